@@ -1,0 +1,1 @@
+"""Composition root: settings, the CLI, and the wiring of every other layer."""

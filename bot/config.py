@@ -1,0 +1,119 @@
+"""Settings, read from the environment and `.env` when `Settings()` is built —
+never at import time."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+# What each setting must look like, said the way the error message says it.
+EXPECTED = {
+    "slack_bot_token": "a bot token starting with xoxb-",
+    "slack_signing_secret": "the signing secret from the app's Basic Information page",
+    "slack_app_token": "an app-level token starting with xapp-",
+    "slack_api_url": "an http(s) URL of the Slack Web API, such as https://slack.com/api/",
+    "database_url": "a PostgreSQL URL such as postgresql://user:password@host:5432/dbname",
+    "mentorship_admins": "Slack user ids separated by commas, such as U012ABC,U034DEF",
+    "mentorship_digest_channel": "a Slack channel id such as C012ABC",
+    "mentorship_data_dir": "a folder path",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: SecretStr | None = None
+    mentorship_admins: Annotated[frozenset[str], NoDecode] = frozenset()
+    mentorship_digest_channel: str | None = None
+    # Where the embedded PostgreSQL keeps its cluster when DATABASE_URL is unset.
+    mentorship_data_dir: Path = Field(default=Path(".mentorbot"))
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("wrong prefix")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("wrong prefix")
+        return value
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("empty")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        url = value.get_secret_value()
+        if not re.match(r"^postgres(ql)?(\+psycopg)?://", url):
+            raise ValueError("not a PostgreSQL URL")
+        return value
+
+    @field_validator("mentorship_admins", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            value = [part for part in re.split(r"[,\s]+", value) if part]
+        if not isinstance(value, list | tuple | set | frozenset):
+            raise ValueError("not a list")
+        ids = frozenset(str(part) for part in value)
+        if not all(SLACK_USER_ID.match(user_id) for user_id in ids):
+            raise ValueError("not Slack user ids")
+        return ids
+
+    @field_validator("mentorship_digest_channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        if value is not None and value and not CHANNEL_ID.match(value):
+            raise ValueError("not a channel id")
+        return value or None
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "settings"
+        expected = EXPECTED.get(name, "a valid value")
+        # Values are never echoed: some of them are secrets.
+        raise SettingsError(f"{name.upper()} is not valid: expected {expected}") from None
+
+
+def require(settings: Settings, *names: str) -> None:
+    """Fail with one clear line if any of `names` is not set."""
+    for name in names:
+        if getattr(settings, name) is None:
+            raise SettingsError(f"{name.upper()} is not set: expected {EXPECTED[name]}")

@@ -1,0 +1,37 @@
+"""Domain errors: each carries a message a person can read and, for modal forms,
+the field it belongs to."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request that the rules refuse; nothing has been written."""
+
+    default_message = "That could not be done."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(self.message)
+
+
+class InvalidInput(DomainError):
+    default_message = "Some of what you entered is not valid."
+
+
+class NotFound(DomainError):
+    default_message = "That no longer exists."
+
+
+class NotAllowed(DomainError):
+    default_message = "You are not allowed to do that."
+
+
+class SlotTaken(DomainError):
+    default_message = "That time is no longer free. Please pick another slot."
+
+
+class Conflict(DomainError):
+    """The state changed under the request (someone else acted first)."""
+
+    default_message = "That was already handled."

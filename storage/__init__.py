@@ -1,0 +1,1 @@
+"""PostgreSQL persistence: tables, repositories, the unit of work, the engine."""

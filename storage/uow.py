@@ -1,0 +1,67 @@
+"""The unit of work: one SQLAlchemy session, one actor, commit explicitly."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Connection, event, text
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from domain.model import Actor
+from storage.errors import translated_errors
+from storage.repositories import (
+    SqlSessionRepository,
+    SqlUserRepository,
+    SqlWorkspaceRepository,
+)
+
+# Transaction-local (the `true`): the identity ends with the transaction and
+# never reaches the next borrower of the pooled connection. Bound parameters,
+# because psycopg 3 binds server-side and `SET app.x = $1` is not valid SQL.
+_SET_ACTOR = text(
+    "SELECT set_config('app.workspace_id', :workspace_id, true),"
+    " set_config('app.slack_user_id', :slack_user_id, true),"
+    " set_config('app.role', :role, true)"
+)
+
+
+class SqlUnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session], actor: Actor) -> None:
+        self._session_factory = session_factory
+        self.actor = actor
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        event.listen(self.session, "after_begin", self._set_actor)
+        self.workspaces = SqlWorkspaceRepository(self.session)
+        self.users = SqlUserRepository(self.session)
+        self.sessions = SqlSessionRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        with translated_errors():
+            self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def _set_actor(
+        self, _session: Session, _transaction: SessionTransaction, connection: Connection
+    ) -> None:
+        actor = self.actor
+        params: dict[str, Any] = {
+            "workspace_id": actor.workspace_id or "",
+            "slack_user_id": actor.slack_user_id or "",
+            "role": actor.role.value,
+        }
+        connection.execute(_SET_ACTOR, params)

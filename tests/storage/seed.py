@@ -1,0 +1,97 @@
+"""Rows for storage tests, written through the application role as the system
+actor (so the setup itself is held by row-level security)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, text
+
+BASE_TIME = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def set_actor(conn: Connection, workspace: str | None, slack_user: str | None, role: str) -> None:
+    conn.execute(
+        text(
+            "SELECT set_config('app.workspace_id', :w, true),"
+            " set_config('app.slack_user_id', :u, true), set_config('app.role', :r, true)"
+        ),
+        {"w": workspace or "", "u": slack_user or "", "r": role},
+    )
+
+
+def add_user(
+    conn: Connection,
+    workspace: str,
+    slack_user: str,
+    *,
+    mentor: bool = False,
+    mentee: bool = False,
+    name: str | None = None,
+) -> int:
+    return conn.execute(
+        text(
+            "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
+            " is_mentor, is_mentee, expertise, learning_goals)"
+            " VALUES (:w, :u, :n, 'Engineering', :mentor, :mentee,"
+            " ARRAY['python'], ARRAY['leadership']) RETURNING id"
+        ),
+        {
+            "w": workspace,
+            "u": slack_user,
+            "n": name or slack_user,
+            "mentor": mentor,
+            "mentee": mentee,
+        },
+    ).scalar_one()
+
+
+def add_session(
+    conn: Connection,
+    workspace: str,
+    mentor_id: int,
+    mentee_id: int,
+    *,
+    starts_at: datetime = BASE_TIME,
+    minutes: int = 30,
+    status: str = "requested",
+) -> int:
+    return conn.execute(
+        text(
+            "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at, status)"
+            " VALUES (:w, :mentor, :mentee, :s, :e, :status) RETURNING id"
+        ),
+        {
+            "w": workspace,
+            "mentor": mentor_id,
+            "mentee": mentee_id,
+            "s": starts_at,
+            "e": starts_at + timedelta(minutes=minutes),
+            "status": status,
+        },
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class Org:
+    """Workspace T1 with a mentor, a mentee, a bystander and an admin; T2 with one member."""
+
+    mentor: int
+    mentee: int
+    bystander: int
+    admin: int
+    foreigner: int
+
+
+def make_org(engine: Engine) -> Org:
+    with engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        conn.execute(text("INSERT INTO workspaces (id, name) VALUES ('T1', 'One'), ('T2', 'Two')"))
+        return Org(
+            mentor=add_user(conn, "T1", "UMENTOR", mentor=True),
+            mentee=add_user(conn, "T1", "UMENTEE", mentee=True),
+            bystander=add_user(conn, "T1", "UBYSTANDER", mentee=True),
+            admin=add_user(conn, "T1", "UADMIN"),
+            foreigner=add_user(conn, "T2", "UFOREIGN", mentee=True),
+        )
