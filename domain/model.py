@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Generic, TypeVar
+from uuid import UUID
+
+T = TypeVar("T")
 
 
 class Role(StrEnum):
@@ -117,3 +122,153 @@ class NewSession:
     ends_at: datetime
     topic: str = ""
     status: SessionStatus = SessionStatus.REQUESTED
+
+
+# --- availability -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklySlot:
+    """A recurring window, wall-clock time in the mentor's zone; weekday 0 = Monday."""
+
+    weekday: int
+    start: time
+    end: time
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class TimeOff:
+    """Whole days off, inclusive, as dates in the mentor's zone."""
+
+    first_day: date
+    last_day: date
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class ExtraSlot:
+    """A one-off window on one day, wall-clock time in the mentor's zone."""
+
+    day: date
+    start: time
+    end: time
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    weekly: tuple[WeeklySlot, ...] = ()
+    time_off: tuple[TimeOff, ...] = ()
+    extra: tuple[ExtraSlot, ...] = ()
+
+
+@dataclass(frozen=True)
+class BusyPeriod:
+    """Someone's session, as far as scheduling needs to know: who, when, status."""
+
+    user_id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: SessionStatus
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """A bookable interval, in UTC."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+# --- sessions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    session_id: int
+    workspace_id: str
+    actor_id: int | None
+    from_status: SessionStatus | None
+    to_status: SessionStatus
+    starts_at: datetime
+    ends_at: datetime
+    reason: str | None = None
+    at: datetime | None = None
+
+
+# --- feedback ---------------------------------------------------------------
+
+
+class SubjectRole(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    session_id: int
+    workspace_id: str
+    author_id: int
+    subject_id: int
+    subject_role: SubjectRole
+    rating: int
+    comment: str = ""
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MentorRating:
+    mentor_id: int
+    count: int = 0
+    average: float | None = None
+
+
+# --- notifications ----------------------------------------------------------
+
+
+class NotificationKind(StrEnum):
+    REQUEST_RECEIVED = "request_received"
+    REQUEST_ACCEPTED = "request_accepted"
+    REQUEST_DECLINED = "request_declined"
+    SESSION_CANCELLED = "session_cancelled"
+    SESSION_RESCHEDULED = "session_rescheduled"
+    REQUEST_EXPIRED = "request_expired"
+    REMINDER = "reminder"
+    SESSION_STARTED = "session_started"
+    COMPLETE_PROMPT = "complete_prompt"
+    SESSION_COMPLETED = "session_completed"
+    FEEDBACK_RECEIVED = "feedback_received"
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: UUID
+    workspace_id: str
+    recipient_id: int
+    kind: NotificationKind
+    session_id: int | None
+    payload: Mapping[str, str | int | None]
+    created_at: datetime
+    idempotency_key: str | None = None
+    read_at: datetime | None = None
+
+
+# --- search -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentorHit:
+    profile: Profile
+    rating: MentorRating
+    completed_sessions: int
+    score: float
+    next_free_slot: Slot | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    number: int
+    has_more: bool

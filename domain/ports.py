@@ -1,36 +1,41 @@
 """What the domain needs from the outside world, as protocols.
 
 `storage` implements the repositories and the unit of work; tests use fakes.
+Repositories never commit; they raise domain errors (`SlotTaken`, ...) for the
+refusals the database makes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
+from uuid import UUID
 
-from domain.model import Actor, NewProfile, NewSession, Profile, Session
+from domain.model import (
+    Actor,
+    BusyPeriod,
+    ExtraSlot,
+    Feedback,
+    HistoryEntry,
+    MentorHit,
+    MentorRating,
+    NewProfile,
+    NewSession,
+    Notification,
+    Profile,
+    Schedule,
+    Session,
+    SessionStatus,
+    TimeOff,
+    WeeklySlot,
+)
 
 
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
-        ...
-
-
-class UserRepository(Protocol):
-    def get(self, user_id: int) -> Profile | None: ...
-
-    def by_slack_id(self, workspace_id: str, slack_user_id: str) -> Profile | None: ...
-
-    def add(self, profile: NewProfile) -> Profile: ...
-
-
-class SessionRepository(Protocol):
-    def get(self, session_id: int) -> Session | None: ...
-
-    def add(self, session: NewSession) -> Session:
-        """Insert a session; raises `SlotTaken` when it overlaps an active one."""
         ...
 
 
@@ -40,13 +45,149 @@ class WorkspaceRepository(Protocol):
         ...
 
 
+class UserRepository(Protocol):
+    def get(self, user_id: int) -> Profile | None: ...
+
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, Profile]: ...
+
+    def by_slack_id(self, workspace_id: str, slack_user_id: str) -> Profile | None: ...
+
+    def add(self, profile: NewProfile) -> Profile: ...
+
+    def save(self, profile: Profile) -> Profile:
+        """Write every field of an existing profile (matched by id)."""
+        ...
+
+    def search_mentors(
+        self, workspace_id: str, query: str, *, exclude_user_id: int | None, limit: int, offset: int
+    ) -> list[MentorHit]:
+        """Active mentors matching `query` (all of them when it is blank), best
+        first: match quality, then rating, then whether they offer any time.
+        `next_free_slot` is left empty: the domain computes it."""
+        ...
+
+
+class AvailabilityRepository(Protocol):
+    def schedule(self, user_id: int) -> Schedule: ...
+
+    def schedules(self, user_ids: Iterable[int]) -> dict[int, Schedule]:
+        """Schedules of several people at once (an empty one for anybody without)."""
+        ...
+
+    def add_weekly(self, workspace_id: str, user_id: int, slot: WeeklySlot) -> WeeklySlot: ...
+
+    def remove_weekly(self, user_id: int, slot_id: int) -> bool: ...
+
+    def clear_weekly(self, user_id: int) -> int: ...
+
+    def add_time_off(self, workspace_id: str, user_id: int, time_off: TimeOff) -> TimeOff: ...
+
+    def remove_time_off(self, user_id: int, time_off_id: int) -> bool: ...
+
+    def add_extra(self, workspace_id: str, user_id: int, extra: ExtraSlot) -> ExtraSlot: ...
+
+    def remove_extra(self, user_id: int, extra_id: int) -> bool: ...
+
+
+class SessionRepository(Protocol):
+    def get(self, session_id: int) -> Session | None: ...
+
+    def get_for_update(self, session_id: int) -> Session | None:
+        """The session, locked until the transaction ends (None if not visible)."""
+        ...
+
+    def add(self, session: NewSession) -> Session:
+        """Insert a session; raises `SlotTaken` when it overlaps an active one."""
+        ...
+
+    def update(self, session: Session, *, expected_status: SessionStatus) -> bool:
+        """Write the session's mutable fields if its status is still
+        `expected_status`; False when someone changed it first. Raises `SlotTaken`
+        when a move overlaps an active session."""
+        ...
+
+    def busy_periods(
+        self, user_ids: Iterable[int], start: datetime, end: datetime
+    ) -> list[BusyPeriod]:
+        """Sessions (requested, scheduled, ongoing or completed) of these people
+        that overlap [start, end) — whoever they are with; only times and status."""
+        ...
+
+    def for_user(
+        self,
+        user_id: int,
+        *,
+        statuses: Iterable[SessionStatus] | None = None,
+        starts_after: datetime | None = None,
+        starts_before: datetime | None = None,
+        newest_first: bool = False,
+        limit: int = 50,
+    ) -> list[Session]:
+        """Sessions where the person is mentor or mentee."""
+        ...
+
+    def requested_starting_before(self, moment: datetime, limit: int = 500) -> list[Session]:
+        """Requests whose start has come (to be expired); system actor."""
+        ...
+
+    def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
+        """How many completed sessions each mentor has had (0 for none)."""
+        ...
+
+    def add_history(self, entry: HistoryEntry) -> None: ...
+
+    def history(self, session_id: int) -> list[HistoryEntry]:
+        """Oldest first."""
+        ...
+
+
+class FeedbackRepository(Protocol):
+    def add(self, feedback: Feedback) -> Feedback:
+        """Raises `Conflict` when the author already left feedback for the session."""
+        ...
+
+    def for_session(self, session_id: int) -> list[Feedback]: ...
+
+    def for_sessions(self, session_ids: Iterable[int]) -> dict[int, list[Feedback]]: ...
+
+    def about(self, subject_id: int, *, limit: int = 5) -> list[Feedback]:
+        """Newest feedback received by a person (visible to the actor)."""
+        ...
+
+    def rating(self, mentor_id: int) -> MentorRating: ...
+
+
+class NotificationRepository(Protocol):
+    def add(self, notification: Notification) -> bool:
+        """Insert without reading it back (the recipient alone may read it);
+        False when a notice with the same idempotency key exists."""
+        ...
+
+    def list_for(self, recipient_id: int, *, limit: int, offset: int) -> list[Notification]:
+        """Newest first."""
+        ...
+
+    def unread_count(self, recipient_id: int) -> int: ...
+
+    def mark_read(self, recipient_id: int, notification_id: UUID, at: datetime) -> bool: ...
+
+    def mark_all_read(self, recipient_id: int, at: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
-    """One transaction, run as one actor. Rolls back unless `commit()` is called."""
+    """One transaction, run as one actor. Rolls back unless `commit()` is called.
+
+    `new_notifications` lists the ids of the notices written through it, so the
+    caller can deliver them once the transaction has committed."""
 
     actor: Actor
     workspaces: WorkspaceRepository
     users: UserRepository
+    availability: AvailabilityRepository
     sessions: SessionRepository
+    feedback: FeedbackRepository
+    notifications: NotificationRepository
+    new_notifications: list[UUID]
 
     def __enter__(self) -> Self: ...
 
