@@ -35,3 +35,8 @@ class Conflict(DomainError):
     """The state changed under the request (someone else acted first)."""
 
     default_message = "That was already handled."
+
+
+class SessionNotFound(NotFound):
+    # Row-level security makes someone else's session look like a missing one.
+    default_message = "I can't find that session: it was removed, or it isn't one of yours."

@@ -55,7 +55,9 @@ class UserRepository(Protocol):
     def add(self, profile: NewProfile) -> Profile: ...
 
     def save(self, profile: Profile) -> Profile:
-        """Write every field of an existing profile (matched by id)."""
+        """Write every field of an existing profile (matched by id; its id,
+        workspace and Slack id never change). Raises `NotFound` when the row is
+        gone or not the actor's to write."""
         ...
 
     def search_mentors(
@@ -123,11 +125,14 @@ class SessionRepository(Protocol):
         newest_first: bool = False,
         limit: int = 50,
     ) -> list[Session]:
-        """Sessions where the person is mentor or mentee."""
+        """Sessions where the person is mentor or mentee; both time bounds are
+        exclusive."""
         ...
 
     def requested_starting_before(self, moment: datetime, limit: int = 500) -> list[Session]:
-        """Requests whose start has come (to be expired); system actor."""
+        """Requests whose start has come (to be expired); system actor. The rows
+        are locked, and rows another transaction holds are skipped, so several
+        schedulers share the work."""
         ...
 
     def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:

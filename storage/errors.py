@@ -17,6 +17,7 @@ UNIQUE_VIOLATION = "23505"
 CHECK_VIOLATION = "23514"
 FOREIGN_KEY_VIOLATION = "23503"
 INSUFFICIENT_PRIVILEGE = "42501"
+DEADLOCK_DETECTED = "40P01"
 
 _BY_CONSTRAINT: dict[str, DomainError] = {
     "ex_sessions_mentor_overlap": SlotTaken(
@@ -35,9 +36,30 @@ _BY_CONSTRAINT: dict[str, DomainError] = {
     "uq_availability_user_id_weekday_start_time": Conflict(
         "You already have a slot starting at that time on that day."
     ),
+    "uq_users_workspace_id_slack_user_id": Conflict("That person already has a profile."),
+    "ck_availability_starts_before_it_ends": InvalidInput("A slot must end after it starts."),
+    "ck_availability_weekday_range": InvalidInput("A weekday is Monday to Sunday."),
+    "ck_availability_exceptions_kind_shape": InvalidInput(
+        "Time off must end on or after its first day, and an extra slot must end after it starts."
+    ),
+    "ck_users_session_minutes_range": InvalidInput(
+        "A session lasts from 15 to 240 minutes.", field="session_minutes"
+    ),
+    "ck_users_weekly_cap_range": InvalidInput(
+        "The weekly limit is from 1 to 50 sessions.", field="max_sessions_per_week"
+    ),
+    "ck_users_mentor_has_department_and_expertise": InvalidInput(
+        "A mentor needs a department and at least one area of expertise."
+    ),
+    "ck_users_mentee_has_department_and_goals": InvalidInput(
+        "A mentee needs a department and at least one learning goal."
+    ),
 }
 
 _BY_STATE: dict[str, DomainError] = {
+    # Any overlap refusal (an INSERT or an UPDATE that moves a session) is a
+    # taken slot, whichever exclusion constraint caught it.
+    EXCLUSION_VIOLATION: SlotTaken(),
     INSUFFICIENT_PRIVILEGE: NotAllowed(),
     CHECK_VIOLATION: InvalidInput(),
     FOREIGN_KEY_VIOLATION: InvalidInput("That refers to something that does not exist."),
@@ -53,11 +75,21 @@ def constraint_name(exc: DBAPIError) -> str | None:
     return getattr(diag, "constraint_name", None)
 
 
+def _lost_an_overlap_race(exc: DBAPIError) -> bool:
+    """Two bookings that each wait for the other's exclusion check deadlock;
+    PostgreSQL aborts one of them, which lost the race for the slot."""
+    diag = getattr(exc.orig, "diag", None)
+    context = getattr(diag, "context", None) or ""
+    return sqlstate(exc) == DEADLOCK_DETECTED and "exclusion constraint" in context
+
+
 def to_domain_error(exc: DBAPIError) -> DomainError | None:
     """The domain error this refusal means, or None for a real fault."""
     known = _BY_CONSTRAINT.get(constraint_name(exc) or "")
     if known is None:
         known = _BY_STATE.get(sqlstate(exc) or "")
+    if known is None and _lost_an_overlap_race(exc):
+        known = SlotTaken()
     if known is None:
         return None
     # A fresh instance each time: exceptions carry tracebacks.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 from typing import Any, Self
+from uuid import UUID
 
 from sqlalchemy import Connection, event, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from domain.model import Actor
 from storage.errors import translated_errors
 from storage.repositories import (
+    SqlAvailabilityRepository,
+    SqlFeedbackRepository,
+    SqlNotificationRepository,
     SqlSessionRepository,
     SqlUserRepository,
     SqlWorkspaceRepository,
@@ -27,16 +31,34 @@ _SET_ACTOR = text(
 
 
 class SqlUnitOfWork:
+    """`new_notifications` starts empty on each `with` and lists the notices
+    inserted through it; ids from work that was rolled back are dropped again,
+    so it never names a notice that does not exist."""
+
+    workspaces: SqlWorkspaceRepository
+    users: SqlUserRepository
+    availability: SqlAvailabilityRepository
+    sessions: SqlSessionRepository
+    feedback: SqlFeedbackRepository
+    notifications: SqlNotificationRepository
+
     def __init__(self, session_factory: sessionmaker[Session], actor: Actor) -> None:
         self._session_factory = session_factory
         self.actor = actor
+        self.new_notifications: list[UUID] = []
+        self._committed_notifications = 0
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
         event.listen(self.session, "after_begin", self._set_actor)
+        self.new_notifications = []
+        self._committed_notifications = 0
         self.workspaces = SqlWorkspaceRepository(self.session)
         self.users = SqlUserRepository(self.session)
+        self.availability = SqlAvailabilityRepository(self.session)
         self.sessions = SqlSessionRepository(self.session)
+        self.feedback = SqlFeedbackRepository(self.session)
+        self.notifications = SqlNotificationRepository(self.session, self.new_notifications)
         return self
 
     def __exit__(
@@ -51,9 +73,11 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         with translated_errors():
             self.session.commit()
+        self._committed_notifications = len(self.new_notifications)
 
     def rollback(self) -> None:
         self.session.rollback()
+        del self.new_notifications[self._committed_notifications :]
 
     def _set_actor(
         self, _session: Session, _transaction: SessionTransaction, connection: Connection

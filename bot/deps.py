@@ -1,0 +1,34 @@
+"""What listeners may use, handed to them by one middleware as `context["deps"]`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from domain.model import Actor, Role
+from domain.policy import DEFAULT_POLICY, BookingPolicy
+from domain.ports import Clock, UnitOfWork
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    unit_of_work: Callable[[Actor], UnitOfWork]
+    clock: Clock = field(default_factory=SystemClock)
+    policy: BookingPolicy = DEFAULT_POLICY
+    admins: frozenset[str] = frozenset()
+
+    def actor(self, team_id: str, user_id: str) -> Actor:
+        role = Role.ADMIN if user_id in self.admins else Role.MEMBER
+        return Actor(team_id, user_id, role)
+
+    def uow(self, team_id: str, user_id: str) -> UnitOfWork:
+        return self.unit_of_work(self.actor(team_id, user_id))
+
+    def system_uow(self) -> UnitOfWork:
+        return self.unit_of_work(Actor.system())

@@ -1,0 +1,277 @@
+"""Profiles and roles: first sight, mentor and mentee sign-up, editing, stepping
+down and leaving the programme."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.model import NewProfile, Profile, Role
+from domain.ports import UnitOfWork
+from domain.slots import validate_zone
+from domain.text import clean_text, normalize_tags
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+SESSION_MINUTES = (15, 20, 30, 45, 60, 90, 120)
+MAX_WEEKLY_CAP = 50
+
+
+@dataclass(frozen=True)
+class MentorSignup:
+    department: str
+    expertise: str | Sequence[str]
+    title: str = ""
+    bio: str = ""
+    meeting_link: str = ""
+    time_zone: str = ""  # blank keeps the zone Slack gave us
+    max_sessions_per_week: int | None = None
+    session_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class MenteeSignup:
+    department: str
+    learning_goals: str | Sequence[str]
+    title: str = ""
+    bio: str = ""
+    time_zone: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileEdit:
+    """Only the fields that are not None change."""
+
+    display_name: str | None = None
+    title: str | None = None
+    department: str | None = None
+    bio: str | None = None
+    expertise: str | Sequence[str] | None = None
+    learning_goals: str | Sequence[str] | None = None
+    meeting_link: str | None = None
+    time_zone: str | None = None
+    max_sessions_per_week: int | None = None
+    clear_weekly_cap: bool = False
+    session_minutes: int | None = None
+
+
+def current_profile(uow: UnitOfWork) -> Profile:
+    """The acting person's profile; they must have been seen before."""
+    actor = uow.actor
+    profile = None
+    if actor.workspace_id and actor.slack_user_id:
+        profile = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+    if profile is None:
+        raise NotFound("I don't know you yet. Run `/mentor signup` to join the programme.")
+    if not profile.is_active:
+        raise NotAllowed(
+            "Your profile is deactivated. Run `/mentor signup` to join the programme again."
+        )
+    return profile
+
+
+def is_admin(uow: UnitOfWork) -> bool:
+    return uow.actor.role is Role.ADMIN
+
+
+def identify(
+    uow: UnitOfWork,
+    *,
+    display_name: str,
+    time_zone: str = "UTC",
+    title: str = "",
+    workspace_name: str = "",
+) -> Profile:
+    """The acting person's profile, created at first sight from what Slack says."""
+    actor = uow.actor
+    if not actor.workspace_id or not actor.slack_user_id:
+        raise NotAllowed("Only a person can be identified.")
+    with uow:
+        existing = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+        if existing is not None:
+            return existing
+        uow.workspaces.ensure(actor.workspace_id, workspace_name)
+        zone = time_zone if _known_zone(time_zone) else "UTC"
+        profile = uow.users.add(
+            NewProfile(
+                workspace_id=actor.workspace_id,
+                slack_user_id=actor.slack_user_id,
+                display_name=clean_text(
+                    display_name, field="display_name", label="a name", max_length=80
+                )
+                or actor.slack_user_id,
+                time_zone=zone,
+                title=clean_text(title, field="title", label="a title", max_length=100),
+            )
+        )
+        uow.commit()
+        return profile
+
+
+def register_mentor(uow: UnitOfWork, *, signup: MentorSignup) -> Profile:
+    with uow:
+        profile = _signup_base(current_profile_or_inactive(uow), signup.department, signup)
+        profile = replace(
+            profile,
+            is_mentor=True,
+            expertise=_expertise(signup.expertise),
+            meeting_link=_meeting_link(signup.meeting_link),
+            max_sessions_per_week=_weekly_cap(signup.max_sessions_per_week),
+            session_minutes=_session_minutes(signup.session_minutes),
+        )
+        saved = uow.users.save(profile)
+        uow.commit()
+        return saved
+
+
+def register_mentee(uow: UnitOfWork, *, signup: MenteeSignup) -> Profile:
+    with uow:
+        profile = _signup_base(current_profile_or_inactive(uow), signup.department, signup)
+        profile = replace(profile, is_mentee=True, learning_goals=_goals(signup.learning_goals))
+        saved = uow.users.save(profile)
+        uow.commit()
+        return saved
+
+
+def edit_profile(uow: UnitOfWork, *, edit: ProfileEdit) -> Profile:
+    with uow:
+        profile = current_profile(uow)
+        changes: dict[str, object] = {}
+        if edit.display_name is not None:
+            changes["display_name"] = clean_text(
+                edit.display_name,
+                field="display_name",
+                label="a name",
+                max_length=80,
+                required=True,
+            )
+        if edit.title is not None:
+            changes["title"] = clean_text(
+                edit.title, field="title", label="a title", max_length=100
+            )
+        if edit.department is not None:
+            changes["department"] = _department(edit.department)
+        if edit.bio is not None:
+            changes["bio"] = _bio(edit.bio)
+        if edit.expertise is not None:
+            changes["expertise"] = normalize_tags(
+                edit.expertise, field="expertise", label="expertise areas"
+            )
+        if edit.learning_goals is not None:
+            changes["learning_goals"] = normalize_tags(
+                edit.learning_goals, field="learning_goals", label="learning goals"
+            )
+        if edit.meeting_link is not None:
+            changes["meeting_link"] = _meeting_link(edit.meeting_link)
+        if edit.time_zone is not None:
+            changes["time_zone"] = _zone(edit.time_zone)
+        if edit.clear_weekly_cap:
+            changes["max_sessions_per_week"] = None
+        elif edit.max_sessions_per_week is not None:
+            changes["max_sessions_per_week"] = _weekly_cap(edit.max_sessions_per_week)
+        if edit.session_minutes is not None:
+            changes["session_minutes"] = _session_minutes(edit.session_minutes)
+        updated = replace(profile, **changes)  # type: ignore[arg-type]
+        _check_roles_complete(updated)
+        saved = uow.users.save(updated)
+        uow.commit()
+        return saved
+
+
+def current_profile_or_inactive(uow: UnitOfWork) -> Profile:
+    """Like `current_profile`, but a deactivated person may sign up again."""
+    actor = uow.actor
+    profile = None
+    if actor.workspace_id and actor.slack_user_id:
+        profile = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+    if profile is None:
+        raise NotFound("I don't know you yet. Please try again in a moment.")
+    return replace(profile, is_active=True)
+
+
+def _signup_base(profile: Profile, department: str, signup: MentorSignup | MenteeSignup) -> Profile:
+    return replace(
+        profile,
+        department=_department(department),
+        title=clean_text(signup.title, field="title", label="a title", max_length=100)
+        or profile.title,
+        bio=_bio(signup.bio) or profile.bio,
+        time_zone=_zone(signup.time_zone) if signup.time_zone else profile.time_zone,
+    )
+
+
+def _check_roles_complete(profile: Profile) -> None:
+    if profile.is_mentor and not profile.expertise:
+        raise InvalidInput("A mentor needs at least one expertise area.", field="expertise")
+    if profile.is_mentee and not profile.learning_goals:
+        raise InvalidInput("A mentee needs at least one learning goal.", field="learning_goals")
+    if (profile.is_mentor or profile.is_mentee) and not profile.department:
+        raise InvalidInput("Please enter your department.", field="department")
+
+
+def _department(value: str) -> str:
+    return clean_text(
+        value, field="department", label="your department", max_length=80, required=True
+    )
+
+
+def _bio(value: str) -> str:
+    return clean_text(value, field="bio", label="a bio", max_length=1000, multiline=True)
+
+
+def _expertise(value: str | Sequence[str]) -> tuple[str, ...]:
+    tags = normalize_tags(value, field="expertise", label="expertise areas")
+    if not tags:
+        raise InvalidInput("Please list at least one expertise area.", field="expertise")
+    return tags
+
+
+def _goals(value: str | Sequence[str]) -> tuple[str, ...]:
+    tags = normalize_tags(value, field="learning_goals", label="learning goals")
+    if not tags:
+        raise InvalidInput("Please list at least one learning goal.", field="learning_goals")
+    return tags
+
+
+def _meeting_link(value: str) -> str | None:
+    link = clean_text(value, field="meeting_link", label="a meeting link", max_length=500)
+    if not link:
+        return None
+    if not _URL.match(link):
+        raise InvalidInput(
+            "A meeting link must be a web address starting with https://", field="meeting_link"
+        )
+    return link
+
+
+def _weekly_cap(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if not 1 <= value <= MAX_WEEKLY_CAP:
+        raise InvalidInput(
+            f"The weekly limit is a number of sessions from 1 to {MAX_WEEKLY_CAP}.",
+            field="max_sessions_per_week",
+        )
+    return value
+
+
+def _session_minutes(value: int) -> int:
+    if value not in SESSION_MINUTES:
+        choices = ", ".join(str(m) for m in SESSION_MINUTES)
+        raise InvalidInput(f"A session lasts one of {choices} minutes.", field="session_minutes")
+    return value
+
+
+def _zone(value: str) -> str:
+    validate_zone(value)
+    return value
+
+
+def _known_zone(value: str) -> bool:
+    try:
+        validate_zone(value)
+    except InvalidInput:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""The Slack adapter: listeners that parse, call one use case, and render."""

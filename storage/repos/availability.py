@@ -1,0 +1,154 @@
+"""Weekly slots, time off and extra slots: the wall-clock times a person offers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, time
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session as OrmSession
+
+from domain.model import ExtraSlot, Schedule, TimeOff, WeeklySlot
+from storage.errors import translated_errors
+from storage.models import Availability, AvailabilityException
+from storage.repos.common import id_list, rowcount
+
+TIME_OFF = "time_off"
+EXTRA = "extra"
+
+
+class SqlAvailabilityRepository:
+    def __init__(self, session: OrmSession) -> None:
+        self._session = session
+
+    def schedule(self, user_id: int) -> Schedule:
+        return self.schedules([user_id])[user_id]
+
+    def schedules(self, user_ids: Iterable[int]) -> dict[int, Schedule]:
+        ids = id_list(user_ids)
+        if not ids:
+            return {}
+        weekly: dict[int, list[WeeklySlot]] = {user_id: [] for user_id in ids}
+        time_off: dict[int, list[TimeOff]] = {user_id: [] for user_id in ids}
+        extra: dict[int, list[ExtraSlot]] = {user_id: [] for user_id in ids}
+        slots = self._session.execute(
+            select(
+                Availability.user_id,
+                Availability.id,
+                Availability.weekday,
+                Availability.start_time,
+                Availability.end_time,
+            )
+            .where(Availability.user_id.in_(ids))
+            .order_by(Availability.user_id, Availability.weekday, Availability.start_time)
+        )
+        for user_id, slot_id, weekday, start, end in slots:
+            weekly[user_id].append(WeeklySlot(weekday, start, end, id=slot_id))
+        exceptions = self._session.execute(
+            select(
+                AvailabilityException.user_id,
+                AvailabilityException.id,
+                AvailabilityException.kind,
+                AvailabilityException.first_day,
+                AvailabilityException.last_day,
+                AvailabilityException.start_time,
+                AvailabilityException.end_time,
+            )
+            .where(AvailabilityException.user_id.in_(ids))
+            .order_by(
+                AvailabilityException.user_id,
+                AvailabilityException.first_day,
+                AvailabilityException.start_time,
+                AvailabilityException.id,
+            )
+        )
+        for user_id, row_id, kind, first_day, last_day, start, end in exceptions:
+            if kind == TIME_OFF:
+                time_off[user_id].append(TimeOff(first_day, last_day, id=row_id))
+            elif start is not None and end is not None:
+                extra[user_id].append(ExtraSlot(first_day, start, end, id=row_id))
+        return {
+            user_id: Schedule(
+                weekly=tuple(weekly[user_id]),
+                time_off=tuple(time_off[user_id]),
+                extra=tuple(extra[user_id]),
+            )
+            for user_id in ids
+        }
+
+    def add_weekly(self, workspace_id: str, user_id: int, slot: WeeklySlot) -> WeeklySlot:
+        statement = (
+            insert(Availability)
+            .values(
+                workspace_id=workspace_id,
+                user_id=user_id,
+                weekday=slot.weekday,
+                start_time=slot.start,
+                end_time=slot.end,
+            )
+            .returning(Availability.id)
+        )
+        with translated_errors():
+            slot_id = self._session.execute(statement).scalar_one()
+        return WeeklySlot(slot.weekday, slot.start, slot.end, id=slot_id)
+
+    def remove_weekly(self, user_id: int, slot_id: int) -> bool:
+        statement = delete(Availability).where(
+            Availability.id == slot_id, Availability.user_id == user_id
+        )
+        return rowcount(self._session, statement) > 0
+
+    def clear_weekly(self, user_id: int) -> int:
+        return rowcount(self._session, delete(Availability).where(Availability.user_id == user_id))
+
+    def add_time_off(self, workspace_id: str, user_id: int, time_off: TimeOff) -> TimeOff:
+        row_id = self._add_exception(
+            workspace_id, user_id, TIME_OFF, time_off.first_day, time_off.last_day
+        )
+        return TimeOff(time_off.first_day, time_off.last_day, id=row_id)
+
+    def remove_time_off(self, user_id: int, time_off_id: int) -> bool:
+        return self._remove_exception(user_id, time_off_id, TIME_OFF)
+
+    def add_extra(self, workspace_id: str, user_id: int, extra: ExtraSlot) -> ExtraSlot:
+        row_id = self._add_exception(
+            workspace_id, user_id, EXTRA, extra.day, extra.day, extra.start, extra.end
+        )
+        return ExtraSlot(extra.day, extra.start, extra.end, id=row_id)
+
+    def remove_extra(self, user_id: int, extra_id: int) -> bool:
+        return self._remove_exception(user_id, extra_id, EXTRA)
+
+    def _add_exception(
+        self,
+        workspace_id: str,
+        user_id: int,
+        kind: str,
+        first_day: date,
+        last_day: date,
+        start: time | None = None,
+        end: time | None = None,
+    ) -> int:
+        statement = (
+            insert(AvailabilityException)
+            .values(
+                workspace_id=workspace_id,
+                user_id=user_id,
+                kind=kind,
+                first_day=first_day,
+                last_day=last_day,
+                start_time=start,
+                end_time=end,
+            )
+            .returning(AvailabilityException.id)
+        )
+        with translated_errors():
+            return self._session.execute(statement).scalar_one()
+
+    def _remove_exception(self, user_id: int, row_id: int, kind: str) -> bool:
+        statement = delete(AvailabilityException).where(
+            AvailabilityException.id == row_id,
+            AvailabilityException.user_id == user_id,
+            AvailabilityException.kind == kind,
+        )
+        return rowcount(self._session, statement) > 0

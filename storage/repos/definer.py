@@ -1,0 +1,53 @@
+"""Calls to the SECURITY DEFINER functions of migration 0003: what a member may
+know of sessions they cannot see (times and status, completed counts), limited
+by the database to the caller's workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Text, bindparam, column, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session as OrmSession
+
+from domain.model import BusyPeriod, SessionStatus
+from storage.repos.common import id_list
+
+_IDS = ARRAY(BigInteger)
+
+
+def busy_periods(
+    session: OrmSession, user_ids: Iterable[int], start: datetime, end: datetime
+) -> list[BusyPeriod]:
+    ids = id_list(user_ids)
+    if not ids:
+        return []
+    periods = func.busy_periods(
+        bindparam("user_ids", ids, type_=_IDS),
+        bindparam("period_start", start, type_=DateTime(timezone=True)),
+        bindparam("period_end", end, type_=DateTime(timezone=True)),
+    ).table_valued(
+        column("user_id", BigInteger),
+        column("starts_at", DateTime(timezone=True)),
+        column("ends_at", DateTime(timezone=True)),
+        column("status", Text),
+    )
+    rows = session.execute(select(periods).order_by(periods.c.starts_at, periods.c.user_id)).all()
+    return [
+        BusyPeriod(user_id, starts_at, ends_at, SessionStatus(status))
+        for user_id, starts_at, ends_at, status in rows
+    ]
+
+
+def completed_counts(session: OrmSession, mentor_ids: Iterable[int]) -> dict[int, int]:
+    ids = id_list(mentor_ids)
+    counts = dict.fromkeys(ids, 0)
+    if not ids:
+        return counts
+    done = func.mentor_completed_counts(bindparam("mentor_ids", ids, type_=_IDS)).table_valued(
+        column("mentor_id", BigInteger), column("completed", BigInteger)
+    )
+    for mentor_id, completed in session.execute(select(done.c.mentor_id, done.c.completed)):
+        counts[mentor_id] = completed
+    return counts

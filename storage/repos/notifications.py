@@ -1,0 +1,94 @@
+"""Notices for one person each; also the outbox their Slack DMs are sent from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session as OrmSession
+
+from domain.model import Notification
+from storage.models import Notification as NotificationRow
+from storage.repos.common import rowcount
+from storage.repos.rows import notification_from_row
+
+
+class SqlNotificationRepository:
+    def __init__(self, session: OrmSession, written: list[UUID]) -> None:
+        """`written` collects the ids of the notices this repository inserted."""
+        self._session = session
+        self._written = written
+
+    def add(self, notification: Notification) -> bool:
+        # No RETURNING, and never through the ORM (which would read the row back):
+        # a participant may write a notice only its recipient may read. For the
+        # same reason ON CONFLICT names no arbiter: with one, PostgreSQL checks the
+        # proposed row against the SELECT policies too (see CREATE POLICY), which
+        # would refuse every notice written for someone else. The only unique keys
+        # are the writer-made id and (workspace_id, idempotency_key).
+        statement = (
+            insert(NotificationRow)
+            .values(
+                id=notification.id,
+                workspace_id=notification.workspace_id,
+                recipient_id=notification.recipient_id,
+                kind=notification.kind.value,
+                session_id=notification.session_id,
+                payload=dict(notification.payload),
+                idempotency_key=notification.idempotency_key,
+                created_at=notification.created_at,
+                read_at=notification.read_at,
+            )
+            .on_conflict_do_nothing()
+        )
+        inserted = rowcount(self._session, statement) == 1
+        if inserted:
+            self._written.append(notification.id)
+        return inserted
+
+    def list_for(self, recipient_id: int, *, limit: int, offset: int) -> list[Notification]:
+        rows = self._session.scalars(
+            select(NotificationRow)
+            .where(NotificationRow.recipient_id == recipient_id)
+            .order_by(NotificationRow.created_at.desc(), NotificationRow.id)
+            .limit(limit)
+            .offset(offset)
+            .execution_options(populate_existing=True)
+        )
+        return [notification_from_row(row) for row in rows]
+
+    def unread_count(self, recipient_id: int) -> int:
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(NotificationRow)
+                .where(
+                    NotificationRow.recipient_id == recipient_id, NotificationRow.read_at.is_(None)
+                )
+            )
+            or 0
+        )
+
+    def mark_read(self, recipient_id: int, notification_id: UUID, at: datetime) -> bool:
+        statement = (
+            update(NotificationRow)
+            .where(
+                NotificationRow.id == notification_id,
+                NotificationRow.recipient_id == recipient_id,
+                NotificationRow.read_at.is_(None),
+            )
+            .values(read_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(self._session, statement) == 1
+
+    def mark_all_read(self, recipient_id: int, at: datetime) -> int:
+        statement = (
+            update(NotificationRow)
+            .where(NotificationRow.recipient_id == recipient_id, NotificationRow.read_at.is_(None))
+            .values(read_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(self._session, statement)

@@ -1,0 +1,111 @@
+"""Workspaces and profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session as OrmSession
+
+from domain.errors import NotFound
+from domain.model import MentorHit, NewProfile, Profile
+from storage.errors import translated_errors
+from storage.models import User, Workspace
+from storage.repos.common import id_list, rowcount
+from storage.repos.rows import profile_from_row
+from storage.repos.search import search_mentors
+
+
+class SqlWorkspaceRepository:
+    def __init__(self, session: OrmSession) -> None:
+        self._session = session
+
+    def ensure(self, workspace_id: str, name: str = "") -> None:
+        statement = (
+            insert(Workspace)
+            .values(id=workspace_id, name=name)
+            .on_conflict_do_nothing(index_elements=[Workspace.id])
+        )
+        with translated_errors():
+            self._session.execute(statement)
+
+
+class SqlUserRepository:
+    def __init__(self, session: OrmSession) -> None:
+        self._session = session
+
+    def get(self, user_id: int) -> Profile | None:
+        row = self._session.get(User, user_id, populate_existing=True)
+        return profile_from_row(row) if row else None
+
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, Profile]:
+        ids = id_list(user_ids)
+        if not ids:
+            return {}
+        rows = self._session.scalars(
+            select(User).where(User.id.in_(ids)).execution_options(populate_existing=True)
+        )
+        return {row.id: profile_from_row(row) for row in rows}
+
+    def by_slack_id(self, workspace_id: str, slack_user_id: str) -> Profile | None:
+        row = self._session.scalar(
+            select(User)
+            .where(User.workspace_id == workspace_id, User.slack_user_id == slack_user_id)
+            .execution_options(populate_existing=True)
+        )
+        return profile_from_row(row) if row else None
+
+    def add(self, profile: NewProfile) -> Profile:
+        row = User(
+            workspace_id=profile.workspace_id,
+            slack_user_id=profile.slack_user_id,
+            display_name=profile.display_name,
+            time_zone=profile.time_zone,
+            title=profile.title,
+            department=profile.department,
+        )
+        self._session.add(row)
+        with translated_errors():
+            self._session.flush()
+        return profile_from_row(row)
+
+    def save(self, profile: Profile) -> Profile:
+        """Every field but the identity (id, workspace, Slack user), which never changes."""
+        statement = (
+            update(User)
+            .where(User.id == profile.id)
+            .values(
+                display_name=profile.display_name,
+                time_zone=profile.time_zone,
+                title=profile.title,
+                department=profile.department,
+                is_mentor=profile.is_mentor,
+                is_mentee=profile.is_mentee,
+                is_active=profile.is_active,
+                bio=profile.bio,
+                expertise=list(profile.expertise),
+                learning_goals=list(profile.learning_goals),
+                meeting_link=profile.meeting_link,
+                session_minutes=profile.session_minutes,
+                max_sessions_per_week=profile.max_sessions_per_week,
+                updated_at=func.now(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        saved = self.get(profile.id) if rowcount(self._session, statement) else None
+        if saved is None:
+            raise NotFound("That profile no longer exists.")
+        return saved
+
+    def search_mentors(
+        self, workspace_id: str, query: str, *, exclude_user_id: int | None, limit: int, offset: int
+    ) -> list[MentorHit]:
+        return search_mentors(
+            self._session,
+            workspace_id,
+            query,
+            exclude_user_id=exclude_user_id,
+            limit=limit,
+            offset=offset,
+        )

@@ -1,0 +1,98 @@
+"""Rows to domain objects: one function per table, nothing else."""
+
+from __future__ import annotations
+
+from domain.model import (
+    Feedback,
+    HistoryEntry,
+    Notification,
+    NotificationKind,
+    Profile,
+    Session,
+    SessionStatus,
+    SubjectRole,
+)
+from storage.models import Feedback as FeedbackRow
+from storage.models import Notification as NotificationRow
+from storage.models import SessionHistory, SessionRow, User
+
+
+def profile_from_row(row: User) -> Profile:
+    return Profile(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        slack_user_id=row.slack_user_id,
+        display_name=row.display_name,
+        time_zone=row.time_zone,
+        title=row.title,
+        department=row.department,
+        is_mentor=row.is_mentor,
+        is_mentee=row.is_mentee,
+        is_active=row.is_active,
+        bio=row.bio,
+        expertise=tuple(row.expertise),
+        learning_goals=tuple(row.learning_goals),
+        meeting_link=row.meeting_link,
+        session_minutes=row.session_minutes,
+        max_sessions_per_week=row.max_sessions_per_week,
+    )
+
+
+def session_from_row(row: SessionRow) -> Session:
+    return Session(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        mentor_id=row.mentor_id,
+        mentee_id=row.mentee_id,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        status=SessionStatus(row.status),
+        topic=row.topic,
+        notes=row.notes,
+        actual_minutes=row.actual_minutes,
+        cancel_reason=row.cancel_reason,
+        previous_starts_at=row.previous_starts_at,
+        created_at=row.created_at,
+    )
+
+
+def history_from_row(row: SessionHistory) -> HistoryEntry:
+    return HistoryEntry(
+        session_id=row.session_id,
+        workspace_id=row.workspace_id,
+        actor_id=row.actor_id,
+        from_status=SessionStatus(row.from_status) if row.from_status is not None else None,
+        to_status=SessionStatus(row.to_status),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        reason=row.reason,
+        at=row.created_at,
+    )
+
+
+def feedback_from_row(row: FeedbackRow) -> Feedback:
+    return Feedback(
+        session_id=row.session_id,
+        workspace_id=row.workspace_id,
+        author_id=row.author_id,
+        subject_id=row.subject_id,
+        subject_role=SubjectRole(row.subject_role),
+        rating=row.rating,
+        comment=row.comment,
+        id=row.id,
+        created_at=row.created_at,
+    )
+
+
+def notification_from_row(row: NotificationRow) -> Notification:
+    return Notification(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        recipient_id=row.recipient_id,
+        kind=NotificationKind(row.kind),
+        session_id=row.session_id,
+        payload=dict(row.payload),  # type: ignore[arg-type]  # JSONB of str | int | None
+        created_at=row.created_at,
+        idempotency_key=row.idempotency_key,
+        read_at=row.read_at,
+    )

@@ -1,0 +1,149 @@
+"""Sessions and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session as OrmSession
+
+from domain.model import BusyPeriod, HistoryEntry, NewSession, Session, SessionStatus
+from storage.errors import translated_errors
+from storage.models import SessionHistory, SessionRow
+from storage.repos import definer
+from storage.repos.common import rowcount
+from storage.repos.rows import history_from_row, session_from_row
+
+
+class SqlSessionRepository:
+    """Reads refresh the identity map (`populate_existing`), because writes go
+    straight to the table as Core statements."""
+
+    def __init__(self, session: OrmSession) -> None:
+        self._session = session
+
+    def get(self, session_id: int) -> Session | None:
+        row = self._session.get(SessionRow, session_id, populate_existing=True)
+        return session_from_row(row) if row else None
+
+    def get_for_update(self, session_id: int) -> Session | None:
+        row = self._session.scalar(
+            select(SessionRow)
+            .where(SessionRow.id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return session_from_row(row) if row else None
+
+    def add(self, session: NewSession) -> Session:
+        row = SessionRow(
+            workspace_id=session.workspace_id,
+            mentor_id=session.mentor_id,
+            mentee_id=session.mentee_id,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            status=session.status.value,
+            topic=session.topic,
+        )
+        self._session.add(row)
+        with translated_errors():
+            self._session.flush()
+        return session_from_row(row)
+
+    def update(self, session: Session, *, expected_status: SessionStatus) -> bool:
+        statement = (
+            update(SessionRow)
+            .where(SessionRow.id == session.id, SessionRow.status == expected_status.value)
+            .values(
+                status=session.status.value,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                topic=session.topic,
+                notes=session.notes,
+                actual_minutes=session.actual_minutes,
+                cancel_reason=session.cancel_reason,
+                previous_starts_at=session.previous_starts_at,
+                updated_at=func.now(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(self._session, statement) == 1
+
+    def busy_periods(
+        self, user_ids: Iterable[int], start: datetime, end: datetime
+    ) -> list[BusyPeriod]:
+        return definer.busy_periods(self._session, user_ids, start, end)
+
+    def for_user(
+        self,
+        user_id: int,
+        *,
+        statuses: Iterable[SessionStatus] | None = None,
+        starts_after: datetime | None = None,
+        starts_before: datetime | None = None,
+        newest_first: bool = False,
+        limit: int = 50,
+    ) -> list[Session]:
+        """Bounds are exclusive: `starts_after < starts_at < starts_before`."""
+        statement = select(SessionRow).where(
+            or_(SessionRow.mentor_id == user_id, SessionRow.mentee_id == user_id)
+        )
+        if statuses is not None:
+            statement = statement.where(SessionRow.status.in_([s.value for s in statuses]))
+        if starts_after is not None:
+            statement = statement.where(SessionRow.starts_at > starts_after)
+        if starts_before is not None:
+            statement = statement.where(SessionRow.starts_at < starts_before)
+        order = (
+            (SessionRow.starts_at.desc(), SessionRow.id.desc())
+            if newest_first
+            else (SessionRow.starts_at, SessionRow.id)
+        )
+        rows = self._session.scalars(
+            statement.order_by(*order).limit(limit).execution_options(populate_existing=True)
+        )
+        return [session_from_row(row) for row in rows]
+
+    def requested_starting_before(self, moment: datetime, limit: int = 500) -> list[Session]:
+        """Locked for this transaction; a request another transaction holds (being
+        accepted right now, or expired by another scheduler) is skipped."""
+        rows = self._session.scalars(
+            select(SessionRow)
+            .where(
+                SessionRow.status == SessionStatus.REQUESTED.value,
+                SessionRow.starts_at <= moment,
+            )
+            .order_by(SessionRow.starts_at, SessionRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        return [session_from_row(row) for row in rows]
+
+    def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
+        return definer.completed_counts(self._session, mentor_ids)
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        values: dict[str, object] = {
+            "workspace_id": entry.workspace_id,
+            "session_id": entry.session_id,
+            "actor_id": entry.actor_id,
+            "from_status": entry.from_status.value if entry.from_status else None,
+            "to_status": entry.to_status.value,
+            "starts_at": entry.starts_at,
+            "ends_at": entry.ends_at,
+            "reason": entry.reason,
+        }
+        if entry.at is not None:
+            values["created_at"] = entry.at
+        # No RETURNING: nothing is read back, so nothing more than INSERT is needed.
+        rowcount(self._session, insert(SessionHistory).values(values))
+
+    def history(self, session_id: int) -> list[HistoryEntry]:
+        rows = self._session.scalars(
+            select(SessionHistory)
+            .where(SessionHistory.session_id == session_id)
+            .order_by(SessionHistory.created_at, SessionHistory.id)
+        )
+        return [history_from_row(row) for row in rows]

@@ -1,0 +1,241 @@
+"""A fake Slack Web API over real HTTP, recording every call.
+
+Point the app's `SLACK_API_URL` at `server.api_url`; response URLs handed to the
+app point at `server.response_url(...)`. Faults can be queued per method to test
+retries: `server.fail("chat.postMessage", status=429, retry_after=1)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str  # "chat.postMessage", or "response_url" for response URL posts
+    params: dict[str, Any]
+    token: str | None = None
+
+    def view(self) -> dict[str, Any]:
+        view = self.params.get("view")
+        return json.loads(view) if isinstance(view, str) else view or {}
+
+    def blocks(self) -> list[dict[str, Any]]:
+        blocks = self.params.get("blocks") or self.view().get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+    def text(self) -> str:
+        """Everything a person would read: fallback text and every text in the blocks."""
+        return "\n".join([str(self.params.get("text") or ""), *_texts(self.blocks())])
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["text"]] if isinstance(node.get("text"), str) else []
+        return found + [t for value in node.values() for t in _texts(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    return []
+
+
+@dataclass(frozen=True)
+class Fault:
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    close_connection: bool = False
+
+
+@dataclass
+class SlackUser:
+    id: str
+    name: str
+    tz: str = "UTC"
+    title: str = ""
+    is_bot: bool = False
+
+
+@dataclass
+class FakeSlack:
+    """State of the fake workspace, shared with the HTTP handler threads."""
+
+    team_id: str = "T1"
+    users: dict[str, SlackUser] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    faults: dict[str, deque[Fault]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _views: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def add_user(self, user_id: str, name: str, tz: str = "UTC", title: str = "") -> SlackUser:
+        user = SlackUser(user_id, name, tz, title)
+        self.users[user_id] = user
+        return user
+
+    def fail(self, method: str, *, times: int = 1, **fault: Any) -> None:
+        with self.lock:
+            self.faults.setdefault(method, deque()).extend(Fault(**fault) for _ in range(times))
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self.lock:
+            return [call for call in self.calls if call.method == method]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.calls.clear()
+
+    # -- answers -------------------------------------------------------------
+
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team_id": self.team_id,
+                "team": "Acme",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "user": "mentorbot",
+            }
+        if method == "users.info":
+            user = self.users.get(str(params.get("user")))
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {
+                "ok": True,
+                "user": {
+                    "id": user.id,
+                    "team_id": self.team_id,
+                    "name": user.name.lower(),
+                    "real_name": user.name,
+                    "tz": user.tz,
+                    "is_bot": user.is_bot,
+                    "profile": {
+                        "display_name": user.name,
+                        "real_name": user.name,
+                        "title": user.title,
+                    },
+                },
+            }
+        if method == "conversations.open":
+            users = str(params.get("users", ""))
+            if any(u not in self.users for u in users.split(",")):
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "channel": {"id": "D" + users.replace(",", "")}}
+        if method in ("chat.postMessage", "chat.update"):
+            ts = params.get("ts") or f"{1700000000 + next(self._ts)}.000100"
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": ts,
+                "message": {"text": params.get("text"), "ts": ts},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
+        if method in ("views.open", "views.update", "views.push", "views.publish"):
+            view = params.get("view")
+            view = json.loads(view) if isinstance(view, str) else view or {}
+            view_id = params.get("view_id") or f"V{next(self._views):06d}"
+            return {"ok": True, "view": {**view, "id": view_id, "hash": "h"}}
+        if method in ("files.getUploadURLExternal",):
+            return {"ok": True, "upload_url": "", "file_id": "F1"}
+        return {"ok": True}
+
+
+def _params(handler: BaseHTTPRequestHandler, body: bytes) -> dict[str, Any]:
+    query = {k: v[-1] for k, v in parse_qs(urlparse(handler.path).query).items()}
+    content_type = handler.headers.get("Content-Type", "")
+    if body and "json" in content_type:
+        return {**query, **json.loads(body)}
+    if body:
+        return {**query, **{k: v[-1] for k, v in parse_qs(body.decode()).items()}}
+    return query
+
+
+class _Handler(BaseHTTPRequestHandler):
+    slack: FakeSlack
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the test output is the record."""
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path = urlparse(self.path).path
+        if path.startswith("/response/"):
+            method, params = "response_url", json.loads(body or b"{}")
+            params["response_url_id"] = path.rsplit("/", 1)[-1]
+        else:
+            method, params = path.rsplit("/", 1)[-1], _params(self, body)
+        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or None
+        slack = self.slack
+        with slack.lock:
+            queue = slack.faults.get(method)
+            fault = queue.popleft() if queue else None
+            if fault is None or fault.status == 200:
+                slack.calls.append(Call(method, params, token))
+        if fault is not None and fault.close_connection:
+            self.close_connection = True
+            self.connection.close()
+            return
+        if fault is not None and fault.status != 200:
+            self._send(
+                fault.status,
+                {"ok": False, "error": fault.error or "fault"},
+                retry_after=fault.retry_after,
+            )
+            return
+        if fault is not None and fault.error:
+            self._send(200, {"ok": False, "error": fault.error})
+            return
+        answer = {"ok": True} if method == "response_url" else slack.answer(method, params)
+        self._send(200, answer)
+
+    def _send(self, status: int, payload: dict[str, Any], retry_after: int | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        if retry_after is not None:
+            self.send_header("Retry-After", str(retry_after))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = _handle  # noqa: N815
+    do_POST = _handle  # noqa: N815
+
+
+class FakeSlackServer:
+    """Runs `FakeSlack` on 127.0.0.1 in a background thread."""
+
+    def __init__(self, slack: FakeSlack | None = None) -> None:
+        self.slack = slack or FakeSlack()
+        handler = type("Handler", (_Handler,), {"slack": self.slack})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.base_url}/response/{name}"
+
+    def __enter__(self) -> FakeSlackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

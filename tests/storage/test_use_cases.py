@@ -1,0 +1,189 @@
+"""Every use case through the real unit of work on PostgreSQL, as the real actors:
+the domain's rules and row-level security agree."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, time
+
+import pytest
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
+
+from domain.availability import add_time_off, add_weekly_slots, open_slots
+from domain.errors import Conflict, NotFound, SlotTaken
+from domain.feedback import leave_feedback, session_feedback
+from domain.membership import step_down_as_mentor
+from domain.model import Actor, NotificationKind, Role, SessionStatus
+from domain.notifications import mark_all_read, notifications_page, unread_count
+from domain.policy import DEFAULT_POLICY
+from domain.profiles import MenteeSignup, MentorSignup, identify, register_mentee, register_mentor
+from domain.search import find_mentors
+from domain.sessions import (
+    accept,
+    cancel,
+    complete,
+    decline,
+    expire_overdue_requests,
+    request_session,
+    reschedule,
+    session_details,
+    start,
+)
+from storage.uow import SqlUnitOfWork
+from tests.fakes.uow import FakeClock, utc
+
+pytestmark = pytest.mark.usefixtures("clean_tables")
+
+NOW = utc(2026, 11, 30, 8, 0)  # Monday
+TUESDAY_9 = utc(2026, 12, 1, 9, 0)
+
+
+class Org:
+    def __init__(self, factory: sessionmaker[OrmSession]) -> None:
+        self.factory = factory
+        self.clock = FakeClock(NOW)
+
+    def uow(self, slack_id: str | None = None, role: Role = Role.MEMBER) -> SqlUnitOfWork:
+        if slack_id is None:
+            return SqlUnitOfWork(self.factory, Actor.system())
+        return SqlUnitOfWork(self.factory, Actor("T1", slack_id, role))
+
+    def mentor(self, slack_id: str, name: str) -> int:
+        identify(self.uow(slack_id), display_name=name, time_zone="Europe/London")
+        profile = register_mentor(
+            self.uow(slack_id),
+            signup=MentorSignup(department="Engineering", expertise="Python, Leadership"),
+        )
+        add_weekly_slots(self.uow(slack_id), weekdays=range(5), start=time(9), end=time(12))
+        return profile.id
+
+    def mentee(self, slack_id: str, name: str) -> int:
+        identify(self.uow(slack_id), display_name=name, time_zone="America/New_York")
+        return register_mentee(
+            self.uow(slack_id), signup=MenteeSignup(department="Sales", learning_goals="python")
+        ).id
+
+
+@pytest.fixture
+def org(session_factory: sessionmaker[OrmSession]) -> Org:
+    org = Org(session_factory)
+    org.mentor("UMAYA", "Maya Patel")
+    org.mentee("UBEN", "Ben Okafor")
+    org.mentee("UCARA", "Cara Singh")
+    identify(org.uow("UOLGA", Role.ADMIN), display_name="Olga")
+    return org
+
+
+def _maya(org: Org) -> int:
+    with org.uow("UMAYA") as uow:
+        profile = uow.users.by_slack_id("T1", "UMAYA")
+    assert profile is not None
+    return profile.id
+
+
+def test_a_whole_session_from_request_to_feedback(org: Org) -> None:
+    maya = _maya(org)
+    clock = org.clock
+    session = request_session(
+        org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9, topic="Growth"
+    )
+    assert accept(org.uow("UMAYA"), clock, session_id=session.id).session.status is (
+        SessionStatus.SCHEDULED
+    )
+    assert accept(org.uow("UMAYA"), clock, session_id=session.id).already
+    clock.set(TUESDAY_9)
+    start(org.uow(), clock, session_id=session.id)
+    clock.set(utc(2026, 12, 1, 9, 31))
+    complete(org.uow("UMAYA"), clock, session_id=session.id, notes="Plans", actual_minutes=31)
+    leave_feedback(org.uow("UBEN"), clock, session_id=session.id, rating=5, comment="Great")
+    leave_feedback(org.uow("UMAYA"), clock, session_id=session.id, rating=4)
+    with pytest.raises(Conflict):
+        leave_feedback(org.uow("UBEN"), clock, session_id=session.id, rating=1)
+
+    assert len(session_feedback(org.uow("UMAYA"), session_id=session.id)) == 2
+    assert len(session_feedback(org.uow("UOLGA", Role.ADMIN), session_id=session.id)) == 2
+    # Row-level security hides the session itself from a bystander.
+    with pytest.raises(NotFound):
+        session_feedback(org.uow("UCARA"), session_id=session.id)
+    _, history = session_details(org.uow("UBEN"), session_id=session.id)
+    assert [e.to_status for e in history] == [
+        SessionStatus.REQUESTED,
+        SessionStatus.SCHEDULED,
+        SessionStatus.ONGOING,
+        SessionStatus.COMPLETED,
+    ]
+    [hit] = find_mentors(org.uow("UCARA"), clock, query="pyth").items
+    assert (hit.rating.count, hit.rating.average, hit.completed_sessions) == (1, 5.0, 1)
+
+    kinds = [n.kind for n in notifications_page(org.uow("UMAYA"), per_page=20).items]
+    assert NotificationKind.REQUEST_RECEIVED in kinds
+    assert NotificationKind.FEEDBACK_RECEIVED in kinds
+    assert unread_count(org.uow("UMAYA")) == len(kinds)
+    assert mark_all_read(org.uow("UMAYA"), clock) == len(kinds)
+    assert unread_count(org.uow("UMAYA")) == 0
+
+
+def test_decline_cancel_reschedule_and_expiry_on_the_real_database(org: Org) -> None:
+    maya = _maya(org)
+    clock = org.clock
+    first = request_session(org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9)
+    decline(org.uow("UMAYA"), clock, session_id=first.id, reason="Busy")
+    second = request_session(org.uow("UCARA"), clock, mentor_id=maya, starts_at=TUESDAY_9)
+    moved = reschedule(
+        org.uow("UCARA"), clock, session_id=second.id, starts_at=utc(2026, 12, 2, 10, 0)
+    ).session
+    assert (moved.status, moved.previous_starts_at) == (SessionStatus.REQUESTED, TUESDAY_9)
+    accept(org.uow("UMAYA"), clock, session_id=second.id)
+    cancel(org.uow("UMAYA"), clock, session_id=second.id, reason="Ill")
+    third = request_session(org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9)
+    clock.set(TUESDAY_9)
+    assert [s.id for s in expire_overdue_requests(org.uow(), clock)] == [third.id]
+    assert expire_overdue_requests(org.uow(), clock) == []
+
+
+def test_time_off_and_bookings_shape_the_offered_slots(org: Org) -> None:
+    maya = _maya(org)
+    clock = org.clock
+    request_session(org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9)
+    add_time_off(org.uow("UMAYA"), clock, first_day=date(2026, 12, 2), last_day=date(2026, 12, 2))
+    # Cara sees Ben's booking as busy without seeing the session itself.
+    slots = {
+        s.starts_at
+        for s in open_slots(org.uow("UCARA"), clock, mentor_id=maya, policy=DEFAULT_POLICY)
+    }
+    assert TUESDAY_9 not in slots
+    assert utc(2026, 12, 1, 9, 30) in slots
+    assert not any(s.date() == date(2026, 12, 2) for s in slots)
+
+
+def test_stepping_down_cancels_and_notifies_through_row_level_security(org: Org) -> None:
+    maya = _maya(org)
+    session = request_session(org.uow("UBEN"), org.clock, mentor_id=maya, starts_at=TUESDAY_9)
+    [cancelled] = step_down_as_mentor(org.uow("UMAYA"), org.clock)
+    assert cancelled.id == session.id
+    notices = notifications_page(org.uow("UBEN")).items
+    assert notices[0].kind is NotificationKind.SESSION_CANCELLED
+
+
+def test_two_mentees_booking_the_same_slot_at_once_one_wins(org: Org) -> None:
+    maya = _maya(org)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def book(slack_id: str) -> None:
+        barrier.wait(timeout=10)
+        try:
+            outcomes[slack_id] = request_session(
+                org.uow(slack_id), org.clock, mentor_id=maya, starts_at=TUESDAY_9
+            )
+        except SlotTaken as exc:
+            outcomes[slack_id] = exc
+
+    threads = [threading.Thread(target=book, args=(who,)) for who in ("UBEN", "UCARA")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    kinds = sorted(type(outcome).__name__ for outcome in outcomes.values())
+    assert kinds == ["Session", "SlotTaken"]
