@@ -129,9 +129,12 @@ class SessionRepository(Protocol):
         exclusive."""
         ...
 
-    def requested_starting_before(self, moment: datetime, limit: int = 500) -> list[Session]:
-        """Requests whose start has come (to be expired); system actor. The rows
-        are locked, and rows another transaction holds are skipped, so several
+    def starting_between(
+        self, status: SessionStatus, after: datetime | None, until: datetime, limit: int = 500
+    ) -> list[Session]:
+        """Sessions in `status` starting in (after, until] (no lower bound when
+        `after` is None), soonest first; for the system actor. The rows are
+        locked, and rows another transaction holds are skipped, so several
         schedulers share the work."""
         ...
 

@@ -310,7 +310,7 @@ def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
     expired: list[Session] = []
     with uow:
         now = clock.now()
-        for session in uow.sessions.requested_starting_before(now):
+        for session in uow.sessions.starting_between(S.REQUESTED, None, now):
             updated = replace(session, status=S.EXPIRED)
             if not uow.sessions.update(updated, expected_status=S.REQUESTED):
                 continue  # accepted or expired by someone else meanwhile

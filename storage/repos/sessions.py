@@ -105,15 +105,17 @@ class SqlSessionRepository:
         )
         return [session_from_row(row) for row in rows]
 
-    def requested_starting_before(self, moment: datetime, limit: int = 500) -> list[Session]:
-        """Locked for this transaction; a request another transaction holds (being
-        accepted right now, or expired by another scheduler) is skipped."""
+    def starting_between(
+        self, status: SessionStatus, after: datetime | None, until: datetime, limit: int = 500
+    ) -> list[Session]:
+        """Locked for this transaction; a session another transaction holds (being
+        accepted right now, or handled by another scheduler) is skipped."""
+        conditions = [SessionRow.status == status.value, SessionRow.starts_at <= until]
+        if after is not None:
+            conditions.append(SessionRow.starts_at > after)
         rows = self._session.scalars(
             select(SessionRow)
-            .where(
-                SessionRow.status == SessionStatus.REQUESTED.value,
-                SessionRow.starts_at <= moment,
-            )
+            .where(*conditions)
             .order_by(SessionRow.starts_at, SessionRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

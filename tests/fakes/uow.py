@@ -271,11 +271,15 @@ class FakeSessions:
         rows.sort(key=lambda s: s.starts_at, reverse=newest_first)
         return rows[:limit]
 
-    def requested_starting_before(self, moment: datetime, limit: int = 500) -> list[Session]:
+    def starting_between(
+        self, status: SessionStatus, after: datetime | None, until: datetime, limit: int = 500
+    ) -> list[Session]:
         rows = [
             s
             for s in self.store.sessions.values()
-            if s.status is SessionStatus.REQUESTED and s.starts_at <= moment
+            if s.status is status
+            and s.starts_at <= until
+            and (after is None or s.starts_at > after)
         ]
         return sorted(rows, key=lambda s: s.starts_at)[:limit]
 

@@ -253,9 +253,14 @@ def test_requests_whose_start_has_come_are_listed_for_the_scheduler(
     _seed_session(app_engine, org, at=BASE_TIME + 2 * HOUR)  # still in the future
     _seed_session(app_engine, org, at=BASE_TIME - HOUR, status="scheduled")  # accepted
     with _system(session_factory) as uow:
-        found = uow.sessions.requested_starting_before(BASE_TIME + HOUR)
+        found = uow.sessions.starting_between(SessionStatus.REQUESTED, None, BASE_TIME + HOUR)
         assert [s.id for s in found] == [due, on_the_minute]
-        assert [s.id for s in uow.sessions.requested_starting_before(BASE_TIME + HOUR, 1)] == [due]
+        assert [
+            s.id
+            for s in uow.sessions.starting_between(
+                SessionStatus.REQUESTED, None, BASE_TIME + HOUR, 1
+            )
+        ] == [due]
 
 
 def test_history_reads_back_oldest_first_with_the_time_it_was_given(

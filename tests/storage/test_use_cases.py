@@ -10,14 +10,33 @@ import pytest
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from domain.availability import add_time_off, add_weekly_slots, open_slots
-from domain.errors import Conflict, NotFound, SlotTaken
+from domain.availability import (
+    add_extra_slot,
+    add_time_off,
+    add_weekly_slots,
+    clear_weekly,
+    my_schedule,
+    open_slots,
+    remove_extra_slot,
+    remove_time_off,
+    remove_weekly_slot,
+)
+from domain.errors import Conflict, NotAllowed, NotFound, SlotTaken
 from domain.feedback import leave_feedback, session_feedback
-from domain.membership import step_down_as_mentor
+from domain.membership import leave_programme, step_down_as_mentor
 from domain.model import Actor, NotificationKind, Role, SessionStatus
-from domain.notifications import mark_all_read, notifications_page, unread_count
+from domain.notifications import mark_all_read, mark_read, notifications_page, unread_count
 from domain.policy import DEFAULT_POLICY
-from domain.profiles import MenteeSignup, MentorSignup, identify, register_mentee, register_mentor
+from domain.profiles import (
+    MenteeSignup,
+    MentorSignup,
+    ProfileEdit,
+    edit_profile,
+    identify,
+    register_mentee,
+    register_mentor,
+)
+from domain.reminders import send_due_reminders
 from domain.search import find_mentors
 from domain.sessions import (
     accept,
@@ -25,6 +44,7 @@ from domain.sessions import (
     complete,
     decline,
     expire_overdue_requests,
+    mark_no_show,
     request_session,
     reschedule,
     session_details,
@@ -187,3 +207,50 @@ def test_two_mentees_booking_the_same_slot_at_once_one_wins(org: Org) -> None:
         thread.join(timeout=30)
     kinds = sorted(type(outcome).__name__ for outcome in outcomes.values())
     assert kinds == ["Session", "SlotTaken"]
+
+
+def test_profile_and_availability_upkeep_on_the_real_database(org: Org) -> None:
+    clock = org.clock
+    edited = edit_profile(org.uow("UMAYA"), edit=ProfileEdit(title="Principal", bio="Hello"))
+    assert (edited.title, edited.bio) == ("Principal", "Hello")
+    schedule = my_schedule(org.uow("UMAYA"))
+    first_slot = schedule.weekly[0].id
+    assert first_slot is not None
+    assert len(remove_weekly_slot(org.uow("UMAYA"), slot_id=first_slot).weekly) == 4
+    with_extra = add_extra_slot(
+        org.uow("UMAYA"), clock, day=date(2026, 12, 5), start=time(10), end=time(11)
+    )
+    extra_id = with_extra.extra[0].id
+    assert extra_id is not None
+    assert remove_extra_slot(org.uow("UMAYA"), extra_id=extra_id).extra == ()
+    with_off = add_time_off(
+        org.uow("UMAYA"), clock, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31)
+    )
+    off_id = with_off.time_off[0].id
+    assert off_id is not None
+    assert remove_time_off(org.uow("UMAYA"), time_off_id=off_id).time_off == ()
+    assert clear_weekly(org.uow("UMAYA")) == 4
+    # Nobody else may touch Maya's availability: Ben is not a mentor.
+    with pytest.raises(NotAllowed):
+        clear_weekly(org.uow("UBEN"))
+
+
+def test_reminders_no_show_mark_read_and_leaving_on_the_real_database(org: Org) -> None:
+    maya = _maya(org)
+    clock = org.clock
+    session = request_session(org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9)
+    accept(org.uow("UMAYA"), clock, session_id=session.id)
+    clock.set(utc(2026, 12, 1, 8, 50))
+    assert send_due_reminders(org.uow(), clock) == 2
+    assert send_due_reminders(org.uow(), clock) == 0
+    clock.set(utc(2026, 12, 1, 9, 10))
+    assert mark_no_show(org.uow("UMAYA"), clock, session_id=session.id).session.status is (
+        SessionStatus.NO_SHOW
+    )
+    newest = notifications_page(org.uow("UBEN")).items[0]
+    assert newest.kind is NotificationKind.REMINDER
+    assert mark_read(org.uow("UBEN"), clock, notification_id=newest.id)
+    assert not mark_read(org.uow("UMAYA"), clock, notification_id=newest.id)  # not hers
+    leave_programme(org.uow("UCARA"), clock)
+    with pytest.raises(NotAllowed, match="deactivated"):
+        unread_count(org.uow("UCARA"))

@@ -1,0 +1,100 @@
+"""Reminders 24 hours and 15 minutes before, exactly once, for both participants."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from domain.errors import NotAllowed
+from domain.model import NotificationKind, Session
+from domain.reminders import send_due_reminders
+from domain.sessions import accept, cancel, request_session, reschedule
+from tests.domain.conftest import People, UowFor
+from tests.fakes.uow import FakeClock, Store, utc
+
+# Booked on Monday 08:00 for Wednesday 09:00 UTC.
+WEDNESDAY_9 = utc(2026, 12, 2, 9, 0)
+
+
+@pytest.fixture
+def session(uow_for: UowFor, clock: FakeClock, people: People, store: Store) -> Session:
+    booked = request_session(
+        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=WEDNESDAY_9
+    )
+    accept(uow_for(people.maya), clock, session_id=booked.id)
+    # The fake does not stamp creation; the database does.
+    store.sessions[booked.id] = replace(store.sessions[booked.id], created_at=clock.now())
+    return store.sessions[booked.id]
+
+
+def _reminders(store: Store) -> list[tuple[int, int | str | None]]:
+    return sorted(
+        (n.recipient_id, n.payload["lead_minutes"])
+        for n in store.notifications
+        if n.kind is NotificationKind.REMINDER
+    )
+
+
+def test_both_people_are_reminded_a_day_before_and_fifteen_minutes_before_once(
+    uow_for: UowFor, clock: FakeClock, people: People, session: Session, store: Store
+) -> None:
+    clock.set(utc(2026, 12, 1, 8, 59))
+    assert send_due_reminders(uow_for(), clock) == 0
+    clock.set(utc(2026, 12, 1, 9, 0))
+    assert send_due_reminders(uow_for(), clock) == 2
+    assert send_due_reminders(uow_for(), clock) == 0  # a second scheduler, or the next minute
+    clock.set(utc(2026, 12, 2, 8, 45))
+    assert send_due_reminders(uow_for(), clock) == 2
+    assert send_due_reminders(uow_for(), clock) == 0
+    assert _reminders(store) == sorted(
+        [(people.maya.id, 1440), (people.ben.id, 1440), (people.maya.id, 15), (people.ben.id, 15)]
+    )
+
+
+def test_a_reminder_missed_during_downtime_is_sent_late_but_never_after_the_start(
+    uow_for: UowFor, clock: FakeClock, people: People, session: Session, store: Store
+) -> None:
+    clock.set(utc(2026, 12, 1, 20, 0))  # down since before the 24-hour mark
+    assert send_due_reminders(uow_for(), clock) == 2
+    clock.set(utc(2026, 12, 2, 9, 1))  # down through the 15-minute mark and the start
+    assert send_due_reminders(uow_for(), clock) == 0
+    assert {lead for _, lead in _reminders(store)} == {1440}
+
+
+def test_cancelled_sessions_get_no_reminder_and_moved_ones_get_them_for_the_new_time(
+    uow_for: UowFor, clock: FakeClock, people: People, session: Session, store: Store
+) -> None:
+    clock.set(utc(2026, 12, 1, 9, 0))
+    send_due_reminders(uow_for(), clock)
+    moved = reschedule(
+        uow_for(people.maya), clock, session_id=session.id, starts_at=utc(2026, 12, 3, 10, 0)
+    ).session
+    clock.set(utc(2026, 12, 2, 8, 45))
+    assert send_due_reminders(uow_for(), clock) == 0  # nothing at the old time
+    clock.set(utc(2026, 12, 2, 10, 0))
+    assert send_due_reminders(uow_for(), clock) == 2  # the new time's day-before reminder
+    cancel(uow_for(people.ben), clock, session_id=moved.id, reason="Clash")
+    clock.set(utc(2026, 12, 3, 9, 45))
+    assert send_due_reminders(uow_for(), clock) == 0
+
+
+def test_a_session_booked_for_today_gets_only_the_short_reminder(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    booked = request_session(
+        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=utc(2026, 11, 30, 14, 0)
+    )
+    accept(uow_for(people.maya), clock, session_id=booked.id)
+    store.sessions[booked.id] = replace(store.sessions[booked.id], created_at=clock.now())
+    assert send_due_reminders(uow_for(), clock) == 0
+    clock.set(utc(2026, 11, 30, 13, 50))
+    assert send_due_reminders(uow_for(), clock) == 2
+    assert {lead for _, lead in _reminders(store)} == {15}
+
+
+def test_only_the_scheduler_sends_reminders(
+    uow_for: UowFor, clock: FakeClock, people: People
+) -> None:
+    with pytest.raises(NotAllowed):
+        send_due_reminders(uow_for(people.maya), clock)
