@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings, require
 from bot.database import database_url
 from storage import migrate as migrations
 
@@ -22,8 +22,30 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.serve import serve
+
+    require(settings, "slack_bot_token", "slack_signing_secret")
+    serve(settings, database_url(settings), host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def _socket(settings: Settings, _args: argparse.Namespace) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.runtime import build_bot
+
+    require(settings, "slack_bot_token", "slack_signing_secret", "slack_app_token")
+    assert settings.slack_app_token is not None
+    bot = build_bot(settings, database_url(settings))
+    SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value()).start()
+    return 0
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], int]]] = {
     "migrate": ("create or upgrade the database schema (alembic upgrade head)", _migrate),
+    "serve": ("run the bot over HTTP: POST /slack/events, GET /healthz", _serve),
+    "socket": ("run the bot in Socket Mode (needs SLACK_APP_TOKEN)", _socket),
 }
 
 
@@ -34,7 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, _run) in COMMANDS.items():
-        subcommands.add_parser(name, help=help_text, description=help_text)
+        command = subcommands.add_parser(name, help=help_text, description=help_text)
+        if name == "serve":
+            command.add_argument("--host", default="127.0.0.1")
+            command.add_argument("--port", type=int, default=3000)
+            command.add_argument("--workers", type=int, default=2)
     return parser
 
 

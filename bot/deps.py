@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from domain.model import Actor, Role
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
+from handlers.notifier import SlackNotifier
 
 
 class SystemClock:
@@ -19,6 +20,7 @@ class SystemClock:
 @dataclass(frozen=True)
 class Deps:
     unit_of_work: Callable[[Actor], UnitOfWork]
+    notifier: SlackNotifier
     clock: Clock = field(default_factory=SystemClock)
     policy: BookingPolicy = DEFAULT_POLICY
     admins: frozenset[str] = frozenset()

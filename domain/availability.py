@@ -4,6 +4,7 @@ slots, and the free slots offered to a mentee."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,27 +35,7 @@ def add_weekly_slots(
     uow: UnitOfWork, *, weekdays: Iterable[int], start: time, end: time
 ) -> Schedule:
     """Add the same window on several weekdays; refuses overlaps with existing ones."""
-    days = sorted(set(weekdays))
-    if not days:
-        raise InvalidInput("Pick at least one day.", field="weekdays")
-    if any(not 0 <= day <= 6 for day in days):
-        raise InvalidInput("Days are Monday to Sunday.", field="weekdays")
-    with uow:
-        me = _mentor(uow)
-        _check_window(start, end, me.session_minutes)
-        existing = uow.availability.schedule(me.id).weekly
-        for day in days:
-            for slot in existing:
-                if slot.weekday == day and start < slot.end and slot.start < end:
-                    raise InvalidInput(
-                        f"That overlaps your {WEEKDAY_NAMES[day]}"
-                        f" {slot.start:%H:%M}–{slot.end:%H:%M} slot.",
-                        field="start",
-                    )
-            uow.availability.add_weekly(me.workspace_id, me.id, WeeklySlot(day, start, end))
-        schedule = uow.availability.schedule(me.id)
-        uow.commit()
-        return schedule
+    return _change(uow, lambda me: _add_weekly(uow, me, weekdays, start, end))
 
 
 def remove_weekly_slot(uow: UnitOfWork, *, slot_id: int) -> Schedule:
@@ -73,19 +54,7 @@ def clear_weekly(uow: UnitOfWork) -> int:
 
 
 def add_time_off(uow: UnitOfWork, clock: Clock, *, first_day: date, last_day: date) -> Schedule:
-    with uow:
-        me = _mentor(uow)
-        today = clock.now().astimezone(ZoneInfo(me.time_zone)).date()
-        if last_day < first_day:
-            raise InvalidInput("Time off must end on or after its first day.", field="last_day")
-        if last_day < today:
-            raise InvalidInput("That time off is already over.", field="last_day")
-        if (last_day - first_day).days >= MAX_TIME_OFF_DAYS:
-            raise InvalidInput("Time off can last at most a year.", field="last_day")
-        uow.availability.add_time_off(me.workspace_id, me.id, TimeOff(first_day, last_day))
-        schedule = uow.availability.schedule(me.id)
-        uow.commit()
-        return schedule
+    return _change(uow, lambda me: _add_time_off(uow, clock, me, first_day, last_day))
 
 
 def remove_time_off(uow: UnitOfWork, *, time_off_id: int) -> Schedule:
@@ -97,16 +66,33 @@ def remove_time_off(uow: UnitOfWork, *, time_off_id: int) -> Schedule:
 
 
 def add_extra_slot(uow: UnitOfWork, clock: Clock, *, day: date, start: time, end: time) -> Schedule:
-    with uow:
-        me = _mentor(uow)
-        _check_window(start, end, me.session_minutes)
-        today = clock.now().astimezone(ZoneInfo(me.time_zone)).date()
-        if day < today:
-            raise InvalidInput("That day is in the past.", field="day")
-        uow.availability.add_extra(me.workspace_id, me.id, ExtraSlot(day, start, end))
-        schedule = uow.availability.schedule(me.id)
-        uow.commit()
-        return schedule
+    return _change(uow, lambda me: _add_extra(uow, clock, me, day, start, end))
+
+
+@dataclass(frozen=True)
+class AvailabilityChanges:
+    """Several additions made together (the availability editor), all or nothing."""
+
+    weekdays: tuple[int, ...] = ()
+    start: time | None = None
+    end: time | None = None
+    time_off: tuple[date, date] | None = None
+    extra_day: date | None = None
+
+
+def change_availability(uow: UnitOfWork, clock: Clock, *, changes: AvailabilityChanges) -> Schedule:
+    def apply(me: Profile) -> None:
+        if changes.weekdays or changes.extra_day:
+            if changes.start is None or changes.end is None:
+                raise InvalidInput("Pick a start and an end time.", field="start")
+            if changes.weekdays:
+                _add_weekly(uow, me, changes.weekdays, changes.start, changes.end)
+            if changes.extra_day:
+                _add_extra(uow, clock, me, changes.extra_day, changes.start, changes.end)
+        if changes.time_off:
+            _add_time_off(uow, clock, me, *changes.time_off)
+
+    return _change(uow, apply)
 
 
 def remove_extra_slot(uow: UnitOfWork, *, extra_id: int) -> Schedule:
@@ -115,17 +101,6 @@ def remove_extra_slot(uow: UnitOfWork, *, extra_id: int) -> Schedule:
         lambda user_id: uow.availability.remove_extra(user_id, extra_id),
         "That extra slot was already removed.",
     )
-
-
-def open_slots(
-    uow: UnitOfWork, clock: Clock, *, mentor_id: int, policy: BookingPolicy
-) -> list[Slot]:
-    """Free slots of a mentor for the acting mentee, over the booking horizon."""
-    with uow:
-        me = current_profile(uow)
-        mentor = bookable_mentor(uow, mentor_id, me)
-        now = clock.now()
-        return slots_between(uow, mentor, me, now, now + policy.horizon, now=now, policy=policy)
 
 
 def bookable_mentor(uow: UnitOfWork, mentor_id: int, me: Profile) -> Profile:
@@ -177,6 +152,60 @@ def slots_between(
         busy=busy,
         weekly_cap=mentor.max_sessions_per_week,
     )
+
+
+def _change(uow: UnitOfWork, apply: Callable[[Profile], object]) -> Schedule:
+    """Run `apply` for the acting mentor in one transaction; the new schedule."""
+    with uow:
+        me = _mentor(uow)
+        apply(me)
+        schedule = uow.availability.schedule(me.id)
+        uow.commit()
+        return schedule
+
+
+def _add_weekly(
+    uow: UnitOfWork, me: Profile, weekdays: Iterable[int], start: time, end: time
+) -> None:
+    days = sorted(set(weekdays))
+    if not days:
+        raise InvalidInput("Pick at least one day.", field="weekdays")
+    if any(not 0 <= day <= 6 for day in days):
+        raise InvalidInput("Days are Monday to Sunday.", field="weekdays")
+    _check_window(start, end, me.session_minutes)
+    existing = uow.availability.schedule(me.id).weekly
+    for day in days:
+        for slot in existing:
+            if slot.weekday == day and start < slot.end and slot.start < end:
+                raise InvalidInput(
+                    f"That overlaps your {WEEKDAY_NAMES[day]}"
+                    f" {slot.start:%H:%M}–{slot.end:%H:%M} slot.",
+                    field="start",
+                )
+        uow.availability.add_weekly(me.workspace_id, me.id, WeeklySlot(day, start, end))
+
+
+def _add_time_off(
+    uow: UnitOfWork, clock: Clock, me: Profile, first_day: date, last_day: date
+) -> None:
+    today = clock.now().astimezone(ZoneInfo(me.time_zone)).date()
+    if last_day < first_day:
+        raise InvalidInput("Time off must end on or after its first day.", field="last_day")
+    if last_day < today:
+        raise InvalidInput("That time off is already over.", field="last_day")
+    if (last_day - first_day).days >= MAX_TIME_OFF_DAYS:
+        raise InvalidInput("Time off can last at most a year.", field="last_day")
+    uow.availability.add_time_off(me.workspace_id, me.id, TimeOff(first_day, last_day))
+
+
+def _add_extra(
+    uow: UnitOfWork, clock: Clock, me: Profile, day: date, start: time, end: time
+) -> None:
+    _check_window(start, end, me.session_minutes)
+    today = clock.now().astimezone(ZoneInfo(me.time_zone)).date()
+    if day < today:
+        raise InvalidInput("That day is in the past.", field="day")
+    uow.availability.add_extra(me.workspace_id, me.id, ExtraSlot(day, start, end))
 
 
 def _remove(uow: UnitOfWork, remove: Callable[[int], bool], gone: str) -> Schedule:

@@ -253,6 +253,8 @@ class Notification:
     created_at: datetime
     idempotency_key: str | None = None
     read_at: datetime | None = None
+    # Delivery attempts so far (the outbox's count, for backoff).
+    attempts: int = 0
 
 
 # --- search -----------------------------------------------------------------

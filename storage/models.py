@@ -319,7 +319,7 @@ class Notification(Base):
         Index(
             "ix_notifications_undelivered",
             "next_attempt_at",
-            postgresql_where=text("delivered_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL AND gave_up_at IS NULL"),
         ),
     )
 
@@ -338,6 +338,8 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     next_attempt_at: Mapped[datetime] = _created_at()
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Set when Slack refused the DM for good (e.g. user_not_found): never retried.
+    gave_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Rating(Base):
@@ -367,3 +369,15 @@ class Rating(Base):
             persisted=True,
         ),
     )
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already acted on: Slack retries, the app acts once."""
+
+    __tablename__ = "processed_events"
+
+    workspace_id: Mapped[str] = mapped_column(
+        Text, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    received_at: Mapped[datetime] = _created_at()

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from domain.model import Actor
 from storage.errors import translated_errors
+from storage.repos.analytics import SqlAnalyticsRepository
+from storage.repos.events import SqlEventRepository
 from storage.repositories import (
     SqlAvailabilityRepository,
     SqlFeedbackRepository,
@@ -59,6 +61,8 @@ class SqlUnitOfWork:
         self.sessions = SqlSessionRepository(self.session)
         self.feedback = SqlFeedbackRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session, self.new_notifications)
+        self.events = SqlEventRepository(self.session)
+        self.analytics = SqlAnalyticsRepository(self.session)
         return self
 
     def __exit__(

@@ -23,6 +23,7 @@ DATA_TABLES = (
     "feedback",
     "notifications",
     "ratings",
+    "processed_events",
 )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import func, select, update
@@ -39,6 +40,7 @@ class SqlNotificationRepository:
                 payload=dict(notification.payload),
                 idempotency_key=notification.idempotency_key,
                 created_at=notification.created_at,
+                next_attempt_at=notification.created_at,
                 read_at=notification.read_at,
             )
             .on_conflict_do_nothing()
@@ -92,3 +94,52 @@ class SqlNotificationRepository:
             .execution_options(synchronize_session=False)
         )
         return rowcount(self._session, statement)
+
+    def claim_for_delivery(
+        self, ids: Sequence[UUID] | None, now: datetime, lease: timedelta, limit: int
+    ) -> list[Notification]:
+        due = (
+            select(NotificationRow.id)
+            .where(
+                NotificationRow.delivered_at.is_(None),
+                NotificationRow.gave_up_at.is_(None),
+                NotificationRow.next_attempt_at <= now,
+            )
+            .order_by(NotificationRow.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        if ids is not None:
+            due = due.where(NotificationRow.id.in_(list(ids)))
+        statement = (
+            update(NotificationRow)
+            .where(NotificationRow.id.in_(due.scalar_subquery()))
+            .values(next_attempt_at=now + lease, attempts=NotificationRow.attempts + 1)
+            .returning(NotificationRow)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        rows = self._session.scalars(statement).all()
+        return [notification_from_row(row) for row in rows]
+
+    def mark_delivered(self, notification_id: UUID, at: datetime) -> None:
+        self._session.execute(
+            update(NotificationRow)
+            .where(NotificationRow.id == notification_id)
+            .values(delivered_at=at, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def record_failure(
+        self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
+    ) -> None:
+        values: dict[str, object] = {"last_error": error[:500]}
+        if retry_at is None:
+            values["gave_up_at"] = at
+        else:
+            values["next_attempt_at"] = retry_at
+        self._session.execute(
+            update(NotificationRow)
+            .where(NotificationRow.id == notification_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )

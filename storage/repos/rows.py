@@ -95,4 +95,5 @@ def notification_from_row(row: NotificationRow) -> Notification:
         created_at=row.created_at,
         idempotency_key=row.idempotency_key,
         read_at=row.read_at,
+        attempts=row.attempts,
     )

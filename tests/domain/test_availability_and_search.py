@@ -8,16 +8,17 @@ from datetime import date, time
 import pytest
 
 from domain.availability import (
+    AvailabilityChanges,
     add_extra_slot,
     add_time_off,
     add_weekly_slots,
+    change_availability,
     clear_weekly,
-    open_slots,
     remove_time_off,
     remove_weekly_slot,
 )
 from domain.errors import InvalidInput, NotAllowed, NotFound
-from domain.policy import DEFAULT_POLICY
+from domain.lookups import booking_options
 from domain.search import find_mentors
 from domain.sessions import request_session
 from tests.domain.conftest import People, UowFor
@@ -70,11 +71,11 @@ def test_slots_can_be_removed_and_cleared(uow_for: UowFor, people: People, store
 def test_time_off_removes_offered_slots_and_can_be_taken_back(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
-    before = open_slots(uow_for(people.ben), clock, mentor_id=people.maya.id, policy=DEFAULT_POLICY)
+    before = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
     schedule = add_time_off(
         uow_for(people.maya), clock, first_day=date(2026, 12, 1), last_day=date(2026, 12, 2)
     )
-    during = open_slots(uow_for(people.ben), clock, mentor_id=people.maya.id, policy=DEFAULT_POLICY)
+    during = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
     assert {s.starts_at.date() for s in before} - {s.starts_at.date() for s in during} == {
         date(2026, 12, 1),
         date(2026, 12, 2),
@@ -82,10 +83,7 @@ def test_time_off_removes_offered_slots_and_can_be_taken_back(
     time_off_id = schedule.time_off[0].id
     assert time_off_id is not None
     remove_time_off(uow_for(people.maya), time_off_id=time_off_id)
-    assert (
-        open_slots(uow_for(people.ben), clock, mentor_id=people.maya.id, policy=DEFAULT_POLICY)
-        == before
-    )
+    assert booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1] == before
 
 
 @pytest.mark.parametrize(
@@ -107,7 +105,7 @@ def test_an_extra_slot_on_a_saturday_becomes_bookable(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
     add_extra_slot(uow_for(people.maya), clock, day=date(2026, 12, 5), start=time(10), end=time(11))
-    slots = open_slots(uow_for(people.ben), clock, mentor_id=people.maya.id, policy=DEFAULT_POLICY)
+    slots = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
     saturday = [s.starts_at for s in slots if s.starts_at.date() == date(2026, 12, 5)]
     assert saturday == [utc(2026, 12, 5, 10, 0), utc(2026, 12, 5, 10, 30)]
     with pytest.raises(InvalidInput, match="in the past"):
@@ -125,7 +123,7 @@ def test_offered_slots_leave_out_the_mentees_own_sessions_with_others(
     request_session(
         uow_for(people.ben), clock, mentor_id=other.id, starts_at=utc(2026, 12, 1, 9, 0)
     )
-    slots = open_slots(uow_for(people.ben), clock, mentor_id=people.maya.id, policy=DEFAULT_POLICY)
+    slots = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
     starts = {s.starts_at for s in slots}
     assert utc(2026, 12, 1, 9, 0) not in starts
     assert utc(2026, 12, 1, 9, 30) in starts
@@ -183,3 +181,27 @@ def test_one_mentors_booking_does_not_hide_another_mentors_free_slot(
     assert next_slots[twin.id] is not None
     assert next_slots[people.maya.id].starts_at == utc(2026, 11, 30, 10, 30)
     assert next_slots[twin.id].starts_at == utc(2026, 11, 30, 10, 0)
+
+
+def test_the_availability_editor_saves_all_its_changes_or_none(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    before = len(store.weekly[people.maya.id])
+    bad = AvailabilityChanges(
+        weekdays=(5,),
+        start=time(10),
+        end=time(11),
+        time_off=(date(2026, 12, 9), date(2026, 12, 8)),
+    )
+    with pytest.raises(InvalidInput, match="on or after"):
+        change_availability(uow_for(people.maya), clock, changes=bad)
+    assert len(store.weekly[people.maya.id]) == before
+    good = AvailabilityChanges(
+        weekdays=(5,),
+        start=time(10),
+        end=time(11),
+        time_off=(date(2026, 12, 8), date(2026, 12, 9)),
+        extra_day=date(2026, 12, 6),
+    )
+    schedule = change_availability(uow_for(people.maya), clock, changes=good)
+    assert (len(schedule.weekly), len(schedule.time_off), len(schedule.extra)) == (before + 1, 1, 1)

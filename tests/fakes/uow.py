@@ -5,9 +5,9 @@ notices, ratings kept from feedback."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -33,6 +33,7 @@ from domain.model import (
     TimeOff,
     WeeklySlot,
 )
+from domain.ports import MentorActivity, MentorHours, ProgrammeTotals
 
 BUSY_STATUSES = ACTIVE_STATUSES | {SessionStatus.COMPLETED}
 
@@ -64,6 +65,8 @@ class Store:
     history: list[HistoryEntry] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    outbox: dict[UUID, Outbox] = field(default_factory=dict)
+    events: set[tuple[str, str]] = field(default_factory=set)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -364,6 +367,35 @@ class FakeNotifications:
                 return True
         return False
 
+    def claim_for_delivery(
+        self, ids: Sequence[UUID] | None, now: datetime, lease: timedelta, limit: int
+    ) -> list[Notification]:
+        claimed = []
+        for n in self.store.notifications:
+            state = self.store.outbox.setdefault(n.id, Outbox(next_attempt_at=n.created_at))
+            due = state.next_attempt_at is None or state.next_attempt_at <= now
+            if state.delivered_at or state.gave_up_at or not due:
+                continue
+            if ids is not None and n.id not in ids:
+                continue
+            state.attempts += 1
+            state.next_attempt_at = now + lease
+            claimed.append(replace(n, attempts=state.attempts))
+        return claimed[:limit]
+
+    def mark_delivered(self, notification_id: UUID, at: datetime) -> None:
+        self.store.outbox[notification_id].delivered_at = at
+
+    def record_failure(
+        self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
+    ) -> None:
+        state = self.store.outbox[notification_id]
+        state.last_error = error
+        if retry_at is None:
+            state.gave_up_at = at
+        else:
+            state.next_attempt_at = retry_at
+
     def mark_all_read(self, recipient_id: int, at: datetime) -> int:
         count = 0
         for index, n in enumerate(self.store.notifications):
@@ -371,6 +403,154 @@ class FakeNotifications:
                 self.store.notifications[index] = replace(n, read_at=at)
                 count += 1
         return count
+
+
+class FakeEvents:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def first_delivery(self, workspace_id: str, event_id: str, at: datetime) -> bool:
+        if (workspace_id, event_id) in self.store.events:
+            return False
+        self.store.events.add((workspace_id, event_id))
+        return True
+
+
+# Sessions that were due to happen, and that hold their mentor's time.
+DUE_STATUSES = frozenset(
+    {SessionStatus.COMPLETED, SessionStatus.NO_SHOW, SessionStatus.SCHEDULED, SessionStatus.ONGOING}
+)
+
+
+class FakeAnalytics:
+    """The dashboard's figures computed in Python from the store, by the same
+    definitions as the SQL (`domain.ports.AnalyticsRepository`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _sessions(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> list[Session]:
+        return [
+            s
+            for s in self.store.sessions.values()
+            if (workspace_id is None or s.workspace_id == workspace_id)
+            and (since is None or s.starts_at >= since)
+            and s.starts_at < until
+        ]
+
+    def _mentor_ratings(self, sessions: Iterable[Session]) -> list[Feedback]:
+        ids = {s.id for s in sessions}
+        return [
+            f
+            for f in self.store.feedback
+            if f.session_id in ids and f.subject_role is SubjectRole.MENTOR
+        ]
+
+    def _people(self, workspace_id: str | None) -> list[Profile]:
+        return [
+            p
+            for p in self.store.users.values()
+            if p.is_active and (workspace_id is None or p.workspace_id == workspace_id)
+        ]
+
+    def totals(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> ProgrammeTotals:
+        people = self._people(workspace_id)
+        sessions = self._sessions(workspace_id, since, until)
+        ratings = [f.rating for f in self._mentor_ratings(sessions)]
+        return ProgrammeTotals(
+            mentors=sum(1 for p in people if p.is_mentor),
+            mentees=sum(1 for p in people if p.is_mentee),
+            sessions=len(sessions),
+            completed=sum(1 for s in sessions if s.status is SessionStatus.COMPLETED),
+            due=sum(1 for s in sessions if s.status in DUE_STATUSES),
+            rating_count=len(ratings),
+            rating_sum=sum(ratings),
+        )
+
+    def mentor_activity(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> list[MentorActivity]:
+        sessions = self._sessions(workspace_id, since, until)
+        completed: dict[int, int] = {}
+        for s in sessions:
+            if s.status is SessionStatus.COMPLETED:
+                completed[s.mentor_id] = completed.get(s.mentor_id, 0) + 1
+        ratings: dict[int, list[int]] = {}
+        for f in self._mentor_ratings(sessions):
+            ratings.setdefault(f.subject_id, []).append(f.rating)
+        return [
+            MentorActivity(
+                mentor_id,
+                self.store.users[mentor_id].display_name,
+                completed.get(mentor_id, 0),
+                len(ratings.get(mentor_id, [])),
+                sum(ratings.get(mentor_id, [])),
+            )
+            for mentor_id in sorted(completed.keys() | ratings.keys())
+        ]
+
+    def mentor_hours(
+        self,
+        workspace_id: str | None,
+        since: datetime,
+        until: datetime,
+        weekday_counts: Sequence[int],
+    ) -> dict[int, MentorHours]:
+        booked: dict[int, timedelta] = {}
+        for s in self._sessions(workspace_id, since, until):
+            if s.status in DUE_STATUSES:
+                booked[s.mentor_id] = booked.get(s.mentor_id, timedelta()) + s.ends_at - s.starts_at
+        offered: dict[int, timedelta] = {}
+        for person in self._people(workspace_id):
+            slots = self.store.weekly.get(person.id, [])
+            if person.is_mentor and slots:
+                offered[person.id] = sum(
+                    (
+                        (_since_midnight(slot.end) - _since_midnight(slot.start))
+                        * weekday_counts[slot.weekday]
+                        for slot in slots
+                    ),
+                    timedelta(),
+                )
+        return {
+            mentor_id: MentorHours(
+                booked.get(mentor_id, timedelta()), offered.get(mentor_id, timedelta())
+            )
+            for mentor_id in sorted(booked.keys() | offered.keys())
+        }
+
+    def workspace_mean_rating(self, workspace_id: str | None) -> float | None:
+        ratings = [
+            f.rating
+            for f in self.store.feedback
+            if f.subject_role is SubjectRole.MENTOR
+            and (workspace_id is None or f.workspace_id == workspace_id)
+        ]
+        return sum(ratings) / len(ratings) if ratings else None
+
+
+def _since_midnight(moment: time) -> timedelta:
+    return timedelta(
+        hours=moment.hour,
+        minutes=moment.minute,
+        seconds=moment.second,
+        microseconds=moment.microsecond,
+    )
+
+
+@dataclass
+class Outbox:
+    """The fake's delivery columns, per notice."""
+
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    gave_up_at: datetime | None = None
+    last_error: str | None = None
 
 
 class FakeUnitOfWork:
@@ -391,6 +571,8 @@ class FakeUnitOfWork:
         self.sessions = FakeSessions(self.store)
         self.feedback = FakeFeedback(self.store)
         self.notifications = FakeNotifications(self.store, self.new_notifications)
+        self.events = FakeEvents(self.store)
+        self.analytics = FakeAnalytics(self.store)
 
     def __enter__(self) -> Self:
         self._snapshot = copy.deepcopy(self.store)

@@ -74,6 +74,12 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": {"owner", "system"},
         "delete": {"system"},
     },
+    "processed_events": {
+        "select": EVERYONE_IN_WORKSPACE,
+        "insert": EVERYONE_IN_WORKSPACE,
+        "update": set(),
+        "delete": {"system"},
+    },
     "ratings": {
         "select": EVERYONE_IN_WORKSPACE,
         "insert": set(),  # only the feedback trigger writes ratings
@@ -123,7 +129,8 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
                 " 'mentor', 5);"
                 "INSERT INTO notifications (id, workspace_id, recipient_id, kind, session_id)"
                 " VALUES ('00000000-0000-0000-0000-000000000001', 'T1',"
-                f" {org.mentor}, 'request_received', {session_id})"
+                f" {org.mentor}, 'request_received', {session_id});"
+                "INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev1')"
             )
         )
     later = "'2026-12-02 09:00+00', '2026-12-02 09:30+00'"
@@ -200,6 +207,13 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
             " VALUES ('00000000-0000-0000-0000-000000000002', 'T1',"
             f" {org.mentor}, 'reminder', {session_id})",
             update_set="read_at = now()",
+        ),
+        "processed_events": Case(
+            table="processed_events",
+            owner="UMENTOR",
+            key="event_id = 'Ev1'",
+            insert="INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev2')",
+            update_set="received_at = now()",
         ),
         "ratings": Case(
             table="ratings",

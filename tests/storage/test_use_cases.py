@@ -16,17 +16,16 @@ from domain.availability import (
     add_weekly_slots,
     clear_weekly,
     my_schedule,
-    open_slots,
     remove_extra_slot,
     remove_time_off,
     remove_weekly_slot,
 )
 from domain.errors import Conflict, NotAllowed, NotFound, SlotTaken
 from domain.feedback import leave_feedback, session_feedback
+from domain.lookups import booking_options
 from domain.membership import leave_programme, step_down_as_mentor
 from domain.model import Actor, NotificationKind, Role, SessionStatus
 from domain.notifications import mark_all_read, mark_read, notifications_page, unread_count
-from domain.policy import DEFAULT_POLICY
 from domain.profiles import (
     MenteeSignup,
     MentorSignup,
@@ -168,10 +167,7 @@ def test_time_off_and_bookings_shape_the_offered_slots(org: Org) -> None:
     request_session(org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9)
     add_time_off(org.uow("UMAYA"), clock, first_day=date(2026, 12, 2), last_day=date(2026, 12, 2))
     # Cara sees Ben's booking as busy without seeing the session itself.
-    slots = {
-        s.starts_at
-        for s in open_slots(org.uow("UCARA"), clock, mentor_id=maya, policy=DEFAULT_POLICY)
-    }
+    slots = {s.starts_at for s in booking_options(org.uow("UCARA"), clock, mentor_id=maya)[1]}
     assert TUESDAY_9 not in slots
     assert utc(2026, 12, 1, 9, 30) in slots
     assert not any(s.date() == date(2026, 12, 2) for s in slots)

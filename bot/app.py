@@ -1,0 +1,75 @@
+"""The only place a Bolt App is built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot import errors
+from bot.config import Settings, require
+from bot.deps import Deps, SystemClock
+from domain.model import Actor
+from domain.ports import Clock, UnitOfWork
+from handlers import actions, commands, events, views
+from handlers.notifier import SlackNotifier
+
+# Slack waits 3 s for an acknowledgement, and a trigger_id lives 3 s: a Web API
+# call on that path must give up well before (slack-sdk's default is 30 s).
+SLACK_TIMEOUT_S = 3
+
+
+def make_client(settings: Settings) -> WebClient:
+    token = settings.slack_bot_token
+    return WebClient(
+        token=token.get_secret_value() if token else None,
+        base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT_S,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=1),
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            ServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def create_app(
+    settings: Settings,
+    unit_of_work: Callable[[Actor], UnitOfWork],
+    *,
+    clock: Clock | None = None,
+    client: WebClient | None = None,
+) -> tuple[App, Deps]:
+    require(settings, "slack_bot_token", "slack_signing_secret")
+    assert settings.slack_signing_secret is not None
+    client = client or make_client(settings)
+    clock = clock or SystemClock()
+    deps = Deps(
+        unit_of_work=unit_of_work,
+        notifier=SlackNotifier(client, unit_of_work, clock, settings.mentorship_admins),
+        clock=clock,
+        admins=settings.mentorship_admins,
+    )
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        # auth.test at start would make start-up depend on Slack being reachable.
+        token_verification_enabled=False,
+    )
+
+    @app.middleware
+    def provide_deps(context: dict[str, Any], next: Callable[[], None]) -> None:
+        context["deps"] = deps
+        next()
+
+    for listeners in (commands, actions, views, events):
+        listeners.register(app)
+    errors.register(app)
+    return app, deps

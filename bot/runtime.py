@@ -1,0 +1,46 @@
+"""Builds a running bot from settings: engine, units of work, app, HTTP face."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt import App
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.deps import Deps
+from bot.wsgi import BotWsgi
+from domain.model import Actor
+from domain.ports import Clock, UnitOfWork
+from storage.engine import make_engine, make_session_factory
+from storage.uow import SqlUnitOfWork
+
+
+@dataclass(frozen=True)
+class Bot:
+    app: App
+    deps: Deps
+    engine: Engine
+    wsgi: BotWsgi
+
+
+def build_bot(settings: Settings, database_url: str, *, clock: Clock | None = None) -> Bot:
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+
+    def unit_of_work(actor: Actor) -> UnitOfWork:
+        return SqlUnitOfWork(sessions, actor)
+
+    app, deps = create_app(settings, unit_of_work, clock=clock)
+
+    def healthy() -> bool:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    return Bot(app, deps, engine, BotWsgi(app, healthy))

@@ -1,0 +1,39 @@
+"""`mentorbot serve`: the HTTP bot under gunicorn (a production WSGI server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.config import Settings
+from bot.runtime import build_bot
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings, database_url: str, options: dict[str, Any]) -> None:
+        self._settings = settings
+        self._database_url = database_url
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        # Each worker builds its own engine: connections must not cross a fork.
+        return build_bot(self._settings, self._database_url).wsgi
+
+
+def serve(settings: Settings, database_url: str, *, host: str, port: int, workers: int) -> None:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        # Bolt answers within Slack's 3 s and runs the rest in its own threads.
+        "worker_class": "gthread",
+        "threads": 8,
+        "timeout": 30,
+        "accesslog": "-",
+    }
+    _Gunicorn(settings, database_url, options).run()

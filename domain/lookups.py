@@ -1,0 +1,121 @@
+"""Read-only questions the screens ask: who is this, what can this session move
+to, what does this mentor's card say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.availability import bookable_mentor, slots_between
+from domain.errors import NotAllowed, NotFound, SessionNotFound
+from domain.model import Feedback, MentorRating, Profile, Session, SessionStatus, Slot
+from domain.policy import DEFAULT_POLICY, BookingPolicy
+from domain.ports import Clock, UnitOfWork
+from domain.profiles import current_profile
+
+
+@dataclass(frozen=True)
+class MentorCard:
+    profile: Profile
+    rating: MentorRating
+    completed: int
+    feedback: list[Feedback]  # what the viewer may read of it
+    authors: dict[int, Profile]
+    can_book: bool
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: Session
+    me: Profile
+    other: Profile
+
+
+def find_me(uow: UnitOfWork) -> Profile | None:
+    """The acting person's profile, or None when they were never seen."""
+    actor = uow.actor
+    if not actor.workspace_id or not actor.slack_user_id:
+        return None
+    with uow:
+        return uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+
+
+def person_by_slack_id(uow: UnitOfWork, *, slack_user_id: str) -> Profile:
+    with uow:
+        me = current_profile(uow)
+        person = uow.users.by_slack_id(me.workspace_id, slack_user_id)
+        if person is None:
+            raise NotFound("That person hasn't joined the mentorship programme yet.")
+        return person
+
+
+def mentor_card(uow: UnitOfWork, *, mentor_id: int) -> MentorCard:
+    with uow:
+        me = current_profile(uow)
+        mentor = uow.users.get(mentor_id)
+        if mentor is None or mentor.workspace_id != me.workspace_id or not mentor.is_mentor:
+            raise NotFound("That mentor is no longer in the programme.")
+        feedback = uow.feedback.about(mentor.id, limit=5)
+        return MentorCard(
+            profile=mentor,
+            rating=uow.feedback.rating(mentor.id),
+            completed=uow.sessions.completed_counts([mentor.id])[mentor.id],
+            feedback=feedback,
+            authors=uow.users.get_many({entry.author_id for entry in feedback}),
+            can_book=mentor.is_active and mentor.id != me.id and me.is_mentee,
+        )
+
+
+def session_view(uow: UnitOfWork, *, session_id: int) -> SessionView:
+    with uow:
+        return _session_view(uow, session_id)
+
+
+def move_options(
+    uow: UnitOfWork, clock: Clock, *, session_id: int, policy: BookingPolicy = DEFAULT_POLICY
+) -> tuple[SessionView, list[Slot]]:
+    """Where a session can move: the mentor's free slots that suit both people."""
+    with uow:
+        view = _session_view(uow, session_id)
+        session = view.session
+        if session.status not in (SessionStatus.REQUESTED, SessionStatus.SCHEDULED):
+            raise NotAllowed("Only requested or scheduled sessions can be moved.")
+        mentor = view.me if view.me.id == session.mentor_id else view.other
+        mentee = view.other if mentor is view.me else view.me
+        now = clock.now()
+        slots = slots_between(
+            uow,
+            mentor,
+            mentee,
+            now,
+            now + policy.horizon,
+            now=now,
+            policy=policy,
+            ignoring=session,
+        )
+        return view, [slot for slot in slots if slot.starts_at != session.starts_at]
+
+
+def booking_options(
+    uow: UnitOfWork, clock: Clock, *, mentor_id: int, policy: BookingPolicy = DEFAULT_POLICY
+) -> tuple[Profile, list[Slot]]:
+    """The mentor and their free slots for the acting mentee."""
+    with uow:
+        me = current_profile(uow)
+        if not me.is_mentee:
+            raise NotAllowed("Sign up as a mentee first: `/mentor signup mentee`.")
+        mentor = bookable_mentor(uow, mentor_id, me)
+        now = clock.now()
+        return mentor, slots_between(
+            uow, mentor, me, now, now + policy.horizon, now=now, policy=policy
+        )
+
+
+def _session_view(uow: UnitOfWork, session_id: int) -> SessionView:
+    me = current_profile(uow)
+    session = uow.sessions.get(session_id)
+    if session is None or me.id not in (session.mentor_id, session.mentee_id):
+        raise SessionNotFound()
+    other = uow.users.get(session.mentee_id if me.id == session.mentor_id else session.mentor_id)
+    if other is None:
+        raise SessionNotFound()
+    return SessionView(session, me, other)

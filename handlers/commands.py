@@ -1,0 +1,188 @@
+"""`/mentor` and its sub-commands. Text arguments are shortcuts; the modals are
+the main path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from domain.analytics import dashboard
+from domain.availability import add_time_off, add_weekly_slots, clear_weekly, my_schedule
+from domain.errors import DomainError, NotAllowed
+from domain.home import my_sessions
+from domain.lookups import booking_options, person_by_slack_id
+from domain.notifications import notifications_page, unread_count
+from domain.search import find_mentors
+from handlers import forms
+from handlers.context import HandlerDeps, Who, ensure_known, who
+from handlers.metadata import MentorRef
+from handlers.render.availability import availability_modal
+from handlers.render.booking import booking_modal
+from handlers.render.help import HELP_TEXT, help_blocks
+from handlers.render.notifications import notifications_blocks
+from handlers.render.profile import edit_profile_modal, mentee_signup_modal, mentor_signup_modal
+from handlers.render.search import search_results, search_text
+from handlers.render.sessions import sessions_message
+from handlers.render.stats import dashboard_blocks, dashboard_text
+from handlers.views import THEN_MENTEE
+from handlers.zones import zone_options
+
+AVAILABILITY_USAGE = (
+    "Use `/mentor availability` to open the editor, or a shortcut:\n"
+    "• `/mentor availability add mon,wed 09:00-12:00`\n"
+    "• `/mentor availability off 2026-12-24 2026-12-31`\n"
+    "• `/mentor availability clear`"
+)
+
+
+class Request:
+    """One `/mentor` invocation: who, what they typed, and how to answer."""
+
+    def __init__(
+        self, body: dict[str, Any], client: WebClient, respond: Respond, deps: HandlerDeps
+    ) -> None:
+        self.body, self.client, self.respond, self.deps = body, client, respond, deps
+        self.person: Who = who(body)
+
+    def uow(self) -> Any:
+        return self.deps.uow(self.person.team_id, self.person.user_id)
+
+    def say(self, text: str, blocks: list[Any] | None = None) -> None:
+        self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+    def open(self, view: Any) -> None:
+        self.client.views_open(trigger_id=self.body["trigger_id"], view=view)
+
+
+def _signup(request: Request, rest: str) -> None:
+    me = ensure_known(request.deps, request.client, request.person)
+    zones = zone_options(me.time_zone)
+    choice = rest.lower() or ("mentee" if me.is_mentor else "mentor")
+    if choice in ("mentor", "both"):
+        view = mentor_signup_modal(me, zone_options=zones)
+        # After the mentor form, the mentee form follows (see views.py).
+        view.private_metadata = THEN_MENTEE if choice == "both" else None
+        request.open(view)
+    elif choice == "mentee":
+        request.open(mentee_signup_modal(me, zone_options=zones))
+    else:
+        request.say(
+            "Use `/mentor signup mentor`, `/mentor signup mentee` or `/mentor signup both`."
+        )
+
+
+def _profile(request: Request, rest: str) -> None:
+    me = ensure_known(request.deps, request.client, request.person)
+    request.open(edit_profile_modal(me, zone_options=zone_options(me.time_zone)))
+
+
+def _availability(request: Request, rest: str) -> None:
+    me = ensure_known(request.deps, request.client, request.person)
+    action, _, args = rest.partition(" ")
+    action = action.lower()
+    if not action:
+        if not me.is_mentor:
+            raise NotAllowed("Only mentors keep availability. Run `/mentor signup mentor` first.")
+        schedule = my_schedule(request.uow())
+        request.open(availability_modal(schedule, me.time_zone, me.session_minutes))
+        return
+    if action == "add":
+        days, _, hours = args.strip().partition(" ")
+        start, end = forms.time_range(hours)
+        add_weekly_slots(request.uow(), weekdays=forms.weekdays(days), start=start, end=end)
+        request.say(f"Added: {days} {start:%H:%M}–{end:%H:%M} ({me.time_zone}).")
+    elif action == "clear":
+        removed = clear_weekly(request.uow())
+        request.say(f"Removed all {removed} weekly slots. Booked sessions stay as they are.")
+    elif action == "off":
+        first, _, last = args.strip().partition(" ")
+        first_day = forms.iso_day(first)
+        last_day = forms.iso_day(last, field="last_day") if last.strip() else first_day
+        add_time_off(request.uow(), request.deps.clock, first_day=first_day, last_day=last_day)
+        request.say(f"Time off saved: {first_day:%a %d %b %Y} to {last_day:%a %d %b %Y}.")
+    else:
+        request.say(AVAILABILITY_USAGE)
+
+
+def _find(request: Request, rest: str) -> None:
+    me = ensure_known(request.deps, request.client, request.person)
+    page = find_mentors(request.uow(), request.deps.clock, query=rest, policy=request.deps.policy)
+    request.say(search_text(rest, page), search_results(rest, page, me.time_zone))
+
+
+def _book(request: Request, rest: str) -> None:
+    slack_id = forms.mention(rest)
+    me = ensure_known(request.deps, request.client, request.person)
+    mentor = person_by_slack_id(request.uow(), slack_user_id=slack_id)
+    mentor, slots = booking_options(
+        request.uow(), request.deps.clock, mentor_id=mentor.id, policy=request.deps.policy
+    )
+    metadata = MentorRef(mentor_id=mentor.id).encode()
+    request.open(booking_modal(mentor, slots, me.time_zone, metadata))
+
+
+def _sessions(request: Request, rest: str) -> None:
+    me, overview = my_sessions(request.uow(), request.deps.clock)
+    text, blocks = sessions_message(
+        upcoming=[*overview.pending, *overview.upcoming],
+        past=overview.past,
+        viewer=me,
+        people=overview.people,
+        feedback=overview.feedback,
+        viewer_zone=me.time_zone,
+        now=request.deps.clock.now(),
+        meeting_links=overview.meeting_links,
+    )
+    request.say(text, blocks)
+
+
+def _notifications(request: Request, rest: str) -> None:
+    me = ensure_known(request.deps, request.client, request.person)
+    page = notifications_page(request.uow())
+    unread = unread_count(request.uow())
+    request.say(
+        f"You have {unread} unread notifications.", notifications_blocks(page, unread, me.time_zone)
+    )
+
+
+def _stats(request: Request, rest: str) -> None:
+    me = ensure_known(request.deps, request.client, request.person)
+    figures = dashboard(request.uow(), request.deps.clock)
+    request.say(dashboard_text(figures), dashboard_blocks(figures, me.time_zone))
+
+
+def _help(request: Request, rest: str) -> None:
+    request.say(HELP_TEXT, help_blocks())
+
+
+SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
+    "signup": _signup,
+    "profile": _profile,
+    "availability": _availability,
+    "find": _find,
+    "search": _find,
+    "book": _book,
+    "sessions": _sessions,
+    "notifications": _notifications,
+    "stats": _stats,
+    "help": _help,
+}
+
+
+def handle_command_mentor(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: dict[str, Any]
+) -> None:
+    ack()
+    request = Request(body, client, respond, context["deps"])
+    try:
+        word, rest = forms.command_words(str(body.get("text") or ""))
+        SUBCOMMANDS.get(word, _help)(request, rest)
+    except DomainError as error:
+        request.say(error.message)
+
+
+def register(app: App) -> None:
+    app.command("/mentor")(handle_command_mentor)

@@ -1,0 +1,1 @@
+"""Pure Block Kit builders: domain objects in, views and blocks out; no I/O."""

@@ -1,0 +1,57 @@
+"""What `/mentor help` shows: every sub-command, and a way to join."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block
+
+from handlers.ids import Action
+from handlers.render.common import actions, button, context, header, section
+
+# (command, what it does); the blocks and the plain fallback are built from this.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("/mentor help", "show this guide"),
+    ("/mentor signup [mentor|mentee|both]", "join the programme"),
+    ("/mentor profile", "see and edit your profile"),
+    ("/mentor availability", "set when people can book you (mentors)"),
+    ("/mentor availability add mon,wed 09:00-12:00", "add weekly hours"),
+    ("/mentor availability clear", "remove all your weekly hours"),
+    ("/mentor availability off 2026-12-24 2026-12-31", "take days off"),
+    ("/mentor find [words]", "find a mentor by name, team or skill; no words lists everyone"),
+    ("/mentor book @user", "book a session with a mentor"),
+    ("/mentor sessions", "your upcoming and past sessions"),
+    ("/mentor notifications", "what's new for you"),
+)
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("/mentor stats", "how the programme is doing (programme managers)"),
+)
+
+_INTRO = "Find someone to learn from, or share what you know. It all starts with `/mentor`:"
+
+
+def _plain_lines(commands: tuple[tuple[str, str], ...]) -> str:
+    return "\n".join(f"• {command} — {what}" for command, what in commands)
+
+
+HELP_TEXT: str = (
+    "Mentorship, right here in Slack.\n"
+    f"{_INTRO.replace('`', '')}\n"
+    f"{_plain_lines(COMMANDS)}\n"
+    f"{_plain_lines(ADMIN_COMMANDS)}"
+)
+
+
+def _command_lines(commands: tuple[tuple[str, str], ...]) -> str:
+    return "\n".join(f"• `{command}` — {what}" for command, what in commands)
+
+
+def help_blocks() -> list[Block]:
+    return [
+        header("Mentorship, right here in Slack"),
+        section(_INTRO),
+        section(_command_lines(COMMANDS)),
+        context(_command_lines(ADMIN_COMMANDS)),
+        actions(
+            button("Become a mentor", Action.SIGNUP_MENTOR, style="primary"),
+            button("Sign up as mentee", Action.SIGNUP_MENTEE),
+        ),
+    ]

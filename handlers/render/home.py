@@ -1,0 +1,209 @@
+"""The App Home tab: a welcome, the person's profile, their sessions (requests to
+answer, upcoming, past), their notifications and, for programme managers, the
+dashboard. Always within Slack's 100 blocks: long lists are cut with a note."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk.models.blocks import Block, ButtonElement
+from slack_sdk.models.views import View
+
+from domain.model import Feedback, MentorRating, Notification, Page, Profile, Session
+from handlers.ids import Action
+from handlers.render.common import (
+    MAX_VIEW_BLOCKS,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    section,
+    stars,
+)
+from handlers.render.notifications import notifications_blocks
+from handlers.render.sessions import fit_sessions, other_person, session_blocks
+
+# Most sessions shown per section, before the whole view is squeezed to fit.
+PENDING_CAP = 5
+UPCOMING_CAP = 5
+PAST_CAP = 3
+
+
+@dataclass(frozen=True)
+class HomeData:
+    profile: Profile | None  # None: never signed up
+    rating: MentorRating | None
+    upcoming: list[Session]
+    pending: list[Session]  # requests waiting for this person, as mentor
+    past: list[Session]
+    people: dict[int, Profile]
+    feedback: dict[int, list[Feedback]]
+    meeting_links: dict[int, str | None]
+    notifications: Page[Notification]
+    unread: int
+    now: datetime
+    dashboard: list[Block] | None  # admins only; rendered as given
+    profile_blocks: list[Block]  # the profile summary, rendered elsewhere
+
+
+def signup_mentor_button() -> ButtonElement:
+    return button("Become a mentor", Action.SIGNUP_MENTOR, style="primary")
+
+
+def signup_mentee_button() -> ButtonElement:
+    return button("Find a mentor (sign up as mentee)", Action.SIGNUP_MENTEE)
+
+
+def _newcomer() -> list[Block]:
+    return [
+        header("Welcome to the mentorship programme 👋"),
+        section(
+            "Learn from colleagues, or share what you know. Mentors offer a few hours "
+            "a week; mentees book short one-to-one sessions in those hours. Requests, "
+            "confirmations, reminders and feedback all happen right here in Slack."
+        ),
+        actions(signup_mentor_button(), signup_mentee_button()),
+        context("You can be both. `/mentor help` lists every command."),
+    ]
+
+
+def _greeting(me: Profile, rating: MentorRating | None) -> list[Block]:
+    tips: list[str] = []
+    if me.is_mentee:
+        tips.append("`/mentor find` to find a mentor")
+    if me.is_mentor:
+        tips.append("`/mentor availability` to set your hours")
+    tips.append("`/mentor help` for everything else")
+    blocks: list[Block] = [header(f"Welcome back, {me.display_name}"), context(" · ".join(tips))]
+    if me.is_mentor:
+        count, average = (rating.count, rating.average) if rating else (0, None)
+        blocks.append(section(f"*Your rating as a mentor:* {stars(average, count)}"))
+    joins: list[ButtonElement] = []
+    if not me.is_mentor:
+        joins.append(signup_mentor_button())
+    if not me.is_mentee:
+        joins.append(signup_mentee_button())
+    if joins:
+        blocks.append(actions(*joins))
+    return blocks
+
+
+def _session_section(
+    data: HomeData,
+    me: Profile,
+    title: str,
+    sessions: Sequence[Session],
+    *,
+    cap: int,
+    empty: str | None,
+    more: str,
+) -> list[Block]:
+    """A titled list of at most `cap` sessions; a note says how many were left out."""
+    if not sessions and empty is None:
+        return []
+
+    def render(session: Session) -> list[Block]:
+        return session_blocks(
+            session,
+            me,
+            other_person(session, me, data.people),
+            me.time_zone,
+            data.now,
+            feedback=data.feedback.get(session.id, []),
+            meeting_link=data.meeting_links.get(session.id),
+        )
+
+    shown, hidden = fit_sessions(sessions[:cap], render, 2 * cap)
+    hidden += max(len(sessions) - cap, 0)
+    blocks: list[Block] = [divider(), header(title)]
+    if shown:
+        blocks += shown
+    elif not sessions and empty is not None:
+        blocks.append(section(empty))
+    if hidden:
+        blocks.append(context(more.format(count=hidden)))
+    return blocks
+
+
+def _upcoming_empty(me: Profile) -> str:
+    if me.is_mentee:
+        return "No upcoming sessions. Find a mentor with `/mentor find` and book a time."
+    if me.is_mentor:
+        return (
+            "No upcoming sessions. Keep your hours current with `/mentor availability` "
+            "so mentees can book you."
+        )
+    return "No upcoming sessions."
+
+
+def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
+    pending_cap, upcoming_cap, past_cap = caps
+    waiting = {session.id for session in data.pending}
+    upcoming = [session for session in data.upcoming if session.id not in waiting]
+    return [
+        *_session_section(
+            data,
+            me,
+            "Requests waiting for you",
+            data.pending,
+            cap=pending_cap,
+            empty=None,
+            more="…and {count} more — `/mentor sessions`",
+        ),
+        *_session_section(
+            data,
+            me,
+            "Upcoming sessions",
+            upcoming,
+            cap=upcoming_cap,
+            empty=_upcoming_empty(me),
+            more="…and {count} more — `/mentor sessions`",
+        ),
+        *_session_section(
+            data,
+            me,
+            "Past sessions",
+            data.past,
+            cap=past_cap,
+            empty="No past sessions yet.",
+            more="…and {count} earlier — `/mentor sessions` shows the most recent ones",
+        ),
+    ]
+
+
+def _dashboard(blocks: list[Block] | None) -> list[Block]:
+    return [divider(), *blocks] if blocks else []
+
+
+def _within_limit(blocks: list[Block]) -> list[Block]:
+    """The last resort when what was passed in (profile, dashboard) is too long."""
+    if len(blocks) <= MAX_VIEW_BLOCKS:
+        return blocks
+    note = context("There is more than fits here: see `/mentor sessions` and `/mentor stats`.")
+    return [*blocks[: MAX_VIEW_BLOCKS - 1], note]
+
+
+def _member_blocks(data: HomeData, me: Profile) -> list[Block]:
+    top = [*_greeting(me, data.rating), *data.profile_blocks]
+    tail = [
+        divider(),
+        *notifications_blocks(data.notifications, data.unread, me.time_zone),
+        *_dashboard(data.dashboard),
+    ]
+    caps = [PENDING_CAP, UPCOMING_CAP, PAST_CAP]
+    while True:
+        blocks = [*top, *_sessions(data, me, caps), *tail]
+        if len(blocks) <= MAX_VIEW_BLOCKS or not any(caps):
+            return blocks
+        caps[caps.index(max(caps))] -= 1
+
+
+def home_view(data: HomeData) -> View:
+    if data.profile is None:
+        blocks = [*_newcomer(), *data.profile_blocks, *_dashboard(data.dashboard)]
+    else:
+        blocks = _member_blocks(data, data.profile)
+    return View(type="home", blocks=_within_limit(blocks))

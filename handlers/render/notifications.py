@@ -1,0 +1,319 @@
+"""Notices as people read them: one line per kind, the notifications list, the DM
+sent for each notice (with the buttons that still make sense) and the DM's
+replacement once somebody clicked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from enum import StrEnum
+
+from slack_sdk.models.blocks import Block, ButtonElement
+
+from domain.model import Notification, NotificationKind, Page, Profile, Session, SessionStatus
+from handlers.ids import Action
+from handlers.metadata import NotificationRef, PageRef
+from handlers.render.common import (
+    MAX_MESSAGE_BLOCKS,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    plain_time,
+    section,
+    slack_time,
+    truncate,
+)
+from handlers.render.common import zone as zone_info
+from handlers.render.sessions import (
+    RUNNING,
+    accept_buttons,
+    complete_buttons,
+    feedback_button,
+    join_button,
+    minutes_between,
+    rating_stars,
+    status_label,
+)
+
+K = NotificationKind
+S = SessionStatus
+Payload = Mapping[str, str | int | None]
+TimeFormat = Callable[[datetime], str]
+
+UNREAD_MARK = "🔵"
+MAX_TOPIC_IN_LINE = 120
+MAX_REASON_IN_LINE = 300
+MAX_PAGE = 1000  # as PageRef allows
+
+
+class DmOutcome(StrEnum):
+    """What happened to a DM's session after a click; `dm_outcome` says it in words.
+    It also takes the listeners' verbs ("marked as a no-show", "already accepted")."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+    STARTED = "started"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+    FEEDBACK_SENT = "feedback_sent"
+    ALREADY_HANDLED = "already_handled"
+
+
+# --- payload ----------------------------------------------------------------------
+
+
+def _text(payload: Payload, key: str) -> str:
+    value = payload.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _number(payload: Payload, key: str) -> int | None:
+    value = payload.get(key)
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _moment(payload: Payload, key: str) -> datetime | None:
+    value = payload.get(key)
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _quoted(text: str, limit: int) -> str:
+    return f"“{escape(truncate(' '.join(text.split()), limit))}”"
+
+
+# --- one line per kind ------------------------------------------------------------
+
+
+def _reminder_when(lead_minutes: int | None) -> str:
+    if lead_minutes is None:
+        return "soon"
+    if lead_minutes >= 24 * 60:
+        return "tomorrow"
+    if lead_minutes >= 60 and lead_minutes % 60 == 0:
+        hours = lead_minutes // 60
+        return "in 1 hour" if hours == 1 else f"in {hours} hours"
+    return "in 1 minute" if lead_minutes == 1 else f"in {lead_minutes} minutes"
+
+
+def _line(n: Notification, when: TimeFormat) -> str:
+    """The notice in one sentence; `when` formats the moments in it."""
+    payload = n.payload
+    who = escape(_text(payload, "other_name")) or "Someone"
+    starts = _moment(payload, "starts_at")
+    at = when(starts) if starts is not None else "the planned time"
+    reason = _text(payload, "reason")
+    because = f" — {_quoted(reason, MAX_REASON_IN_LINE)}" if reason else ""
+    match n.kind:
+        case K.REQUEST_RECEIVED:
+            topic = _text(payload, "topic")
+            about = f": {_quoted(topic, MAX_TOPIC_IN_LINE)}" if topic else ""
+            return f"{who} asked for a session on {at}{about}"
+        case K.REQUEST_ACCEPTED:
+            return f"{who} accepted your session on {at}"
+        case K.REQUEST_DECLINED:
+            return f"{who} declined your session request for {at}{because}"
+        case K.SESSION_CANCELLED:
+            return f"{who} cancelled your session on {at}{because}"
+        case K.SESSION_RESCHEDULED:
+            before = _moment(payload, "previous_starts_at")
+            old = when(before) if before is not None else "its old time"
+            confirm = " — please confirm" if _number(payload, "needs_confirmation") == 1 else ""
+            return f"{who} moved your session from {old} to {at}{confirm}"
+        case K.REQUEST_EXPIRED:
+            return f"Your session request to {who} for {at} expired before it was accepted"
+        case K.REMINDER:
+            lead = _reminder_when(_number(payload, "lead_minutes"))
+            return f"Reminder: your session with {who} starts {lead} — {at}"
+        case K.SESSION_STARTED:
+            return f"Your session with {who} on {at} has started"
+        case K.COMPLETE_PROMPT:
+            return (
+                f"Your session with {who} on {at} has ended — "
+                "please mark it complete and add any notes"
+            )
+        case K.SESSION_COMPLETED:
+            return f"Your session with {who} on {at} is complete — how did it go?"
+        case K.FEEDBACK_RECEIVED:
+            rating = _number(payload, "rating")
+            score = f" {rating_stars(rating)}" if rating is not None else ""
+            return f"{who} rated your session{score}"
+    return f"There is news about your session on {at}"
+
+
+def notification_text(n: Notification, zone: str) -> str:
+    """One mrkdwn line; times render in each reader's own zone."""
+    return _line(n, lambda moment: slack_time(moment, zone))
+
+
+def _plain(zone: str) -> TimeFormat:
+    return lambda moment: f"{plain_time(moment, zone)} ({zone_info(zone).key})"
+
+
+# --- the notifications list ---------------------------------------------------------
+
+
+def _notice(n: Notification, zone: str) -> Block:
+    line = notification_text(n, zone)
+    age = slack_time(n.created_at, zone)
+    if n.read_at is None:
+        mark_read = button(
+            "Mark read", Action.MARK_READ, NotificationRef(notification_id=n.id).encode()
+        )
+        return section(f"{UNREAD_MARK} {line}\n{age}", accessory=mark_read)
+    return section(f"{line}\n{age}")
+
+
+def _list_buttons(page: Page[Notification], unread: int) -> list[Block]:
+    """Mark all read and the page buttons. An action id may appear once per actions
+    block, so with both page buttons "Older" gets a row of its own."""
+    row: list[ButtonElement] = []
+    if unread > 0:
+        row.append(button("Mark all read", Action.MARK_ALL_READ))
+    if page.number > 1:
+        row.append(
+            button("← Newer", Action.NOTIFICATIONS_PAGE, PageRef(page=page.number - 1).encode())
+        )
+    rows = [row]
+    if page.has_more and page.number < MAX_PAGE:
+        older = button("Older →", Action.NOTIFICATIONS_PAGE, PageRef(page=page.number + 1).encode())
+        if page.number > 1:
+            rows.append([older])
+        else:
+            row.append(older)
+    return [actions(*buttons) for buttons in rows if buttons]
+
+
+def notifications_blocks(page: Page[Notification], unread: int, zone: str) -> list[Block]:
+    """A header with the unread count, one block per notice, then the buttons; ≤ 50."""
+    blocks: list[Block] = [header(f"Notifications ({unread} unread)")]
+    footer = _list_buttons(page, unread)
+    if not page.items:
+        if page.number > 1:
+            blocks.append(section("There are no older notifications."))
+        else:
+            blocks.append(
+                section(
+                    "You have no notifications yet. They appear here when someone books, "
+                    "accepts or changes a session with you."
+                )
+            )
+        return blocks + footer
+    room = MAX_MESSAGE_BLOCKS - len(blocks) - len(footer) - 1
+    shown = page.items[:room]
+    blocks += [_notice(n, zone) for n in shown]
+    if len(page.items) > len(shown):
+        hidden = len(page.items) - len(shown)
+        blocks.append(context(f"…and {hidden} more on this page — `/mentor notifications`"))
+    return blocks + footer
+
+
+# --- direct messages ------------------------------------------------------------------
+
+
+def _is_mentor(session: Session, person: Profile) -> bool:
+    return person.id == session.mentor_id
+
+
+def _dm_buttons(
+    n: Notification, recipient: Profile, session: Session | None, meeting_link: str | None
+) -> list[ButtonElement]:
+    """Only what the session's current status still allows the recipient to do."""
+    if session is None or session.id != n.session_id:
+        return []
+    if recipient.id not in (session.mentor_id, session.mentee_id):
+        return []
+    needs_answer = n.kind is K.REQUEST_RECEIVED or (
+        n.kind is K.SESSION_RESCHEDULED and _number(n.payload, "needs_confirmation") == 1
+    )
+    if needs_answer and session.status is S.REQUESTED and _is_mentor(session, recipient):
+        return accept_buttons(session)
+    if n.kind is K.SESSION_COMPLETED and session.status is S.COMPLETED:
+        return [feedback_button(session)]
+    if n.kind in (K.REQUEST_ACCEPTED, K.REMINDER):
+        join = join_button(session, meeting_link)
+        return [join] if join is not None else []
+    if n.kind is K.COMPLETE_PROMPT and session.status in RUNNING and _is_mentor(session, recipient):
+        other_name = _text(n.payload, "other_name") or "the other person"
+        return complete_buttons(session, other_name)
+    return []
+
+
+def dm_message(
+    n: Notification,
+    *,
+    recipient: Profile,
+    session: Session | None,
+    meeting_link: str | None,
+    zone: str,
+) -> tuple[str, list[Block]]:
+    """The DM for a notice: its line, and buttons only where they still apply."""
+    blocks: list[Block] = [section(notification_text(n, zone))]
+    buttons = _dm_buttons(n, recipient, session, meeting_link)
+    if buttons:
+        blocks.append(actions(*buttons))
+    return _line(n, _plain(zone)), blocks
+
+
+OUTCOME_LINES: Mapping[str, str] = {
+    DmOutcome.ACCEPTED: "✅ Accepted by {actor}",
+    DmOutcome.DECLINED: "❌ Declined by {actor}",
+    DmOutcome.CANCELLED: "🚫 Cancelled by {actor}",
+    DmOutcome.MOVED: "🗓️ Moved by {actor}",
+    DmOutcome.STARTED: "▶️ Started by {actor}",
+    DmOutcome.COMPLETED: "✅ Marked complete by {actor}",
+    DmOutcome.NO_SHOW: "Recorded as a no-show by {actor}",
+    DmOutcome.FEEDBACK_SENT: "⭐ Feedback sent by {actor} — thank you!",
+}
+# Other spellings of the same outcomes, as the listeners say them.
+OUTCOME_ALIASES: Mapping[str, str] = {
+    "marked as a no-show": DmOutcome.NO_SHOW,
+    "no-show": DmOutcome.NO_SHOW,
+    "rescheduled": DmOutcome.MOVED,
+    "feedback sent": DmOutcome.FEEDBACK_SENT,
+}
+
+
+def _outcome_line(session: Session, actor_name: str, outcome: str) -> str:
+    key = " ".join(outcome.lower().split())
+    key = OUTCOME_ALIASES.get(key, key)
+    template = OUTCOME_LINES.get(key)
+    if template is not None:
+        return template.format(actor=escape(actor_name) or "someone")
+    # "already_handled", "already accepted", or anything unknown: say where it stands.
+    state = status_label(session.status).lower()
+    return f"This was already handled; the session is now {state}."
+
+
+def _session_line(session: Session, when: TimeFormat) -> str:
+    minutes = minutes_between(session.starts_at, session.ends_at)
+    line = f"Session on {when(session.starts_at)}, {minutes} min"
+    if session.topic.strip():
+        line += f": {_quoted(session.topic, MAX_TOPIC_IN_LINE)}"
+    return line
+
+
+def dm_outcome(
+    session: Session, *, actor_name: str, outcome: str, zone: str
+) -> tuple[str, list[Block]]:
+    """What a DM becomes once its button was used: what happened, and no buttons."""
+    done = _outcome_line(session, actor_name, outcome)
+    blocks: list[Block] = [
+        section(_session_line(session, lambda moment: slack_time(moment, zone))),
+        context(done),
+    ]
+    return f"{done} — {_session_line(session, _plain(zone))}", blocks

@@ -1,0 +1,440 @@
+"""Profiles: sign-up and edit modals, the App Home summary, and a mentor's page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    InputBlock,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UrlInputElement,
+)
+from slack_sdk.models.views import View
+
+from domain.model import Feedback, MentorRating, Profile
+from domain.profiles import MAX_WEEKLY_CAP, SESSION_MINUTES
+from handlers.ids import Action, Field, Modal
+from handlers.metadata import MentorRef
+from handlers.render.common import (
+    MAX_OPTION_TEXT,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    input_block,
+    section,
+    stars,
+    truncate,
+    zone,
+)
+
+MAX_ZONE_OPTIONS = 100
+MAX_FEEDBACK_SHOWN = 10
+_NAME_MAX = 80
+_TITLE_MAX = 100
+_DEPARTMENT_MAX = 80
+_BIO_MAX = 1000
+_TAGS_MAX = 1000
+
+
+# --- inputs -----------------------------------------------------------------
+
+
+def _text_input(
+    field: Field,
+    label: str,
+    initial: str,
+    *,
+    max_length: int,
+    optional: bool = False,
+    multiline: bool = False,
+    placeholder: str | None = None,
+    hint: str | None = None,
+) -> InputBlock:
+    element = PlainTextInputElement(
+        initial_value=initial or None,
+        max_length=max(max_length, len(initial)),
+        multiline=multiline or None,
+        placeholder=placeholder,
+    )
+    return input_block(field, label, element, optional=optional, hint=hint)
+
+
+def _display_name_input(profile: Profile) -> InputBlock:
+    return _text_input(Field.DISPLAY_NAME, "Name", profile.display_name, max_length=_NAME_MAX)
+
+
+def _title_input(profile: Profile) -> InputBlock:
+    return _text_input(
+        Field.TITLE,
+        "Job title",
+        profile.title,
+        max_length=_TITLE_MAX,
+        optional=True,
+        placeholder="e.g. Senior engineer",
+    )
+
+
+def _department_input(profile: Profile) -> InputBlock:
+    return _text_input(
+        Field.DEPARTMENT,
+        "Department or team",
+        profile.department,
+        max_length=_DEPARTMENT_MAX,
+        placeholder="e.g. Platform",
+    )
+
+
+def _bio_input(profile: Profile) -> InputBlock:
+    return _text_input(
+        Field.BIO,
+        "About you",
+        profile.bio,
+        max_length=_BIO_MAX,
+        optional=True,
+        multiline=True,
+        placeholder="A few words about your background and what you enjoy",
+    )
+
+
+def _expertise_input(profile: Profile) -> InputBlock:
+    return _text_input(
+        Field.EXPERTISE,
+        "What you can help with",
+        ", ".join(profile.expertise),
+        max_length=_TAGS_MAX,
+        hint="Comma-separated, e.g. python, leadership",
+    )
+
+
+def _learning_goals_input(profile: Profile) -> InputBlock:
+    return _text_input(
+        Field.LEARNING_GOALS,
+        "What you would like to learn",
+        ", ".join(profile.learning_goals),
+        max_length=_TAGS_MAX,
+        hint="Comma-separated, e.g. public speaking, system design",
+    )
+
+
+def _meeting_link_input(profile: Profile) -> InputBlock:
+    element = UrlInputElement(
+        initial_value=profile.meeting_link or None, placeholder="https://meet.example.com/you"
+    )
+    return input_block(
+        Field.MEETING_LINK,
+        "Meeting link",
+        element,
+        optional=True,
+        hint="Where your sessions happen, e.g. your video-call room.",
+    )
+
+
+def _zone_option(name: str) -> Option:
+    return Option(value=name, text=truncate(name.replace("_", " "), MAX_OPTION_TEXT))
+
+
+def _time_zone_input(profile: Profile, zone_options: Sequence[str]) -> InputBlock:
+    """A pick of the given zones, the profile's own first if the caller left it out."""
+    names = list(dict.fromkeys(zone_options))
+    current = zone(profile.time_zone).key
+    if current not in names:
+        names.insert(0, current)
+    options = [_zone_option(name) for name in names[:MAX_ZONE_OPTIONS]]
+    element = StaticSelectElement(
+        placeholder="Pick your time zone",
+        options=options,
+        initial_option=_zone_option(current),
+    )
+    return input_block(Field.TIME_ZONE, "Time zone", element)
+
+
+def _weekly_cap_input(profile: Profile) -> InputBlock:
+    element = NumberInputElement(
+        is_decimal_allowed=False,
+        initial_value=profile.max_sessions_per_week,
+        min_value=1,
+        max_value=MAX_WEEKLY_CAP,
+    )
+    return input_block(
+        Field.WEEKLY_CAP,
+        "Sessions per week, at most",
+        element,
+        optional=True,
+        hint="Leave empty for no limit.",
+    )
+
+
+def _minutes_option(minutes: int) -> Option:
+    return Option(value=str(minutes), text=f"{minutes} minutes")
+
+
+def _session_minutes_input(profile: Profile) -> InputBlock:
+    current = profile.session_minutes if profile.session_minutes in SESSION_MINUTES else 30
+    element = StaticSelectElement(
+        placeholder="Pick a length",
+        options=[_minutes_option(minutes) for minutes in SESSION_MINUTES],
+        initial_option=_minutes_option(current),
+    )
+    return input_block(Field.SESSION_MINUTES, "Session length", element)
+
+
+def _mentor_inputs(profile: Profile) -> list[Block]:
+    return [
+        _expertise_input(profile),
+        _meeting_link_input(profile),
+        _weekly_cap_input(profile),
+        _session_minutes_input(profile),
+    ]
+
+
+def _form(callback_id: Modal, title: str, submit: str, blocks: list[Block]) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+# --- modals -----------------------------------------------------------------
+
+
+def mentor_signup_modal(profile: Profile, *, zone_options: list[str]) -> View:
+    return _form(
+        Modal.SIGNUP_MENTOR,
+        "Become a mentor",
+        "Sign up",
+        [
+            context("Share what you know. Mentees find you by your team and your skills."),
+            _department_input(profile),
+            _title_input(profile),
+            _expertise_input(profile),
+            _bio_input(profile),
+            _meeting_link_input(profile),
+            _time_zone_input(profile, zone_options),
+            _weekly_cap_input(profile),
+            _session_minutes_input(profile),
+        ],
+    )
+
+
+def mentee_signup_modal(profile: Profile, *, zone_options: list[str]) -> View:
+    return _form(
+        Modal.SIGNUP_MENTEE,
+        "Sign up as mentee",
+        "Sign up",
+        [
+            context("Tell mentors a little about you and what you would like to learn."),
+            _department_input(profile),
+            _title_input(profile),
+            _learning_goals_input(profile),
+            _bio_input(profile),
+            _time_zone_input(profile, zone_options),
+        ],
+    )
+
+
+def edit_profile_modal(profile: Profile, *, zone_options: list[str]) -> View:
+    blocks: list[Block] = [
+        _display_name_input(profile),
+        _title_input(profile),
+        _department_input(profile),
+        _bio_input(profile),
+        _time_zone_input(profile, zone_options),
+    ]
+    if profile.is_mentor:
+        blocks += _mentor_inputs(profile)
+    if profile.is_mentee:
+        blocks.append(_learning_goals_input(profile))
+    return _form(Modal.EDIT_PROFILE, "Edit your profile", "Save", blocks)
+
+
+# --- showing a profile -------------------------------------------------------
+
+
+def _link(url: str, label: str) -> str:
+    """A mrkdwn link to a URL someone typed; shown as inert text if it could break out."""
+    if any(char in url for char in "<>| \n"):
+        return escape(url)
+    return f"<{escape(url)}|{escape(label)}>"
+
+
+def _roles(profile: Profile) -> str:
+    pairs = (("Mentor", profile.is_mentor), ("Mentee", profile.is_mentee))
+    held = [role for role, has in pairs if has]
+    return " and ".join(held) if held else "Not in the programme yet"
+
+
+def _tags(tags: Sequence[str]) -> str:
+    return ", ".join(escape(tag) for tag in tags)
+
+
+def _headline(profile: Profile) -> str:
+    """'*Ana Lima*\nStaff engineer · Platform'."""
+    role_line = " · ".join(escape(part) for part in (profile.title, profile.department) if part)
+    name = f"*{escape(profile.display_name)}*"
+    return f"{name}\n{role_line}" if role_line else name
+
+
+def _details(profile: Profile, rating: MentorRating | None) -> str:
+    lines = [_headline(profile), f"*Roles:* {_roles(profile)}"]
+    if profile.is_mentor:
+        lines.append(f"*Can help with:* {_tags(profile.expertise) or '—'}")
+        average, count = (rating.average, rating.count) if rating else (None, 0)
+        lines.append(f"*Rating:* {stars(average, count)}")
+    if profile.is_mentee:
+        lines.append(f"*Learning:* {_tags(profile.learning_goals) or '—'}")
+    lines.append(f"*Time zone:* {zone(profile.time_zone).key}")
+    if profile.is_mentor:
+        link = _link(profile.meeting_link, "Join") if profile.meeting_link else "not set"
+        lines.append(f"*Meeting link:* {link}")
+    return "\n".join(lines)
+
+
+def _step_down_button() -> ButtonElement:
+    element = button("Step down as mentor", Action.STEP_DOWN, style="danger")
+    element.confirm = ConfirmObject(
+        title="Step down as mentor?",
+        text=(
+            "Nobody will be able to book you any more, and your upcoming sessions as a"
+            " mentor will be cancelled with a note to each mentee. You can sign up again"
+            " at any time."
+        ),
+        confirm="Step down",
+        deny="Keep mentoring",
+        style="danger",
+    )
+    return element
+
+
+def _summary_buttons(profile: Profile) -> list[ButtonElement]:
+    buttons = [button("Edit profile", Action.EDIT_PROFILE)]
+    if profile.is_mentor:
+        buttons.append(button("Availability", Action.OPEN_AVAILABILITY))
+    else:
+        buttons.append(button("Become a mentor", Action.SIGNUP_MENTOR))
+    if not profile.is_mentee:
+        buttons.append(button("Sign up as mentee", Action.SIGNUP_MENTEE))
+    if profile.is_mentor:
+        buttons.append(_step_down_button())
+    return buttons
+
+
+def profile_summary(profile: Profile, rating: MentorRating | None) -> list[Block]:
+    """Your own profile, for App Home, with what you can do next."""
+    blocks: list[Block] = [header("Your profile")]
+    if not (profile.is_mentor or profile.is_mentee):
+        blocks.append(
+            section(
+                f"Hi {escape(profile.display_name)}! You haven't joined the mentorship"
+                " programme yet. Sign up as a mentor to share what you know, or as a"
+                " mentee to find someone to learn from — or both."
+            )
+        )
+        blocks.append(
+            actions(
+                button("Become a mentor", Action.SIGNUP_MENTOR, style="primary"),
+                button("Sign up as mentee", Action.SIGNUP_MENTEE),
+            )
+        )
+        return blocks
+    blocks.append(section(_details(profile, rating)))
+    if profile.bio:
+        blocks.append(context(escape(profile.bio)))
+    blocks.append(actions(*_summary_buttons(profile)))
+    return blocks
+
+
+def _rating_stars(rating: int) -> str:
+    rating = min(max(rating, 0), 5)
+    return "★" * rating + "☆" * (5 - rating)
+
+
+def _slack_date(moment: datetime, fallback_zone: str) -> str:
+    local = moment.astimezone(zone(fallback_zone))
+    fallback = f"{local.day} {local:%b %Y}"
+    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{fallback}>"
+
+
+def _feedback_line(item: Feedback, authors: dict[int, Profile], viewer_zone: str) -> str:
+    author = authors.get(item.author_id)
+    parts = [_rating_stars(item.rating)]
+    if item.comment:
+        parts.append(f"“{escape(truncate(item.comment, 500))}”")
+    byline = f"— {escape(author.display_name)}" if author else "— a mentee"
+    if item.created_at is not None:
+        byline += f", {_slack_date(item.created_at, viewer_zone)}"
+    parts.append(byline)
+    return " ".join(parts)
+
+
+def _sessions_completed(completed: int) -> str:
+    return f"{completed} session{'' if completed == 1 else 's'} completed"
+
+
+def _feedback_blocks(
+    feedback: list[Feedback], authors: dict[int, Profile], viewer_zone: str
+) -> list[Block]:
+    if not feedback:
+        return [context("No feedback yet.")]
+    shown = feedback[:MAX_FEEDBACK_SHOWN]
+    blocks: list[Block] = [context(_feedback_line(item, authors, viewer_zone)) for item in shown]
+    if len(feedback) > len(shown):
+        blocks.append(context(f"Showing the {len(shown)} most recent of {len(feedback)}."))
+    return blocks
+
+
+def profile_modal(
+    profile: Profile,
+    rating: MentorRating,
+    completed: int,
+    feedback: list[Feedback],
+    authors: dict[int, Profile],
+    viewer_zone: str,
+    *,
+    can_book: bool,
+) -> View:
+    """A mentor's page, as another person sees it; read-only, so no submit."""
+    about = [
+        _headline(profile),
+        f"*Can help with:* {_tags(profile.expertise) or '—'}",
+        f"*Rating:* {stars(rating.average, rating.count)}",
+        _sessions_completed(completed),
+        f"*Time zone:* {zone(profile.time_zone).key}",
+        f"*Sessions last:* {profile.session_minutes} minutes",
+    ]
+    blocks: list[Block] = [section("\n".join(about))]
+    if profile.bio:
+        blocks.append(section(escape(profile.bio)))
+    if can_book:
+        blocks.append(
+            actions(
+                button(
+                    "Book a session",
+                    Action.BOOK,
+                    MentorRef(mentor_id=profile.id).encode(),
+                    style="primary",
+                )
+            )
+        )
+    blocks += [divider(), section("*Recent feedback*")]
+    blocks += _feedback_blocks(feedback, authors, viewer_zone)
+    return View(
+        type="modal",
+        callback_id=Modal.PROFILE,
+        title="Mentor profile",
+        close="Close",
+        blocks=blocks,
+    )

@@ -1,0 +1,475 @@
+"""The programme dashboard on the fake unit of work, every figure checked against
+a hand computation. The data set (`PEOPLE`, `WEEKLY`, `SESSIONS`) is shared with
+`tests/storage/test_analytics_repository.py`, which loads it into PostgreSQL and
+expects the very same dashboards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from domain.analytics import (
+    Dashboard,
+    MentorFigures,
+    bayesian_score,
+    dashboard,
+    weekday_counts,
+)
+from domain.errors import InvalidInput, NotAllowed
+from domain.model import (
+    Actor,
+    Feedback,
+    Profile,
+    Session,
+    SessionStatus,
+    SubjectRole,
+    WeeklySlot,
+)
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
+
+S = SessionStatus
+# Monday 30 November 2026, 08:00 UTC. The 30-day period starts on Saturday
+# 31 October 08:00; its days are the dates 31 Oct .. 29 Nov: Saturdays and
+# Sundays occur 5 times, the other weekdays 4 times.
+NOW = utc(2026, 11, 30, 8, 0)
+
+
+@dataclass(frozen=True)
+class Person:
+    slack_id: str
+    name: str
+    mentor: bool = False
+    mentee: bool = False
+    active: bool = True
+    workspace: str = "T1"
+
+
+@dataclass(frozen=True)
+class Held:
+    """A session; `rating` is the mentee's rating of the mentor, `mentor_rating`
+    the mentor's of the mentee (which never counts towards anything here)."""
+
+    mentor: str
+    mentee: str
+    starts_at: datetime
+    minutes: int
+    status: SessionStatus
+    rating: int | None = None
+    mentor_rating: int | None = None
+    workspace: str = "T1"
+
+
+PEOPLE: tuple[Person, ...] = (
+    Person("UMAYA", "Maya Patel", mentor=True),
+    Person("UNOAH", "Noah Berg", mentor=True, mentee=True),
+    Person("UOMAR", "Omar Haddad", mentor=True, active=False),  # left the programme
+    Person("UPIA", "Pia Lund", mentor=True),  # offers time, nobody booked her
+    Person("UBEN", "Ben Okafor", mentee=True),
+    Person("UCARA", "Cara Singh", mentee=True),
+    Person("UDAN", "Dan Wu", mentee=True, active=False),
+    Person("UADMIN", "Olga Ivanova"),  # a programme manager, in no role
+    Person("UZED", "Zed Novak", mentor=True, workspace="T2"),
+    Person("UYUKI", "Yuki Sato", mentee=True, workspace="T2"),
+)
+
+# (who, weekday with 0 = Monday, start, end)
+WEEKLY: tuple[tuple[str, int, time, time], ...] = (
+    ("UMAYA", 0, time(9), time(12)),  # Monday 3 h
+    ("UMAYA", 0, time(14), time(15)),  # Monday 1 h
+    ("UMAYA", 2, time(14), time(16)),  # Wednesday 2 h
+    ("UMAYA", 5, time(10), time(11)),  # Saturday 1 h
+    ("UNOAH", 1, time(9), time(11)),  # Tuesday 2 h
+    ("UOMAR", 3, time(9), time(10)),  # Thursday 1 h, but Omar is inactive
+    ("UPIA", 4, time(9), time(10)),  # Friday 1 h
+    ("UZED", 0, time(9), time(17)),  # workspace T2
+)
+
+SESSIONS: tuple[Held, ...] = (
+    # In the 30-day period [31 Oct 08:00, 30 Nov 08:00):
+    Held("UMAYA", "UBEN", utc(2026, 11, 2, 9, 0), 60, S.COMPLETED, rating=5),  # 1
+    Held("UMAYA", "UCARA", utc(2026, 11, 4, 14, 0), 30, S.COMPLETED, rating=4),  # 2
+    Held("UMAYA", "UBEN", utc(2026, 11, 9, 9, 0), 60, S.NO_SHOW),  # 3
+    Held("UMAYA", "UCARA", utc(2026, 11, 11, 14, 0), 30, S.CANCELLED),  # 4
+    Held("UNOAH", "UBEN", utc(2026, 11, 3, 9, 0), 60, S.COMPLETED, rating=3, mentor_rating=2),  # 5
+    Held("UNOAH", "UCARA", utc(2026, 11, 10, 9, 0), 30, S.DECLINED),  # 6
+    Held("UNOAH", "UBEN", utc(2026, 11, 24, 9, 0), 60, S.EXPIRED),  # 7
+    Held("UMAYA", "UBEN", utc(2026, 11, 30, 7, 45), 30, S.ONGOING),  # 8
+    Held("UNOAH", "UCARA", utc(2026, 11, 17, 9, 0), 30, S.REQUESTED),  # 9 (never confirmed)
+    Held("UOMAR", "UCARA", utc(2026, 11, 5, 10, 0), 45, S.COMPLETED, rating=5),  # 10
+    Held("UMAYA", "UCARA", utc(2026, 10, 31, 8, 0), 30, S.COMPLETED),  # 11: exactly at `since`
+    # Not in the 30-day period:
+    Held("UNOAH", "UCARA", utc(2026, 11, 30, 8, 0), 30, S.SCHEDULED),  # 12: exactly now
+    Held("UMAYA", "UBEN", utc(2026, 10, 20, 9, 0), 60, S.COMPLETED, rating=2),  # 13
+    Held("UNOAH", "UCARA", utc(2026, 10, 1, 9, 0), 30, S.COMPLETED, rating=4),  # 14
+    Held("UMAYA", "UCARA", utc(2026, 12, 2, 14, 0), 30, S.SCHEDULED),  # 15: future
+    Held("UMAYA", "UBEN", utc(2026, 8, 3, 9, 0), 60, S.COMPLETED, rating=4),  # 16: > 90 days ago
+    # Another workspace, never in T1's figures:
+    Held("UZED", "UYUKI", utc(2026, 11, 6, 10, 0), 60, S.COMPLETED, rating=1, workspace="T2"),
+)
+
+
+def load_programme(store: Store, ids: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Write the data set into a fake store; people get `ids` when given (the
+    ids PostgreSQL gave them), otherwise the store's next ids. Slack id -> id."""
+    given = dict(ids or {})
+    assigned: dict[str, int] = {}
+    store.last_id = max(given.values(), default=store.last_id)
+    for person in PEOPLE:
+        store.workspaces.add(person.workspace)
+        user_id = given.get(person.slack_id) or store.next_id()
+        assigned[person.slack_id] = user_id
+        store.users[user_id] = Profile(
+            id=user_id,
+            workspace_id=person.workspace,
+            slack_user_id=person.slack_id,
+            display_name=person.name,
+            department="Engineering",
+            is_mentor=person.mentor,
+            is_mentee=person.mentee,
+            is_active=person.active,
+        )
+    for slack_id, weekday, start, end in WEEKLY:
+        store.weekly.setdefault(assigned[slack_id], []).append(
+            WeeklySlot(weekday, start, end, id=store.next_id())
+        )
+    for held in SESSIONS:
+        session = Session(
+            id=store.next_id(),
+            workspace_id=held.workspace,
+            mentor_id=assigned[held.mentor],
+            mentee_id=assigned[held.mentee],
+            starts_at=held.starts_at,
+            ends_at=held.starts_at + timedelta(minutes=held.minutes),
+            status=held.status,
+        )
+        store.sessions[session.id] = session
+        for author, subject, role, rating in (
+            (session.mentee_id, session.mentor_id, SubjectRole.MENTOR, held.rating),
+            (session.mentor_id, session.mentee_id, SubjectRole.MENTEE, held.mentor_rating),
+        ):
+            if rating is not None:
+                store.feedback.append(
+                    Feedback(session.id, held.workspace, author, subject, role, rating)
+                )
+    return assigned
+
+
+def figures(
+    ids: Mapping[str, int],
+    slack_id: str,
+    *,
+    completed: int,
+    ratings: tuple[int, ...],
+    score: float | None,
+    booked: float,
+    offered: float,
+) -> MentorFigures:
+    name = next(p.name for p in PEOPLE if p.slack_id == slack_id)
+    return MentorFigures(
+        mentor_id=ids[slack_id],
+        name=name,
+        completed=completed,
+        rating_count=len(ratings),
+        average_rating=sum(ratings) / len(ratings) if ratings else None,
+        score=None if score is None else pytest.approx(score),
+        booked_hours=booked,
+        offered_hours=offered,
+    )
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store()
+
+
+@pytest.fixture
+def ids(store: Store) -> dict[str, int]:
+    return load_programme(store)
+
+
+def admin(store: Store, workspace: str = "T1") -> FakeUnitOfWork:
+    return FakeUnitOfWork(store, Actor.admin(workspace, "UADMIN"))
+
+
+# T1's mean rating over all time: 5, 4, 3, 5, 2, 4, 4 (sessions 1, 2, 5, 10, 13,
+# 14, 16) -> 27 / 7. The prior term C·m is then 5 · 27/7 = 135/7.
+PRIOR = 135 / 7
+
+
+def test_the_last_30_days_add_up_as_computed_by_hand(ids: dict[str, int], store: Store) -> None:
+    d = dashboard(admin(store), FakeClock(NOW))
+
+    assert d.period_days == 30
+    assert d.since == utc(2026, 10, 31, 8, 0)
+    # Active mentors: Maya, Noah, Pia (Omar left; Zed is in T2).
+    assert d.mentors == 3
+    # Active mentees: Noah, Ben, Cara (Dan left).
+    assert d.mentees == 3
+    # Sessions 1-11 start in [31 Oct 08:00, 30 Nov 08:00); 12 starts at now.
+    assert d.sessions == 11
+    # Completed: 1, 2, 5, 10, 11.
+    assert d.completed == 5
+    # Due: the 5 completed + 3 (no show) + 8 (ongoing) = 7; 4 cancelled,
+    # 6 declined, 7 expired and 9 requested never happened.
+    assert d.completion_rate == pytest.approx(5 / 7)
+    # Mentees' ratings of mentors: 5, 4, 3, 5 (Noah's 2 for Ben is about a mentee).
+    assert d.rating_count == 4
+    assert d.average_rating == pytest.approx(17 / 4)
+    # Booked: Maya 60+30+60+30+30 min = 3.5 h, Noah 1 h, Omar 0.75 h = 5.25 h.
+    # Offered (Mon..Fri x4, Sat/Sun x5): Maya Mon 4h·4 + Wed 2h·4 + Sat 1h·5 = 29 h,
+    # Noah Tue 2h·4 = 8 h, Pia Fri 1h·4 = 4 h, Omar 0 (inactive) -> 41 h.
+    assert d.utilization == pytest.approx(5.25 / 41)
+
+    maya = figures(
+        ids,
+        "UMAYA",
+        completed=3,  # 1, 2, 11
+        ratings=(5, 4),
+        score=(PRIOR + 9) / (5 + 2),  # 198/49 ≈ 4.041
+        booked=3.5,
+        offered=29.0,
+    )
+    noah = figures(
+        ids,
+        "UNOAH",
+        completed=1,  # 5
+        ratings=(3,),
+        score=(PRIOR + 3) / (5 + 1),  # 26/7 ≈ 3.714
+        booked=1.0,
+        offered=8.0,
+    )
+    omar = figures(
+        ids,
+        "UOMAR",
+        completed=1,  # 10
+        ratings=(5,),
+        score=(PRIOR + 5) / (5 + 1),  # 170/42 ≈ 4.048
+        booked=0.75,
+        offered=0.0,
+    )
+    # With a prior this strong, Omar's single 5 just edges out Maya's 5 and 4.
+    assert d.top_by_rating == [omar, maya, noah]
+    # Noah and Omar tie on 1; by name.
+    assert d.top_by_completed == [maya, noah, omar]
+    assert d.top_by_completed[0].utilization == pytest.approx(3.5 / 29)
+    assert d.top_by_completed[2].utilization is None
+
+
+def test_all_time_counts_every_past_session_and_uses_90_days_for_utilization(
+    ids: dict[str, int], store: Store
+) -> None:
+    d = dashboard(admin(store), FakeClock(NOW), period_days=None)
+
+    assert (d.period_days, d.since) == (None, None)
+    assert (d.mentors, d.mentees) == (3, 3)
+    # Every session that started before now: 1-11, 13, 14, 16 (not 12, 15).
+    assert d.sessions == 14
+    # Completed: 1, 2, 5, 10, 11, 13, 14, 16.
+    assert d.completed == 8
+    # Due: 8 completed + 3 + 8 = 10.
+    assert d.completion_rate == pytest.approx(8 / 10)
+    assert d.rating_count == 7
+    assert d.average_rating == pytest.approx(27 / 7)
+    # Utilization over [1 Sep 08:00, 30 Nov 08:00): dates 1 Sep (Tue) .. 29 Nov,
+    # 90 days = 12 weeks + Tue..Sun, so Monday x12 and every other weekday x13.
+    # Offered: Maya 4h·12 + 2h·13 + 1h·13 = 87 h, Noah 2h·13 = 26 h, Pia 1h·13 = 13 h
+    # -> 126 h. Booked: Maya 3.5 h + session 13's 1 h (16 is too old) = 4.5 h,
+    # Noah 1 h + session 14's 0.5 h = 1.5 h, Omar 0.75 h -> 6.75 h.
+    assert d.utilization == pytest.approx(6.75 / 126)
+
+    maya = figures(
+        ids,
+        "UMAYA",
+        completed=5,  # 1, 2, 11, 13, 16
+        ratings=(5, 4, 2, 4),
+        score=(PRIOR + 15) / (5 + 4),  # 240/63 ≈ 3.810
+        booked=4.5,
+        offered=87.0,
+    )
+    noah = figures(
+        ids,
+        "UNOAH",
+        completed=2,  # 5, 14
+        ratings=(3, 4),
+        score=(PRIOR + 7) / (5 + 2),  # 184/49 ≈ 3.755
+        booked=1.5,
+        offered=26.0,
+    )
+    omar = figures(
+        ids,
+        "UOMAR",
+        completed=1,
+        ratings=(5,),
+        score=(PRIOR + 5) / (5 + 1),  # ≈ 4.048
+        booked=0.75,
+        offered=0.0,
+    )
+    assert d.top_by_rating == [omar, maya, noah]
+    assert d.top_by_completed == [maya, noah, omar]
+
+
+def test_a_week_with_nothing_completed_has_a_zero_rate_not_none(
+    ids: dict[str, int], store: Store
+) -> None:
+    d = dashboard(admin(store), FakeClock(NOW), period_days=7)
+
+    assert d.since == utc(2026, 11, 23, 8, 0)
+    # Sessions 7 (expired) and 8 (ongoing).
+    assert (d.sessions, d.completed) == (2, 0)
+    # One session was due (8) and none completed.
+    assert d.completion_rate == 0.0
+    assert (d.average_rating, d.rating_count) == (None, 0)
+    assert (d.top_by_rating, d.top_by_completed) == ([], [])
+    # 7 days: every weekday once. Offered Maya 4+2+1 + Noah 2 + Pia 1 = 10 h;
+    # booked: session 8's half hour.
+    assert d.utilization == pytest.approx(0.5 / 10)
+
+
+def test_top_limits_the_lists(ids: dict[str, int], store: Store) -> None:
+    d = dashboard(admin(store), FakeClock(NOW), top=1)
+
+    assert [f.name for f in d.top_by_rating] == ["Omar Haddad"]
+    assert [f.name for f in d.top_by_completed] == ["Maya Patel"]
+
+
+def test_another_workspace_sees_only_its_own(ids: dict[str, int], store: Store) -> None:
+    d = dashboard(admin(store, "T2"), FakeClock(NOW))
+
+    assert (d.mentors, d.mentees, d.sessions, d.completed) == (1, 1, 1, 1)
+    assert d.completion_rate == 1.0
+    assert d.average_rating == 1.0
+    # Zed's single 1 against T2's own mean of 1: (5·1 + 1) / 6 = 1.
+    assert [(f.name, f.score) for f in d.top_by_rating] == [("Zed Novak", 1.0)]
+    # Booked 1 h of Zed's Mondays: 8 h · 4.
+    assert d.utilization == pytest.approx(1 / 32)
+
+
+def test_the_system_actor_without_a_workspace_sees_every_workspace(
+    ids: dict[str, int], store: Store
+) -> None:
+    d = dashboard(FakeUnitOfWork(store, Actor.system()), FakeClock(NOW))
+
+    # T1's figures plus Zed, Yuki and their one completed, rated session.
+    assert (d.mentors, d.mentees, d.sessions, d.completed) == (4, 4, 12, 6)
+    assert d.average_rating == pytest.approx((17 + 1) / 5)
+    assert "Zed Novak" in [f.name for f in d.top_by_completed]
+
+
+def test_an_empty_programme_shows_zeros_and_nones_without_dividing_by_zero(
+    store: Store,
+) -> None:
+    for period in (7, 30, 90, None):
+        d = dashboard(admin(store), FakeClock(NOW), period_days=period)
+
+        assert d == Dashboard(
+            period_days=period,
+            since=None if period is None else NOW - timedelta(days=period),
+            mentors=0,
+            mentees=0,
+            sessions=0,
+            completed=0,
+            completion_rate=None,
+            average_rating=None,
+            top_by_rating=[],
+            top_by_completed=[],
+            utilization=None,
+            rating_count=0,
+        )
+        assert "nan" not in repr(d).lower()
+
+
+def rated_mentors(store: Store, ratings: Mapping[str, list[int]]) -> None:
+    """Mentors each with completed sessions in the last days, rated as given."""
+    store.workspaces.add("T1")
+    mentee = store.next_id()
+    store.users[mentee] = Profile(mentee, "T1", "UMENTEE", "Mentee", is_mentee=True)
+    for name, marks in ratings.items():
+        mentor = store.next_id()
+        store.users[mentor] = Profile(mentor, "T1", f"U{mentor}", name, is_mentor=True)
+        for index, mark in enumerate(marks):
+            starts_at = NOW - timedelta(days=1, hours=index)
+            session = Session(
+                store.next_id(),
+                "T1",
+                mentor,
+                mentee,
+                starts_at,
+                starts_at + timedelta(minutes=30),
+                S.COMPLETED,
+            )
+            store.sessions[session.id] = session
+            store.feedback.append(
+                Feedback(session.id, "T1", mentee, mentor, SubjectRole.MENTOR, mark)
+            )
+
+
+def test_one_five_star_review_does_not_beat_fifty_averaging_four_point_eight(
+    store: Store,
+) -> None:
+    rated_mentors(
+        store,
+        {
+            "Ada Lone": [5],
+            "Bo Many": [5] * 40 + [4] * 10,  # 240 / 50 = 4.8
+            "Cy Plain": [3] * 20,  # brings the workspace's mean down to a usual 4.3
+        },
+    )
+    d = dashboard(admin(store), FakeClock(NOW))
+
+    # m = (5 + 240 + 60) / 71 = 305/71 ≈ 4.296, C·m ≈ 21.48.
+    m = 305 / 71
+    # Ada: (21.48 + 5) / 6 ≈ 4.41; Bo: (21.48 + 240) / 55 ≈ 4.75; Cy: (21.48 + 60) / 25 ≈ 3.26.
+    assert [f.name for f in d.top_by_rating] == ["Bo Many", "Ada Lone", "Cy Plain"]
+    assert [f.score for f in d.top_by_rating] == [
+        pytest.approx((5 * m + 240) / 55),
+        pytest.approx((5 * m + 5) / 6),
+        pytest.approx((5 * m + 60) / 25),
+    ]
+    # A plain average would have put the single review first.
+    assert [f.average_rating for f in d.top_by_rating] == [4.8, 5.0, 3.0]
+
+
+def test_equal_scores_rank_more_ratings_first_then_by_name(store: Store) -> None:
+    # Every rating is 4, so m = 4 and every score is exactly 4.
+    rated_mentors(store, {"Xavier": [4], "Yara": [4, 4], "aaron": [4]})
+    d = dashboard(admin(store), FakeClock(NOW))
+
+    assert [f.score for f in d.top_by_rating] == [4.0, 4.0, 4.0]
+    assert [f.name for f in d.top_by_rating] == ["Yara", "aaron", "Xavier"]
+
+
+def test_a_member_may_not_see_the_statistics(ids: dict[str, int], store: Store) -> None:
+    with pytest.raises(NotAllowed) as refused:
+        dashboard(FakeUnitOfWork(store, Actor.member("T1", "UMAYA")), FakeClock(NOW))
+
+    assert refused.value.message == "Only programme managers can see the programme's statistics."
+
+
+@pytest.mark.parametrize(("period", "top"), [(0, 5), (-3, 5), (3651, 5), (30, -1)])
+def test_a_period_or_top_out_of_range_is_refused(store: Store, period: int, top: int) -> None:
+    with pytest.raises(InvalidInput):
+        dashboard(admin(store), FakeClock(NOW), period_days=period, top=top)
+
+
+@pytest.mark.parametrize(
+    ("days", "counts"),
+    [
+        (7, (1, 1, 1, 1, 1, 1, 1)),
+        (30, (4, 4, 4, 4, 4, 5, 5)),  # from Saturday 31 Oct
+        (90, (12, 13, 13, 13, 13, 13, 13)),  # from Tuesday 1 Sep
+        (1, (0, 0, 0, 0, 0, 0, 1)),  # Sunday 29 Nov
+    ],
+)
+def test_weekday_counts_cover_exactly_the_periods_days(days: int, counts: tuple[int, ...]) -> None:
+    since = NOW - timedelta(days=days)
+    assert weekday_counts(since, NOW) == counts
+    assert sum(counts) == days
+
+
+def test_the_bayesian_score_pulls_few_ratings_towards_the_mean() -> None:
+    # (5·4 + 5) / 6 = 25/6; (5·4 + 50·5) / 55 = 270/55.
+    assert bayesian_score(5, 1, 4.0) == pytest.approx(25 / 6)
+    assert bayesian_score(250, 50, 4.0) == pytest.approx(270 / 55)

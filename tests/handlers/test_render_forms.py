@@ -1,0 +1,408 @@
+"""Modals people fill in: sign-up, profile edit, availability, booking, rescheduling."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+
+from domain.model import (
+    ExtraSlot,
+    Profile,
+    Schedule,
+    Session,
+    SessionStatus,
+    Slot,
+    TimeOff,
+    WeeklySlot,
+)
+from domain.profiles import SESSION_MINUTES
+from handlers.ids import VALUE, Action, Field, Modal
+from handlers.metadata import SlotRef
+from handlers.render.availability import availability_modal
+from handlers.render.booking import booking_modal, reschedule_modal
+from handlers.render.profile import (
+    edit_profile_modal,
+    mentee_signup_modal,
+    mentor_signup_modal,
+)
+
+ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata"]
+
+
+def person(**changes: Any) -> Profile:
+    base = Profile(
+        id=5,
+        workspace_id="T1",
+        slack_user_id="U5",
+        display_name="Ana Lima",
+        time_zone="Europe/Paris",
+        title="Staff engineer",
+        department="Platform",
+        is_mentor=True,
+        bio="I like <!channel> & long walks",
+        expertise=("python", "leadership"),
+        meeting_link="https://meet.example.com/ana",
+        session_minutes=45,
+        max_sessions_per_week=4,
+    )
+    return replace(base, **changes)
+
+
+def dump(view: Any) -> dict[str, Any]:
+    return view.to_dict()
+
+
+def as_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
+
+
+def buttons(view: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for block in view["blocks"]:
+        found += [e for e in block.get("elements", []) if e.get("type") == "button"]
+        if block.get("accessory", {}).get("type") == "button":
+            found.append(block["accessory"])
+    return found
+
+
+def slots_from(start: datetime, count: int, minutes: int = 30) -> list[Slot]:
+    step = timedelta(minutes=minutes)
+    return [Slot(start + i * step, start + (i + 1) * step) for i in range(count)]
+
+
+def every_option(select: dict[str, Any]) -> list[dict[str, Any]]:
+    return [option for group in select["option_groups"] for option in group["options"]]
+
+
+# --- profile modals ----------------------------------------------------------
+
+
+def test_the_mentor_signup_modal_asks_for_every_mentor_field_prefilled() -> None:
+    view = dump(mentor_signup_modal(person(), zone_options=ZONES))
+    fields = inputs(view)
+    assert list(fields) == [
+        Field.DEPARTMENT,
+        Field.TITLE,
+        Field.EXPERTISE,
+        Field.BIO,
+        Field.MEETING_LINK,
+        Field.TIME_ZONE,
+        Field.WEEKLY_CAP,
+        Field.SESSION_MINUTES,
+    ]
+    assert {block["element"]["action_id"] for block in fields.values()} == {VALUE}
+    assert view["callback_id"] == Modal.SIGNUP_MENTOR
+    assert len(view["title"]["text"]) <= 24
+    assert view["submit"]["text"] == "Sign up"
+    assert view["close"]["text"] == "Cancel"
+    assert fields[Field.DEPARTMENT]["element"]["initial_value"] == "Platform"
+    assert fields[Field.EXPERTISE]["element"]["initial_value"] == "python, leadership"
+    assert "comma-separated" in fields[Field.EXPERTISE]["hint"]["text"].lower()
+    assert fields[Field.BIO]["element"]["multiline"] is True
+    assert fields[Field.BIO]["element"]["max_length"] == 1000
+    assert fields[Field.MEETING_LINK]["element"]["type"] == "url_text_input"
+    assert fields[Field.TIME_ZONE]["element"]["initial_option"]["value"] == "Europe/Paris"
+    cap = fields[Field.WEEKLY_CAP]["element"]
+    assert (cap["type"], cap["is_decimal_allowed"], cap["min_value"], cap["max_value"]) == (
+        "number_input",
+        False,
+        "1",
+        "50",
+    )
+    assert cap["initial_value"] == "4"
+    minutes = fields[Field.SESSION_MINUTES]["element"]
+    assert [o["value"] for o in minutes["options"]] == [str(m) for m in SESSION_MINUTES]
+    assert minutes["initial_option"]["value"] == "45"
+
+
+def test_required_and_optional_fields_of_the_mentor_signup() -> None:
+    fields = inputs(dump(mentor_signup_modal(person(), zone_options=ZONES)))
+    optional = {block_id for block_id, block in fields.items() if block.get("optional")}
+    assert optional == {Field.TITLE, Field.BIO, Field.MEETING_LINK, Field.WEEKLY_CAP}
+
+
+def test_the_mentee_signup_modal_asks_for_learning_goals() -> None:
+    newcomer = person(is_mentor=False, expertise=(), learning_goals=("public speaking",))
+    view = dump(mentee_signup_modal(newcomer, zone_options=ZONES))
+    fields = inputs(view)
+    assert list(fields) == [
+        Field.DEPARTMENT,
+        Field.TITLE,
+        Field.LEARNING_GOALS,
+        Field.BIO,
+        Field.TIME_ZONE,
+    ]
+    assert view["callback_id"] == Modal.SIGNUP_MENTEE
+    assert not fields[Field.LEARNING_GOALS].get("optional")
+    assert fields[Field.LEARNING_GOALS]["element"]["initial_value"] == "public speaking"
+
+
+def test_a_blank_profile_renders_without_initial_values() -> None:
+    blank = Profile(id=1, workspace_id="T1", slack_user_id="U1", display_name="Nia")
+    fields = inputs(dump(mentor_signup_modal(blank, zone_options=[])))
+    for block_id in (Field.DEPARTMENT, Field.TITLE, Field.EXPERTISE, Field.BIO):
+        assert "initial_value" not in fields[block_id]["element"]
+    assert "initial_value" not in fields[Field.MEETING_LINK]["element"]
+    assert "initial_value" not in fields[Field.WEEKLY_CAP]["element"]
+    assert fields[Field.TIME_ZONE]["element"]["initial_option"]["value"] == "UTC"
+    assert fields[Field.SESSION_MINUTES]["element"]["initial_option"]["value"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("is_mentor", "is_mentee", "extra"),
+    [
+        (
+            True,
+            False,
+            [Field.EXPERTISE, Field.MEETING_LINK, Field.WEEKLY_CAP, Field.SESSION_MINUTES],
+        ),
+        (False, True, [Field.LEARNING_GOALS]),
+        (
+            True,
+            True,
+            [
+                Field.EXPERTISE,
+                Field.MEETING_LINK,
+                Field.WEEKLY_CAP,
+                Field.SESSION_MINUTES,
+                Field.LEARNING_GOALS,
+            ],
+        ),
+    ],
+)
+def test_editing_a_profile_shows_the_fields_of_the_roles_held(
+    is_mentor: bool, is_mentee: bool, extra: list[Field]
+) -> None:
+    view = dump(
+        edit_profile_modal(person(is_mentor=is_mentor, is_mentee=is_mentee), zone_options=ZONES)
+    )
+    assert view["callback_id"] == Modal.EDIT_PROFILE
+    assert view["submit"]["text"] == "Save"
+    assert list(inputs(view)) == [
+        Field.DISPLAY_NAME,
+        Field.TITLE,
+        Field.DEPARTMENT,
+        Field.BIO,
+        Field.TIME_ZONE,
+        *extra,
+    ]
+    assert inputs(view)[Field.DISPLAY_NAME]["element"]["initial_value"] == "Ana Lima"
+
+
+def test_the_time_zone_pick_keeps_the_profiles_zone_and_slacks_limit_of_100() -> None:
+    many = [f"Etc/Zone_{i}" for i in range(150)]
+    view = dump(mentor_signup_modal(person(time_zone="Asia/Kolkata"), zone_options=many))
+    select = inputs(view)[Field.TIME_ZONE]["element"]
+    values = [option["value"] for option in select["options"]]
+    assert len(values) == 100
+    assert "Asia/Kolkata" in values
+    assert select["initial_option"]["value"] == "Asia/Kolkata"
+
+
+def test_time_zone_names_read_with_spaces_but_submit_the_iana_name() -> None:
+    view = dump(mentee_signup_modal(person(time_zone="America/New_York"), zone_options=ZONES))
+    option = inputs(view)[Field.TIME_ZONE]["element"]["initial_option"]
+    assert option == {
+        "text": {"type": "plain_text", "text": "America/New York", "emoji": True},
+        "value": "America/New_York",
+    }
+
+
+# --- availability -------------------------------------------------------------
+
+
+SCHEDULE = Schedule(
+    weekly=(
+        WeeklySlot(weekday=2, start=time(14), end=time(16), id=12),
+        WeeklySlot(weekday=0, start=time(9), end=time(12), id=11),
+    ),
+    time_off=(TimeOff(first_day=date(2026, 12, 24), last_day=date(2026, 12, 31), id=21),),
+    extra=(ExtraSlot(day=date(2026, 12, 5), start=time(10), end=time(11), id=31),),
+)
+
+
+def test_the_availability_modal_lists_what_is_set_each_with_remove() -> None:
+    view = dump(availability_modal(SCHEDULE, "Europe/Paris", 30))
+    text = as_text(view)
+    assert view["callback_id"] == Modal.AVAILABILITY
+    assert view["title"]["text"] == "Your availability"
+    assert view["submit"]["text"] == "Save"
+    assert text.index("Monday 09:00–12:00") < text.index("Wednesday 14:00–16:00")
+    assert "Thu 24 Dec 2026 – Thu 31 Dec 2026" in text
+    assert "Sat 5 Dec 2026, 10:00–11:00" in text
+    assert "Times are in *Europe/Paris*, sessions last 30 minutes" in text
+    removes = [(b["action_id"], b["value"]) for b in buttons(view)]
+    assert removes == [
+        (Action.REMOVE_WEEKLY, SlotRef(row_id=11).encode()),
+        (Action.REMOVE_WEEKLY, SlotRef(row_id=12).encode()),
+        (Action.REMOVE_TIME_OFF, SlotRef(row_id=21).encode()),
+        (Action.REMOVE_EXTRA, SlotRef(row_id=31).encode()),
+    ]
+
+
+def test_the_availability_inputs_are_all_optional_and_named_by_field() -> None:
+    fields = inputs(dump(availability_modal(SCHEDULE, "UTC", 30)))
+    assert set(fields) == {
+        Field.WEEKDAYS,
+        Field.DAY,
+        Field.START,
+        Field.END,
+        Field.FIRST_DAY,
+        Field.LAST_DAY,
+    }
+    assert all(block["optional"] for block in fields.values())
+    assert {block["element"]["action_id"] for block in fields.values()} == {VALUE}
+    weekdays = fields[Field.WEEKDAYS]["element"]
+    assert weekdays["type"] == "checkboxes"
+    assert [o["value"] for o in weekdays["options"]] == [str(day) for day in range(7)]
+    assert weekdays["options"][0]["text"]["text"] == "Monday"
+    assert fields[Field.START]["element"]["type"] == "timepicker"
+    assert fields[Field.END]["element"]["type"] == "timepicker"
+    for day_field in (Field.DAY, Field.FIRST_DAY, Field.LAST_DAY):
+        assert fields[day_field]["element"]["type"] == "datepicker"
+
+
+def test_an_empty_schedule_says_what_to_do_next() -> None:
+    view = dump(availability_modal(Schedule(), "UTC", 30))
+    text = as_text(view)
+    assert "No weekly hours yet. Add some below" in text
+    assert "No time off planned" in text
+    assert buttons(view) == []
+
+
+def test_entries_not_yet_saved_have_no_remove_button() -> None:
+    schedule = Schedule(weekly=(WeeklySlot(weekday=4, start=time(9), end=time(10)),))
+    view = dump(availability_modal(schedule, "UTC", 30))
+    assert "Friday 09:00–10:00" in as_text(view)
+    assert buttons(view) == []
+
+
+def test_a_mentor_with_hundreds_of_entries_still_gets_a_valid_modal_showing_each_kind() -> None:
+    schedule = Schedule(
+        weekly=tuple(
+            WeeklySlot(weekday=i % 7, start=time(i % 24), end=time(i % 24, 30), id=i + 1)
+            for i in range(150)
+        ),
+        time_off=tuple(
+            TimeOff(
+                date(2027, 1, 1) + timedelta(days=i), date(2027, 1, 1) + timedelta(days=i), i + 1
+            )
+            for i in range(60)
+        ),
+        extra=(ExtraSlot(day=date(2026, 12, 5), start=time(10), end=time(11), id=7),),
+    )
+    view = dump(availability_modal(schedule, "UTC", 30))
+    actions = [b["action_id"] for b in buttons(view)]
+    assert len(view["blocks"]) <= 100
+    assert set(actions) == {Action.REMOVE_WEEKLY, Action.REMOVE_TIME_OFF, Action.REMOVE_EXTRA}
+    assert actions.count(Action.REMOVE_EXTRA) == 1
+    hidden = 150 + 60 + 1 - len(actions)
+    assert f"{hidden} more entries are not shown" in as_text(view)
+    assert len(inputs(view)) == 6
+
+
+# --- booking and rescheduling ---------------------------------------------------
+
+
+MENTOR = person(display_name="Ana <!channel>")
+FIRST = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+
+
+def test_booking_offers_at_most_100_times_with_a_note_when_there_are_more() -> None:
+    view = dump(booking_modal(MENTOR, slots_from(FIRST, 300), "UTC", '{"m":5}'))
+    select = inputs(view)[Field.SLOT]["element"]
+    options = every_option(select)
+    assert len(options) == 100
+    assert options[0]["value"] == str(int(FIRST.timestamp()))
+    assert options[-1]["value"] == str(int((FIRST + timedelta(minutes=30 * 99)).timestamp()))
+    assert "Showing the first 100 free times" in as_text(view)
+
+
+def test_booking_groups_times_by_the_viewers_own_days() -> None:
+    view = dump(booking_modal(MENTOR, slots_from(FIRST, 300), "Asia/Kolkata", "{}"))
+    groups = inputs(view)[Field.SLOT]["element"]["option_groups"]
+    # 23:30 UTC on 1 Dec is 05:00 on Wednesday 2 Dec in Kolkata.
+    assert groups[0]["label"]["text"] == "Wed 2 Dec"
+    assert groups[0]["options"][0]["text"]["text"] == "05:00–05:30"
+    assert [group["label"]["text"] for group in groups] == ["Wed 2 Dec", "Thu 3 Dec", "Fri 4 Dec"]
+    assert len(groups[0]["options"]) == 38  # 05:00 to midnight, in half hours
+    assert "times shown in Asia/Kolkata" in as_text(view)
+
+
+def test_the_same_slots_fall_on_the_previous_day_for_a_viewer_in_new_york() -> None:
+    view = dump(booking_modal(MENTOR, slots_from(FIRST, 2), "America/New_York", "{}"))
+    group = inputs(view)[Field.SLOT]["element"]["option_groups"][0]
+    assert group["label"]["text"] == "Tue 1 Dec"
+    assert [o["text"]["text"] for o in group["options"]] == ["18:30–19:00", "19:00–19:30"]
+
+
+def test_booking_option_values_are_epoch_seconds_in_time_order() -> None:
+    shuffled = list(reversed(slots_from(FIRST, 10)))
+    view = dump(booking_modal(MENTOR, shuffled + shuffled[:2], "UTC", "{}"))
+    values = [option["value"] for option in every_option(inputs(view)[Field.SLOT]["element"])]
+    assert values == [str(int(slot.starts_at.timestamp())) for slot in slots_from(FIRST, 10)]
+    assert "Showing the first" not in as_text(view)
+
+
+def test_the_booking_modal_carries_metadata_escapes_the_name_and_asks_for_a_topic() -> None:
+    view = dump(booking_modal(MENTOR, slots_from(FIRST, 3), "UTC", '{"mentor_id":5}'))
+    assert view["callback_id"] == Modal.BOOK
+    assert view["title"]["text"] == "Book a session"
+    assert view["submit"]["text"] == "Book"
+    assert view["close"]["text"] == "Cancel"
+    assert view["private_metadata"] == '{"mentor_id":5}'
+    assert "Ana &lt;!channel&gt;" in as_text(view)
+    assert "<!channel>" not in as_text(view["blocks"][0])
+    topic = inputs(view)[Field.TOPIC]
+    assert topic["optional"] is True
+    assert topic["element"]["multiline"] is True
+    assert topic["element"]["max_length"] == 300
+    assert list(inputs(view)) == [Field.SLOT, Field.TOPIC]
+
+
+def test_booking_a_mentor_without_free_time_explains_and_offers_no_submit() -> None:
+    view = dump(booking_modal(MENTOR, [], "UTC", "{}"))
+    assert "submit" not in view
+    assert view["close"]["text"] == "Close"
+    assert inputs(view) == {}
+    assert "has no free time in the next 14 days" in as_text(view)
+    assert "/mentor find" in as_text(view)
+
+
+SESSION = Session(
+    id=9,
+    workspace_id="T1",
+    mentor_id=5,
+    mentee_id=6,
+    starts_at=datetime(2026, 12, 3, 10, 0, tzinfo=UTC),
+    ends_at=datetime(2026, 12, 3, 10, 30, tzinfo=UTC),
+    status=SessionStatus.SCHEDULED,
+)
+
+
+def test_rescheduling_shows_the_current_time_and_the_same_picker_as_booking() -> None:
+    slots = slots_from(FIRST, 150)
+    view = dump(reschedule_modal(SESSION, MENTOR, slots, "Asia/Kolkata", '{"session_id":9}'))
+    booking = dump(booking_modal(MENTOR, slots, "Asia/Kolkata", "{}"))
+    assert view["callback_id"] == Modal.RESCHEDULE
+    assert view["submit"]["text"] == "Move"
+    assert view["private_metadata"] == '{"session_id":9}'
+    assert f"<!date^{int(SESSION.starts_at.timestamp())}^" in as_text(view)
+    assert "Thu 3 Dec, 15:30 (Asia/Kolkata)" in as_text(view)
+    assert inputs(view)[Field.SLOT]["element"] == inputs(booking)[Field.SLOT]["element"]
+    assert "Showing the first 100 free times" in as_text(view)
+
+
+def test_rescheduling_without_free_time_offers_no_submit() -> None:
+    view = dump(reschedule_modal(SESSION, MENTOR, [], "UTC", "{}"))
+    assert "submit" not in view
+    assert inputs(view) == {}
+    assert "no other free time" in as_text(view)

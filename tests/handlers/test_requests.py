@@ -1,0 +1,51 @@
+"""What reaches the bot's HTTP face: only Slack-signed, fresh requests act; nothing
+answers 5xx."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+
+import pytest
+
+from tests.fakes import payloads
+from tests.handlers.conftest import Harness
+
+
+def _help_command(h: Harness) -> dict[str, str]:
+    return payloads.command("UBEN", "help", response_url=h.server.response_url("x"))
+
+
+def test_a_signed_command_is_acknowledged_at_once(h: Harness) -> None:
+    reply = h.sender.form(_help_command(h))
+    assert reply.status == 200
+    assert "/mentor find" in h.next_call("response_url").text()
+
+
+def test_a_request_signed_with_another_secret_is_refused(h: Harness) -> None:
+    reply = h.sender.form(_help_command(h), sign_with="not-the-secret")
+    assert reply.status == 401
+    assert not h.slack.calls_to("response_url")
+
+
+def test_a_request_older_than_five_minutes_is_refused(h: Harness) -> None:
+    stale = str(int(time.time()) - 6 * 60)
+    assert h.sender.form(_help_command(h), timestamp=stale).status == 401
+
+
+@pytest.mark.parametrize("stamp", ["abc", "", "1e9", " 12", "-5", "9" * 40])
+def test_a_malformed_timestamp_header_is_refused_not_a_server_error(h: Harness, stamp: str) -> None:
+    assert h.sender.form(_help_command(h), timestamp=stamp).status == 401
+
+
+def test_the_health_check_answers_without_slack(h: Harness) -> None:
+    url = h.sender.url.replace("/slack/events", "/healthz")
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert (response.status, response.read()) == (200, b'{"ok": true}')
+
+
+def test_an_unknown_path_is_not_found(h: Harness) -> None:
+    url = h.sender.url.replace("/slack/events", "/nope")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(url, timeout=5)
+    assert error.value.code == 404

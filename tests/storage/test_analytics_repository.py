@@ -1,0 +1,181 @@
+"""The dashboard's aggregates in PostgreSQL, as the admin row-level security
+lets through: the hand-checked data set of `tests/domain/test_analytics.py`
+gives exactly the dashboards the fake gives."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
+
+from domain.analytics import Dashboard, dashboard
+from domain.errors import NotAllowed
+from domain.model import Actor
+from storage.uow import SqlUnitOfWork
+from tests.domain.test_analytics import NOW, PEOPLE, SESSIONS, WEEKLY, load_programme
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
+from tests.storage.seed import add_session, add_user, set_actor
+
+pytestmark = pytest.mark.usefixtures("clean_tables")
+
+
+def load_into_database(engine: Engine) -> dict[str, int]:
+    """The data set, written as the system actor through the application role."""
+    with engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        conn.execute(text("INSERT INTO workspaces (id, name) VALUES ('T1', 'One'), ('T2', 'Two')"))
+        ids: dict[str, int] = {}
+        for person in PEOPLE:
+            ids[person.slack_id] = user_id = add_user(
+                conn,
+                person.workspace,
+                person.slack_id,
+                mentor=person.mentor,
+                mentee=person.mentee,
+                name=person.name,
+            )
+            if not person.active:
+                conn.execute(
+                    text("UPDATE users SET is_active = false WHERE id = :id"), {"id": user_id}
+                )
+        workspace_of = {p.slack_id: p.workspace for p in PEOPLE}
+        for slack_id, weekday, start, end in WEEKLY:
+            conn.execute(
+                text(
+                    "INSERT INTO availability"
+                    " (workspace_id, user_id, weekday, start_time, end_time)"
+                    " VALUES (:w, :u, :d, :s, :e)"
+                ),
+                {
+                    "w": workspace_of[slack_id],
+                    "u": ids[slack_id],
+                    "d": weekday,
+                    "s": start,
+                    "e": end,
+                },
+            )
+        for held in SESSIONS:
+            mentor, mentee = ids[held.mentor], ids[held.mentee]
+            session_id = add_session(
+                conn,
+                held.workspace,
+                mentor,
+                mentee,
+                starts_at=held.starts_at,
+                minutes=held.minutes,
+                status=held.status.value,
+            )
+            for author, subject, role, rating in (
+                (mentee, mentor, "mentor", held.rating),
+                (mentor, mentee, "mentee", held.mentor_rating),
+            ):
+                if rating is not None:
+                    conn.execute(
+                        text(
+                            "INSERT INTO feedback (workspace_id, session_id, author_id,"
+                            " subject_id, subject_role, rating) VALUES (:w, :s, :a, :b, :r, :n)"
+                        ),
+                        {
+                            "w": held.workspace,
+                            "s": session_id,
+                            "a": author,
+                            "b": subject,
+                            "r": role,
+                            "n": rating,
+                        },
+                    )
+        return ids
+
+
+@pytest.fixture
+def programme(app_engine: Engine) -> Store:
+    """The data set in PostgreSQL, and the same (with the same ids) in a fake store."""
+    ids = load_into_database(app_engine)
+    store = Store()
+    load_programme(store, ids)
+    return store
+
+
+def both(
+    factory: sessionmaker[OrmSession], store: Store, actor: Actor, *, period_days: int | None = 30
+) -> tuple[Dashboard, Dashboard]:
+    """The dashboard through PostgreSQL and through the fake."""
+    clock = FakeClock(NOW)
+    real = dashboard(SqlUnitOfWork(factory, actor), clock, period_days=period_days)
+    fake = dashboard(FakeUnitOfWork(store, actor), clock, period_days=period_days)
+    return real, fake
+
+
+@pytest.mark.parametrize("period", [7, 30, 90, None])
+def test_an_admin_sees_the_same_dashboard_as_the_fake_computes(
+    session_factory: sessionmaker[OrmSession], programme: Store, period: int | None
+) -> None:
+    real, fake = both(session_factory, programme, Actor.admin("T1", "UADMIN"), period_days=period)
+
+    assert real == fake
+
+
+def test_the_30_day_dashboard_has_the_hand_computed_headline_figures(
+    session_factory: sessionmaker[OrmSession], programme: Store
+) -> None:
+    d = dashboard(SqlUnitOfWork(session_factory, Actor.admin("T1", "UADMIN")), FakeClock(NOW))
+
+    # See test_the_last_30_days_add_up_as_computed_by_hand for the arithmetic.
+    assert (d.mentors, d.mentees, d.sessions, d.completed) == (3, 3, 11, 5)
+    assert d.completion_rate == pytest.approx(5 / 7)
+    assert (d.rating_count, d.average_rating) == (4, pytest.approx(17 / 4))
+    assert d.utilization == pytest.approx(5.25 / 41)
+    assert [f.name for f in d.top_by_rating] == ["Omar Haddad", "Maya Patel", "Noah Berg"]
+    assert [(f.booked_hours, f.offered_hours) for f in d.top_by_completed] == [
+        (3.5, 29.0),
+        (1.0, 8.0),
+        (0.75, 0.0),
+    ]
+
+
+def test_an_admin_of_another_workspace_sees_only_theirs(
+    session_factory: sessionmaker[OrmSession], programme: Store
+) -> None:
+    real, fake = both(session_factory, programme, Actor.admin("T2", "UZED"))
+
+    assert real == fake
+    assert (real.mentors, real.sessions) == (1, 1)
+
+
+def test_the_system_actor_without_a_workspace_sees_every_workspace(
+    session_factory: sessionmaker[OrmSession], programme: Store
+) -> None:
+    real, fake = both(session_factory, programme, Actor.system(), period_days=None)
+
+    assert real == fake
+    assert real.sessions == 15  # T1's 14 and T2's one
+
+
+def test_an_empty_programme_gives_the_empty_dashboard(
+    session_factory: sessionmaker[OrmSession],
+) -> None:
+    real, fake = both(session_factory, Store(), Actor.admin("T1", "UADMIN"), period_days=None)
+
+    assert real == fake
+    assert (real.sessions, real.completion_rate, real.utilization) == (0, None, None)
+
+
+def test_a_member_is_refused_and_reads_nothing(
+    session_factory: sessionmaker[OrmSession], programme: Store
+) -> None:
+    with pytest.raises(NotAllowed):
+        dashboard(SqlUnitOfWork(session_factory, Actor.member("T1", "UMAYA")), FakeClock(NOW))
+
+
+def test_the_booked_window_is_half_open(
+    session_factory: sessionmaker[OrmSession], programme: Store
+) -> None:
+    # One day back from now: session 8 (07:45 today) is in, 12 (08:00 today) is not.
+    real, fake = both(session_factory, programme, Actor.admin("T1", "UADMIN"), period_days=1)
+
+    assert real == fake
+    assert real.since == NOW - timedelta(days=1)
+    assert real.sessions == 1
