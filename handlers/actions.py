@@ -19,7 +19,7 @@ from domain.availability import (
     remove_time_off,
     remove_weekly_slot,
 )
-from domain.errors import DomainError
+from domain.errors import Conflict, DomainError
 from domain.lookups import booking_options, mentor_card, move_options, session_view
 from domain.membership import step_down_as_mentor
 from domain.notifications import mark_all_read, mark_read, notifications_page, unread_count
@@ -113,13 +113,17 @@ def listener(run: Listener) -> Callable[..., None]:
         ack()
         click = Click(body, client, respond, context["deps"])
         try:
+            ensure_known(click.deps, client, click.person)
             run(click)
-        except DomainError as error:
-            if click.in_message and error.message != STALE and _is_session_dm(run):
-                # A stale DM button: replace the message, so it cannot be clicked again.
+        except Conflict as error:
+            if click.in_message and _is_session_dm(run):
+                # A stale DM button (someone acted first): replace the message, so it
+                # cannot be clicked again.
                 click.respond(text=error.message, replace_original=True)
             else:
                 click.tell(error.message)
+        except DomainError as error:
+            click.tell(error.message)
 
     handle.__name__ = f"handle_action_{run.__name__.lstrip('_')}"
     return handle

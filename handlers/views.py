@@ -4,6 +4,7 @@ modal stays open; nothing is written then."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from handlers.render.notifications import dm_outcome
 from handlers.render.profile import mentee_signup_modal
 from handlers.zones import zone_options
 
+log = logging.getLogger(__name__)
+
 THEN_MENTEE = "then_mentee"
 TAMPERED = "This form is out of date. Please close it and start again."
 
@@ -48,7 +51,11 @@ class Submission:
         return self.uow
 
     def dm(self, text: str) -> None:
-        self.client.chat_postMessage(channel=self.person.user_id, text=text)
+        """A courtesy confirmation; the notices that matter go through the outbox."""
+        try:
+            self.client.chat_postMessage(channel=self.person.user_id, text=text)
+        except (SlackApiError, OSError) as error:
+            log.warning("confirmation to %s not sent: %s", self.person.user_id, error)
 
 
 Run = Callable[[Submission], None]

@@ -1,0 +1,201 @@
+"""Bad input, tampering, clicks by the wrong person, retries and Slack failures:
+a polite answer, nothing half-written, nothing lost, nothing done twice."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Engine, text
+
+from handlers.ids import Action, Field, Modal
+from handlers.metadata import MentorRef, SessionRef
+from tests.fakes import payloads
+from tests.fakes.payloads import select, text_input
+from tests.handlers.conftest import Harness, wait_for
+
+
+def _mentor_and_mentee(h: Harness) -> None:
+    h.command("UMAYA", "signup mentor")
+    h.submit(
+        "UMAYA",
+        h.next_call("views.open").view(),
+        {
+            Field.DEPARTMENT: text_input("Engineering"),
+            Field.EXPERTISE: text_input("python"),
+            Field.TIME_ZONE: select("Europe/London"),
+            Field.SESSION_MINUTES: select("30"),
+        },
+    )
+    h.command("UMAYA", "availability add mon-fri 09:00-12:00")
+    h.next_call("response_url")
+    h.command("UBEN", "signup mentee")
+    h.submit(
+        "UBEN",
+        h.next_call("views.open", after=1).view(),
+        {Field.DEPARTMENT: text_input("Sales"), Field.LEARNING_GOALS: text_input("python")},
+    )
+    h.slack.clear()
+
+
+def _maya_id(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT id FROM users WHERE slack_user_id = 'UMAYA'")).scalar_one()
+
+
+def _request(h: Harness, engine: Engine) -> int:
+    h.click("UBEN", Action.BOOK, MentorRef(mentor_id=_maya_id(engine)).encode())
+    view = h.last_view_opened()
+    slot = view["blocks"][1]["element"]["option_groups"][0]["options"][0]["value"]
+    reply = h.submit("UBEN", view, {Field.SLOT: select(slot)})
+    assert "errors" not in reply.body, reply.body
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT max(id) FROM sessions")).scalar_one()
+
+
+def _count(engine: Engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).scalar_one()
+
+
+def test_a_tampered_button_value_gets_a_polite_answer_and_changes_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _mentor_and_mentee(h)
+    session_id = _request(h, owner_engine)
+    h.slack.clear()
+    for value in ('{"session_id": "1; DROP TABLE sessions"}', "garbage", '{"session_id": -4}'):
+        assert h.click("UMAYA", Action.ACCEPT, value).status == 200
+    answers = wait_for(lambda: h.slack.calls_to("response_url")[2:])
+    assert all("no longer works" in call.text() for call in h.slack.calls_to("response_url"))
+    assert answers
+    status = _count(
+        owner_engine,
+        f"SELECT count(*) FROM sessions WHERE id = {session_id} AND status = 'requested'",
+    )
+    assert status == 1
+
+
+def test_a_click_by_someone_who_is_not_allowed_is_refused_politely(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _mentor_and_mentee(h)
+    session_id = _request(h, owner_engine)
+    h.slack.clear()
+    # Ben is the mentee: only Maya may accept. Cara is not in the session at all.
+    h.click("UBEN", Action.ACCEPT, SessionRef(session_id=session_id).encode())
+    assert "Only the mentor" in h.next_call("response_url").text()
+    h.click("UCARA", Action.ACCEPT, SessionRef(session_id=session_id).encode())
+    assert "isn't one of yours" in h.next_call("response_url", after=1).text()
+    assert _count(owner_engine, "SELECT count(*) FROM sessions WHERE status = 'requested'") == 1
+
+
+def test_tampered_private_metadata_keeps_the_modal_open_with_a_message(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _mentor_and_mentee(h)
+    forged = {"callback_id": Modal.BOOK, "private_metadata": '{"mentor_id": "x"}'}
+    reply = h.submit("UBEN", forged, {Field.SLOT: select("1764496800")})
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert "out of date" in body["errors"][Field.SLOT]
+    assert _count(owner_engine, "SELECT count(*) FROM sessions") == 0
+
+
+def test_a_replayed_accept_does_not_act_twice(h: Harness, owner_engine: Engine) -> None:
+    _mentor_and_mentee(h)
+    session_id = _request(h, owner_engine)
+    h.slack.clear()
+    click = payloads.block_action(
+        "UMAYA",
+        Action.ACCEPT,
+        SessionRef(session_id=session_id).encode(),
+        response_url=h.server.response_url("replay"),
+    )
+    assert h.sender.interaction(click).status == 200
+    assert h.sender.interaction(click).status == 200  # the same signed request again
+    wait_for(lambda: len(h.slack.calls_to("response_url")) >= 2)
+    history = _count(
+        owner_engine,
+        f"SELECT count(*) FROM session_history WHERE session_id = {session_id}"
+        " AND to_status = 'scheduled'",
+    )
+    accepted_notices = _count(
+        owner_engine, "SELECT count(*) FROM notifications WHERE kind = 'request_accepted'"
+    )
+    assert (history, accepted_notices) == (1, 1)
+
+
+def test_a_retried_event_acts_once(h: Harness) -> None:
+    h.event(payloads.home_opened("UBEN"), event_id="Ev0001")
+    h.next_call("views.publish", user_id="UBEN")
+    retry = h.sender.event(
+        payloads.event_callback(payloads.home_opened("UBEN"), event_id="Ev0001"),
+        extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+    )
+    assert retry.status == 200
+    h.event(payloads.home_opened("UBEN"), event_id="Ev0002")
+    h.next_call("views.publish", after=1, user_id="UBEN")
+    assert len(h.calls("views.publish", user_id="UBEN")) == 2  # Ev0001 once, Ev0002 once
+
+
+def test_a_dm_that_slack_fails_to_take_stays_in_the_outbox(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _mentor_and_mentee(h)
+    h.slack.fail("chat.postMessage", status=500, times=10)
+    _request(h, owner_engine)
+    wait_for(
+        lambda: _count(
+            owner_engine, "SELECT count(*) FROM notifications WHERE last_error IS NOT NULL"
+        )
+    )
+    undelivered = _count(
+        owner_engine,
+        "SELECT count(*) FROM notifications WHERE kind = 'request_received'"
+        " AND delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at > created_at",
+    )
+    assert undelivered == 1
+    # Slack is back: the next delivery run sends it, exactly once.
+    h.slack.faults.clear()
+    h.clock.advance(minutes=5)
+    assert h.bot.deps.notifier.deliver(None) == 1
+    assert h.bot.deps.notifier.deliver(None) == 0
+    assert len(h.calls("chat.postMessage", channel="UMAYA")) == 1
+
+
+def test_a_permanent_slack_refusal_is_recorded_and_not_retried(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _mentor_and_mentee(h)
+    h.slack.fail("chat.postMessage", error="user_not_found", times=1)
+    _request(h, owner_engine)
+    wait_for(
+        lambda: _count(
+            owner_engine, "SELECT count(*) FROM notifications WHERE gave_up_at IS NOT NULL"
+        )
+    )
+    h.clock.advance(hours=2)
+    assert h.bot.deps.notifier.deliver(None) == 0
+    with owner_engine.connect() as conn:
+        error = conn.execute(text("SELECT last_error FROM notifications")).scalar_one()
+    assert error == "user_not_found"
+
+
+def test_a_modal_submission_that_fails_writes_nothing(h: Harness, owner_engine: Engine) -> None:
+    _mentor_and_mentee(h)
+    h.command("UMAYA", "availability")
+    editor = h.next_call("views.open").view()
+    assert editor["callback_id"] == Modal.AVAILABILITY
+    reply = h.submit(
+        "UMAYA",
+        editor,
+        {
+            Field.WEEKDAYS: {"type": "checkboxes", "selected_options": [{"value": "5"}]},
+            Field.START: {"type": "timepicker", "selected_time": "10:00"},
+            Field.END: {"type": "timepicker", "selected_time": "11:00"},
+            Field.FIRST_DAY: {"type": "datepicker", "selected_date": "2026-12-10"},
+            Field.LAST_DAY: {"type": "datepicker", "selected_date": "2026-12-01"},
+        },
+    )
+    assert Field.LAST_DAY in json.loads(reply.body)["errors"]
+    assert _count(owner_engine, "SELECT count(*) FROM availability WHERE weekday = 5") == 0
