@@ -42,10 +42,35 @@ def _socket(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _scheduler(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.runtime import build_bot
+    from bot.scheduler import run_forever
+
+    require(settings, "slack_bot_token")
+    run_forever(build_bot(settings, database_url(settings)))
+    return 0
+
+
+def _jobs(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs import JOBS, run_job
+    from bot.runtime import build_bot
+
+    require(settings, "slack_bot_token")
+    bot = build_bot(settings, database_url(settings))
+    try:
+        done = run_job(JOBS[args.name], bot)
+    finally:
+        bot.engine.dispose()
+    print(f"{args.name}: {done} done")
+    return 0
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], int]]] = {
     "migrate": ("create or upgrade the database schema (alembic upgrade head)", _migrate),
     "serve": ("run the bot over HTTP: POST /slack/events, GET /healthz", _serve),
     "socket": ("run the bot in Socket Mode (needs SLACK_APP_TOKEN)", _socket),
+    "scheduler": ("run the background jobs alone, in the foreground", _scheduler),
+    "jobs": ("run one background job once: mentorbot jobs run NAME", _jobs),
 }
 
 
@@ -61,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=3000)
             command.add_argument("--workers", type=int, default=2)
+        if name == "jobs":
+            from bot.jobs import JOBS
+
+            runs = command.add_subparsers(dest="action", required=True, metavar="run")
+            runs.add_parser("run", help="run a job once").add_argument("name", choices=sorted(JOBS))
     return parser
 
 

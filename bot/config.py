@@ -4,8 +4,10 @@ never at import time."""
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -23,6 +25,11 @@ EXPECTED = {
     "mentorship_admins": "Slack user ids separated by commas, such as U012ABC,U034DEF",
     "mentorship_digest_channel": "a Slack channel id such as C012ABC",
     "mentorship_data_dir": "a folder path",
+    "mentorship_scheduler": "true or false",
+    "mentorship_reminder_minutes": "minutes before a session, separated by commas, e.g. 1440,15",
+    "mentorship_digest_weekday": "a weekday number, 0 = Monday … 6 = Sunday",
+    "mentorship_digest_time": "a time of day such as 09:00",
+    "mentorship_digest_timezone": "an IANA time zone such as Europe/London",
 }
 
 
@@ -38,6 +45,13 @@ class Settings(BaseSettings):
     mentorship_digest_channel: str | None = None
     # Where the embedded PostgreSQL keeps its cluster when DATABASE_URL is unset.
     mentorship_data_dir: Path = Field(default=Path(".mentorbot"))
+    # Background jobs run inside `serve` unless turned off here (then run
+    # `mentorbot scheduler` somewhere); any number of instances may run them.
+    mentorship_scheduler: bool = True
+    mentorship_reminder_minutes: Annotated[tuple[int, ...], NoDecode] = (1440, 15)
+    mentorship_digest_weekday: int = Field(default=0, ge=0, le=6)
+    mentorship_digest_time: time = time(9, 0)
+    mentorship_digest_timezone: str = "UTC"
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -88,6 +102,27 @@ class Settings(BaseSettings):
         if not all(SLACK_USER_ID.match(user_id) for user_id in ids):
             raise ValueError("not Slack user ids")
         return ids
+
+    @field_validator("mentorship_reminder_minutes", mode="before")
+    @classmethod
+    def _reminders(cls, value: object) -> tuple[int, ...]:
+        if isinstance(value, str):
+            value = [part for part in re.split(r"[,\s]+", value) if part]
+        if not isinstance(value, list | tuple):
+            raise ValueError("not a list")
+        minutes = tuple(int(part) for part in value)
+        if not minutes or any(not 1 <= m <= 10080 for m in minutes):
+            raise ValueError("out of range")
+        return minutes
+
+    @field_validator("mentorship_digest_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError):
+            raise ValueError("unknown zone") from None
+        return value
 
     @field_validator("mentorship_digest_channel")
     @classmethod

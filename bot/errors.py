@@ -15,7 +15,10 @@ from handlers.context import who
 
 log = logging.getLogger("mentorbot.errors")
 
-APOLOGY = "Sorry, something went wrong on our side and nothing was changed. (ref `{ref}`)"
+APOLOGY = (
+    "Sorry, something went wrong on our side, and it may not have finished."
+    " Please check the Home tab before trying again. (ref `{ref}`)"
+)
 
 
 def handle_unexpected_error(

@@ -20,6 +20,7 @@ from storage.uow import SqlUnitOfWork
 
 @dataclass(frozen=True)
 class Bot:
+    settings: Settings
     app: App
     deps: Deps
     engine: Engine
@@ -43,4 +44,4 @@ def build_bot(settings: Settings, database_url: str, *, clock: Clock | None = No
             return False
         return True
 
-    return Bot(app, deps, engine, BotWsgi(app, healthy))
+    return Bot(settings, app, deps, engine, BotWsgi(app, healthy))

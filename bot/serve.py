@@ -8,6 +8,7 @@ from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
 from bot.runtime import build_bot
+from bot.scheduler import start_background
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -22,8 +23,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        # Each worker builds its own engine: connections must not cross a fork.
-        return build_bot(self._settings, self._database_url).wsgi
+        # Each worker builds its own engine (connections must not cross a fork)
+        # and, unless turned off, ticks the jobs: the database shares the work.
+        bot = build_bot(self._settings, self._database_url)
+        if self._settings.mentorship_scheduler:
+            start_background(bot)
+        return bot.wsgi
 
 
 def serve(settings: Settings, database_url: str, *, host: str, port: int, workers: int) -> None:

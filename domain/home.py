@@ -50,19 +50,25 @@ def my_sessions(uow: UnitOfWork, clock: Clock) -> tuple[Profile, Overview]:
         return me, _overview(uow, clock, me)
 
 
-def my_home(uow: UnitOfWork, clock: Clock, *, notifications: int = 5) -> HomeSnapshot:
-    """The home of the acting person; an empty one for someone not seen yet."""
+def my_home(
+    uow: UnitOfWork, clock: Clock, *, notifications: int = 5, page: int = 1
+) -> HomeSnapshot:
+    """The home of the acting person (notices `page` of `notifications` each); an
+    empty one for someone not seen yet."""
+    page = max(page, 1)
     with uow:
         try:
             me = current_profile(uow)
         except NotFound:
             return HomeSnapshot(profile=None)
-        rows = uow.notifications.list_for(me.id, limit=notifications + 1, offset=0)
+        rows = uow.notifications.list_for(
+            me.id, limit=notifications + 1, offset=(page - 1) * notifications
+        )
         return HomeSnapshot(
             profile=me,
             rating=uow.feedback.rating(me.id) if me.is_mentor else None,
             overview=_overview(uow, clock, me),
-            notifications=Page(tuple(rows[:notifications]), 1, len(rows) > notifications),
+            notifications=Page(tuple(rows[:notifications]), page, len(rows) > notifications),
             unread=uow.notifications.unread_count(me.id),
         )
 

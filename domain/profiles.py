@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.model import NewProfile, Profile, Role
 from domain.ports import UnitOfWork
 from domain.slots import validate_zone
@@ -94,19 +94,24 @@ def identify(
             return existing
         uow.workspaces.ensure(actor.workspace_id, workspace_name)
         zone = time_zone if _known_zone(time_zone) else "UTC"
-        profile = uow.users.add(
-            NewProfile(
-                workspace_id=actor.workspace_id,
-                slack_user_id=actor.slack_user_id,
-                display_name=clean_text(
-                    display_name, field="display_name", label="a name", max_length=80
-                )
-                or actor.slack_user_id,
-                time_zone=zone,
-                title=clean_text(title, field="title", label="a title", max_length=100),
-            )
+        # What Slack says is taken as it is, cut to our limits: it is not typed
+        # input, and refusing it would lock the person out.
+        new = NewProfile(
+            workspace_id=actor.workspace_id,
+            slack_user_id=actor.slack_user_id,
+            display_name=_fitted(display_name, 80) or actor.slack_user_id,
+            time_zone=zone,
+            title=_fitted(title, 100),
         )
-        uow.commit()
+        try:
+            profile = uow.users.add(new)
+            uow.commit()
+        except Conflict:
+            # Two first requests at once: the other one created the profile.
+            uow.rollback()
+            profile = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+            if profile is None:
+                raise
         return profile
 
 
@@ -267,6 +272,10 @@ def _session_minutes(value: int) -> int:
 def _zone(value: str) -> str:
     validate_zone(value)
     return value
+
+
+def _fitted(value: str, max_length: int) -> str:
+    return clean_text(value[: max_length * 2], field="", label="", max_length=10**6)[:max_length]
 
 
 def _known_zone(value: str) -> bool:

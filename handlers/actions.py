@@ -39,6 +39,7 @@ from handlers.metadata import (
     SlotRef,
     decode,
 )
+from handlers.modals import open_modal
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal, reschedule_modal
 from handlers.render.notifications import dm_outcome, notifications_blocks
@@ -89,12 +90,9 @@ class Click:
         else:
             self.client.chat_postMessage(channel=self.person.user_id, text=text)
 
-    def open(self, view: Any) -> None:
+    def open(self, build: Callable[[], Any]) -> None:
         """Open a modal, or stack it on the modal the click came from."""
-        if self.in_modal:
-            self.client.views_push(trigger_id=self.body["trigger_id"], view=view)
-        else:
-            self.client.views_open(trigger_id=self.body["trigger_id"], view=view)
+        open_modal(self.client, self.body["trigger_id"], build, push=self.in_modal)
 
     def message_ref(self, session_id: int) -> str:
         channel, ts = (self.channel, self.ts) if self.in_message else (None, None)
@@ -113,7 +111,9 @@ def listener(run: Listener) -> Callable[..., None]:
         ack()
         click = Click(body, client, respond, context["deps"])
         try:
-            ensure_known(click.deps, client, click.person)
+            if run not in OPENS_MODAL:
+                # A modal's builder identifies the person after the modal is open.
+                ensure_known(click.deps, client, click.person)
             run(click)
         except Conflict as error:
             if click.in_message and _is_session_dm(run):
@@ -161,10 +161,13 @@ def _no_show(click: Click) -> None:
 
 def _session_modal(click: Click, render: Callable[..., Any]) -> None:
     ref = click.carried(SessionRef)
-    view = session_view(click.uow(), session_id=ref.session_id)
-    click.open(
-        render(view.session, view.other, view.me.time_zone, click.message_ref(ref.session_id))
-    )
+
+    def build() -> Any:
+        view = session_view(click.uow(), session_id=ref.session_id)
+        metadata = click.message_ref(ref.session_id)
+        return render(view.session, view.other, view.me.time_zone, metadata)
+
+    click.open(build)
 
 
 def _decline(click: Click) -> None:
@@ -185,28 +188,37 @@ def _feedback(click: Click) -> None:
 
 def _reschedule(click: Click) -> None:
     ref = click.carried(SessionRef)
-    view, slots = move_options(
-        click.uow(), click.deps.clock, session_id=ref.session_id, policy=click.deps.policy
-    )
-    metadata = click.message_ref(ref.session_id)
-    click.open(reschedule_modal(view.session, view.other, slots, view.me.time_zone, metadata))
+
+    def build() -> Any:
+        view, slots = move_options(
+            click.uow(), click.deps.clock, session_id=ref.session_id, policy=click.deps.policy
+        )
+        metadata = click.message_ref(ref.session_id)
+        return reschedule_modal(view.session, view.other, slots, view.me.time_zone, metadata)
+
+    click.open(build)
 
 
 def _book(click: Click) -> None:
     ref = click.carried(MentorRef)
-    me = ensure_known(click.deps, click.client, click.person)
-    mentor, slots = booking_options(
-        click.uow(), click.deps.clock, mentor_id=ref.mentor_id, policy=click.deps.policy
-    )
-    click.open(booking_modal(mentor, slots, me.time_zone, MentorRef(mentor_id=mentor.id).encode()))
+
+    def build() -> Any:
+        me = ensure_known(click.deps, click.client, click.person)
+        mentor, slots = booking_options(
+            click.uow(), click.deps.clock, mentor_id=ref.mentor_id, policy=click.deps.policy
+        )
+        return booking_modal(mentor, slots, me.time_zone, MentorRef(mentor_id=mentor.id).encode())
+
+    click.open(build)
 
 
 def _view_profile(click: Click) -> None:
     ref = click.carried(MentorRef)
-    me = ensure_known(click.deps, click.client, click.person)
-    card = mentor_card(click.uow(), mentor_id=ref.mentor_id)
-    click.open(
-        profile_modal(
+
+    def build() -> Any:
+        me = ensure_known(click.deps, click.client, click.person)
+        card = mentor_card(click.uow(), mentor_id=ref.mentor_id)
+        return profile_modal(
             card.profile,
             card.rating,
             card.completed,
@@ -215,7 +227,8 @@ def _view_profile(click: Click) -> None:
             me.time_zone,
             can_book=card.can_book,
         )
-    )
+
+    click.open(build)
 
 
 def _search_page(click: Click) -> None:
@@ -232,24 +245,31 @@ def _search_page(click: Click) -> None:
 
 
 def _signup_mentor(click: Click) -> None:
-    me = ensure_known(click.deps, click.client, click.person)
-    click.open(mentor_signup_modal(me, zone_options=zone_options(me.time_zone)))
+    _profile_form(click, mentor_signup_modal)
 
 
 def _signup_mentee(click: Click) -> None:
-    me = ensure_known(click.deps, click.client, click.person)
-    click.open(mentee_signup_modal(me, zone_options=zone_options(me.time_zone)))
+    _profile_form(click, mentee_signup_modal)
 
 
 def _edit_profile(click: Click) -> None:
-    me = ensure_known(click.deps, click.client, click.person)
-    click.open(edit_profile_modal(me, zone_options=zone_options(me.time_zone)))
+    _profile_form(click, edit_profile_modal)
+
+
+def _profile_form(click: Click, render: Callable[..., Any]) -> None:
+    def build() -> Any:
+        me = ensure_known(click.deps, click.client, click.person)
+        return render(me, zone_options=zone_options(me.time_zone))
+
+    click.open(build)
 
 
 def _open_availability(click: Click) -> None:
-    me = ensure_known(click.deps, click.client, click.person)
-    schedule = my_schedule(click.uow())
-    click.open(availability_modal(schedule, me.time_zone, me.session_minutes))
+    def build() -> Any:
+        me = ensure_known(click.deps, click.client, click.person)
+        return availability_modal(my_schedule(click.uow()), me.time_zone, me.session_minutes)
+
+    click.open(build)
 
 
 def _step_down(click: Click) -> None:
@@ -305,7 +325,10 @@ def _show_notifications(click: Click, *, page: int) -> None:
             blocks=notifications_blocks(notices, unread, me.time_zone),
             replace_original=True,
         )
-    click.deps.notifier.refresh_home(click.person.team_id, click.person.user_id)
+        page = 1  # the Home tab starts again from the newest notices
+    click.deps.notifier.refresh_home(
+        click.person.team_id, click.person.user_id, notifications_page=page
+    )
 
 
 def _stats_period(click: Click) -> None:
@@ -327,6 +350,13 @@ def _stats_period(click: Click) -> None:
 def _join(click: Click) -> None:
     """A link button: Slack opens the URL; the click itself needs no work."""
 
+
+OPENS_MODAL: frozenset[Listener] = frozenset(
+    {
+        _decline, _cancel, _complete, _feedback, _reschedule, _book, _view_profile,
+        _signup_mentor, _signup_mentee, _edit_profile, _open_availability,
+    }
+)  # fmt: skip
 
 LISTENERS: dict[Action, Listener] = {
     Action.ACCEPT: _accept,

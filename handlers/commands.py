@@ -19,6 +19,7 @@ from domain.search import find_mentors
 from handlers import forms
 from handlers.context import HandlerDeps, Who, ensure_known, who
 from handlers.metadata import MentorRef
+from handlers.modals import open_modal
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
 from handlers.render.help import HELP_TEXT, help_blocks
@@ -53,30 +54,38 @@ class Request:
     def say(self, text: str, blocks: list[Any] | None = None) -> None:
         self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    def open(self, view: Any) -> None:
-        self.client.views_open(trigger_id=self.body["trigger_id"], view=view)
+    def open(self, build: Callable[[], Any]) -> None:
+        open_modal(self.client, self.body["trigger_id"], build)
 
 
 def _signup(request: Request, rest: str) -> None:
-    me = ensure_known(request.deps, request.client, request.person)
-    zones = zone_options(me.time_zone)
-    choice = rest.lower() or ("mentee" if me.is_mentor else "mentor")
-    if choice in ("mentor", "both"):
-        view = mentor_signup_modal(me, zone_options=zones)
-        # After the mentor form, the mentee form follows (see views.py).
-        view.private_metadata = THEN_MENTEE if choice == "both" else None
-        request.open(view)
-    elif choice == "mentee":
-        request.open(mentee_signup_modal(me, zone_options=zones))
-    else:
+    choice = rest.lower()
+    if choice not in ("", "mentor", "mentee", "both"):
         request.say(
             "Use `/mentor signup mentor`, `/mentor signup mentee` or `/mentor signup both`."
         )
+        return
+
+    def build() -> Any:
+        me = ensure_known(request.deps, request.client, request.person)
+        zones = zone_options(me.time_zone)
+        wanted = choice or ("mentee" if me.is_mentor else "mentor")
+        if wanted == "mentee":
+            return mentee_signup_modal(me, zone_options=zones)
+        view = mentor_signup_modal(me, zone_options=zones)
+        # After the mentor form, the mentee form follows (see views.py).
+        view.private_metadata = THEN_MENTEE if wanted == "both" else None
+        return view
+
+    request.open(build)
 
 
 def _profile(request: Request, rest: str) -> None:
-    me = ensure_known(request.deps, request.client, request.person)
-    request.open(edit_profile_modal(me, zone_options=zone_options(me.time_zone)))
+    def build() -> Any:
+        me = ensure_known(request.deps, request.client, request.person)
+        return edit_profile_modal(me, zone_options=zone_options(me.time_zone))
+
+    request.open(build)
 
 
 def _availability(request: Request, rest: str) -> None:
@@ -86,8 +95,9 @@ def _availability(request: Request, rest: str) -> None:
     if not action:
         if not me.is_mentor:
             raise NotAllowed("Only mentors keep availability. Run `/mentor signup mentor` first.")
-        schedule = my_schedule(request.uow())
-        request.open(availability_modal(schedule, me.time_zone, me.session_minutes))
+        request.open(
+            lambda: availability_modal(my_schedule(request.uow()), me.time_zone, me.session_minutes)
+        )
         return
     if action == "add":
         days, _, hours = args.strip().partition(" ")
@@ -115,13 +125,16 @@ def _find(request: Request, rest: str) -> None:
 
 def _book(request: Request, rest: str) -> None:
     slack_id = forms.mention(rest)
-    me = ensure_known(request.deps, request.client, request.person)
-    mentor = person_by_slack_id(request.uow(), slack_user_id=slack_id)
-    mentor, slots = booking_options(
-        request.uow(), request.deps.clock, mentor_id=mentor.id, policy=request.deps.policy
-    )
-    metadata = MentorRef(mentor_id=mentor.id).encode()
-    request.open(booking_modal(mentor, slots, me.time_zone, metadata))
+
+    def build() -> Any:
+        me = ensure_known(request.deps, request.client, request.person)
+        mentor = person_by_slack_id(request.uow(), slack_user_id=slack_id)
+        mentor, slots = booking_options(
+            request.uow(), request.deps.clock, mentor_id=mentor.id, policy=request.deps.policy
+        )
+        return booking_modal(mentor, slots, me.time_zone, MentorRef(mentor_id=mentor.id).encode())
+
+    request.open(build)
 
 
 def _sessions(request: Request, rest: str) -> None:

@@ -8,6 +8,7 @@ the outbox with the reason and the time of the next try; a permanent refusal
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from uuid import UUID
@@ -18,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from domain.analytics import dashboard
 from domain.home import my_home
 from domain.model import Actor, Role
-from domain.outbox import Delivery, claim_deliveries, delivered, failed
+from domain.outbox import LEASE, Delivery, claim_deliveries, delivered, failed
 from domain.ports import Clock, UnitOfWork
 from handlers.render.home import HomeData, home_view
 from handlers.render.notifications import dm_message
@@ -28,6 +29,9 @@ from handlers.render.stats import dashboard_blocks
 log = logging.getLogger(__name__)
 
 DEFAULT_PERIOD = 30  # days of the dashboard on the App Home
+# Ten DMs take seconds even when Slack is slow; the lease is minutes.
+BATCH = 10
+MAX_BATCHES = 20
 
 # Slack's answers that no retry will change.
 PERMANENT_ERRORS = frozenset(
@@ -60,16 +64,26 @@ class SlackNotifier:
         self._admins = admins
 
     def deliver(self, ids: Sequence[UUID] | None) -> int:
-        """Send these notices (all that are due when None); returns how many went."""
+        """Send these notices (all that are due when None); returns how many went.
+
+        Claims are small batches, each sent well within its lease: a notice
+        whose lease ran out could be claimed and sent again by another process."""
         if ids is not None and not ids:
             return 0
         system = Actor.system()
         sent = 0
         refresh: set[tuple[str, str]] = set()
-        for delivery in claim_deliveries(self._unit_of_work(system), self._clock, ids=ids):
-            if self._send(delivery):
-                sent += 1
-                refresh.add((delivery.recipient.workspace_id, delivery.recipient.slack_user_id))
+        for _ in range(MAX_BATCHES):
+            started = time.monotonic()
+            batch = claim_deliveries(self._unit_of_work(system), self._clock, ids=ids, limit=BATCH)
+            for delivery in batch:
+                if time.monotonic() - started > LEASE.total_seconds() / 2:
+                    break  # the rest of the batch is claimed again once its lease ends
+                if self._send(delivery):
+                    sent += 1
+                    refresh.add((delivery.recipient.workspace_id, delivery.recipient.slack_user_id))
+            if len(batch) < BATCH:
+                break
         for team_id, user_id in sorted(refresh):
             self.refresh_home(team_id, user_id)
         return sent
@@ -115,19 +129,31 @@ class SlackNotifier:
         return True
 
     def refresh_home(
-        self, team_id: str, user_id: str, *, period_days: int | None = DEFAULT_PERIOD
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        period_days: int | None = DEFAULT_PERIOD,
+        notifications_page: int = 1,
     ) -> None:
         """Publish the person's App Home as it is now."""
         actor = Actor(team_id, user_id, Role.ADMIN if user_id in self._admins else Role.MEMBER)
-        view = home_view(self.home_data(actor, period_days=period_days))
+        data = self.home_data(actor, period_days=period_days, notifications_page=notifications_page)
+        view = home_view(data)
         try:
             self._client.views_publish(user_id=user_id, view=view)
         except (SlackApiError, OSError) as error:
             # The next change or visit publishes it again.
             log.warning("home of %s not published: %s", user_id, error)
 
-    def home_data(self, actor: Actor, *, period_days: int | None = DEFAULT_PERIOD) -> HomeData:
-        snapshot = my_home(self._unit_of_work(actor), self._clock)
+    def home_data(
+        self,
+        actor: Actor,
+        *,
+        period_days: int | None = DEFAULT_PERIOD,
+        notifications_page: int = 1,
+    ) -> HomeData:
+        snapshot = my_home(self._unit_of_work(actor), self._clock, page=notifications_page)
         overview = snapshot.overview
         board = None
         if actor.role is Role.ADMIN and snapshot.profile is not None:

@@ -17,6 +17,8 @@ from slack_sdk.errors import SlackApiError
 from domain.availability import AvailabilityChanges, change_availability
 from domain.errors import DomainError
 from domain.feedback import leave_feedback
+from domain.lookups import session_view
+from domain.model import Session
 from domain.profiles import edit_profile, register_mentee, register_mentor
 from domain.sessions import Outcome, cancel, complete, decline, request_session, reschedule
 from handlers import forms
@@ -161,18 +163,16 @@ def _session_change(
         arguments = {name: parse(sub.state) for name, parse in read.items()}
         outcome = change(sub.new_uow(), sub.deps.clock, session_id=ref.session_id, **arguments)
         if ref.channel and ref.ts:
-            sub.follow_up = lambda: _update_origin(sub, ref, outcome, verb)
+            sub.follow_up = lambda: _update_origin(sub, ref, outcome.session, verb)
 
     run.__name__ = change.__name__
     return run
 
 
-def _update_origin(sub: Submission, ref: SessionMessageRef, outcome: Outcome, verb: str) -> None:
+def _update_origin(sub: Submission, ref: SessionMessageRef, session: Session, verb: str) -> None:
     """Replace the DM the modal was opened from, so its buttons cannot be used again."""
     me = ensure_known(sub.deps, sub.client, sub.person)
-    text, blocks = dm_outcome(
-        outcome.session, actor_name=me.display_name, outcome=verb, zone=me.time_zone
-    )
+    text, blocks = dm_outcome(session, actor_name=me.display_name, outcome=verb, zone=me.time_zone)
     # The message may be gone; the Home tab shows the truth either way.
     with suppress(SlackApiError):
         sub.client.chat_update(channel=ref.channel or "", ts=ref.ts or "", text=text, blocks=blocks)
@@ -200,7 +200,16 @@ def _feedback(sub: Submission) -> None:
         rating=forms.rating(sub.state),
         comment=forms.text_value(sub.state, Field.COMMENT),
     )
-    sub.follow_up = lambda: sub.dm("Thank you for your feedback!")
+
+    def thank() -> None:
+        sub.dm("Thank you for your feedback!")
+        if ref.channel and ref.ts:
+            view = session_view(
+                sub.deps.uow(sub.person.team_id, sub.person.user_id), session_id=ref.session_id
+            )
+            _update_origin(sub, ref, view.session, "feedback sent")
+
+    sub.follow_up = thank
 
 
 MODALS: dict[Modal, tuple[Run, str]] = {

@@ -35,6 +35,9 @@ def make_engine(
     engine = create_engine(
         sqlalchemy_url(url),
         pool_pre_ping=True,
+        # Bound values are what people typed (notes, comments): keep them out of
+        # error messages and so out of the logs.
+        hide_parameters=True,
         pool_size=pool_size,
         pool_timeout=connect_timeout_s,
         connect_args={"connect_timeout": connect_timeout_s},

@@ -30,7 +30,7 @@ def _option_values(view: dict[str, Any]) -> list[str]:
 def _signup(h: Harness, user: str, kind: str, values: dict[str, Any]) -> None:
     opened = len(h.slack.calls_to("views.open"))
     assert h.command(user, f"signup {kind}").status == 200
-    view = h.next_call("views.open", after=opened).view()
+    view = h.opened_view(after=opened)
     reply = h.submit(user, view, values)
     assert reply.status == 200
     assert reply.body in ("", "{}") or "errors" not in reply.body, reply.body
@@ -176,6 +176,7 @@ def test_the_whole_mentorship_story(h: Harness, owner_engine: Engine) -> None:
     cara_slot = _option_values(h.last_view_opened())[-1]
     h.submit("UCARA", h.last_view_opened(), {Field.SLOT: select(cara_slot)})
     cara_session = _session_id(owner_engine, "UCARA")
+    h.slack.clear()
     h.click("UCARA", Action.CANCEL, SessionRef(session_id=cara_session).encode())
     cancelling = h.last_view_opened()
     assert cancelling["callback_id"] == Modal.CANCEL

@@ -80,11 +80,13 @@ class Harness:
         """Wait for call number `after` + 1 to `method` (matching `match`)."""
         return wait_for(lambda: self.calls(method, **match)[after:])[0]
 
+    def opened_view(self, *, after: int = 0) -> dict[str, Any]:
+        """The modal as the person sees it once loaded: the app opens a small view
+        at once and replaces it (views.update) when the real one is built."""
+        return self.next_call("views.update", after=after).view()
+
     def last_view_opened(self) -> dict[str, Any]:
-        call = wait_for(
-            lambda: self.slack.calls_to("views.open") + self.slack.calls_to("views.push")
-        )
-        return call[-1].view()
+        return wait_for(lambda: self.slack.calls_to("views.update"))[-1].view()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ def _mentor_and_mentee(h: Harness) -> None:
     h.command("UMAYA", "signup mentor")
     h.submit(
         "UMAYA",
-        h.next_call("views.open").view(),
+        h.opened_view(),
         {
             Field.DEPARTMENT: text_input("Engineering"),
             Field.EXPERTISE: text_input("python"),
@@ -31,7 +31,7 @@ def _mentor_and_mentee(h: Harness) -> None:
     h.command("UBEN", "signup mentee")
     h.submit(
         "UBEN",
-        h.next_call("views.open", after=1).view(),
+        h.opened_view(after=1),
         {Field.DEPARTMENT: text_input("Sales"), Field.LEARNING_GOALS: text_input("python")},
     )
     h.slack.clear()
@@ -184,7 +184,7 @@ def test_a_permanent_slack_refusal_is_recorded_and_not_retried(
 def test_a_modal_submission_that_fails_writes_nothing(h: Harness, owner_engine: Engine) -> None:
     _mentor_and_mentee(h)
     h.command("UMAYA", "availability")
-    editor = h.next_call("views.open").view()
+    editor = h.opened_view()
     assert editor["callback_id"] == Modal.AVAILABILITY
     reply = h.submit(
         "UMAYA",
@@ -199,3 +199,27 @@ def test_a_modal_submission_that_fails_writes_nothing(h: Harness, owner_engine: 
     )
     assert Field.LAST_DAY in json.loads(reply.body)["errors"]
     assert _count(owner_engine, "SELECT count(*) FROM availability WHERE weekday = 5") == 0
+
+
+def test_an_oversized_slack_profile_does_not_lock_the_person_out(h: Harness) -> None:
+    h.slack.add_user("ULONG", "N" * 200, "Europe/Paris", title="T" * 164)
+    h.command("ULONG", "find")
+    answer = h.next_call("response_url").text()
+    assert "at most" not in answer
+    assert "mentors" in answer.lower()
+
+
+def test_two_first_requests_at_once_both_succeed(h: Harness, owner_engine: Engine) -> None:
+    import threading
+
+    h.slack.add_user("UTWICE", "Twice", "UTC")
+    threads = [threading.Thread(target=h.command, args=("UTWICE", "find")) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    answers = wait_for(lambda: h.slack.calls_to("response_url")[1:])
+    texts = [call.text() for call in h.slack.calls_to("response_url")]
+    assert len(answers) == 1
+    assert not any("already" in text for text in texts)
+    assert _count(owner_engine, "SELECT count(*) FROM users WHERE slack_user_id = 'UTWICE'") == 1
