@@ -51,6 +51,10 @@ class Fault:
     error: str | None = None
     retry_after: int | None = None
     close_connection: bool = False
+    match: tuple[tuple[str, Any], ...] = ()  # only calls with these params fail
+
+    def applies(self, params: dict[str, Any]) -> bool:
+        return all(params.get(key) == value for key, value in self.match)
 
 
 @dataclass
@@ -79,9 +83,21 @@ class FakeSlack:
         self.users[user_id] = user
         return user
 
-    def fail(self, method: str, *, times: int = 1, **fault: Any) -> None:
+    def fail(
+        self, method: str, *, times: int = 1, match: dict[str, Any] | None = None, **fault: Any
+    ) -> None:
+        """The next `times` calls to `method` (whose params include `match`) fail."""
+        rule = Fault(match=tuple((match or {}).items()), **fault)
         with self.lock:
-            self.faults.setdefault(method, deque()).extend(Fault(**fault) for _ in range(times))
+            self.faults.setdefault(method, deque()).extend(rule for _ in range(times))
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        queue = self.faults.get(method)
+        for fault in list(queue or ()):
+            if fault.applies(params):
+                queue.remove(fault)  # type: ignore[union-attr]
+                return fault
+        return None
 
     def calls_to(self, method: str) -> list[Call]:
         with self.lock:
@@ -176,8 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or None
         slack = self.slack
         with slack.lock:
-            queue = slack.faults.get(method)
-            fault = queue.popleft() if queue else None
+            fault = slack._take_fault(method, params)
             if fault is None or fault.status == 200:
                 slack.calls.append(Call(method, params, token))
         if fault is not None and fault.close_connection:

@@ -142,7 +142,7 @@ def test_a_dm_that_slack_fails_to_take_stays_in_the_outbox(
     h: Harness, owner_engine: Engine
 ) -> None:
     _mentor_and_mentee(h)
-    h.slack.fail("chat.postMessage", status=500, times=10)
+    h.slack.fail("chat.postMessage", status=500, times=10, match={"channel": "UMAYA"})
     _request(h, owner_engine)
     wait_for(
         lambda: _count(
@@ -167,7 +167,7 @@ def test_a_permanent_slack_refusal_is_recorded_and_not_retried(
     h: Harness, owner_engine: Engine
 ) -> None:
     _mentor_and_mentee(h)
-    h.slack.fail("chat.postMessage", error="user_not_found", times=1)
+    h.slack.fail("chat.postMessage", error="user_not_found", match={"channel": "UMAYA"})
     _request(h, owner_engine)
     wait_for(
         lambda: _count(
