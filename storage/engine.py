@@ -24,6 +24,7 @@ def make_engine(
     as_app_role: bool = True,
     pool_size: int = 5,
     connect_timeout_s: int = 5,
+    pool_timeout_s: float = 2,
     **kwargs: Any,
 ) -> Engine:
     """An engine whose every connection runs as the application role.
@@ -39,7 +40,9 @@ def make_engine(
         # error messages and so out of the logs.
         hide_parameters=True,
         pool_size=pool_size,
-        pool_timeout=connect_timeout_s,
+        # Waiting longer for a pooled connection than Slack waits for an ack
+        # (3 s) helps nobody: fail fast and let the error handler answer.
+        pool_timeout=pool_timeout_s,
         connect_args={"connect_timeout": connect_timeout_s},
         **kwargs,
     )
