@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from handlers.render.profile import (
     mentee_signup_modal,
     mentor_signup_modal,
 )
+from tests.handlers.samples import as_text
 
 ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata"]
 
@@ -54,10 +54,6 @@ def person(**changes: Any) -> Profile:
 
 def dump(view: Any) -> dict[str, Any]:
     return view.to_dict()
-
-
-def as_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)
 
 
 def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:

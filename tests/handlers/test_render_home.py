@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,26 +26,9 @@ from domain.model import (
 from handlers.ids import Action
 from handlers.render.common import context, header, section
 from handlers.render.home import HomeData, home_view
+from tests.handlers.samples import BEN, MAYA, NOW, OLGA
 
 S = SessionStatus
-NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-MAYA = Profile(
-    id=1,
-    workspace_id="T1",
-    slack_user_id="UMAYA",
-    display_name="Maya Chen",
-    time_zone="Europe/London",
-    is_mentor=True,
-)
-BEN = Profile(
-    id=2,
-    workspace_id="T1",
-    slack_user_id="UBEN",
-    display_name="Ben Okafor",
-    time_zone="America/New_York",
-    is_mentee=True,
-)
-OLGA = Profile(id=3, workspace_id="T1", slack_user_id="UOLGA", display_name="Olga Ivanova")
 PEOPLE = {person.id: person for person in (MAYA, BEN, OLGA)}
 NO_NOTICES: Page[Notification] = Page(items=(), number=1, has_more=False)
 

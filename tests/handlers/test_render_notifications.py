@@ -4,7 +4,7 @@ click, read through `to_dict()`."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,28 +21,12 @@ from handlers.render.notifications import (
     notification_text,
     notifications_blocks,
 )
+from tests.handlers.samples import BEN, MAYA, NOW
 
 K = NotificationKind
 S = SessionStatus
-NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 STARTS = NOW + timedelta(days=1)
 BEFORE = NOW + timedelta(days=2)
-MAYA = Profile(
-    id=1,
-    workspace_id="T1",
-    slack_user_id="UMAYA",
-    display_name="Maya Chen",
-    time_zone="Europe/London",
-    is_mentor=True,
-)
-BEN = Profile(
-    id=2,
-    workspace_id="T1",
-    slack_user_id="UBEN",
-    display_name="Ben Okafor",
-    time_zone="America/New_York",
-    is_mentee=True,
-)
 LINK = "https://meet.example.com/maya"
 
 

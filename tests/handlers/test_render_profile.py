@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block
 
 from domain.model import Feedback, MentorRating, Profile, SubjectRole
 from handlers.ids import Action, Modal
 from handlers.metadata import MentorRef
 from handlers.render.help import HELP_TEXT, help_blocks
 from handlers.render.profile import profile_modal, profile_summary
+from tests.handlers.samples import as_text, buttons, dump
 
 ANA = Profile(
     id=5,
@@ -33,23 +32,6 @@ ANA = Profile(
 BEN = Profile(id=6, workspace_id="T1", slack_user_id="U6", display_name="Ben <@U1>")
 RATING = MentorRating(mentor_id=5, count=2, average=4.5)
 WHEN = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-
-
-def dump(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]
-
-
-def as_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)
-
-
-def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
-    for block in blocks:
-        found += [e for e in block.get("elements", []) if e.get("type") == "button"]
-        if block.get("accessory", {}).get("type") == "button":
-            found.append(block["accessory"])
-    return found
 
 
 def action_ids(blocks: list[dict[str, Any]]) -> list[str]:

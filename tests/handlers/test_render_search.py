@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block
 
 from domain.model import MentorHit, MentorRating, Page, Profile, Slot
 from handlers.ids import Action
 from handlers.metadata import MentorRef, SearchPageRef
 from handlers.render.search import search_results, search_text
+from tests.handlers.samples import as_text, buttons, dump
 
 FREE = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
 
@@ -35,23 +34,6 @@ def hit(number: int, *, free: bool = True, **profile: Any) -> MentorHit:
         score=1.0,
         next_free_slot=slot,
     )
-
-
-def dump(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]
-
-
-def as_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)
-
-
-def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
-    for block in blocks:
-        found += [e for e in block.get("elements", []) if e.get("type") == "button"]
-        if block.get("accessory", {}).get("type") == "button":
-            found.append(block["accessory"])
-    return found
 
 
 def paging(blocks: list[dict[str, Any]]) -> dict[str, SearchPageRef]:

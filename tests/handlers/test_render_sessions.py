@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,26 +24,9 @@ from handlers.render.sessions import (
     session_blocks,
     sessions_message,
 )
+from tests.handlers.samples import BEN, MAYA, NOW, OLGA
 
 S = SessionStatus
-NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-MAYA = Profile(
-    id=1,
-    workspace_id="T1",
-    slack_user_id="UMAYA",
-    display_name="Maya Chen",
-    time_zone="Europe/London",
-    is_mentor=True,
-)
-BEN = Profile(
-    id=2,
-    workspace_id="T1",
-    slack_user_id="UBEN",
-    display_name="Ben Okafor",
-    time_zone="America/New_York",
-    is_mentee=True,
-)
-OLGA = Profile(id=3, workspace_id="T1", slack_user_id="UOLGA", display_name="Olga Ivanova")
 LINK = "https://meet.example.com/maya"
 
 
