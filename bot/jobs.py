@@ -7,7 +7,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.runtime import Bot
+from domain.digest import DigestSchedule
+from domain.lifecycle import run_lifecycle
 from domain.reminders import send_due_reminders
+from handlers.digests import post_digests
 
 log = logging.getLogger("mentorbot.jobs")
 
@@ -27,6 +30,32 @@ def reminders(bot: Bot) -> int:
     return written
 
 
+def lifecycle(bot: Bot) -> int:
+    """Expire unaccepted requests, start sessions at their time, ask mentors to
+    complete them (and nudge once more a day later)."""
+    report = run_lifecycle(bot.deps.system_uow, bot.deps.clock)
+    done = report.expired + report.started + report.prompted
+    if report.expired or report.prompted:
+        deliver(bot)
+    return done
+
+
+def digest(bot: Bot) -> int:
+    settings = bot.settings
+    schedule = DigestSchedule(
+        weekday=settings.mentorship_digest_weekday,
+        at=settings.mentorship_digest_time,
+        zone=settings.mentorship_digest_timezone,
+    )
+    return post_digests(
+        bot.app.client,
+        bot.deps.system_uow,
+        bot.deps.clock,
+        schedule=schedule,
+        channel=settings.mentorship_digest_channel,
+    )
+
+
 def run_job(job: Job, bot: Bot) -> int:
     done = job(bot)
     if done:
@@ -34,4 +63,9 @@ def run_job(job: Job, bot: Bot) -> int:
     return done
 
 
-JOBS: dict[str, Job] = {"deliver": deliver, "reminders": reminders}
+JOBS: dict[str, Job] = {
+    "deliver": deliver,
+    "reminders": reminders,
+    "lifecycle": lifecycle,
+    "digest": digest,
+}

@@ -113,7 +113,9 @@ def dashboard(
         )
         mean = uow.analytics.workspace_mean_rating(workspace_id)
 
-    figures = [_figures(row, hours.get(row.mentor_id, MentorHours()), mean) for row in activity]
+    figures = [
+        mentor_figures(row, hours.get(row.mentor_id, MentorHours()), mean) for row in activity
+    ]
     rated = [f for f in figures if f.rating_count]
     rated.sort(key=lambda f: (-(f.score or 0.0), -f.rating_count, f.name.casefold(), f.mentor_id))
     busy = [f for f in figures if f.completed]
@@ -150,7 +152,8 @@ def bayesian_score(rating_sum: int, rating_count: int, prior_mean: float) -> flo
     return (PRIOR_WEIGHT * prior_mean + rating_sum) / (PRIOR_WEIGHT + rating_count)
 
 
-def _figures(row: MentorActivity, hours: MentorHours, mean: float | None) -> MentorFigures:
+def mentor_figures(row: MentorActivity, hours: MentorHours, mean: float | None) -> MentorFigures:
+    """One mentor's figures for a window (`mean`: the workspace's all-time mean rating)."""
     average = _ratio(row.rating_sum, row.rating_count)
     score = None
     if average is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -43,6 +43,10 @@ class Clock(Protocol):
 class WorkspaceRepository(Protocol):
     def ensure(self, workspace_id: str, name: str = "") -> None:
         """Record the workspace if it is new; harmless when it exists."""
+        ...
+
+    def with_people(self) -> list[str]:
+        """Ids of the workspaces that have at least one profile, sorted (system actor)."""
         ...
 
 
@@ -137,6 +141,18 @@ class SessionRepository(Protocol):
         `after` is None), soonest first; for the system actor. The rows are
         locked, and rows another transaction holds are skipped, so several
         schedulers share the work."""
+        ...
+
+    def ending_between(
+        self,
+        statuses: Iterable[SessionStatus],
+        after: datetime | None,
+        until: datetime,
+        limit: int = 500,
+    ) -> list[Session]:
+        """Sessions in one of `statuses` ending in (after, until] (no lower bound
+        when `after` is None), earliest end first; for the system actor. Locked,
+        skipping rows another transaction holds, like `starting_between`."""
         ...
 
     def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
@@ -273,6 +289,60 @@ class AnalyticsRepository(Protocol):
         ...
 
 
+# --- weekly digest -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    """A workspace's digest of one week, as stored: claimed, then posted once.
+
+    `week` is the Monday (in the schedule's zone) of the week the digest is
+    posted in. `next_attempt_at` is when it may be claimed (again): a claim
+    leases it until then; None means it was given up."""
+
+    workspace_id: str
+    week: date
+    channel: str
+    attempts: int = 0
+    created_at: datetime | None = None
+    posted_at: datetime | None = None
+    message_ts: str | None = None
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+
+
+class DigestRepository(Protocol):
+    """System actor only (admins may read their workspace's rows)."""
+
+    def claim(
+        self,
+        workspace_ids: Sequence[str],
+        week: date,
+        channel: str,
+        now: datetime,
+        lease: timedelta,
+    ) -> list[DigestRecord]:
+        """Record each workspace's digest of `week` if it is new (a unique key
+        makes that happen once, whoever runs it), then lease every digest of
+        `week` of these workspaces that is not posted and is due (new, or its
+        earlier attempt failed or its lease ran out): attempts + 1, next attempt
+        at `now + lease`. Rows another transaction is claiming are skipped.
+        Returns the leased digests, in workspace order."""
+        ...
+
+    def get(self, workspace_id: str, week: date) -> DigestRecord | None: ...
+
+    def mark_posted(self, workspace_id: str, week: date, message_ts: str, at: datetime) -> bool:
+        """False when it was posted before (or does not exist)."""
+        ...
+
+    def record_failure(
+        self, workspace_id: str, week: date, error: str, retry_at: datetime | None
+    ) -> None:
+        """Remember why posting failed; claimable again at `retry_at`, never when None."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction, run as one actor. Rolls back unless `commit()` is called.
 
@@ -288,6 +358,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     events: EventRepository
     analytics: AnalyticsRepository
+    digests: DigestRepository
     new_notifications: list[UUID]
 
     def __enter__(self) -> Self: ...

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from domain.model import Actor
 from storage.errors import translated_errors
 from storage.repos.analytics import SqlAnalyticsRepository
+from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
 from storage.repositories import (
     SqlAvailabilityRepository,
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.notifications = SqlNotificationRepository(self.session, self.new_notifications)
         self.events = SqlEventRepository(self.session)
         self.analytics = SqlAnalyticsRepository(self.session)
+        self.digests = SqlDigestRepository(self.session)
         return self
 
     def __exit__(

@@ -24,6 +24,7 @@ DATA_TABLES = (
     "notifications",
     "ratings",
     "processed_events",
+    "digests",
 )
 
 

@@ -30,6 +30,11 @@ class SqlWorkspaceRepository:
         with translated_errors():
             self._session.execute(statement)
 
+    def with_people(self) -> list[str]:
+        return list(
+            self._session.scalars(select(User.workspace_id).distinct().order_by(User.workspace_id))
+        )
+
 
 class SqlUserRepository:
     def __init__(self, session: OrmSession) -> None:

@@ -123,6 +123,30 @@ class SqlSessionRepository:
         )
         return [session_from_row(row) for row in rows]
 
+    def ending_between(
+        self,
+        statuses: Iterable[SessionStatus],
+        after: datetime | None,
+        until: datetime,
+        limit: int = 500,
+    ) -> list[Session]:
+        """Locked and skip-locked, as `starting_between`."""
+        conditions = [
+            SessionRow.status.in_([s.value for s in statuses]),
+            SessionRow.ends_at <= until,
+        ]
+        if after is not None:
+            conditions.append(SessionRow.ends_at > after)
+        rows = self._session.scalars(
+            select(SessionRow)
+            .where(*conditions)
+            .order_by(SessionRow.ends_at, SessionRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        return [session_from_row(row) for row in rows]
+
     def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
         return definer.completed_counts(self._session, mentor_ids)
 

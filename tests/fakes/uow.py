@@ -7,12 +7,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from domain.errors import Conflict, NotAllowed, SlotTaken
+from domain.errors import Conflict, InvalidInput, NotAllowed, SlotTaken
 from domain.model import (
     ACTIVE_STATUSES,
     Actor,
@@ -33,7 +33,7 @@ from domain.model import (
     TimeOff,
     WeeklySlot,
 )
-from domain.ports import MentorActivity, MentorHours, ProgrammeTotals
+from domain.ports import DigestRecord, MentorActivity, MentorHours, ProgrammeTotals
 
 BUSY_STATUSES = ACTIVE_STATUSES | {SessionStatus.COMPLETED}
 
@@ -67,6 +67,7 @@ class Store:
     notifications: list[Notification] = field(default_factory=list)
     outbox: dict[UUID, Outbox] = field(default_factory=dict)
     events: set[tuple[str, str]] = field(default_factory=set)
+    digests: dict[tuple[str, date], DigestRecord] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -84,6 +85,9 @@ class FakeWorkspaces:
 
     def ensure(self, workspace_id: str, name: str = "") -> None:
         self.store.workspaces.add(workspace_id)
+
+    def with_people(self) -> list[str]:
+        return sorted({profile.workspace_id for profile in self.store.users.values()})
 
 
 class FakeUsers:
@@ -286,6 +290,21 @@ class FakeSessions:
         ]
         return sorted(rows, key=lambda s: s.starts_at)[:limit]
 
+    def ending_between(
+        self,
+        statuses: Iterable[SessionStatus],
+        after: datetime | None,
+        until: datetime,
+        limit: int = 500,
+    ) -> list[Session]:
+        allowed = set(statuses)
+        rows = [
+            s
+            for s in self.store.sessions.values()
+            if s.status in allowed and s.ends_at <= until and (after is None or s.ends_at > after)
+        ]
+        return sorted(rows, key=lambda s: (s.ends_at, s.id))[:limit]
+
     def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
         counts = dict.fromkeys(mentor_ids, 0)
         for s in self.store.sessions.values():
@@ -414,6 +433,55 @@ class FakeEvents:
             return False
         self.store.events.add((workspace_id, event_id))
         return True
+
+
+class FakeDigests:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def claim(
+        self,
+        workspace_ids: Sequence[str],
+        week: date,
+        channel: str,
+        now: datetime,
+        lease: timedelta,
+    ) -> list[DigestRecord]:
+        claimed = []
+        for workspace_id in sorted(set(workspace_ids)):
+            if workspace_id not in self.store.workspaces:
+                raise InvalidInput("That refers to something that does not exist.")
+            key = (workspace_id, week)
+            record = self.store.digests.setdefault(
+                key, DigestRecord(workspace_id, week, channel, created_at=now, next_attempt_at=now)
+            )
+            due = record.next_attempt_at is not None and record.next_attempt_at <= now
+            if record.posted_at is None and due:
+                record = replace(record, attempts=record.attempts + 1, next_attempt_at=now + lease)
+                self.store.digests[key] = record
+                claimed.append(record)
+        return claimed
+
+    def get(self, workspace_id: str, week: date) -> DigestRecord | None:
+        return self.store.digests.get((workspace_id, week))
+
+    def mark_posted(self, workspace_id: str, week: date, message_ts: str, at: datetime) -> bool:
+        record = self.store.digests.get((workspace_id, week))
+        if record is None or record.posted_at is not None:
+            return False
+        self.store.digests[workspace_id, week] = replace(
+            record, posted_at=at, message_ts=message_ts, last_error=None
+        )
+        return True
+
+    def record_failure(
+        self, workspace_id: str, week: date, error: str, retry_at: datetime | None
+    ) -> None:
+        record = self.store.digests.get((workspace_id, week))
+        if record is not None and record.posted_at is None:
+            self.store.digests[workspace_id, week] = replace(
+                record, last_error=error, next_attempt_at=retry_at
+            )
 
 
 # Sessions that were due to happen, and that hold their mentor's time.
@@ -573,6 +641,7 @@ class FakeUnitOfWork:
         self.notifications = FakeNotifications(self.store, self.new_notifications)
         self.events = FakeEvents(self.store)
         self.analytics = FakeAnalytics(self.store)
+        self.digests = FakeDigests(self.store)
 
     def __enter__(self) -> Self:
         self._snapshot = copy.deepcopy(self.store)

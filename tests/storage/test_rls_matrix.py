@@ -80,6 +80,12 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": set(),
         "delete": {"system"},
     },
+    "digests": {
+        "select": {"admin", "system"},
+        "insert": {"system"},
+        "update": {"system"},
+        "delete": set(),  # nobody: the workspace's removal cascades
+    },
     "ratings": {
         "select": EVERYONE_IN_WORKSPACE,
         "insert": set(),  # only the feedback trigger writes ratings
@@ -130,7 +136,9 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
                 "INSERT INTO notifications (id, workspace_id, recipient_id, kind, session_id)"
                 " VALUES ('00000000-0000-0000-0000-000000000001', 'T1',"
                 f" {org.mentor}, 'request_received', {session_id});"
-                "INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev1')"
+                "INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev1');"
+                "INSERT INTO digests (workspace_id, week, channel)"
+                " VALUES ('T1', '2026-11-30', 'C1')"
             )
         )
     later = "'2026-12-02 09:00+00', '2026-12-02 09:30+00'"
@@ -214,6 +222,14 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
             key="event_id = 'Ev1'",
             insert="INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev2')",
             update_set="received_at = now()",
+        ),
+        "digests": Case(
+            table="digests",
+            owner="UADMIN",
+            key="workspace_id = 'T1' AND week = '2026-11-30'",
+            insert="INSERT INTO digests (workspace_id, week, channel)"
+            " VALUES ('T1', '2026-12-07', 'C1')",
+            update_set="attempts = attempts + 1",
         ),
         "ratings": Case(
             table="ratings",

@@ -1,0 +1,264 @@
+"""The weekly digest: each workspace's programme figures for the past week,
+posted to a channel once a week.
+
+**When.** A `DigestSchedule` names a weekday and a wall-clock time in a zone
+(default Monday 09:00 UTC). The *digest moment* of a week is that weekday and
+time in that zone, resolved with `zoneinfo` (so it stays at 09:00 local time
+across DST; a time that DST skips resolves to the same instant an hour later,
+an ambiguous one to its first occurrence). At any instant, the digest that is
+due belongs to the most recent moment at or before it: a run on Wednesday
+still finds Monday's digest due, and a digest missed during a downtime is
+posted by the next run. A downtime longer than a week skips the stale digest:
+only the latest is posted.
+
+**Which week.** A digest is identified by `week`: the Monday (a date in the
+schedule's zone) of the ISO week its moment falls in. For the default Monday
+schedule that is the moment's own local date. Identifying by ISO week, rather
+than by the moment, keeps it to one digest a week even if the schedule changes.
+
+**Figures.** The digest reports the period [previous moment, moment): the
+seven local days before the moment (167 or 169 hours across a DST change),
+compared with the seven before those. The definitions are the dashboard's
+(`domain.analytics`), for sessions *starting* in the period:
+
+- `new_sessions`: sessions in the period, whatever their status;
+- `completed`: those completed;
+- `average_rating`: the mean of mentees' ratings of mentors on those sessions
+  (None without ratings);
+- `top_mentors`: mentors with at least one completed session in the period,
+  most completed first, then the higher Bayesian score, then by name.
+
+**Exactly once.** `claim_digest` records each workspace's digest of the due
+week in the `digests` table (unique per workspace and week: the first claim
+inserts, every later one finds it), leases it, and computes its figures in the
+same transaction. The caller posts it outside any transaction, then calls
+`mark_digest_posted` or `record_digest_failure`. A leased digest is not offered
+to anybody else until the lease runs out; one that failed is offered again
+after a backoff; one whose poster died is offered again once its lease ran out.
+A scheduler dying after Slack accepted the message but before it was marked
+posted can post it twice (Slack has no idempotency key): at-least-once there,
+as for DMs. Retries stop when the next week's digest is due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.analytics import MentorFigures, mentor_figures, weekday_counts
+from domain.errors import InvalidInput, NotAllowed
+from domain.model import Role
+from domain.ports import Clock, DigestRecord, MentorHours, UnitOfWork
+
+LEASE = timedelta(minutes=10)
+FIRST_RETRY = timedelta(minutes=1)
+LAST_RETRY = timedelta(hours=1)
+TOP_MENTORS = 3
+MAX_ERROR_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """When the digest goes out: `weekday` (0 = Monday) at `at`, in `zone`."""
+
+    weekday: int = 0
+    at: time = time(9, 0)
+    zone: str = "UTC"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise InvalidInput("The digest's weekday is 0 (Monday) to 6 (Sunday).")
+        if self.at.tzinfo is not None:
+            raise InvalidInput("The digest's time is a wall-clock time, without a zone.")
+        try:
+            ZoneInfo(self.zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidInput(f"Unknown time zone: {self.zone}.") from exc
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One workspace's digest. `week_start` is its week (see the module's
+    docstring); the figures cover [`since`, `until`), the previous ones the
+    seven local days before `since`. `channel` and `attempts` come from its
+    claim (attempts counts this one)."""
+
+    workspace_id: str
+    week_start: date
+    new_sessions: int
+    completed: int
+    average_rating: float | None
+    top_mentors: list[MentorFigures]
+    previous_new_sessions: int
+    previous_completed: int
+    since: datetime | None = None
+    until: datetime | None = None
+    rating_count: int = 0
+    channel: str = ""
+    attempts: int = 1
+
+    @property
+    def new_sessions_delta(self) -> int:
+        return self.new_sessions - self.previous_new_sessions
+
+    @property
+    def new_sessions_change(self) -> float | None:
+        """Relative change from the week before (0.25 = +25 %); None when the
+        week before had none."""
+        return _change(self.new_sessions, self.previous_new_sessions)
+
+    @property
+    def completed_delta(self) -> int:
+        return self.completed - self.previous_completed
+
+    @property
+    def completed_change(self) -> float | None:
+        return _change(self.completed, self.previous_completed)
+
+
+def digest_moment(schedule: DigestSchedule, now: datetime) -> datetime:
+    """The most recent digest moment at or before `now` (aware, in the schedule's zone)."""
+    if now.tzinfo is None:
+        raise InvalidInput("The current time needs a time zone.")
+    zone = ZoneInfo(schedule.zone)
+    today = now.astimezone(zone).date()
+    day = today - timedelta(days=(today.weekday() - schedule.weekday) % 7)
+    moment = _at(day, schedule.at, zone)
+    # Compared as UTC instants: two datetimes sharing a tzinfo compare by wall
+    # clock, which is wrong in the hour a DST change repeats.
+    if moment.astimezone(UTC) > now.astimezone(UTC):
+        moment = _at(day - timedelta(days=7), schedule.at, zone)
+    return moment
+
+
+def due_week(schedule: DigestSchedule, now: datetime) -> date:
+    """The week whose digest is due at `now`: the Monday, in the schedule's
+    zone, of the ISO week of the most recent digest moment. There always is
+    one (a moment passed less than a week ago), so this never returns None."""
+    moment = digest_moment(schedule, now).date()
+    return moment - timedelta(days=moment.weekday())
+
+
+def digest_period(schedule: DigestSchedule, week: date) -> tuple[datetime, datetime]:
+    """[since, until), in UTC: from the previous digest moment to the week's own."""
+    zone = ZoneInfo(schedule.zone)
+    day = week + timedelta(days=schedule.weekday)
+    since = _at(day - timedelta(days=7), schedule.at, zone)
+    return since.astimezone(UTC), _at(day, schedule.at, zone).astimezone(UTC)
+
+
+def claim_digest(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    schedule: DigestSchedule = DigestSchedule(),
+    channel: str,
+    top: int = TOP_MENTORS,
+) -> list[Digest]:
+    """System: the digests to post now, one per workspace at most — the actor's
+    workspace, or without one every workspace that has people. A list, not a
+    single digest, because one scheduler serves every workspace; empty when
+    every digest of the week is posted, leased to another scheduler, or
+    waiting for its retry. A digest retried after a failure keeps the channel
+    of its first claim."""
+    _require_system(uow)
+    if not channel.strip():
+        raise InvalidInput("The digest needs a channel.")
+    now = clock.now()
+    week = due_week(schedule, now)
+    since, until = digest_period(schedule, week)
+    before = digest_period(schedule, week - timedelta(days=7))[0]
+    with uow:
+        workspaces = (
+            [uow.actor.workspace_id] if uow.actor.workspace_id else uow.workspaces.with_people()
+        )
+        claimed = uow.digests.claim(workspaces, week, channel.strip(), now, LEASE)
+        digests = [_figures(uow, record, since, until, before, top) for record in claimed]
+        uow.commit()
+    return digests
+
+
+def mark_digest_posted(
+    uow: UnitOfWork, clock: Clock, *, workspace_id: str, week: date, ts: str
+) -> bool:
+    """Record the posted message; False when it had been recorded before."""
+    _require_system(uow)
+    with uow:
+        changed = uow.digests.mark_posted(workspace_id, week, ts, clock.now())
+        uow.commit()
+    return changed
+
+
+def record_digest_failure(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    workspace_id: str,
+    week: date,
+    error: str,
+    permanent: bool = False,
+    retry_after: timedelta | None = None,
+) -> None:
+    """Remember a failed post: offered again after an exponential backoff (or
+    Slack's Retry-After), never again when `permanent` (e.g. channel_not_found)."""
+    _require_system(uow)
+    now = clock.now()
+    with uow:
+        record = uow.digests.get(workspace_id, week)
+        if record is None or record.posted_at is not None:
+            return
+        backoff = min(FIRST_RETRY * 2 ** max(record.attempts - 1, 0), LAST_RETRY)
+        retry_at = None if permanent else now + max(backoff, retry_after or timedelta(0))
+        uow.digests.record_failure(workspace_id, week, error[:MAX_ERROR_LENGTH], retry_at)
+        uow.commit()
+
+
+def _figures(
+    uow: UnitOfWork,
+    record: DigestRecord,
+    since: datetime,
+    until: datetime,
+    before: datetime,
+    top: int,
+) -> Digest:
+    workspace_id = record.workspace_id
+    totals = uow.analytics.totals(workspace_id, since, until)
+    previous = uow.analytics.totals(workspace_id, before, since)
+    activity = uow.analytics.mentor_activity(workspace_id, since, until)
+    hours = uow.analytics.mentor_hours(workspace_id, since, until, weekday_counts(since, until))
+    mean = uow.analytics.workspace_mean_rating(workspace_id)
+    busy = [
+        mentor_figures(row, hours.get(row.mentor_id, MentorHours()), mean)
+        for row in activity
+        if row.completed
+    ]
+    busy.sort(key=lambda f: (-f.completed, -(f.score or 0.0), f.name.casefold(), f.mentor_id))
+    return Digest(
+        workspace_id=workspace_id,
+        week_start=record.week,
+        new_sessions=totals.sessions,
+        completed=totals.completed,
+        average_rating=totals.rating_sum / totals.rating_count if totals.rating_count else None,
+        top_mentors=busy[: max(top, 0)],
+        previous_new_sessions=previous.sessions,
+        previous_completed=previous.completed,
+        since=since,
+        until=until,
+        rating_count=totals.rating_count,
+        channel=record.channel,
+        attempts=record.attempts,
+    )
+
+
+def _at(day: date, at: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone)
+
+
+def _change(now: int, before: int) -> float | None:
+    return (now - before) / before if before else None
+
+
+def _require_system(uow: UnitOfWork) -> None:
+    if uow.actor.role is not Role.SYSTEM:
+        raise NotAllowed("Only the scheduler posts the weekly digest.")

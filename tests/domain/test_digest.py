@@ -1,0 +1,440 @@
+"""The weekly digest: when it is due (across DST), exactly once per workspace and
+week however often and wherever it is claimed, and figures checked by hand."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain.digest import (
+    LEASE,
+    Digest,
+    DigestSchedule,
+    claim_digest,
+    digest_moment,
+    digest_period,
+    due_week,
+    mark_digest_posted,
+    record_digest_failure,
+)
+from domain.errors import InvalidInput, NotAllowed
+from domain.model import (
+    Actor,
+    Feedback,
+    NewProfile,
+    NewSession,
+    Profile,
+    Role,
+    SessionStatus,
+    SubjectRole,
+)
+from tests.domain.conftest import WORKSPACE, People, UowFor
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
+
+S = SessionStatus
+MONDAY_9 = DigestSchedule()  # Monday 09:00 UTC
+CHANNEL = "C0DIGEST"
+# The digest of the week of Monday 30 November 2026 reports 23 Nov 09:00 to
+# 30 Nov 09:00 UTC; the week before, 16 Nov 09:00 to 23 Nov 09:00.
+WEEK = date(2026, 11, 30)
+DIGEST_TIME = utc(2026, 11, 30, 9, 0)
+
+
+def _ny(*args: int) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo("America/New_York"))  # type: ignore[misc]
+
+
+# --- when -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schedule", "now", "week"),
+    [
+        # UTC: due from Monday 09:00, the same week's until the next Monday 09:00.
+        (MONDAY_9, utc(2026, 11, 30, 8, 59), date(2026, 11, 23)),
+        (MONDAY_9, utc(2026, 11, 30, 9, 0), date(2026, 11, 30)),
+        (MONDAY_9, utc(2026, 12, 6, 23, 59), date(2026, 11, 30)),
+        # New York springs forward on Sunday 8 March: Monday 09:00 is 13:00 UTC
+        # after it, 14:00 UTC the week before.
+        (
+            DigestSchedule(0, time(9), "America/New_York"),
+            utc(2026, 3, 2, 13, 59),
+            date(2026, 2, 23),
+        ),
+        (DigestSchedule(0, time(9), "America/New_York"), utc(2026, 3, 2, 14, 0), date(2026, 3, 2)),
+        (DigestSchedule(0, time(9), "America/New_York"), utc(2026, 3, 9, 12, 59), date(2026, 3, 2)),
+        (DigestSchedule(0, time(9), "America/New_York"), utc(2026, 3, 9, 13, 0), date(2026, 3, 9)),
+        # ...and falls back on Sunday 1 November: 13:00 UTC before, 14:00 after.
+        (
+            DigestSchedule(0, time(9), "America/New_York"),
+            utc(2026, 10, 26, 13, 0),
+            date(2026, 10, 26),
+        ),
+        (
+            DigestSchedule(0, time(9), "America/New_York"),
+            utc(2026, 11, 2, 13, 59),
+            date(2026, 10, 26),
+        ),
+        (
+            DigestSchedule(0, time(9), "America/New_York"),
+            utc(2026, 11, 2, 14, 0),
+            date(2026, 11, 2),
+        ),
+        # London: BST from Sunday 29 March to Sunday 25 October.
+        (DigestSchedule(0, time(9), "Europe/London"), utc(2026, 3, 30, 7, 59), date(2026, 3, 23)),
+        (DigestSchedule(0, time(9), "Europe/London"), utc(2026, 3, 30, 8, 0), date(2026, 3, 30)),
+        (DigestSchedule(0, time(9), "Europe/London"), utc(2026, 10, 26, 8, 59), date(2026, 10, 19)),
+        (DigestSchedule(0, time(9), "Europe/London"), utc(2026, 10, 26, 9, 0), date(2026, 10, 26)),
+        # Auckland's Monday 08:00 is Sunday 19:00 UTC: the week is a local date.
+        (
+            DigestSchedule(0, time(8), "Pacific/Auckland"),
+            utc(2026, 11, 29, 19, 0),
+            date(2026, 11, 30),
+        ),
+        # A Friday digest belongs to its week's Monday.
+        (DigestSchedule(4, time(17), "Asia/Kolkata"), utc(2026, 12, 4, 11, 30), date(2026, 11, 30)),
+        (DigestSchedule(4, time(17), "Asia/Kolkata"), utc(2026, 12, 4, 11, 29), date(2026, 11, 23)),
+    ],
+)
+def test_the_due_week_is_the_monday_of_the_most_recent_digest_moment_in_the_schedules_zone(
+    schedule: DigestSchedule, now: datetime, week: date
+) -> None:
+    assert due_week(schedule, now) == week
+    assert week.weekday() == 0
+
+
+@pytest.mark.parametrize(
+    ("week", "since", "until", "hours"),
+    [
+        (date(2026, 3, 2), utc(2026, 2, 23, 14), utc(2026, 3, 2, 14), 168),
+        (date(2026, 3, 9), utc(2026, 3, 2, 14), utc(2026, 3, 9, 13), 167),  # spring forward
+        (date(2026, 11, 2), utc(2026, 10, 26, 13), utc(2026, 11, 2, 14), 169),  # fall back
+    ],
+)
+def test_the_reported_period_is_the_seven_local_days_before_the_moment_across_dst(
+    week: date, since: datetime, until: datetime, hours: int
+) -> None:
+    schedule = DigestSchedule(0, time(9), "America/New_York")
+    assert digest_period(schedule, week) == (since, until)
+    assert until - since == timedelta(hours=hours)
+    # Consecutive periods tile time: no gap, no overlap.
+    assert digest_period(schedule, week - timedelta(days=7))[1] == since
+
+
+def test_the_moment_is_the_local_wall_clock_time_and_a_time_dst_skips_comes_an_hour_later() -> None:
+    nine = digest_moment(DigestSchedule(0, time(9), "America/New_York"), utc(2026, 3, 10))
+    assert (nine.astimezone(ZoneInfo("America/New_York")).time(), nine.utcoffset()) == (
+        time(9),
+        timedelta(hours=-4),
+    )
+    # 02:30 does not exist in New York on Sunday 8 March: it is taken as 03:30 EDT.
+    skipped = DigestSchedule(6, time(2, 30), "America/New_York")
+    assert digest_moment(skipped, utc(2026, 3, 8, 7, 30)).astimezone(UTC) == utc(2026, 3, 8, 7, 30)
+    assert due_week(skipped, utc(2026, 3, 8, 7, 29)) == date(2026, 2, 23)
+    assert due_week(skipped, utc(2026, 3, 8, 7, 30)) == date(2026, 3, 2)
+    # 01:30 happens twice on Sunday 1 November: the first one counts.
+    twice = DigestSchedule(6, time(1, 30), "America/New_York")
+    assert digest_moment(twice, utc(2026, 11, 1, 5, 30)) == _ny(2026, 11, 1, 1, 30)
+    assert due_week(twice, utc(2026, 11, 1, 5, 29)) == date(2026, 10, 19)
+    assert due_week(twice, utc(2026, 11, 1, 5, 30)) == date(2026, 10, 26)
+    # A "now" given in the schedule's own zone, inside the repeated hour.
+    second_one_thirty = _ny(2026, 11, 1, 1, 30).replace(fold=1)
+    assert due_week(twice, second_one_thirty) == date(2026, 10, 26)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"weekday": 7}, {"weekday": -1}, {"zone": "Mars/Olympus"}, {"at": time(9, tzinfo=UTC)}],
+)
+def test_a_schedule_outside_the_week_or_in_an_unknown_zone_is_refused(
+    fields: dict[str, object],
+) -> None:
+    with pytest.raises(InvalidInput):
+        DigestSchedule(**fields)  # type: ignore[arg-type]
+
+
+# --- exactly once -----------------------------------------------------------
+
+
+@pytest.fixture
+def system(store: Store, people: People) -> FakeUnitOfWork:
+    return FakeUnitOfWork(store, Actor.system())
+
+
+def _claim(uow_for: UowFor, clock: FakeClock, actor: Actor | None = None) -> list[Digest]:
+    uow = uow_for() if actor is None else FakeUnitOfWork(uow_for().store, actor)
+    return claim_digest(uow, clock, schedule=MONDAY_9, channel=CHANNEL)
+
+
+def _post(uow_for: UowFor, clock: FakeClock, digest: Digest, ts: str = "1.0") -> bool:
+    return mark_digest_posted(
+        uow_for(), clock, workspace_id=digest.workspace_id, week=digest.week_start, ts=ts
+    )
+
+
+def test_each_workspace_gets_exactly_one_digest_a_week_however_often_it_is_claimed(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    clock.set(DIGEST_TIME - timedelta(minutes=1))
+    [last_week] = _claim(uow_for, clock)  # the previous week's, never posted so far
+    assert last_week.week_start == date(2026, 11, 23)
+    assert _post(uow_for, clock, last_week)
+    assert _claim(uow_for, clock) == []
+    clock.set(DIGEST_TIME)
+    [digest] = _claim(uow_for, clock)
+    assert (digest.workspace_id, digest.week_start, digest.channel, digest.attempts) == (
+        WORKSPACE,
+        WEEK,
+        CHANNEL,
+        1,
+    )
+    assert _claim(uow_for, clock) == []  # a second scheduler, the same minute
+    assert _post(uow_for, clock, digest, "1700000000.000100")
+    assert not _post(uow_for, clock, digest, "1700000000.000200")  # a replayed mark
+    for later in (LEASE, timedelta(days=2), timedelta(days=6, hours=23)):
+        clock.set(DIGEST_TIME + later)
+        assert _claim(uow_for, clock) == []
+    record = store.digests[WORKSPACE, WEEK]
+    assert (record.message_ts, record.posted_at, record.attempts) == (
+        "1700000000.000100",
+        DIGEST_TIME,
+        1,
+    )
+    clock.set(DIGEST_TIME + timedelta(days=7))
+    assert [d.week_start for d in _claim(uow_for, clock)] == [date(2026, 12, 7)]
+
+
+def test_a_digest_missed_during_downtime_is_posted_by_the_next_run(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    clock.set(utc(2026, 12, 2, 15, 0))  # Wednesday: down since before Monday 09:00
+    [digest] = _claim(uow_for, clock)
+    assert digest.week_start == WEEK
+    assert (digest.since, digest.until) == (utc(2026, 11, 23, 9), DIGEST_TIME)
+
+
+def test_after_more_than_a_week_of_downtime_only_the_latest_digest_is_posted(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    clock.set(DIGEST_TIME)
+    [stale] = _claim(uow_for, clock)
+    record_digest_failure(
+        uow_for(), clock, workspace_id=WORKSPACE, week=stale.week_start, error="slack down"
+    )
+    clock.set(DIGEST_TIME + timedelta(days=9))
+    assert [d.week_start for d in _claim(uow_for, clock)] == [date(2026, 12, 7)]
+    assert _claim(uow_for, clock) == []  # the stale one is not retried any more
+    assert store.digests[WORKSPACE, WEEK].posted_at is None
+
+
+def test_a_digest_whose_poster_died_is_offered_again_once_its_lease_ran_out(
+    uow_for: UowFor, clock: FakeClock, people: People
+) -> None:
+    clock.set(DIGEST_TIME)
+    [first] = _claim(uow_for, clock)
+    clock.set(DIGEST_TIME + LEASE - timedelta(seconds=1))
+    assert _claim(uow_for, clock) == []
+    clock.set(DIGEST_TIME + LEASE)
+    [again] = _claim(uow_for, clock)
+    assert (again.week_start, again.attempts) == (first.week_start, 2)
+    assert replace(again, attempts=1) == first  # the same figures
+
+
+def test_a_failed_post_is_retried_after_a_backoff_and_a_permanent_failure_never(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    clock.set(DIGEST_TIME)
+    _claim(uow_for, clock)
+    record_digest_failure(uow_for(), clock, workspace_id=WORKSPACE, week=WEEK, error="ratelimited")
+    assert store.digests[WORKSPACE, WEEK].last_error == "ratelimited"
+    clock.advance(seconds=59)
+    assert _claim(uow_for, clock) == []
+    clock.advance(seconds=1)  # the first retry comes after a minute
+    [retried] = _claim(uow_for, clock)
+    assert retried.attempts == 2
+    record_digest_failure(
+        uow_for(), clock, workspace_id=WORKSPACE, week=WEEK, error="x" * 900, retry_after=LEASE
+    )
+    assert len(store.digests[WORKSPACE, WEEK].last_error or "") == 500
+    clock.advance(minutes=9)
+    assert _claim(uow_for, clock) == []  # Slack's Retry-After beats the 2-minute backoff
+    clock.advance(minutes=1)
+    assert [d.attempts for d in _claim(uow_for, clock)] == [3]
+    record_digest_failure(
+        uow_for(),
+        clock,
+        workspace_id=WORKSPACE,
+        week=WEEK,
+        error="channel_not_found",
+        permanent=True,
+    )
+    clock.advance(days=1)
+    assert _claim(uow_for, clock) == []
+    assert store.digests[WORKSPACE, WEEK].next_attempt_at is None
+
+
+def test_a_failure_recorded_after_the_post_succeeded_changes_nothing(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    clock.set(DIGEST_TIME)
+    [digest] = _claim(uow_for, clock)
+    _post(uow_for, clock, digest)
+    record_digest_failure(uow_for(), clock, workspace_id=WORKSPACE, week=WEEK, error="late")
+    assert store.digests[WORKSPACE, WEEK].last_error is None
+
+
+def test_the_system_claims_every_workspace_with_people_or_only_its_own(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store, system: FakeUnitOfWork
+) -> None:
+    store.workspaces.update({"T2", "T3"})  # T3 has nobody: no digest
+    system.users.add(NewProfile("T2", "UZED", "Zed"))
+    clock.set(DIGEST_TIME)
+    [only_t2] = _claim(uow_for, clock, Actor.system("T2"))
+    assert only_t2.workspace_id == "T2"
+    assert [d.workspace_id for d in _claim(uow_for, clock)] == [WORKSPACE]
+    assert _claim(uow_for, clock) == []
+    assert set(store.digests) == {(WORKSPACE, WEEK), ("T2", WEEK)}
+
+
+def test_only_the_scheduler_handles_the_digest_and_it_needs_a_channel(
+    uow_for: UowFor, clock: FakeClock, people: People
+) -> None:
+    admin = uow_for(people.olga, Role.ADMIN)
+    with pytest.raises(NotAllowed):
+        claim_digest(admin, clock, channel=CHANNEL)
+    with pytest.raises(NotAllowed):
+        mark_digest_posted(admin, clock, workspace_id=WORKSPACE, week=WEEK, ts="1.0")
+    with pytest.raises(NotAllowed):
+        record_digest_failure(admin, clock, workspace_id=WORKSPACE, week=WEEK, error="x")
+    with pytest.raises(InvalidInput):
+        claim_digest(uow_for(), clock, channel="  ")
+
+
+# --- figures ----------------------------------------------------------------
+
+
+def _mentor(system: FakeUnitOfWork, slack_id: str, name: str) -> Profile:
+    profile = system.users.add(NewProfile(WORKSPACE, slack_id, name))
+    return system.users.save(
+        replace(profile, is_mentor=True, department="Design", expertise=("ux",))
+    )
+
+
+def _held(
+    store: Store,
+    mentor: Profile,
+    mentee: Profile,
+    starts_at: datetime,
+    status: SessionStatus,
+    rating: int | None = None,
+) -> None:
+    uow = FakeUnitOfWork(store, Actor.system())
+    session = uow.sessions.add(
+        NewSession(
+            WORKSPACE,
+            mentor.id,
+            mentee.id,
+            starts_at,
+            starts_at + timedelta(minutes=30),
+            "",
+            S.REQUESTED,
+        )
+    )
+    store.sessions[session.id] = replace(session, status=status)
+    if rating is not None:
+        store.feedback.append(
+            Feedback(session.id, WORKSPACE, mentee.id, mentor.id, SubjectRole.MENTOR, rating)
+        )
+
+
+def test_the_figures_match_a_hand_computation(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store, system: FakeUnitOfWork
+) -> None:
+    maya, ben, cara = people.maya, people.ben, people.cara
+    noor = _mentor(system, "UNOOR", "Noor Haddad")
+    # The week reported: 23 Nov 09:00 (included) to 30 Nov 09:00 (excluded).
+    _held(store, maya, ben, utc(2026, 11, 24, 10), S.COMPLETED, rating=5)
+    _held(store, maya, cara, utc(2026, 11, 25, 10), S.COMPLETED, rating=4)
+    _held(store, noor, ben, utc(2026, 11, 26, 10), S.COMPLETED, rating=3)
+    _held(store, noor, cara, utc(2026, 11, 23, 9), S.CANCELLED)
+    _held(store, maya, ben, utc(2026, 11, 27, 10), S.NO_SHOW)
+    _held(store, maya, cara, DIGEST_TIME, S.SCHEDULED)  # the next week's
+    # The week before: 16 Nov 09:00 to 23 Nov 09:00.
+    _held(store, maya, ben, utc(2026, 11, 17, 10), S.COMPLETED)
+    _held(store, noor, cara, utc(2026, 11, 23, 8, 59), S.EXPIRED)
+    # Older: only in the workspace's all-time mean rating, (5 + 4 + 3 + 1) / 4 = 3.25.
+    _held(store, maya, ben, utc(2026, 11, 10, 10), S.COMPLETED, rating=1)
+
+    clock.set(utc(2026, 11, 30, 9, 5))
+    [digest] = _claim(uow_for, clock)
+    assert (digest.new_sessions, digest.completed) == (5, 3)
+    assert (digest.average_rating, digest.rating_count) == (4.0, 3)
+    assert (digest.previous_new_sessions, digest.previous_completed) == (2, 1)
+    assert (digest.new_sessions_delta, digest.new_sessions_change) == (3, 1.5)
+    assert (digest.completed_delta, digest.completed_change) == (2, 2.0)
+    first, second = digest.top_mentors
+    assert (first.name, first.completed, first.rating_count, first.average_rating) == (
+        "Maya Patel",
+        2,
+        2,
+        4.5,
+    )
+    assert first.score == pytest.approx((5 * 3.25 + 9) / 7)
+    # Booked: two completed and one no-show, 30 minutes each. Offered: six
+    # hours on each of the five weekdays of the period.
+    assert (first.booked_hours, first.offered_hours) == (1.5, 30.0)
+    assert (second.name, second.completed, second.score) == (
+        "Noor Haddad",
+        1,
+        pytest.approx((5 * 3.25 + 3) / 6),
+    )
+
+
+def test_top_mentors_are_ranked_by_completed_sessions_then_score_then_name(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store, system: FakeUnitOfWork
+) -> None:
+    maya, ben, cara = people.maya, people.ben, people.cara
+    adam = _mentor(system, "UADAM", "adam Young")
+    zoe = _mentor(system, "UZOE", "Zoe Lee")
+    yan = _mentor(system, "UYAN", "Yan Chen")
+    _held(store, zoe, ben, utc(2026, 11, 24, 10), S.COMPLETED, rating=5)
+    _held(store, maya, ben, utc(2026, 11, 24, 12), S.COMPLETED, rating=4)
+    _held(store, adam, cara, utc(2026, 11, 24, 14), S.COMPLETED)
+    _held(store, yan, cara, utc(2026, 11, 25, 14), S.COMPLETED)
+    _held(store, yan, ben, utc(2026, 11, 26, 14), S.COMPLETED)
+    _held(store, maya, cara, utc(2026, 11, 27, 14), S.CANCELLED, rating=None)
+    clock.set(DIGEST_TIME)
+    [digest] = _claim(uow_for, clock)
+    # Yan: two completed. Then one each: Zoe (5) and Maya (4) by score, then
+    # Adam (no rating) — only the top three.
+    assert [m.name for m in digest.top_mentors] == ["Yan Chen", "Zoe Lee", "Maya Patel"]
+
+
+def test_an_empty_workspace_has_zero_figures_and_no_averages_or_changes(
+    uow_for: UowFor, clock: FakeClock, people: People
+) -> None:
+    clock.set(DIGEST_TIME)
+    [digest] = _claim(uow_for, clock)
+    assert (digest.new_sessions, digest.completed, digest.rating_count) == (0, 0, 0)
+    assert (digest.previous_new_sessions, digest.previous_completed) == (0, 0)
+    assert digest.average_rating is None
+    assert digest.top_mentors == []
+    assert (digest.new_sessions_delta, digest.completed_delta) == (0, 0)
+    assert (digest.new_sessions_change, digest.completed_change) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "delta", "change"),
+    [(4, 2, 2, 1.0), (0, 3, -3, -1.0), (3, 0, 3, None), (0, 0, 0, None), (5, 5, 0, 0.0)],
+)
+def test_week_over_week_change_never_divides_by_zero(
+    now: int, before: int, delta: int, change: float | None
+) -> None:
+    digest = Digest(WORKSPACE, WEEK, now, now, None, [], before, before)
+    assert (digest.new_sessions_delta, digest.new_sessions_change) == (delta, change)
+    assert (digest.completed_delta, digest.completed_change) == (delta, change)
+    assert change is None or not math.isnan(change)
