@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from enum import Enum
 from uuid import UUID
 
 from slack_sdk import WebClient
@@ -50,6 +51,12 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
+class Sent(Enum):
+    OK = "ok"
+    REFUSED = "refused"  # Slack answered no; recorded, retried later or never
+    UNREACHABLE = "unreachable"  # no answer at all
+
+
 class SlackNotifier:
     def __init__(
         self,
@@ -79,16 +86,23 @@ class SlackNotifier:
             for delivery in batch:
                 if time.monotonic() - started > LEASE.total_seconds() / 2:
                     break  # the rest of the batch is claimed again once its lease ends
-                if self._send(delivery):
+                outcome = self._send(delivery)
+                if outcome is Sent.UNREACHABLE:
+                    # Slack is down: the rest keep their lease and come back with it.
+                    return self._finish(sent, refresh)
+                if outcome is Sent.OK:
                     sent += 1
                     refresh.add((delivery.recipient.workspace_id, delivery.recipient.slack_user_id))
             if len(batch) < BATCH:
                 break
+        return self._finish(sent, refresh)
+
+    def _finish(self, sent: int, refresh: set[tuple[str, str]]) -> int:
         for team_id, user_id in sorted(refresh):
             self.refresh_home(team_id, user_id)
         return sent
 
-    def _send(self, delivery: Delivery) -> bool:
+    def _send(self, delivery: Delivery) -> Sent:
         notice, recipient = delivery.notification, delivery.recipient
         text, blocks = dm_message(
             notice,
@@ -113,7 +127,7 @@ class SlackNotifier:
                 permanent=code in PERMANENT_ERRORS,
                 retry_after=timedelta(seconds=int(retry_after)) if retry_after else None,
             )
-            return False
+            return Sent.REFUSED
         except OSError as error:  # connection refused, timeouts: Slack unreachable
             log.warning("DM %s to %s failed: %s", notice.id, recipient.slack_user_id, error)
             failed(
@@ -124,9 +138,9 @@ class SlackNotifier:
                 attempts=notice.attempts,
                 permanent=False,
             )
-            return False
+            return Sent.UNREACHABLE
         delivered(system, self._clock, notification_id=notice.id)
-        return True
+        return Sent.OK
 
     def refresh_home(
         self,

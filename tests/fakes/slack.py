@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,12 +46,17 @@ def _texts(node: Any) -> list[str]:
     return []
 
 
+# What Slack says with these statuses.
+_DEFAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
+
+
 @dataclass(frozen=True)
 class Fault:
     status: int = 200
     error: str | None = None
     retry_after: int | None = None
     close_connection: bool = False
+    delay_s: float = 0.0  # answer (successfully, unless told otherwise) after a pause
     match: tuple[tuple[str, Any], ...] = ()  # only calls with these params fail
 
     def applies(self, params: dict[str, Any]) -> bool:
@@ -195,6 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
             fault = slack._take_fault(method, params)
             if fault is None or fault.status == 200:
                 slack.calls.append(Call(method, params, token))
+        if fault is not None and fault.delay_s:
+            time.sleep(fault.delay_s)
         if fault is not None and fault.close_connection:
             self.close_connection = True
             self.connection.close()
@@ -202,7 +210,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.status != 200:
             self._send(
                 fault.status,
-                {"ok": False, "error": fault.error or "fault"},
+                {
+                    "ok": False,
+                    "error": fault.error or _DEFAULT_ERRORS.get(fault.status, "fatal_error"),
+                },
                 retry_after=fault.retry_after,
             )
             return

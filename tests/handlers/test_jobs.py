@@ -1,0 +1,176 @@
+"""The background jobs against the fake Slack: deliveries survive 429s, 500s, a
+Slack that cannot be reached, and a deliverer killed mid-batch; the CLI runs a
+job once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.app import make_client
+from bot.config import Settings
+from handlers.notifier import SlackNotifier
+from tests.handlers.conftest import SECRET, Harness, wait_for
+
+NOTICES = 30
+
+
+@pytest.fixture
+def pending(h: Harness, owner_engine: Engine) -> list[str]:
+    """Thirty undelivered reminders for Maya, each naming a different person, due
+    both by the database's clock (for the CLI) and by the test's clock."""
+    names = [f"Person {n:02d}" for n in range(NOTICES)]
+    with owner_engine.begin() as conn:
+        conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1')"))
+        maya = conn.execute(
+            text(
+                "INSERT INTO users (workspace_id, slack_user_id, display_name)"
+                " VALUES ('T1', 'UMAYA', 'Maya Patel') RETURNING id"
+            )
+        ).scalar_one()
+        for name in names:
+            conn.execute(
+                text(
+                    "INSERT INTO notifications (id, workspace_id, recipient_id, kind, payload,"
+                    " created_at, next_attempt_at) VALUES (:id, 'T1', :maya, 'reminder',"
+                    " CAST(:payload AS jsonb), now() - interval '1 minute',"
+                    " now() - interval '1 minute')"
+                ),
+                {
+                    "id": uuid.uuid4(),
+                    "maya": maya,
+                    "payload": f'{{"other_name": "{name}", "lead_minutes": 15,'
+                    f' "starts_at": "{(h.clock.now() + timedelta(minutes=15)).isoformat()}"}}',
+                },
+            )
+    return names
+
+
+def _outbox(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT payload->>'other_name', delivered_at IS NOT NULL, attempts, last_error"
+                    " FROM notifications ORDER BY payload->>'other_name'"
+                )
+            ).all()
+        )
+
+
+def _dms(h: Harness) -> list[str]:
+    return [call.text() for call in h.calls("chat.postMessage", channel="UMAYA")]
+
+
+def test_a_rate_limit_with_retry_after_delays_the_dm_once_then_it_goes(
+    h: Harness, pending: list[str], owner_engine: Engine
+) -> None:
+    # Two 429s: the client's own single retry meets the second one.
+    h.slack.fail("chat.postMessage", status=429, retry_after=1, times=2)
+    h.bot.deps.notifier.deliver(None)
+    first = [row for row in _outbox(owner_engine) if row[3]]
+    assert [row[3] for row in first] == ["ratelimited"]
+    h.clock.advance(minutes=5)
+    h.bot.deps.notifier.deliver(None)
+    rows = _outbox(owner_engine)
+    assert all(delivered for _, delivered, _, _ in rows)
+    assert sorted(_dms(h)) == sorted(set(_dms(h)))  # nothing twice
+    assert len(_dms(h)) == NOTICES
+
+
+def test_server_errors_for_a_while_then_every_notice_arrives_once(
+    h: Harness, pending: list[str], owner_engine: Engine
+) -> None:
+    h.slack.fail("chat.postMessage", status=500, times=6)
+    for _ in range(4):
+        h.bot.deps.notifier.deliver(None)
+        h.clock.advance(minutes=5)
+    rows = _outbox(owner_engine)
+    assert all(delivered for _, delivered, _, _ in rows)
+    assert len(_dms(h)) == NOTICES
+    assert len(set(_dms(h))) == NOTICES
+    assert max(attempts for _, _, attempts, _ in rows) >= 2
+
+
+def test_a_slack_that_cannot_be_reached_loses_nothing(
+    h: Harness, pending: list[str], owner_engine: Engine
+) -> None:
+    unreachable = Settings(
+        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
+        slack_signing_secret=SECRET,  # type: ignore[arg-type]
+        slack_api_url="http://127.0.0.1:9/api/",  # nothing listens on the discard port
+    )
+    cut_off = SlackNotifier(make_client(unreachable), h.bot.deps.unit_of_work, h.clock)
+    assert cut_off.deliver(None) == 0
+    errors = [row[3] for row in _outbox(owner_engine) if row[3]]
+    # The first failure stops the run: the rest keep their lease and wait for it.
+    assert errors == ["connection: URLError"]
+    assert not any(delivered for _, delivered, _, _ in _outbox(owner_engine))
+    h.clock.advance(minutes=5)
+    assert h.bot.deps.notifier.deliver(None) == NOTICES
+    assert len(set(_dms(h))) == NOTICES
+
+
+def _cli_env(h: Harness, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-jobs",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": h.server.api_url,
+    }
+
+
+def test_a_deliverer_killed_mid_batch_leaves_each_notice_delivered_or_pending(
+    h: Harness, pending: list[str], owner_engine: Engine, database_url: str
+) -> None:
+    h.slack.fail("chat.postMessage", delay_s=0.15, times=NOTICES)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "jobs", "run", "deliver"],
+        env=_cli_env(h, database_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(lambda: len(_dms(h)) >= 5, timeout=30)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+    sent_before = set(_dms(h))
+    for name, delivered, _, _ in _outbox(owner_engine):
+        seen = any(name in dm for dm in sent_before)
+        # Marked delivered only after Slack took it; never lost either way.
+        assert seen or not delivered, name
+    h.slack.faults.clear()
+    h.clock.advance(minutes=5)  # past the killed run's leases
+    h.bot.deps.notifier.deliver(None)
+    assert all(delivered for _, delivered, _, _ in _outbox(owner_engine))
+    dms = _dms(h)
+    for name in pending:
+        assert 1 <= sum(name in dm for dm in dms) <= 2, name
+    # At most the one DM in flight when the process died is sent twice.
+    assert len(dms) - NOTICES <= 1
+
+
+def test_jobs_run_runs_one_job_once_and_exits_zero(
+    h: Harness, pending: list[str], database_url: str
+) -> None:
+    for name in ("reminders", "lifecycle", "digest", "deliver"):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "jobs", "run", name],
+            env=_cli_env(h, database_url),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"{name}: ")
+    assert len(_dms(h)) == NOTICES
