@@ -16,7 +16,7 @@ from bot.runtime import Bot
 INTERVALS: dict[str, int] = {"deliver": 5, "reminders": 60, "lifecycle": 60, "digest": 300}
 
 
-def _add_jobs(scheduler: BaseScheduler, bot: Bot, jobs: dict[str, Job]) -> None:
+def add_jobs(scheduler: BaseScheduler, bot: Bot, jobs: dict[str, Job]) -> None:
     for name, job in jobs.items():
         interval = INTERVALS[name]
         # A failing tick is logged by APScheduler and the next tick runs as usual.
@@ -36,7 +36,7 @@ def _add_jobs(scheduler: BaseScheduler, bot: Bot, jobs: dict[str, Job]) -> None:
 def start_background(bot: Bot) -> BackgroundScheduler:
     """The scheduler inside `serve` (one per worker: safe, see the module doc)."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    _add_jobs(scheduler, bot, JOBS)
+    add_jobs(scheduler, bot, JOBS)
     scheduler.start()
     return scheduler
 
@@ -44,5 +44,5 @@ def start_background(bot: Bot) -> BackgroundScheduler:
 def run_forever(bot: Bot) -> None:
     """`mentorbot scheduler`: the jobs alone, in the foreground."""
     scheduler = BlockingScheduler(timezone="UTC")
-    _add_jobs(scheduler, bot, JOBS)
+    add_jobs(scheduler, bot, JOBS)
     scheduler.start()

@@ -174,3 +174,44 @@ def test_jobs_run_runs_one_job_once_and_exits_zero(
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"{name}: ")
     assert len(_dms(h)) == NOTICES
+
+
+def test_three_deliverers_at_once_send_each_notice_exactly_once(
+    h: Harness, pending: list[str], database_url: str
+) -> None:
+    import threading
+
+    from bot.runtime import build_bot
+
+    bots = [build_bot(h.bot.settings, database_url, clock=h.clock) for _ in range(3)]
+    start = threading.Barrier(3)
+
+    def run(bot: Any) -> None:
+        start.wait(timeout=10)
+        for _ in range(3):
+            bot.deps.notifier.deliver(None)
+
+    threads = [threading.Thread(target=run, args=(bot,)) for bot in bots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for bot in bots:
+        bot.engine.dispose()
+    dms = _dms(h)
+    assert len(dms) == NOTICES
+    assert all(sum(name in dm for dm in dms) == 1 for name in pending)
+
+
+def test_the_scheduler_only_ticks_and_never_drops_a_late_tick(h: Harness) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.jobs import JOBS
+    from bot.scheduler import INTERVALS, add_jobs
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_jobs(scheduler, h.bot, JOBS)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"deliver", "reminders", "lifecycle", "digest"} == set(INTERVALS)
+    for job in jobs.values():
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
