@@ -50,7 +50,12 @@ from handlers.render.profile import (
     profile_modal,
 )
 from handlers.render.search import search_results, search_text
-from handlers.render.sessions import cancel_modal, complete_modal, decline_modal, feedback_modal
+from handlers.render.session_modals import (
+    cancel_modal,
+    complete_modal,
+    decline_modal,
+    feedback_modal,
+)
 from handlers.render.stats import dashboard_blocks, dashboard_text
 from handlers.zones import zone_options
 

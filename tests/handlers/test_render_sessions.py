@@ -15,15 +15,13 @@ from slack_sdk.models.views import View
 from domain.model import Feedback, Profile, Session, SessionStatus, SubjectRole
 from handlers.ids import VALUE, Action, Field, Modal
 from handlers.metadata import SessionRef, decode
-from handlers.render.sessions import (
+from handlers.render.session_modals import (
     cancel_modal,
     complete_modal,
     decline_modal,
     feedback_modal,
-    session_actions,
-    session_blocks,
-    sessions_message,
 )
+from handlers.render.sessions import session_actions, session_blocks, sessions_message
 from tests.handlers.samples import BEN, MAYA, NOW, OLGA
 
 S = SessionStatus

@@ -1,0 +1,206 @@
+"""The rules every session transition follows: who may act, from which status,
+when; the conditional write with its history entry; the free-slot check; the
+notices. Shared by the use cases in `domain.sessions` and the scheduled jobs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from domain.availability import slots_between
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, SessionNotFound, SlotTaken
+from domain.model import HistoryEntry, NotificationKind, Profile, Role, Session, SessionStatus, Slot
+from domain.notifications import notify
+from domain.policy import BookingPolicy
+from domain.ports import Clock, UnitOfWork
+from domain.profiles import current_profile
+from domain.slots import candidate_slots
+from domain.text import clean_text
+
+S = SessionStatus
+
+
+def load(
+    uow: UnitOfWork, clock: Clock, session_id: int
+) -> tuple[Session, Profile | None, datetime]:
+    """The session, locked, and the acting person (None for the system)."""
+    me = None if uow.actor.role is Role.SYSTEM else current_profile(uow)
+    session = uow.sessions.get_for_update(session_id)
+    if session is None or (me is not None and session.workspace_id != me.workspace_id):
+        raise SessionNotFound()
+    if me is not None and me.id not in (session.mentor_id, session.mentee_id):
+        raise NotAllowed("Only the two participants can change this session.")
+    return session, me, clock.now()
+
+
+def require_participant(session: Session, me: Profile | None, doing: str) -> Profile:
+    if me is None or me.id not in (session.mentor_id, session.mentee_id):
+        raise NotAllowed(f"Only the two participants can {doing} this session.")
+    return me
+
+
+def require_mentor(session: Session, me: Profile | None, doing: str) -> Profile:
+    if me is None or me.id != session.mentor_id:
+        raise NotAllowed(f"Only the mentor can {doing} this session.")
+    return me
+
+
+DONE = {
+    S.DECLINED: "was declined",
+    S.CANCELLED: "was cancelled",
+    S.EXPIRED: "expired",
+    S.COMPLETED: "is already completed",
+    S.NO_SHOW: "was marked as a no-show",
+    S.SCHEDULED: "is already scheduled",
+    S.ONGOING: "is already under way",
+    S.REQUESTED: "is still waiting for the mentor",
+}
+
+
+def require_status(session: Session, allowed: set[SessionStatus], becoming: str) -> None:
+    if session.status not in allowed:
+        raise Conflict(f"This session {DONE[session.status]}, so it cannot be {becoming}.")
+
+
+def require_before_start(session: Session, now: datetime, doing: str) -> None:
+    if now >= session.starts_at:
+        raise NotAllowed(f"This session has already started; it is too late to {doing} it.")
+
+
+def transition(
+    uow: UnitOfWork,
+    before: Session,
+    after: Session,
+    actor: Profile | None,
+    now: datetime,
+    *,
+    reason: str | None = None,
+) -> Session:
+    if not uow.sessions.update(after, expected_status=before.status):
+        raise Conflict("Someone else changed this session just now. Please look again.")
+    record(uow, after, actor=actor, before=before, now=now, reason=reason)
+    return after
+
+
+def record(
+    uow: UnitOfWork,
+    session: Session,
+    *,
+    actor: Profile | None,
+    before: Session | None,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    uow.sessions.add_history(
+        HistoryEntry(
+            session_id=session.id,
+            workspace_id=session.workspace_id,
+            actor_id=actor.id if actor else None,
+            from_status=before.status if before else None,
+            to_status=session.status,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            reason=reason or None,
+            at=now,
+        )
+    )
+
+
+def free_slot(
+    uow: UnitOfWork,
+    mentor: Profile,
+    mentee: Profile,
+    starts_at: datetime,
+    *,
+    now: datetime,
+    policy: BookingPolicy,
+    moving: Session | None = None,
+) -> Slot:
+    """The free slot starting at `starts_at`, or the reason there is none."""
+    if starts_at.tzinfo is None:
+        raise InvalidInput("A time without a time zone cannot be booked.", field="slot")
+    if starts_at <= now:
+        raise InvalidInput("That time is in the past. Please pick another slot.", field="slot")
+    if starts_at < now + policy.minimum_notice:
+        hours = policy.minimum_notice.total_seconds() / 3600
+        raise InvalidInput(
+            f"Sessions need at least {hours:g} hours' notice. Please pick a later slot.",
+            field="slot",
+        )
+    if starts_at > now + policy.horizon:
+        raise InvalidInput(
+            f"Sessions can be booked up to {policy.horizon.days} days ahead.", field="slot"
+        )
+    schedule = uow.availability.schedule(mentor.id)
+    nearby = candidate_slots(
+        schedule,
+        mentor.time_zone,
+        starts_at,
+        starts_at + timedelta(minutes=1),
+        mentor.session_minutes,
+    )
+    if not any(slot.starts_at == starts_at for slot in nearby):
+        raise InvalidInput(
+            f"That time is not in {mentor.display_name}'s availability. Please pick a listed slot.",
+            field="slot",
+        )
+    window = (starts_at - timedelta(days=1), starts_at + timedelta(days=1))
+    for slot in slots_between(
+        uow, mentor, mentee, *window, now=now, policy=policy, ignoring=moving
+    ):
+        if slot.starts_at == starts_at:
+            return slot
+    uncapped = replace(mentor, max_sessions_per_week=None)
+    free_without_cap = slots_between(
+        uow, uncapped, mentee, *window, now=now, policy=policy, ignoring=moving
+    )
+    if any(slot.starts_at == starts_at for slot in free_without_cap):
+        raise SlotTaken(
+            f"{mentor.display_name} is fully booked that week. Please pick another week."
+        )
+    raise SlotTaken()
+
+
+def user(uow: UnitOfWork, user_id: int) -> Profile:
+    profile = uow.users.get(user_id)
+    if profile is None:
+        raise NotFound("That person no longer exists.")
+    return profile
+
+
+def other_side(session: Session, user_id: int) -> int:
+    return session.mentee_id if user_id == session.mentor_id else session.mentor_id
+
+
+def other_name(uow: UnitOfWork, session: Session, person: Profile) -> str:
+    return user(uow, other_side(session, person.id)).display_name
+
+
+def tell(
+    uow: UnitOfWork,
+    now: datetime,
+    recipient: Profile,
+    kind: NotificationKind,
+    session: Session,
+    event: str,
+    **payload: str | int | None,
+) -> None:
+    """Notify about a session; one notice per event, session, time and recipient,
+    however often the transition is retried."""
+    key = f"session:{session.id}:{event}:{session.starts_at.isoformat()}:{recipient.id}"
+    notify(uow, now=now, recipient=recipient, kind=kind, session=session, key=key, **payload)
+
+
+def topic(value: str) -> str:
+    return clean_text(value, field="topic", label="a topic", max_length=300, multiline=True)
+
+
+def reason(value: str, *, required: bool = False) -> str:
+    return clean_text(
+        value,
+        field="reason",
+        label="a reason",
+        max_length=500,
+        required=required,
+        multiline=True,
+    )
