@@ -65,12 +65,34 @@ def _jobs(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from storage.seed import seed
+
+    url = database_url(settings)
+    migrations.upgrade(url)
+    report = seed(
+        url,
+        users=args.users,
+        mentors=args.mentors,
+        sessions=args.sessions,
+        seed=args.seed,
+        workspace_id=args.workspace,
+        now=datetime.now(UTC),
+    )
+    rows = ", ".join(f"{count} {table}" for table, count in report.counts.items())
+    print(f"seeded workspace {report.workspace_id} in {report.seconds:.1f} s: {rows}")
+    return 0
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], int]]] = {
     "migrate": ("create or upgrade the database schema (alembic upgrade head)", _migrate),
     "serve": ("run the bot over HTTP: POST /slack/events, GET /healthz", _serve),
     "socket": ("run the bot in Socket Mode (needs SLACK_APP_TOKEN)", _socket),
     "scheduler": ("run the background jobs alone, in the foreground", _scheduler),
     "jobs": ("run one background job once: mentorbot jobs run NAME", _jobs),
+    "seed": ("fill a workspace with a deterministic synthetic organisation", _seed),
 }
 
 
@@ -86,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--host", default="127.0.0.1")
             command.add_argument("--port", type=int, default=3000)
             command.add_argument("--workers", type=int, default=2)
+        if name == "seed":
+            command.add_argument("--users", type=int, default=1000)
+            command.add_argument("--mentors", type=int, default=100)
+            command.add_argument("--sessions", type=int, default=10000)
+            command.add_argument("--seed", type=int, default=1)
+            command.add_argument("--workspace", default="T1")
         if name == "jobs":
             from bot.jobs import JOBS
 

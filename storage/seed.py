@@ -1255,7 +1255,7 @@ class _SessionPlan:
                     notes = NOTES[int(random_() * len(NOTES))]
             elif code == NO_SHOW:
                 done = min(start + 15 * 60, now)
-            elif code == ONGOING or code == EXPIRED:
+            elif code in (ONGOING, EXPIRED):
                 done = start
             elif code in (DECLINED, CANCELLED):
                 lower = accept or booked
@@ -1308,7 +1308,7 @@ class _SessionPlan:
                     f"{w}\t{sid}\t{mentor}\trequested\tscheduled\t{first_at}\t\\N\t{ts(accept)}\n"
                 )
                 if moved:
-                    at = ts(accept + (min(starts[k], now) - accept) // 3)
+                    at = ts(accept + (min(starts[k], now, finished[k]) - accept) // 3)
                     yield f"{w}\t{sid}\t{mentor}\tscheduled\tscheduled\t{now_at}\t\\N\t{at}\n"
             end_at = ts(finished[k])
             if code in (ONGOING, COMPLETED, NO_SHOW):
