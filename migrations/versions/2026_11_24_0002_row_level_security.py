@@ -182,15 +182,20 @@ POLICIES: tuple[tuple[str, str, str | None, str | None], ...] = (
 )
 
 # A mentee's rating of the mentor moves the mentor's aggregate in the same
-# transaction. SECURITY DEFINER plus a function-local `app.role = system` (restored
-# on exit) lets it write a row the rating author may not write directly.
+# transaction. SECURITY DEFINER plus the system role for the function's own
+# statements lets it write a row the rating author may not write directly. The
+# role is switched in the body and restored before returning (a failure rolls the
+# setting back with its (sub)transaction): a `SET app.role` clause on the function
+# would need a superuser to create it, which managed databases do not hand out.
 RATINGS_TRIGGER = """
 CREATE FUNCTION maintain_mentor_rating() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
-    SET app.role = 'system'
 AS $$
+DECLARE
+    caller_role text := current_setting('app.role', true);
 BEGIN
+    PERFORM set_config('app.role', 'system', true);
     IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.subject_role = 'mentor' THEN
         UPDATE ratings
            SET rating_count = rating_count - 1, rating_sum = rating_sum - OLD.rating
@@ -203,6 +208,7 @@ BEGIN
            SET rating_count = ratings.rating_count + 1,
                rating_sum = ratings.rating_sum + EXCLUDED.rating_sum;
     END IF;
+    PERFORM set_config('app.role', coalesce(caller_role, ''), true);
     RETURN NULL;
 END
 $$;

@@ -6,11 +6,10 @@ SECURITY DEFINER functions answer exactly that and nothing more: times and
 status, or a count. Like `maintain_mentor_rating`, each runs with
 `app.role = 'system'` (restored on exit) so the policies let it read, and it
 narrows by hand to the caller's workspace, which inside the function is still
-the caller's `app.workspace_id`. The function's own `SET app.role` masks the
-caller's role, so the caller's role arrives as a defaulted last parameter:
-a default is evaluated in the calling query, before the function's SET applies.
-Only the system actor without a workspace (the scheduled jobs) sees every
-workspace; no actor at all sees nothing.
+the caller's `app.workspace_id`, read before the switch. Only the system actor
+without a workspace (the scheduled jobs) sees every workspace; no actor at all
+sees nothing. (No `SET app.role` clause on the functions: creating one needs a
+superuser.)
 
 `unaccent()` is only STABLE (it reads a dictionary that could change), so it
 cannot appear in an index expression; `immutable_unaccent()` pins the
@@ -32,66 +31,83 @@ depends_on: str | Sequence[str] | None = None
 
 APP_ROLE = "mentorship_app"
 
-# The caller's workspace, or every workspace for the cross-workspace system actor.
-# Wrapped as `(SELECT ...)` so each is evaluated once per call, as in the policies.
-CALLERS_WORKSPACE = (
-    "(s.workspace_id = (SELECT public.app_workspace())"
-    " OR (p_caller_role = 'system' AND (SELECT public.app_workspace()) IS NULL))"
-)
-CALLER_ROLE = "p_caller_role text DEFAULT public.app_role()"
-
-# Schema-qualified and without a SET clause, so the planner may inline it.
 IMMUTABLE_UNACCENT = """
 CREATE FUNCTION immutable_unaccent(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
 """
 
+ACTIVE_OR_DONE = "('requested', 'scheduled', 'ongoing', 'completed')"
+
+# Each function reads the caller's actor first, refuses a caller with none,
+# switches to the system role for its own query and restores the caller's role
+# before returning (a failure rolls the setting back with its transaction).
+PROLOGUE = """
+DECLARE
+    caller_role text := public.app_role();
+    caller_workspace text := public.app_workspace();
+BEGIN
+    IF caller_workspace IS NULL AND caller_role IS DISTINCT FROM 'system' THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('app.role', 'system', true);
+"""
+EPILOGUE = """
+    PERFORM set_config('app.role', coalesce(caller_role, ''), true);
+END
+"""
+# The caller's workspace; every workspace only for the system without one.
+CALLERS_WORKSPACE = "(caller_workspace IS NULL OR s.workspace_id = caller_workspace)"
+
 # One branch per role, so each uses its (person, starts_at) index.
 BUSY_PERIODS = f"""
-CREATE FUNCTION busy_periods(
-    p_user_ids bigint[], p_from timestamptz, p_to timestamptz, {CALLER_ROLE}
-)
+CREATE FUNCTION busy_periods(p_user_ids bigint[], p_from timestamptz, p_to timestamptz)
     RETURNS TABLE(user_id bigint, starts_at timestamptz, ends_at timestamptz, status text)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
-    SET app.role = 'system'
 AS $$
-    SELECT s.mentor_id, s.starts_at, s.ends_at, s.status
-      FROM public.sessions s
-     WHERE s.mentor_id = ANY (p_user_ids)
-       AND s.starts_at < p_to AND s.ends_at > p_from
-       AND s.status IN ('requested', 'scheduled', 'ongoing', 'completed')
-       AND {CALLERS_WORKSPACE}
-    UNION ALL
-    SELECT s.mentee_id, s.starts_at, s.ends_at, s.status
-      FROM public.sessions s
-     WHERE s.mentee_id = ANY (p_user_ids)
-       AND s.starts_at < p_to AND s.ends_at > p_from
-       AND s.status IN ('requested', 'scheduled', 'ongoing', 'completed')
-       AND {CALLERS_WORKSPACE}
+#variable_conflict use_column
+{PROLOGUE}
+    RETURN QUERY
+        SELECT s.mentor_id, s.starts_at, s.ends_at, s.status
+          FROM public.sessions s
+         WHERE s.mentor_id = ANY (p_user_ids)
+           AND s.starts_at < p_to AND s.ends_at > p_from
+           AND s.status IN {ACTIVE_OR_DONE}
+           AND {CALLERS_WORKSPACE}
+        UNION ALL
+        SELECT s.mentee_id, s.starts_at, s.ends_at, s.status
+          FROM public.sessions s
+         WHERE s.mentee_id = ANY (p_user_ids)
+           AND s.starts_at < p_to AND s.ends_at > p_from
+           AND s.status IN {ACTIVE_OR_DONE}
+           AND {CALLERS_WORKSPACE};
+{EPILOGUE}
 $$;
 """
 
 MENTOR_COMPLETED_COUNTS = f"""
-CREATE FUNCTION mentor_completed_counts(p_mentor_ids bigint[], {CALLER_ROLE})
+CREATE FUNCTION mentor_completed_counts(p_mentor_ids bigint[])
     RETURNS TABLE(mentor_id bigint, completed bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
-    SET app.role = 'system'
 AS $$
-    SELECT s.mentor_id, count(*)
-      FROM public.sessions s
-     WHERE s.mentor_id = ANY (p_mentor_ids)
-       AND s.status = 'completed'
-       AND {CALLERS_WORKSPACE}
-     GROUP BY s.mentor_id
+#variable_conflict use_column
+{PROLOGUE}
+    RETURN QUERY
+        SELECT s.mentor_id, count(*)
+          FROM public.sessions s
+         WHERE s.mentor_id = ANY (p_mentor_ids)
+           AND s.status = 'completed'
+           AND {CALLERS_WORKSPACE}
+         GROUP BY s.mentor_id;
+{EPILOGUE}
 $$;
 """
 
 DEFINER_FUNCTIONS = (
-    "busy_periods(bigint[], timestamptz, timestamptz, text)",
-    "mentor_completed_counts(bigint[], text)",
+    "busy_periods(bigint[], timestamptz, timestamptz)",
+    "mentor_completed_counts(bigint[])",
 )
 
 

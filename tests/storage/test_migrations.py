@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, pool
+from sqlalchemy import create_engine, inspect, make_url, pool
 
 from storage.engine import sqlalchemy_url
 from storage.migrate import downgrade, upgrade
@@ -44,3 +44,90 @@ def test_models_match_the_migrated_schema(database_url: str) -> None:
 def test_upgrading_an_up_to_date_database_is_harmless(database_url: str) -> None:
     upgrade(database_url)
     assert set(Base.metadata.tables) <= _tables(database_url)
+
+
+def test_a_non_superuser_owner_can_run_every_migration(server_url: str) -> None:
+    """Managed PostgreSQL hands out owners that are not superusers: the history
+    must not need more than owning the database and granting the app role."""
+    import psycopg
+    from psycopg import sql
+
+    from storage.base import APP_ROLE
+    from tests import pg
+
+    owner = pg.fresh_name("mentorbot_owner")
+    name = pg.fresh_name("mentorbot_owned")
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        role_exists = conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)
+        ).fetchone()
+        if role_exists is None:
+            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(APP_ROLE)))
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(owner)))
+        conn.execute(
+            sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
+                sql.Identifier(APP_ROLE), sql.Identifier(owner)
+            )
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(name), sql.Identifier(owner)
+            )
+        )
+    url = make_url(pg.with_database(server_url, name)).set(username=owner, password=None)
+    as_owner = url.render_as_string(hide_password=False)
+    try:
+        upgrade(as_owner)
+        downgrade(as_owner)
+        upgrade(as_owner)
+        assert set(Base.metadata.tables) <= _tables(as_owner)
+        assert _a_rating_moves_the_aggregate(as_owner) == (1, 4)
+    finally:
+        pg.drop_database(server_url, name)
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(owner)))
+
+
+def _a_rating_moves_the_aggregate(url: str) -> tuple[int, int]:
+    """A mentee's feedback written as the application role updates the mentor's
+    rating through the trigger, whoever owns the tables (FORCE holds the owner)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from storage.engine import make_engine
+    from tests.storage.seed import add_session, add_user, set_actor
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            set_actor(conn, None, None, "system")
+            conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1')"))
+            mentor = add_user(conn, "T1", "UMENTOR", mentor=True)
+            mentee = add_user(conn, "T1", "UMENTEE", mentee=True)
+            session = add_session(
+                conn,
+                "T1",
+                mentor,
+                mentee,
+                starts_at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+                status="completed",
+            )
+        with engine.begin() as conn:
+            set_actor(conn, "T1", "UMENTEE", "member")
+            conn.execute(
+                text(
+                    "INSERT INTO feedback (workspace_id, session_id, author_id, subject_id,"
+                    " subject_role, rating) VALUES ('T1', :s, :a, :m, 'mentor', 4)"
+                ),
+                {"s": session, "a": mentee, "m": mentor},
+            )
+            count, total = conn.execute(
+                text("SELECT rating_count, rating_sum FROM ratings WHERE mentor_id = :m"),
+                {"m": mentor},
+            ).one()
+            role = conn.execute(text("SELECT current_setting('app.role')")).scalar_one()
+        assert role == "member"  # the trigger gave the caller's role back
+        return count, total
+    finally:
+        engine.dispose()
