@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from domain.batches import PAGE, instant, pages
 from domain.errors import NotAllowed
 from domain.model import HistoryEntry, NotificationKind, Role, Session, SessionStatus
 from domain.notifications import notify
@@ -82,7 +83,7 @@ def start_due_sessions(uow: UnitOfWork, clock: Clock, *, limit: int = BATCH) -> 
     return started
 
 
-def prompt_completion(uow: UnitOfWork, clock: Clock, *, limit: int = BATCH) -> int:
+def prompt_completion(uow: UnitOfWork, clock: Clock) -> int:
     """Write the completion prompts and nudges that are due now; returns how
     many were new."""
     _require_system(uow, "asks mentors to complete sessions")
@@ -94,22 +95,31 @@ def prompt_completion(uow: UnitOfWork, clock: Clock, *, limit: int = BATCH) -> i
             ("complete_nudge", now - GIVE_UP_AFTER, now - NUDGE_AFTER, {"nudge": 1}),
         )
         for event, after, until, extra in steps:
-            for session in uow.sessions.ending_between(_RUNNING, after, until, limit):
-                people = uow.users.get_many((session.mentor_id, session.mentee_id))
-                mentor = people.get(session.mentor_id)
-                if mentor is None:
-                    continue
-                mentee = people.get(session.mentee_id)
-                written += notify(
-                    uow,
-                    now=now,
-                    recipient=mentor,
-                    kind=NotificationKind.COMPLETE_PROMPT,
-                    session=session,
-                    key=f"{event}:{session.id}:{session.starts_at.isoformat()}",
-                    other_name=mentee.display_name if mentee else "",
-                    **extra,
+
+            def ended(
+                following: Session | None, after: datetime = after, until: datetime = until
+            ) -> list[Session]:
+                return uow.sessions.ending_between(
+                    _RUNNING, after, until, PAGE, following=following
                 )
+
+            for page in pages(ended):
+                people = uow.users.get_many({p for s in page for p in (s.mentor_id, s.mentee_id)})
+                for session in page:
+                    mentor = people.get(session.mentor_id)
+                    if mentor is None:
+                        continue
+                    mentee = people.get(session.mentee_id)
+                    written += notify(
+                        uow,
+                        now=now,
+                        recipient=mentor,
+                        kind=NotificationKind.COMPLETE_PROMPT,
+                        session=session,
+                        key=f"{event}:{session.id}:{instant(session.starts_at)}",
+                        other_name=mentee.display_name if mentee else "",
+                        **extra,
+                    )
         uow.commit()
     return written
 

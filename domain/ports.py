@@ -135,12 +135,19 @@ class SessionRepository(Protocol):
         ...
 
     def starting_between(
-        self, status: SessionStatus, after: datetime | None, until: datetime, limit: int = 500
+        self,
+        status: SessionStatus,
+        after: datetime | None,
+        until: datetime,
+        limit: int = 500,
+        *,
+        following: Session | None = None,
     ) -> list[Session]:
         """Sessions in `status` starting in (after, until] (no lower bound when
         `after` is None), soonest first; for the system actor. The rows are
         locked, and rows another transaction holds are skipped, so several
-        schedulers share the work."""
+        schedulers share the work. `following` pages on: only sessions after it
+        in (starts_at, id) order."""
         ...
 
     def ending_between(
@@ -149,10 +156,13 @@ class SessionRepository(Protocol):
         after: datetime | None,
         until: datetime,
         limit: int = 500,
+        *,
+        following: Session | None = None,
     ) -> list[Session]:
         """Sessions in one of `statuses` ending in (after, until] (no lower bound
         when `after` is None), earliest end first; for the system actor. Locked,
-        skipping rows another transaction holds, like `starting_between`."""
+        skipping rows another transaction holds, like `starting_between`;
+        `following` pages on in (ends_at, id) order."""
         ...
 
     def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:

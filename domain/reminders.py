@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from domain.batches import PAGE, instant, pages
 from domain.errors import NotAllowed
-from domain.model import NotificationKind, Role, SessionStatus
+from domain.model import NotificationKind, Role, Session, SessionStatus
 from domain.notifications import notify
 from domain.ports import Clock, UnitOfWork
 
@@ -34,26 +35,38 @@ def send_due_reminders(
         now = clock.now()
         ordered = sorted(set(leads), reverse=True)
         for lead, shorter in zip(ordered, [*ordered[1:], timedelta(0)], strict=True):
-            due = uow.sessions.starting_between(SessionStatus.SCHEDULED, now + shorter, now + lead)
-            for session in due:
-                if session.created_at is not None and session.created_at > session.starts_at - lead:
-                    continue
-                people = uow.users.get_many((session.mentor_id, session.mentee_id))
-                for person in people.values():
-                    other = people.get(
-                        session.mentee_id if person.id == session.mentor_id else session.mentor_id
-                    )
-                    minutes = int(lead.total_seconds() // 60)
-                    written += notify(
-                        uow,
-                        now=now,
-                        recipient=person,
-                        kind=NotificationKind.REMINDER,
-                        session=session,
-                        key=f"reminder:{session.id}:{session.starts_at.isoformat()}"
-                        f":{minutes}:{person.id}",
-                        other_name=other.display_name if other else "",
-                        lead_minutes=minutes,
-                    )
+
+            def due(
+                following: Session | None, lead: timedelta = lead, shorter: timedelta = shorter
+            ) -> list[Session]:
+                return uow.sessions.starting_between(
+                    SessionStatus.SCHEDULED, now + shorter, now + lead, PAGE, following=following
+                )
+
+            minutes = int(lead.total_seconds() // 60)
+            for page in pages(due):
+                people = uow.users.get_many({p for s in page for p in (s.mentor_id, s.mentee_id)})
+                for session in page:
+                    if (
+                        session.created_at is not None
+                        and session.created_at > session.starts_at - lead
+                    ):
+                        continue
+                    pair = (session.mentor_id, session.mentee_id)
+                    for person_id, other_id in (pair, pair[::-1]):
+                        person, other = people.get(person_id), people.get(other_id)
+                        if person is None:
+                            continue
+                        written += notify(
+                            uow,
+                            now=now,
+                            recipient=person,
+                            kind=NotificationKind.REMINDER,
+                            session=session,
+                            key=f"reminder:{session.id}:{instant(session.starts_at)}"
+                            f":{minutes}:{person.id}",
+                            other_name=other.display_name if other else "",
+                            lead_minutes=minutes,
+                        )
         uow.commit()
     return written

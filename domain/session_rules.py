@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from domain.availability import slots_between
+from domain.batches import instant
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, SessionNotFound, SlotTaken
 from domain.model import HistoryEntry, NotificationKind, Profile, Role, Session, SessionStatus, Slot
 from domain.notifications import notify
@@ -187,7 +188,7 @@ def tell(
 ) -> None:
     """Notify about a session; one notice per event, session, time and recipient,
     however often the transition is retried."""
-    key = f"session:{session.id}:{event}:{session.starts_at.isoformat()}:{recipient.id}"
+    key = f"session:{session.id}:{event}:{instant(session.starts_at)}:{recipient.id}"
     notify(uow, now=now, recipient=recipient, kind=kind, session=session, key=key, **payload)
 
 

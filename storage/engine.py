@@ -43,7 +43,8 @@ def make_engine(
         # Waiting longer for a pooled connection than Slack waits for an ack
         # (3 s) helps nobody: fail fast and let the error handler answer.
         pool_timeout=pool_timeout_s,
-        connect_args={"connect_timeout": connect_timeout_s},
+        # Timestamps come back in UTC whatever the server or database default is.
+        connect_args={"connect_timeout": connect_timeout_s, "options": "-c timezone=UTC"},
         **kwargs,
     )
     if as_app_role:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.model import BusyPeriod, HistoryEntry, NewSession, Session, SessionStatus
@@ -106,13 +106,23 @@ class SqlSessionRepository:
         return [session_from_row(row) for row in rows]
 
     def starting_between(
-        self, status: SessionStatus, after: datetime | None, until: datetime, limit: int = 500
+        self,
+        status: SessionStatus,
+        after: datetime | None,
+        until: datetime,
+        limit: int = 500,
+        *,
+        following: Session | None = None,
     ) -> list[Session]:
         """Locked for this transaction; a session another transaction holds (being
         accepted right now, or handled by another scheduler) is skipped."""
         conditions = [SessionRow.status == status.value, SessionRow.starts_at <= until]
         if after is not None:
             conditions.append(SessionRow.starts_at > after)
+        if following is not None:
+            conditions.append(
+                tuple_(SessionRow.starts_at, SessionRow.id) > (following.starts_at, following.id)
+            )
         rows = self._session.scalars(
             select(SessionRow)
             .where(*conditions)
@@ -129,6 +139,8 @@ class SqlSessionRepository:
         after: datetime | None,
         until: datetime,
         limit: int = 500,
+        *,
+        following: Session | None = None,
     ) -> list[Session]:
         """Locked and skip-locked, as `starting_between`."""
         conditions = [
@@ -137,6 +149,10 @@ class SqlSessionRepository:
         ]
         if after is not None:
             conditions.append(SessionRow.ends_at > after)
+        if following is not None:
+            conditions.append(
+                tuple_(SessionRow.ends_at, SessionRow.id) > (following.ends_at, following.id)
+            )
         rows = self._session.scalars(
             select(SessionRow)
             .where(*conditions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -98,3 +99,27 @@ def test_only_the_scheduler_sends_reminders(
 ) -> None:
     with pytest.raises(NotAllowed):
         send_due_reminders(uow_for(people.maya), clock)
+
+
+def test_a_window_with_more_sessions_than_a_page_is_reminded_in_full(
+    uow_for: UowFor, clock: FakeClock, store: Store, people: People
+) -> None:
+    from domain.batches import PAGE
+    from domain.model import Session, SessionStatus
+
+    count = 2 * PAGE + 100
+    first = utc(2026, 12, 1, 6, 0)  # Tuesday 06:00-07:36, inside the day-before window
+    for n in range(count):
+        # Every session in the same day-before window; many share a start time.
+        store.sessions[10_000 + n] = Session(
+            id=10_000 + n,
+            workspace_id="T1",
+            mentor_id=people.maya.id,
+            mentee_id=people.ben.id,
+            starts_at=first + timedelta(minutes=n % 97),
+            ends_at=first + timedelta(minutes=n % 97 + 30),
+            status=SessionStatus.SCHEDULED,
+            created_at=utc(2026, 11, 1),
+        )
+    assert send_due_reminders(uow_for(), clock) == 2 * count
+    assert send_due_reminders(uow_for(), clock) == 0

@@ -279,7 +279,13 @@ class FakeSessions:
         return rows[:limit]
 
     def starting_between(
-        self, status: SessionStatus, after: datetime | None, until: datetime, limit: int = 500
+        self,
+        status: SessionStatus,
+        after: datetime | None,
+        until: datetime,
+        limit: int = 500,
+        *,
+        following: Session | None = None,
     ) -> list[Session]:
         rows = [
             s
@@ -287,8 +293,9 @@ class FakeSessions:
             if s.status is status
             and s.starts_at <= until
             and (after is None or s.starts_at > after)
+            and (following is None or (s.starts_at, s.id) > (following.starts_at, following.id))
         ]
-        return sorted(rows, key=lambda s: s.starts_at)[:limit]
+        return sorted(rows, key=lambda s: (s.starts_at, s.id))[:limit]
 
     def ending_between(
         self,
@@ -296,12 +303,17 @@ class FakeSessions:
         after: datetime | None,
         until: datetime,
         limit: int = 500,
+        *,
+        following: Session | None = None,
     ) -> list[Session]:
         allowed = set(statuses)
         rows = [
             s
             for s in self.store.sessions.values()
-            if s.status in allowed and s.ends_at <= until and (after is None or s.ends_at > after)
+            if s.status in allowed
+            and s.ends_at <= until
+            and (after is None or s.ends_at > after)
+            and (following is None or (s.ends_at, s.id) > (following.ends_at, following.id))
         ]
         return sorted(rows, key=lambda s: (s.ends_at, s.id))[:limit]
 
