@@ -217,6 +217,12 @@ class SessionRow(Base):
         Index("ix_sessions_mentee_id_starts_at", "mentee_id", "starts_at"),
         Index("ix_sessions_workspace_id_starts_at", "workspace_id", "starts_at"),
         Index("ix_sessions_active_starts_at", "starts_at", postgresql_where=text(ACTIVE_SESSION)),
+        # Sessions that ended without being completed, for the completion prompts.
+        Index(
+            "ix_sessions_running_ends_at",
+            "ends_at",
+            postgresql_where=text("status IN ('scheduled', 'ongoing')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
