@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 
 from domain.batches import PAGE, instant, pages
 from domain.errors import NotAllowed
+from domain.inbox import forget_old_events
 from domain.model import HistoryEntry, NotificationKind, Role, Session, SessionStatus
 from domain.notifications import notify
 from domain.ports import Clock, UnitOfWork
@@ -130,6 +131,7 @@ def run_lifecycle(uow_factory: Callable[[], UnitOfWork], clock: Clock) -> Lifecy
     expired = len(expire_overdue_requests(uow_factory(), clock))
     started = len(start_due_sessions(uow_factory(), clock))
     prompted = prompt_completion(uow_factory(), clock)
+    forget_old_events(uow_factory(), clock)
     return LifecycleReport(expired=expired, started=started, prompted=prompted)
 
 

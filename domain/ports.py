@@ -230,6 +230,10 @@ class EventRepository(Protocol):
         """Record a Slack event id; False when it was seen before (a retry)."""
         ...
 
+    def forget_before(self, moment: datetime) -> int:
+        """Drop event ids received before `moment` (system actor); how many."""
+        ...
+
 
 # --- analytics --------------------------------------------------------------
 # `workspace_id` None means every workspace (the system actor of scheduled jobs).

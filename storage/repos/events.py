@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
@@ -22,3 +23,7 @@ class SqlEventRepository:
             .on_conflict_do_nothing(index_elements=["workspace_id", "event_id"])
         )
         return rowcount(self._session, statement) == 1
+
+    def forget_before(self, moment: datetime) -> int:
+        statement = delete(ProcessedEvent).where(ProcessedEvent.received_at < moment)
+        return rowcount(self._session, statement)

@@ -219,7 +219,8 @@ def test_run_lifecycle_expires_starts_and_prompts_each_in_a_unit_of_work_of_its_
     clock.set(utc(2026, 12, 1, 11, 0))
     report = run_lifecycle(factory, clock)
     assert report == LifecycleReport(expired=1, started=1, prompted=1)
-    assert [uow.commits for uow in made] == [1, 1, 1]
+    # expire, start, prompt, and forgetting old event ids
+    assert [uow.commits for uow in made] == [1, 1, 1, 1]
     assert store.sessions[requested.id].status is S.EXPIRED
     assert store.sessions[due.id].status is S.ONGOING
     [prompt] = _prompts(store)

@@ -67,6 +67,7 @@ class Store:
     notifications: list[Notification] = field(default_factory=list)
     outbox: dict[UUID, Outbox] = field(default_factory=dict)
     events: set[tuple[str, str]] = field(default_factory=set)
+    event_times: dict[tuple[str, str], datetime] = field(default_factory=dict)
     digests: dict[tuple[str, date], DigestRecord] = field(default_factory=dict)
     last_id: int = 0
 
@@ -444,7 +445,15 @@ class FakeEvents:
         if (workspace_id, event_id) in self.store.events:
             return False
         self.store.events.add((workspace_id, event_id))
+        self.store.event_times[(workspace_id, event_id)] = at
         return True
+
+    def forget_before(self, moment: datetime) -> int:
+        old = {key for key, at in self.store.event_times.items() if at < moment}
+        self.store.events -= old
+        for key in old:
+            del self.store.event_times[key]
+        return len(old)
 
 
 class FakeDigests:

@@ -250,3 +250,12 @@ def test_reminders_no_show_mark_read_and_leaving_on_the_real_database(org: Org) 
     leave_programme(org.uow("UCARA"), clock)
     with pytest.raises(NotAllowed, match="deactivated"):
         unread_count(org.uow("UCARA"))
+
+
+def test_old_event_ids_are_forgotten_through_row_level_security(org: Org) -> None:
+    from domain.inbox import first_delivery, forget_old_events
+
+    assert first_delivery(org.uow("UBEN"), org.clock, event_id="Ev-old")
+    org.clock.advance(days=8)
+    assert forget_old_events(org.uow(), org.clock) == 1
+    assert first_delivery(org.uow("UBEN"), org.clock, event_id="Ev-old")
