@@ -43,11 +43,11 @@ from handlers.modals import open_modal
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal, reschedule_modal
 from handlers.render.notifications import dm_outcome, notifications_blocks
-from handlers.render.profile import (
+from handlers.render.profile import profile_modal
+from handlers.render.profile_forms import (
     edit_profile_modal,
     mentee_signup_modal,
     mentor_signup_modal,
-    profile_modal,
 )
 from handlers.render.search import search_results, search_text
 from handlers.render.session_modals import (

@@ -24,7 +24,11 @@ from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
 from handlers.render.help import HELP_TEXT, help_blocks
 from handlers.render.notifications import notifications_blocks
-from handlers.render.profile import edit_profile_modal, mentee_signup_modal, mentor_signup_modal
+from handlers.render.profile_forms import (
+    edit_profile_modal,
+    mentee_signup_modal,
+    mentor_signup_modal,
+)
 from handlers.render.search import search_results, search_text
 from handlers.render.sessions import sessions_message
 from handlers.render.stats import dashboard_blocks, dashboard_text

@@ -27,7 +27,7 @@ from handlers.ids import Field, Modal
 from handlers.metadata import MentorRef, SessionMessageRef, decode
 from handlers.render.common import slack_time
 from handlers.render.notifications import dm_outcome
-from handlers.render.profile import mentee_signup_modal
+from handlers.render.profile_forms import mentee_signup_modal
 from handlers.zones import zone_options
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from handlers.ids import VALUE, Action, Field, Modal
 from handlers.metadata import SlotRef
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal, reschedule_modal
-from handlers.render.profile import (
+from handlers.render.profile_forms import (
     edit_profile_modal,
     mentee_signup_modal,
     mentor_signup_modal,
