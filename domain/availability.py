@@ -65,10 +65,6 @@ def remove_time_off(uow: UnitOfWork, *, time_off_id: int) -> Schedule:
     )
 
 
-def add_extra_slot(uow: UnitOfWork, clock: Clock, *, day: date, start: time, end: time) -> Schedule:
-    return _change(uow, lambda me: _add_extra(uow, clock, me, day, start, end))
-
-
 @dataclass(frozen=True)
 class AvailabilityChanges:
     """Several additions made together (the availability editor), all or nothing."""

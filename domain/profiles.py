@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from domain.model import NewProfile, Profile, Role
+from domain.model import NewProfile, Profile
 from domain.ports import UnitOfWork
 from domain.slots import validate_zone
 from domain.text import clean_text, normalize_tags
@@ -70,10 +70,6 @@ def current_profile(uow: UnitOfWork) -> Profile:
             "Your profile is deactivated. Run `/mentor signup` to join the programme again."
         )
     return profile
-
-
-def is_admin(uow: UnitOfWork) -> bool:
-    return uow.actor.role is Role.ADMIN
 
 
 def identify(

@@ -21,7 +21,7 @@ from domain.availability import (
 )
 from domain.errors import Conflict, DomainError
 from domain.lookups import booking_options, mentor_card, move_options, session_view
-from domain.membership import step_down_as_mentor
+from domain.membership import leave_programme, step_down_as_mentor
 from domain.notifications import mark_all_read, mark_read, notifications_page, unread_count
 from domain.search import find_mentors
 from domain.sessions import Outcome, accept, mark_no_show, start
@@ -277,18 +277,25 @@ def _open_availability(click: Click) -> None:
     click.open(build)
 
 
-def _step_down(click: Click) -> None:
+def _leaving(click: Click, leave: Callable[..., list[Any]], done: str) -> None:
     uow = click.uow()
-    cancelled = step_down_as_mentor(uow, click.deps.clock)
-    click.tell(
-        "You are no longer a mentor."
-        + (
-            f" {len(cancelled)} upcoming sessions were cancelled and your mentees told."
-            if cancelled
-            else ""
-        )
-    )
+    cancelled = leave(uow, click.deps.clock)
+    if cancelled:
+        done += f" {len(cancelled)} upcoming sessions were cancelled and the other side told."
+    click.tell(done)
     after_change(click.deps, uow, click.person)
+
+
+def _step_down(click: Click) -> None:
+    _leaving(click, step_down_as_mentor, "You are no longer a mentor.")
+
+
+def _leave_programme(click: Click) -> None:
+    _leaving(
+        click,
+        leave_programme,
+        "You have left the mentorship programme. `/mentor signup` brings you back.",
+    )
 
 
 def _remover(remove: Callable[..., Any], key: str) -> Listener:
@@ -380,6 +387,7 @@ LISTENERS: dict[Action, Listener] = {
     Action.EDIT_PROFILE: _edit_profile,
     Action.OPEN_AVAILABILITY: _open_availability,
     Action.STEP_DOWN: _step_down,
+    Action.LEAVE_PROGRAMME: _leave_programme,
     Action.REMOVE_WEEKLY: _remover(remove_weekly_slot, "slot_id"),
     Action.REMOVE_TIME_OFF: _remover(remove_time_off, "time_off_id"),
     Action.REMOVE_EXTRA: _remover(remove_extra_slot, "extra_id"),

@@ -8,6 +8,7 @@ class Action(StrEnum):
     SIGNUP_MENTEE = "signup_mentee"
     EDIT_PROFILE = "edit_profile"
     STEP_DOWN = "step_down"
+    LEAVE_PROGRAMME = "leave_programme"
     OPEN_AVAILABILITY = "open_availability"
     REMOVE_WEEKLY = "remove_weekly"
     REMOVE_TIME_OFF = "remove_time_off"

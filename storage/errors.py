@@ -13,7 +13,6 @@ from sqlalchemy.exc import DBAPIError
 from domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, SlotTaken
 
 EXCLUSION_VIOLATION = "23P01"
-UNIQUE_VIOLATION = "23505"
 CHECK_VIOLATION = "23514"
 FOREIGN_KEY_VIOLATION = "23503"
 INSUFFICIENT_PRIVILEGE = "42501"

@@ -73,20 +73,44 @@ def _details(profile: Profile, rating: MentorRating | None) -> str:
     return "\n".join(lines)
 
 
-def _step_down_button() -> ButtonElement:
-    element = button("Step down as mentor", Action.STEP_DOWN, style="danger")
+def _danger_button(
+    text: str, action_id: Action, *, title: str, warning: str, confirm: str, deny: str
+) -> ButtonElement:
+    element = button(text, action_id, style="danger")
     element.confirm = ConfirmObject(
+        title=title, text=warning, confirm=confirm, deny=deny, style="danger"
+    )
+    return element
+
+
+def _step_down_button() -> ButtonElement:
+    return _danger_button(
+        "Step down as mentor",
+        Action.STEP_DOWN,
         title="Step down as mentor?",
-        text=(
+        warning=(
             "Nobody will be able to book you any more, and your upcoming sessions as a"
             " mentor will be cancelled with a note to each mentee. You can sign up again"
             " at any time."
         ),
         confirm="Step down",
         deny="Keep mentoring",
-        style="danger",
     )
-    return element
+
+
+def _leave_button() -> ButtonElement:
+    return _danger_button(
+        "Leave the programme",
+        Action.LEAVE_PROGRAMME,
+        title="Leave the programme?",
+        warning=(
+            "Your profile is deactivated and every upcoming session you have, as mentor"
+            " or mentee, is cancelled with a note to the other person. Sign up again at"
+            " any time to come back."
+        ),
+        confirm="Leave",
+        deny="Stay",
+    )
 
 
 def _summary_buttons(profile: Profile) -> list[ButtonElement]:
@@ -99,6 +123,8 @@ def _summary_buttons(profile: Profile) -> list[ButtonElement]:
         buttons.append(button("Sign up as mentee", Action.SIGNUP_MENTEE))
     if profile.is_mentor:
         buttons.append(_step_down_button())
+    if profile.is_mentor or profile.is_mentee:
+        buttons.append(_leave_button())
     return buttons
 
 

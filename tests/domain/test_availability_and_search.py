@@ -9,7 +9,6 @@ import pytest
 
 from domain.availability import (
     AvailabilityChanges,
-    add_extra_slot,
     add_time_off,
     add_weekly_slots,
     change_availability,
@@ -104,13 +103,19 @@ def test_impossible_time_off_is_refused(
 def test_an_extra_slot_on_a_saturday_becomes_bookable(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
-    add_extra_slot(uow_for(people.maya), clock, day=date(2026, 12, 5), start=time(10), end=time(11))
+    change_availability(
+        uow_for(people.maya),
+        clock,
+        changes=AvailabilityChanges(extra_day=date(2026, 12, 5), start=time(10), end=time(11)),
+    )
     slots = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
     saturday = [s.starts_at for s in slots if s.starts_at.date() == date(2026, 12, 5)]
     assert saturday == [utc(2026, 12, 5, 10, 0), utc(2026, 12, 5, 10, 30)]
     with pytest.raises(InvalidInput, match="in the past"):
-        add_extra_slot(
-            uow_for(people.maya), clock, day=date(2026, 11, 1), start=time(10), end=time(11)
+        change_availability(
+            uow_for(people.maya),
+            clock,
+            changes=AvailabilityChanges(extra_day=date(2026, 11, 1), start=time(10), end=time(11)),
         )
 
 

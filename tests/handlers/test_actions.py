@@ -145,3 +145,19 @@ def test_stepping_down_is_confirmed_and_the_home_tab_follows(
     assert "no longer a mentor" in h.next_call("response_url").text()
     h.next_call("views.publish", user_id="UMAYA")
     assert _scalar(owner_engine, "SELECT is_mentor FROM users") is False
+
+
+def test_leaving_the_programme_from_the_home_tab_deactivates_the_profile(
+    h: Harness, owner_engine: Engine
+) -> None:
+    h.command("UMAYA", "signup mentor")
+    h.submit("UMAYA", h.opened_view(), MENTOR_FORM)
+    home = h.next_call("views.publish", user_id="UMAYA").view()
+    assert _buttons(home["blocks"], Action.LEAVE_PROGRAMME)
+    h.slack.clear()
+    h.click("UMAYA", Action.LEAVE_PROGRAMME, "")
+    assert "left the mentorship programme" in h.next_call("response_url").text()
+    assert _scalar(owner_engine, "SELECT is_active FROM users") is False
+    # Asked again, the bot says how to come back.
+    h.command("UMAYA", "sessions")
+    assert "/mentor signup" in h.next_call("response_url", after=1).text()

@@ -106,6 +106,7 @@ def test_a_mentors_summary_shows_who_they_are_and_what_they_can_do() -> None:
         Action.OPEN_AVAILABILITY,
         Action.SIGNUP_MENTEE,
         Action.STEP_DOWN,
+        Action.LEAVE_PROGRAMME,
     ]
 
 
@@ -126,7 +127,7 @@ def test_a_mentees_summary_offers_becoming_a_mentor_and_no_availability() -> Non
     assert "public speaking" in text
     assert "★" not in text
     assert "meet.example.com" not in text
-    assert action_ids(blocks) == [Action.EDIT_PROFILE, Action.SIGNUP_MENTOR]
+    assert action_ids(blocks) == [Action.EDIT_PROFILE, Action.SIGNUP_MENTOR, Action.LEAVE_PROGRAMME]
 
 
 def test_someone_in_both_roles_sees_both_and_no_sign_up_buttons() -> None:
@@ -134,7 +135,12 @@ def test_someone_in_both_roles_sees_both_and_no_sign_up_buttons() -> None:
     blocks = dump(profile_summary(both, MentorRating(mentor_id=5)))
     assert "*Roles:* Mentor and Mentee" in as_text(blocks)
     assert "No ratings yet" in as_text(blocks)
-    assert action_ids(blocks) == [Action.EDIT_PROFILE, Action.OPEN_AVAILABILITY, Action.STEP_DOWN]
+    assert action_ids(blocks) == [
+        Action.EDIT_PROFILE,
+        Action.OPEN_AVAILABILITY,
+        Action.STEP_DOWN,
+        Action.LEAVE_PROGRAMME,
+    ]
 
 
 def test_someone_not_yet_in_the_programme_is_invited_to_join() -> None:

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.availability import (
-    add_extra_slot,
+    AvailabilityChanges,
     add_time_off,
     add_weekly_slots,
+    change_availability,
     clear_weekly,
     my_schedule,
     remove_extra_slot,
@@ -213,8 +214,10 @@ def test_profile_and_availability_upkeep_on_the_real_database(org: Org) -> None:
     first_slot = schedule.weekly[0].id
     assert first_slot is not None
     assert len(remove_weekly_slot(org.uow("UMAYA"), slot_id=first_slot).weekly) == 4
-    with_extra = add_extra_slot(
-        org.uow("UMAYA"), clock, day=date(2026, 12, 5), start=time(10), end=time(11)
+    with_extra = change_availability(
+        org.uow("UMAYA"),
+        clock,
+        changes=AvailabilityChanges(extra_day=date(2026, 12, 5), start=time(10), end=time(11)),
     )
     extra_id = with_extra.extra[0].id
     assert extra_id is not None
