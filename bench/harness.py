@@ -16,9 +16,9 @@ from wsgiref.simple_server import make_server
 from bot.config import Settings
 from bot.errors import APOLOGY
 from bot.runtime import Bot, build_bot
-from tests.fakes import payloads
-from tests.fakes.signing import Reply, SlackSender
-from tests.fakes.slack import Call, FakeSlack, FakeSlackServer
+from bot.standin import payloads
+from bot.standin.signing import Reply, SlackSender
+from bot.standin.slack_api import Call, FakeSlack, FakeSlackServer
 from tests.fakes.uow import FakeClock
 from tests.handlers.conftest import _Quiet, _Threaded
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from bot.standin.payloads import select, text_input
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import MentorRef, SessionRef
-from tests.fakes.payloads import select, text_input
 from tests.handlers.conftest import Harness, wait_for
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, text
 
 from bot.config import Settings
 from bot.runtime import Bot, build_bot
+from bot.standin import payloads
+from bot.standin.signing import Reply, SlackSender
+from bot.standin.slack_api import Call, FakeSlack, FakeSlackServer
 from tests.conftest import DATA_TABLES
-from tests.fakes import payloads
-from tests.fakes.signing import Reply, SlackSender
-from tests.fakes.slack import Call, FakeSlack, FakeSlackServer
 from tests.fakes.uow import FakeClock, utc
 
 SECRET = "test-signing-secret"

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from bot.standin.payloads import select, text_input
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import MentorRef, NotificationRef, PeriodRef, SlotRef
-from tests.fakes.payloads import select, text_input
 from tests.handlers.conftest import Harness, wait_for
 
 MENTOR_FORM = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, text
 
+from bot.standin.payloads import select, text_input
 from handlers.ids import Field, Modal
-from tests.fakes.payloads import select, text_input
 from tests.handlers.conftest import Harness
 
 

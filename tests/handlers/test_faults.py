@@ -7,10 +7,10 @@ import json
 
 from sqlalchemy import Engine, text
 
+from bot.standin import payloads
+from bot.standin.payloads import select, text_input
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import MentorRef, SessionRef
-from tests.fakes import payloads
-from tests.fakes.payloads import select, text_input
 from tests.handlers.conftest import Harness, wait_for
 
 

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.fakes import payloads
+from bot.standin import payloads
 from tests.handlers.conftest import Harness
 
 

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes import payloads
-from tests.fakes.signing import SlackSender
-from tests.fakes.slack import FakeSlackServer
+from bot.standin import payloads
+from bot.standin.signing import SlackSender
+from bot.standin.slack_api import FakeSlackServer
 from tests.handlers.conftest import wait_for
 
 SECRET = "serve-secret"
