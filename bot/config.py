@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -30,6 +30,8 @@ EXPECTED = {
     "mentorship_digest_weekday": "a weekday number, 0 = Monday … 6 = Sunday",
     "mentorship_digest_time": "a time of day such as 09:00",
     "mentorship_digest_timezone": "an IANA time zone such as Europe/London",
+    "mentorship_log_format": "text or json",
+    "mentorship_log_level": "DEBUG, INFO, WARNING or ERROR",
 }
 
 
@@ -52,6 +54,8 @@ class Settings(BaseSettings):
     mentorship_digest_weekday: int = Field(default=0, ge=0, le=6)
     mentorship_digest_time: time = time(9, 0)
     mentorship_digest_timezone: str = "UTC"
+    mentorship_log_format: Literal["text", "json"] = "text"
+    mentorship_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -11,6 +11,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers import outcome
 from handlers.context import who
 
 log = logging.getLogger("mentorbot.errors")
@@ -25,7 +26,8 @@ def handle_unexpected_error(
     error: Exception, body: dict[str, Any], client: WebClient
 ) -> BoltResponse:
     ref = uuid.uuid4().hex[:8]
-    log.error("unhandled error ref=%s: %s", ref, error, exc_info=error)
+    outcome.failed(ref)
+    log.error("unhandled error ref=%s: %s", ref, type(error).__name__, exc_info=error)
     person = who(body)
     if person.user_id:
         try:

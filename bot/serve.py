@@ -39,6 +39,8 @@ def serve(settings: Settings, database_url: str, *, host: str, port: int, worker
         "worker_class": "gthread",
         "threads": 8,
         "timeout": 30,
-        "accesslog": "-",
+        # The bot logs one line per Slack request itself (handler, user, outcome);
+        # gunicorn's access line would repeat it with less in it.
+        "accesslog": None,
     }
     _Gunicorn(settings, database_url, options).run()

@@ -25,6 +25,7 @@ from domain.membership import leave_programme, step_down_as_mentor
 from domain.notifications import mark_all_read, mark_read, notifications_page, unread_count
 from domain.search import find_mentors
 from domain.sessions import Outcome, accept, mark_no_show, start
+from handlers import outcome
 from handlers.context import HandlerDeps, Who, after_change, ensure_known, who
 from handlers.ids import Action
 from handlers.metadata import (
@@ -121,6 +122,7 @@ def listener(run: Listener) -> Callable[..., None]:
                 ensure_known(click.deps, client, click.person)
             run(click)
         except Conflict as error:
+            outcome.refused(error)
             if click.in_message and _is_session_dm(run):
                 # A stale DM button (someone acted first): replace the message, so it
                 # cannot be clicked again.
@@ -128,6 +130,7 @@ def listener(run: Listener) -> Callable[..., None]:
             else:
                 click.tell(error.message)
         except DomainError as error:
+            outcome.refused(error)
             click.tell(error.message)
 
     handle.__name__ = f"handle_action_{run.__name__.lstrip('_')}"

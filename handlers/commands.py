@@ -16,7 +16,7 @@ from domain.home import my_sessions
 from domain.lookups import booking_options, person_by_slack_id
 from domain.notifications import notifications_page, unread_count
 from domain.search import find_mentors
-from handlers import forms
+from handlers import forms, outcome
 from handlers.context import HandlerDeps, Who, ensure_known, who
 from handlers.metadata import MentorRef
 from handlers.modals import open_modal
@@ -198,6 +198,7 @@ def handle_command_mentor(
         word, rest = forms.command_words(str(body.get("text") or ""))
         SUBCOMMANDS.get(word, _help)(request, rest)
     except DomainError as error:
+        outcome.refused(error)
         request.say(error.message)
 
 

@@ -21,7 +21,7 @@ from domain.lookups import session_view
 from domain.model import Session
 from domain.profiles import edit_profile, register_mentee, register_mentor
 from domain.sessions import Outcome, cancel, complete, decline, request_session, reschedule
-from handlers import forms
+from handlers import forms, outcome
 from handlers.context import HandlerDeps, Who, after_change, ensure_known, who
 from handlers.ids import Field, Modal
 from handlers.metadata import MentorRef, SessionMessageRef, decode
@@ -81,6 +81,7 @@ def submission(run: Run, error_field: str) -> Callable[..., None]:
         try:
             run(sub)
         except DomainError as error:
+            outcome.refused(error)
             field = error.field if error.field in fields else error_field
             ack(response_action="errors", errors={field: error.message})
             return

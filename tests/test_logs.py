@@ -1,0 +1,88 @@
+"""The log format operators read: text or JSON, fields attached, secrets never."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import pytest
+
+from bot.config import SettingsError, load_settings
+from bot.logs import JsonFormatter, TextFormatter, configure_logging, redact
+
+TOKEN = "xoxb-1234-5678-abcdefABCDEF"
+
+
+def _record(
+    message: str, *args: object, fields: dict[str, object] | None = None
+) -> logging.LogRecord:
+    record = logging.LogRecord("mentorbot.requests", logging.INFO, __file__, 1, message, args, None)
+    if fields is not None:
+        record.fields = fields
+    return record
+
+
+@pytest.mark.parametrize(
+    ("line", "hidden"),
+    [
+        (f"calling with {TOKEN}", TOKEN),
+        ("app token xapp-1-A0-123-abc", "xapp-1-A0-123-abc"),
+        ("refresh xoxe-1-abc", "xoxe-1-abc"),
+        ("postgresql://bot:s3cret@db.internal:5432/mentor", "s3cret"),
+    ],
+)
+def test_secrets_are_scrubbed_from_any_line(line: str, hidden: str) -> None:
+    assert hidden not in redact(line)
+
+
+def test_a_url_keeps_its_user_and_host_when_its_password_is_scrubbed() -> None:
+    assert redact("postgresql://bot:pw@db:5432/x") == "postgresql://bot:[redacted]@db:5432/x"
+
+
+def test_text_lines_carry_the_fields_as_key_value_pairs() -> None:
+    line = TextFormatter().format(
+        _record("request", fields={"handler": "command /mentor find", "user": "U1", "ms": 2.5})
+    )
+    assert line.endswith('request handler="command /mentor find" user=U1 ms=2.5')
+
+
+def test_json_lines_are_one_object_with_the_fields_and_scrubbed() -> None:
+    line = JsonFormatter().format(_record("posting %s", TOKEN, fields={"outcome": "ok"}))
+    entry = json.loads(line)
+    assert entry["level"] == "INFO"
+    assert entry["logger"] == "mentorbot.requests"
+    assert entry["outcome"] == "ok"
+    assert TOKEN not in line
+    assert "\n" not in line
+
+
+def test_json_lines_carry_the_traceback_in_one_field() -> None:
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), None)
+        record.exc_info = sys.exc_info()
+    entry = json.loads(JsonFormatter().format(record))
+    assert "ValueError: boom" in entry["exception"]
+
+
+def test_configure_keeps_chatty_libraries_quiet_even_when_verbose() -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging("json", "DEBUG")
+        assert isinstance(root.handlers[0].formatter, JsonFormatter)
+        # slack_sdk logs whole request bodies (what people typed) at DEBUG.
+        assert logging.getLogger("slack_sdk").level == logging.WARNING
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+
+
+def test_an_unknown_log_format_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MENTORSHIP_LOG_FORMAT", "xml")
+    with pytest.raises(
+        SettingsError, match="MENTORSHIP_LOG_FORMAT is not valid: expected text or json"
+    ):
+        load_settings()
