@@ -1,5 +1,5 @@
-"""The bot in this process over real HTTP, the fake Slack beside it (as in
-tests/handlers/conftest.py), and a clock on the fake Slack's side: each Web API
+"""The bot in this process over real HTTP, the fake Slack beside it (the shared
+`bot.standin.workspace`), and a clock on the fake Slack's side: each Web API
 call and response-URL post is stamped when it arrives, so "the person sees it"
 is measured from the moment the request was sent until Slack got the answer."""
 
@@ -11,16 +11,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from wsgiref.simple_server import make_server
 
 from bot.config import Settings
 from bot.errors import APOLOGY
-from bot.runtime import Bot, build_bot
+from bot.runtime import Bot
 from bot.standin import payloads
+from bot.standin.clock import FakeClock
 from bot.standin.signing import Reply, SlackSender
 from bot.standin.slack_api import Call, FakeSlack, FakeSlackServer
-from tests.fakes.uow import FakeClock
-from tests.handlers.conftest import _Quiet, _Threaded
+from bot.standin.workspace import running_workspace
 
 SECRET = "bench-signing-secret"
 APOLOGY_START = APOLOGY.split("{", 1)[0][:40]
@@ -206,22 +205,14 @@ def running_bot(
     slack = FakeSlack(calls=StampedCalls())
     for user_id, name, zone in people:
         slack.add_user(user_id, name, zone)
-    with FakeSlackServer(slack) as server:
-        settings = Settings(
-            slack_bot_token="xoxb-bench",  # type: ignore[arg-type]
-            slack_signing_secret=SECRET,  # type: ignore[arg-type]
-            slack_api_url=server.api_url,
-            mentorship_admins=admins,
-            database_url=database_url,  # type: ignore[arg-type]
-        )
-        bot = build_bot(settings, database_url, clock=clock)
-        http = make_server("127.0.0.1", 0, bot.wsgi, server_class=_Threaded, handler_class=_Quiet)
-        thread = threading.Thread(target=http.serve_forever, daemon=True)
-        thread.start()
-        host, port = http.server_address[:2]
-        try:
-            yield BotUnderTest(bot, slack, server, f"http://{host}:{port}/slack/events")
-        finally:
-            http.shutdown()
-            http.server_close()
-            bot.engine.dispose()
+    settings = Settings(
+        slack_bot_token="xoxb-bench",  # type: ignore[arg-type]
+        slack_signing_secret=SECRET,  # type: ignore[arg-type]
+        mentorship_admins=admins,
+        database_url=database_url,  # type: ignore[arg-type]
+    )
+    with (
+        FakeSlackServer(slack) as server,
+        running_workspace(settings, database_url, server, clock) as workspace,
+    ):
+        yield BotUnderTest(workspace.bot, slack, server, workspace.sender.url)

@@ -39,6 +39,7 @@ from psycopg import sql  # noqa: E402
 from psycopg.conninfo import conninfo_to_dict  # noqa: E402
 
 from bench.harness import BenchFailure, BotUnderTest, Timed, running_bot  # noqa: E402
+from bot.standin.clock import FakeClock  # noqa: E402
 from bot.standin.payloads import select  # noqa: E402
 from domain.lookups import booking_options  # noqa: E402
 from domain.model import Actor  # noqa: E402
@@ -48,7 +49,6 @@ from storage.engine import make_session_factory  # noqa: E402
 from storage.seed import reference_now  # noqa: E402
 from storage.uow import SqlUnitOfWork  # noqa: E402
 from tests import pg  # noqa: E402
-from tests.fakes.uow import FakeClock  # noqa: E402
 
 WORKSPACE = "T1"  # the fake Slack payloads' team
 BENCH_PREFIX = "mentorbot_bench_"

@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings, require
 from bot.database import database_url
@@ -87,6 +88,26 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_unless_verbose(args: argparse.Namespace) -> None:
+    # The transcript is the output; the bot's own log lines would interleave with it.
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo.main import run_demo
+
+    _quiet_unless_verbose(args)
+    return run_demo(args.data_dir or settings.mentorship_data_dir)
+
+
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo.main import run_console
+
+    _quiet_unless_verbose(args)
+    return run_console(args.data_dir or settings.mentorship_data_dir, args.as_name)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], int]]] = {
     "migrate": ("create or upgrade the database schema (alembic upgrade head)", _migrate),
     "serve": ("run the bot over HTTP: POST /slack/events, GET /healthz", _serve),
@@ -94,6 +115,11 @@ COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], int]]] =
     "scheduler": ("run the background jobs alone, in the foreground", _scheduler),
     "jobs": ("run one background job once: mentorbot jobs run NAME", _jobs),
     "seed": ("fill a workspace with a deterministic synthetic organisation", _seed),
+    "demo": ("play the whole story through the bot, with a stand-in for Slack", _demo),
+    "console": (
+        "try the bot in the terminal as a demo person: mentorbot console --as ben",
+        _console,
+    ),
 }
 
 
@@ -115,6 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--sessions", type=int, default=10000)
             command.add_argument("--seed", type=int, default=1)
             command.add_argument("--workspace", default="T1")
+        if name in ("demo", "console"):
+            command.add_argument(
+                "--data-dir",
+                type=Path,
+                help="where the embedded PostgreSQL lives (default: MENTORSHIP_DATA_DIR);"
+                " DATABASE_URL is never used",
+            )
+        if name == "console":
+            command.add_argument(
+                "--as",
+                dest="as_name",
+                metavar="NAME",
+                default="ben",
+                help="maya, ben, cara or olga (default: ben)",
+            )
         if name == "jobs":
             from bot.jobs import JOBS
 

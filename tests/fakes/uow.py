@@ -7,11 +7,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+# Re-exported: the tests take the clock from here, beside the fake unit of work.
+from bot.standin.clock import FakeClock as FakeClock
+from domain.analytics_ports import Snapshot
 from domain.errors import Conflict, InvalidInput, NotAllowed, SlotTaken
 from domain.model import (
     ACTIVE_STATUSES,
@@ -33,23 +36,10 @@ from domain.model import (
     TimeOff,
     WeeklySlot,
 )
-from domain.ports import DigestRecord, MentorActivity, MentorHours, ProgrammeTotals
+from domain.ports import DigestRecord
+from tests.fakes.analytics import FakeAnalytics, FakeSnapshots
 
 BUSY_STATUSES = ACTIVE_STATUSES | {SessionStatus.COMPLETED}
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, now: datetime) -> None:
-        self._now = now
-
-    def advance(self, **delta: float) -> None:
-        self._now += timedelta(**delta)
 
 
 @dataclass
@@ -69,6 +59,9 @@ class Store:
     events: set[tuple[str, str]] = field(default_factory=set)
     event_times: dict[tuple[str, str], datetime] = field(default_factory=dict)
     digests: dict[tuple[str, date], DigestRecord] = field(default_factory=dict)
+    snapshots: dict[tuple[str, int | None], Snapshot] = field(default_factory=dict)
+    # Workspaces whose snapshots another scheduler is refreshing right now.
+    refreshing: set[str] = field(default_factory=set)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -505,132 +498,6 @@ class FakeDigests:
             )
 
 
-# Sessions that were due to happen, and that hold their mentor's time.
-DUE_STATUSES = frozenset(
-    {SessionStatus.COMPLETED, SessionStatus.NO_SHOW, SessionStatus.SCHEDULED, SessionStatus.ONGOING}
-)
-
-
-class FakeAnalytics:
-    """The dashboard's figures computed in Python from the store, by the same
-    definitions as the SQL (`domain.ports.AnalyticsRepository`)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def _sessions(
-        self, workspace_id: str | None, since: datetime | None, until: datetime
-    ) -> list[Session]:
-        return [
-            s
-            for s in self.store.sessions.values()
-            if (workspace_id is None or s.workspace_id == workspace_id)
-            and (since is None or s.starts_at >= since)
-            and s.starts_at < until
-        ]
-
-    def _mentor_ratings(self, sessions: Iterable[Session]) -> list[Feedback]:
-        ids = {s.id for s in sessions}
-        return [
-            f
-            for f in self.store.feedback
-            if f.session_id in ids and f.subject_role is SubjectRole.MENTOR
-        ]
-
-    def _people(self, workspace_id: str | None) -> list[Profile]:
-        return [
-            p
-            for p in self.store.users.values()
-            if p.is_active and (workspace_id is None or p.workspace_id == workspace_id)
-        ]
-
-    def totals(
-        self, workspace_id: str | None, since: datetime | None, until: datetime
-    ) -> ProgrammeTotals:
-        people = self._people(workspace_id)
-        sessions = self._sessions(workspace_id, since, until)
-        ratings = [f.rating for f in self._mentor_ratings(sessions)]
-        return ProgrammeTotals(
-            mentors=sum(1 for p in people if p.is_mentor),
-            mentees=sum(1 for p in people if p.is_mentee),
-            sessions=len(sessions),
-            completed=sum(1 for s in sessions if s.status is SessionStatus.COMPLETED),
-            due=sum(1 for s in sessions if s.status in DUE_STATUSES),
-            rating_count=len(ratings),
-            rating_sum=sum(ratings),
-        )
-
-    def mentor_activity(
-        self, workspace_id: str | None, since: datetime | None, until: datetime
-    ) -> list[MentorActivity]:
-        sessions = self._sessions(workspace_id, since, until)
-        completed: dict[int, int] = {}
-        for s in sessions:
-            if s.status is SessionStatus.COMPLETED:
-                completed[s.mentor_id] = completed.get(s.mentor_id, 0) + 1
-        ratings: dict[int, list[int]] = {}
-        for f in self._mentor_ratings(sessions):
-            ratings.setdefault(f.subject_id, []).append(f.rating)
-        return [
-            MentorActivity(
-                mentor_id,
-                self.store.users[mentor_id].display_name,
-                completed.get(mentor_id, 0),
-                len(ratings.get(mentor_id, [])),
-                sum(ratings.get(mentor_id, [])),
-            )
-            for mentor_id in sorted(completed.keys() | ratings.keys())
-        ]
-
-    def mentor_hours(
-        self,
-        workspace_id: str | None,
-        since: datetime,
-        until: datetime,
-        weekday_counts: Sequence[int],
-    ) -> dict[int, MentorHours]:
-        booked: dict[int, timedelta] = {}
-        for s in self._sessions(workspace_id, since, until):
-            if s.status in DUE_STATUSES:
-                booked[s.mentor_id] = booked.get(s.mentor_id, timedelta()) + s.ends_at - s.starts_at
-        offered: dict[int, timedelta] = {}
-        for person in self._people(workspace_id):
-            slots = self.store.weekly.get(person.id, [])
-            if person.is_mentor and slots:
-                offered[person.id] = sum(
-                    (
-                        (_since_midnight(slot.end) - _since_midnight(slot.start))
-                        * weekday_counts[slot.weekday]
-                        for slot in slots
-                    ),
-                    timedelta(),
-                )
-        return {
-            mentor_id: MentorHours(
-                booked.get(mentor_id, timedelta()), offered.get(mentor_id, timedelta())
-            )
-            for mentor_id in sorted(booked.keys() | offered.keys())
-        }
-
-    def workspace_mean_rating(self, workspace_id: str | None) -> float | None:
-        ratings = [
-            f.rating
-            for f in self.store.feedback
-            if f.subject_role is SubjectRole.MENTOR
-            and (workspace_id is None or f.workspace_id == workspace_id)
-        ]
-        return sum(ratings) / len(ratings) if ratings else None
-
-
-def _since_midnight(moment: time) -> timedelta:
-    return timedelta(
-        hours=moment.hour,
-        minutes=moment.minute,
-        seconds=moment.second,
-        microseconds=moment.microsecond,
-    )
-
-
 @dataclass
 class Outbox:
     """The fake's delivery columns, per notice."""
@@ -662,6 +529,7 @@ class FakeUnitOfWork:
         self.notifications = FakeNotifications(self.store, self.new_notifications)
         self.events = FakeEvents(self.store)
         self.analytics = FakeAnalytics(self.store)
+        self.snapshots = FakeSnapshots(self.store)
         self.digests = FakeDigests(self.store)
 
     def __enter__(self) -> Self:

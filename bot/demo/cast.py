@@ -1,0 +1,73 @@
+"""The demo's workspace: four people, fixed fake credentials, a clock that
+starts on a Monday morning, and a database of its own in the embedded cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.standin.clock import FakeClock
+from bot.standin.slack_api import FakeSlack, FakeSlackServer
+from bot.standin.workspace import Workspace, running_workspace
+from storage.embedded import start_embedded
+from storage.migrate import upgrade
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    name: str
+    zone: str
+    title: str
+
+    @property
+    def handle(self) -> str:
+        """What the console calls them: the first name, lower-case."""
+        return self.name.split()[0].lower()
+
+
+MAYA = Person("UMAYA", "Maya Patel", "Europe/London", "Staff Engineer")
+BEN = Person("UBEN", "Ben Okafor", "America/New_York", "Software Engineer")
+CARA = Person("UCARA", "Cara Singh", "Asia/Kolkata", "Product Designer")
+OLGA = Person("UOLGA", "Olga Ivanova", "Europe/Berlin", "Head of People")
+CAST = (MAYA, BEN, CARA, OLGA)
+MANAGERS = frozenset({OLGA.user_id})
+DIGEST_CHANNEL = "C0MENTORING"
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday morning
+
+
+def demo_settings() -> Settings:
+    """Everything the story depends on is set here, so a `.env` or the
+    environment cannot change how it goes."""
+    return load_settings(
+        slack_bot_token="xoxb-demo",
+        slack_signing_secret="demo-signing-secret",
+        mentorship_admins=MANAGERS,
+        mentorship_digest_channel=DIGEST_CHANNEL,
+        mentorship_reminder_minutes=(1440, 15),
+        mentorship_digest_weekday=0,
+        mentorship_digest_time=time(9, 0),
+        mentorship_digest_timezone="UTC",
+        mentorship_scheduler=False,
+    )
+
+
+@contextmanager
+def demo_workspace(data_dir: Path, database: str) -> Iterator[Workspace]:
+    """A fresh `database` in the embedded cluster under `data_dir` (never
+    DATABASE_URL: the demo drops and recreates its database), migrated, with
+    the bot and the stand-in for Slack running."""
+    url = start_embedded(data_dir, database, fresh=True)
+    upgrade(url)
+    slack = FakeSlack()
+    for person in CAST:
+        slack.add_user(person.user_id, person.name, person.zone, person.title)
+    with (
+        FakeSlackServer(slack) as server,
+        running_workspace(demo_settings(), url, server, FakeClock(START)) as workspace,
+    ):
+        yield workspace

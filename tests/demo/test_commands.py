@@ -1,0 +1,162 @@
+"""`mentorbot demo` and `mentorbot console` as a person runs them: in a child
+process, on a data folder of their own (the embedded PostgreSQL starts there)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MENTORBOT = [sys.executable, "-m", "bot.cli"]
+ENV = {**os.environ, "TERM": "dumb"}  # no terminal escapes in what we read back
+
+
+def test_the_demo_plays_the_whole_story_on_an_empty_data_folder(tmp_path: Path) -> None:
+    began = time.monotonic()
+    result = subprocess.run(
+        [*MENTORBOT, "demo", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    took = time.monotonic() - began
+    assert result.returncode == 0, result.stderr
+    transcript = result.stdout
+    for seen in (
+        "Ben Okafor looks for a mentor: `/mentor find python`",
+        "Maya Patel sees a direct message:",
+        "[1 Accept] [2 Decline]",
+        "✅ Accepted by Maya Patel",
+        "Reminder: your session with Ben Okafor starts in 15 minutes",
+        "[1 Complete] [2 No-show]",
+        "Ben Okafor rated your session ★★★★★",
+        "# Notifications (0 unread)",
+        "Olga Ivanova sees the App Home:",
+        "# Programme dashboard",
+        "Everyone in #C0MENTORING sees a message:",
+        "the week in review",
+        "The story went as expected",
+    ):
+        assert seen in transcript
+    assert (tmp_path / "postgres").is_dir()
+    assert took < 60
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("console")
+
+
+class Terminal:
+    """The console's side of a pseudo-terminal, read until expected text shows."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.seen = ""
+        self.read_to = 0
+
+    def expect(self, text: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while (found := self.seen.find(text, self.read_to)) < 0:
+            ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, f"no {text!r} in:\n{self.seen[self.read_to :]}"
+            self.seen += os.read(self.fd, 65536).decode(errors="replace")
+        self.read_to = found + len(text)
+
+    def type(self, line: str) -> None:
+        os.write(self.fd, line.encode() + b"\n")
+
+
+def test_the_console_in_a_terminal_searches_presses_a_button_and_submits_a_form(
+    data_dir: Path,
+) -> None:
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [*MENTORBOT, "console", "--data-dir", str(data_dir), "--as", "ben"],
+        cwd=ROOT,
+        env=ENV,
+        stdin=child,
+        stdout=child,
+        stderr=child,
+    )
+    os.close(child)
+    term = Terminal(main)
+    try:
+        term.expect("ben> ")
+        term.type("/mentor find python")
+        term.expect("[2 Book]")
+        term.expect("ben> ")
+        term.type("2")
+        term.expect("[modal] Book a session")
+        term.expect("ben> ")
+        term.type("submit")
+        term.expect("When")
+        term.expect("> ")
+        term.type("1")
+        term.expect("What would you like to talk about?")
+        term.expect("> ")
+        term.type("Learning Python")
+        term.expect("(the form closes)")
+        term.expect("Request sent for")
+        term.expect("(Maya Patel has 1 new: `as maya` to see)")
+        term.type("as maya")
+        term.expect("Ben Okafor asked for a session")
+        term.expect("[1 Accept] [2 Decline]")
+        term.type("quit")
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+        os.close(main)
+
+
+def test_the_console_says_what_was_wrong_with_bad_input_and_carries_on(data_dir: Path) -> None:
+    lines = [
+        "dance",
+        "7",
+        "/remind me",
+        "as nobody",
+        "submit",
+        "wait a bit",
+        "/mentor find",
+        "1",
+        "submit",
+        "1",
+        "close",
+        "as olga",
+        "/mentor stats",
+    ]
+    result = subprocess.run(
+        [*MENTORBOT, "console", "--data-dir", str(data_dir), "--as", "cara"],
+        cwd=ROOT,
+        env=ENV,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for said in (
+        "! I don't know “dance”. Type `help`.",
+        "! There is no 7 on the screen (the numbers: none right now).",
+        "! The only slash command here is /mentor.",
+        "! Nobody called “nobody” here",
+        "! No form is open.",
+        "! Say how long",
+        "cara> /mentor find",  # piped input is echoed, so the output reads as a session
+        "[modal] Mentor profile",
+        "! This modal has nothing to send; `close` it.",
+        "[modal] Book a session",  # pressed inside the profile modal
+        "You are now Olga Ivanova.",
+        "# Programme dashboard",
+    ):
+        assert said in out
