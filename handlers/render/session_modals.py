@@ -126,7 +126,7 @@ def decline_modal(
             ),
             _text_input(
                 Field.REASON,
-                "Reason (optional)",
+                "Reason",
                 max_length=MAX_REASON,
                 optional=True,
                 placeholder="Maybe suggest another time, or another mentor…",
@@ -215,7 +215,7 @@ def feedback_modal(
             ),
             _text_input(
                 Field.COMMENT,
-                "Comment (optional)",
+                "Comment",
                 max_length=MAX_COMMENT,
                 optional=True,
                 placeholder="What helped? What could be better?",

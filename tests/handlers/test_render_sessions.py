@@ -436,6 +436,8 @@ def test_the_decline_modal_makes_the_reason_optional() -> None:
     assert len(data["title"]["text"]) <= 24
     reason = inputs(view)[Field.REASON]
     assert reason["optional"] is True
+    # Slack itself writes "(optional)" after an optional input's label.
+    assert "optional" not in reason["label"]["text"]
     assert reason["element"]["action_id"] == VALUE
     assert reason["element"]["max_length"] == 500
 
@@ -475,6 +477,7 @@ def test_the_feedback_modal_offers_five_ratings_best_first_and_an_optional_comme
     assert [value for value, _ in options] == ["5", "4", "3", "2", "1"]
     comment = fields[Field.COMMENT]
     assert comment["optional"] is True
+    assert "optional" not in comment["label"]["text"]
     assert comment["element"]["max_length"] == 2000
     assert "Maya Chen will see your rating" in json.dumps(data, ensure_ascii=False)
 
