@@ -62,7 +62,7 @@ def _jobs(settings: Settings, args: argparse.Namespace) -> int:
     try:
         done = run_job(JOBS[args.name], bot)
     finally:
-        bot.engine.dispose()
+        bot.close()
     print(f"{args.name}: {done} done")
     return 0
 

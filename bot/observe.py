@@ -53,14 +53,41 @@ _dispatching = threading.local()
 
 
 class PromptAckExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool: returns from `submit` once the listener has acked,
+    and knows when no listener is running (`wait_idle`), which the stand-in's
+    driver uses to tell that the bot has finished answering."""
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._idle = threading.Condition()
+        self._running = 0
+
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
+        with self._idle:
+            self._running += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
         ack: SignallingAck | None = getattr(_dispatching, "ack", None)
         _dispatching.ack = None  # only the listener itself, not lazy work after it
         if ack is not None:
             future.add_done_callback(lambda _: ack.made.set())
             ack.made.wait(ACK_WAIT_S)
         return future
+
+    def _finished(self, _future: Future[Any] | None) -> None:
+        with self._idle:
+            self._running -= 1
+            if not self._running:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no listener runs; False if some still did after `timeout`."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
 
 
 def describe(body: dict[str, Any]) -> str:

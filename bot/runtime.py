@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import create_app
 from bot.config import Settings
 from bot.deps import Deps
+from bot.observe import PromptAckExecutor
 from bot.wsgi import BotWsgi
 from domain.model import Actor
 from domain.ports import Clock, UnitOfWork
@@ -25,6 +26,17 @@ class Bot:
     deps: Deps
     engine: Engine
     wsgi: BotWsgi
+
+    @property
+    def listeners(self) -> PromptAckExecutor:
+        executor = self.app.listener_runner.listener_executor
+        assert isinstance(executor, PromptAckExecutor)
+        return executor
+
+    def close(self) -> None:
+        """Let running listeners finish, then release the database."""
+        self.listeners.shutdown(wait=True)
+        self.engine.dispose()
 
 
 def build_bot(settings: Settings, database_url: str, *, clock: Clock | None = None) -> Bot:

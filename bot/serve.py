@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
 from bot.runtime import build_bot
 from bot.scheduler import start_background
+
+
+class RootLogger(glogging.Logger):  # type: ignore[misc]
+    """Gunicorn's own lines (workers starting, timeouts) go through the bot's
+    log handler, so they follow MENTORSHIP_LOG_FORMAT and are scrubbed too."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            log.handlers[:] = []
+            log.propagate = True
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -42,5 +54,6 @@ def serve(settings: Settings, database_url: str, *, host: str, port: int, worker
         # The bot logs one line per Slack request itself (handler, user, outcome);
         # gunicorn's access line would repeat it with less in it.
         "accesslog": None,
+        "logger_class": RootLogger,
     }
     _Gunicorn(settings, database_url, options).run()

@@ -6,6 +6,7 @@ here: slack-sdk's verifier raises on them and Bolt would answer 500."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -16,7 +17,13 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
 
+log = logging.getLogger("mentorbot.requests")
+
 _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+
+
+def _rejected(status: str, path: str) -> None:
+    log.warning("request rejected", extra={"fields": {"status": int(status), "path": path[:100]}})
 
 
 def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
@@ -41,5 +48,14 @@ class BotWsgi:
         if path == "/slack/events":
             stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
             if not _TIMESTAMP.match(stamp) or not environ.get("HTTP_X_SLACK_SIGNATURE"):
+                _rejected("401", path)
                 return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
-        return self._slack(environ, start_response)
+
+        def noting_refusals(status: str, *rest: Any) -> Any:
+            # Listeners log their own line; what never reached one (a bad
+            # signature, no listener for it, a wrong path) is logged here.
+            if status[:1] in "45":
+                _rejected(status.split(" ", 1)[0], path)
+            return start_response(status, *rest)
+
+        return self._slack(environ, noting_refusals)

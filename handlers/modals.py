@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from domain.errors import DomainError
+from handlers import outcome
 from handlers.render.common import section
 
 TITLE = "Mentorship"
@@ -27,5 +28,6 @@ def open_modal(
     try:
         view = build()
     except DomainError as error:
+        outcome.refused(error)
         view = _notice(error.message)
     client.views_update(view_id=view_id, view=view)

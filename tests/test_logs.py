@@ -67,14 +67,26 @@ def test_json_lines_carry_the_traceback_in_one_field() -> None:
     assert "ValueError: boom" in entry["exception"]
 
 
-def test_configure_keeps_chatty_libraries_quiet_even_when_verbose() -> None:
+def test_configure_keeps_chatty_libraries_quiet_even_when_verbose(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
         configure_logging("json", "DEBUG")
         assert isinstance(root.handlers[0].formatter, JsonFormatter)
-        # slack_sdk logs whole request bodies (what people typed) at DEBUG.
-        assert logging.getLogger("slack_sdk").level == logging.WARNING
+        # Bolt sets its App logger to the root's level, and Bolt and slack_sdk log
+        # whole request bodies (what people typed) at DEBUG.
+        bolt = logging.getLogger("slack_bolt.App")
+        bolt.setLevel(logging.DEBUG)
+        bolt.debug("Responding with body: zanzibar")
+        logging.getLogger("slack_sdk.web.base_client").debug("body: zanzibar")
+        logging.getLogger("slack_bolt.App").warning("a warning still shows")
+        logging.getLogger("mentorbot.requests").debug("ours at debug")
+        err = capsys.readouterr().err
+        assert "zanzibar" not in err
+        assert "a warning still shows" in err
+        assert "ours at debug" in err
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)

@@ -3,6 +3,7 @@ command answered, a bad signature refused."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,6 +12,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -28,8 +31,20 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass
+class Served:
+    base: str
+    process: subprocess.Popen[str]
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        """Everything the server logged, once it has stopped: JSON, a line each."""
+        self.process.send_signal(signal.SIGTERM)
+        _out, err = self.process.communicate(timeout=30)
+        return [json.loads(line) for line in err.splitlines() if line.strip()]
+
+
 @pytest.fixture
-def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[str]:
+def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]:
     port = _free_port()
     env = {
         **os.environ,
@@ -37,6 +52,7 @@ def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[str]:
         "SLACK_BOT_TOKEN": "xoxb-serve",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack_server.api_url,
+        "MENTORSHIP_LOG_FORMAT": "json",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", "2"],
@@ -56,14 +72,17 @@ def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[str]:
 
     try:
         wait_for(healthy, timeout=30)
-        yield base
+        yield Served(base, process)
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
 
 
-def test_serve_runs_gunicorn_that_answers_slack(served: str, slack_server: FakeSlackServer) -> None:
-    sender = SlackSender(served + "/slack/events", SECRET)
+def test_serve_runs_gunicorn_that_answers_slack(
+    served: Served, slack_server: FakeSlackServer
+) -> None:
+    sender = SlackSender(served.base + "/slack/events", SECRET)
     url = slack_server.response_url("served")
     started = time.monotonic()
     reply = sender.form(payloads.command("UBEN", "help", response_url=url))
@@ -78,6 +97,14 @@ def test_serve_runs_gunicorn_that_answers_slack(served: str, slack_server: FakeS
     )
     forged = sender.form(payloads.command("UBEN", "help", response_url=url), sign_with="x")
     assert forged.status == 401
+
+    lines = served.log_lines()
+    assert {"gunicorn.error", "mentorbot.requests"} <= {line["logger"] for line in lines}
+    (answered,) = [line for line in lines if line.get("handler") == "command /mentor help"]
+    assert (answered["user"], answered["outcome"]) == ("UBEN", "ok")
+    (refused,) = [line for line in lines if line["message"] == "request rejected"]
+    assert refused["status"] == 401
+    assert "xoxb-serve" not in json.dumps(lines)
 
 
 def test_serve_without_tokens_stops_with_one_clear_line(tmp_path: object) -> None:
