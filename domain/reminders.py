@@ -57,6 +57,9 @@ def send_due_reminders(
                         person, other = people.get(person_id), people.get(other_id)
                         if person is None:
                             continue
+                        # A late reminder (the bot was down) says how long is
+                        # really left, not its nominal lead.
+                        left = int((session.starts_at - now).total_seconds() // 60)
                         written += notify(
                             uow,
                             now=now,
@@ -66,7 +69,7 @@ def send_due_reminders(
                             key=f"reminder:{session.id}:{instant(session.starts_at)}"
                             f":{minutes}:{person.id}",
                             other_name=other.display_name if other else "",
-                            lead_minutes=minutes,
+                            lead_minutes=max(1, min(minutes, left)),
                         )
         uow.commit()
     return written

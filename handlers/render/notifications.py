@@ -100,13 +100,17 @@ def _quoted(text: str, limit: int) -> str:
 
 
 def _reminder_when(lead_minutes: int | None) -> str:
+    """How soon, as a person would say it: a reminder sent late (the bot was
+    down) carries the minutes really left, not a round lead time."""
     if lead_minutes is None:
         return "soon"
-    if lead_minutes >= 24 * 60:
+    if lead_minutes >= 23 * 60 + 30:
         return "tomorrow"
-    if lead_minutes >= 60 and lead_minutes % 60 == 0:
-        hours = lead_minutes // 60
-        return "in 1 hour" if hours == 1 else f"in {hours} hours"
+    if lead_minutes >= 90:
+        hours = round(lead_minutes / 60)
+        return f"in {hours} hours" if lead_minutes % 60 == 0 else f"in about {hours} hours"
+    if lead_minutes >= 60:
+        return "in 1 hour" if lead_minutes == 60 else "in about an hour"
     return "in 1 minute" if lead_minutes == 1 else f"in {lead_minutes} minutes"
 
 

@@ -60,7 +60,8 @@ def test_a_reminder_missed_during_downtime_is_sent_late_but_never_after_the_star
     assert send_due_reminders(uow_for(), clock) == 2
     clock.set(utc(2026, 12, 2, 9, 1))  # down through the 15-minute mark and the start
     assert send_due_reminders(uow_for(), clock) == 0
-    assert {lead for _, lead in _reminders(store)} == {1440}
+    # Sent 13 hours before the start, it says so (not "tomorrow").
+    assert {lead for _, lead in _reminders(store)} == {13 * 60}
 
 
 def test_cancelled_sessions_get_no_reminder_and_moved_ones_get_them_for_the_new_time(
@@ -91,7 +92,7 @@ def test_a_session_booked_for_today_gets_only_the_short_reminder(
     assert send_due_reminders(uow_for(), clock) == 0
     clock.set(utc(2026, 11, 30, 13, 50))
     assert send_due_reminders(uow_for(), clock) == 2
-    assert {lead for _, lead in _reminders(store)} == {15}
+    assert {lead for _, lead in _reminders(store)} == {10}  # the 15-minute one, 10 left
 
 
 def test_only_the_scheduler_sends_reminders(

@@ -138,7 +138,16 @@ def test_a_notice_reads_as_one_human_line(
 
 @pytest.mark.parametrize(
     ("lead_minutes", "words"),
-    [(15, "starts in 15 minutes — "), (1440, "starts tomorrow — "), (120, "starts in 2 hours — ")],
+    [
+        (15, "starts in 15 minutes — "),
+        (1440, "starts tomorrow — "),
+        (1439, "starts tomorrow — "),  # sent in the minute after the 24-hour mark
+        (120, "starts in 2 hours — "),
+        (13 * 60 + 1, "starts in about 13 hours — "),  # a late 24-hour reminder
+        (60, "starts in 1 hour — "),
+        (75, "starts in about an hour — "),
+        (1, "starts in 1 minute — "),
+    ],
 )
 def test_a_reminder_says_how_soon_by_its_lead_time(lead_minutes: int, words: str) -> None:
     line = notification_text(a_notice(K.REMINDER, lead_minutes=lead_minutes), "UTC")
