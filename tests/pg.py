@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
+
+from storage.base import APP_ROLE
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -69,3 +73,36 @@ def drop_database(server: str, name: str) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+@contextmanager
+def owned_by_a_non_superuser(server: str) -> Iterator[str]:
+    """A new database owned by a new login role that is no superuser but may
+    grant the app role, as managed PostgreSQL hands out: its URL as the owner.
+    Both are dropped afterwards."""
+    owner = fresh_name("mentorbot_owner")
+    name = fresh_name("mentorbot_owned")
+    with psycopg.connect(server, autocommit=True) as conn:
+        role_exists = conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)
+        ).fetchone()
+        if role_exists is None:
+            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(APP_ROLE)))
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(owner)))
+        conn.execute(
+            sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
+                sql.Identifier(APP_ROLE), sql.Identifier(owner)
+            )
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(name), sql.Identifier(owner)
+            )
+        )
+    url = make_url(with_database(server, name)).set(username=owner, password=None)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        drop_database(server, name)
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(owner)))

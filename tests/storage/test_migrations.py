@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, pool
+from sqlalchemy import create_engine, inspect, pool
 
 from storage.engine import sqlalchemy_url
 from storage.migrate import downgrade, upgrade
 from storage.models import Base
+from tests import pg
 
 
 def _tables(url: str) -> set[str]:
@@ -49,43 +50,12 @@ def test_upgrading_an_up_to_date_database_is_harmless(database_url: str) -> None
 def test_a_non_superuser_owner_can_run_every_migration(server_url: str) -> None:
     """Managed PostgreSQL hands out owners that are not superusers: the history
     must not need more than owning the database and granting the app role."""
-    import psycopg
-    from psycopg import sql
-
-    from storage.base import APP_ROLE
-    from tests import pg
-
-    owner = pg.fresh_name("mentorbot_owner")
-    name = pg.fresh_name("mentorbot_owned")
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        role_exists = conn.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)
-        ).fetchone()
-        if role_exists is None:
-            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(APP_ROLE)))
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(owner)))
-        conn.execute(
-            sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
-                sql.Identifier(APP_ROLE), sql.Identifier(owner)
-            )
-        )
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(name), sql.Identifier(owner)
-            )
-        )
-    url = make_url(pg.with_database(server_url, name)).set(username=owner, password=None)
-    as_owner = url.render_as_string(hide_password=False)
-    try:
+    with pg.owned_by_a_non_superuser(server_url) as as_owner:
         upgrade(as_owner)
         downgrade(as_owner)
         upgrade(as_owner)
         assert set(Base.metadata.tables) <= _tables(as_owner)
         assert _a_rating_moves_the_aggregate(as_owner) == (1, 4)
-    finally:
-        pg.drop_database(server_url, name)
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(owner)))
 
 
 def _a_rating_moves_the_aggregate(url: str) -> tuple[int, int]:

@@ -1,0 +1,269 @@
+"""The mentor directory and `search_mentor_directory()` on PostgreSQL: the
+function answers only for the caller's workspace and only with active mentors,
+the directory follows profiles and availability, odd input never fails, and
+as the application role the search is answered from its indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
+
+from domain.model import Actor
+from storage.base import APP_ROLE
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.repos.search import search_mentors
+from storage.uow import SqlUnitOfWork
+from tests import pg
+from tests.storage.seed import add_user, set_actor
+
+
+def _directory_ids(
+    conn: Connection, actor: tuple[str | None, str | None, str], words: list[str]
+) -> set[int]:
+    """What the function returns to `actor` (workspace, Slack id, role), as the app role."""
+    with conn.begin_nested() as savepoint:
+        conn.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
+        set_actor(conn, *actor)
+        ids = conn.execute(
+            text("SELECT user_id FROM search_mentor_directory(CAST(:w AS text[]), NULL, 100, 0)"),
+            {"w": words},
+        ).scalars()
+        found = set(ids)
+        savepoint.rollback()
+    return found
+
+
+class Org:
+    """T1: an active mentor, an inactive one, a mentee; T2: a mentor. All called Ana."""
+
+    def __init__(self, engine: Engine) -> None:
+        with engine.begin() as conn:
+            set_actor(conn, None, None, "system")
+            conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1'), ('T2')"))
+            self.mentor = add_user(conn, "T1", "UANA", mentor=True, name="Ana Lima")
+            self.retired = add_user(conn, "T1", "URETIRED", mentor=True, name="Ana Retired")
+            conn.execute(
+                text("UPDATE users SET is_active = false WHERE id = :id"), {"id": self.retired}
+            )
+            self.mentee = add_user(conn, "T1", "UMENTEE", mentee=True, name="Ana Mentee")
+            self.foreign = add_user(conn, "T2", "UFOREIGN", mentor=True, name="Ana Other")
+
+
+@pytest.fixture
+def org(app_engine: Engine, clean_tables: None) -> Org:
+    return Org(app_engine)
+
+
+def test_the_function_answers_only_with_active_mentors_of_the_callers_workspace(
+    owner_engine: Engine, org: Org
+) -> None:
+    with owner_engine.connect() as conn:
+        for words in (["ana"], ["anna"], []):
+            assert _directory_ids(conn, ("T1", "UMENTEE", "member"), words) == {org.mentor}
+            assert _directory_ids(conn, ("T2", "UX", "member"), words) == {org.foreign}
+            # No workspace, no answer: not even the system sees across workspaces here.
+            assert _directory_ids(conn, (None, None, "system"), words) == set()
+            assert _directory_ids(conn, (None, None, ""), words) == set()
+
+
+def test_the_directory_follows_profiles_and_availability(
+    owner_engine: Engine, app_engine: Engine, org: Org
+) -> None:
+    def directory() -> dict[int, tuple[str, bool]]:
+        with owner_engine.connect() as conn:
+            rows = conn.execute(text("SELECT user_id, document, offers_time FROM mentor_directory"))
+            return {user_id: (document, offers) for user_id, document, offers in rows}
+
+    def as_system(statement: str) -> None:
+        with app_engine.begin() as conn:
+            set_actor(conn, None, None, "system")
+            conn.execute(text(statement))
+
+    assert directory() == {
+        org.mentor: ("Ana Lima Engineering python", False),
+        org.foreign: ("Ana Other Engineering python", False),
+    }
+    as_system(f"UPDATE users SET display_name = 'Ána Souza' WHERE id = {org.mentor}")
+    as_system(f"UPDATE users SET is_active = true WHERE id = {org.retired}")
+    as_system(f"UPDATE users SET is_mentor = false WHERE id = {org.foreign}")
+    as_system(
+        "INSERT INTO availability (workspace_id, user_id, weekday, start_time, end_time)"
+        f" VALUES ('T1', {org.mentor}, 0, '09:00', '10:00'), ('T1', {org.mentor}, 1, '09:00',"
+        " '10:00')"
+    )
+    assert directory() == {
+        org.mentor: ("Ana Souza Engineering python", True),
+        org.retired: ("Ana Retired Engineering python", False),
+    }
+    as_system(f"DELETE FROM availability WHERE user_id = {org.mentor} AND weekday = 0")
+    assert directory()[org.mentor][1] is True
+    as_system(f"DELETE FROM availability WHERE user_id = {org.mentor}")
+    assert directory()[org.mentor][1] is False
+    as_system(f"DELETE FROM users WHERE id = {org.retired}")
+    assert set(directory()) == {org.mentor}
+
+
+def _names(
+    factory: sessionmaker[OrmSession], query: str, *, limit: int = 20, offset: int = 0
+) -> list[str]:
+    with SqlUnitOfWork(factory, Actor.member("T1", "UMENTEE")) as uow:
+        hits = uow.users.search_mentors(
+            "T1", query, exclude_user_id=None, limit=limit, offset=offset
+        )
+    return [hit.profile.display_name for hit in hits]
+
+
+@pytest.mark.usefixtures("org")
+def test_one_or_two_letters_find_the_words_that_start_with_them(
+    session_factory: sessionmaker[OrmSession],
+) -> None:
+    assert _names(session_factory, "l") == ["Ana Lima"]
+    assert _names(session_factory, "LI") == ["Ana Lima"]
+    assert _names(session_factory, "á") == ["Ana Lima"]
+    # Too short to be a misspelling of anything.
+    assert _names(session_factory, "lx") == []
+
+
+@pytest.mark.usefixtures("org")
+def test_a_misspelled_name_or_accents_still_find_the_person(
+    session_factory: sessionmaker[OrmSession],
+) -> None:
+    assert _names(session_factory, "lina") == ["Ana Lima"]
+    assert _names(session_factory, "ÁNÁ LÍMÁ") == ["Ana Lima"]
+    assert _names(session_factory, "pythn") == ["Ana Lima"]
+
+
+def test_close_spellings_follow_the_prefix_matches_from_page_to_page(
+    app_engine: Engine, session_factory: sessionmaker[OrmSession], org: Org
+) -> None:
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        for slack_id, name in (("U1", "Alice One"), ("U2", "Alice Two"), ("U3", "Alise Three")):
+            add_user(conn, "T1", slack_id, mentor=True, name=name)
+    ranked = ["Alice One", "Alice Two", "Alise Three"]
+    assert _names(session_factory, "alice") == ranked
+    # A page the prefix matches fill, then one they do not.
+    assert _names(session_factory, "alice", limit=2) == ranked[:2]
+    assert _names(session_factory, "alice", limit=2, offset=2) == ranked[2:]
+    assert _names(session_factory, "alise") == ["Alise Three", "Alice One", "Alice Two"]
+
+
+@pytest.mark.usefixtures("org")
+def test_odd_input_never_fails(session_factory: sessionmaker[OrmSession]) -> None:
+    odd = (
+        "\"ana\" 'lima'",
+        "ana & | ! : * ( ) <-> <2> \\ ''",
+        "!!!:*",
+        "ana:* | !lima",
+        "or - and not",
+        "ﬁ ß æ ǅ İ 𝔸𝕟𝕒 🙂 ١٢٣",
+        "ana " * 2000,
+        "a" * 5000,
+        "\t\n",
+    )
+    for query in odd:
+        _names(session_factory, query)
+    assert _names(session_factory, "ana:* | !lima") == ["Ana Lima"]
+
+
+# --- plans ---------------------------------------------------------------------
+
+# auto_explain sends the plan of every statement, those inside functions too,
+# to the client; the search runs as the application role.
+EXPLAIN_EVERYTHING = (
+    "LOAD 'auto_explain'",
+    "SET auto_explain.log_min_duration = 0",
+    "SET auto_explain.log_nested_statements = on",
+    "SET auto_explain.log_level = 'notice'",
+)
+FIRST = ("María", "Alice", "Bob", "Chen", "Dmitri", "Eve", "Fatima", "Gustavo", "Hiro", "Ines")
+SURNAMES = ("García", "Smith", "Nakamura", "Fischer", "Okafor", "Kowalski", "Larsen", "Silva")
+DEPARTMENTS = ("Engineering", "Sales", "Data Science", "Finance", "Legal", "Design", "Support")
+SKILLS = ("python", "leadership", "kubernetes", "negotiation", "statistics", "design", "hiring")
+USERS = 20_000
+MENTOR_EVERY = 6  # about 3,300 mentors, one in six users as in a real programme
+
+
+def _synthetic_people() -> str:
+    def pick(values: tuple[str, ...], step: str) -> str:
+        items = ", ".join(f"'{value}'" for value in values)
+        return f"(ARRAY[{items}])[1 + ({step}) % {len(values)}]"
+
+    return (
+        "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
+        " is_mentor, is_mentee, expertise, learning_goals)"
+        " SELECT CASE WHEN g % 10 = 0 THEN 'T2' ELSE 'T1' END, 'U' || g,"
+        f" {pick(FIRST, 'g')} || ' ' || {pick(SURNAMES, 'g / 10')} || ' ' || g,"
+        f" {pick(DEPARTMENTS, 'g / 7')}, g % {MENTOR_EVERY} = 0, g % {MENTOR_EVERY} <> 0,"
+        f" ARRAY[{pick(SKILLS, 'g / 3')}, {pick(SKILLS, 'g / 11')}], ARRAY['growth']"
+        f" FROM generate_series(1, {USERS}) g"
+    )
+
+
+@pytest.fixture(scope="module")
+def thousands_of_mentors(server_url: str) -> Iterator[str]:
+    """A database owned by a non-superuser (so the functions run held by row-level
+    security, as on managed PostgreSQL), with thousands of mentors, analysed:
+    its URL as the server's superuser, who may load auto_explain."""
+    with psycopg.connect(server_url) as conn:
+        superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not superuser.fetchone()[0]:  # type: ignore[index]
+            pytest.skip("loading auto_explain needs a superuser login")
+    with pg.owned_by_a_non_superuser(server_url) as as_owner:
+        upgrade(as_owner)
+        engine = make_engine(as_owner)
+        try:
+            with engine.begin() as conn:
+                set_actor(conn, None, None, "system")
+                conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1'), ('T2')"))
+                conn.execute(text(_synthetic_people()))
+        finally:
+            engine.dispose()
+        with psycopg.connect(as_owner, autocommit=True) as conn:
+            conn.execute("ANALYZE")
+        yield pg.with_database(server_url, str(make_url(as_owner).database))
+
+
+def _plans(url: str, query: str) -> list[str]:
+    """The plans of everything a search for `query` runs, as the app role."""
+    engine = make_engine(url, as_app_role=False)
+    plans: list[str] = []
+    try:
+        with engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, psycopg.Connection)
+            driver.add_notice_handler(lambda notice: plans.append(notice.message_primary or ""))
+            for statement in EXPLAIN_EVERYTHING:
+                conn.exec_driver_sql(statement)
+            conn.exec_driver_sql(f"SET ROLE {APP_ROLE}")
+            set_actor(conn, "T1", "U1", "member")
+            with OrmSession(bind=conn) as session:
+                hits = search_mentors(session, "T1", query, exclude_user_id=1, limit=11, offset=0)
+            assert hits, query
+    finally:
+        engine.dispose()
+    return plans
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("nakamora", "ix_mentor_directory_document_trgm"),  # misspelled
+        ("fisch", "ix_mentor_directory_words"),  # name prefix
+        ("hi", "ix_mentor_directory_words"),  # two letters
+        ("kubernetes hiring", "ix_mentor_directory_words"),  # two words
+    ],
+)
+def test_as_the_application_role_the_search_is_answered_from_its_indexes(
+    thousands_of_mentors: str, query: str, index: str
+) -> None:
+    plans = "\n".join(_plans(thousands_of_mentors, query))
+    assert f"Bitmap Index Scan on {index}" in plans
+    assert "Seq Scan on mentor_directory" not in plans
+    assert "Seq Scan on users" not in plans
