@@ -38,6 +38,7 @@ import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 from psycopg.conninfo import conninfo_to_dict  # noqa: E402
 
+from bench import analytics  # noqa: E402
 from bench.harness import BenchFailure, BotUnderTest, Timed, running_bot  # noqa: E402
 from bot.standin.clock import FakeClock  # noqa: E402
 from bot.standin.payloads import select  # noqa: E402
@@ -388,6 +389,11 @@ def run_sections(bot: BotUnderTest, who: Cast, bench: Bench, clock: FakeClock) -
             lambda _, value=value: bot.select_period(admin.slack_id, value, Action.STATS_PERIOD),
             note=_first_line,
         )
+    bench.measure(
+        "export per-mentor CSV, all time → file in DM",
+        lambda _: analytics.export_csv(bot, admin.slack_id, None),
+        note=lambda timed: str(timed.call.params.get("initial_comment") if timed.call else "")[:60],
+    )
     for label, query in who.searches:
         bench.measure(
             f"/mentor find {query!r} ({label})",
@@ -517,6 +523,7 @@ def main(argv: list[str] | None = None) -> None:
         with running_bot(
             url, admins=frozenset({who.admin.slack_id}), clock=clock, people=people
         ) as bot:
+            print(analytics.refresh_snapshots(bot), flush=True)
             baseline = run_sections(bot, who, bench, clock)
     finally:
         forget_bench_rows(url, before_bookings)

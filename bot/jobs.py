@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from bot.runtime import Bot
+from domain.analytics import refresh_snapshots
 from domain.digest import DigestSchedule
 from domain.lifecycle import run_lifecycle
 from domain.reminders import send_due_reminders
@@ -56,6 +58,11 @@ def digest(bot: Bot) -> int:
     )
 
 
+def analytics(bot: Bot) -> int:
+    """Every workspace's dashboard snapshots that are due (see domain.analytics)."""
+    return refresh_snapshots(bot.deps.system_uow, bot.deps.clock, timer=time.perf_counter)
+
+
 def run_job(job: Job, bot: Bot) -> int:
     done = job(bot)
     if done:
@@ -68,4 +75,5 @@ JOBS: dict[str, Job] = {
     "reminders": reminders,
     "lifecycle": lifecycle,
     "digest": digest,
+    "analytics": analytics,
 }

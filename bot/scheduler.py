@@ -13,7 +13,14 @@ from bot.jobs import JOBS, Job, run_job
 from bot.runtime import Bot
 
 # Seconds between ticks. A tick that finds nothing to do costs one query.
-INTERVALS: dict[str, int] = {"deliver": 5, "reminders": 60, "lifecycle": 60, "digest": 300}
+INTERVALS: dict[str, int] = {
+    "deliver": 5,
+    "reminders": 60,
+    "lifecycle": 60,
+    "digest": 300,
+    # Dashboard snapshots: `domain.analytics` states the staleness this gives.
+    "analytics": 300,
+}
 
 
 def add_jobs(scheduler: BaseScheduler, bot: Bot, jobs: dict[str, Job]) -> None:

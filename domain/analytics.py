@@ -34,92 +34,208 @@ no workspace sees every workspace):
   "all time" both sides use the last 90 days instead (availability is only
   known as it is now, so a longer span would mean nothing). None when nothing
   was offered; it can exceed 1 when mentors took sessions outside their hours.
+- **Sessions trend**: for a period of days, one bucket per ISO week (Monday
+  00:00 UTC to the next Monday), from the week holding the period's start to
+  the week holding its last instant; each holds the period's sessions (any
+  status) that start in it, and how many of them are completed. The first and
+  last weeks are usually cut by the period and marked partial. For all time,
+  one bucket per UTC calendar month, the last 12 months including the current
+  one (partial), as nobody reads two years of weekly bars.
+- **Expertise in demand, short of mentors**: per expertise tag, demand is the
+  number of sessions in the period (any status: a request shows demand whether
+  or not it was met) whose mentor lists the tag in their profile today (a
+  session counts once for each of its mentor's tags); supply is the number of
+  active mentors listing it today. Listed: tags with demand, worst first by
+  demand per mentor — a tag no active mentor offers counts as if one did, so
+  it ranks by its demand alone — then more demand, then by tag; the first 5.
+- **Departments**: as people's profiles say today ("" for none). Mentors and
+  mentees: active people with the role in the department. Sessions and
+  completed: the period's sessions whose *mentee* is in the department.
+  Average rating: the mean of those sessions' mentee ratings of their mentors.
+  Listed: departments with any of these, most sessions first (then most
+  people, then by name); the first 10, and how many more there are.
 
 Mentors appear in the top lists whatever their status now (a mentor who has
 since left still did the sessions); the per-mentor hours use the same window as
-the overall utilization.
+the overall utilization. The per-mentor table (the CSV export) holds every
+mentor with a session or a rating in the period, or booked or offered hours in
+the utilization window, by name.
+
+**Snapshots and staleness.** The `analytics` job (every 5 minutes) computes
+each workspace's dashboard for 7, 30 and 90 days and all time, as the system
+actor, and keeps it with the time it was computed and how long that took. A
+dashboard is served from its snapshot when the snapshot is at most
+`STALE_AFTER` (15 minutes) old — normally at most 5 minutes plus the refresh
+time — and computing it took at least `LIVE_BELOW` (50 ms); otherwise it is
+computed live. So a small programme's figures are always exact, a big one's
+are at most 15 minutes old and say "as of" when, and a missing or stale
+snapshot never shows old figures (it costs the live computation instead).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
+from domain.analytics_ports import AnalyticsRepository, MentorActivity, MentorHours, Snapshot
 from domain.errors import InvalidInput, NotAllowed
+from domain.metrics import (
+    ALL_TIME_UTILIZATION_DAYS,
+    Dashboard,
+    DepartmentFigures,
+    MentorFigures,
+    bayesian_score,
+    by_completed,
+    by_rating,
+    department_figures,
+    expertise_gaps,
+    ratio,
+    trend_points,
+    trend_window,
+    weekday_counts,
+)
 from domain.model import Role
-from domain.ports import Clock, MentorActivity, MentorHours, UnitOfWork
+from domain.ports import Clock, UnitOfWork
 
-# The Bayesian prior's weight: how many ratings at the workspace's mean every
-# mentor is assumed to start with.
-PRIOR_WEIGHT = 5
-# The span used for utilization when the period is "all time".
-ALL_TIME_UTILIZATION_DAYS = 90
 MAX_PERIOD_DAYS = 3650
+# The periods the dashboard offers (None: all time); the job keeps a snapshot of each.
+PERIODS: tuple[int | None, ...] = (7, 30, 90, None)
+SNAPSHOT_TOP = 10  # top-list length kept in a snapshot
+STALE_AFTER = timedelta(minutes=15)
+LIVE_BELOW = timedelta(milliseconds=50)
+# A snapshot younger than this is not refreshed again (another scheduler just did).
+REFRESH_AFTER = timedelta(minutes=4)
 NOT_ALLOWED = "Only programme managers can see the programme's statistics."
 
-
-@dataclass(frozen=True)
-class MentorFigures:
-    mentor_id: int
-    name: str
-    completed: int
-    rating_count: int
-    average_rating: float | None
-    score: float | None  # the Bayesian average; None without ratings
-    booked_hours: float
-    offered_hours: float
-
-    @property
-    def utilization(self) -> float | None:
-        return self.booked_hours / self.offered_hours if self.offered_hours else None
+Timer = Callable[[], float]  # seconds on a monotonic clock
 
 
 @dataclass(frozen=True)
-class Dashboard:
+class MentorRow:
+    figures: MentorFigures
+    slack_user_id: str
+    department: str
+
+
+@dataclass(frozen=True)
+class MentorTable:
+    """The per-mentor figures of a period (the CSV export)."""
+
     period_days: int | None
     since: datetime | None
-    mentors: int
-    mentees: int
-    sessions: int
-    completed: int
-    completion_rate: float | None
-    average_rating: float | None
-    top_by_rating: list[MentorFigures]
-    top_by_completed: list[MentorFigures]
-    utilization: float | None
-    # How many ratings `average_rating` is the mean of.
-    rating_count: int = 0
+    until: datetime
+    rows: list[MentorRow]
 
 
 def dashboard(
     uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30, top: int = 5
 ) -> Dashboard:
-    """The programme's figures for admins (and scheduled jobs, e.g. the digest)."""
-    if uow.actor.role not in (Role.ADMIN, Role.SYSTEM):
-        raise NotAllowed(NOT_ALLOWED)
-    if period_days is not None and not 1 <= period_days <= MAX_PERIOD_DAYS:
-        raise InvalidInput(f"The period must be between 1 and {MAX_PERIOD_DAYS} days.")
-    if top < 0:
-        raise InvalidInput("The number of top mentors cannot be negative.")
+    """The programme's figures for admins (and scheduled jobs): the period's
+    snapshot when it may be served, otherwise computed now."""
+    _check(uow, period_days, top)
     now = clock.now()
-    since = None if period_days is None else now - timedelta(days=period_days)
-    hours_since = now - timedelta(days=period_days or ALL_TIME_UTILIZATION_DAYS)
     workspace_id = uow.actor.workspace_id
     with uow:
-        totals = uow.analytics.totals(workspace_id, since, now)
-        activity = uow.analytics.mentor_activity(workspace_id, since, now)
-        hours = uow.analytics.mentor_hours(
-            workspace_id, hours_since, now, weekday_counts(hours_since, now)
-        )
-        mean = uow.analytics.workspace_mean_rating(workspace_id)
+        if workspace_id is not None and top <= SNAPSHOT_TOP:
+            snapshot = uow.snapshots.get(workspace_id, period_days)
+            if snapshot is not None and servable(snapshot, now):
+                return _trimmed(snapshot, top)
+        return compute(uow.analytics, workspace_id, now, period_days, top)
 
+
+def servable(snapshot: Snapshot, now: datetime) -> bool:
+    """Whether a snapshot may stand in for the live figures (see the module's docstring)."""
+    age = now - snapshot.computed_at
+    return snapshot.took >= LIVE_BELOW and timedelta(0) <= age <= STALE_AFTER
+
+
+def mentor_table(uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30) -> MentorTable:
+    """Every mentor's figures for the period, computed now, by name."""
+    _check(uow, period_days, 0)
+    now = clock.now()
+    since, hours_since = _windows(period_days, now)
+    workspace_id = uow.actor.workspace_id
+    with uow:
+        activity, hours, mean = _mentor_inputs(uow.analytics, workspace_id, since, hours_since, now)
+        people = uow.users.get_many(sorted({row.mentor_id for row in activity} | hours.keys()))
+    named = {row.mentor_id: row for row in activity}
+    rows = []
+    for mentor_id, person in people.items():
+        row = named.get(mentor_id) or MentorActivity(mentor_id, person.display_name)
+        figures = mentor_figures(row, hours.get(mentor_id, MentorHours()), mean)
+        rows.append(MentorRow(figures, person.slack_user_id, person.department))
+    rows.sort(key=lambda r: (r.figures.name.casefold(), r.figures.mentor_id))
+    return MentorTable(period_days, since, now, rows)
+
+
+def refresh_snapshots(system_uow: Callable[[], UnitOfWork], clock: Clock, *, timer: Timer) -> int:
+    """System (the `analytics` job): compute and keep every period's dashboard
+    of every workspace with people, skipping periods refreshed less than
+    `REFRESH_AFTER` ago and workspaces another scheduler is refreshing.
+    Returns how many snapshots were written."""
+    uow = system_uow()
+    if uow.actor.role is not Role.SYSTEM:
+        raise NotAllowed("Only the scheduler refreshes the statistics.")
+    with uow:
+        workspaces = (
+            [uow.actor.workspace_id] if uow.actor.workspace_id else uow.workspaces.with_people()
+        )
+    written = 0
+    for workspace_id in workspaces:
+        uow = system_uow()
+        with uow:
+            if not uow.snapshots.try_lock(workspace_id):
+                continue
+            now = clock.now()  # one instant for every period: they agree with each other
+            for period_days in PERIODS:
+                current = uow.snapshots.get(workspace_id, period_days)
+                if (
+                    current is not None
+                    and timedelta(0) <= now - current.computed_at < REFRESH_AFTER
+                ):
+                    continue
+                began = timer()
+                figures = compute(uow.analytics, workspace_id, now, period_days, SNAPSHOT_TOP)
+                took = timedelta(seconds=max(timer() - began, 0.0))
+                uow.snapshots.save(workspace_id, Snapshot(figures, now, took))
+                written += 1
+            uow.commit()
+    return written
+
+
+def compute(
+    analytics: AnalyticsRepository,
+    workspace_id: str | None,
+    now: datetime,
+    period_days: int | None,
+    top: int,
+) -> Dashboard:
+    """Every figure of the period, from the database's sums."""
+    since, hours_since = _windows(period_days, now)
+    totals = analytics.totals(workspace_id, since, now)
+    activity, hours, mean = _mentor_inputs(analytics, workspace_id, since, hours_since, now)
     figures = [
         mentor_figures(row, hours.get(row.mentor_id, MentorHours()), mean) for row in activity
     ]
-    rated = [f for f in figures if f.rating_count]
-    rated.sort(key=lambda f: (-(f.score or 0.0), -f.rating_count, f.name.casefold(), f.mentor_id))
-    busy = [f for f in figures if f.completed]
-    busy.sort(key=lambda f: (-f.completed, f.name.casefold(), f.mentor_id))
+    unit, first = trend_window(period_days, now)
+    counts = {
+        c.start: (c.sessions, c.completed)
+        for c in analytics.trend(workspace_id, since or first, now, unit)
+    }
+    demand = analytics.expertise_demand(workspace_id, since, now)
+    departments, more = department_figures(
+        DepartmentFigures(
+            department=d.department,
+            mentors=d.mentors,
+            mentees=d.mentees,
+            sessions=d.sessions,
+            completed=d.completed,
+            rating_count=d.rating_count,
+            average_rating=ratio(d.rating_sum, d.rating_count),
+        )
+        for d in analytics.departments(workspace_id, since, now)
+    )
     booked = sum((h.booked for h in hours.values()), timedelta())
     offered = sum((h.offered for h in hours.values()), timedelta())
     return Dashboard(
@@ -129,32 +245,23 @@ def dashboard(
         mentees=totals.mentees,
         sessions=totals.sessions,
         completed=totals.completed,
-        completion_rate=_ratio(totals.completed, totals.due),
-        average_rating=_ratio(totals.rating_sum, totals.rating_count),
-        top_by_rating=rated[:top],
-        top_by_completed=busy[:top],
+        completion_rate=ratio(totals.completed, totals.due),
+        average_rating=ratio(totals.rating_sum, totals.rating_count),
+        top_by_rating=by_rating(figures)[:top],
+        top_by_completed=by_completed(figures)[:top],
         utilization=booked / offered if offered else None,
         rating_count=totals.rating_count,
+        trend_unit=unit,
+        trend=trend_points(counts, unit, first, since, now),
+        expertise=expertise_gaps((t.tag, t.sessions, t.mentors) for t in demand),
+        departments=departments,
+        more_departments=more,
     )
-
-
-def weekday_counts(since: datetime, until: datetime) -> tuple[int, ...]:
-    """How often each weekday (Monday first) occurs among the UTC dates from
-    `since`'s up to the day before `until`'s."""
-    first = since.astimezone(UTC).date()
-    days = max((until.astimezone(UTC).date() - first).days, 0)
-    weeks, rest = divmod(days, 7)
-    start = first.weekday()
-    return tuple(weeks + ((weekday - start) % 7 < rest) for weekday in range(7))
-
-
-def bayesian_score(rating_sum: int, rating_count: int, prior_mean: float) -> float:
-    return (PRIOR_WEIGHT * prior_mean + rating_sum) / (PRIOR_WEIGHT + rating_count)
 
 
 def mentor_figures(row: MentorActivity, hours: MentorHours, mean: float | None) -> MentorFigures:
     """One mentor's figures for a window (`mean`: the workspace's all-time mean rating)."""
-    average = _ratio(row.rating_sum, row.rating_count)
+    average = ratio(row.rating_sum, row.rating_count)
     score = None
     if average is not None:
         # The workspace mean includes this mentor's ratings, so it exists here.
@@ -168,8 +275,42 @@ def mentor_figures(row: MentorActivity, hours: MentorHours, mean: float | None) 
         score=score,
         booked_hours=hours.booked / timedelta(hours=1),
         offered_hours=hours.offered / timedelta(hours=1),
+        sessions=row.sessions,
     )
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+def _check(uow: UnitOfWork, period_days: int | None, top: int) -> None:
+    if uow.actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise NotAllowed(NOT_ALLOWED)
+    if period_days is not None and not 1 <= period_days <= MAX_PERIOD_DAYS:
+        raise InvalidInput(f"The period must be between 1 and {MAX_PERIOD_DAYS} days.")
+    if top < 0:
+        raise InvalidInput("The number of top mentors cannot be negative.")
+
+
+def _windows(period_days: int | None, now: datetime) -> tuple[datetime | None, datetime]:
+    """The period's start (None: all time) and the utilization window's."""
+    since = None if period_days is None else now - timedelta(days=period_days)
+    return since, now - timedelta(days=period_days or ALL_TIME_UTILIZATION_DAYS)
+
+
+def _mentor_inputs(
+    analytics: AnalyticsRepository,
+    workspace_id: str | None,
+    since: datetime | None,
+    hours_since: datetime,
+    now: datetime,
+) -> tuple[list[MentorActivity], dict[int, MentorHours], float | None]:
+    activity = analytics.mentor_activity(workspace_id, since, now)
+    hours = analytics.mentor_hours(workspace_id, hours_since, now, weekday_counts(hours_since, now))
+    return activity, hours, analytics.workspace_mean_rating(workspace_id)
+
+
+def _trimmed(snapshot: Snapshot, top: int) -> Dashboard:
+    d = snapshot.dashboard
+    return replace(
+        d,
+        top_by_rating=d.top_by_rating[:top],
+        top_by_completed=d.top_by_completed[:top],
+        as_of=snapshot.computed_at,
+    )

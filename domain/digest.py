@@ -26,7 +26,9 @@ compared with the seven before those. The definitions are the dashboard's
 - `average_rating`: the mean of mentees' ratings of mentors on those sessions
   (None without ratings);
 - `top_mentors`: mentors with at least one completed session in the period,
-  most completed first, then the higher Bayesian score, then by name.
+  most completed first, then the higher Bayesian score, then by name;
+- `expertise`: the expertise most in demand per mentor, the dashboard's
+  "expertise in demand, short of mentors" over the period (the first 3).
 
 **Exactly once.** `claim_digest` records each workspace's digest of the due
 week in the `digests` table (unique per workspace and week: the first claim
@@ -42,19 +44,22 @@ as for DMs. Retries stop when the next week's digest is due.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.analytics import MentorFigures, mentor_figures, weekday_counts
+from domain.analytics import mentor_figures
+from domain.analytics_ports import MentorHours
 from domain.errors import InvalidInput, NotAllowed
+from domain.metrics import ExpertiseGap, MentorFigures, expertise_gaps, weekday_counts
 from domain.model import Role
-from domain.ports import Clock, DigestRecord, MentorHours, UnitOfWork
+from domain.ports import Clock, DigestRecord, UnitOfWork
 
 LEASE = timedelta(minutes=10)
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=1)
 TOP_MENTORS = 3
+TOP_EXPERTISE = 3
 MAX_ERROR_LENGTH = 500
 
 
@@ -97,6 +102,7 @@ class Digest:
     rating_count: int = 0
     channel: str = ""
     attempts: int = 1
+    expertise: list[ExpertiseGap] = field(default_factory=list)
 
     @property
     def new_sessions_delta(self) -> int:
@@ -228,6 +234,7 @@ def _figures(
     activity = uow.analytics.mentor_activity(workspace_id, since, until)
     hours = uow.analytics.mentor_hours(workspace_id, since, until, weekday_counts(since, until))
     mean = uow.analytics.workspace_mean_rating(workspace_id)
+    demand = uow.analytics.expertise_demand(workspace_id, since, until)
     busy = [
         mentor_figures(row, hours.get(row.mentor_id, MentorHours()), mean)
         for row in activity
@@ -248,6 +255,7 @@ def _figures(
         rating_count=totals.rating_count,
         channel=record.channel,
         attempts=record.attempts,
+        expertise=expertise_gaps(((t.tag, t.sessions, t.mentors) for t in demand), TOP_EXPERTISE),
     )
 
 

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from domain.analytics_ports import AnalyticsRepository, SnapshotRepository
 from domain.model import (
     Actor,
     BusyPeriod,
@@ -235,74 +236,6 @@ class EventRepository(Protocol):
         ...
 
 
-# --- analytics --------------------------------------------------------------
-# `workspace_id` None means every workspace (the system actor of scheduled jobs).
-# A window is [since, until) on `sessions.starts_at`; `since` None means no lower
-# bound. Sums are returned as integers and durations, so every implementation
-# reports exactly the same figures; the domain does the division.
-
-
-@dataclass(frozen=True)
-class ProgrammeTotals:
-    mentors: int = 0  # active people with the mentor role (not windowed)
-    mentees: int = 0  # active people with the mentee role (not windowed)
-    sessions: int = 0  # sessions in the window, any status
-    completed: int = 0
-    # Sessions that were due to happen: completed, no_show, scheduled, ongoing.
-    due: int = 0
-    # Mentees' ratings of mentors (subject_role 'mentor') on sessions in the window.
-    rating_count: int = 0
-    rating_sum: int = 0
-
-
-@dataclass(frozen=True)
-class MentorActivity:
-    """A mentor with at least one completed session or one rating in the window."""
-
-    mentor_id: int
-    name: str
-    completed: int = 0
-    rating_count: int = 0
-    rating_sum: int = 0
-
-
-@dataclass(frozen=True)
-class MentorHours:
-    booked: timedelta = timedelta()
-    offered: timedelta = timedelta()
-
-
-class AnalyticsRepository(Protocol):
-    def totals(
-        self, workspace_id: str | None, since: datetime | None, until: datetime
-    ) -> ProgrammeTotals: ...
-
-    def mentor_activity(
-        self, workspace_id: str | None, since: datetime | None, until: datetime
-    ) -> list[MentorActivity]:
-        """Completed sessions (as mentor) and mentees' ratings received on
-        sessions in the window, per mentor, whatever the mentor's status now."""
-        ...
-
-    def mentor_hours(
-        self,
-        workspace_id: str | None,
-        since: datetime,
-        until: datetime,
-        weekday_counts: Sequence[int],
-    ) -> dict[int, MentorHours]:
-        """Per mentor: `booked` is the scheduled length of their scheduled,
-        ongoing, completed and no_show sessions in the window; `offered` is, for
-        active mentors, the length of each weekly availability slot times
-        `weekday_counts[slot.weekday]` (7 numbers, Monday first). Mentors with
-        neither are left out."""
-        ...
-
-    def workspace_mean_rating(self, workspace_id: str | None) -> float | None:
-        """The mean of every mentee's rating of a mentor, all time (None: none yet)."""
-        ...
-
-
 # --- weekly digest -----------------------------------------------------------
 
 
@@ -372,6 +305,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     events: EventRepository
     analytics: AnalyticsRepository
+    snapshots: SnapshotRepository
     digests: DigestRepository
     new_notifications: list[UUID]
 

@@ -27,6 +27,7 @@ from domain.search import find_mentors
 from domain.sessions import Outcome, accept, mark_no_show, start
 from handlers import outcome
 from handlers.context import HandlerDeps, Who, after_change, ensure_known, who
+from handlers.exports import send_mentor_csv
 from handlers.ids import Action
 from handlers.metadata import (
     Carried,
@@ -362,6 +363,11 @@ def _stats_period(click: Click) -> None:
         )
 
 
+def _stats_export(click: Click) -> None:
+    ref = click.carried(PeriodRef)
+    send_mentor_csv(click.client, click.deps, click.person, period_days=ref.days)
+
+
 def _join(click: Click) -> None:
     """A link button: Slack opens the URL; the click itself needs no work."""
 
@@ -398,6 +404,7 @@ LISTENERS: dict[Action, Listener] = {
     Action.MARK_ALL_READ: _mark_all_read,
     Action.NOTIFICATIONS_PAGE: _notifications_page,
     Action.STATS_PERIOD: _stats_period,
+    Action.STATS_EXPORT: _stats_export,
     Action.JOIN: _join,
 }
 

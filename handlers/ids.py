@@ -29,6 +29,7 @@ class Action(StrEnum):
     MARK_ALL_READ = "mark_all_read"
     NOTIFICATIONS_PAGE = "notifications_page"
     STATS_PERIOD = "stats_period"
+    STATS_EXPORT = "stats_export"
 
 
 class Modal(StrEnum):

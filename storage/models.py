@@ -26,7 +26,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -98,13 +98,6 @@ class User(Base):
             "max_sessions_per_week IS NULL OR max_sessions_per_week BETWEEN 1 AND 50",
             name="weekly_cap_range",
         ),
-        Index(
-            "ix_users_display_name_trgm",
-            "display_name",
-            postgresql_using="gin",
-            postgresql_ops={"display_name": "gin_trgm_ops"},
-        ),
-        Index("ix_users_expertise", "expertise", postgresql_using="gin"),
         Index("ix_users_workspace_id_department", "workspace_id", "department"),
         Index(
             "ix_users_active_mentors",
@@ -131,6 +124,41 @@ class User(Base):
     max_sessions_per_week: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
+
+
+class MentorDirectory(Base):
+    """Active mentors' searchable text, kept by a trigger on `users`; read only
+    through `search_mentor_directory()` (see migration 0008)."""
+
+    __tablename__ = "mentor_directory"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "user_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
+        Index("ix_mentor_directory_workspace_id", "workspace_id"),
+        Index(
+            "ix_mentor_directory_words",
+            "words",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
+        Index(
+            "ix_mentor_directory_document_trgm",
+            "document",
+            postgresql_using="gin",
+            postgresql_ops={"document": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    workspace_id: Mapped[str] = mapped_column(Text)
+    display_name: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(Text)
+    words: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("to_tsvector('simple'::regconfig, document)", persisted=True)
+    )
+    offers_time: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class Availability(Base):
@@ -199,6 +227,7 @@ class SessionRow(Base):
             "actual_minutes IS NULL OR actual_minutes BETWEEN 1 AND 1440",
             name="actual_minutes_range",
         ),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         ExcludeConstraint(
             ("mentor_id", "="),
             (func.tstzrange(text("starts_at"), text("ends_at"), text("'[)'")), "&&"),
@@ -238,6 +267,9 @@ class SessionRow(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     # Where a rescheduled session was before it moved (the history has every move).
     previous_starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The mentee's rating of the mentor, kept from `feedback` by a trigger
+    # (migration 0009), so the dashboard sums ratings without reading feedback.
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
 
@@ -414,3 +446,7 @@ class DigestRow(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# Tables defined in modules of their own, registered on `Base.metadata` here.
+from storage.snapshot_model import AnalyticsSnapshot as AnalyticsSnapshot  # noqa: E402

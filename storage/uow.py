@@ -14,6 +14,7 @@ from storage.errors import translated_errors
 from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
+from storage.repos.snapshots import SqlSnapshotRepository
 from storage.repositories import (
     SqlAvailabilityRepository,
     SqlFeedbackRepository,
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
         self.notifications = SqlNotificationRepository(self.session, self.new_notifications)
         self.events = SqlEventRepository(self.session)
         self.analytics = SqlAnalyticsRepository(self.session)
+        self.snapshots = SqlSnapshotRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         return self
 

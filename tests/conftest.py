@@ -25,6 +25,7 @@ DATA_TABLES = (
     "ratings",
     "processed_events",
     "digests",
+    "analytics_snapshots",
 )
 
 

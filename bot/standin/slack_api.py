@@ -46,6 +46,9 @@ def _texts(node: Any) -> list[str]:
     return []
 
 
+# The method name recorded for a file's bytes posted to its upload URL.
+UPLOAD = "file_upload"
+
 # What Slack says with these statuses.
 _DEFAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 
@@ -83,6 +86,9 @@ class FakeSlack:
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _views: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _files: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Where upload URLs point: the server sets it to its own address.
+    base_url: str = ""
 
     def add_user(self, user_id: str, name: str, tz: str = "UTC", title: str = "") -> SlackUser:
         user = SlackUser(user_id, name, tz, title)
@@ -112,6 +118,14 @@ class FakeSlack:
     def clear(self) -> None:
         with self.lock:
             self.calls.clear()
+
+    def uploaded(self, file_id: str) -> str | None:
+        """The content posted to a file's upload URL (the second step of
+        `files_upload_v2`), or None when nothing was."""
+        for call in self.calls_to(UPLOAD):
+            if call.params.get("file_id") == file_id:
+                return str(call.params["content"])
+        return None
 
     # -- answers -------------------------------------------------------------
 
@@ -165,8 +179,14 @@ class FakeSlack:
             view = json.loads(view) if isinstance(view, str) else view or {}
             view_id = params.get("view_id") or f"V{next(self._views):06d}"
             return {"ok": True, "view": {**view, "id": view_id, "hash": "h"}}
-        if method in ("files.getUploadURLExternal",):
-            return {"ok": True, "upload_url": "", "file_id": "F1"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._files):06d}"
+            upload_url = f"{self.base_url}/upload/{file_id}"
+            return {"ok": True, "upload_url": upload_url, "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = params.get("files") or "[]"
+            shared = json.loads(files) if isinstance(files, str) else files
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in shared]}
         return {"ok": True}
 
 
@@ -193,6 +213,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/response/"):
             method, params = "response_url", json.loads(body or b"{}")
             params["response_url_id"] = path.rsplit("/", 1)[-1]
+        elif path.startswith("/upload/"):
+            # The file's bytes, as they are: no form or JSON to parse.
+            method = UPLOAD
+            params = {"file_id": path.rsplit("/", 1)[-1], "content": body.decode("utf-8")}
         else:
             method, params = path.rsplit("/", 1)[-1], _params(self, body)
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or None
@@ -220,7 +244,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.error:
             self._send(200, {"ok": False, "error": fault.error})
             return
-        answer = {"ok": True} if method == "response_url" else slack.answer(method, params)
+        answer = (
+            {"ok": True} if method in ("response_url", UPLOAD) else slack.answer(method, params)
+        )
         self._send(200, answer)
 
     def _send(self, status: int, payload: dict[str, Any], retry_after: int | None = None) -> None:
@@ -245,6 +271,7 @@ class FakeSlackServer:
         handler = type("Handler", (_Handler,), {"slack": self.slack})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.slack.base_url = self.base_url
 
     @property
     def base_url(self) -> str:

@@ -65,11 +65,17 @@ def stars(average: float | None, count: int) -> str:
     return f"{'★' * full}{'☆' * (5 - full)} {average:.1f} ({count})"
 
 
+def bar(fraction: float, width: int = 10) -> str:
+    """A text bar that reads the same on desktop and mobile: '▓▓▓▓░░░░░░'; it
+    stops at full (and at empty) whatever the fraction."""
+    filled = round(min(max(fraction, 0.0), 1.0) * width)
+    return f"{'▓' * filled}{'░' * (width - filled)}"
+
+
 def progress_bar(fraction: float, width: int = 10) -> str:
-    """A text bar that reads the same on desktop and mobile: '▓▓▓▓░░░░░░ 40%'."""
-    fraction = min(max(fraction, 0.0), 1.0)
-    filled = round(fraction * width)
-    return f"{'▓' * filled}{'░' * (width - filled)} {fraction:.0%}"
+    """The bar and its percentage: '▓▓▓▓░░░░░░ 40%'; above 100% the bar is full
+    and the figure says by how much it overflowed."""
+    return f"{bar(fraction, width)} {max(fraction, 0.0):.0%}"
 
 
 def header(text: str) -> HeaderBlock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from domain.digest import Digest
+from handlers.render.breakdowns import plural
 from handlers.render.common import context, escape, header, stars
 
 
@@ -57,5 +58,18 @@ def digest_message(d: Digest) -> tuple[str, list[Block]]:
         )
     else:
         blocks.append(context("No sessions were completed this week."))
+    if d.expertise:
+        lines = [
+            f"{rank}. *{escape(g.tag)}* — {plural(g.sessions, 'session')} · "
+            + (plural(g.mentors, "mentor") if g.mentors else "no active mentor")
+            for rank, g in enumerate(d.expertise, start=1)
+        ]
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="*Most asked for, fewest mentors* — could you mentor?\n" + "\n".join(lines)
+                )
+            )
+        )
     blocks.append(context("Find a mentor any time with `/mentor find`."))
     return digest_text(d), blocks

@@ -1,5 +1,6 @@
 """The programme dashboard (`/mentor stats`, the managers' App Home): figures as
-fields, rates as bars, the top mentors, and a select to change the period."""
+fields, rates as bars, the top mentors, the breakdowns, a select to change the
+period and a button that sends the per-mentor table as a CSV file."""
 
 from __future__ import annotations
 
@@ -14,15 +15,19 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from domain.analytics import ALL_TIME_UTILIZATION_DAYS, PRIOR_WEIGHT, Dashboard, MentorFigures
+from domain.analytics import PERIODS
+from domain.metrics import ALL_TIME_UTILIZATION_DAYS, PRIOR_WEIGHT, Dashboard, MentorFigures
 from handlers.ids import Action
 from handlers.metadata import PeriodRef
+from handlers.render.breakdowns import NONE, breakdown_blocks
 from handlers.render.common import (
     MAX_OPTION_TEXT,
+    button,
     context,
     divider,
     escape,
     header,
+    plain_time,
     progress_bar,
     section,
     slack_time,
@@ -30,17 +35,16 @@ from handlers.render.common import (
     truncate,
 )
 
-# The periods the select offers, in days; None is "all time".
-PERIODS: tuple[int | None, ...] = (7, 30, 90, None)
 TITLE = "Programme dashboard"
-NONE = "—"
+EXPORT = "Export per-mentor CSV"
 MAX_BLOCKS = 30
 MAX_FIELD_TEXT = 2000
 DEFINITIONS = (
     "Completion rate: completed ÷ sessions that were due (completed, no-show,"
     " scheduled or ongoing). Rating rank: a Bayesian average, as if each mentor"
     f" also had {PRIOR_WEIGHT} ratings at the workspace's mean. Utilization: booked"
-    " ÷ offered weekly hours."
+    " ÷ offered weekly hours. Expertise: the period's sessions with mentors listing a"
+    " tag ÷ active mentors listing it. Departments as profiles say today."
 )
 
 
@@ -58,7 +62,8 @@ def _option(days: int | None) -> Option:
 
 def period_select(selected: int | None) -> ActionsBlock:
     """The period picker; a period not on the list is offered too, so the
-    select always shows what the figures are for."""
+    select always shows what the figures are for. Beside it, the export of the
+    per-mentor table of the same period."""
     periods = PERIODS if selected in PERIODS else (*PERIODS, selected)
     options = {days: _option(days) for days in periods}
     return ActionsBlock(
@@ -68,7 +73,8 @@ def period_select(selected: int | None) -> ActionsBlock:
                 placeholder="Period",
                 options=list(options.values()),
                 initial_option=options[selected],
-            )
+            ),
+            button(EXPORT, Action.STATS_EXPORT, PeriodRef(days=selected).encode()),
         ]
     )
 
@@ -92,6 +98,8 @@ def dashboard_blocks(d: Dashboard, viewer_zone: str) -> list[Block]:
         divider(),
         section(f"*Top mentors by rating*\n{_ranking(d.top_by_rating, _by_rating)}"),
         section(f"*Top mentors by completed sessions*\n{_ranking(d.top_by_completed, _by_done)}"),
+        divider(),
+        *breakdown_blocks(d),
         context(DEFINITIONS),
     ]
     return blocks[:MAX_BLOCKS]
@@ -110,7 +118,10 @@ def dashboard_text(d: Dashboard) -> str:
         + (", ".join(f"{f.name} ({_number(f.score, 2)})" for f in d.top_by_rating) or NONE),
         "Top by completed sessions: "
         + (", ".join(f"{f.name} ({f.completed})" for f in d.top_by_completed) or NONE),
+        "Expertise short of mentors: " + (", ".join(g.tag for g in d.expertise) or NONE),
     ]
+    if d.as_of is not None:
+        lines.append(f"As of {plain_time(d.as_of, 'UTC')} UTC")
     return "\n".join(lines)
 
 
@@ -121,14 +132,18 @@ def _fields(*pairs: tuple[str, str]) -> SectionBlock:
 
 def _period_note(d: Dashboard, viewer_zone: str) -> str:
     if d.since is None:
-        return (
+        note = (
             "Every session so far; utilization over the last"
             f" {ALL_TIME_UTILIZATION_DAYS} days. Mentors and mentees: active today."
         )
-    return (
-        f"Sessions that started since {slack_time(d.since, viewer_zone)}."
-        " Mentors and mentees: active today."
-    )
+    else:
+        note = (
+            f"Sessions that started since {slack_time(d.since, viewer_zone)}."
+            " Mentors and mentees: active today."
+        )
+    if d.as_of is not None:
+        note += f" Figures as of {slack_time(d.as_of, viewer_zone)}, refreshed every 5 minutes."
+    return note
 
 
 def _ranking(mentors: list[MentorFigures], line: Callable[[MentorFigures], str]) -> str:
@@ -155,12 +170,7 @@ def _completed(count: int) -> str:
 
 
 def _bar(fraction: float | None) -> str:
-    if fraction is None:
-        return NONE
-    if fraction > 1:
-        # The bar stops at full; the figure says by how much it overflowed.
-        return f"{progress_bar(1.0).rsplit(' ', 1)[0]} {fraction:.0%}"
-    return progress_bar(fraction)
+    return NONE if fraction is None else progress_bar(fraction)
 
 
 def _rating(average: float | None, count: int) -> str:

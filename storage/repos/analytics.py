@@ -2,26 +2,46 @@
 database; a handful of rows come back, never one per session).
 
 Every session filter is `workspace_id = :w AND starts_at >= :since AND
-starts_at < :until`, a range scan of `ix_sessions_workspace_id_starts_at`.
-Row-level security lets an admin read every session, profile, availability
-slot, feedback and rating of their workspace; the explicit workspace filter is
-there for the indexes (and for a system actor, who could read them all). A
-`workspace_id` of None means every workspace.
+starts_at < :until`: a range scan of `ix_sessions_workspace_id_starts_at` for
+a short window, a sequential scan for a long one. Ratings are read from
+`sessions.rating` (the mentee's rating of the mentor, kept by a trigger on
+feedback), so no query here joins feedback. Row-level security lets an admin
+read every session, profile and availability slot of their workspace; the
+explicit workspace filter is there for the indexes (and for a system actor,
+who could read them all). A `workspace_id` of None means every workspace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, SmallInteger, column, func, select, true, values
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Integer,
+    Result,
+    SmallInteger,
+    column,
+    func,
+    select,
+    values,
+)
 from sqlalchemy.orm import Session as OrmSession
 
+from domain.analytics_ports import (
+    DepartmentCounts,
+    MentorActivity,
+    MentorHours,
+    ProgrammeTotals,
+    TagDemand,
+    TrendCount,
+)
+from domain.metrics import TrendUnit
 from domain.model import SessionStatus
-from domain.ports import MentorActivity, MentorHours, ProgrammeTotals
 from storage.models import Availability, Rating, SessionRow, User
-from storage.models import Feedback as FeedbackRow
 
 _COMPLETED = SessionStatus.COMPLETED.value
 # Sessions that were due to happen (the completion rate's denominator) are the
@@ -35,6 +55,10 @@ _DUE = tuple(
         SessionStatus.ONGOING,
     )
 )
+_SESSIONS = func.count()
+_DONE = func.count().filter(SessionRow.status == _COMPLETED)
+_RATED = func.count(SessionRow.rating)
+_RATING_SUM = func.coalesce(func.sum(SessionRow.rating), 0)
 
 
 def _in_workspace(workspace_column: Any, workspace_id: str | None) -> list[ColumnElement[bool]]:
@@ -51,94 +75,81 @@ def _sessions_in(
     return conditions
 
 
+# Row-level security hides the row counts from the planner (its OR of actor
+# checks is estimated to keep about 1% of the rows), so it plans sorts where a
+# hash would do and gives them the default 4 MB: a million sessions then sort on
+# disk. The dashboard's transactions get more room; nothing else's do.
+WORK_MEM = "64MB"
+
+
 class SqlAnalyticsRepository:
     def __init__(self, session: OrmSession) -> None:
         self._session = session
+        self._roomy = False
+
+    def _execute(self, statement: Executable) -> Result[Any]:
+        if not self._roomy:
+            self._session.execute(select(func.set_config("work_mem", WORK_MEM, True)))
+            self._roomy = True
+        return self._session.execute(statement)
 
     def totals(
         self, workspace_id: str | None, since: datetime | None, until: datetime
     ) -> ProgrammeTotals:
-        window = _sessions_in(workspace_id, since, until)
-        people = (
-            select(
-                func.count().filter(User.is_mentor).label("mentors"),
-                func.count().filter(User.is_mentee).label("mentees"),
-            )
-            .where(User.is_active, *_in_workspace(User.workspace_id, workspace_id))
-            .subquery("people")
-        )
-        sessions = (
-            select(
-                func.count().label("sessions"),
-                func.count().filter(SessionRow.status == _COMPLETED).label("completed"),
-                func.count().filter(SessionRow.status.in_(_DUE)).label("due"),
-            )
-            .where(*window)
-            .subquery("held")
-        )
-        ratings = (
-            select(
-                func.count(FeedbackRow.rating).label("rating_count"),
-                func.coalesce(func.sum(FeedbackRow.rating), 0).label("rating_sum"),
-            )
-            .join_from(FeedbackRow, SessionRow, SessionRow.id == FeedbackRow.session_id)
-            .where(FeedbackRow.subject_role == "mentor", *window)
-            .subquery("rated")
-        )
-        # Three one-row aggregates side by side.
-        row = self._session.execute(
-            select(people, sessions, ratings).select_from(
-                people.join(sessions, true()).join(ratings, true())
+        mentors, mentees = self._execute(
+            select(func.count().filter(User.is_mentor), func.count().filter(User.is_mentee)).where(
+                User.is_active, *_in_workspace(User.workspace_id, workspace_id)
             )
         ).one()
+        sessions, completed, due, rating_count, rating_sum = self._execute(
+            select(
+                _SESSIONS,
+                _DONE,
+                func.count().filter(SessionRow.status.in_(_DUE)),
+                _RATED,
+                _RATING_SUM,
+            ).where(*_sessions_in(workspace_id, since, until))
+        ).one()
         return ProgrammeTotals(
-            mentors=row.mentors,
-            mentees=row.mentees,
-            sessions=row.sessions,
-            completed=row.completed,
-            due=row.due,
-            rating_count=row.rating_count,
-            rating_sum=int(row.rating_sum),
+            mentors=mentors,
+            mentees=mentees,
+            sessions=sessions,
+            completed=completed,
+            due=due,
+            rating_count=rating_count,
+            rating_sum=int(rating_sum),
         )
 
     def mentor_activity(
         self, workspace_id: str | None, since: datetime | None, until: datetime
     ) -> list[MentorActivity]:
-        window = _sessions_in(workspace_id, since, until)
-        done = (
-            select(SessionRow.mentor_id, func.count().label("completed"))
-            .where(SessionRow.status == _COMPLETED, *window)
-            .group_by(SessionRow.mentor_id)
-            .subquery("done")
-        )
-        rated = (
+        held = (
             select(
-                FeedbackRow.subject_id.label("mentor_id"),
-                func.count().label("rating_count"),
-                func.sum(FeedbackRow.rating).label("rating_sum"),
+                SessionRow.mentor_id,
+                _SESSIONS.label("sessions"),
+                _DONE.label("completed"),
+                _RATED.label("rating_count"),
+                _RATING_SUM.label("rating_sum"),
             )
-            .join_from(FeedbackRow, SessionRow, SessionRow.id == FeedbackRow.session_id)
-            .where(FeedbackRow.subject_role == "mentor", *window)
-            .group_by(FeedbackRow.subject_id)
-            .subquery("rated")
+            .where(*_sessions_in(workspace_id, since, until))
+            .group_by(SessionRow.mentor_id)
+            .subquery("held")
         )
-        mentor_id = func.coalesce(done.c.mentor_id, rated.c.mentor_id)
-        rows = self._session.execute(
+        rows = self._execute(
             select(
                 User.id,
                 User.display_name,
-                func.coalesce(done.c.completed, 0),
-                func.coalesce(rated.c.rating_count, 0),
-                func.coalesce(rated.c.rating_sum, 0),
+                held.c.completed,
+                held.c.rating_count,
+                held.c.rating_sum,
+                held.c.sessions,
             )
-            .select_from(done)
-            .join(rated, rated.c.mentor_id == done.c.mentor_id, full=True)
-            .join(User, User.id == mentor_id)
+            .join_from(held, User, User.id == held.c.mentor_id)
             .order_by(User.id)
         )
         return [
-            MentorActivity(user_id, name, completed, count, int(total))
-            for user_id, name, completed, count, total in rows
+            MentorActivity(user_id, name, completed, count, int(total), sessions)
+            for user_id, name, completed, count, total, sessions in rows
         ]
 
     def mentor_hours(
@@ -148,7 +159,7 @@ class SqlAnalyticsRepository:
         until: datetime,
         weekday_counts: Sequence[int],
     ) -> dict[int, MentorHours]:
-        booked_rows = self._session.execute(
+        booked_rows = self._execute(
             select(SessionRow.mentor_id, func.sum(SessionRow.ends_at - SessionRow.starts_at))
             .where(SessionRow.status.in_(_DUE), *_sessions_in(workspace_id, since, until))
             .group_by(SessionRow.mentor_id)
@@ -157,7 +168,7 @@ class SqlAnalyticsRepository:
         week = values(column("weekday", SmallInteger), column("days", Integer), name="week").data(
             list(enumerate(weekday_counts))
         )
-        offered_rows = self._session.execute(
+        offered_rows = self._execute(
             select(
                 Availability.user_id,
                 # Integer × interval (SQLAlchemy types interval × integer poorly).
@@ -185,10 +196,115 @@ class SqlAnalyticsRepository:
     def workspace_mean_rating(self, workspace_id: str | None) -> float | None:
         # The per-mentor aggregates (kept by the feedback trigger) are one row
         # per mentor, so this reads far fewer rows than the feedback itself.
-        count, total = self._session.execute(
+        count, total = self._execute(
             select(
                 func.coalesce(func.sum(Rating.rating_count), 0),
                 func.coalesce(func.sum(Rating.rating_sum), 0),
             ).where(*_in_workspace(Rating.workspace_id, workspace_id))
         ).one()
         return int(total) / int(count) if count else None
+
+    def trend(
+        self, workspace_id: str | None, since: datetime, until: datetime, unit: TrendUnit
+    ) -> list[TrendCount]:
+        # Truncated in UTC whatever the connection's time zone.
+        bucket = func.date_trunc(unit.value, SessionRow.starts_at, "UTC")
+        rows = self._execute(
+            select(bucket, _SESSIONS, _DONE)
+            .where(*_sessions_in(workspace_id, since, until))
+            .group_by(bucket)
+            .order_by(bucket)
+        )
+        return [
+            TrendCount(start.astimezone(UTC).date(), sessions, completed)
+            for start, sessions, completed in rows
+        ]
+
+    def expertise_demand(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> list[TagDemand]:
+        # Sessions per mentor first (thousands of rows), then their tags: far
+        # fewer rows to unnest than one per session.
+        held = (
+            select(SessionRow.mentor_id, _SESSIONS.label("sessions"))
+            .where(*_sessions_in(workspace_id, since, until))
+            .group_by(SessionRow.mentor_id)
+            .subquery("held")
+        )
+        asked = (
+            select(func.unnest(User.expertise).label("tag"), held.c.sessions)
+            .join_from(held, User, User.id == held.c.mentor_id)
+            .subquery("asked")
+        )
+        demand = (
+            select(asked.c.tag, func.sum(asked.c.sessions).label("sessions"))
+            .group_by(asked.c.tag)
+            .subquery("demand")
+        )
+        offered = (
+            select(func.unnest(User.expertise).label("tag"))
+            .where(User.is_mentor, User.is_active, *_in_workspace(User.workspace_id, workspace_id))
+            .subquery("offered")
+        )
+        supply = (
+            select(offered.c.tag, func.count().label("mentors"))
+            .group_by(offered.c.tag)
+            .subquery("supply")
+        )
+        rows = self._execute(
+            select(demand.c.tag, demand.c.sessions, func.coalesce(supply.c.mentors, 0))
+            .join_from(demand, supply, supply.c.tag == demand.c.tag, isouter=True)
+            .order_by(demand.c.tag)
+        )
+        return [TagDemand(tag, int(sessions), mentors) for tag, sessions, mentors in rows]
+
+    def departments(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> list[DepartmentCounts]:
+        people = self._execute(
+            select(
+                User.department,
+                func.count().filter(User.is_mentor),
+                func.count().filter(User.is_mentee),
+            )
+            .where(User.is_active, *_in_workspace(User.workspace_id, workspace_id))
+            .group_by(User.department)
+        )
+        # Per mentee first (a hash on an integer), then per department: joining
+        # every session to its mentee's profile and sorting by name costs twice as much.
+        per_mentee = (
+            select(
+                SessionRow.mentee_id,
+                _SESSIONS.label("sessions"),
+                _DONE.label("completed"),
+                _RATED.label("rating_count"),
+                _RATING_SUM.label("rating_sum"),
+            )
+            .where(*_sessions_in(workspace_id, since, until))
+            .group_by(SessionRow.mentee_id)
+            .subquery("per_mentee")
+        )
+        held = self._execute(
+            select(
+                User.department,
+                func.sum(per_mentee.c.sessions),
+                func.sum(per_mentee.c.completed),
+                func.sum(per_mentee.c.rating_count),
+                func.sum(per_mentee.c.rating_sum),
+            )
+            .join_from(per_mentee, User, User.id == per_mentee.c.mentee_id)
+            .group_by(User.department)
+        )
+        found = {
+            name: DepartmentCounts(name, mentors=mentors, mentees=mentees)
+            for name, mentors, mentees in people
+        }
+        for name, sessions, completed, rating_count, rating_sum in held:
+            found[name] = replace(
+                found.get(name, DepartmentCounts(name)),
+                sessions=int(sessions),
+                completed=int(completed),
+                rating_count=int(rating_count),
+                rating_sum=int(rating_sum),
+            )
+        return [found[name] for name in sorted(found)]

@@ -1,160 +1,23 @@
-"""The programme dashboard on the fake unit of work, every figure checked against
-a hand computation. The data set (`PEOPLE`, `WEEKLY`, `SESSIONS`) is shared with
-`tests/storage/test_analytics_repository.py`, which loads it into PostgreSQL and
-expects the very same dashboards."""
+"""The programme dashboard on the fake unit of work: the headline figures and
+the top mentors, every one checked against a hand computation on the data set
+of `tests/domain/analytics_data.py` (the breakdowns and the snapshots have
+test modules of their own)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 
-from domain.analytics import (
-    Dashboard,
-    MentorFigures,
-    bayesian_score,
-    dashboard,
-    weekday_counts,
-)
+from domain.analytics import dashboard
 from domain.errors import InvalidInput, NotAllowed
-from domain.model import (
-    Actor,
-    Feedback,
-    Profile,
-    Session,
-    SessionStatus,
-    SubjectRole,
-    WeeklySlot,
-)
+from domain.metrics import MentorFigures, bayesian_score, weekday_counts
+from domain.model import Actor, Feedback, Profile, Session, SessionStatus, SubjectRole
+from tests.domain.analytics_data import NOW, PEOPLE, load_programme
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
 
 S = SessionStatus
-# Monday 30 November 2026, 08:00 UTC. The 30-day period starts on Saturday
-# 31 October 08:00; its days are the dates 31 Oct .. 29 Nov: Saturdays and
-# Sundays occur 5 times, the other weekdays 4 times.
-NOW = utc(2026, 11, 30, 8, 0)
-
-
-@dataclass(frozen=True)
-class Person:
-    slack_id: str
-    name: str
-    mentor: bool = False
-    mentee: bool = False
-    active: bool = True
-    workspace: str = "T1"
-
-
-@dataclass(frozen=True)
-class Held:
-    """A session; `rating` is the mentee's rating of the mentor, `mentor_rating`
-    the mentor's of the mentee (which never counts towards anything here)."""
-
-    mentor: str
-    mentee: str
-    starts_at: datetime
-    minutes: int
-    status: SessionStatus
-    rating: int | None = None
-    mentor_rating: int | None = None
-    workspace: str = "T1"
-
-
-PEOPLE: tuple[Person, ...] = (
-    Person("UMAYA", "Maya Patel", mentor=True),
-    Person("UNOAH", "Noah Berg", mentor=True, mentee=True),
-    Person("UOMAR", "Omar Haddad", mentor=True, active=False),  # left the programme
-    Person("UPIA", "Pia Lund", mentor=True),  # offers time, nobody booked her
-    Person("UBEN", "Ben Okafor", mentee=True),
-    Person("UCARA", "Cara Singh", mentee=True),
-    Person("UDAN", "Dan Wu", mentee=True, active=False),
-    Person("UADMIN", "Olga Ivanova"),  # a programme manager, in no role
-    Person("UZED", "Zed Novak", mentor=True, workspace="T2"),
-    Person("UYUKI", "Yuki Sato", mentee=True, workspace="T2"),
-)
-
-# (who, weekday with 0 = Monday, start, end)
-WEEKLY: tuple[tuple[str, int, time, time], ...] = (
-    ("UMAYA", 0, time(9), time(12)),  # Monday 3 h
-    ("UMAYA", 0, time(14), time(15)),  # Monday 1 h
-    ("UMAYA", 2, time(14), time(16)),  # Wednesday 2 h
-    ("UMAYA", 5, time(10), time(11)),  # Saturday 1 h
-    ("UNOAH", 1, time(9), time(11)),  # Tuesday 2 h
-    ("UOMAR", 3, time(9), time(10)),  # Thursday 1 h, but Omar is inactive
-    ("UPIA", 4, time(9), time(10)),  # Friday 1 h
-    ("UZED", 0, time(9), time(17)),  # workspace T2
-)
-
-SESSIONS: tuple[Held, ...] = (
-    # In the 30-day period [31 Oct 08:00, 30 Nov 08:00):
-    Held("UMAYA", "UBEN", utc(2026, 11, 2, 9, 0), 60, S.COMPLETED, rating=5),  # 1
-    Held("UMAYA", "UCARA", utc(2026, 11, 4, 14, 0), 30, S.COMPLETED, rating=4),  # 2
-    Held("UMAYA", "UBEN", utc(2026, 11, 9, 9, 0), 60, S.NO_SHOW),  # 3
-    Held("UMAYA", "UCARA", utc(2026, 11, 11, 14, 0), 30, S.CANCELLED),  # 4
-    Held("UNOAH", "UBEN", utc(2026, 11, 3, 9, 0), 60, S.COMPLETED, rating=3, mentor_rating=2),  # 5
-    Held("UNOAH", "UCARA", utc(2026, 11, 10, 9, 0), 30, S.DECLINED),  # 6
-    Held("UNOAH", "UBEN", utc(2026, 11, 24, 9, 0), 60, S.EXPIRED),  # 7
-    Held("UMAYA", "UBEN", utc(2026, 11, 30, 7, 45), 30, S.ONGOING),  # 8
-    Held("UNOAH", "UCARA", utc(2026, 11, 17, 9, 0), 30, S.REQUESTED),  # 9 (never confirmed)
-    Held("UOMAR", "UCARA", utc(2026, 11, 5, 10, 0), 45, S.COMPLETED, rating=5),  # 10
-    Held("UMAYA", "UCARA", utc(2026, 10, 31, 8, 0), 30, S.COMPLETED),  # 11: exactly at `since`
-    # Not in the 30-day period:
-    Held("UNOAH", "UCARA", utc(2026, 11, 30, 8, 0), 30, S.SCHEDULED),  # 12: exactly now
-    Held("UMAYA", "UBEN", utc(2026, 10, 20, 9, 0), 60, S.COMPLETED, rating=2),  # 13
-    Held("UNOAH", "UCARA", utc(2026, 10, 1, 9, 0), 30, S.COMPLETED, rating=4),  # 14
-    Held("UMAYA", "UCARA", utc(2026, 12, 2, 14, 0), 30, S.SCHEDULED),  # 15: future
-    Held("UMAYA", "UBEN", utc(2026, 8, 3, 9, 0), 60, S.COMPLETED, rating=4),  # 16: > 90 days ago
-    # Another workspace, never in T1's figures:
-    Held("UZED", "UYUKI", utc(2026, 11, 6, 10, 0), 60, S.COMPLETED, rating=1, workspace="T2"),
-)
-
-
-def load_programme(store: Store, ids: Mapping[str, int] | None = None) -> dict[str, int]:
-    """Write the data set into a fake store; people get `ids` when given (the
-    ids PostgreSQL gave them), otherwise the store's next ids. Slack id -> id."""
-    given = dict(ids or {})
-    assigned: dict[str, int] = {}
-    store.last_id = max(given.values(), default=store.last_id)
-    for person in PEOPLE:
-        store.workspaces.add(person.workspace)
-        user_id = given.get(person.slack_id) or store.next_id()
-        assigned[person.slack_id] = user_id
-        store.users[user_id] = Profile(
-            id=user_id,
-            workspace_id=person.workspace,
-            slack_user_id=person.slack_id,
-            display_name=person.name,
-            department="Engineering",
-            is_mentor=person.mentor,
-            is_mentee=person.mentee,
-            is_active=person.active,
-        )
-    for slack_id, weekday, start, end in WEEKLY:
-        store.weekly.setdefault(assigned[slack_id], []).append(
-            WeeklySlot(weekday, start, end, id=store.next_id())
-        )
-    for held in SESSIONS:
-        session = Session(
-            id=store.next_id(),
-            workspace_id=held.workspace,
-            mentor_id=assigned[held.mentor],
-            mentee_id=assigned[held.mentee],
-            starts_at=held.starts_at,
-            ends_at=held.starts_at + timedelta(minutes=held.minutes),
-            status=held.status,
-        )
-        store.sessions[session.id] = session
-        for author, subject, role, rating in (
-            (session.mentee_id, session.mentor_id, SubjectRole.MENTOR, held.rating),
-            (session.mentor_id, session.mentee_id, SubjectRole.MENTEE, held.mentor_rating),
-        ):
-            if rating is not None:
-                store.feedback.append(
-                    Feedback(session.id, held.workspace, author, subject, role, rating)
-                )
-    return assigned
 
 
 def figures(
@@ -166,6 +29,7 @@ def figures(
     score: float | None,
     booked: float,
     offered: float,
+    sessions: int,
 ) -> MentorFigures:
     name = next(p.name for p in PEOPLE if p.slack_id == slack_id)
     return MentorFigures(
@@ -177,6 +41,7 @@ def figures(
         score=None if score is None else pytest.approx(score),
         booked_hours=booked,
         offered_hours=offered,
+        sessions=sessions,
     )
 
 
@@ -231,6 +96,7 @@ def test_the_last_30_days_add_up_as_computed_by_hand(ids: dict[str, int], store:
         score=(PRIOR + 9) / (5 + 2),  # 198/49 ≈ 4.041
         booked=3.5,
         offered=29.0,
+        sessions=6,  # 1, 2, 3, 4, 8, 11
     )
     noah = figures(
         ids,
@@ -240,6 +106,7 @@ def test_the_last_30_days_add_up_as_computed_by_hand(ids: dict[str, int], store:
         score=(PRIOR + 3) / (5 + 1),  # 26/7 ≈ 3.714
         booked=1.0,
         offered=8.0,
+        sessions=4,  # 5, 6, 7, 9
     )
     omar = figures(
         ids,
@@ -249,6 +116,7 @@ def test_the_last_30_days_add_up_as_computed_by_hand(ids: dict[str, int], store:
         score=(PRIOR + 5) / (5 + 1),  # 170/42 ≈ 4.048
         booked=0.75,
         offered=0.0,
+        sessions=1,  # 10
     )
     # With a prior this strong, Omar's single 5 just edges out Maya's 5 and 4.
     assert d.top_by_rating == [omar, maya, noah]
@@ -288,6 +156,7 @@ def test_all_time_counts_every_past_session_and_uses_90_days_for_utilization(
         score=(PRIOR + 15) / (5 + 4),  # 240/63 ≈ 3.810
         booked=4.5,
         offered=87.0,
+        sessions=8,  # 1, 2, 3, 4, 8, 11, 13, 16
     )
     noah = figures(
         ids,
@@ -297,6 +166,7 @@ def test_all_time_counts_every_past_session_and_uses_90_days_for_utilization(
         score=(PRIOR + 7) / (5 + 2),  # 184/49 ≈ 3.755
         booked=1.5,
         offered=26.0,
+        sessions=5,  # 5, 6, 7, 9, 14
     )
     omar = figures(
         ids,
@@ -306,6 +176,7 @@ def test_all_time_counts_every_past_session_and_uses_90_days_for_utilization(
         score=(PRIOR + 5) / (5 + 1),  # ≈ 4.048
         booked=0.75,
         offered=0.0,
+        sessions=1,  # 10
     )
     assert d.top_by_rating == [omar, maya, noah]
     assert d.top_by_completed == [maya, noah, omar]
@@ -364,20 +235,12 @@ def test_an_empty_programme_shows_zeros_and_nones_without_dividing_by_zero(
     for period in (7, 30, 90, None):
         d = dashboard(admin(store), FakeClock(NOW), period_days=period)
 
-        assert d == Dashboard(
-            period_days=period,
-            since=None if period is None else NOW - timedelta(days=period),
-            mentors=0,
-            mentees=0,
-            sessions=0,
-            completed=0,
-            completion_rate=None,
-            average_rating=None,
-            top_by_rating=[],
-            top_by_completed=[],
-            utilization=None,
-            rating_count=0,
-        )
+        assert (d.mentors, d.mentees, d.sessions, d.completed, d.rating_count) == (0, 0, 0, 0, 0)
+        assert (d.completion_rate, d.average_rating, d.utilization) == (None, None, None)
+        assert (d.top_by_rating, d.top_by_completed) == ([], [])
+        assert (d.expertise, d.departments, d.more_departments) == ([], [], 0)
+        assert all((p.sessions, p.completed) == (0, 0) for p in d.trend)
+        assert d.as_of is None
         assert "nan" not in repr(d).lower()
 
 

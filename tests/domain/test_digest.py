@@ -392,6 +392,13 @@ def test_the_figures_match_a_hand_computation(
         1,
         pytest.approx((5 * 3.25 + 3) / 6),
     )
+    # Sessions of the week per mentor: Maya 3 (python, leadership), Noor 2 (ux),
+    # each tag offered by one active mentor; ties by tag.
+    assert [(g.tag, g.sessions, g.mentors) for g in digest.expertise] == [
+        ("leadership", 3, 1),
+        ("python", 3, 1),
+        ("ux", 2, 1),
+    ]
 
 
 def test_top_mentors_are_ranked_by_completed_sessions_then_score_then_name(
@@ -422,7 +429,7 @@ def test_an_empty_workspace_has_zero_figures_and_no_averages_or_changes(
     assert (digest.new_sessions, digest.completed, digest.rating_count) == (0, 0, 0)
     assert (digest.previous_new_sessions, digest.previous_completed) == (0, 0)
     assert digest.average_rating is None
-    assert digest.top_mentors == []
+    assert (digest.top_mentors, digest.expertise) == ([], [])
     assert (digest.new_sessions_delta, digest.completed_delta) == (0, 0)
     assert (digest.new_sessions_change, digest.completed_change) == (None, None)
 

@@ -162,7 +162,7 @@ def test_a_deliverer_killed_mid_batch_leaves_each_notice_delivered_or_pending(
 def test_jobs_run_runs_one_job_once_and_exits_zero(
     h: Harness, pending: list[str], database_url: str
 ) -> None:
-    for name in ("reminders", "lifecycle", "digest", "deliver"):
+    for name in ("reminders", "lifecycle", "digest", "analytics", "deliver"):
         result = subprocess.run(
             [sys.executable, "-m", "bot.cli", "jobs", "run", name],
             env=_cli_env(h, database_url),
@@ -212,6 +212,7 @@ def test_the_scheduler_only_ticks_and_never_drops_a_late_tick(h: Harness) -> Non
     scheduler = BackgroundScheduler(timezone="UTC")
     add_jobs(scheduler, h.bot, JOBS)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"deliver", "reminders", "lifecycle", "digest"} == set(INTERVALS)
+    assert set(jobs) == {"deliver", "reminders", "lifecycle", "digest", "analytics"}
+    assert set(jobs) == set(INTERVALS)
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)

@@ -41,4 +41,7 @@ def test_the_manifest_declares_the_command_home_events_and_least_scopes(
         "commands",
         "chat:write",
         "users:read",
+        # The CSV export: a file uploaded to the DM with the admin.
+        "im:write",
+        "files:write",
     }

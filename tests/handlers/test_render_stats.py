@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from domain.analytics import Dashboard, MentorFigures
+from domain.analytics import PERIODS
+from domain.metrics import Dashboard, MentorFigures
 from handlers.ids import Action
 from handlers.metadata import PeriodRef, decode
-from handlers.render.stats import PERIODS, dashboard_blocks, dashboard_text
+from handlers.render.stats import dashboard_blocks, dashboard_text
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 MAYA = MentorFigures(
@@ -72,7 +73,7 @@ def rendered(blocks: list[Block]) -> list[dict[str, Any]]:
 
 def the_select(blocks: list[dict[str, Any]]) -> dict[str, Any]:
     (actions,) = [b for b in blocks if b["type"] == "actions"]
-    (select,) = actions["elements"]
+    (select,) = [e for e in actions["elements"] if e["type"] == "static_select"]
     return select
 
 

@@ -3,6 +3,7 @@ actor (so the setup itself is held by row-level security)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,20 +30,26 @@ def add_user(
     mentor: bool = False,
     mentee: bool = False,
     name: str | None = None,
+    department: str = "Engineering",
+    expertise: Sequence[str] = ("python",),
+    goals: Sequence[str] = ("leadership",),
 ) -> int:
     return conn.execute(
         text(
             "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
             " is_mentor, is_mentee, expertise, learning_goals)"
-            " VALUES (:w, :u, :n, 'Engineering', :mentor, :mentee,"
-            " ARRAY['python'], ARRAY['leadership']) RETURNING id"
+            " VALUES (:w, :u, :n, :department, :mentor, :mentee,"
+            " :expertise, :goals) RETURNING id"
         ),
         {
             "w": workspace,
             "u": slack_user,
             "n": name or slack_user,
+            "department": department,
             "mentor": mentor,
             "mentee": mentee,
+            "expertise": list(expertise),
+            "goals": list(goals),
         },
     ).scalar_one()
 

@@ -1,6 +1,6 @@
 """The dashboard's aggregates in PostgreSQL, as the admin row-level security
-lets through: the hand-checked data set of `tests/domain/test_analytics.py`
-gives exactly the dashboards the fake gives."""
+lets through: the hand-checked data set of `tests/domain/analytics_data.py`
+gives exactly the dashboards (and per-mentor tables) the fake gives."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from domain.analytics import Dashboard, dashboard
+from domain.analytics import dashboard, mentor_table
 from domain.errors import NotAllowed
+from domain.metrics import Dashboard
 from domain.model import Actor
 from storage.uow import SqlUnitOfWork
-from tests.domain.test_analytics import NOW, PEOPLE, SESSIONS, WEEKLY, load_programme
+from tests.domain.analytics_data import NOW, PEOPLE, SESSIONS, WEEKLY, goals, load_programme
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 from tests.storage.seed import add_session, add_user, set_actor
 
@@ -36,6 +37,9 @@ def load_into_database(engine: Engine) -> dict[str, int]:
                 mentor=person.mentor,
                 mentee=person.mentee,
                 name=person.name,
+                department=person.department,
+                expertise=person.expertise,
+                goals=goals(person),
             )
             if not person.active:
                 conn.execute(
@@ -179,3 +183,46 @@ def test_the_booked_window_is_half_open(
     assert real == fake
     assert real.since == NOW - timedelta(days=1)
     assert real.sessions == 1
+
+
+@pytest.mark.parametrize("period", [7, 30, None])
+def test_the_per_mentor_table_is_the_same_as_the_fake_computes(
+    session_factory: sessionmaker[OrmSession], programme: Store, period: int | None
+) -> None:
+    clock = FakeClock(NOW)
+    actor = Actor.admin("T1", "UADMIN")
+    real = mentor_table(SqlUnitOfWork(session_factory, actor), clock, period_days=period)
+    fake = mentor_table(FakeUnitOfWork(programme, actor), clock, period_days=period)
+
+    assert real == fake
+    # Omar (left) only had a session 26 days ago; Pia only offers hours.
+    omar = [] if period == 7 else ["UOMAR"]
+    assert [row.slack_user_id for row in real.rows] == ["UMAYA", "UNOAH", *omar, "UPIA"]
+
+
+def test_the_breakdowns_have_the_hand_computed_figures(
+    session_factory: sessionmaker[OrmSession], programme: Store
+) -> None:
+    d = dashboard(SqlUnitOfWork(session_factory, Actor.admin("T1", "UADMIN")), FakeClock(NOW))
+
+    # See tests/domain/test_analytics_breakdowns.py for the arithmetic.
+    assert [(p.start.isoformat(), p.sessions, p.completed) for p in d.trend] == [
+        ("2026-10-26", 1, 1),
+        ("2026-11-02", 4, 4),
+        ("2026-11-09", 3, 0),
+        ("2026-11-16", 1, 0),
+        ("2026-11-23", 1, 0),
+        ("2026-11-30", 1, 0),
+    ]
+    assert [(g.tag, g.sessions, g.mentors) for g in d.expertise] == [
+        ("python", 10, 2),
+        ("sql", 4, 1),
+        ("leadership", 6, 2),
+        ("kubernetes", 1, 0),
+    ]
+    assert [(r.department, r.sessions, r.average_rating) for r in d.departments] == [
+        ("Engineering", 6, 4.5),
+        ("Sales", 5, 4.0),
+        ("Data", 0, None),
+        ("Design", 0, None),
+    ]

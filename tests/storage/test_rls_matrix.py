@@ -86,12 +86,20 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": {"system"},
         "delete": set(),  # nobody: the workspace's removal cascades
     },
+    "analytics_snapshots": {
+        "select": {"admin", "system"},
+        "insert": {"system"},  # the analytics job
+        "update": {"system"},
+        "delete": set(),  # nobody: the workspace's removal cascades
+    },
     "ratings": {
         "select": EVERYONE_IN_WORKSPACE,
         "insert": set(),  # only the feedback trigger writes ratings
         "update": set(),
         "delete": set(),
     },
+    # Only through its triggers and search_mentor_directory() (tests/storage/test_mentor_search.py).
+    "mentor_directory": {command: set() for command in COMMANDS},
 }
 
 
@@ -138,7 +146,9 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
                 f" {org.mentor}, 'request_received', {session_id});"
                 "INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev1');"
                 "INSERT INTO digests (workspace_id, week, channel)"
-                " VALUES ('T1', '2026-11-30', 'C1')"
+                " VALUES ('T1', '2026-11-30', 'C1');"
+                "INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
+                " took_ms, figures) VALUES ('T1', 30, now(), 80, '{}')"
             )
         )
     later = "'2026-12-02 09:00+00', '2026-12-02 09:30+00'"
@@ -231,6 +241,14 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
             " VALUES ('T1', '2026-12-07', 'C1')",
             update_set="attempts = attempts + 1",
         ),
+        "analytics_snapshots": Case(
+            table="analytics_snapshots",
+            owner="UADMIN",
+            key="workspace_id = 'T1' AND period_days = 30",
+            insert="INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
+            " took_ms, figures) VALUES ('T1', 7, now(), 80, '{}')",
+            update_set="took_ms = took_ms + 1",
+        ),
         "ratings": Case(
             table="ratings",
             owner="UMENTOR",
@@ -239,6 +257,14 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
             f" VALUES ({org.mentor}, 'T1', 1, 5)",
             update_set="rating_count = rating_count",
             prepare_insert=f"DELETE FROM ratings WHERE mentor_id = {org.mentor}",
+        ),
+        "mentor_directory": Case(
+            table="mentor_directory",
+            owner="UMENTOR",
+            key=f"user_id = {org.mentor}",
+            insert="INSERT INTO mentor_directory (user_id, workspace_id, display_name, document)"
+            f" VALUES ({org.bystander}, 'T1', 'Bystander', 'bystander')",
+            update_set="document = 'changed'",
         ),
     }
     yield World(org, session_id, cases)

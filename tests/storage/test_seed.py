@@ -93,10 +93,12 @@ def test_the_seed_left_every_constraint_trigger_and_policy_switched_on(
     url, _ = seeded
     # Rows entered through COPY with constraints checked; nothing was left off.
     assert _rows(url, "SELECT conname FROM pg_constraint WHERE NOT convalidated") == []
-    trigger = _one(
-        url, "SELECT tgenabled FROM pg_trigger WHERE tgname = 'feedback_maintains_rating'"
+    triggers = _rows(
+        url,
+        "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'feedback'::regclass"
+        " AND NOT tgisinternal ORDER BY 1",
     )
-    assert trigger == "O"
+    assert triggers == [("feedback_keeps_session_rating", "O"), ("feedback_maintains_rating", "O")]
     unforced = _rows(
         url,
         "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
@@ -206,6 +208,31 @@ def test_ratings_equal_a_recomputation_from_feedback(seeded: tuple[str, SeedRepo
     )
     assert stored
     assert stored == recomputed
+
+
+def test_each_sessions_rating_is_its_mentees_rating_of_the_mentor(
+    seeded: tuple[str, SeedReport],
+) -> None:
+    url, _ = seeded
+    rated = "SELECT id, rating FROM sessions WHERE rating IS NOT NULL ORDER BY 1"
+    from_feedback = (
+        "SELECT session_id, rating FROM feedback WHERE subject_role = 'mentor' ORDER BY 1"
+    )
+    assert _rows(url, rated)
+    assert _rows(url, rated) == _rows(url, from_feedback)
+
+
+def test_the_seeded_workspace_has_its_dashboard_snapshots(seeded: tuple[str, SeedReport]) -> None:
+    url, report = seeded
+    snapshots = _rows(
+        url,
+        "SELECT period_days, computed_at, (figures->>'sessions')::int FROM analytics_snapshots"
+        " WHERE workspace_id = 'T1' ORDER BY 1",
+    )
+    assert [(days, at) for days, at, _ in snapshots] == [(d, NOW) for d in (0, 7, 30, 90)]
+    every_past_session = _one(url, "SELECT count(*) FROM sessions WHERE starts_at < %s", NOW)
+    assert snapshots[0][2] == every_past_session
+    assert "analytics" in report.phases
 
 
 def test_the_same_seed_gives_the_same_rows_and_another_seed_others(fresh_database: Any) -> None:

@@ -1,0 +1,123 @@
+"""Analytics snapshots: a dashboard per workspace and period as one JSONB row.
+
+The JSON carries a format number; a row of another format reads as no
+snapshot at all, so a release that changes the dashboard's shape simply
+computes live until the job has rewritten the rows. Floats go through JSON
+unchanged (Python writes the shortest repr that reads back to the same float),
+so a snapshot holds exactly the figures that were computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session as OrmSession
+
+from domain.analytics_ports import Snapshot
+from domain.metrics import (
+    Dashboard,
+    DepartmentFigures,
+    ExpertiseGap,
+    MentorFigures,
+    TrendPoint,
+    TrendUnit,
+)
+from storage.snapshot_model import AnalyticsSnapshot
+
+FORMAT = 1
+ALL_TIME = 0  # `period_days` of the all-time row (part of the primary key: not NULL)
+# Advisory-lock namespace of the refresh claims (the second key is the workspace's hash).
+LOCK_SPACE = 0x616E61  # "ana"
+
+
+def encode(d: Dashboard) -> dict[str, Any]:
+    figures = asdict(d)
+    figures.pop("as_of")
+    figures["since"] = d.since.isoformat() if d.since else None
+    figures["trend"] = [{**asdict(p), "start": p.start.isoformat()} for p in d.trend]
+    return {"format": FORMAT, **figures}
+
+
+def decode(data: dict[str, Any]) -> Dashboard | None:
+    if data.get("format") != FORMAT:
+        return None
+    figures = {key: value for key, value in data.items() if key != "format"}
+    since = figures.pop("since")
+    return Dashboard(
+        **{
+            **figures,
+            "since": datetime.fromisoformat(since) if since else None,
+            "top_by_rating": [MentorFigures(**f) for f in figures["top_by_rating"]],
+            "top_by_completed": [MentorFigures(**f) for f in figures["top_by_completed"]],
+            "trend_unit": TrendUnit(figures["trend_unit"]),
+            "trend": [
+                TrendPoint(**{**p, "start": date.fromisoformat(p["start"])})
+                for p in figures["trend"]
+            ],
+            "expertise": [ExpertiseGap(**g) for g in figures["expertise"]],
+            "departments": [DepartmentFigures(**d) for d in figures["departments"]],
+        }
+    )
+
+
+def _period_key(period_days: int | None) -> int:
+    return ALL_TIME if period_days is None else period_days
+
+
+class SqlSnapshotRepository:
+    def __init__(self, session: OrmSession) -> None:
+        self._session = session
+
+    def get(self, workspace_id: str, period_days: int | None) -> Snapshot | None:
+        row = self._session.execute(
+            select(
+                AnalyticsSnapshot.figures, AnalyticsSnapshot.computed_at, AnalyticsSnapshot.took_ms
+            ).where(
+                AnalyticsSnapshot.workspace_id == workspace_id,
+                AnalyticsSnapshot.period_days == _period_key(period_days),
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        figures, computed_at, took_ms = row
+        try:
+            dashboard = decode(figures)
+        except (KeyError, TypeError, ValueError):
+            return None  # not a shape this version wrote: as good as none
+        if dashboard is None:
+            return None
+        return Snapshot(dashboard, computed_at, timedelta(milliseconds=took_ms))
+
+    def save(self, workspace_id: str, snapshot: Snapshot) -> None:
+        values = {
+            "workspace_id": workspace_id,
+            "period_days": _period_key(snapshot.dashboard.period_days),
+            "computed_at": snapshot.computed_at,
+            "took_ms": round(snapshot.took / timedelta(milliseconds=1)),
+            "figures": encode(snapshot.dashboard),
+        }
+        statement = insert(AnalyticsSnapshot).values(values)
+        excluded = statement.excluded
+        self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[AnalyticsSnapshot.workspace_id, AnalyticsSnapshot.period_days],
+                set_={
+                    "computed_at": excluded.computed_at,
+                    "took_ms": excluded.took_ms,
+                    "figures": excluded.figures,
+                },
+                # A slower scheduler finishing late never overwrites newer figures.
+                where=AnalyticsSnapshot.computed_at <= excluded.computed_at,
+            )
+        )
+
+    def try_lock(self, workspace_id: str) -> bool:
+        return bool(
+            self._session.execute(
+                select(func.pg_try_advisory_xact_lock(LOCK_SPACE, func.hashtext(workspace_id)))
+            ).scalar_one()
+        )

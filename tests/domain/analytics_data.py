@@ -1,0 +1,152 @@
+"""A small programme whose every dashboard figure is computed by hand in the
+tests (`tests/domain/test_analytics*.py`); `tests/storage/test_analytics_repository.py`
+loads the same people and sessions into PostgreSQL and expects the same dashboards.
+
+Monday 30 November 2026, 08:00 UTC is now. The 30-day period starts on Saturday
+31 October 08:00; its days are the dates 31 Oct .. 29 Nov: Saturdays and
+Sundays occur 5 times, the other weekdays 4 times."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from domain.model import Feedback, Profile, Session, SessionStatus, SubjectRole, WeeklySlot
+from tests.fakes.uow import Store, utc
+
+S = SessionStatus
+NOW = utc(2026, 11, 30, 8, 0)
+
+
+@dataclass(frozen=True)
+class Person:
+    slack_id: str
+    name: str
+    department: str
+    mentor: bool = False
+    mentee: bool = False
+    active: bool = True
+    workspace: str = "T1"
+    expertise: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Held:
+    """A session; `rating` is the mentee's rating of the mentor, `mentor_rating`
+    the mentor's of the mentee (which never counts towards anything here)."""
+
+    mentor: str
+    mentee: str
+    starts_at: datetime
+    minutes: int
+    status: SessionStatus
+    rating: int | None = None
+    mentor_rating: int | None = None
+    workspace: str = "T1"
+
+
+PEOPLE: tuple[Person, ...] = (
+    Person("UMAYA", "Maya Patel", "Engineering", mentor=True, expertise=("python", "leadership")),
+    Person("UNOAH", "Noah Berg", "Data", mentor=True, mentee=True, expertise=("python", "sql")),
+    # Left the programme: her sessions count, her expertise is no supply.
+    Person(
+        "UOMAR", "Omar Haddad", "Engineering", mentor=True, active=False, expertise=("kubernetes",)
+    ),
+    # Offers time, nobody booked her.
+    Person("UPIA", "Pia Lund", "Design", mentor=True, expertise=("ux", "leadership")),
+    Person("UBEN", "Ben Okafor", "Sales", mentee=True),
+    Person("UCARA", "Cara Singh", "Engineering", mentee=True),
+    Person("UDAN", "Dan Wu", "Sales", mentee=True, active=False),
+    Person("UADMIN", "Olga Ivanova", ""),  # a programme manager, in no role nor department
+    Person("UZED", "Zed Novak", "Ops", mentor=True, workspace="T2", expertise=("go",)),
+    Person("UYUKI", "Yuki Sato", "Ops", mentee=True, workspace="T2"),
+)
+
+# (who, weekday with 0 = Monday, start, end)
+WEEKLY: tuple[tuple[str, int, time, time], ...] = (
+    ("UMAYA", 0, time(9), time(12)),  # Monday 3 h
+    ("UMAYA", 0, time(14), time(15)),  # Monday 1 h
+    ("UMAYA", 2, time(14), time(16)),  # Wednesday 2 h
+    ("UMAYA", 5, time(10), time(11)),  # Saturday 1 h
+    ("UNOAH", 1, time(9), time(11)),  # Tuesday 2 h
+    ("UOMAR", 3, time(9), time(10)),  # Thursday 1 h, but Omar is inactive
+    ("UPIA", 4, time(9), time(10)),  # Friday 1 h
+    ("UZED", 0, time(9), time(17)),  # workspace T2
+)
+
+SESSIONS: tuple[Held, ...] = (
+    # In the 30-day period [31 Oct 08:00, 30 Nov 08:00):
+    Held("UMAYA", "UBEN", utc(2026, 11, 2, 9, 0), 60, S.COMPLETED, rating=5),  # 1
+    Held("UMAYA", "UCARA", utc(2026, 11, 4, 14, 0), 30, S.COMPLETED, rating=4),  # 2
+    Held("UMAYA", "UBEN", utc(2026, 11, 9, 9, 0), 60, S.NO_SHOW),  # 3
+    Held("UMAYA", "UCARA", utc(2026, 11, 11, 14, 0), 30, S.CANCELLED),  # 4
+    Held("UNOAH", "UBEN", utc(2026, 11, 3, 9, 0), 60, S.COMPLETED, rating=3, mentor_rating=2),  # 5
+    Held("UNOAH", "UCARA", utc(2026, 11, 10, 9, 0), 30, S.DECLINED),  # 6
+    Held("UNOAH", "UBEN", utc(2026, 11, 24, 9, 0), 60, S.EXPIRED),  # 7
+    Held("UMAYA", "UBEN", utc(2026, 11, 30, 7, 45), 30, S.ONGOING),  # 8
+    Held("UNOAH", "UCARA", utc(2026, 11, 17, 9, 0), 30, S.REQUESTED),  # 9 (never confirmed)
+    Held("UOMAR", "UCARA", utc(2026, 11, 5, 10, 0), 45, S.COMPLETED, rating=5),  # 10
+    Held("UMAYA", "UCARA", utc(2026, 10, 31, 8, 0), 30, S.COMPLETED),  # 11: exactly at `since`
+    # Not in the 30-day period:
+    Held("UNOAH", "UCARA", utc(2026, 11, 30, 8, 0), 30, S.SCHEDULED),  # 12: exactly now
+    Held("UMAYA", "UBEN", utc(2026, 10, 20, 9, 0), 60, S.COMPLETED, rating=2),  # 13
+    Held("UNOAH", "UCARA", utc(2026, 10, 1, 9, 0), 30, S.COMPLETED, rating=4),  # 14
+    Held("UMAYA", "UCARA", utc(2026, 12, 2, 14, 0), 30, S.SCHEDULED),  # 15: future
+    Held("UMAYA", "UBEN", utc(2026, 8, 3, 9, 0), 60, S.COMPLETED, rating=4),  # 16: > 90 days ago
+    # Another workspace, never in T1's figures:
+    Held("UZED", "UYUKI", utc(2026, 11, 6, 10, 0), 60, S.COMPLETED, rating=1, workspace="T2"),
+)
+
+
+def goals(person: Person) -> tuple[str, ...]:
+    """What a mentee wants to learn (the schema asks mentees for one at least)."""
+    return ("public speaking",) if person.mentee else ()
+
+
+def load_programme(store: Store, ids: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Write the data set into a fake store; people get `ids` when given (the
+    ids PostgreSQL gave them), otherwise the store's next ids. Slack id -> id."""
+    given = dict(ids or {})
+    assigned: dict[str, int] = {}
+    store.last_id = max(given.values(), default=store.last_id)
+    for person in PEOPLE:
+        store.workspaces.add(person.workspace)
+        user_id = given.get(person.slack_id) or store.next_id()
+        assigned[person.slack_id] = user_id
+        store.users[user_id] = Profile(
+            id=user_id,
+            workspace_id=person.workspace,
+            slack_user_id=person.slack_id,
+            display_name=person.name,
+            department=person.department,
+            is_mentor=person.mentor,
+            is_mentee=person.mentee,
+            is_active=person.active,
+            expertise=person.expertise,
+            learning_goals=goals(person),
+        )
+    for slack_id, weekday, start, end in WEEKLY:
+        store.weekly.setdefault(assigned[slack_id], []).append(
+            WeeklySlot(weekday, start, end, id=store.next_id())
+        )
+    for held in SESSIONS:
+        session = Session(
+            id=store.next_id(),
+            workspace_id=held.workspace,
+            mentor_id=assigned[held.mentor],
+            mentee_id=assigned[held.mentee],
+            starts_at=held.starts_at,
+            ends_at=held.starts_at + timedelta(minutes=held.minutes),
+            status=held.status,
+        )
+        store.sessions[session.id] = session
+        for author, subject, role, rating in (
+            (session.mentee_id, session.mentor_id, SubjectRole.MENTOR, held.rating),
+            (session.mentor_id, session.mentee_id, SubjectRole.MENTEE, held.mentor_rating),
+        ):
+            if rating is not None:
+                store.feedback.append(
+                    Feedback(session.id, held.workspace, author, subject, role, rating)
+                )
+    return assigned

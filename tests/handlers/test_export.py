@@ -1,0 +1,148 @@
+"""The dashboard's per-mentor CSV: rendered safe for spreadsheets, and sent over
+HTTP — the click is acknowledged, then the file is uploaded to the admin's DM
+through the three steps of `files_upload_v2` on the fake Slack."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+from sqlalchemy import Engine, text
+
+from domain.analytics import MentorRow, MentorTable
+from domain.metrics import MentorFigures
+from handlers.ids import Action
+from handlers.metadata import PeriodRef
+from handlers.render.export import COLUMNS, export_filename, mentor_csv, safe_cell
+from tests.handlers.conftest import NOW, Harness
+from tests.storage.seed import add_session, add_user, set_actor
+
+ATTACK = '=HYPERLINK("http://evil.example","click")'
+
+
+def _table(*rows: MentorRow, period: int | None = 30) -> MentorTable:
+    since = None if period is None else NOW - timedelta(days=period)
+    return MentorTable(period, since, NOW, list(rows))
+
+
+def _row(name: str, department: str = "Engineering", **figures: float | int | None) -> MentorRow:
+    values = {
+        "mentor_id": 1,
+        "name": name,
+        "completed": 3,
+        "rating_count": 2,
+        "average_rating": 4.5,
+        "score": 4.123,
+        "booked_hours": 3.5,
+        "offered_hours": 29.0,
+        "sessions": 6,
+        **figures,
+    }
+    return MentorRow(MentorFigures(**values), "UMAYA", department)  # type: ignore[arg-type]
+
+
+def _parsed(content: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content)))
+
+
+def test_the_csv_has_a_header_and_a_row_per_mentor_in_plain_numbers() -> None:
+    content = mentor_csv(_table(_row("Maya Patel"), _row("Pia Lund", offered_hours=0.0)))
+
+    assert content.endswith("\r\n")
+    assert _parsed(content) == [
+        list(COLUMNS),
+        [
+            "Maya Patel",
+            "UMAYA",
+            "Engineering",
+            "6",
+            "3",
+            "2",
+            "4.50",
+            "4.12",
+            "3.50",
+            "29.00",
+            "12.1",
+        ],
+        ["Pia Lund", "UMAYA", "Engineering", "6", "3", "2", "4.50", "4.12", "3.50", "0.00", ""],
+    ]
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_defused() -> None:
+    for risky in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(risky) == "'" + risky
+    assert safe_cell('Maya, "the" mentor') == 'Maya, "the" mentor'  # quoting is csv's job
+
+    rows = _parsed(mentor_csv(_table(_row(ATTACK, department="-Sales"))))
+
+    assert rows[1][:3] == ["'" + ATTACK, "UMAYA", "'-Sales"]
+
+
+def test_the_file_is_named_after_the_period_and_the_day() -> None:
+    assert export_filename(_table()) == "mentors-last-30-days-2026-11-30.csv"
+    assert export_filename(_table(period=None)) == "mentors-all-time-2026-11-30.csv"
+
+
+def _programme(engine: Engine) -> None:
+    """Maya (named like a formula) did a completed session rated 5 last week."""
+    with engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1')"))
+        maya = add_user(conn, "T1", "UMAYA", mentor=True, name=ATTACK, department="Data")
+        ben = add_user(conn, "T1", "UBEN", mentee=True, name="Ben Okafor")
+        session = add_session(
+            conn,
+            "T1",
+            maya,
+            ben,
+            starts_at=NOW - timedelta(days=7),
+            minutes=60,
+            status="completed",
+        )
+        conn.execute(
+            text(
+                "INSERT INTO feedback (workspace_id, session_id, author_id, subject_id,"
+                " subject_role, rating) VALUES ('T1', :s, :ben, :maya, 'mentor', 5)"
+            ),
+            {"s": session, "ben": ben, "maya": maya},
+        )
+
+
+def test_an_admin_gets_the_csv_in_a_dm_after_the_click_is_acknowledged(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _programme(owner_engine)
+
+    reply = h.click("UOLGA", Action.STATS_EXPORT, PeriodRef(days=30).encode())
+
+    assert reply.status == 200
+    completed = h.next_call("files.completeUploadExternal")
+    assert completed.params["channel_id"] == "DUOLGA"  # the DM opened with the admin
+    assert h.calls("conversations.open", users="UOLGA")
+    (asked,) = h.calls("files.getUploadURLExternal")
+    assert asked.params["filename"] == "mentors-last-30-days-2026-11-30.csv"
+    assert "Per-mentor figures, last 30 days (1 mentor)" in completed.params["initial_comment"]
+    [shared] = json.loads(completed.params["files"])
+    content = h.slack.uploaded(shared["id"])
+    assert content is not None
+    assert _parsed(content) == [
+        list(COLUMNS),
+        ["'" + ATTACK, "UMAYA", "Data", "1", "1", "1", "5.00", "5.00", "1.00", "0.00", ""],
+    ]
+
+
+def test_a_member_clicking_a_forged_export_is_refused_and_gets_no_file(h: Harness) -> None:
+    h.click("UBEN", Action.STATS_EXPORT, PeriodRef(days=30).encode())
+
+    assert "Only programme managers" in h.next_call("response_url").text()
+    assert not h.calls("files.getUploadURLExternal")
+
+
+def test_a_tampered_period_is_a_polite_refusal(h: Harness) -> None:
+    reply = h.click("UOLGA", Action.STATS_EXPORT, '{"days": 99999}')
+
+    assert reply.status == 200
+    assert "no longer works" in h.next_call("response_url").text()
+    assert not h.calls("files.getUploadURLExternal")
