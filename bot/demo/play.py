@@ -1,10 +1,10 @@
 """Playing one step of a story through the real app: send what Slack would
-send (or run a background job), wait until what the story expects has
-appeared, and print who did what and what each person then saw.
+send (or run a background job), wait until the bot has finished with it, and
+print who did what and what each person then saw.
 
 A step fails, naming itself, when the bot answers with an error status,
-refuses a form, apologises for an error, or does not show what was expected
-in time."""
+refuses a form, apologises for an error, does not show what was expected, or
+is still busy after the step's time."""
 
 from __future__ import annotations
 
@@ -16,15 +16,14 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.demo.cast import Person
-from bot.errors import APOLOGY
+from bot.errors import is_apology
 from bot.jobs import JOBS, run_job
 from bot.standin.forms import BadAnswer
-from bot.standin.seen import REPLIES, Kind, Sight, acked_modal, field_errors, sights
+from bot.standin.seen import REPLIES, Kind, Sight, acked_modal, field_errors
 from bot.standin.signing import Reply
 from bot.standin.text import Control, Painter
-from bot.standin.workspace import NotSeen, Workspace, wait_for
+from bot.standin.workspace import NotSeen, Workspace
 
-_APOLOGY_START = APOLOGY.split("(ref", 1)[0].strip()
 GUTTER = "      │ "
 
 
@@ -53,6 +52,12 @@ def value_of(sight: Sight, action: str) -> str:
         if control.action_id == action:
             return control.value
     raise DemoFailure(f"there is no {action} button where the story expects one")
+
+
+def press(workspace: Workspace, who: Person, sight: Sight, action: str) -> Callable[[], Reply]:
+    """`who` pressing the `action` button that `sight` shows them: the click
+    carries the button's value and says which message (or view) it was in."""
+    return lambda: workspace.click(who.user_id, action, value_of(sight, action), on=sight)
 
 
 def _says(sight: Sight, text: str | None, button: str | None) -> bool:
@@ -94,6 +99,17 @@ def home(person: Person, saying: str | None = None) -> Expect:
     )
 
 
+def file(person: Person, named: str) -> Expect:
+    return Expect(
+        f"{person.name} to receive a file named “{named}…”",
+        lambda s: (
+            s.audience == person.user_id
+            and s.kind is Kind.FILE
+            and any(name.startswith(named) for name, _ in s.params["shared"])
+        ),
+    )
+
+
 def channel_post(channel: str, saying: str) -> Expect:
     return Expect(
         f"a message in #{channel} saying “{saying}”",
@@ -117,14 +133,24 @@ class Stage:
         """`who` does something in Slack; returns the sights that met `expected`, in order."""
         return self._play(f"{who.name} {did}", who.user_id, send, expected)
 
-    def later(self, at: datetime, job: str, did: str, *expected: Expect) -> list[Sight]:
-        """Time moves on to `at` and the background job `job` runs once."""
+    def later(
+        self,
+        at: datetime,
+        job: str,
+        did: str,
+        *expected: Expect,
+        then: tuple[Person, Callable[[], Reply]] | None = None,
+    ) -> list[Sight]:
+        """Time moves on to `at` and the background job `job` runs once; `then`
+        someone does something, to show what the job changed."""
         self.workspace.clock.set(at)
 
-        def run() -> None:
+        def run() -> Reply | None:
             run_job(JOBS[job], self.workspace.bot)
+            return then[1]() if then else None
 
-        return self._play(f"{at:%a %-d %b, %H:%M} UTC: {did}", None, run, expected)
+        actor = then[0].user_id if then else None
+        return self._play(f"{at:%a %-d %b, %H:%M} UTC: {did}", actor, run, expected)
 
     def _play(
         self,
@@ -138,33 +164,22 @@ class Stage:
         mark = self.workspace.mark()
         try:
             answer = send()
+            self.workspace.settle(self.timeout)
+        except NotSeen as error:
+            raise DemoFailure(f"step {title} failed: {error}") from None
         except (OSError, SQLAlchemyError, BadAnswer, DemoFailure) as error:
             raise DemoFailure(f"step {title} failed: {error}") from error
         acked = self._ack(title, actor, answer) if answer is not None else []
-
-        def seen() -> list[Sight]:
-            found = acked + sights(
-                self.workspace.since(mark), actor=actor, responders=self.workspace.responders
-            )
-            self._no_apology(title, found)
-            return found
-
-        def matched() -> list[Sight] | None:
-            now = seen()
-            picks = [next((s for s in now if e.test(s)), None) for e in expected]
-            return [p for p in picks if p is not None] if all(picks) else None
-
-        try:
-            picks = wait_for(matched, timeout=self.timeout) if expected else []
-        except NotSeen:
-            now = seen()
-            missing = "; ".join(e.what for e in expected if not any(e.test(s) for s in now))
+        found = acked + self.workspace.sights(mark)
+        self._no_apology(title, found)
+        picks = [pick for e in expected if (pick := next((s for s in found if e.test(s)), None))]
+        if len(picks) < len(expected):
+            missing = "; ".join(e.what for e in expected if not any(e.test(s) for s in found))
             raise DemoFailure(
-                f"step {title} failed: expected {missing}, which did not happen within"
-                f" {self.timeout:g} s. What was seen:\n{self._render(now) or '(nothing)'}"
-            ) from None
-        self.workspace.settle(mark, first=0, quiet=0.2)  # whatever else the step showed
-        shown = self._render(seen(), full=picks)
+                f"step {title} failed: expected {missing}, which did not happen."
+                f" What was seen:\n{self._render(found) or '(nothing)'}"
+            )
+        shown = self._render(found, full=picks)
         self._print(f"\n{title}\n{shown or '   (nothing new on anyone’s screen)'}")
         return picks
 
@@ -180,7 +195,7 @@ class Stage:
 
     def _no_apology(self, title: str, found: list[Sight]) -> None:
         for sight in found:
-            if str(sight.params.get("text") or "").startswith(_APOLOGY_START):
+            if is_apology(str(sight.params.get("text") or "")):
                 raise DemoFailure(f"step {title} failed: the bot said “{sight.params['text']}”")
 
     def _render(self, found: list[Sight], *, full: Sequence[Sight] = ()) -> str:
@@ -189,13 +204,16 @@ class Stage:
         lines: list[str] = []
         audiences = list(dict.fromkeys(s.audience for s in found))
         for audience in audiences:
-            painter = Painter(self.zones.get(audience, "UTC"), self.names)
-            who = self.names.get(audience) or f"Everyone in #{audience}"
+            zone = self.zones.get(audience, "UTC")
+            painter = Painter(zone, self.names)
+            name = self.names.get(audience)
+            # Times are shown in the reader's zone, so the header says which.
+            who = f"{name} ({zone})" if name else f"Everyone in #{audience} (times in {zone})"
             for sight in (s for s in found if s.audience == audience):
                 if sight.kind is Kind.HOME and sight not in full:
-                    lines.append(f"   {who}'s App Home is brought up to date.")
+                    lines.append(f"   {name or who}'s App Home is brought up to date.")
                     continue
-                lines.append(f"   {who} sees {sight.kind}:")
+                lines.append(f"   {who} {sight.headline}:")
                 lines += [GUTTER + line for line in sight.render(painter).splitlines()]
         return "\n".join(lines)
 

@@ -1,8 +1,8 @@
 """The demo's story, played through the real app: four people sign up, Maya
 offers her mornings, Ben finds and books her, she accepts from the DM, a
 reminder arrives, the session is completed with notes, both leave feedback,
-Maya reads her notifications, Olga reads the dashboard, and a week later the
-weekly digest is posted.
+Maya reads her notifications and her App Home, Olga reads the dashboard and
+exports its per-mentor table, and a week later the weekly digest is posted.
 
 Every button pressed is one the person was shown, with the value the bot put
 on it; every form is the one the bot opened, filled in as a person would."""
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.demo.cast import BEN, CARA, DIGEST_CHANNEL, MAYA, OLGA, START, Person
-from bot.demo.play import Stage, channel_post, dm, home, modal, reply, value_of
+from bot.demo.play import Stage, channel_post, dm, file, home, modal, press, reply
 from bot.standin.forms import fill, form_fields
 from bot.standin.seen import Sight
 from handlers.ids import Action, Field, Modal
@@ -100,7 +100,7 @@ def _book(stage: Stage) -> tuple[Sight, datetime]:
     booking = stage.act(
         BEN,
         f"presses [Book] on {MAYA.name}'s card",
-        lambda: ws.click(BEN.user_id, Action.BOOK, value_of(found, Action.BOOK)),
+        press(ws, BEN, found, Action.BOOK),
         modal(BEN, Modal.BOOK),
     )[0]
     slots = next(f for f in form_fields(booking.view()) if f.block_id == Field.SLOT)
@@ -122,9 +122,7 @@ def _feedback(stage: Stage, person: Person, prompt: Sight, stars: str, words: st
     form = stage.act(
         person,
         "presses [Leave feedback]",
-        lambda: ws.click(
-            person.user_id, Action.LEAVE_FEEDBACK, value_of(prompt, Action.LEAVE_FEEDBACK)
-        ),
+        press(ws, person, prompt, Action.LEAVE_FEEDBACK),
         modal(person, Modal.FEEDBACK),
     )[0]
     answers = {Field.RATING: stars, Field.COMMENT: words}
@@ -143,7 +141,7 @@ def _session(stage: Stage, request: Sight, starts_at: datetime) -> tuple[Sight, 
     stage.act(
         MAYA,
         "presses [Accept] in the request",
-        lambda: ws.click(MAYA.user_id, Action.ACCEPT, value_of(request, Action.ACCEPT)),
+        press(ws, MAYA, request, Action.ACCEPT),
         reply(MAYA, "accepted"),
         dm(BEN, "accepted"),
     )
@@ -154,7 +152,13 @@ def _session(stage: Stage, request: Sight, starts_at: datetime) -> tuple[Sight, 
         dm(MAYA, BEN.name),
         dm(BEN, MAYA.name),
     )
-    stage.later(starts_at, "lifecycle", "the session's time; the lifecycle job runs")
+    stage.later(
+        starts_at,
+        "lifecycle",
+        "the session's time; the lifecycle job starts it, and Ben types `/mentor sessions`",
+        reply(BEN, "In progress"),
+        then=(BEN, lambda: ws.command(BEN.user_id, "sessions")),
+    )
     prompt = stage.later(
         starts_at + timedelta(minutes=31),
         "lifecycle",
@@ -164,7 +168,7 @@ def _session(stage: Stage, request: Sight, starts_at: datetime) -> tuple[Sight, 
     form = stage.act(
         MAYA,
         "presses [Complete]",
-        lambda: ws.click(MAYA.user_id, Action.COMPLETE, value_of(prompt, Action.COMPLETE)),
+        press(ws, MAYA, prompt, Action.COMPLETE),
         modal(MAYA, Modal.COMPLETE),
     )[0]
     notes = {
@@ -182,7 +186,8 @@ def _session(stage: Stage, request: Sight, starts_at: datetime) -> tuple[Sight, 
 
 
 def _afterwards(stage: Stage) -> None:
-    """Maya reads her notifications, Olga the dashboard; a week later, the digest."""
+    """Maya reads her notifications and her App Home, Olga the dashboard and its
+    export; a week later, the digest."""
     ws = stage.workspace
     notices = stage.act(
         MAYA,
@@ -193,17 +198,26 @@ def _afterwards(stage: Stage) -> None:
     stage.act(
         MAYA,
         "presses [Mark all read]",
-        lambda: ws.click(
-            MAYA.user_id, Action.MARK_ALL_READ, value_of(notices, Action.MARK_ALL_READ)
-        ),
+        press(ws, MAYA, notices, Action.MARK_ALL_READ),
         reply(MAYA, "0 unread"),
-        home(MAYA),
     )
     stage.act(
+        MAYA,
+        "opens her App Home",
+        lambda: ws.open_home(MAYA.user_id),
+        home(MAYA, "Past sessions"),
+    )
+    dashboard = stage.act(
         OLGA,
-        "opens the App Home",
+        "opens her App Home",
         lambda: ws.open_home(OLGA.user_id),
         home(OLGA, "Programme dashboard"),
+    )[0]
+    stage.act(
+        OLGA,
+        "presses [Export per-mentor CSV] on the dashboard",
+        press(ws, OLGA, dashboard, Action.STATS_EXPORT),
+        file(OLGA, "mentors-"),
     )
     stage.later(
         START.replace(hour=9, minute=5) + timedelta(days=7),

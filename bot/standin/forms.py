@@ -1,13 +1,16 @@
 """A modal's input fields, filled in from typed answers: each answer becomes
 the element state Slack would submit, after the checks Slack itself makes in
 the browser (a required field is not empty, a choice is one of the choices,
-a date is a date)."""
+a date is a date, a text is within the element's min_length and max_length, a
+number within its min_value and max_value, and whole unless
+is_decimal_allowed)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, time
+from decimal import Decimal
 from typing import Any
 
 _SINGLE = frozenset({"static_select", "radio_buttons"})
@@ -75,10 +78,12 @@ class FormField:
             if not _TIME.match(text) or not _is_time(text):
                 raise BadAnswer("Give a time as HH:MM, e.g. 09:30.")
             return {"type": self.kind, "selected_time": text}
-        if self.kind == "number_input" and not re.match(r"^-?\d+(\.\d+)?$", text):
-            raise BadAnswer("Give a number.")
+        if self.kind == "number_input":
+            _check_number(text, self.initial)
         if self.kind == "url_text_input" and not re.match(r"^https?://\S+$", text):
             raise BadAnswer("Give a link starting with https://.")
+        if self.kind == "plain_text_input":
+            _check_length(text, self.initial)
         return {"type": self.kind, "value": text}
 
     def _pick(self, text: str) -> Choice:
@@ -150,6 +155,27 @@ def grouped_options(element: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
 
 def _label(node: Any) -> str:
     return str(node.get("text") if isinstance(node, dict) else node or "")
+
+
+def _check_length(text: str, element: dict[str, Any]) -> None:
+    shortest, longest = element.get("min_length"), element.get("max_length")
+    if shortest is not None and len(text) < int(shortest):
+        raise BadAnswer(f"Write at least {shortest} characters (this is {len(text)}).")
+    if longest is not None and len(text) > int(longest):
+        raise BadAnswer(f"Write at most {longest} characters (this is {len(text)}).")
+
+
+def _check_number(text: str, element: dict[str, Any]) -> None:
+    whole = not element.get("is_decimal_allowed")  # Slack's default: whole numbers only
+    if not re.match(r"^-?\d+$" if whole else r"^-?\d+(\.\d+)?$", text):
+        raise BadAnswer("Give a whole number." if whole else "Give a number.")
+    # Block Kit writes the bounds as strings; Decimal compares "2.5" and 2 exactly.
+    number = Decimal(text)
+    low, high = element.get("min_value"), element.get("max_value")
+    if low is not None and number < Decimal(str(low)):
+        raise BadAnswer(f"Give a number of at least {low}.")
+    if high is not None and number > Decimal(str(high)):
+        raise BadAnswer(f"Give a number of at most {high}.")
 
 
 def _is_time(text: str) -> bool:

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import itertools
-import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 _ids = itertools.count(1)
 TEAM = {"id": "T1", "domain": "acme"}
+COMMAND_CHANNEL = "C0GENERAL"  # where every slash command is typed
+# The ts a click carries when the caller does not say which message it was in.
+SOME_TS = "1700000001.000100"
+
+
+@dataclass(frozen=True)
+class Where:
+    """A message's place in Slack, as a click in it reports: its channel and ts."""
+
+    channel: str
+    ts: str
+    ephemeral: bool = False  # seen by one person only; Slack lets nobody update it
 
 
 def command(user_id: str, text: str, *, response_url: str) -> dict[str, str]:
@@ -15,7 +28,7 @@ def command(user_id: str, text: str, *, response_url: str) -> dict[str, str]:
         "token": "legacy-verification-token",
         "team_id": TEAM["id"],
         "team_domain": TEAM["domain"],
-        "channel_id": "C0GENERAL",
+        "channel_id": COMMAND_CHANNEL,
         "channel_name": "general",
         "user_id": user_id,
         "user_name": user_id.lower(),
@@ -38,11 +51,14 @@ def block_action(
     value: str,
     *,
     response_url: str | None = None,
-    message_channel: str | None = None,
+    where: Where | None = None,
+    message: Mapping[str, Any] | None = None,
     view: dict[str, Any] | None = None,
     selected: bool = False,
 ) -> dict[str, Any]:
-    """A click on a button (or a choice in a select when `selected`)."""
+    """A click on a button (or a choice in a select when `selected`) in `view`,
+    or else in the message `message` at `where` (by default somewhere in the
+    person's DM with the app, for callers that built the button themselves)."""
     action: dict[str, Any] = {
         "action_id": action_id,
         "block_id": "b1",
@@ -66,15 +82,23 @@ def block_action(
         payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
         payload["view"] = view
     else:
-        channel = message_channel or "D" + user_id
+        where = where or Where("D" + user_id, SOME_TS)
         payload["container"] = {
             "type": "message",
-            "message_ts": "1700000001.000100",
-            "channel_id": channel,
-            "is_ephemeral": False,
+            "message_ts": where.ts,
+            "channel_id": where.channel,
+            "is_ephemeral": where.ephemeral,
         }
-        payload["channel"] = {"id": channel, "name": "directmessage"}
-        payload["message"] = {"ts": "1700000001.000100", "text": "…"}
+        direct = where.channel.startswith("D")
+        payload["channel"] = {"id": where.channel, "name": "directmessage" if direct else "general"}
+        if not where.ephemeral:  # Slack sends an ephemeral message's content to nobody
+            shown = message or {}
+            payload["message"] = {
+                "type": "message",
+                "ts": where.ts,
+                "text": str(shown.get("text") or ""),
+                "blocks": list(shown.get("blocks") or []),
+            }
     if response_url is not None:
         payload["response_url"] = response_url
     return payload
@@ -126,7 +150,3 @@ def event_callback(event: dict[str, Any], *, event_id: str | None = None) -> dic
 
 def home_opened(user_id: str) -> dict[str, Any]:
     return {"type": "app_home_opened", "user": user_id, "channel": "D" + user_id, "tab": "home"}
-
-
-def as_json(payload: dict[str, Any]) -> str:
-    return json.dumps(payload)

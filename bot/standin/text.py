@@ -1,11 +1,13 @@
-"""Block Kit as a person would read it, as terminal text: messages, modals and
-the App Home. Buttons (and each choice of a select in a message) are numbered,
+"""Block Kit as a person would read it, as terminal text: messages, modals,
+the App Home and shared files. Buttons (and each choice of a select in a message) are numbered,
 `[1 Accept]`, in the order they appear; the numbers go on across everything a
 `Painter` renders, so several messages shown together share one numbering."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from bot.standin.forms import grouped_options
 RULE = "─" * 40
 _TOKEN = re.compile(r"<([^<>]+)>")
 _INPUT_OPTIONS_SHOWN = 4
+_FILE_LINES_SHOWN = 4
 
 
 @dataclass(frozen=True)
@@ -222,3 +225,17 @@ class Painter:
         if buttons:
             lines.append(" ".join(buttons))
         return "\n".join(lines)
+
+    def file(self, name: str, content: str) -> str:
+        """A shared file as Slack previews it: the name, the size (rows under a
+        CSV's header line), the first lines."""
+        lines = content.splitlines()
+        if name.endswith(".csv"):
+            rows = max(len(list(csv.reader(io.StringIO(content)))) - 1, 0)
+            size = f"{rows} row{'' if rows == 1 else 's'}"
+        else:
+            size = f"{len(lines)} line{'' if len(lines) == 1 else 's'}"
+        shown = [f"📎 {name} ({size})"] + ["    " + line for line in lines[:_FILE_LINES_SHOWN]]
+        if len(lines) > _FILE_LINES_SHOWN:
+            shown.append(f"    … ({len(lines) - _FILE_LINES_SHOWN} more lines)")
+        return "\n".join(shown)

@@ -3,15 +3,20 @@ process, on a data folder of their own (the embedded PostgreSQL starts there).""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from bot.demo.main import DEMO_DATABASE
+from storage.embedded import HANDLES, exclusive
 
 ROOT = Path(__file__).resolve().parents[2]
 MENTORBOT = [sys.executable, "-m", "bot.cli"]
@@ -33,21 +38,28 @@ def test_the_demo_plays_the_whole_story_on_an_empty_data_folder(tmp_path: Path) 
     transcript = result.stdout
     for seen in (
         "Ben Okafor looks for a mentor: `/mentor find python`",
-        "Maya Patel sees a direct message:",
+        "Maya Patel (Europe/London) sees a direct message:",
         "[1 Accept] [2 Decline]",
         "✅ Accepted by Maya Patel",
         "Reminder: your session with Ben Okafor starts in 15 minutes",
+        "· In progress",
         "[1 Complete] [2 No-show]",
+        # Slack updates only a message it posted: the click carried the DM's ts.
+        "Maya Patel (Europe/London) sees an earlier message changes to:",
         "Ben Okafor rated your session ★★★★★",
         "# Notifications (0 unread)",
-        "Olga Ivanova sees the App Home:",
+        "Olga Ivanova (Europe/Berlin) sees the App Home:",
         "# Programme dashboard",
-        "Everyone in #C0MENTORING sees a message:",
+        "Olga Ivanova (Europe/Berlin) receives a file:",
+        "📎 mentors-last-30-days-2026-11-30.csv (1 row)",
+        "Everyone in #C0MENTORING (times in UTC) sees a message:",
         "the week in review",
         "The story went as expected",
     ):
         assert seen in transcript
+    assert "nothing new on anyone" not in transcript
     assert (tmp_path / "postgres").is_dir()
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists(), "PostgreSQL was stopped"
     assert took < 60
 
 
@@ -111,7 +123,11 @@ def test_the_console_in_a_terminal_searches_presses_a_button_and_submits_a_form(
         term.type("as maya")
         term.expect("Ben Okafor asked for a session")
         term.expect("[1 Accept] [2 Decline]")
-        term.type("quit")
+        term.expect("maya> ")
+        process.send_signal(signal.SIGINT)  # Ctrl-C abandons the line, not the console
+        term.expect("(cancelled; `quit` or Ctrl-D to leave)")
+        term.expect("maya> ")
+        os.write(main, b"\x04")  # Ctrl-D at the start of a line: the end of the input
         assert process.wait(timeout=30) == 0
     finally:
         process.kill()
@@ -156,7 +172,88 @@ def test_the_console_says_what_was_wrong_with_bad_input_and_carries_on(data_dir:
         "[modal] Mentor profile",
         "! This modal has nothing to send; `close` it.",
         "[modal] Book a session",  # pressed inside the profile modal
-        "You are now Olga Ivanova.",
+        "You are now Olga Ivanova (Europe/Berlin).",
         "# Programme dashboard",
     ):
         assert said in out
+
+
+def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*MENTORBOT, *args],
+        cwd=ROOT,
+        env=ENV,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_second_demo_on_a_data_folder_in_use_stops_with_one_line(tmp_path: Path) -> None:
+    with exclusive(tmp_path, DEMO_DATABASE):  # as a first demo, still running, holds it
+        result = _run("demo", "--data-dir", str(tmp_path))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"mentorbot demo: another mentorbot demo is using {tmp_path};"
+        " wait for it or pass --data-dir\n"
+    )
+    assert not (tmp_path / "postgres").exists(), "it never touched PostgreSQL"
+
+
+def test_a_data_folder_that_cannot_be_made_stops_the_demo_with_one_line_naming_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "taken").write_text("a file, where the folder should go")
+
+    result = _run("demo", "--data-dir", str(tmp_path / "taken" / "data"))
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"mentorbot demo: taking the data folder {tmp_path / 'taken' / 'data'} failed:"
+    )
+    assert result.stderr.count("\n") == 1, "one line, no traceback"
+
+
+def _console_in_a_terminal(data_dir: Path) -> tuple[subprocess.Popen[bytes], Terminal]:
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [*MENTORBOT, "console", "--data-dir", str(data_dir), "--as", "ben"],
+        cwd=ROOT,
+        env=ENV,
+        stdin=child,
+        stdout=child,
+        stderr=child,
+    )
+    os.close(child)
+    term = Terminal(main)
+    term.expect("ben> ")
+    return process, term
+
+
+def _users(data_dir: Path) -> list[int]:
+    return json.loads((data_dir / "postgres" / HANDLES).read_text())
+
+
+def test_postgres_stops_after_sigterm_even_when_an_earlier_run_was_killed_outright(
+    tmp_path: Path,
+) -> None:
+    killed, term = _console_in_a_terminal(tmp_path)
+    killed.kill()  # SIGKILL: no atexit, its pid stays in the cluster's list
+    killed.wait()
+    os.close(term.fd)
+    assert _users(tmp_path) == [killed.pid]
+    assert (tmp_path / "postgres" / "postmaster.pid").exists(), "PostgreSQL still runs"
+
+    stopped, term = _console_in_a_terminal(tmp_path)
+    assert _users(tmp_path) == [stopped.pid], "the killed console was forgotten"
+    stopped.send_signal(signal.SIGTERM)
+    try:
+        assert stopped.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        stopped.kill()
+        os.close(term.fd)
+
+    assert _users(tmp_path) == []
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists(), "PostgreSQL was stopped"

@@ -8,14 +8,17 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.config import Settings
+from bot.demo.cast import MANAGERS, cast_slack
 from bot.standin.clock import FakeClock
-from bot.standin.slack_api import FakeSlack, FakeSlackServer
+from bot.standin.slack_api import FakeSlackServer
 from bot.standin.workspace import Workspace, running_workspace, wait_for
 from tests.conftest import DATA_TABLES
 from tests.fakes.uow import utc
 
 SECRET = "test-signing-secret"
 NOW = utc(2026, 11, 30, 8, 0)  # a Monday
+# Longer than any listener runs, even one waiting out a fault the test queued.
+IDLE_WAIT_S = 30.0
 
 # The handler tests' name for the shared driver.
 Harness = Workspace
@@ -25,15 +28,8 @@ __all__ = ["NOW", "SECRET", "Harness", "wait_for"]
 
 @pytest.fixture(scope="module")
 def slack_server() -> Iterator[FakeSlackServer]:
-    slack = FakeSlack()
-    for user_id, name, zone in (
-        ("UMAYA", "Maya Patel", "Europe/London"),
-        ("UBEN", "Ben Okafor", "America/New_York"),
-        ("UCARA", "Cara Singh", "Asia/Kolkata"),
-        ("UOLGA", "Olga Ivanova", "Europe/Berlin"),
-    ):
-        slack.add_user(user_id, name, zone)
-    with FakeSlackServer(slack) as server:
+    """The demo's four people (Maya, Ben, Cara and Olga, the programme manager)."""
+    with FakeSlackServer(cast_slack()) as server:
         yield server
 
 
@@ -42,7 +38,7 @@ def harness(database_url: str, slack_server: FakeSlackServer) -> Iterator[Harnes
     settings = Settings(
         slack_bot_token="xoxb-test",  # type: ignore[arg-type]
         slack_signing_secret=SECRET,  # type: ignore[arg-type]
-        mentorship_admins=frozenset({"UOLGA"}),
+        mentorship_admins=MANAGERS,
         database_url=database_url,  # type: ignore[arg-type]
     )
     with running_workspace(settings, database_url, slack_server, FakeClock(NOW)) as workspace:
@@ -51,10 +47,18 @@ def harness(database_url: str, slack_server: FakeSlackServer) -> Iterator[Harnes
 
 @pytest.fixture
 def h(harness: Harness, owner_engine: Engine) -> Iterator[Harness]:
-    """The harness with an empty database, an empty call record and the clock reset."""
+    """The harness with an empty database, an empty call record and the clock
+    reset. The bot answers before it has finished: the last test's listeners
+    are waited for, so none writes to the tables or the record after the reset."""
+    _wait_idle(harness)
     harness.slack.clear()
     harness.slack.faults.clear()
     harness.clock.set(NOW)
     yield harness
+    _wait_idle(harness)
     with owner_engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+
+
+def _wait_idle(harness: Harness) -> None:
+    assert harness.bot.listeners.wait_idle(IDLE_WAIT_S), "a listener was still running"

@@ -46,6 +46,19 @@ VIEW = {
             optional=True,
         ),
         _input("minutes", {"type": "number_input", "is_decimal_allowed": False}, optional=True),
+        _input(
+            "name", {"type": "plain_text_input", "min_length": 2, "max_length": 5}, optional=True
+        ),
+        _input(
+            "hours",
+            {
+                "type": "number_input",
+                "is_decimal_allowed": True,
+                "min_value": "0.5",
+                "max_value": "8",
+            },
+            optional=True,
+        ),
     ],
 }
 
@@ -56,7 +69,7 @@ def _field(block_id: str) -> Any:
 
 def test_only_input_blocks_are_fields_in_their_order() -> None:
     assert [f.block_id for f in form_fields(VIEW)] == [
-        "rating", "comment", "zone", "day", "start", "weekdays", "minutes",
+        "rating", "comment", "zone", "day", "start", "weekdays", "minutes", "name", "hours",
     ]  # fmt: skip
 
 
@@ -91,6 +104,28 @@ def test_dates_times_numbers_and_several_choices_are_checked_as_slack_would() ->
     for block_id, bad in (("day", "24/12/2026"), ("start", "25:00"), ("minutes", "half an hour")):
         with pytest.raises(BadAnswer):
             _field(block_id).answer(bad)
+
+
+def test_a_text_longer_or_shorter_than_the_element_allows_is_refused() -> None:
+    name = _field("name")
+    assert name.answer("Maya")["value"] == "Maya"
+    with pytest.raises(BadAnswer, match="at most 5 characters"):
+        name.answer("Maya Patel")
+    with pytest.raises(BadAnswer, match="at least 2 characters"):
+        name.answer("M")
+
+
+def test_a_number_must_be_whole_unless_decimals_are_allowed_and_within_its_bounds() -> None:
+    with pytest.raises(BadAnswer, match="whole number"):
+        _field("minutes").answer("30.5")
+    assert _field("minutes").answer("30")["value"] == "30"
+    hours = _field("hours")
+    assert hours.answer("2.5")["value"] == "2.5"
+    assert hours.answer("0.5")["value"] == "0.5"  # the bounds themselves are allowed
+    with pytest.raises(BadAnswer, match=r"at least 0\.5"):
+        hours.answer("0.25")
+    with pytest.raises(BadAnswer, match="at most 8"):
+        hours.answer("9")
 
 
 def test_a_script_fills_a_form_naming_choices_by_their_values() -> None:

@@ -216,3 +216,15 @@ def test_the_app_home_is_labelled_as_such() -> None:
         "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "Hi"}}],
     }
     assert Painter().view(home) == "[App Home]\n# Hi"
+
+
+def test_a_long_file_shows_its_first_lines_and_how_many_more_there_are() -> None:
+    content = "".join(f"line {n}\n" for n in range(1, 8))
+    assert Painter().file("notes.txt", content).splitlines() == [
+        "📎 notes.txt (7 lines)",
+        "    line 1",
+        "    line 2",
+        "    line 3",
+        "    line 4",
+        "    … (3 more lines)",
+    ]
