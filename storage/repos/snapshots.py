@@ -26,7 +26,7 @@ from domain.metrics import (
     TrendPoint,
     TrendUnit,
 )
-from storage.snapshot_model import AnalyticsSnapshot
+from storage.models import AnalyticsSnapshot
 
 FORMAT = 1
 ALL_TIME = 0  # `period_days` of the all-time row (part of the primary key: not NULL)

@@ -455,7 +455,7 @@ def test_a_concurrent_change_is_reported_not_overwritten(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session = _request(uow_for, clock, people)
-    from tests.fakes.uow import FakeSessions
+    from tests.fakes.sessions import FakeSessions
 
     # Someone declines between our read and our write.
     original = FakeSessions.get_for_update

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from domain.analytics_ports import (
     DepartmentCounts,
@@ -18,9 +17,7 @@ from domain.analytics_ports import (
 )
 from domain.metrics import TrendUnit
 from domain.model import Feedback, Profile, Session, SessionStatus, SubjectRole
-
-if TYPE_CHECKING:
-    from tests.fakes.uow import Store
+from tests.fakes.store import Store
 
 # Sessions that were due to happen, and that hold their mentor's time.
 DUE_STATUSES = frozenset(

@@ -1,6 +1,4 @@
-"""The analytics snapshots' table (migration 0009), in a module of its own so
-`storage.models` stays small; `storage.models` imports it, so `Base.metadata`
-always holds it."""
+"""The dashboards the `analytics` job computed ahead (migration 0009)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,31 @@
+"""Typed table definitions, one module per aggregate. The Alembic migrations are
+the schema; these models must match them (a test runs autogenerate against the
+migrated database). Importing this package registers every table on
+`Base.metadata`, which Alembic and that test read."""
+
+from storage.base import Base
+from storage.models.availability import Availability, AvailabilityException
+from storage.models.digests import DigestRow
+from storage.models.events import ProcessedEvent
+from storage.models.feedback import Feedback, Rating
+from storage.models.notifications import Notification
+from storage.models.people import MentorDirectory, User, Workspace
+from storage.models.sessions import SessionHistory, SessionRow
+from storage.models.snapshots import AnalyticsSnapshot
+
+__all__ = [
+    "AnalyticsSnapshot",
+    "Availability",
+    "AvailabilityException",
+    "Base",
+    "DigestRow",
+    "Feedback",
+    "MentorDirectory",
+    "Notification",
+    "ProcessedEvent",
+    "Rating",
+    "SessionHistory",
+    "SessionRow",
+    "User",
+    "Workspace",
+]

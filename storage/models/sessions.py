@@ -1,0 +1,132 @@
+"""Sessions and the history of every change to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base
+from storage.models.columns import in_list, timestamp_now, workspace_fk
+
+SESSION_STATUSES = (
+    "requested",
+    "scheduled",
+    "ongoing",
+    "completed",
+    "declined",
+    "cancelled",
+    "expired",
+    "no_show",
+)
+ACTIVE_SESSION = "status IN ('requested', 'scheduled', 'ongoing')"
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "mentor_id"], ["users.workspace_id", "users.id"], ondelete="RESTRICT"
+        ),
+        ForeignKeyConstraint(
+            ["workspace_id", "mentee_id"], ["users.workspace_id", "users.id"], ondelete="RESTRICT"
+        ),
+        CheckConstraint(in_list("status", SESSION_STATUSES), name="status_known"),
+        # An empty range overlaps nothing, so it would slip past the exclusion
+        # constraints below.
+        CheckConstraint("ends_at > starts_at", name="ends_after_it_starts"),
+        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        CheckConstraint(
+            "actual_minutes IS NULL OR actual_minutes BETWEEN 1 AND 1440",
+            name="actual_minutes_range",
+        ),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        ExcludeConstraint(
+            ("mentor_id", "="),
+            (func.tstzrange(text("starts_at"), text("ends_at"), text("'[)'")), "&&"),
+            name="ex_sessions_mentor_overlap",
+            using="gist",
+            where=text(ACTIVE_SESSION),
+        ),
+        ExcludeConstraint(
+            ("mentee_id", "="),
+            (func.tstzrange(text("starts_at"), text("ends_at"), text("'[)'")), "&&"),
+            name="ex_sessions_mentee_overlap",
+            using="gist",
+            where=text(ACTIVE_SESSION),
+        ),
+        Index("ix_sessions_mentor_id_starts_at", "mentor_id", "starts_at"),
+        Index("ix_sessions_mentee_id_starts_at", "mentee_id", "starts_at"),
+        Index("ix_sessions_workspace_id_starts_at", "workspace_id", "starts_at"),
+        Index("ix_sessions_active_starts_at", "starts_at", postgresql_where=text(ACTIVE_SESSION)),
+        # Sessions that ended without being completed, for the completion prompts.
+        Index(
+            "ix_sessions_running_ends_at",
+            "ends_at",
+            postgresql_where=text("status IN ('scheduled', 'ongoing')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[str] = workspace_fk()
+    mentor_id: Mapped[int] = mapped_column(BigInteger)
+    mentee_id: Mapped[int] = mapped_column(BigInteger)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(Text, server_default="requested")
+    topic: Mapped[str] = mapped_column(Text, server_default="")
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    actual_minutes: Mapped[int | None] = mapped_column(Integer)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Where a rescheduled session was before it moved (the history has every move).
+    previous_starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The mentee's rating of the mentor, kept from `feedback` by a trigger
+    # (migration 0009), so the dashboard sums ratings without reading feedback.
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = timestamp_now()
+    updated_at: Mapped[datetime] = timestamp_now()
+
+
+class SessionHistory(Base):
+    """Append-only record of every status change and move of a session."""
+
+    __tablename__ = "session_history"
+    __table_args__ = (
+        CheckConstraint(
+            "from_status IS NULL OR " + in_list("from_status", SESSION_STATUSES),
+            name="from_status_known",
+        ),
+        CheckConstraint(in_list("to_status", SESSION_STATUSES), name="to_status_known"),
+        Index("ix_session_history_session_id_created_at", "session_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[str] = workspace_fk()
+    session_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("sessions.id", ondelete="CASCADE")
+    )
+    # NULL when a scheduled job acted.
+    actor_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    from_status: Mapped[str | None] = mapped_column(Text)
+    to_status: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = timestamp_now()

@@ -1,0 +1,82 @@
+"""Notices in the fake store: idempotent by key, and the outbox a DM is sent from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from domain.model import Notification
+from tests.fakes.store import Outbox, Store
+
+
+class FakeNotifications:
+    def __init__(self, store: Store, added: list[UUID]) -> None:
+        self.store = store
+        self.added = added
+
+    def add(self, notification: Notification) -> bool:
+        key = notification.idempotency_key
+        if key is not None and any(
+            (n.workspace_id, n.idempotency_key) == (notification.workspace_id, key)
+            for n in self.store.notifications
+        ):
+            return False
+        self.store.notifications.append(notification)
+        self.added.append(notification.id)
+        return True
+
+    def list_for(self, recipient_id: int, *, limit: int, offset: int) -> list[Notification]:
+        mine = [n for n in self.store.notifications if n.recipient_id == recipient_id]
+        mine.sort(key=lambda n: n.created_at, reverse=True)
+        return mine[offset : offset + limit]
+
+    def unread_count(self, recipient_id: int) -> int:
+        return sum(
+            1 for n in self.store.notifications if n.recipient_id == recipient_id and not n.read_at
+        )
+
+    def mark_read(self, recipient_id: int, notification_id: UUID, at: datetime) -> bool:
+        for index, n in enumerate(self.store.notifications):
+            if n.id == notification_id and n.recipient_id == recipient_id and n.read_at is None:
+                self.store.notifications[index] = replace(n, read_at=at)
+                return True
+        return False
+
+    def claim_for_delivery(
+        self, ids: Sequence[UUID] | None, now: datetime, lease: timedelta, limit: int
+    ) -> list[Notification]:
+        claimed = []
+        for n in self.store.notifications:
+            state = self.store.outbox.setdefault(n.id, Outbox(next_attempt_at=n.created_at))
+            due = state.next_attempt_at is None or state.next_attempt_at <= now
+            if state.delivered_at or state.gave_up_at or not due:
+                continue
+            if ids is not None and n.id not in ids:
+                continue
+            state.attempts += 1
+            state.next_attempt_at = now + lease
+            claimed.append(replace(n, attempts=state.attempts))
+        return claimed[:limit]
+
+    def mark_delivered(self, notification_id: UUID, at: datetime) -> None:
+        self.store.outbox[notification_id].delivered_at = at
+
+    def record_failure(
+        self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
+    ) -> None:
+        state = self.store.outbox[notification_id]
+        state.last_error = error
+        if retry_at is None:
+            state.gave_up_at = at
+        else:
+            state.next_attempt_at = retry_at
+
+    def mark_all_read(self, recipient_id: int, at: datetime) -> int:
+        count = 0
+        for index, n in enumerate(self.store.notifications):
+            if n.recipient_id == recipient_id and n.read_at is None:
+                self.store.notifications[index] = replace(n, read_at=at)
+                count += 1
+        return count

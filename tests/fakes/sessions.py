@@ -1,0 +1,161 @@
+"""Sessions in the fake store: refuses overlaps and updates from a stale status, as
+the database's constraints and conditional updates do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from domain.errors import NotAllowed, SlotTaken
+from domain.model import (
+    ACTIVE_STATUSES,
+    BusyPeriod,
+    HistoryEntry,
+    NewSession,
+    Session,
+    SessionStatus,
+)
+from tests.fakes.store import Store
+
+BUSY_STATUSES = ACTIVE_STATUSES | {SessionStatus.COMPLETED}
+
+
+def _overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+class FakeSessions:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, session_id: int) -> Session | None:
+        return self.store.sessions.get(session_id)
+
+    def get_for_update(self, session_id: int) -> Session | None:
+        return self.get(session_id)
+
+    def _check_free(self, session: Session | NewSession, ignore_id: int | None) -> None:
+        if session.status not in ACTIVE_STATUSES:
+            return
+        for other in self.store.sessions.values():
+            if other.id == ignore_id or other.status not in ACTIVE_STATUSES:
+                continue
+            if not _overlaps(session.starts_at, session.ends_at, other.starts_at, other.ends_at):
+                continue
+            if other.mentor_id == session.mentor_id or other.mentee_id == session.mentee_id:
+                raise SlotTaken()
+
+    def add(self, session: NewSession) -> Session:
+        if session.mentor_id == session.mentee_id:
+            raise NotAllowed("You cannot book a session with yourself.")
+        self._check_free(session, ignore_id=None)
+        saved = Session(
+            id=self.store.next_id(),
+            workspace_id=session.workspace_id,
+            mentor_id=session.mentor_id,
+            mentee_id=session.mentee_id,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            status=session.status,
+            topic=session.topic,
+        )
+        self.store.sessions[saved.id] = saved
+        return saved
+
+    def update(self, session: Session, *, expected_status: SessionStatus) -> bool:
+        current = self.store.sessions.get(session.id)
+        if current is None or current.status is not expected_status:
+            return False
+        self._check_free(session, ignore_id=session.id)
+        self.store.sessions[session.id] = session
+        return True
+
+    def busy_periods(
+        self, user_ids: Iterable[int], start: datetime, end: datetime
+    ) -> list[BusyPeriod]:
+        wanted = set(user_ids)
+        periods = []
+        for session in self.store.sessions.values():
+            if session.status not in BUSY_STATUSES:
+                continue
+            if not _overlaps(session.starts_at, session.ends_at, start, end):
+                continue
+            for person in {session.mentor_id, session.mentee_id} & wanted:
+                periods.append(
+                    BusyPeriod(person, session.starts_at, session.ends_at, session.status)
+                )
+        return periods
+
+    def for_user(
+        self,
+        user_id: int,
+        *,
+        statuses: Iterable[SessionStatus] | None = None,
+        starts_after: datetime | None = None,
+        starts_before: datetime | None = None,
+        newest_first: bool = False,
+        limit: int = 50,
+    ) -> list[Session]:
+        allowed = set(statuses) if statuses is not None else None
+        rows = [
+            s
+            for s in self.store.sessions.values()
+            if user_id in (s.mentor_id, s.mentee_id)
+            and (allowed is None or s.status in allowed)
+            and (starts_after is None or s.starts_at > starts_after)
+            and (starts_before is None or s.starts_at < starts_before)
+        ]
+        rows.sort(key=lambda s: s.starts_at, reverse=newest_first)
+        return rows[:limit]
+
+    def starting_between(
+        self,
+        status: SessionStatus,
+        after: datetime | None,
+        until: datetime,
+        limit: int = 500,
+        *,
+        following: Session | None = None,
+    ) -> list[Session]:
+        rows = [
+            s
+            for s in self.store.sessions.values()
+            if s.status is status
+            and s.starts_at <= until
+            and (after is None or s.starts_at > after)
+            and (following is None or (s.starts_at, s.id) > (following.starts_at, following.id))
+        ]
+        return sorted(rows, key=lambda s: (s.starts_at, s.id))[:limit]
+
+    def ending_between(
+        self,
+        statuses: Iterable[SessionStatus],
+        after: datetime | None,
+        until: datetime,
+        limit: int = 500,
+        *,
+        following: Session | None = None,
+    ) -> list[Session]:
+        allowed = set(statuses)
+        rows = [
+            s
+            for s in self.store.sessions.values()
+            if s.status in allowed
+            and s.ends_at <= until
+            and (after is None or s.ends_at > after)
+            and (following is None or (s.ends_at, s.id) > (following.ends_at, following.id))
+        ]
+        return sorted(rows, key=lambda s: (s.ends_at, s.id))[:limit]
+
+    def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
+        counts = dict.fromkeys(mentor_ids, 0)
+        for s in self.store.sessions.values():
+            if s.status is SessionStatus.COMPLETED and s.mentor_id in counts:
+                counts[s.mentor_id] += 1
+        return counts
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        self.store.history.append(entry)
+
+    def history(self, session_id: int) -> list[HistoryEntry]:
+        return [entry for entry in self.store.history if entry.session_id == session_id]

@@ -1,0 +1,59 @@
+"""The fake database: what the fake repositories read and write, and what the
+fake unit of work copies to commit and restores to roll back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from domain.analytics_ports import Snapshot
+from domain.model import (
+    ExtraSlot,
+    Feedback,
+    HistoryEntry,
+    Notification,
+    Profile,
+    Session,
+    TimeOff,
+    WeeklySlot,
+)
+from domain.ports import DigestRecord
+
+
+@dataclass
+class Store:
+    """Everything the fake database holds."""
+
+    workspaces: set[str] = field(default_factory=set)
+    users: dict[int, Profile] = field(default_factory=dict)
+    weekly: dict[int, list[WeeklySlot]] = field(default_factory=dict)
+    time_off: dict[int, list[TimeOff]] = field(default_factory=dict)
+    extra: dict[int, list[ExtraSlot]] = field(default_factory=dict)
+    sessions: dict[int, Session] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    outbox: dict[UUID, Outbox] = field(default_factory=dict)
+    events: set[tuple[str, str]] = field(default_factory=set)
+    event_times: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    digests: dict[tuple[str, date], DigestRecord] = field(default_factory=dict)
+    snapshots: dict[tuple[str, int | None], Snapshot] = field(default_factory=dict)
+    # Workspaces whose snapshots another scheduler is refreshing right now.
+    refreshing: set[str] = field(default_factory=set)
+    last_id: int = 0
+
+    def next_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
+
+
+@dataclass
+class Outbox:
+    """The fake's delivery columns, per notice."""
+
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    gave_up_at: datetime | None = None
+    last_error: str | None = None
