@@ -53,6 +53,9 @@ def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
 def _run(command: str, body: Callable[[], int]) -> int:
     """`body`, with a failed set-up or step and Ctrl-C reported as one line each."""
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # Started in the background by a shell, a process inherits SIGINT ignored;
+    # these are interactive, so Ctrl-C must reach them whoever started them.
+    previous_interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return body()
     except (SetUpFailed, DemoFailure) as failure:
@@ -63,6 +66,7 @@ def _run(command: str, body: Callable[[], int]) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_interrupt)
 
 
 def run_demo(data_dir: Path, out: TextIO = sys.stdout) -> int:
