@@ -7,8 +7,9 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.errors import where
 from bot.runtime import Bot
-from domain.analytics import refresh_snapshots
+from domain.analytics import refresh_workspace, snapshot_workspaces
 from domain.digest import DigestSchedule
 from domain.lifecycle import run_lifecycle
 from domain.reminders import send_due_reminders
@@ -59,8 +60,20 @@ def digest(bot: Bot) -> int:
 
 
 def analytics(bot: Bot) -> int:
-    """Every workspace's dashboard snapshots that are due (see domain.analytics)."""
-    return refresh_snapshots(bot.deps.system_uow, bot.deps.clock, timer=time.perf_counter)
+    """Every workspace's dashboard snapshots that are due (see domain.analytics).
+    A workspace whose refresh fails is logged and the others are refreshed."""
+    written = 0
+    for workspace_id in snapshot_workspaces(bot.deps.system_uow):
+        try:
+            written += refresh_workspace(
+                bot.deps.system_uow, bot.deps.clock, workspace_id, timer=time.perf_counter
+            )
+        # Whatever failed (a row the code did not expect, a statement timeout, a
+        # lost connection) concerns this workspace's transaction only: it was
+        # rolled back, and the next workspaces must not wait for a fix.
+        except Exception as error:
+            log.error("analytics for %s failed\n%s", workspace_id, where(error))
+    return written
 
 
 def run_job(job: Job, bot: Bot) -> int:

@@ -24,16 +24,20 @@ no workspace sees every workspace):
   first, then by name.
 - **Top mentors by completed sessions**: mentors with at least one completed
   session in the period, most first; ties by name.
-- **Utilization**: booked hours ÷ offered hours, overall and per mentor.
-  Booked: the scheduled length (ends_at − starts_at) of scheduled, ongoing,
-  completed and no_show sessions in the period. Offered: each active mentor's
-  weekly availability slots, each slot's length times the number of times its
-  weekday occurs among the period's days — the UTC calendar dates from the date
-  of `since` up to the day before today's, i.e. exactly `period_days` dates.
-  Time off and one-off extra slots are not counted in this first version. For
-  "all time" both sides use the last 90 days instead (availability is only
-  known as it is now, so a longer span would mean nothing). None when nothing
-  was offered; it can exceed 1 when mentors took sessions outside their hours.
+- **Utilization**: booked hours ÷ offered hours, per mentor and overall.
+  Booked: the scheduled length (ends_at − starts_at) of a mentor's scheduled,
+  ongoing, completed and no_show sessions in the period. Offered: an active
+  mentor's weekly availability slots, each slot's length times the number of
+  times its weekday occurs among the period's days — the UTC calendar dates
+  from the date of `since` up to the day before today's, i.e. exactly
+  `period_days` dates. Time off and one-off extra slots are not counted in this
+  first version. Overall: the booked hours of the mentors who offered time ÷
+  their offered hours (the hours of mentors who offered none — inactive ones,
+  or active ones without weekly slots — would only inflate it). Per mentor:
+  None for a mentor who offered nothing, whatever they booked. For "all time"
+  both sides use the last 90 days instead (availability is only known as it is
+  now, so a longer span would mean nothing). None when nothing was offered; it
+  can exceed 1 when mentors took sessions outside their hours.
 - **Sessions trend**: for a period of days, one bucket per ISO week (Monday
   00:00 UTC to the next Monday), from the week holding the period's start to
   the week holding its last instant; each holds the period's sessions (any
@@ -58,8 +62,12 @@ no workspace sees every workspace):
 Mentors appear in the top lists whatever their status now (a mentor who has
 since left still did the sessions); the per-mentor hours use the same window as
 the overall utilization. The per-mentor table (the CSV export) holds every
-mentor with a session or a rating in the period, or booked or offered hours in
-the utilization window, by name.
+active mentor, and any other mentor with a session or a rating in the period
+or booked hours in the utilization window, by name.
+
+Every figure of a dashboard (or table) is read from one snapshot of the
+database (a REPEATABLE READ transaction), so its several queries agree with
+each other even while people book and rate.
 
 **Snapshots and staleness.** The `analytics` job (every 5 minutes) computes
 each workspace's dashboard for 7, 30 and 90 days and all time, as the system
@@ -69,7 +77,10 @@ dashboard is served from its snapshot when the snapshot is at most
 time — and computing it took at least `LIVE_BELOW` (50 ms); otherwise it is
 computed live. So a small programme's figures are always exact, a big one's
 are at most 15 minutes old and say "as of" when, and a missing or stale
-snapshot never shows old figures (it costs the live computation instead).
+snapshot never shows old figures (it costs the live computation instead). A
+snapshot dated in the future (a clock that was ahead) is never served and is
+stale to the job, which replaces it. The job deletes the snapshots of
+workspaces that no longer have people (they hold the names of mentors).
 """
 
 from __future__ import annotations
@@ -136,7 +147,7 @@ def dashboard(
     _check(uow, period_days, top)
     now = clock.now()
     workspace_id = uow.actor.workspace_id
-    with uow:
+    with uow.consistent(read_only=True):
         if workspace_id is not None and top <= SNAPSHOT_TOP:
             snapshot = uow.snapshots.get(workspace_id, period_days)
             if snapshot is not None and servable(snapshot, now):
@@ -156,8 +167,9 @@ def mentor_table(uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30)
     now = clock.now()
     since, hours_since = _windows(period_days, now)
     workspace_id = uow.actor.workspace_id
-    with uow:
+    with uow.consistent(read_only=True):
         activity, hours, mean = _mentor_inputs(uow.analytics, workspace_id, since, hours_since, now)
+        # `hours` lists every active mentor, and inactive ones with booked hours.
         people = uow.users.get_many(sorted({row.mentor_id for row in activity} | hours.keys()))
     named = {row.mentor_id: row for row in activity}
     rows = []
@@ -169,38 +181,52 @@ def mentor_table(uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30)
     return MentorTable(period_days, since, now, rows)
 
 
-def refresh_snapshots(system_uow: Callable[[], UnitOfWork], clock: Clock, *, timer: Timer) -> int:
-    """System (the `analytics` job): compute and keep every period's dashboard
-    of every workspace with people, skipping periods refreshed less than
-    `REFRESH_AFTER` ago and workspaces another scheduler is refreshing.
-    Returns how many snapshots were written."""
+def snapshot_workspaces(system_uow: Callable[[], UnitOfWork]) -> list[str]:
+    """System (the `analytics` job, step 1): the workspaces whose snapshots to
+    refresh — the actor's own, or every workspace with people. For the latter,
+    the snapshots of every other workspace are deleted."""
     uow = system_uow()
-    if uow.actor.role is not Role.SYSTEM:
-        raise NotAllowed("Only the scheduler refreshes the statistics.")
+    _require_system(uow)
+    if uow.actor.workspace_id is not None:
+        return [uow.actor.workspace_id]
     with uow:
-        workspaces = (
-            [uow.actor.workspace_id] if uow.actor.workspace_id else uow.workspaces.with_people()
-        )
+        workspaces = uow.workspaces.with_people()
+        uow.snapshots.delete_all_but(workspaces)
+        uow.commit()
+    return workspaces
+
+
+def refresh_workspace(
+    system_uow: Callable[[], UnitOfWork], clock: Clock, workspace_id: str, *, timer: Timer
+) -> int:
+    """System (the `analytics` job, step 2, per workspace): compute and keep every
+    period's dashboard of the workspace, skipping periods refreshed less than
+    `REFRESH_AFTER` ago, and the whole workspace when another scheduler is
+    refreshing it. Returns how many snapshots were written."""
+    uow = system_uow()
+    _require_system(uow)
     written = 0
-    for workspace_id in workspaces:
-        uow = system_uow()
-        with uow:
-            if not uow.snapshots.try_lock(workspace_id):
+    # Every period from one snapshot of the data, as of one instant: they agree.
+    with uow.consistent(read_only=False):
+        if not uow.snapshots.try_lock(workspace_id):
+            return 0
+        now = clock.now()
+        for period_days in PERIODS:
+            current = uow.snapshots.get(workspace_id, period_days)
+            if current is not None and timedelta(0) <= now - current.computed_at < REFRESH_AFTER:
                 continue
-            now = clock.now()  # one instant for every period: they agree with each other
-            for period_days in PERIODS:
-                current = uow.snapshots.get(workspace_id, period_days)
-                if (
-                    current is not None
-                    and timedelta(0) <= now - current.computed_at < REFRESH_AFTER
-                ):
-                    continue
-                began = timer()
-                figures = compute(uow.analytics, workspace_id, now, period_days, SNAPSHOT_TOP)
-                took = timedelta(seconds=max(timer() - began, 0.0))
-                uow.snapshots.save(workspace_id, Snapshot(figures, now, took))
+            began = timer()
+            figures = compute(uow.analytics, workspace_id, now, period_days, SNAPSHOT_TOP)
+            took = timedelta(seconds=max(timer() - began, 0.0))
+            # Stale, or dated in the future: replaced, unless another scheduler
+            # wrote a later one meanwhile.
+            if uow.snapshots.save(
+                workspace_id,
+                Snapshot(figures, now, took),
+                replacing=None if current is None else current.computed_at,
+            ):
                 written += 1
-            uow.commit()
+        uow.commit()
     return written
 
 
@@ -236,8 +262,10 @@ def compute(
         )
         for d in analytics.departments(workspace_id, since, now)
     )
-    booked = sum((h.booked for h in hours.values()), timedelta())
-    offered = sum((h.offered for h in hours.values()), timedelta())
+    # Overall: only the mentors who offered time (see the module's docstring).
+    offering = [h for h in hours.values() if h.offered]
+    booked = sum((h.booked for h in offering), timedelta())
+    offered = sum((h.offered for h in offering), timedelta())
     return Dashboard(
         period_days=period_days,
         since=since,
@@ -277,6 +305,11 @@ def mentor_figures(row: MentorActivity, hours: MentorHours, mean: float | None) 
         offered_hours=hours.offered / timedelta(hours=1),
         sessions=row.sessions,
     )
+
+
+def _require_system(uow: UnitOfWork) -> None:
+    if uow.actor.role is not Role.SYSTEM:
+        raise NotAllowed("Only the scheduler refreshes the statistics.")
 
 
 def _check(uow: UnitOfWork, period_days: int | None, top: int) -> None:

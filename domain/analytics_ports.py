@@ -96,8 +96,9 @@ class AnalyticsRepository(Protocol):
         """Per mentor: `booked` is the scheduled length of their scheduled,
         ongoing, completed and no_show sessions in the window; `offered` is, for
         active mentors, the length of each weekly availability slot times
-        `weekday_counts[slot.weekday]` (7 numbers, Monday first). Mentors with
-        neither are left out."""
+        `weekday_counts[slot.weekday]` (7 numbers, Monday first). Every active
+        mentor is listed (offering nothing without weekly slots); any other
+        mentor only with booked hours."""
         ...
 
     def workspace_mean_rating(self, workspace_id: str | None) -> float | None:
@@ -142,9 +143,16 @@ class SnapshotRepository(Protocol):
         a format this version does not read)."""
         ...
 
-    def save(self, workspace_id: str, snapshot: Snapshot) -> None:
-        """Keep it as the period's snapshot unless a later one is there already
-        (system actor)."""
+    def save(
+        self, workspace_id: str, snapshot: Snapshot, *, replacing: datetime | None = None
+    ) -> bool:
+        """Keep it as the period's snapshot unless a later one is there, other
+        than the one computed at `replacing` (the snapshot the caller read and
+        found stale, e.g. dated in its future). Whether it was kept (system actor)."""
+        ...
+
+    def delete_all_but(self, workspace_ids: Sequence[str]) -> int:
+        """Delete the snapshots of every workspace not listed; how many (system actor)."""
         ...
 
     def try_lock(self, workspace_id: str) -> bool:

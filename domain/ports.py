@@ -321,3 +321,9 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+    def consistent(self, *, read_only: bool) -> Self:
+        """Run its transactions on one snapshot of the data (REPEATABLE READ),
+        so that figures read by several queries agree with each other;
+        `read_only` when they write nothing. Returns itself, for `with`."""
+        ...

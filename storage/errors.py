@@ -26,6 +26,7 @@ _BY_CONSTRAINT: dict[str, DomainError] = {
         "You already have a session at that time. Please pick another slot."
     ),
     "uq_feedback_session_id_author_id": Conflict("You already left feedback for this session."),
+    "uq_feedback_session_id_mentor": Conflict("You already left feedback for this session."),
     "ck_feedback_rating_range": InvalidInput("A rating is from 1 to 5 stars.", field="rating"),
     "ck_feedback_comment_length": InvalidInput(
         "A comment can be at most 2000 characters.", field="comment"

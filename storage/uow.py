@@ -32,6 +32,11 @@ _SET_ACTOR = text(
     " set_config('app.slack_user_id', :slack_user_id, true),"
     " set_config('app.role', :role, true)"
 )
+# Before any query of the transaction (the actor's settings included).
+_CONSISTENT = {
+    False: text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE"),
+    True: text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+}
 
 
 class SqlUnitOfWork:
@@ -51,6 +56,12 @@ class SqlUnitOfWork:
         self.actor = actor
         self.new_notifications: list[UUID] = []
         self._committed_notifications = 0
+        # None: READ COMMITTED, PostgreSQL's default; else whether read only.
+        self._consistent_read_only: bool | None = None
+
+    def consistent(self, *, read_only: bool) -> Self:
+        self._consistent_read_only = read_only
+        return self
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
@@ -90,6 +101,8 @@ class SqlUnitOfWork:
     def _set_actor(
         self, _session: Session, _transaction: SessionTransaction, connection: Connection
     ) -> None:
+        if self._consistent_read_only is not None:
+            connection.execute(_CONSISTENT[self._consistent_read_only])
         actor = self.actor
         params: dict[str, Any] = {
             "workspace_id": actor.workspace_id or "",

@@ -228,7 +228,8 @@ class Painter:
 
     def file(self, name: str, content: str) -> str:
         """A shared file as Slack previews it: the name, the size (rows under a
-        CSV's header line), the first lines."""
+        CSV's header line), the first lines. A byte order mark is not shown."""
+        content = content.removeprefix("\ufeff")
         lines = content.splitlines()
         if name.endswith(".csv"):
             rows = max(len(list(csv.reader(io.StringIO(content)))) - 1, 0)

@@ -1,4 +1,6 @@
-"""The per-mentor table as a CSV file (RFC 4180: comma, double quotes, CRLF).
+"""The per-mentor table as a CSV file (RFC 4180: comma, double quotes, CRLF),
+UTF-8 with a byte order mark: without it Excel reads the file in the system's
+legacy code page and shows "JosÃ©" for "José".
 
 Names and departments are typed by people: a cell starting with `=`, `+`, `-`,
 `@`, a tab or a carriage return would be read as a formula by spreadsheet
@@ -27,6 +29,7 @@ COLUMNS = (
     "utilization_percent",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
 
 
 def safe_cell(text: str) -> str:
@@ -56,6 +59,7 @@ def _row(row: MentorRow) -> Sequence[str]:
 
 def mentor_csv(table: MentorTable) -> str:
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(_row(row) for row in table.rows)

@@ -22,7 +22,13 @@ lookup too) or, from three letters on, a close spelling (pg_trgm word
 similarity of at least 0.5, found through the trigram index by the longest
 word). Every word must match. Words become quoted lexemes (`quote_literal`),
 so nothing typed is read as tsquery syntax and nothing typed can make the
-query fail.
+query fail; empty words are ignored (no words: every active mentor), and a
+negative page size or offset counts as 0.
+
+Every SECURITY DEFINER function here names its tables with their schema and
+puts `pg_temp` last on its search path: otherwise a caller's temporary table
+of the same name would be found first (PostgreSQL searches pg_temp before the
+path unless it is listed).
 
 The trigram and GIN indexes on `users` (display name, expertise) served no
 query under row-level security and are dropped.
@@ -56,7 +62,7 @@ FUZZY_FROM_LETTERS = 3
 SEARCH_DOCUMENT = """
 CREATE FUNCTION mentor_search_document(u users) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, public
+    SET search_path = pg_catalog, public, pg_temp
 AS $$
     SELECT public.immutable_unaccent(
         concat_ws(' ', u.display_name, u.department, array_to_string(u.expertise, ' '))
@@ -68,17 +74,18 @@ $$;
 SYNC_TRIGGER = """
 CREATE FUNCTION sync_mentor_directory() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, public
+    SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
     IF NEW.is_mentor AND NEW.is_active THEN
-        INSERT INTO mentor_directory (user_id, workspace_id, display_name, document, offers_time)
-        VALUES (NEW.id, NEW.workspace_id, NEW.display_name, mentor_search_document(NEW),
-                EXISTS (SELECT FROM availability a WHERE a.user_id = NEW.id))
+        INSERT INTO public.mentor_directory
+               (user_id, workspace_id, display_name, document, offers_time)
+        VALUES (NEW.id, NEW.workspace_id, NEW.display_name, public.mentor_search_document(NEW),
+                EXISTS (SELECT FROM public.availability a WHERE a.user_id = NEW.id))
         ON CONFLICT (user_id) DO UPDATE
            SET display_name = EXCLUDED.display_name, document = EXCLUDED.document;
     ELSIF TG_OP = 'UPDATE' AND OLD.is_mentor AND OLD.is_active THEN
-        DELETE FROM mentor_directory WHERE user_id = NEW.id;
+        DELETE FROM public.mentor_directory WHERE user_id = NEW.id;
     END IF;
     RETURN NULL;
 END
@@ -94,17 +101,17 @@ REVOKE ALL ON FUNCTION sync_mentor_directory() FROM PUBLIC;
 OFFERS_TIME_TRIGGER = """
 CREATE FUNCTION sync_mentor_offers_time() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, public
+    SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE mentor_directory d
+        UPDATE public.mentor_directory d
            SET offers_time = false
          WHERE d.user_id = OLD.user_id AND d.offers_time
-           AND NOT EXISTS (SELECT FROM availability a WHERE a.user_id = OLD.user_id);
+           AND NOT EXISTS (SELECT FROM public.availability a WHERE a.user_id = OLD.user_id);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        UPDATE mentor_directory d
+        UPDATE public.mentor_directory d
            SET offers_time = true
          WHERE d.user_id = NEW.user_id AND NOT d.offers_time;
     END IF;
@@ -143,7 +150,7 @@ CREATE FUNCTION search_mentor_directory(
 )
     RETURNS TABLE(user_id bigint, score numeric)
     LANGUAGE plpgsql SECURITY DEFINER ROWS 25
-    SET search_path = pg_catalog, public
+    SET search_path = pg_catalog, public, pg_temp
     -- The plan depends on the words (which lookup); a cached generic plan
     -- could only scan.
     SET plan_cache_mode = force_custom_plan
@@ -153,19 +160,23 @@ DECLARE
     caller_workspace text := public.app_workspace();
     caller_threshold text := current_setting('pg_trgm.word_similarity_threshold', true);
     caller_seqscan text := current_setting('enable_seqscan');
-    -- Every word whole, every word as a prefix; NULL for no words.
+    -- A negative page size or offset is an empty page or the first one.
+    page_limit integer := greatest(p_limit, 0);
+    page_offset integer := greatest(p_offset, 0);
+    -- Every word whole, every word as a prefix; NULL for no words. Empty words
+    -- (and NULLs) are left out: '' is not a lexeme and fails to_tsquery.
     all_wholes tsquery := to_tsquery('simple', (
         SELECT string_agg(quote_literal(public.immutable_unaccent(w)), ' & ')
-          FROM unnest(p_words) w
+          FROM unnest(p_words) w WHERE w <> ''
     ));
     all_prefixes tsquery := to_tsquery('simple', (
         SELECT string_agg(quote_literal(public.immutable_unaccent(w)) || ':*', ' & ')
-          FROM unnest(p_words) w
+          FROM unnest(p_words) w WHERE w <> ''
     ));
     blank boolean := all_prefixes IS NULL;
     -- The longest word finds the candidates for close spellings.
     driver text := public.immutable_unaccent(
-        (SELECT w FROM unnest(p_words) w ORDER BY length(w) DESC LIMIT 1)
+        (SELECT w FROM unnest(p_words) w WHERE w <> '' ORDER BY length(w) DESC LIMIT 1)
     );
     fuzzy boolean := false;
 BEGIN
@@ -178,7 +189,7 @@ BEGIN
              WHERE d.workspace_id = caller_workspace
                AND d.user_id IS DISTINCT FROM p_exclude_user_id
                AND d.words @@ all_prefixes
-        ) < p_offset + p_limit;
+        ) < page_offset + page_limit;
     END IF;
     IF fuzzy THEN
         PERFORM set_config('pg_trgm.word_similarity_threshold', '{CLOSE_SPELLING}', true),
@@ -189,6 +200,7 @@ BEGIN
             SELECT t.word, to_tsquery('simple', quote_literal(t.word) || ':*') AS prefix
               FROM unnest(p_words) w
              CROSS JOIN LATERAL (SELECT public.immutable_unaccent(w) AS word) t
+             WHERE w <> ''
         ), matches AS MATERIALIZED (
             SELECT d.user_id, d.workspace_id, d.display_name, d.offers_time,
                    CASE WHEN blank THEN 0
@@ -223,7 +235,7 @@ BEGIN
                   m.offers_time DESC,
                   m.display_name,
                   m.user_id
-         LIMIT p_limit OFFSET p_offset;
+         LIMIT page_limit OFFSET page_offset;
     IF fuzzy THEN
         PERFORM set_config('pg_trgm.word_similarity_threshold', caller_threshold, true),
                 set_config('enable_seqscan', caller_seqscan, true);

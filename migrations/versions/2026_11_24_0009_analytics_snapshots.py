@@ -9,11 +9,28 @@ nested loop of one index probe per session: behind its row-level policy (an
 EXISTS per row) a scan of feedback is costed so high that the planner never
 hashes it (1.8 s of 2.2 s for the all-time totals on a million sessions).
 
+Only that trigger writes `sessions.rating`: the application role keeps the
+UPDATE privilege on every other column of sessions (the participants' policy
+lets them update their sessions) but not on this one, so a participant cannot
+rate their own session by updating it. A later migration adding a column to
+sessions grants UPDATE on it. A unique index keeps the mentee's rating of the
+mentor to one per session (the (session, author) key already implies it while
+the policies hold; this makes it true of the data).
+
 `analytics_snapshots` has one row per workspace and period (`period_days` 0 is all time) holding the
 figures as JSON, when they were computed and how long that took (the domain
 serves a snapshot only when it is fresh and was slow to compute; see
-`domain.analytics`). The system writes; the workspace's admins and the system
-read; nobody deletes (the workspace's removal cascades).
+`domain.analytics`). The system writes and deletes (the snapshots of a
+workspace that no longer has people); the workspace's admins and the system
+read.
+
+The SECURITY DEFINER functions name their tables with their schema and put
+`pg_temp` last on their search path: PostgreSQL searches the caller's
+temporary schema first unless it is listed, so a caller's `CREATE TEMP TABLE
+sessions` would otherwise receive the trigger's update. The released functions
+of 0002 and 0003 get `pg_temp` last too (their bodies stay), and
+`app_user_id()`, which every policy calls with the caller's rights, reads
+`public.users` (a temporary `users` table could otherwise make anyone "me").
 
 Revision ID: 0009
 Revises: 0008
@@ -36,22 +53,40 @@ SYSTEM = "(SELECT app_role()) = 'system'"
 ADMIN = "(SELECT app_role()) = 'admin'"
 SAME_WORKSPACE = "workspace_id = (SELECT app_workspace())"
 
-# SECURITY DEFINER and the system role for its own statement, as the ratings
-# trigger of 0002: the rating's author may not update the session directly.
+# Every column of sessions but `rating` (as of this migration).
+SESSIONS_UPDATABLE = (
+    "id",
+    "workspace_id",
+    "mentor_id",
+    "mentee_id",
+    "starts_at",
+    "ends_at",
+    "status",
+    "topic",
+    "notes",
+    "actual_minutes",
+    "cancel_reason",
+    "previous_starts_at",
+    "created_at",
+    "updated_at",
+)
+
+# SECURITY DEFINER (its owner may update the rating) and the system role for
+# its own statement, as the ratings trigger of 0002.
 SESSION_RATING_TRIGGER = """
 CREATE FUNCTION keep_session_rating() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, public
+    SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     caller_role text := current_setting('app.role', true);
 BEGIN
     PERFORM set_config('app.role', 'system', true);
     IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.subject_role = 'mentor' THEN
-        UPDATE sessions SET rating = NULL WHERE id = OLD.session_id;
+        UPDATE public.sessions SET rating = NULL WHERE id = OLD.session_id;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.subject_role = 'mentor' THEN
-        UPDATE sessions SET rating = NEW.rating WHERE id = NEW.session_id;
+        UPDATE public.sessions SET rating = NEW.rating WHERE id = NEW.session_id;
     END IF;
     PERFORM set_config('app.role', coalesce(caller_role, ''), true);
     RETURN NULL;
@@ -68,11 +103,35 @@ UPDATE sessions s SET rating = f.rating
  WHERE f.session_id = s.id AND f.subject_role = 'mentor'
 """
 
+# The released SECURITY DEFINER functions: pg_temp goes last on their path.
+RELEASED_DEFINERS = (
+    "maintain_mentor_rating()",
+    "busy_periods(bigint[], timestamptz, timestamptz)",
+    "mentor_completed_counts(bigint[])",
+)
+RELEASED_SEARCH_PATH = "pg_catalog, public"
+SEARCH_PATH = "pg_catalog, public, pg_temp"
+
+APP_USER_ID = """
+CREATE OR REPLACE FUNCTION app_user_id() RETURNS bigint LANGUAGE sql STABLE
+    AS $$ SELECT id FROM {users}
+          WHERE workspace_id = {prefix}app_workspace() AND slack_user_id = {prefix}app_slack_user() $$
+"""
+
 
 def upgrade() -> None:
     op.add_column("sessions", sa.Column("rating", sa.SmallInteger(), nullable=True))
     op.create_check_constraint(
         op.f("ck_sessions_rating_range"), "sessions", "rating BETWEEN 1 AND 5"
+    )
+    op.execute(f"REVOKE UPDATE ON sessions FROM {APP_ROLE}")
+    op.execute(f"GRANT UPDATE ({', '.join(SESSIONS_UPDATABLE)}) ON sessions TO {APP_ROLE}")
+    op.create_index(
+        "uq_feedback_session_id_mentor",
+        "feedback",
+        ["session_id"],
+        unique=True,
+        postgresql_where=sa.text("subject_role = 'mentor'"),
     )
     op.execute(SESSION_RATING_TRIGGER)
     # The owner is held by the sessions policies too: write every workspace as the system.
@@ -101,7 +160,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("workspace_id", "period_days", name=op.f("pk_analytics_snapshots")),
     )
-    op.execute(f"GRANT SELECT, INSERT, UPDATE ON analytics_snapshots TO {APP_ROLE}")
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON analytics_snapshots TO {APP_ROLE}")
     op.execute("ALTER TABLE analytics_snapshots ENABLE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE analytics_snapshots FORCE ROW LEVEL SECURITY")
     op.execute(
@@ -116,10 +175,23 @@ def upgrade() -> None:
         "CREATE POLICY analytics_snapshots_update ON analytics_snapshots FOR UPDATE"
         f" USING ({SYSTEM}) WITH CHECK ({SYSTEM})"
     )
+    op.execute(
+        f"CREATE POLICY analytics_snapshots_delete ON analytics_snapshots FOR DELETE USING ({SYSTEM})"
+    )
+    for function in RELEASED_DEFINERS:
+        op.execute(f"ALTER FUNCTION {function} SET search_path = {SEARCH_PATH}")
+    op.execute(APP_USER_ID.format(users="public.users", prefix="public."))
 
 
 def downgrade() -> None:
+    op.execute(APP_USER_ID.format(users="users", prefix=""))
+    for function in RELEASED_DEFINERS:
+        op.execute(f"ALTER FUNCTION {function} SET search_path = {RELEASED_SEARCH_PATH}")
     op.drop_table("analytics_snapshots")
     op.execute("DROP TRIGGER feedback_keeps_session_rating ON feedback")
     op.execute("DROP FUNCTION keep_session_rating()")
+    op.drop_index("uq_feedback_session_id_mentor", table_name="feedback")
+    # Revoking the table's UPDATE takes the column grants with it.
+    op.execute(f"REVOKE UPDATE ON sessions FROM {APP_ROLE}")
+    op.execute(f"GRANT UPDATE ON sessions TO {APP_ROLE}")
     op.drop_column("sessions", "rating")

@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,6 +40,13 @@ class Feedback(Base):
         CheckConstraint("subject_role IN ('mentor', 'mentee')", name="subject_role_known"),
         CheckConstraint("author_id <> subject_id", name="not_self"),
         Index("ix_feedback_subject_id_created_at", "subject_id", "created_at"),
+        # One mentee's rating of the mentor per session (migration 0009).
+        Index(
+            "uq_feedback_session_id_mentor",
+            "session_id",
+            unique=True,
+            postgresql_where=text("subject_role = 'mentor'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

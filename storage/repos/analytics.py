@@ -168,23 +168,26 @@ class SqlAnalyticsRepository:
         week = values(column("weekday", SmallInteger), column("days", Integer), name="week").data(
             list(enumerate(weekday_counts))
         )
+        # Every active mentor: NULL (no weekly slots) is nothing offered.
         offered_rows = self._execute(
             select(
-                Availability.user_id,
+                User.id,
                 # Integer × interval (SQLAlchemy types interval × integer poorly).
                 func.sum(week.c.days * (Availability.end_time - Availability.start_time)),
             )
-            .join_from(Availability, User, User.id == Availability.user_id)
-            .join(week, week.c.weekday == Availability.weekday)
+            .outerjoin_from(User, Availability, Availability.user_id == User.id)
+            .outerjoin(week, week.c.weekday == Availability.weekday)
             .where(
                 User.is_mentor,
                 User.is_active,
                 *_in_workspace(User.workspace_id, workspace_id),
             )
-            .group_by(Availability.user_id)
+            .group_by(User.id)
         )
         booked: dict[int, timedelta] = dict(booked_rows.all())
-        offered: dict[int, timedelta] = dict(offered_rows.all())
+        offered: dict[int, timedelta] = {
+            mentor_id: total or timedelta() for mentor_id, total in offered_rows
+        }
         return {
             mentor_id: MentorHours(
                 booked=booked.get(mentor_id, timedelta()),

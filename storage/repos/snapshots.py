@@ -9,11 +9,12 @@ so a snapshot holds exactly the figures that were computed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
@@ -27,6 +28,7 @@ from domain.metrics import (
     TrendUnit,
 )
 from storage.models import AnalyticsSnapshot
+from storage.repos.common import rowcount
 
 FORMAT = 1
 ALL_TIME = 0  # `period_days` of the all-time row (part of the primary key: not NULL)
@@ -92,7 +94,9 @@ class SqlSnapshotRepository:
             return None
         return Snapshot(dashboard, computed_at, timedelta(milliseconds=took_ms))
 
-    def save(self, workspace_id: str, snapshot: Snapshot) -> None:
+    def save(
+        self, workspace_id: str, snapshot: Snapshot, *, replacing: datetime | None = None
+    ) -> bool:
         values = {
             "workspace_id": workspace_id,
             "period_days": _period_key(snapshot.dashboard.period_days),
@@ -102,7 +106,13 @@ class SqlSnapshotRepository:
         }
         statement = insert(AnalyticsSnapshot).values(values)
         excluded = statement.excluded
-        self._session.execute(
+        # A slower scheduler finishing late never overwrites newer figures; a
+        # row the caller read and found stale (dated in its future) is replaced.
+        overwrite = AnalyticsSnapshot.computed_at <= excluded.computed_at
+        if replacing is not None:
+            overwrite = or_(overwrite, AnalyticsSnapshot.computed_at == replacing)
+        written = rowcount(
+            self._session,
             statement.on_conflict_do_update(
                 index_elements=[AnalyticsSnapshot.workspace_id, AnalyticsSnapshot.period_days],
                 set_={
@@ -110,9 +120,15 @@ class SqlSnapshotRepository:
                     "took_ms": excluded.took_ms,
                     "figures": excluded.figures,
                 },
-                # A slower scheduler finishing late never overwrites newer figures.
-                where=AnalyticsSnapshot.computed_at <= excluded.computed_at,
-            )
+                where=overwrite,
+            ),
+        )
+        return written > 0
+
+    def delete_all_but(self, workspace_ids: Sequence[str]) -> int:
+        return rowcount(
+            self._session,
+            delete(AnalyticsSnapshot).where(AnalyticsSnapshot.workspace_id.not_in(workspace_ids)),
         )
 
     def try_lock(self, workspace_id: str) -> bool:

@@ -13,7 +13,7 @@ from datetime import datetime
 import psycopg
 from psycopg import sql
 
-from domain.analytics import refresh_snapshots
+from domain.analytics import refresh_workspace
 from domain.model import Actor
 from storage.engine import make_engine, make_session_factory
 from storage.seed.people import Organisation
@@ -173,9 +173,10 @@ def refresh_analytics(database_url: str, workspace_id: str, now: datetime) -> in
     engine = make_engine(database_url, pool_size=1)
     try:
         sessions = make_session_factory(engine)
-        return refresh_snapshots(
+        return refresh_workspace(
             lambda: SqlUnitOfWork(sessions, Actor.system(workspace_id)),
             _At(now),
+            workspace_id,
             timer=time.perf_counter,
         )
     finally:

@@ -6,14 +6,22 @@ test modules of their own)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
 from domain.analytics import dashboard
 from domain.errors import InvalidInput, NotAllowed
 from domain.metrics import MentorFigures, bayesian_score, weekday_counts
-from domain.model import Actor, Feedback, Profile, Session, SessionStatus, SubjectRole
+from domain.model import (
+    Actor,
+    Feedback,
+    Profile,
+    Session,
+    SessionStatus,
+    SubjectRole,
+    WeeklySlot,
+)
 from tests.domain.analytics_data import NOW, PEOPLE, load_programme
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
 
@@ -83,10 +91,12 @@ def test_the_last_30_days_add_up_as_computed_by_hand(ids: dict[str, int], store:
     # Mentees' ratings of mentors: 5, 4, 3, 5 (Noah's 2 for Ben is about a mentee).
     assert d.rating_count == 4
     assert d.average_rating == pytest.approx(17 / 4)
-    # Booked: Maya 60+30+60+30+30 min = 3.5 h, Noah 1 h, Omar 0.75 h = 5.25 h.
     # Offered (Mon..Fri x4, Sat/Sun x5): Maya Mon 4h·4 + Wed 2h·4 + Sat 1h·5 = 29 h,
-    # Noah Tue 2h·4 = 8 h, Pia Fri 1h·4 = 4 h, Omar 0 (inactive) -> 41 h.
-    assert d.utilization == pytest.approx(5.25 / 41)
+    # Noah Tue 2h·4 = 8 h, Pia Fri 1h·4 = 4 h -> 41 h; Omar (inactive) offers nothing.
+    # Booked by those three: Maya 60+30+60+30+30 min = 3.5 h (1, 2, 3, 8, 11),
+    # Noah 1 h (5), Pia 0 -> 4.5 h. Omar's 0.75 h (10) is left out: he offered
+    # nothing, so it would only inflate the figure (5.25 / 41 before).
+    assert d.utilization == pytest.approx(4.5 / 41)
 
     maya = figures(
         ids,
@@ -144,9 +154,10 @@ def test_all_time_counts_every_past_session_and_uses_90_days_for_utilization(
     # Utilization over [1 Sep 08:00, 30 Nov 08:00): dates 1 Sep (Tue) .. 29 Nov,
     # 90 days = 12 weeks + Tue..Sun, so Monday x12 and every other weekday x13.
     # Offered: Maya 4h·12 + 2h·13 + 1h·13 = 87 h, Noah 2h·13 = 26 h, Pia 1h·13 = 13 h
-    # -> 126 h. Booked: Maya 3.5 h + session 13's 1 h (16 is too old) = 4.5 h,
-    # Noah 1 h + session 14's 0.5 h = 1.5 h, Omar 0.75 h -> 6.75 h.
-    assert d.utilization == pytest.approx(6.75 / 126)
+    # -> 126 h. Booked by those three: Maya 3.5 h + session 13's 1 h (16 is too
+    # old) = 4.5 h, Noah 1 h + session 14's 0.5 h = 1.5 h, Pia 0 -> 6 h (Omar's
+    # 0.75 h is not counted: he offered nothing).
+    assert d.utilization == pytest.approx(6 / 126)
 
     maya = figures(
         ids,
@@ -197,6 +208,34 @@ def test_a_week_with_nothing_completed_has_a_zero_rate_not_none(
     # 7 days: every weekday once. Offered Maya 4+2+1 + Noah 2 + Pia 1 = 10 h;
     # booked: session 8's half hour.
     assert d.utilization == pytest.approx(0.5 / 10)
+
+
+def test_hours_booked_with_mentors_who_offer_no_time_leave_the_overall_figure_alone(
+    store: Store,
+) -> None:
+    store.workspaces.add("T1")
+    mentee = store.next_id()
+    store.users[mentee] = Profile(mentee, "T1", "UMENTEE", "Mentee", is_mentee=True)
+    offering, unlisted = store.next_id(), store.next_id()
+    store.users[offering] = Profile(offering, "T1", "UOFFER", "Offering", is_mentor=True)
+    store.users[unlisted] = Profile(unlisted, "T1", "UNONE", "Unlisted", is_mentor=True)
+    store.weekly[offering] = [WeeklySlot(0, time(9), time(13), id=store.next_id())]
+    for mentor, hours in ((offering, 1), (unlisted, 2)):
+        starts_at = NOW - timedelta(days=2)
+        ends_at = starts_at + timedelta(hours=hours)
+        session = Session(store.next_id(), "T1", mentor, mentee, starts_at, ends_at, S.COMPLETED)
+        store.sessions[session.id] = session
+
+    d = dashboard(admin(store), FakeClock(NOW), period_days=7)
+
+    # Seven days hold one Monday: Offering offered 4 h and was booked 1 h.
+    # Unlisted (active, no weekly slots) offered nothing: their 2 h are theirs
+    # alone, not 3 h of the 4 offered.
+    assert d.utilization == pytest.approx(1 / 4)
+    assert {f.name: f.utilization for f in d.top_by_completed} == {
+        "Offering": pytest.approx(1 / 4),
+        "Unlisted": None,
+    }
 
 
 def test_top_limits_the_lists(ids: dict[str, int], store: Store) -> None:

@@ -18,7 +18,7 @@ from domain.metrics import (
     department_figures,
     expertise_gaps,
 )
-from domain.model import Actor
+from domain.model import Actor, Profile
 from tests.domain.analytics_data import NOW, load_programme
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
 
@@ -177,6 +177,23 @@ def test_the_per_mentor_table_has_every_mentor_with_activity_or_hours(store: Sto
         ("Pia Lund", "UPIA", "Design", 0, 0, 0, 0.0, 4.0, 0.0),
     ]
     assert table.rows[3].figures.score is None
+
+
+def test_an_active_mentor_with_nothing_to_show_is_still_in_the_table(store: Store) -> None:
+    quiet = store.next_id()
+    store.users[quiet] = Profile(
+        quiet, "T1", "UQUINN", "Quinn Idle", department="Ops", is_mentor=True
+    )
+
+    for period in (7, 30, None):
+        table = mentor_table(admin(store), FakeClock(NOW), period_days=period)
+
+        (row,) = [r for r in table.rows if r.slack_user_id == "UQUINN"]
+        f = row.figures
+        assert (row.department, f.sessions, f.completed, f.rating_count) == ("Ops", 0, 0, 0)
+        assert (f.booked_hours, f.offered_hours, f.utilization) == (0.0, 0.0, None)
+        # Omar has left: listed only for periods in which he held a session.
+        assert ("UOMAR" in [r.slack_user_id for r in table.rows]) is (period != 7)
 
 
 def test_an_empty_programme_has_an_empty_table(store: Store) -> None:

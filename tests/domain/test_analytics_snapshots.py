@@ -1,12 +1,13 @@
 """Snapshots: when the dashboard serves the `analytics` job's figures instead
 of computing them, and the job itself (idempotent, skips what is fresh or being
-refreshed elsewhere). On the fake unit of work with a fake clock and timer."""
+refreshed elsewhere, replaces what is dated in the future, forgets workspaces
+without people). On the fake unit of work with a fake clock and timer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -18,13 +19,16 @@ from domain.analytics import (
     STALE_AFTER,
     compute,
     dashboard,
-    refresh_snapshots,
+    mentor_table,
+    refresh_workspace,
     servable,
+    snapshot_workspaces,
 )
 from domain.analytics_ports import Snapshot
 from domain.errors import NotAllowed
 from domain.model import Actor
 from tests.domain.analytics_data import NOW, load_programme
+from tests.fakes.analytics import FakeSnapshots
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 
 SLOW = timedelta(seconds=2)
@@ -47,10 +51,18 @@ def timer(step: timedelta) -> Callable[[], float]:
     return lambda: next(readings) * step.total_seconds()
 
 
-def refresh(store: Store, clock: FakeClock, took: timedelta = SLOW) -> int:
-    return refresh_snapshots(
-        lambda: FakeUnitOfWork(store, Actor.system()), clock, timer=timer(took)
+def run_job(
+    system_uow: Callable[[], FakeUnitOfWork], clock: FakeClock, took: timedelta = SLOW
+) -> int:
+    """The `analytics` job's two steps (bot/jobs.py runs them, logging failures)."""
+    return sum(
+        refresh_workspace(system_uow, clock, workspace_id, timer=timer(took))
+        for workspace_id in snapshot_workspaces(system_uow)
     )
+
+
+def refresh(store: Store, clock: FakeClock, took: timedelta = SLOW) -> int:
+    return run_job(lambda: FakeUnitOfWork(store, Actor.system()), clock, took)
 
 
 def stored(store: Store, period: int | None = 30, **changes: object) -> Snapshot:
@@ -168,23 +180,74 @@ def test_a_workspace_another_scheduler_is_refreshing_is_skipped(store: Store) ->
     assert ("T1", 30) not in store.snapshots
 
 
-def test_a_newer_snapshot_is_never_overwritten_by_an_older_one(store: Store) -> None:
+def test_a_snapshot_dated_in_the_future_is_replaced_and_counted(store: Store) -> None:
+    # Written by a scheduler whose clock was ten minutes ahead: never served...
     refresh(store, FakeClock(NOW + timedelta(minutes=10)))
-    newer = dict(store.snapshots)
-    # A scheduler whose clock lags, finishing later.
-    for key in list(store.snapshots):
-        stored_snapshot = store.snapshots[key]
-        store.snapshots[key] = replace(stored_snapshot, computed_at=NOW + timedelta(minutes=10))
-    refresh(store, FakeClock(NOW - timedelta(minutes=10)))
+    assert dashboard(admin(store), FakeClock(NOW)).as_of is None
 
-    assert {key: s.computed_at for key, s in store.snapshots.items()} == {
-        key: s.computed_at for key, s in newer.items()
-    }
+    # ...and stale to the job, which replaces it.
+    assert refresh(store, FakeClock(NOW)) == 2 * len(PERIODS)
+    assert {s.computed_at for s in store.snapshots.values()} == {NOW}
+    assert dashboard(admin(store), FakeClock(NOW)).as_of == NOW
+
+
+class LateWriter(FakeSnapshots):
+    """Another scheduler writes a later snapshot just after this one reads."""
+
+    def __init__(self, store: Store, later: datetime) -> None:
+        super().__init__(store)
+        self.later = later
+
+    def get(self, workspace_id: str, period_days: int | None) -> Snapshot | None:
+        found = super().get(workspace_id, period_days)
+        if found is not None:
+            key = (workspace_id, period_days)
+            self.store.snapshots[key] = replace(found, computed_at=self.later)
+        return found
+
+
+def test_a_later_snapshot_written_meanwhile_is_kept_and_not_counted(store: Store) -> None:
+    refresh(store, FakeClock(NOW))
+    due = NOW + REFRESH_AFTER
+    later = due + timedelta(seconds=1)
+
+    def racing() -> FakeUnitOfWork:
+        uow = FakeUnitOfWork(store, Actor.system())
+        uow.snapshots = LateWriter(store, later)
+        return uow
+
+    assert run_job(racing, FakeClock(due)) == 0
+    assert {s.computed_at for s in store.snapshots.values()} == {later}
+
+
+def test_the_snapshots_of_a_workspace_left_without_people_are_deleted(store: Store) -> None:
+    refresh(store, FakeClock(NOW))
+    for user_id, person in list(store.users.items()):
+        if person.workspace_id == "T2":
+            del store.users[user_id]
+
+    refresh(store, FakeClock(NOW + timedelta(minutes=1)))
+
+    assert {workspace for workspace, _period in store.snapshots} == {"T1"}
+
+
+def test_the_figures_are_read_from_one_snapshot_of_the_data(store: Store) -> None:
+    reading = admin(store)
+    dashboard(reading, FakeClock(NOW))
+    exporting = admin(store)
+    mentor_table(exporting, FakeClock(NOW))
+    refreshing = FakeUnitOfWork(store, Actor.system())
+    refresh_workspace(lambda: refreshing, FakeClock(NOW), "T1", timer=timer(SLOW))
+
+    assert (reading.consistent_read_only, exporting.consistent_read_only) == (True, True)
+    assert refreshing.consistent_read_only is False  # it writes the snapshots
 
 
 def test_only_the_system_refreshes_snapshots(store: Store) -> None:
     with pytest.raises(NotAllowed):
-        refresh_snapshots(lambda: admin(store), FakeClock(NOW), timer=timer(SLOW))
+        snapshot_workspaces(lambda: admin(store))
+    with pytest.raises(NotAllowed):
+        refresh_workspace(lambda: admin(store), FakeClock(NOW), "T1", timer=timer(SLOW))
 
 
 def test_an_empty_programme_has_no_snapshots_to_keep() -> None:

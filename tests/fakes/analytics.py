@@ -113,7 +113,7 @@ class FakeAnalytics:
         offered: dict[int, timedelta] = {}
         for person in self._people(workspace_id):
             slots = self.store.weekly.get(person.id, [])
-            if person.is_mentor and slots:
+            if person.is_mentor:
                 offered[person.id] = sum(
                     (
                         (_since_midnight(slot.end) - _since_midnight(slot.start))
@@ -206,11 +206,25 @@ class FakeSnapshots:
     def get(self, workspace_id: str, period_days: int | None) -> Snapshot | None:
         return self.store.snapshots.get((workspace_id, period_days))
 
-    def save(self, workspace_id: str, snapshot: Snapshot) -> None:
+    def save(
+        self, workspace_id: str, snapshot: Snapshot, *, replacing: datetime | None = None
+    ) -> bool:
         key = (workspace_id, snapshot.dashboard.period_days)
         current = self.store.snapshots.get(key)
-        if current is None or current.computed_at <= snapshot.computed_at:
+        if (
+            current is None
+            or current.computed_at <= snapshot.computed_at
+            or current.computed_at == replacing
+        ):
             self.store.snapshots[key] = snapshot
+            return True
+        return False
+
+    def delete_all_but(self, workspace_ids: Sequence[str]) -> int:
+        gone = [key for key in self.store.snapshots if key[0] not in workspace_ids]
+        for key in gone:
+            del self.store.snapshots[key]
+        return len(gone)
 
     def try_lock(self, workspace_id: str) -> bool:
         return workspace_id not in self.store.refreshing

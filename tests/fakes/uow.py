@@ -33,6 +33,8 @@ class FakeUnitOfWork:
         self.commits = 0
         self.new_notifications: list[UUID] = []
         self._snapshot: Store | None = None
+        # What `consistent` asked for: None (never asked), or whether read only.
+        self.consistent_read_only: bool | None = None
         self._bind()
 
     def _bind(self) -> None:
@@ -63,6 +65,11 @@ class FakeUnitOfWork:
     def commit(self) -> None:
         self.commits += 1
         self._snapshot = copy.deepcopy(self.store)
+
+    def consistent(self, *, read_only: bool) -> Self:
+        """Nothing else writes meanwhile here: only remembered, for the tests."""
+        self.consistent_read_only = read_only
+        return self
 
     def rollback(self) -> None:
         if self._snapshot is not None:

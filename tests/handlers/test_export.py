@@ -1,22 +1,29 @@
-"""The dashboard's per-mentor CSV: rendered safe for spreadsheets, and sent over
-HTTP — the click is acknowledged, then the file is uploaded to the admin's DM
-through the three steps of `files_upload_v2` on the fake Slack."""
+"""The dashboard's per-mentor CSV: rendered safe for spreadsheets (formulas
+defused, a byte order mark for Excel), and sent over HTTP — the click is
+acknowledged, then the file is uploaded to the admin's DM through the three
+steps of `files_upload_v2` on the fake Slack; when Slack refuses, the admin is
+told why in plain words."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
+from bot.errors import is_apology
 from domain.analytics import MentorRow, MentorTable
 from domain.metrics import MentorFigures
+from handlers.exports import NEEDS_PERMISSIONS, NOT_UPLOADED
 from handlers.ids import Action
 from handlers.metadata import PeriodRef
-from handlers.render.export import COLUMNS, export_filename, mentor_csv, safe_cell
-from tests.handlers.conftest import NOW, Harness
+from handlers.render.export import BOM, COLUMNS, export_filename, mentor_csv, safe_cell
+from tests.handlers.conftest import IDLE_WAIT_S, NOW, Harness
 from tests.storage.seed import add_session, add_user, set_actor
 
 ATTACK = '=HYPERLINK("http://evil.example","click")'
@@ -44,7 +51,8 @@ def _row(name: str, department: str = "Engineering", **figures: float | int | No
 
 
 def _parsed(content: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content)))
+    assert content.startswith(BOM)
+    return list(csv.reader(io.StringIO(content.removeprefix(BOM))))
 
 
 def test_the_csv_has_a_header_and_a_row_per_mentor_in_plain_numbers() -> None:
@@ -68,6 +76,17 @@ def test_the_csv_has_a_header_and_a_row_per_mentor_in_plain_numbers() -> None:
         ],
         ["Pia Lund", "UMAYA", "Engineering", "6", "3", "2", "4.50", "4.12", "3.50", "0.00", ""],
     ]
+
+
+def test_the_file_starts_with_a_byte_order_mark_so_excel_reads_it_as_utf_8() -> None:
+    content = mentor_csv(_table(_row("José Núñez", department="Ventas & Öl")))
+
+    data = content.encode("utf-8")  # as files_upload_v2 sends a str
+    assert data.startswith(codecs.BOM_UTF8)
+    assert data.count(codecs.BOM_UTF8) == 1
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][0] == "mentor"
+    assert rows[1][:3] == ["José Núñez", "UMAYA", "Ventas & Öl"]
 
 
 def test_cells_a_spreadsheet_would_run_as_formulas_are_defused() -> None:
@@ -146,3 +165,57 @@ def test_a_tampered_period_is_a_polite_refusal(h: Harness) -> None:
     assert reply.status == 200
     assert "no longer works" in h.next_call("response_url").text()
     assert not h.calls("files.getUploadURLExternal")
+
+
+def _dms(h: Harness, user_id: str) -> list[str]:
+    assert h.bot.listeners.wait_idle(IDLE_WAIT_S)
+    return [call.text() for call in h.calls("chat.postMessage", channel=user_id)]
+
+
+def test_an_app_without_the_file_permissions_tells_the_admin_to_reinstall_it(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _programme(owner_engine)
+    h.slack.fail("conversations.open", error="missing_scope")  # no im:write
+
+    reply = h.click("UOLGA", Action.STATS_EXPORT, PeriodRef(days=30).encode())
+
+    assert reply.status == 200
+    assert _dms(h, "UOLGA") == [NEEDS_PERMISSIONS]
+    assert "files:write and im:write" in NEEDS_PERMISSIONS
+    assert "manifest.yml" in NEEDS_PERMISSIONS
+    assert not h.calls("files.getUploadURLExternal")
+
+
+def test_a_missing_files_write_scope_says_the_same(h: Harness, owner_engine: Engine) -> None:
+    _programme(owner_engine)
+    h.slack.fail("files.getUploadURLExternal", error="missing_scope")
+
+    h.click("UOLGA", Action.STATS_EXPORT, PeriodRef(days=30).encode())
+
+    assert _dms(h, "UOLGA") == [NEEDS_PERMISSIONS]
+
+
+@pytest.mark.parametrize(
+    ("method", "fault"),
+    [
+        # Slack's 500 twice: the client's one retry meets the second.
+        ("files.completeUploadExternal", {"status": 500, "times": 2}),
+        ("files.getUploadURLExternal", {"error": "internal_error"}),
+        ("file_upload", {"status": 500}),  # the file's bytes refused by the upload URL
+        ("conversations.open", {"close_connection": True, "times": 2}),  # unreachable
+    ],
+)
+def test_an_upload_slack_refuses_asks_the_admin_to_try_again(
+    h: Harness, owner_engine: Engine, method: str, fault: dict[str, Any]
+) -> None:
+    _programme(owner_engine)
+    h.slack.fail(method, **fault)
+
+    reply = h.click("UOLGA", Action.STATS_EXPORT, PeriodRef(days=30).encode())
+
+    assert reply.status == 200
+    (told,) = _dms(h, "UOLGA")
+    assert told == NOT_UPLOADED
+    assert not is_apology(told)
+    assert not h.calls("files.completeUploadExternal")

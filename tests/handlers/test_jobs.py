@@ -4,20 +4,30 @@ job once."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Engine, text
 
+from bot import jobs
 from bot.app import make_client
 from bot.config import Settings
+from bot.runtime import Bot
+from domain.analytics import PERIODS
+from domain.analytics_ports import ProgrammeTotals
+from domain.model import Actor
 from handlers.notifier import SlackNotifier
+from tests.domain.analytics_data import NOW, load_programme
+from tests.fakes.analytics import FakeAnalytics
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 from tests.handlers.conftest import SECRET, Harness, wait_for
 
 NOTICES = 30
@@ -216,3 +226,42 @@ def test_the_scheduler_only_ticks_and_never_drops_a_late_tick(h: Harness) -> Non
     assert set(jobs) == set(INTERVALS)
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
+
+
+class BrokenFor(FakeAnalytics):
+    """Fails for one workspace, as a row the code did not expect would."""
+
+    def __init__(self, store: Store, broken: str) -> None:
+        super().__init__(store)
+        self.broken = broken
+
+    def totals(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> ProgrammeTotals:
+        if workspace_id == self.broken:
+            name = self.store.users[min(self.store.users)].display_name  # Maya Patel
+            raise RuntimeError(f"unexpected row for {name}")
+        return super().totals(workspace_id, since, until)
+
+
+def test_the_analytics_job_goes_on_past_a_workspace_whose_refresh_fails(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = Store()
+    load_programme(store)  # T1 and T2
+
+    def system_uow() -> FakeUnitOfWork:
+        uow = FakeUnitOfWork(store, Actor.system())
+        uow.analytics = BrokenFor(store, "T1")
+        return uow
+
+    bot = SimpleNamespace(deps=SimpleNamespace(system_uow=system_uow, clock=FakeClock(NOW)))
+    with caplog.at_level(logging.ERROR, logger="mentorbot.jobs"):
+        written = jobs.analytics(cast(Bot, bot))
+
+    assert written == len(PERIODS)
+    assert {workspace for workspace, _period in store.snapshots} == {"T2"}
+    (record,) = [r for r in caplog.records if r.name == "mentorbot.jobs"]
+    assert record.getMessage().startswith("analytics for T1 failed")
+    assert "RuntimeError" in record.getMessage()
+    assert "Maya" not in record.getMessage()  # the traceback, never the message

@@ -49,7 +49,7 @@ FULL = Dashboard(
     average_rating=4.25,
     top_by_rating=[OMAR, MAYA],
     top_by_completed=[MAYA, OMAR],
-    utilization=5.25 / 41,
+    utilization=4.5 / 41,
     rating_count=4,
 )
 EMPTY = Dashboard(
@@ -102,7 +102,7 @@ def test_the_dashboard_renders_its_figures_as_fields_bars_and_stars() -> None:
     assert fields["Completed"] == "5"
     assert fields["Completion rate"] == "▓▓▓▓▓▓▓░░░ 71%"
     assert fields["Average rating"] == "★★★★☆ 4.2 (4)"
-    assert fields["Utilization"] == "▓░░░░░░░░░ 13%"
+    assert fields["Utilization"] == "▓░░░░░░░░░ 11%"
 
 
 def test_the_top_mentors_are_listed_in_order_with_score_stars_and_completed() -> None:
@@ -183,7 +183,7 @@ def test_the_plain_fallback_names_the_figures() -> None:
 
     assert text.startswith("Programme dashboard — Last 30 days")
     assert "Mentors 3 · Mentees 3 · Sessions 11 · Completed 5" in text
-    assert "Completion rate 71% · Average rating 4.2 (4) · Utilization 13%" in text
+    assert "Completion rate 71% · Average rating 4.2 (4) · Utilization 11%" in text
     assert "Top by rating: Omar <Haddad> (4.05), Maya Patel (4.04)" in text
     assert "Top by completed sessions: Maya Patel (3), Omar <Haddad> (1)" in text
 

@@ -218,6 +218,15 @@ def test_the_app_home_is_labelled_as_such() -> None:
     assert Painter().view(home) == "[App Home]\n# Hi"
 
 
+def test_a_csv_with_a_byte_order_mark_is_previewed_without_it() -> None:
+    content = "\ufeffmentor,sessions\r\nJosé,2\r\n"
+    assert Painter().file("m.csv", content).splitlines() == [
+        "📎 m.csv (1 row)",
+        "    mentor,sessions",
+        "    José,2",
+    ]
+
+
 def test_a_long_file_shows_its_first_lines_and_how_many_more_there_are() -> None:
     content = "".join(f"line {n}\n" for n in range(1, 8))
     assert Painter().file("notes.txt", content).splitlines() == [

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from domain.analytics import dashboard, mentor_table
 from domain.errors import NotAllowed
 from domain.metrics import Dashboard
-from domain.model import Actor
+from domain.model import Actor, Profile, Session, SessionStatus
 from storage.uow import SqlUnitOfWork
 from tests.domain.analytics_data import NOW, PEOPLE, SESSIONS, WEEKLY, goals, load_programme
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
@@ -131,7 +131,7 @@ def test_the_30_day_dashboard_has_the_hand_computed_headline_figures(
     assert (d.mentors, d.mentees, d.sessions, d.completed) == (3, 3, 11, 5)
     assert d.completion_rate == pytest.approx(5 / 7)
     assert (d.rating_count, d.average_rating) == (4, pytest.approx(17 / 4))
-    assert d.utilization == pytest.approx(5.25 / 41)
+    assert d.utilization == pytest.approx(4.5 / 41)
     assert [f.name for f in d.top_by_rating] == ["Omar Haddad", "Maya Patel", "Noah Berg"]
     assert [(f.booked_hours, f.offered_hours) for f in d.top_by_completed] == [
         (3.5, 29.0),
@@ -198,6 +198,49 @@ def test_the_per_mentor_table_is_the_same_as_the_fake_computes(
     # Omar (left) only had a session 26 days ago; Pia only offers hours.
     omar = [] if period == 7 else ["UOMAR"]
     assert [row.slack_user_id for row in real.rows] == ["UMAYA", "UNOAH", *omar, "UPIA"]
+
+
+def test_mentors_who_offer_no_weekly_time_are_listed_and_leave_utilization_alone(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, programme: Store
+) -> None:
+    """Quinn (active) has done nothing; Rita (active) offers no weekly time but
+    held an hour's session: both are in the table, Rita's hour is not in the
+    overall utilization."""
+    starts_at = NOW - timedelta(days=3)
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        quinn = add_user(conn, "T1", "UQUINN", mentor=True, name="Quinn Idle")
+        rita = add_user(conn, "T1", "URITA", mentor=True, name="Rita Busy")
+        ben = conn.execute(text("SELECT id FROM users WHERE slack_user_id = 'UBEN'")).scalar_one()
+        held = add_session(
+            conn, "T1", rita, ben, starts_at=starts_at, minutes=60, status="completed"
+        )
+    for user_id, slack_id, name in ((quinn, "UQUINN", "Quinn Idle"), (rita, "URITA", "Rita Busy")):
+        programme.users[user_id] = Profile(  # as add_user wrote them
+            user_id,
+            "T1",
+            slack_id,
+            name,
+            department="Engineering",
+            is_mentor=True,
+            expertise=("python",),
+            learning_goals=("leadership",),
+        )
+    programme.sessions[held] = Session(
+        held, "T1", rita, ben, starts_at, starts_at + timedelta(hours=1), SessionStatus.COMPLETED
+    )
+    actor = Actor.admin("T1", "UADMIN")
+    clock = FakeClock(NOW)
+
+    real, fake = both(session_factory, programme, actor)
+    table = mentor_table(SqlUnitOfWork(session_factory, actor), clock, period_days=30)
+
+    assert real == fake
+    assert real.utilization == pytest.approx(4.5 / 41)  # as without Rita
+    assert table == mentor_table(FakeUnitOfWork(programme, actor), clock, period_days=30)
+    figures = {row.slack_user_id: row.figures for row in table.rows}
+    assert (figures["UQUINN"].sessions, figures["UQUINN"].offered_hours) == (0, 0.0)
+    assert (figures["URITA"].booked_hours, figures["URITA"].utilization) == (1.0, None)
 
 
 def test_the_breakdowns_have_the_hand_computed_figures(

@@ -1,21 +1,34 @@
 """What the dashboard keeps in PostgreSQL: each session's rating (kept from
-feedback by a trigger), and the snapshots the `analytics` job writes — a round
-trip that changes no figure, newer figures never overwritten by older ones, one
-refresher per workspace at a time, and a job that is idempotent."""
+feedback by a trigger, and by nothing else), and the snapshots the `analytics`
+job writes — a round trip that changes no figure, newer figures never
+overwritten by older ones unless read as stale, one refresher per workspace at a
+time, a job that is idempotent and forgets workspaces without people — and the
+one snapshot of the data every figure is read from."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any, Self
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from domain.analytics import PERIODS, SNAPSHOT_TOP, compute, dashboard, refresh_snapshots
+from domain.analytics import (
+    PERIODS,
+    SNAPSHOT_TOP,
+    compute,
+    dashboard,
+    refresh_workspace,
+    snapshot_workspaces,
+)
 from domain.analytics_ports import Snapshot
 from domain.model import Actor
+from storage.errors import INSUFFICIENT_PRIVILEGE, constraint_name, sqlstate
+from storage.repos.analytics import SqlAnalyticsRepository
 from storage.uow import SqlUnitOfWork
 from tests.domain.analytics_data import NOW
 from tests.fakes.uow import FakeClock
@@ -31,9 +44,15 @@ def system(factory: sessionmaker[OrmSession]) -> SqlUnitOfWork:
 
 
 def refresh(factory: sessionmaker[OrmSession], clock: FakeClock) -> int:
+    """The `analytics` job's two steps (bot/jobs.py runs them, logging failures)."""
     readings = iter(range(1000))
-    return refresh_snapshots(
-        lambda: system(factory), clock, timer=lambda: next(readings) * SLOW.total_seconds()
+
+    def timer() -> float:
+        return next(readings) * SLOW.total_seconds()
+
+    return sum(
+        refresh_workspace(lambda: system(factory), clock, workspace_id, timer=timer)
+        for workspace_id in snapshot_workspaces(lambda: system(factory))
     )
 
 
@@ -87,6 +106,65 @@ def test_feedback_about_the_mentor_sets_the_sessions_rating_and_nothing_else_doe
     assert _rows(owner_engine, "SELECT rating FROM sessions") == [(None,)]
 
 
+def test_a_participant_cannot_rate_the_session_by_updating_it(
+    app_engine: Engine, owner_engine: Engine
+) -> None:
+    org = make_org(app_engine)
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        session = add_session(conn, "T1", org.mentor, org.mentee, status="completed")
+    for participant in ("UMENTOR", "UMENTEE"):
+        with app_engine.begin() as conn:
+            set_actor(conn, "T1", participant, "member")
+            with pytest.raises(DBAPIError) as refused:
+                conn.execute(text("UPDATE sessions SET rating = 5 WHERE id = :s"), {"s": session})
+        assert sqlstate(refused.value) == INSUFFICIENT_PRIVILEGE
+    with app_engine.begin() as conn:
+        set_actor(conn, "T1", "UMENTOR", "member")
+        # Every other column stays theirs to update.
+        conn.execute(text("UPDATE sessions SET notes = 'agenda' WHERE id = :s"), {"s": session})
+        set_actor(conn, "T1", "UMENTEE", "member")
+        conn.execute(
+            text(
+                "INSERT INTO feedback (workspace_id, session_id, author_id, subject_id,"
+                " subject_role, rating) VALUES ('T1', :s, :mentee, :mentor, 'mentor', 3)"
+            ),
+            {"s": session, "mentee": org.mentee, "mentor": org.mentor},
+        )
+    assert _rows(owner_engine, "SELECT rating, notes FROM sessions") == [(3, "agenda")]
+
+
+def test_the_app_role_may_update_every_column_of_sessions_but_the_rating(
+    owner_engine: Engine,
+) -> None:
+    """A column added to sessions later needs its UPDATE grant (see migration 0009)."""
+    rows = _rows(
+        owner_engine,
+        "SELECT attname, has_column_privilege('mentorship_app', 'sessions', attname, 'UPDATE')"
+        " FROM pg_attribute WHERE attrelid = 'sessions'::regclass AND attnum > 0"
+        " AND NOT attisdropped",
+    )
+    assert {name for name, updatable in rows if not updatable} == {"rating"}
+
+
+def test_a_session_holds_one_rating_of_its_mentor(app_engine: Engine) -> None:
+    org = make_org(app_engine)
+    feedback = (
+        "INSERT INTO feedback (workspace_id, session_id, author_id, subject_id, subject_role,"
+        " rating) VALUES ('T1', :s, :author, :mentor, 'mentor', 4)"
+    )
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        session = add_session(conn, "T1", org.mentor, org.mentee, status="completed")
+        conn.execute(text(feedback), {"s": session, "author": org.mentee, "mentor": org.mentor})
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")  # the policies would stop anyone else first
+        second = {"s": session, "author": org.bystander, "mentor": org.mentor}
+        with pytest.raises(IntegrityError) as refused:
+            conn.execute(text(feedback), second)
+    assert constraint_name(refused.value) == "uq_feedback_session_id_mentor"
+
+
 @pytest.fixture
 def loaded(app_engine: Engine) -> dict[str, int]:
     return load_into_database(app_engine)
@@ -109,13 +187,100 @@ def test_an_older_snapshot_never_replaces_a_newer_one(
 ) -> None:
     with system(session_factory) as uow:
         figures = compute(uow.analytics, "T1", NOW, 30, SNAPSHOT_TOP)
-        uow.snapshots.save("T1", Snapshot(figures, NOW, SLOW))
-        uow.snapshots.save("T1", Snapshot(figures, NOW - timedelta(minutes=5), SLOW / 2))
+        assert uow.snapshots.save("T1", Snapshot(figures, NOW, SLOW)) is True
+        older = Snapshot(figures, NOW - timedelta(minutes=5), SLOW / 2)
+        assert uow.snapshots.save("T1", older) is False
+        # Nor when the caller read another snapshot than the one there now.
+        assert uow.snapshots.save("T1", older, replacing=NOW - timedelta(minutes=9)) is False
         uow.commit()
     with system(session_factory) as uow:
         kept = uow.snapshots.get("T1", 30)
     assert kept is not None
     assert (kept.computed_at, kept.took) == (NOW, SLOW)
+
+
+def test_a_snapshot_dated_in_the_future_is_replaced_by_the_job(
+    session_factory: sessionmaker[OrmSession], owner_engine: Engine, loaded: dict[str, int]
+) -> None:
+    ahead = NOW + timedelta(minutes=10)
+    assert refresh(session_factory, FakeClock(ahead)) == 2 * len(PERIODS)
+
+    assert refresh(session_factory, FakeClock(NOW)) == 2 * len(PERIODS)
+    assert _rows(owner_engine, "SELECT DISTINCT computed_at FROM analytics_snapshots") == [(NOW,)]
+    admin = Actor.admin("T1", "UADMIN")
+    assert dashboard(SqlUnitOfWork(session_factory, admin), FakeClock(NOW)).as_of == NOW
+
+
+def test_the_job_forgets_the_snapshots_of_a_workspace_left_without_people(
+    session_factory: sessionmaker[OrmSession], owner_engine: Engine, loaded: dict[str, int]
+) -> None:
+    refresh(session_factory, FakeClock(NOW))
+    with owner_engine.begin() as conn:
+        conn.execute(text("DELETE FROM sessions WHERE workspace_id = 'T2'"))
+        conn.execute(text("DELETE FROM users WHERE workspace_id = 'T2'"))
+
+    assert refresh(session_factory, FakeClock(NOW + timedelta(minutes=1))) == 0
+    assert _rows(owner_engine, "SELECT DISTINCT workspace_id FROM analytics_snapshots") == [("T1",)]
+
+
+def _isolation(session: OrmSession) -> tuple[str, str]:
+    level = session.execute(text("SHOW transaction_isolation")).scalar_one()
+    read_only = session.execute(text("SHOW transaction_read_only")).scalar_one()
+    return level, read_only
+
+
+def test_a_consistent_unit_of_work_reads_one_snapshot_of_the_data(
+    session_factory: sessionmaker[OrmSession],
+) -> None:
+    with system(session_factory) as uow:
+        assert _isolation(uow.session) == ("read committed", "off")
+    with system(session_factory).consistent(read_only=True) as uow:
+        assert _isolation(uow.session) == ("repeatable read", "on")
+        uow.commit()
+        assert _isolation(uow.session) == ("repeatable read", "on")  # the next one too
+    with system(session_factory).consistent(read_only=False) as uow:
+        assert _isolation(uow.session) == ("repeatable read", "off")
+
+
+class SeenAnalytics(SqlAnalyticsRepository):
+    """Notes the transaction's isolation whenever the dashboard reads its totals."""
+
+    def __init__(self, session: OrmSession, seen: list[tuple[str, str]]) -> None:
+        super().__init__(session)
+        self.seen = seen
+
+    def totals(self, *args: Any) -> Any:
+        self.seen.append(_isolation(self._session))
+        return super().totals(*args)
+
+
+class Observed(SqlUnitOfWork):
+    def __init__(
+        self, factory: sessionmaker[OrmSession], actor: Actor, seen: list[tuple[str, str]]
+    ) -> None:
+        super().__init__(factory, actor)
+        self.seen = seen
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.analytics = SeenAnalytics(self.session, self.seen)
+        return self
+
+
+def test_the_dashboard_and_the_job_compute_on_one_snapshot_of_the_data(
+    session_factory: sessionmaker[OrmSession], loaded: dict[str, int]
+) -> None:
+    seen: list[tuple[str, str]] = []
+    dashboard(Observed(session_factory, Actor.admin("T1", "UADMIN"), seen), FakeClock(NOW))
+    refresh_workspace(
+        lambda: Observed(session_factory, Actor.system(), seen),
+        FakeClock(NOW),
+        "T1",
+        timer=lambda: 0.0,
+    )
+
+    # The dashboard reads; the job writes the snapshots too.
+    assert seen == [("repeatable read", "on")] + [("repeatable read", "off")] * len(PERIODS)
 
 
 def test_a_snapshot_in_another_format_reads_as_none(

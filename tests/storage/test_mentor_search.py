@@ -24,15 +24,20 @@ from tests.storage.seed import add_user, set_actor
 
 
 def _directory_ids(
-    conn: Connection, actor: tuple[str | None, str | None, str], words: list[str]
+    conn: Connection,
+    actor: tuple[str | None, str | None, str],
+    words: list[str],
+    *,
+    limit: int = 100,
+    offset: int = 0,
 ) -> set[int]:
     """What the function returns to `actor` (workspace, Slack id, role), as the app role."""
     with conn.begin_nested() as savepoint:
         conn.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
         set_actor(conn, *actor)
         ids = conn.execute(
-            text("SELECT user_id FROM search_mentor_directory(CAST(:w AS text[]), NULL, 100, 0)"),
-            {"w": words},
+            text("SELECT user_id FROM search_mentor_directory(CAST(:w AS text[]), NULL, :l, :o)"),
+            {"w": words, "l": limit, "o": offset},
         ).scalars()
         found = set(ids)
         savepoint.rollback()
@@ -170,6 +175,18 @@ def test_odd_input_never_fails(session_factory: sessionmaker[OrmSession]) -> Non
     for query in odd:
         _names(session_factory, query)
     assert _names(session_factory, "ana:* | !lima") == ["Ana Lima"]
+
+
+def test_empty_words_and_negative_paging_given_directly_never_fail(
+    owner_engine: Engine, org: Org
+) -> None:
+    member = ("T1", "UMENTEE", "member")
+    with owner_engine.connect() as conn:
+        assert _directory_ids(conn, member, ["", "ana", ""]) == {org.mentor}
+        assert _directory_ids(conn, member, [""]) == {org.mentor}  # no words: every mentor
+        assert _directory_ids(conn, member, ["ana"], limit=-1) == set()
+        assert _directory_ids(conn, member, ["ana"], offset=-5) == {org.mentor}
+        assert _directory_ids(conn, member, ["anna"], limit=-1, offset=-1) == set()
 
 
 # --- plans ---------------------------------------------------------------------

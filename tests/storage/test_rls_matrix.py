@@ -90,7 +90,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "select": {"admin", "system"},
         "insert": {"system"},  # the analytics job
         "update": {"system"},
-        "delete": set(),  # nobody: the workspace's removal cascades
+        "delete": {"system"},  # the job, for workspaces that no longer have people
     },
     "ratings": {
         "select": EVERYONE_IN_WORKSPACE,
