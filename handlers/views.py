@@ -86,10 +86,12 @@ def submission(run: Run, error_field: str) -> Callable[..., None]:
             ack(response_action="errors", errors={field: error.message})
             return
         ack(**(sub.reply or {}))
-        if sub.uow is not None:
-            after_change(sub.deps, sub.uow, sub.person)
+        # The person who submitted waits for their confirmation; the notices to
+        # others and the Home refreshes follow it.
         if sub.follow_up is not None:
             sub.follow_up()
+        if sub.uow is not None:
+            after_change(sub.deps, sub.uow, sub.person)
 
     handle.__name__ = f"handle_view_{run.__name__.lstrip('_')}"
     return handle

@@ -88,11 +88,15 @@ def test_a_small_seed_has_the_people_and_sessions_asked_for(
 
 
 def test_the_seed_left_every_constraint_trigger_and_policy_switched_on(
-    seeded: tuple[str, SeedReport],
+    seeded: tuple[str, SeedReport], fresh_database: Any
 ) -> None:
     url, _ = seeded
     # Rows entered through COPY with constraints checked; nothing was left off.
     assert _rows(url, "SELECT conname FROM pg_constraint WHERE NOT convalidated") == []
+    # The foreign keys dropped for the load are back, as the migrations made them.
+    constraints = "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+    constraints += " FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"
+    assert _rows(url, constraints) == _rows(fresh_database(), constraints)
     triggers = _rows(
         url,
         "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'feedback'::regclass"
