@@ -1,6 +1,7 @@
 """The session repository on PostgreSQL, as the real actors: round trips, the
-conditional update, overlap refusals, history, and the two narrow SECURITY
-DEFINER windows onto sessions a member may not read."""
+conditional update, overlap refusals (a deadlock included) and history. The
+SECURITY DEFINER windows onto sessions a member may not read:
+`test_repositories_sessions_windows.py`."""
 
 from __future__ import annotations
 
@@ -9,55 +10,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.errors import SlotTaken
-from domain.model import Actor, BusyPeriod, HistoryEntry, NewSession, SessionStatus
+from domain.model import HistoryEntry, NewSession, SessionStatus
 from storage.errors import DEADLOCK_DETECTED, sqlstate
-from storage.uow import SqlUnitOfWork
-from tests.storage.seed import BASE_TIME, Org, add_session, add_user, make_org, set_actor
+from tests.storage.seed import BASE_TIME, Org, add_user, set_actor
+from tests.storage.sessions_seed import HOUR, S, as_member, as_system, seed_session
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
-
-S = SessionStatus
-HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def org(app_engine: Engine) -> Org:
-    return make_org(app_engine)
-
-
-def _as(factory: sessionmaker[OrmSession], slack_user_id: str) -> SqlUnitOfWork:
-    return SqlUnitOfWork(factory, Actor.member("T1", slack_user_id))
-
-
-def _system(factory: sessionmaker[OrmSession], workspace: str | None = None) -> SqlUnitOfWork:
-    return SqlUnitOfWork(factory, Actor.system(workspace))
-
-
-def _seed_session(
-    engine: Engine,
-    org: Org,
-    *,
-    at: datetime = BASE_TIME,
-    status: str = "requested",
-    mentee: int | None = None,
-    minutes: int = 30,
-) -> int:
-    with engine.begin() as conn:
-        set_actor(conn, None, None, "system")
-        return add_session(
-            conn,
-            "T1",
-            org.mentor,
-            mentee or org.mentee,
-            starts_at=at,
-            minutes=minutes,
-            status=status,
-        )
 
 
 def _new(org: Org, at: datetime = BASE_TIME, *, mentee: int | None = None) -> NewSession:
@@ -77,10 +40,10 @@ def _new(org: Org, at: datetime = BASE_TIME, *, mentee: int | None = None) -> Ne
 def test_a_requested_session_reads_back_as_it_was_written(
     session_factory: sessionmaker[OrmSession], org: Org
 ) -> None:
-    with _as(session_factory, "UMENTEE") as uow:
+    with as_member(session_factory, "UMENTEE") as uow:
         added = uow.sessions.add(_new(org))
         uow.commit()
-    with _as(session_factory, "UMENTOR") as uow:
+    with as_member(session_factory, "UMENTOR") as uow:
         assert uow.sessions.get(added.id) == added
         assert uow.sessions.get_for_update(added.id) == added
     assert (added.status, added.topic, added.notes) == (S.REQUESTED, "Career growth", "")
@@ -90,18 +53,18 @@ def test_a_requested_session_reads_back_as_it_was_written(
 def test_a_session_nobody_may_see_reads_as_missing(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
-    session_id = _seed_session(app_engine, org)
-    with _as(session_factory, "UBYSTANDER") as uow:
+    session_id = seed_session(app_engine, org)
+    with as_member(session_factory, "UBYSTANDER") as uow:
         assert uow.sessions.get(session_id) is None
         assert uow.sessions.get_for_update(session_id) is None
-    with _as(session_factory, "UMENTOR") as uow:
+    with as_member(session_factory, "UMENTOR") as uow:
         assert uow.sessions.get(session_id + 1000) is None
 
 
 def test_a_conditional_update_writes_every_mutable_field(
     session_factory: sessionmaker[OrmSession], org: Org
 ) -> None:
-    with _as(session_factory, "UMENTEE") as uow:
+    with as_member(session_factory, "UMENTEE") as uow:
         added = uow.sessions.add(_new(org))
         uow.commit()
     moved = replace(
@@ -115,25 +78,25 @@ def test_a_conditional_update_writes_every_mutable_field(
         cancel_reason="not cancelled after all",
         previous_starts_at=BASE_TIME,
     )
-    with _as(session_factory, "UMENTOR") as uow:
+    with as_member(session_factory, "UMENTOR") as uow:
         assert uow.sessions.update(moved, expected_status=S.REQUESTED)
         # The same unit of work reads the new values, not a stale cached row.
         assert uow.sessions.get(added.id) == moved
         uow.commit()
-    with _as(session_factory, "UMENTEE") as uow:
+    with as_member(session_factory, "UMENTEE") as uow:
         assert uow.sessions.get(added.id) == moved
 
 
 def test_a_conditional_update_loses_to_a_change_made_after_the_read(
     session_factory: sessionmaker[OrmSession], org: Org
 ) -> None:
-    with _as(session_factory, "UMENTEE") as uow:
+    with as_member(session_factory, "UMENTEE") as uow:
         added = uow.sessions.add(_new(org))
         uow.commit()
-    with _as(session_factory, "UMENTOR") as mentor:
+    with as_member(session_factory, "UMENTOR") as mentor:
         seen = mentor.sessions.get(added.id)
         assert seen is not None
-        with _as(session_factory, "UMENTEE") as mentee:
+        with as_member(session_factory, "UMENTEE") as mentee:
             cancelled = replace(added, status=S.CANCELLED, cancel_reason="Ill")
             assert mentee.sessions.update(cancelled, expected_status=S.REQUESTED)
             mentee.commit()
@@ -145,20 +108,20 @@ def test_a_conditional_update_loses_to_a_change_made_after_the_read(
 def test_a_locked_session_makes_a_concurrent_conditional_update_wait_and_then_lose(
     session_factory: sessionmaker[OrmSession], org: Org
 ) -> None:
-    with _as(session_factory, "UMENTEE") as uow:
+    with as_member(session_factory, "UMENTEE") as uow:
         added = uow.sessions.add(_new(org))
         uow.commit()
     outcome: list[bool] = []
     started = threading.Event()
 
     def cancel_meanwhile() -> None:
-        with _as(session_factory, "UMENTEE") as uow:
+        with as_member(session_factory, "UMENTEE") as uow:
             started.set()
             cancelled = replace(added, status=S.CANCELLED)
             outcome.append(uow.sessions.update(cancelled, expected_status=S.REQUESTED))
             uow.commit()
 
-    with _as(session_factory, "UMENTOR") as uow:
+    with as_member(session_factory, "UMENTOR") as uow:
         locked = uow.sessions.get_for_update(added.id)
         assert locked is not None
         thread = threading.Thread(target=cancel_meanwhile)
@@ -170,7 +133,7 @@ def test_a_locked_session_makes_a_concurrent_conditional_update_wait_and_then_lo
         uow.commit()
     thread.join(timeout=10)
     assert outcome == [False]
-    with _as(session_factory, "UMENTEE") as uow:
+    with as_member(session_factory, "UMENTEE") as uow:
         current = uow.sessions.get(added.id)
     assert current is not None
     assert current.status is S.SCHEDULED
@@ -179,7 +142,7 @@ def test_a_locked_session_makes_a_concurrent_conditional_update_wait_and_then_lo
 def test_moving_a_session_onto_a_busy_time_raises_slot_taken(
     session_factory: sessionmaker[OrmSession], org: Org
 ) -> None:
-    with _as(session_factory, "UMENTEE") as uow:
+    with as_member(session_factory, "UMENTEE") as uow:
         uow.sessions.add(_new(org, BASE_TIME))
         later = uow.sessions.add(_new(org, BASE_TIME + 2 * HOUR))
         uow.commit()
@@ -189,7 +152,7 @@ def test_moving_a_session_onto_a_busy_time_raises_slot_taken(
         ends_at=BASE_TIME + timedelta(minutes=45),
         previous_starts_at=later.starts_at,
     )
-    with pytest.raises(SlotTaken), _as(session_factory, "UMENTEE") as uow:
+    with pytest.raises(SlotTaken), as_member(session_factory, "UMENTEE") as uow:
         uow.sessions.update(onto_the_first, expected_status=S.REQUESTED)
 
 
@@ -197,11 +160,11 @@ def test_moving_a_session_onto_the_other_participants_busy_time_raises_slot_take
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
     # The bystander's session with the mentor blocks the mentor, whoever moves.
-    _seed_session(app_engine, org, mentee=org.bystander, status="scheduled")
-    with _as(session_factory, "UMENTEE") as uow:
+    seed_session(app_engine, org, mentee=org.bystander, status="scheduled")
+    with as_member(session_factory, "UMENTEE") as uow:
         mine = uow.sessions.add(_new(org, BASE_TIME + 2 * HOUR))
         uow.commit()
-    with pytest.raises(SlotTaken), _as(session_factory, "UMENTEE") as uow:
+    with pytest.raises(SlotTaken), as_member(session_factory, "UMENTEE") as uow:
         uow.sessions.update(
             replace(mine, starts_at=BASE_TIME, ends_at=BASE_TIME + timedelta(minutes=30)),
             expected_status=S.REQUESTED,
@@ -211,8 +174,8 @@ def test_moving_a_session_onto_the_other_participants_busy_time_raises_slot_take
 def test_a_session_may_be_moved_onto_the_time_of_a_cancelled_one(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
-    _seed_session(app_engine, org, status="cancelled")
-    with _as(session_factory, "UMENTEE") as uow:
+    seed_session(app_engine, org, status="cancelled")
+    with as_member(session_factory, "UMENTEE") as uow:
         mine = uow.sessions.add(_new(org, BASE_TIME + 2 * HOUR))
         moved = replace(mine, starts_at=BASE_TIME, ends_at=BASE_TIME + timedelta(minutes=30))
         assert uow.sessions.update(moved, expected_status=S.REQUESTED)
@@ -224,11 +187,11 @@ def test_a_session_may_be_moved_onto_the_time_of_a_cancelled_one(
 def test_sessions_of_a_person_are_filtered_by_status_and_start_and_ordered(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
-    first = _seed_session(app_engine, org, at=BASE_TIME, status="completed")
-    second = _seed_session(app_engine, org, at=BASE_TIME + HOUR, status="scheduled")
-    third = _seed_session(app_engine, org, at=BASE_TIME + 2 * HOUR, status="requested")
-    with_bystander = _seed_session(app_engine, org, at=BASE_TIME + 3 * HOUR, mentee=org.bystander)
-    with _as(session_factory, "UMENTEE") as uow:
+    first = seed_session(app_engine, org, at=BASE_TIME, status="completed")
+    second = seed_session(app_engine, org, at=BASE_TIME + HOUR, status="scheduled")
+    third = seed_session(app_engine, org, at=BASE_TIME + 2 * HOUR, status="requested")
+    with_bystander = seed_session(app_engine, org, at=BASE_TIME + 3 * HOUR, mentee=org.bystander)
+    with as_member(session_factory, "UMENTEE") as uow:
         mine = uow.sessions.for_user(org.mentee)
         assert [s.id for s in mine] == [first, second, third]
         newest = uow.sessions.for_user(org.mentee, newest_first=True, limit=2)
@@ -240,7 +203,7 @@ def test_sessions_of_a_person_are_filtered_by_status_and_start_and_ordered(
         )
         assert [s.id for s in between] == [second]
         assert uow.sessions.for_user(org.mentee, statuses=[]) == []
-    with _as(session_factory, "UMENTOR") as uow:
+    with as_member(session_factory, "UMENTOR") as uow:
         as_mentor = uow.sessions.for_user(org.mentor)
         assert [s.id for s in as_mentor] == [first, second, third, with_bystander]
 
@@ -248,11 +211,11 @@ def test_sessions_of_a_person_are_filtered_by_status_and_start_and_ordered(
 def test_requests_whose_start_has_come_are_listed_for_the_scheduler(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
-    due = _seed_session(app_engine, org, at=BASE_TIME)
-    on_the_minute = _seed_session(app_engine, org, at=BASE_TIME + HOUR, mentee=org.bystander)
-    _seed_session(app_engine, org, at=BASE_TIME + 2 * HOUR)  # still in the future
-    _seed_session(app_engine, org, at=BASE_TIME - HOUR, status="scheduled")  # accepted
-    with _system(session_factory) as uow:
+    due = seed_session(app_engine, org, at=BASE_TIME)
+    on_the_minute = seed_session(app_engine, org, at=BASE_TIME + HOUR, mentee=org.bystander)
+    seed_session(app_engine, org, at=BASE_TIME + 2 * HOUR)  # still in the future
+    seed_session(app_engine, org, at=BASE_TIME - HOUR, status="scheduled")  # accepted
+    with as_system(session_factory) as uow:
         found = uow.sessions.starting_between(SessionStatus.REQUESTED, None, BASE_TIME + HOUR)
         assert [s.id for s in found] == [due, on_the_minute]
         assert [
@@ -266,7 +229,7 @@ def test_requests_whose_start_has_come_are_listed_for_the_scheduler(
 def test_history_reads_back_oldest_first_with_the_time_it_was_given(
     session_factory: sessionmaker[OrmSession], org: Org
 ) -> None:
-    with _as(session_factory, "UMENTEE") as uow:
+    with as_member(session_factory, "UMENTEE") as uow:
         added = uow.sessions.add(_new(org))
         requested = HistoryEntry(
             session_id=added.id,
@@ -280,7 +243,7 @@ def test_history_reads_back_oldest_first_with_the_time_it_was_given(
         )
         uow.sessions.add_history(requested)
         uow.commit()
-    with _system(session_factory) as uow:
+    with as_system(session_factory) as uow:
         expired = HistoryEntry(
             session_id=added.id,
             workspace_id="T1",
@@ -293,165 +256,14 @@ def test_history_reads_back_oldest_first_with_the_time_it_was_given(
         )
         uow.sessions.add_history(expired)
         uow.commit()
-    with _as(session_factory, "UMENTOR") as uow:
+    with as_member(session_factory, "UMENTOR") as uow:
         history = uow.sessions.history(added.id)
     assert history[0] == requested
     assert history[1] == replace(expired, at=history[1].at)
     assert history[1].at is not None
     assert history[1].at > requested.at  # type: ignore[operator]
-    with _as(session_factory, "UBYSTANDER") as uow:
+    with as_member(session_factory, "UBYSTANDER") as uow:
         assert uow.sessions.history(added.id) == []
-
-
-# --- the SECURITY DEFINER windows -----------------------------------------------
-
-
-def test_a_bystander_cannot_read_a_session_but_sees_its_busy_period(
-    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
-) -> None:
-    _seed_session(app_engine, org, at=BASE_TIME, status="scheduled")
-    with _as(session_factory, "UBYSTANDER") as uow:
-        visible = uow.session.execute(text("SELECT count(*) FROM sessions")).scalar_one()
-        busy = uow.sessions.busy_periods([org.mentor], BASE_TIME - HOUR, BASE_TIME + HOUR)
-    assert visible == 0
-    assert busy == [
-        BusyPeriod(org.mentor, BASE_TIME, BASE_TIME + timedelta(minutes=30), S.SCHEDULED)
-    ]
-
-
-def test_busy_periods_cover_both_roles_the_busy_statuses_and_the_half_open_window(
-    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
-) -> None:
-    _seed_session(app_engine, org, at=BASE_TIME, status="completed")
-    _seed_session(app_engine, org, at=BASE_TIME + HOUR, status="ongoing")
-    _seed_session(app_engine, org, at=BASE_TIME + 2 * HOUR, status="cancelled")
-    _seed_session(app_engine, org, at=BASE_TIME + 3 * HOUR, status="declined")
-    _seed_session(app_engine, org, at=BASE_TIME + 4 * HOUR, mentee=org.bystander)
-    with _as(session_factory, "UADMIN") as uow:
-        window = uow.sessions.busy_periods(
-            [org.mentee, org.mentor], BASE_TIME + timedelta(minutes=30), BASE_TIME + 4 * HOUR
-        )
-        everything = uow.sessions.busy_periods(
-            iter([org.mentee]), BASE_TIME - HOUR, BASE_TIME + 9 * HOUR
-        )
-        nobody = uow.sessions.busy_periods([], BASE_TIME - HOUR, BASE_TIME + 9 * HOUR)
-    # [start, end): the session ending at the window's start and the one starting
-    # at its end are outside; cancelled and declined ones never count.
-    assert sorted((p.user_id, p.status) for p in window) == sorted(
-        [(org.mentor, S.ONGOING), (org.mentee, S.ONGOING)]
-    )
-    assert [(p.starts_at, p.status) for p in everything] == [
-        (BASE_TIME, S.COMPLETED),
-        (BASE_TIME + HOUR, S.ONGOING),
-    ]
-    assert nobody == []
-
-
-def test_completed_counts_include_sessions_the_reader_cannot_see(
-    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
-) -> None:
-    _seed_session(app_engine, org, at=BASE_TIME, status="completed")
-    _seed_session(app_engine, org, at=BASE_TIME + HOUR, status="completed", mentee=org.bystander)
-    _seed_session(app_engine, org, at=BASE_TIME + 2 * HOUR, status="scheduled")
-    with _as(session_factory, "UADMIN") as uow:
-        counts = uow.sessions.completed_counts([org.mentor, org.mentee, org.mentor])
-    assert counts == {org.mentor: 2, org.mentee: 0}
-
-
-def test_a_member_of_another_workspace_gets_nothing_from_either_function(
-    app_engine: Engine, org: Org
-) -> None:
-    _seed_session(app_engine, org, at=BASE_TIME, status="completed")
-    _seed_session(app_engine, org, at=BASE_TIME + HOUR, status="scheduled")
-    with app_engine.connect() as conn, conn.begin():
-        set_actor(conn, "T2", "UFOREIGN", "member")
-        busy = conn.execute(
-            text("SELECT * FROM busy_periods(:ids, :a, :b)"),
-            {"ids": [org.mentor, org.mentee], "a": BASE_TIME - HOUR, "b": BASE_TIME + 9 * HOUR},
-        ).all()
-        counts = conn.execute(
-            text("SELECT * FROM mentor_completed_counts(:ids)"), {"ids": [org.mentor]}
-        ).all()
-        # The same calls as a member of T1 do see them.
-        set_actor(conn, "T1", "UMENTEE", "member")
-        t1_view = conn.execute(
-            text("SELECT count(*) FROM busy_periods(:ids, :a, :b)"),
-            {"ids": [org.mentor], "a": BASE_TIME - HOUR, "b": BASE_TIME + 9 * HOUR},
-        ).scalar_one()
-    assert busy == []
-    assert counts == []
-    assert t1_view == 2
-
-
-def test_without_an_actor_the_functions_return_nothing(app_engine: Engine, org: Org) -> None:
-    _seed_session(app_engine, org, at=BASE_TIME, status="completed")
-    with app_engine.connect() as conn, conn.begin():
-        set_actor(conn, None, None, "")
-        busy = conn.execute(
-            text("SELECT * FROM busy_periods(:ids, :a, :b)"),
-            {"ids": [org.mentor], "a": BASE_TIME - HOUR, "b": BASE_TIME + HOUR},
-        ).all()
-        counts = conn.execute(
-            text("SELECT * FROM mentor_completed_counts(:ids)"), {"ids": [org.mentor]}
-        ).all()
-    assert (busy, counts) == ([], [])
-
-
-def test_the_functions_return_times_status_and_counts_and_nothing_else(
-    app_engine: Engine, org: Org
-) -> None:
-    _seed_session(app_engine, org, at=BASE_TIME, status="completed")
-    with app_engine.connect() as conn, conn.begin():
-        set_actor(conn, "T1", "UBYSTANDER", "member")
-        busy = conn.execute(
-            text("SELECT * FROM busy_periods(:ids, :a, :b)"),
-            {"ids": [org.mentor], "a": BASE_TIME - HOUR, "b": BASE_TIME + HOUR},
-        )
-        counts = conn.execute(
-            text("SELECT * FROM mentor_completed_counts(:ids)"), {"ids": [org.mentor]}
-        )
-        assert list(busy.keys()) == ["user_id", "starts_at", "ends_at", "status"]
-        assert len(busy.all()) == 1
-        assert list(counts.keys()) == ["mentor_id", "completed"]
-        assert counts.all() == [(org.mentor, 1)]
-
-
-def test_only_the_application_role_may_call_the_functions(owner_engine: Engine) -> None:
-    with owner_engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT proname, prosecdef, proacl::text[] FROM pg_proc"
-                " WHERE proname IN ('busy_periods', 'mentor_completed_counts') ORDER BY proname"
-            )
-        ).all()
-    assert [(name, definer) for name, definer, _ in rows] == [
-        ("busy_periods", True),
-        ("mentor_completed_counts", True),
-    ]
-    for _, _, acl in rows:
-        grantees = {entry.split("=", 1)[0] for entry in acl}
-        assert "" not in grantees  # PUBLIC has no EXECUTE
-        assert "mentorship_app" in grantees
-
-
-def test_the_cross_workspace_system_actor_sees_busy_periods_of_every_workspace(
-    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
-) -> None:
-    _seed_session(app_engine, org, at=BASE_TIME, status="completed")
-    with app_engine.begin() as conn:
-        set_actor(conn, None, None, "system")
-        t2_mentor = add_user(conn, "T2", "UT2MENTOR", mentor=True)
-        add_session(conn, "T2", t2_mentor, org.foreigner, starts_at=BASE_TIME, status="completed")
-    people = [org.mentor, t2_mentor]
-    window = (BASE_TIME - HOUR, BASE_TIME + HOUR)
-    with _system(session_factory) as uow:
-        everywhere = uow.sessions.busy_periods(people, *window)
-        counts = uow.sessions.completed_counts(people)
-    with _system(session_factory, "T2") as uow:
-        in_t2 = uow.sessions.busy_periods(people, *window)
-    assert {p.user_id for p in everywhere} == {org.mentor, t2_mentor}
-    assert counts == {org.mentor: 1, t2_mentor: 1}
-    assert {p.user_id for p in in_t2} == {t2_mentor}
 
 
 def test_two_bookings_deadlocked_on_each_others_overlap_check_end_in_one_slot_taken(
@@ -470,7 +282,7 @@ def test_two_bookings_deadlocked_on_each_others_overlap_check_end_in_one_slot_ta
 
     def book(slack_user_id: str, first: NewSession, second: NewSession) -> None:
         try:
-            with _as(session_factory, slack_user_id) as uow:
+            with as_member(session_factory, slack_user_id) as uow:
                 uow.sessions.add(first)
                 both_hold_a_slot.wait(timeout=10)
                 # Each second booking overlaps the other person's uncommitted

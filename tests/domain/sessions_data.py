@@ -1,0 +1,34 @@
+"""Shared by the booking tests (`test_sessions.py`) and the later transitions
+(`test_session_transitions.py`): Ben books Maya on Tuesday 1 December."""
+
+from __future__ import annotations
+
+from domain.model import NotificationKind, Session, SessionStatus
+from domain.sessions import accept, request_session
+from tests.domain.conftest import People, UowFor
+from tests.fakes.uow import FakeClock, Store, utc
+
+S = SessionStatus
+TUESDAY_9 = utc(2026, 12, 1, 9, 0)
+TUESDAY_930 = utc(2026, 12, 1, 9, 30)
+
+
+def requested_session(
+    uow_for: UowFor, clock: FakeClock, people: People, starts_at=TUESDAY_9
+) -> Session:
+    return request_session(
+        uow_for(people.ben),
+        clock,
+        mentor_id=people.maya.id,
+        starts_at=starts_at,
+        topic="Career growth",
+    )
+
+
+def scheduled_session(uow_for: UowFor, clock: FakeClock, people: People) -> Session:
+    session = requested_session(uow_for, clock, people)
+    return accept(uow_for(people.maya), clock, session_id=session.id).session
+
+
+def notice_kinds(store: Store, recipient_id: int) -> list[NotificationKind]:
+    return [n.kind for n in store.notifications if n.recipient_id == recipient_id]
