@@ -6,21 +6,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+from storage.models.sessions import SESSION_STATUSES
+
 DAY = 86_400
 HISTORY_DAYS = 730  # sessions start from this long before `now` …
 FUTURE_DAYS = 14  # … up to this long after it (the booking horizon)
 RECENT_NOTICE_DAYS = 30  # notifications exist for sessions created this recently
 # Session statuses, as stored; the index is the status code used below.
-STATUSES = (
-    "requested",
-    "scheduled",
-    "ongoing",
-    "completed",
-    "declined",
-    "cancelled",
-    "expired",
-    "no_show",
-)
+STATUSES = SESSION_STATUSES
 REQUESTED, SCHEDULED, ONGOING, COMPLETED, DECLINED, CANCELLED, EXPIRED, NO_SHOW = range(8)
 ACTIVE = frozenset({REQUESTED, SCHEDULED, ONGOING})
 CAPPED = frozenset({REQUESTED, SCHEDULED, ONGOING, COMPLETED})

@@ -35,19 +35,6 @@ CHUNK_ROWS = 20_000  # rows per COPY write
 # Kept by these per row (migrations 0002 and 0009); the seed fills both at once.
 FEEDBACK_TRIGGERS = ("feedback_maintains_rating", "feedback_keeps_session_rating")
 
-# Row-level security is forced on these (see the migrations); all are written here.
-RLS_TABLES = (
-    "workspaces",
-    "users",
-    "availability",
-    "availability_exceptions",
-    "sessions",
-    "session_history",
-    "feedback",
-    "notifications",
-    "ratings",
-    "analytics_snapshots",
-)
 # Loaded with their foreign keys checked once at the end (the big ones).
 BULK_TABLES = ("sessions", "session_history", "feedback", "notifications")
 COUNTED_TABLES = (
@@ -245,8 +232,6 @@ def _lift_forced_rls(conn: psycopg.Connection) -> list[str]:
         for (name,) in conn.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname = current_schema() AND c.relforcerowsecurity"
-            " AND c.relname = ANY(%s)",
-            (list(RLS_TABLES),),
         )
     ]
     for table in forced:

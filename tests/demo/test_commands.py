@@ -92,19 +92,8 @@ class Terminal:
 def test_the_console_in_a_terminal_searches_presses_a_button_and_submits_a_form(
     data_dir: Path,
 ) -> None:
-    main, child = pty.openpty()
-    process = subprocess.Popen(
-        [*MENTORBOT, "console", "--data-dir", str(data_dir), "--as", "ben"],
-        cwd=ROOT,
-        env=ENV,
-        stdin=child,
-        stdout=child,
-        stderr=child,
-    )
-    os.close(child)
-    term = Terminal(main)
+    process, term = _console_in_a_terminal(data_dir)
     try:
-        term.expect("ben> ")
         term.type("/mentor find python")
         term.expect("[2 Book]")
         term.expect("ben> ")
@@ -128,11 +117,11 @@ def test_the_console_in_a_terminal_searches_presses_a_button_and_submits_a_form(
         process.send_signal(signal.SIGINT)  # Ctrl-C abandons the line, not the console
         term.expect("(cancelled; `quit` or Ctrl-D to leave)")
         term.expect("maya> ")
-        os.write(main, b"\x04")  # Ctrl-D at the start of a line: the end of the input
+        os.write(term.fd, b"\x04")  # Ctrl-D at the start of a line: the end of the input
         assert process.wait(timeout=30) == 0
     finally:
         process.kill()
-        os.close(main)
+        os.close(term.fd)
 
 
 def test_the_console_says_what_was_wrong_with_bad_input_and_carries_on(data_dir: Path) -> None:

@@ -102,3 +102,29 @@ def make_org(engine: Engine) -> Org:
             admin=add_user(conn, "T1", "UADMIN"),
             foreigner=add_user(conn, "T2", "UFOREIGN", mentee=True),
         )
+
+
+def seed_session(
+    engine: Engine,
+    org: Org,
+    *,
+    at: datetime = BASE_TIME,
+    status: str = "requested",
+    mentee: int | None = None,
+    minutes: int = 30,
+) -> int:
+    with engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        return add_session(
+            conn,
+            "T1",
+            org.mentor,
+            mentee or org.mentee,
+            starts_at=at,
+            minutes=minutes,
+            status=status,
+        )
+
+
+def completed_session(engine: Engine, org: Org, *, days: int = 0) -> int:
+    return seed_session(engine, org, at=BASE_TIME + timedelta(days=days), status="completed")

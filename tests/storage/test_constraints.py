@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from domain.errors import Conflict, InvalidInput
 from storage.errors import constraint_name, translated_errors
-from tests.storage.seed import BASE_TIME, Org, add_session, make_org, set_actor
+from tests.storage.seed import BASE_TIME, Org, completed_session, make_org, set_actor
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +34,6 @@ def _refusal(engine: Engine, statement: str, **params: object) -> str | None:
     return None
 
 
-def _completed_session(engine: Engine, org: Org, days: int) -> int:
-    with engine.begin() as conn:
-        set_actor(conn, None, None, "system")
-        return add_session(
-            conn,
-            "T1",
-            org.mentor,
-            org.mentee,
-            starts_at=BASE_TIME + timedelta(days=days),
-            status="completed",
-        )
-
-
 FEEDBACK = (
     "INSERT INTO feedback (workspace_id, session_id, author_id, subject_id, subject_role, rating)"
     " VALUES ('T1', :s, :author, :subject, 'mentor', :rating)"
@@ -55,7 +42,7 @@ FEEDBACK = (
 
 @pytest.mark.parametrize("rating", [0, 6, -1])
 def test_a_rating_outside_one_to_five_is_refused(app_engine: Engine, org: Org, rating: int) -> None:
-    session_id = _completed_session(app_engine, org, days=10 + rating)
+    session_id = completed_session(app_engine, org, days=10 + rating)
     refused_by = _refusal(
         app_engine, FEEDBACK, s=session_id, author=org.mentee, subject=org.mentor, rating=rating
     )
@@ -63,7 +50,7 @@ def test_a_rating_outside_one_to_five_is_refused(app_engine: Engine, org: Org, r
 
 
 def test_a_second_feedback_by_the_same_author_is_refused(app_engine: Engine, org: Org) -> None:
-    session_id = _completed_session(app_engine, org, days=20)
+    session_id = completed_session(app_engine, org, days=20)
     with app_engine.begin() as conn:
         set_actor(conn, None, None, "system")
         conn.execute(
@@ -152,7 +139,7 @@ def test_ended_sessions_free_their_time_for_a_new_booking(app_engine: Engine, or
 
 
 def test_refusals_become_domain_errors_with_readable_messages(app_engine: Engine, org: Org) -> None:
-    session_id = _completed_session(app_engine, org, days=30)
+    session_id = completed_session(app_engine, org, days=30)
     with app_engine.connect() as conn, conn.begin():
         set_actor(conn, None, None, "system")
         with pytest.raises(InvalidInput) as bad_rating, translated_errors():
@@ -177,7 +164,7 @@ def test_a_mentees_feedback_keeps_the_mentors_rating_true(app_engine: Engine, or
             text("SELECT rating_count, rating_sum FROM ratings WHERE mentor_id = :m"),
             {"m": org.mentor},
         ).one_or_none() or (0, 0)
-    sessions = [_completed_session(app_engine, org, days=50 + n) for n in range(3)]
+    sessions = [completed_session(app_engine, org, days=50 + n) for n in range(3)]
     with app_engine.begin() as conn:
         set_actor(conn, "T1", "UMENTEE", "member")
         for session_id, rating in zip(sessions, (5, 4, 3), strict=True):

@@ -26,7 +26,7 @@ from domain.model import (
     WeeklySlot,
 )
 from storage.uow import SqlUnitOfWork
-from tests.storage.seed import BASE_TIME, Org, add_session, make_org, set_actor
+from tests.storage.seed import BASE_TIME, Org, add_session, completed_session, make_org, set_actor
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
@@ -38,19 +38,6 @@ def org(app_engine: Engine) -> Org:
 
 def _as(factory: sessionmaker[OrmSession], slack_user_id: str) -> SqlUnitOfWork:
     return SqlUnitOfWork(factory, Actor.member("T1", slack_user_id))
-
-
-def _completed_session(engine: Engine, org: Org, *, days: int = 0) -> int:
-    with engine.begin() as conn:
-        set_actor(conn, None, None, "system")
-        return add_session(
-            conn,
-            "T1",
-            org.mentor,
-            org.mentee,
-            starts_at=BASE_TIME + timedelta(days=days),
-            status="completed",
-        )
 
 
 # --- availability -----------------------------------------------------------
@@ -153,8 +140,8 @@ def _feedback(org: Org, session_id: int, *, by_mentee: bool, rating: int) -> Fee
 def test_feedback_reads_back_per_session_and_about_a_person_newest_first(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
-    first = _completed_session(app_engine, org, days=0)
-    second = _completed_session(app_engine, org, days=1)
+    first = completed_session(app_engine, org, days=0)
+    second = completed_session(app_engine, org, days=1)
     with _as(session_factory, "UMENTEE") as uow:
         older = uow.feedback.add(_feedback(org, first, by_mentee=True, rating=4))
         uow.commit()
@@ -186,8 +173,8 @@ def test_feedback_reads_back_per_session_and_about_a_person_newest_first(
 def test_a_mentors_rating_follows_the_mentees_feedback_only(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
-    first = _completed_session(app_engine, org, days=0)
-    second = _completed_session(app_engine, org, days=1)
+    first = completed_session(app_engine, org, days=0)
+    second = completed_session(app_engine, org, days=1)
     with _as(session_factory, "UBYSTANDER") as uow:
         assert uow.feedback.rating(org.mentor) == MentorRating(org.mentor, 0, None)
     with _as(session_factory, "UMENTEE") as uow:
@@ -205,7 +192,7 @@ def test_a_mentors_rating_follows_the_mentees_feedback_only(
 def test_feedback_twice_on_one_session_is_a_conflict(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
-    session_id = _completed_session(app_engine, org)
+    session_id = completed_session(app_engine, org)
     with _as(session_factory, "UMENTEE") as uow:
         uow.feedback.add(_feedback(org, session_id, by_mentee=True, rating=4))
         uow.commit()

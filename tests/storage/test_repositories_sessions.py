@@ -17,8 +17,8 @@ from sqlalchemy.orm import sessionmaker
 from domain.errors import SlotTaken
 from domain.model import HistoryEntry, NewSession, SessionStatus
 from storage.errors import DEADLOCK_DETECTED, sqlstate
-from tests.storage.seed import BASE_TIME, Org, add_user, set_actor
-from tests.storage.sessions_seed import HOUR, S, as_member, as_system, seed_session
+from tests.storage.seed import BASE_TIME, Org, add_user, seed_session, set_actor
+from tests.storage.sessions_seed import HOUR, S, as_member, as_system
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.model import BusyPeriod
-from tests.storage.seed import BASE_TIME, Org, add_session, add_user, set_actor
-from tests.storage.sessions_seed import HOUR, S, as_member, as_system, seed_session
+from tests.storage.seed import BASE_TIME, Org, add_session, add_user, seed_session, set_actor
+from tests.storage.sessions_seed import HOUR, S, as_member, as_system
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
