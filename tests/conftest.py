@@ -3,7 +3,9 @@ engines as the owner and as the application role."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, text
@@ -12,6 +14,43 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.engine import make_engine, make_session_factory
 from storage.migrate import upgrade
 from tests import pg
+from tests.shifted import SHIFT_VARIABLE
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--shift-days",
+        type=float,
+        default=0.0,
+        help="run the whole suite with this process's clock moved by N days (time-machine);"
+        " the database server keeps real time, so a timestamp it writes and the app"
+        " compares with its own clock fails the run",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    days = config.getoption("--shift-days")
+    if not days:
+        return
+    import time_machine
+
+    # Started before collection, so module-level anchors (tests/dates.py) are
+    # built from the moved clock too; ticking, so timeouts and waits still pass.
+    traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+    os.environ[SHIFT_VARIABLE] = repr(days)  # for the processes the tests start
+    config.add_cleanup(lambda: os.environ.pop(SHIFT_VARIABLE, None))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    days = config.getoption("--shift-days")
+    return (
+        f"clock shifted by {days:+g} days: it is {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        if days
+        else None
+    )
+
 
 DATA_TABLES = (
     "workspaces",
