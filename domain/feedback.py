@@ -23,6 +23,7 @@ def leave_feedback(
         comment, field="comment", label="a comment", max_length=MAX_COMMENT, multiline=True
     )
     with uow:
+        now = clock.now()
         me = current_profile(uow)
         session = uow.sessions.get(session_id)
         if session is None or session.workspace_id != me.workspace_id:
@@ -44,13 +45,14 @@ def leave_feedback(
                 subject_role=SubjectRole.MENTOR if by_mentee else SubjectRole.MENTEE,
                 rating=rating,
                 comment=comment,
-            )
+            ),
+            at=now,
         )
         subject = uow.users.get(subject_id)
         if subject is not None:
             notify(
                 uow,
-                now=clock.now(),
+                now=now,
                 recipient=subject,
                 kind=NotificationKind.FEEDBACK_RECEIVED,
                 session=session,

@@ -65,7 +65,7 @@ def start_due_sessions(uow: UnitOfWork, clock: Clock, *, limit: int = BATCH) -> 
         now = clock.now()
         for session in uow.sessions.starting_between(S.SCHEDULED, None, now, limit):
             updated = replace(session, status=S.ONGOING)
-            if not uow.sessions.update(updated, expected_status=S.SCHEDULED):
+            if not uow.sessions.update(updated, expected_status=S.SCHEDULED, at=now):
                 continue  # cancelled, started or completed meanwhile
             uow.sessions.add_history(
                 HistoryEntry(

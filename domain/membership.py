@@ -4,6 +4,7 @@ sessions affected are cancelled and the other side is told."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from domain.model import ACTIVE_STATUSES, Profile, Session, SessionStatus
 from domain.ports import Clock, UnitOfWork
@@ -17,9 +18,10 @@ LEAVE_REASON = "{name} left the mentorship programme."
 def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> list[Session]:
     """Stop mentoring; cancels the person's future sessions as mentor."""
     with uow:
+        now = clock.now()
         me = current_profile(uow)
-        cancelled = _cancel_future(uow, clock, me, as_mentor_only=True, reason=STEP_DOWN_REASON)
-        uow.users.save(replace(me, is_mentor=False))
+        cancelled = _cancel_future(uow, now, me, as_mentor_only=True, reason=STEP_DOWN_REASON)
+        uow.users.save(replace(me, is_mentor=False), at=now)
         uow.commit()
         return cancelled
 
@@ -27,18 +29,18 @@ def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> list[Session]:
 def leave_programme(uow: UnitOfWork, clock: Clock) -> list[Session]:
     """Deactivate the profile; cancels every future session, in either role."""
     with uow:
+        now = clock.now()
         me = current_profile(uow)
         reason = LEAVE_REASON.format(name=me.display_name)
-        cancelled = _cancel_future(uow, clock, me, as_mentor_only=False, reason=reason)
-        uow.users.save(replace(me, is_active=False))
+        cancelled = _cancel_future(uow, now, me, as_mentor_only=False, reason=reason)
+        uow.users.save(replace(me, is_active=False), at=now)
         uow.commit()
         return cancelled
 
 
 def _cancel_future(
-    uow: UnitOfWork, clock: Clock, me: Profile, *, as_mentor_only: bool, reason: str
+    uow: UnitOfWork, now: datetime, me: Profile, *, as_mentor_only: bool, reason: str
 ) -> list[Session]:
-    now = clock.now()
     upcoming = uow.sessions.for_user(
         me.id,
         statuses=ACTIVE_STATUSES - {SessionStatus.ONGOING},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -94,6 +94,7 @@ class NewProfile:
     time_zone: str = "UTC"
     title: str = ""
     department: str = ""
+    created_at: datetime = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class NewSession:
     ends_at: datetime
     topic: str = ""
     status: SessionStatus = SessionStatus.REQUESTED
+    created_at: datetime = field(kw_only=True)
 
 
 # --- availability -----------------------------------------------------------
@@ -194,7 +196,7 @@ class HistoryEntry:
     starts_at: datetime
     ends_at: datetime
     reason: str | None = None
-    at: datetime | None = None
+    at: datetime = field(kw_only=True)
 
 
 # --- feedback ---------------------------------------------------------------

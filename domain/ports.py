@@ -36,14 +36,28 @@ from domain.model import (
 
 
 class Clock(Protocol):
+    """The application's only clock: production passes the system's, tests and
+    the demo a fake one that they move.
+
+    The one-clock rule: every timestamp the product later compares with "now"
+    (when a notice is due, whether a reminder is owed, leases, digests,
+    snapshots, processed events, history, sign-up and booking times) is written
+    from this clock's reading, handed by the use case to the repository. The
+    database's `now()` is never written by the application, and never compared
+    with this clock: column defaults of `now()` stay only for rows written by
+    hand. A database clock and an application clock disagree whenever the
+    application's is moved (tests, the demo) or the two hosts drift; a rule
+    that compares one with the other then silently stops firing.
+    `tests/test_one_clock.py` holds production code to it."""
+
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
         ...
 
 
 class WorkspaceRepository(Protocol):
-    def ensure(self, workspace_id: str, name: str = "") -> None:
-        """Record the workspace if it is new; harmless when it exists."""
+    def ensure(self, workspace_id: str, name: str = "", *, at: datetime) -> None:
+        """Record the workspace (created `at`) if it is new; harmless when it exists."""
         ...
 
     def with_people(self) -> list[str]:
@@ -60,10 +74,10 @@ class UserRepository(Protocol):
 
     def add(self, profile: NewProfile) -> Profile: ...
 
-    def save(self, profile: Profile) -> Profile:
+    def save(self, profile: Profile, *, at: datetime) -> Profile:
         """Write every field of an existing profile (matched by id; its id,
-        workspace and Slack id never change). Raises `NotFound` when the row is
-        gone or not the actor's to write."""
+        workspace and Slack id never change), updated `at`. Raises `NotFound`
+        when the row is gone or not the actor's to write."""
         ...
 
     def search_mentors(
@@ -108,10 +122,10 @@ class SessionRepository(Protocol):
         """Insert a session; raises `SlotTaken` when it overlaps an active one."""
         ...
 
-    def update(self, session: Session, *, expected_status: SessionStatus) -> bool:
-        """Write the session's mutable fields if its status is still
-        `expected_status`; False when someone changed it first. Raises `SlotTaken`
-        when a move overlaps an active session."""
+    def update(self, session: Session, *, expected_status: SessionStatus, at: datetime) -> bool:
+        """Write the session's mutable fields (updated `at`) if its status is
+        still `expected_status`; False when someone changed it first. Raises
+        `SlotTaken` when a move overlaps an active session."""
         ...
 
     def busy_periods(
@@ -178,8 +192,9 @@ class SessionRepository(Protocol):
 
 
 class FeedbackRepository(Protocol):
-    def add(self, feedback: Feedback) -> Feedback:
-        """Raises `Conflict` when the author already left feedback for the session."""
+    def add(self, feedback: Feedback, *, at: datetime) -> Feedback:
+        """Store feedback written `at`. Raises `Conflict` when the author already
+        left feedback for the session."""
         ...
 
     def for_session(self, session_id: int) -> list[Feedback]: ...

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.model import NewProfile, Profile
-from domain.ports import UnitOfWork
+from domain.ports import Clock, UnitOfWork
 from domain.slots import validate_zone
 from domain.text import clean_text, normalize_tags
 
@@ -74,6 +74,7 @@ def current_profile(uow: UnitOfWork) -> Profile:
 
 def identify(
     uow: UnitOfWork,
+    clock: Clock,
     *,
     display_name: str,
     time_zone: str = "UTC",
@@ -88,7 +89,8 @@ def identify(
         existing = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
         if existing is not None:
             return existing
-        uow.workspaces.ensure(actor.workspace_id, workspace_name)
+        now = clock.now()
+        uow.workspaces.ensure(actor.workspace_id, workspace_name, at=now)
         zone = time_zone if _known_zone(time_zone) else "UTC"
         # What Slack says is taken as it is, cut to our limits: it is not typed
         # input, and refusing it would lock the person out.
@@ -98,6 +100,7 @@ def identify(
             display_name=_fitted(display_name, 80) or actor.slack_user_id,
             time_zone=zone,
             title=_fitted(title, 100),
+            created_at=now,
         )
         try:
             profile = uow.users.add(new)
@@ -111,7 +114,7 @@ def identify(
         return profile
 
 
-def register_mentor(uow: UnitOfWork, *, signup: MentorSignup) -> Profile:
+def register_mentor(uow: UnitOfWork, clock: Clock, *, signup: MentorSignup) -> Profile:
     with uow:
         profile = _signup_base(current_profile_or_inactive(uow), signup.department, signup)
         profile = replace(
@@ -122,21 +125,21 @@ def register_mentor(uow: UnitOfWork, *, signup: MentorSignup) -> Profile:
             max_sessions_per_week=_weekly_cap(signup.max_sessions_per_week),
             session_minutes=_session_minutes(signup.session_minutes),
         )
-        saved = uow.users.save(profile)
+        saved = uow.users.save(profile, at=clock.now())
         uow.commit()
         return saved
 
 
-def register_mentee(uow: UnitOfWork, *, signup: MenteeSignup) -> Profile:
+def register_mentee(uow: UnitOfWork, clock: Clock, *, signup: MenteeSignup) -> Profile:
     with uow:
         profile = _signup_base(current_profile_or_inactive(uow), signup.department, signup)
         profile = replace(profile, is_mentee=True, learning_goals=_goals(signup.learning_goals))
-        saved = uow.users.save(profile)
+        saved = uow.users.save(profile, at=clock.now())
         uow.commit()
         return saved
 
 
-def edit_profile(uow: UnitOfWork, *, edit: ProfileEdit) -> Profile:
+def edit_profile(uow: UnitOfWork, clock: Clock, *, edit: ProfileEdit) -> Profile:
     with uow:
         profile = current_profile(uow)
         changes: dict[str, object] = {}
@@ -176,7 +179,7 @@ def edit_profile(uow: UnitOfWork, *, edit: ProfileEdit) -> Profile:
             changes["session_minutes"] = _session_minutes(edit.session_minutes)
         updated = replace(profile, **changes)  # type: ignore[arg-type]
         _check_roles_complete(updated)
-        saved = uow.users.save(updated)
+        saved = uow.users.save(updated, at=clock.now())
         uow.commit()
         return saved
 

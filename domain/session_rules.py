@@ -77,7 +77,7 @@ def transition(
     *,
     reason: str | None = None,
 ) -> Session:
-    if not uow.sessions.update(after, expected_status=before.status):
+    if not uow.sessions.update(after, expected_status=before.status, at=now):
         raise Conflict("Someone else changed this session just now. Please look again.")
     record(uow, after, actor=actor, before=before, now=now, reason=reason)
     return after

@@ -85,6 +85,7 @@ def request_session(
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
                 topic=topic,
+                created_at=now,
             )
         )
         record(uow, session, actor=me, before=None, now=now)
@@ -329,7 +330,7 @@ def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
         now = clock.now()
         for session in uow.sessions.starting_between(S.REQUESTED, None, now):
             updated = replace(session, status=S.EXPIRED)
-            if not uow.sessions.update(updated, expected_status=S.REQUESTED):
+            if not uow.sessions.update(updated, expected_status=S.REQUESTED, at=now):
                 continue  # accepted or expired by someone else meanwhile
             record(uow, updated, actor=None, before=session, now=now)
             mentee = user(uow, session.mentee_id)

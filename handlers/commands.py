@@ -4,6 +4,7 @@ the main path."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -22,7 +23,7 @@ from handlers.metadata import MentorRef
 from handlers.modals import open_modal
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
-from handlers.render.help import HELP_TEXT, help_blocks
+from handlers.render.help import days_off_example, help_blocks, help_text
 from handlers.render.notifications import notifications_blocks
 from handlers.render.profile_forms import (
     edit_profile_modal,
@@ -35,12 +36,14 @@ from handlers.render.stats import dashboard_blocks, dashboard_text
 from handlers.views import THEN_MENTEE
 from handlers.zones import zone_options
 
-AVAILABILITY_USAGE = (
-    "Use `/mentor availability` to open the editor, or a shortcut:\n"
-    "• `/mentor availability add mon,wed 09:00-12:00`\n"
-    "• `/mentor availability off 2026-12-24 2026-12-31`\n"
-    "• `/mentor availability clear`"
-)
+
+def availability_usage(today: date) -> str:
+    return (
+        "Use `/mentor availability` to open the editor, or a shortcut:\n"
+        "• `/mentor availability add mon,wed 09:00-12:00`\n"
+        f"• `/mentor availability off {days_off_example(today)}`\n"
+        "• `/mentor availability clear`"
+    )
 
 
 class Request:
@@ -118,7 +121,7 @@ def _availability(request: Request, rest: str) -> None:
         add_time_off(request.uow(), request.deps.clock, first_day=first_day, last_day=last_day)
         request.say(f"Time off saved: {first_day:%a %d %b %Y} to {last_day:%a %d %b %Y}.")
     else:
-        request.say(AVAILABILITY_USAGE)
+        request.say(availability_usage(request.deps.clock.now().date()))
 
 
 def _find(request: Request, rest: str) -> None:
@@ -172,7 +175,8 @@ def _stats(request: Request, rest: str) -> None:
 
 
 def _help(request: Request, rest: str) -> None:
-    request.say(HELP_TEXT, help_blocks())
+    today = request.deps.clock.now().date()
+    request.say(help_text(today), help_blocks(today))
 
 
 SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {

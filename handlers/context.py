@@ -72,7 +72,11 @@ def ensure_known(deps: HandlerDeps, client: WebClient, person: Who) -> Profile:
     except SlackApiError:
         pass  # an unknown Slack profile still gets a usable one: the user id as name
     return identify(
-        deps.uow(person.team_id, person.user_id), display_name=name, time_zone=zone, title=title
+        deps.uow(person.team_id, person.user_id),
+        deps.clock,
+        display_name=name,
+        time_zone=zone,
+        title=title,
     )
 
 

@@ -85,7 +85,7 @@ def iso_day(text: str, *, field: str = Field.FIRST_DAY) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput("Give dates as YYYY-MM-DD, e.g. 2026-12-24.", field=field) from None
+        raise InvalidInput("Give dates as YYYY-MM-DD (year, month, day).", field=field) from None
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def submission(run: Run, error_field: str) -> Callable[..., None]:
 
 
 def _signup_mentor(sub: Submission) -> None:
-    profile = register_mentor(sub.new_uow(), signup=forms.mentor_signup(sub.state))
+    profile = register_mentor(sub.new_uow(), sub.deps.clock, signup=forms.mentor_signup(sub.state))
     if sub.metadata == THEN_MENTEE:
         view = mentee_signup_modal(profile, zone_options=zone_options(profile.time_zone))
         sub.reply = {"response_action": "update", "view": view}
@@ -108,14 +108,14 @@ def _signup_mentor(sub: Submission) -> None:
 
 
 def _signup_mentee(sub: Submission) -> None:
-    register_mentee(sub.new_uow(), signup=forms.mentee_signup(sub.state))
+    register_mentee(sub.new_uow(), sub.deps.clock, signup=forms.mentee_signup(sub.state))
     sub.follow_up = lambda: sub.dm(
         "Welcome aboard! Find a mentor with `/mentor find` and a word such as a skill or a name."
     )
 
 
 def _edit_profile(sub: Submission) -> None:
-    edit_profile(sub.new_uow(), edit=forms.profile_edit(sub.state))
+    edit_profile(sub.new_uow(), sub.deps.clock, edit=forms.profile_edit(sub.state))
 
 
 def _availability(sub: Submission) -> None:

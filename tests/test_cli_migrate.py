@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 
 from storage.embedded import start_embedded
+from tests.shifted import python_command
 
 
 def _migrate(data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["MENTORSHIP_DATA_DIR"] = str(data_dir)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "migrate"],
+        python_command("-m", "bot.cli", "migrate"),
         env=env,
         cwd=data_dir.parent,
         capture_output=True,

@@ -15,7 +15,7 @@ from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings, load_settings
-from bot.standin.clock import FakeClock
+from bot.standin.clock import FakeClock, monday_after
 from bot.standin.slack_api import FakeSlackServer
 from bot.standin.workspace import StandInSlack, Workspace, running_workspace
 from storage.embedded import InUse, exclusive, start_embedded
@@ -42,7 +42,9 @@ OLGA = Person("UOLGA", "Olga Ivanova", "Europe/Berlin", "Head of People")
 CAST = (MAYA, BEN, CARA, OLGA)
 MANAGERS = frozenset({OLGA.user_id})
 DIGEST_CHANNEL = "C0MENTORING"
-START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday morning
+# The story starts on the Monday after today, so it is told the same way on any
+# date: its sessions lie ahead of the real clock the database keeps.
+START = monday_after(datetime.now(UTC), at=time(8))
 
 
 def demo_settings() -> Settings:

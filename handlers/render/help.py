@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from slack_sdk.models.blocks import Block
 
 from handlers.ids import Action
 from handlers.render.common import actions, button, context, header, section
 
 # (command, what it does); the blocks and the plain fallback are built from this.
+# `{days_off}` is an example week off, built from today so it never lies in the past.
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor help", "show this guide"),
     ("/mentor signup [mentor|mentee|both]", "join the programme"),
@@ -15,7 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor availability", "set when people can book you (mentors)"),
     ("/mentor availability add mon,wed 09:00-12:00", "add weekly hours"),
     ("/mentor availability clear", "remove all your weekly hours"),
-    ("/mentor availability off 2026-12-24 2026-12-31", "take days off"),
+    ("/mentor availability off {days_off}", "take days off"),
     ("/mentor find [words]", "find a mentor by name, team or skill; no words lists everyone"),
     ("/mentor book @user", "book a session with a mentor"),
     ("/mentor sessions", "your upcoming and past sessions"),
@@ -32,23 +35,35 @@ def _plain_lines(commands: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(f"• {command} — {what}" for command, what in commands)
 
 
-HELP_TEXT: str = (
-    "Mentorship, right here in Slack.\n"
-    f"{_INTRO.replace('`', '')}\n"
-    f"{_plain_lines(COMMANDS)}\n"
-    f"{_plain_lines(ADMIN_COMMANDS)}"
-)
+def days_off_example(today: date) -> str:
+    """Monday to Friday of the week that starts two to three weeks from `today`."""
+    monday = today + timedelta(days=14 + (7 - today.weekday()) % 7)
+    return f"{monday.isoformat()} {(monday + timedelta(days=4)).isoformat()}"
+
+
+def _commands(today: date) -> tuple[tuple[str, str], ...]:
+    example = days_off_example(today)
+    return tuple((command.format(days_off=example), what) for command, what in COMMANDS)
+
+
+def help_text(today: date) -> str:
+    return (
+        "Mentorship, right here in Slack.\n"
+        f"{_INTRO.replace('`', '')}\n"
+        f"{_plain_lines(_commands(today))}\n"
+        f"{_plain_lines(ADMIN_COMMANDS)}"
+    )
 
 
 def _command_lines(commands: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(f"• `{command}` — {what}" for command, what in commands)
 
 
-def help_blocks() -> list[Block]:
+def help_blocks(today: date) -> list[Block]:
     return [
         header("Mentorship, right here in Slack"),
         section(_INTRO),
-        section(_command_lines(COMMANDS)),
+        section(_command_lines(_commands(today))),
         context(_command_lines(ADMIN_COMMANDS)),
         actions(
             button("Become a mentor", Action.SIGNUP_MENTOR, style="primary"),

@@ -13,7 +13,8 @@ def in_list(column: str, values: tuple[str, ...]) -> str:
 
 
 def timestamp_now() -> Mapped[datetime]:
-    """A timestamp the database sets to now() when the row is written."""
+    """A timestamp the application writes from its clock (`domain.ports.Clock`);
+    the column's `now()` default only serves rows written by hand."""
     return mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

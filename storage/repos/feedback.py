@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session as OrmSession
@@ -19,7 +20,7 @@ class SqlFeedbackRepository:
     def __init__(self, session: OrmSession) -> None:
         self._session = session
 
-    def add(self, feedback: Feedback) -> Feedback:
+    def add(self, feedback: Feedback, *, at: datetime) -> Feedback:
         values: dict[str, object] = {
             "workspace_id": feedback.workspace_id,
             "session_id": feedback.session_id,
@@ -28,14 +29,11 @@ class SqlFeedbackRepository:
             "subject_role": feedback.subject_role.value,
             "rating": feedback.rating,
             "comment": feedback.comment,
+            "created_at": at,
         }
-        if feedback.created_at is not None:
-            values["created_at"] = feedback.created_at
-        statement = (
-            insert(FeedbackRow).values(values).returning(FeedbackRow.id, FeedbackRow.created_at)
-        )
+        statement = insert(FeedbackRow).values(values).returning(FeedbackRow.id)
         with translated_errors():
-            row_id, created_at = self._session.execute(statement).one()
+            row_id = self._session.execute(statement).scalar_one()
         return Feedback(
             session_id=feedback.session_id,
             workspace_id=feedback.workspace_id,
@@ -45,7 +43,7 @@ class SqlFeedbackRepository:
             rating=feedback.rating,
             comment=feedback.comment,
             id=row_id,
-            created_at=created_at,
+            created_at=at,
         )
 
     def for_session(self, session_id: int) -> list[Feedback]:

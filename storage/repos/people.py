@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
@@ -21,10 +22,10 @@ class SqlWorkspaceRepository:
     def __init__(self, session: OrmSession) -> None:
         self._session = session
 
-    def ensure(self, workspace_id: str, name: str = "") -> None:
+    def ensure(self, workspace_id: str, name: str = "", *, at: datetime) -> None:
         statement = (
             insert(Workspace)
-            .values(id=workspace_id, name=name)
+            .values(id=workspace_id, name=name, created_at=at)
             .on_conflict_do_nothing(index_elements=[Workspace.id])
         )
         with translated_errors():
@@ -69,13 +70,15 @@ class SqlUserRepository:
             time_zone=profile.time_zone,
             title=profile.title,
             department=profile.department,
+            created_at=profile.created_at,
+            updated_at=profile.created_at,
         )
         self._session.add(row)
         with translated_errors():
             self._session.flush()
         return profile_from_row(row)
 
-    def save(self, profile: Profile) -> Profile:
+    def save(self, profile: Profile, *, at: datetime) -> Profile:
         """Every field but the identity (id, workspace, Slack user), which never changes."""
         statement = (
             update(User)
@@ -94,7 +97,7 @@ class SqlUserRepository:
                 meeting_link=profile.meeting_link,
                 session_minutes=profile.session_minutes,
                 max_sessions_per_week=profile.max_sessions_per_week,
-                updated_at=func.now(),
+                updated_at=at,
             )
             .execution_options(synchronize_session=False)
         )

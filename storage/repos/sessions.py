@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, tuple_, update
+from sqlalchemy import insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.model import BusyPeriod, HistoryEntry, NewSession, Session, SessionStatus
@@ -45,13 +45,15 @@ class SqlSessionRepository:
             ends_at=session.ends_at,
             status=session.status.value,
             topic=session.topic,
+            created_at=session.created_at,
+            updated_at=session.created_at,
         )
         self._session.add(row)
         with translated_errors():
             self._session.flush()
         return session_from_row(row)
 
-    def update(self, session: Session, *, expected_status: SessionStatus) -> bool:
+    def update(self, session: Session, *, expected_status: SessionStatus, at: datetime) -> bool:
         statement = (
             update(SessionRow)
             .where(SessionRow.id == session.id, SessionRow.status == expected_status.value)
@@ -64,7 +66,7 @@ class SqlSessionRepository:
                 actual_minutes=session.actual_minutes,
                 cancel_reason=session.cancel_reason,
                 previous_starts_at=session.previous_starts_at,
-                updated_at=func.now(),
+                updated_at=at,
             )
             .execution_options(synchronize_session=False)
         )
@@ -176,9 +178,8 @@ class SqlSessionRepository:
             "starts_at": entry.starts_at,
             "ends_at": entry.ends_at,
             "reason": entry.reason,
+            "created_at": entry.at,
         }
-        if entry.at is not None:
-            values["created_at"] = entry.at
         # No RETURNING: nothing is read back, so nothing more than INSERT is needed.
         rowcount(self._session, insert(SessionHistory).values(values))
 

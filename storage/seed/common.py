@@ -4,7 +4,7 @@ statuses as small codes, and fast formatting of values as COPY text."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from storage.models.sessions import SESSION_STATUSES
 
@@ -68,5 +68,8 @@ def percent_table(mix: tuple[int, ...]) -> list[int]:
 
 
 def reference_now() -> datetime:
-    """A fixed `now` for reproducible demos and tests (a Monday morning, UTC)."""
-    return datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    """08:00 UTC on this week's Monday: the same all week, so a seeded bench
+    database can be reused, yet never a date that has long passed (the data is
+    spread around it, and the bench's clock starts there)."""
+    today = datetime.now(UTC).date()
+    return datetime.combine(today - timedelta(days=today.weekday()), time(8), tzinfo=UTC)

@@ -9,18 +9,27 @@ import pty
 import select
 import signal
 import subprocess
-import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.demo.main import DEMO_DATABASE
 from storage.embedded import HANDLES, exclusive
+from tests.shifted import python_command
 
 ROOT = Path(__file__).resolve().parents[2]
-MENTORBOT = [sys.executable, "-m", "bot.cli"]
+MENTORBOT = python_command("-m", "bot.cli")
 ENV = {**os.environ, "TERM": "dumb"}  # no terminal escapes in what we read back
+
+
+def _story_start(transcript: str) -> datetime:
+    """The moment the story starts, as the transcript says: `It is Monday 14
+    December 2026, 08:00 UTC. …` (the child process chose it from its clock)."""
+    line = next(line for line in transcript.splitlines() if line.startswith("It is "))
+    said = line.removeprefix("It is ").split(" UTC.")[0]
+    return datetime.strptime(said, "%A %d %B %Y, %H:%M").replace(tzinfo=UTC)
 
 
 def test_the_demo_plays_the_whole_story_on_an_empty_data_folder(tmp_path: Path) -> None:
@@ -36,6 +45,11 @@ def test_the_demo_plays_the_whole_story_on_an_empty_data_folder(tmp_path: Path) 
     took = time.monotonic() - began
     assert result.returncode == 0, result.stderr
     transcript = result.stdout
+    # The story starts on the Monday after today, whatever today is.
+    start = _story_start(transcript)
+    today = datetime.now(UTC).date()
+    assert (start.weekday(), start.hour, start.minute) == (0, 8, 0)
+    assert today < start.date() <= today + timedelta(days=7)
     for seen in (
         "Ben Okafor looks for a mentor: `/mentor find python`",
         "Maya Patel (Europe/London) sees a direct message:",
@@ -52,7 +66,7 @@ def test_the_demo_plays_the_whole_story_on_an_empty_data_folder(tmp_path: Path) 
         "# Programme dashboard",
         "Olga Ivanova (Europe/Berlin) receives a file:",
         # Maya, and Olga: an active mentor with no sessions or weekly slots yet.
-        "📎 mentors-last-30-days-2026-11-30.csv (2 rows)",
+        f"📎 mentors-last-30-days-{_story_start(transcript):%Y-%m-%d}.csv (2 rows)",
         "Everyone in #C0MENTORING (times in UTC) sees a message:",
         "the week in review",
         "The story went as expected",

@@ -2,21 +2,51 @@
 tests (`tests/domain/test_analytics*.py`); `tests/storage/test_analytics_repository.py`
 loads the same people and sessions into PostgreSQL and expects the same dashboards.
 
-Monday 30 November 2026, 08:00 UTC is now. The 30-day period starts on Saturday
-31 October 08:00; its days are the dates 31 Oct .. 29 Nov: Saturdays and
-Sundays occur 5 times, the other weekdays 4 times."""
+Now is a Monday, 08:00 UTC, that is the 30th of June or of November: the first
+such Monday from `tests.dates.MONDAY` on (they come every few years). Every
+session is placed a whole number of days before or after it, so the weekly
+figures hold on any Monday; the 30th of those two months also makes the calendar
+months of the all-time trend fall the same way in every run: the month before
+now's has 31 days, the one before that 30, the one before that 31.
+
+The 30-day period starts on the Saturday 30 days ago, the 31st of last month, at
+08:00; its days are that Saturday .. yesterday: Saturdays and Sundays occur 5
+times, the other weekdays 4 times."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from domain.model import Feedback, Profile, Session, SessionStatus, SubjectRole, WeeklySlot
-from tests.fakes.uow import Store, utc
+from tests.dates import MONDAY, on
+from tests.fakes.uow import Store
 
 S = SessionStatus
-NOW = utc(2026, 11, 30, 8, 0)
+
+
+def _month_end_monday(monday: date) -> date:
+    """The first Monday from `monday` on that is the 30th of June or of November."""
+    while not (monday.day == 30 and monday.month in (6, 11)):
+        monday += timedelta(days=7)
+    return monday
+
+
+TODAY = _month_end_monday(MONDAY.date())  # a Monday, the last day of its month
+NOW = on(TODAY, 8, 0)
+WEEK = TODAY  # the Monday of now's week, as the weekly trend names it
+
+
+def ago(days: int, hour: int, minute: int = 0) -> datetime:
+    """`days` days before today, at hour:minute UTC (negative: after today)."""
+    return on(TODAY - timedelta(days=days), hour, minute)
+
+
+def months_before(n: int) -> date:
+    """The first day of the month `n` months before now's."""
+    year, month = divmod(TODAY.year * 12 + TODAY.month - 1 - n, 12)
+    return date(year, month + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -76,26 +106,26 @@ WEEKLY: tuple[tuple[str, int, time, time], ...] = (
 )
 
 SESSIONS: tuple[Held, ...] = (
-    # In the 30-day period [31 Oct 08:00, 30 Nov 08:00):
-    Held("UMAYA", "UBEN", utc(2026, 11, 2, 9, 0), 60, S.COMPLETED, rating=5),  # 1
-    Held("UMAYA", "UCARA", utc(2026, 11, 4, 14, 0), 30, S.COMPLETED, rating=4),  # 2
-    Held("UMAYA", "UBEN", utc(2026, 11, 9, 9, 0), 60, S.NO_SHOW),  # 3
-    Held("UMAYA", "UCARA", utc(2026, 11, 11, 14, 0), 30, S.CANCELLED),  # 4
-    Held("UNOAH", "UBEN", utc(2026, 11, 3, 9, 0), 60, S.COMPLETED, rating=3, mentor_rating=2),  # 5
-    Held("UNOAH", "UCARA", utc(2026, 11, 10, 9, 0), 30, S.DECLINED),  # 6
-    Held("UNOAH", "UBEN", utc(2026, 11, 24, 9, 0), 60, S.EXPIRED),  # 7
-    Held("UMAYA", "UBEN", utc(2026, 11, 30, 7, 45), 30, S.ONGOING),  # 8
-    Held("UNOAH", "UCARA", utc(2026, 11, 17, 9, 0), 30, S.REQUESTED),  # 9 (never confirmed)
-    Held("UOMAR", "UCARA", utc(2026, 11, 5, 10, 0), 45, S.COMPLETED, rating=5),  # 10
-    Held("UMAYA", "UCARA", utc(2026, 10, 31, 8, 0), 30, S.COMPLETED),  # 11: exactly at `since`
+    # In the 30-day period [Saturday 30 days ago 08:00, now):
+    Held("UMAYA", "UBEN", ago(28, 9, 0), 60, S.COMPLETED, rating=5),  # 1: Monday
+    Held("UMAYA", "UCARA", ago(26, 14, 0), 30, S.COMPLETED, rating=4),  # 2: Wednesday
+    Held("UMAYA", "UBEN", ago(21, 9, 0), 60, S.NO_SHOW),  # 3: Monday
+    Held("UMAYA", "UCARA", ago(19, 14, 0), 30, S.CANCELLED),  # 4: Wednesday
+    Held("UNOAH", "UBEN", ago(27, 9, 0), 60, S.COMPLETED, rating=3, mentor_rating=2),  # 5
+    Held("UNOAH", "UCARA", ago(20, 9, 0), 30, S.DECLINED),  # 6: Tuesday
+    Held("UNOAH", "UBEN", ago(6, 9, 0), 60, S.EXPIRED),  # 7: Tuesday last week
+    Held("UMAYA", "UBEN", ago(0, 7, 45), 30, S.ONGOING),  # 8: today
+    Held("UNOAH", "UCARA", ago(13, 9, 0), 30, S.REQUESTED),  # 9 (never confirmed)
+    Held("UOMAR", "UCARA", ago(25, 10, 0), 45, S.COMPLETED, rating=5),  # 10: Thursday
+    Held("UMAYA", "UCARA", ago(30, 8, 0), 30, S.COMPLETED),  # 11: exactly at `since`
     # Not in the 30-day period:
-    Held("UNOAH", "UCARA", utc(2026, 11, 30, 8, 0), 30, S.SCHEDULED),  # 12: exactly now
-    Held("UMAYA", "UBEN", utc(2026, 10, 20, 9, 0), 60, S.COMPLETED, rating=2),  # 13
-    Held("UNOAH", "UCARA", utc(2026, 10, 1, 9, 0), 30, S.COMPLETED, rating=4),  # 14
-    Held("UMAYA", "UCARA", utc(2026, 12, 2, 14, 0), 30, S.SCHEDULED),  # 15: future
-    Held("UMAYA", "UBEN", utc(2026, 8, 3, 9, 0), 60, S.COMPLETED, rating=4),  # 16: > 90 days ago
+    Held("UNOAH", "UCARA", ago(0, 8, 0), 30, S.SCHEDULED),  # 12: exactly now
+    Held("UMAYA", "UBEN", ago(41, 9, 0), 60, S.COMPLETED, rating=2),  # 13: the 20th, last month
+    Held("UNOAH", "UCARA", ago(60, 9, 0), 30, S.COMPLETED, rating=4),  # 14: the 1st, last month
+    Held("UMAYA", "UCARA", ago(-2, 14, 0), 30, S.SCHEDULED),  # 15: future, Wednesday
+    Held("UMAYA", "UBEN", ago(119, 9, 0), 60, S.COMPLETED, rating=4),  # 16: > 90 days ago
     # Another workspace, never in T1's figures:
-    Held("UZED", "UYUKI", utc(2026, 11, 6, 10, 0), 60, S.COMPLETED, rating=1, workspace="T2"),
+    Held("UZED", "UYUKI", ago(24, 10, 0), 60, S.COMPLETED, rating=1, workspace="T2"),
 )
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
 from domain.model import Actor, NewProfile, Profile, Role, WeeklySlot
-from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
+from tests.domain.anchors import WINTER_MONDAY
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 
-# Monday 30 November 2026, 08:00 UTC (08:00 in London).
-NOW = utc(2026, 11, 30, 8, 0)
+# A Monday in December or January, 08:00 UTC (08:00 in London, on GMT).
+NOW = WINTER_MONDAY + timedelta(hours=8)
 WORKSPACE = "T1"
 
 
@@ -49,8 +50,9 @@ def uow_for(store: Store) -> UowFor:
 
 
 def _person(uow: FakeUnitOfWork, slack_id: str, name: str, zone: str, **fields: object) -> Profile:
-    profile = uow.users.add(NewProfile(WORKSPACE, slack_id, name, time_zone=zone))
-    return uow.users.save(replace(profile, department="Engineering", **fields))  # type: ignore[arg-type]
+    profile = uow.users.add(NewProfile(WORKSPACE, slack_id, name, time_zone=zone, created_at=NOW))
+    changed = replace(profile, department="Engineering", **fields)  # type: ignore[arg-type]
+    return uow.users.save(changed, at=NOW)
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from domain.digest import DigestSchedule
-from tests.fakes.uow import utc
+from tests.dates import on
+from tests.domain.anchors import MON
 
 MONDAY_9 = DigestSchedule()  # Monday 09:00 UTC
 CHANNEL = "C0DIGEST"
-# The digest of the week of Monday 30 November 2026 reports 23 Nov 09:00 to
-# 30 Nov 09:00 UTC; the week before, 16 Nov 09:00 to 23 Nov 09:00.
-WEEK = date(2026, 11, 30)
-DIGEST_TIME = utc(2026, 11, 30, 9, 0)
+# The digest of the week of the conftest's Monday (`tests/domain/anchors.py`)
+# reports the seven days from the Monday before at 09:00 to this Monday 09:00
+# UTC; the week before, the seven days before those.
+WEEK = MON
+DIGEST_TIME = on(WEEK, 9, 0)

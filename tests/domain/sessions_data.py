@@ -1,16 +1,19 @@
 """Shared by the booking tests (`test_sessions.py`) and the later transitions
-(`test_session_transitions.py`): Ben books Maya on Tuesday 1 December."""
+(`test_session_transitions.py`): Ben books Maya on the Tuesday of the
+conftest's week (`tests/domain/anchors.py`)."""
 
 from __future__ import annotations
 
 from domain.model import NotificationKind, Session, SessionStatus
 from domain.sessions import accept, request_session
+from tests.dates import on
+from tests.domain.anchors import TUE
 from tests.domain.conftest import People, UowFor
-from tests.fakes.uow import FakeClock, Store, utc
+from tests.fakes.uow import FakeClock, Store
 
 S = SessionStatus
-TUESDAY_9 = utc(2026, 12, 1, 9, 0)
-TUESDAY_930 = utc(2026, 12, 1, 9, 30)
+TUESDAY_9 = on(TUE, 9, 0)
+TUESDAY_930 = on(TUE, 9, 30)
 
 
 def requested_session(

@@ -22,8 +22,8 @@ from domain.model import (
     SubjectRole,
     WeeklySlot,
 )
-from tests.domain.analytics_data import NOW, PEOPLE, load_programme
-from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
+from tests.domain.analytics_data import NOW, PEOPLE, ago, load_programme
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 
 S = SessionStatus
 
@@ -76,12 +76,12 @@ def test_the_last_30_days_add_up_as_computed_by_hand(ids: dict[str, int], store:
     d = dashboard(admin(store), FakeClock(NOW))
 
     assert d.period_days == 30
-    assert d.since == utc(2026, 10, 31, 8, 0)
+    assert d.since == ago(30, 8, 0)  # the Saturday, the 31st of last month
     # Active mentors: Maya, Noah, Pia (Omar left; Zed is in T2).
     assert d.mentors == 3
     # Active mentees: Noah, Ben, Cara (Dan left).
     assert d.mentees == 3
-    # Sessions 1-11 start in [31 Oct 08:00, 30 Nov 08:00); 12 starts at now.
+    # Sessions 1-11 start in [since, now); 12 starts at now.
     assert d.sessions == 11
     # Completed: 1, 2, 5, 10, 11.
     assert d.completed == 5
@@ -151,7 +151,7 @@ def test_all_time_counts_every_past_session_and_uses_90_days_for_utilization(
     assert d.completion_rate == pytest.approx(8 / 10)
     assert d.rating_count == 7
     assert d.average_rating == pytest.approx(27 / 7)
-    # Utilization over [1 Sep 08:00, 30 Nov 08:00): dates 1 Sep (Tue) .. 29 Nov,
+    # Utilization over [90 days ago 08:00, now): dates Tuesday 90 days ago .. Sunday,
     # 90 days = 12 weeks + Tue..Sun, so Monday x12 and every other weekday x13.
     # Offered: Maya 4h·12 + 2h·13 + 1h·13 = 87 h, Noah 2h·13 = 26 h, Pia 1h·13 = 13 h
     # -> 126 h. Booked by those three: Maya 3.5 h + session 13's 1 h (16 is too
@@ -198,7 +198,7 @@ def test_a_week_with_nothing_completed_has_a_zero_rate_not_none(
 ) -> None:
     d = dashboard(admin(store), FakeClock(NOW), period_days=7)
 
-    assert d.since == utc(2026, 11, 23, 8, 0)
+    assert d.since == ago(7, 8, 0)  # last Monday
     # Sessions 7 (expired) and 8 (ongoing).
     assert (d.sessions, d.completed) == (2, 0)
     # One session was due (8) and none completed.
@@ -360,9 +360,9 @@ def test_a_period_or_top_out_of_range_is_refused(store: Store, period: int, top:
     ("days", "counts"),
     [
         (7, (1, 1, 1, 1, 1, 1, 1)),
-        (30, (4, 4, 4, 4, 4, 5, 5)),  # from Saturday 31 Oct
-        (90, (12, 13, 13, 13, 13, 13, 13)),  # from Tuesday 1 Sep
-        (1, (0, 0, 0, 0, 0, 0, 1)),  # Sunday 29 Nov
+        (30, (4, 4, 4, 4, 4, 5, 5)),  # from the Saturday 30 days ago
+        (90, (12, 13, 13, 13, 13, 13, 13)),  # from the Tuesday 90 days ago
+        (1, (0, 0, 0, 0, 0, 0, 1)),  # yesterday, a Sunday
     ],
 )
 def test_weekday_counts_cover_exactly_the_periods_days(days: int, counts: tuple[int, ...]) -> None:

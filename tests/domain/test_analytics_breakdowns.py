@@ -4,7 +4,7 @@ departments — and the per-mentor table, on the data set of
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -19,8 +19,13 @@ from domain.metrics import (
     expertise_gaps,
 )
 from domain.model import Actor, Profile
-from tests.domain.analytics_data import NOW, load_programme
-from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
+from tests.domain.analytics_data import NOW, WEEK, ago, load_programme, months_before
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
+
+
+def weeks_before(n: int) -> date:
+    """The Monday `n` weeks before now's."""
+    return WEEK - timedelta(weeks=n)
 
 
 @pytest.fixture
@@ -39,14 +44,14 @@ def test_the_30_day_trend_has_a_bar_per_week_the_ends_partial(store: Store) -> N
 
     assert d.trend_unit is TrendUnit.WEEK
     assert d.trend == [
-        # Week of Mon 26 Oct: only Sat 31 Oct 08:00 on is in the period (session 11).
-        TrendPoint(date(2026, 10, 26), 1, 1, partial=True),
-        TrendPoint(date(2026, 11, 2), 4, 4),  # 1, 2, 5, 10, all completed
-        TrendPoint(date(2026, 11, 9), 3, 0),  # 3 no show, 4 cancelled, 6 declined
-        TrendPoint(date(2026, 11, 16), 1, 0),  # 9 requested
-        TrendPoint(date(2026, 11, 23), 1, 0),  # 7 expired
-        # Week of Mon 30 Nov: its first eight hours (session 8, ongoing).
-        TrendPoint(date(2026, 11, 30), 1, 0, partial=True),
+        # Five weeks ago: only its Saturday 08:00 on is in the period (session 11).
+        TrendPoint(weeks_before(5), 1, 1, partial=True),
+        TrendPoint(weeks_before(4), 4, 4),  # 1, 2, 5, 10, all completed
+        TrendPoint(weeks_before(3), 3, 0),  # 3 no show, 4 cancelled, 6 declined
+        TrendPoint(weeks_before(2), 1, 0),  # 9 requested
+        TrendPoint(weeks_before(1), 1, 0),  # 7 expired
+        # This week: its first eight hours (session 8, ongoing).
+        TrendPoint(WEEK, 1, 0, partial=True),
     ]
     assert sum(p.sessions for p in d.trend) == d.sessions
 
@@ -54,38 +59,37 @@ def test_the_30_day_trend_has_a_bar_per_week_the_ends_partial(store: Store) -> N
 def test_the_7_day_trend_is_two_weeks_both_cut_by_the_period(store: Store) -> None:
     d = dashboard(admin(store), FakeClock(NOW), period_days=7)
 
-    # From Mon 23 Nov 08:00: session 7 (expired); then session 8.
+    # From last Monday 08:00: session 7 (expired); then session 8.
     assert d.trend == [
-        TrendPoint(date(2026, 11, 23), 1, 0, partial=True),
-        TrendPoint(date(2026, 11, 30), 1, 0, partial=True),
+        TrendPoint(weeks_before(1), 1, 0, partial=True),
+        TrendPoint(WEEK, 1, 0, partial=True),
     ]
 
 
 def test_a_period_starting_on_a_monday_at_midnight_has_a_whole_first_week(
     store: Store,
 ) -> None:
-    # Now is Monday 30 Nov 00:00: the 7 days are exactly the week of 23 Nov, and
-    # the week of 30 Nov has no time in the period, so no bar.
-    d = dashboard(admin(store), FakeClock(utc(2026, 11, 30, 0, 0)), period_days=7)
+    # Now is Monday 00:00: the 7 days are exactly last week, and this week has
+    # no time in the period, so no bar.
+    d = dashboard(admin(store), FakeClock(ago(0, 0, 0)), period_days=7)
 
-    assert d.trend == [TrendPoint(date(2026, 11, 23), 1, 0)]  # session 7
+    assert d.trend == [TrendPoint(weeks_before(1), 1, 0)]  # session 7
 
 
 def test_the_all_time_trend_is_the_last_twelve_months(store: Store) -> None:
     d = dashboard(admin(store), FakeClock(NOW), period_days=None)
 
     assert d.trend_unit is TrendUnit.MONTH
-    assert [p.start for p in d.trend] == [date(2025, 12, 1)] + [
-        date(2026, month, 1) for month in range(1, 12)
-    ]
+    # Now is the 30th, the last day of its month (see analytics_data.py).
+    assert [p.start for p in d.trend] == [months_before(n) for n in range(11, -1, -1)]
     counts = {p.start: (p.sessions, p.completed) for p in d.trend if p.sessions}
     assert counts == {
-        date(2026, 8, 1): (1, 1),  # 16
-        date(2026, 10, 1): (3, 3),  # 11, 13, 14
-        date(2026, 11, 1): (10, 4),  # 1-10; completed 1, 2, 5, 10
+        months_before(3): (1, 1),  # 16
+        months_before(1): (3, 3),  # 11, 13, 14
+        months_before(0): (10, 4),  # 1-10; completed 1, 2, 5, 10
     }
-    # Only November is cut (by now): "all time" has no start to cut December 2025.
-    assert [p.start for p in d.trend if p.partial] == [date(2026, 11, 1)]
+    # Only now's month is cut (by now): "all time" has no start to cut the first.
+    assert [p.start for p in d.trend if p.partial] == [months_before(0)]
 
 
 def test_expertise_demand_per_mentor_ranks_the_tags_short_of_mentors(store: Store) -> None:
@@ -153,7 +157,7 @@ def test_expertise_ties_go_to_more_demand_then_the_tag() -> None:
 def test_the_per_mentor_table_has_every_mentor_with_activity_or_hours(store: Store) -> None:
     table = mentor_table(admin(store), FakeClock(NOW), period_days=30)
 
-    assert (table.period_days, table.since, table.until) == (30, utc(2026, 10, 31, 8, 0), NOW)
+    assert (table.period_days, table.since, table.until) == (30, ago(30, 8, 0), NOW)
     rows = [
         (
             r.figures.name,

@@ -168,7 +168,7 @@ def test_once_due_the_job_rewrites_every_snapshot_as_of_that_instant(store: Stor
         assert snapshot.computed_at == later
         assert snapshot.dashboard == compute(live, workspace, later, period, SNAPSHOT_TOP)
     # Four minutes on, session 12 (08:00 today) is in the last 30 days and
-    # session 11 (31 Oct 08:00) is out.
+    # session 11 (30 days ago, 08:00) is out.
     d = store.snapshots[("T1", 30)].dashboard
     assert (d.sessions, d.trend[0].sessions, d.trend[-1].sessions) == (11, 0, 2)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -20,8 +20,13 @@ from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.lookups import booking_options
 from domain.search import find_mentors
 from domain.sessions import request_session
+from tests.dates import on
+from tests.domain.anchors import FRI, MON, NEXT_MON, SAT, SUN, TUE, WED
 from tests.domain.conftest import People, UowFor
-from tests.fakes.uow import FakeClock, Store, utc
+from tests.fakes.uow import FakeClock, Store
+
+# Four weeks and a day before the Monday the clock stands on: long over.
+A_MONTH_AGO = MON - timedelta(days=29)
 
 
 def test_only_mentors_keep_availability(uow_for: UowFor, people: People) -> None:
@@ -71,13 +76,11 @@ def test_time_off_removes_offered_slots_and_can_be_taken_back(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
     before = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
-    schedule = add_time_off(
-        uow_for(people.maya), clock, first_day=date(2026, 12, 1), last_day=date(2026, 12, 2)
-    )
+    schedule = add_time_off(uow_for(people.maya), clock, first_day=TUE, last_day=WED)
     during = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
     assert {s.starts_at.date() for s in before} - {s.starts_at.date() for s in during} == {
-        date(2026, 12, 1),
-        date(2026, 12, 2),
+        TUE,
+        WED,
     }
     time_off_id = schedule.time_off[0].id
     assert time_off_id is not None
@@ -88,9 +91,9 @@ def test_time_off_removes_offered_slots_and_can_be_taken_back(
 @pytest.mark.parametrize(
     ("first", "last", "message"),
     [
-        (date(2026, 12, 5), date(2026, 12, 4), "on or after its first day"),
-        (date(2026, 11, 1), date(2026, 11, 2), "already over"),
-        (date(2026, 12, 1), date(2027, 12, 31), "at most a year"),
+        (SAT, FRI, "on or after its first day"),
+        (A_MONTH_AGO, A_MONTH_AGO + timedelta(days=1), "already over"),
+        (TUE, TUE + timedelta(days=395), "at most a year"),
     ],
 )
 def test_impossible_time_off_is_refused(
@@ -106,16 +109,16 @@ def test_an_extra_slot_on_a_saturday_becomes_bookable(
     change_availability(
         uow_for(people.maya),
         clock,
-        changes=AvailabilityChanges(extra_day=date(2026, 12, 5), start=time(10), end=time(11)),
+        changes=AvailabilityChanges(extra_day=SAT, start=time(10), end=time(11)),
     )
     slots = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
-    saturday = [s.starts_at for s in slots if s.starts_at.date() == date(2026, 12, 5)]
-    assert saturday == [utc(2026, 12, 5, 10, 0), utc(2026, 12, 5, 10, 30)]
+    saturday = [s.starts_at for s in slots if s.starts_at.date() == SAT]
+    assert saturday == [on(SAT, 10, 0), on(SAT, 10, 30)]
     with pytest.raises(InvalidInput, match="in the past"):
         change_availability(
             uow_for(people.maya),
             clock,
-            changes=AvailabilityChanges(extra_day=date(2026, 11, 1), start=time(10), end=time(11)),
+            changes=AvailabilityChanges(extra_day=A_MONTH_AGO, start=time(10), end=time(11)),
         )
 
 
@@ -125,15 +128,13 @@ def test_offered_slots_leave_out_the_mentees_own_sessions_with_others(
     other = replace(people.cara, is_mentor=True, expertise=("sql",))
     store.users[other.id] = other
     store.weekly[other.id] = store.weekly[people.maya.id]
-    request_session(
-        uow_for(people.ben), clock, mentor_id=other.id, starts_at=utc(2026, 12, 1, 9, 0)
-    )
+    request_session(uow_for(people.ben), clock, mentor_id=other.id, starts_at=on(TUE, 9, 0))
     slots = booking_options(uow_for(people.ben), clock, mentor_id=people.maya.id)[1]
     starts = {s.starts_at for s in slots}
-    assert utc(2026, 12, 1, 9, 0) not in starts
-    assert utc(2026, 12, 1, 9, 30) in starts
-    assert min(starts) == utc(2026, 11, 30, 10, 0)  # two hours' notice
-    assert max(starts) < utc(2026, 12, 14, 8, 0)  # fourteen days
+    assert on(TUE, 9, 0) not in starts
+    assert on(TUE, 9, 30) in starts
+    assert min(starts) == on(MON, 10, 0)  # two hours' notice
+    assert max(starts) < on(MON + timedelta(days=14), 8, 0)  # fourteen days
 
 
 def test_search_returns_cards_with_the_next_free_slot_never_the_searcher(
@@ -143,7 +144,7 @@ def test_search_returns_cards_with_the_next_free_slot_never_the_searcher(
     [hit] = page.items
     assert hit.profile.id == people.maya.id
     assert hit.next_free_slot is not None
-    assert hit.next_free_slot.starts_at == utc(2026, 11, 30, 10, 0)
+    assert hit.next_free_slot.starts_at == on(MON, 10, 0)
     assert find_mentors(uow_for(people.maya), clock, query="").items == ()
 
 
@@ -177,15 +178,13 @@ def test_one_mentors_booking_does_not_hide_another_mentors_free_slot(
     twin = replace(people.maya, id=200, slack_user_id="UTWIN", display_name="Maya Twin")
     store.users[twin.id] = twin
     store.weekly[twin.id] = store.weekly[people.maya.id]
-    request_session(
-        uow_for(people.cara), clock, mentor_id=people.maya.id, starts_at=utc(2026, 11, 30, 10, 0)
-    )
+    request_session(uow_for(people.cara), clock, mentor_id=people.maya.id, starts_at=on(MON, 10, 0))
     page = find_mentors(uow_for(people.ben), clock, query="maya")
     next_slots = {hit.profile.id: hit.next_free_slot for hit in page.items}
     assert next_slots[people.maya.id] is not None
     assert next_slots[twin.id] is not None
-    assert next_slots[people.maya.id].starts_at == utc(2026, 11, 30, 10, 30)
-    assert next_slots[twin.id].starts_at == utc(2026, 11, 30, 10, 0)
+    assert next_slots[people.maya.id].starts_at == on(MON, 10, 30)
+    assert next_slots[twin.id].starts_at == on(MON, 10, 0)
 
 
 def test_the_availability_editor_saves_all_its_changes_or_none(
@@ -196,7 +195,7 @@ def test_the_availability_editor_saves_all_its_changes_or_none(
         weekdays=(5,),
         start=time(10),
         end=time(11),
-        time_off=(date(2026, 12, 9), date(2026, 12, 8)),
+        time_off=(NEXT_MON + timedelta(days=2), NEXT_MON + timedelta(days=1)),
     )
     with pytest.raises(InvalidInput, match="on or after"):
         change_availability(uow_for(people.maya), clock, changes=bad)
@@ -205,8 +204,8 @@ def test_the_availability_editor_saves_all_its_changes_or_none(
         weekdays=(5,),
         start=time(10),
         end=time(11),
-        time_off=(date(2026, 12, 8), date(2026, 12, 9)),
-        extra_day=date(2026, 12, 6),
+        time_off=(NEXT_MON + timedelta(days=1), NEXT_MON + timedelta(days=2)),
+        extra_day=SUN,
     )
     schedule = change_availability(uow_for(people.maya), clock, changes=good)
     assert (len(schedule.weekly), len(schedule.time_off), len(schedule.extra)) == (before + 1, 1, 1)

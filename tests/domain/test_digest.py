@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -22,11 +22,15 @@ from domain.model import (
     SessionStatus,
     SubjectRole,
 )
+from tests.dates import on
+from tests.domain.anchors import LAST_MON, MON, NEXT_MON, WED
 from tests.domain.conftest import WORKSPACE, People, UowFor
 from tests.domain.digest_data import CHANNEL, DIGEST_TIME, MONDAY_9, WEEK
-from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 
 S = SessionStatus
+# The weekdays of the week the digest of `WEEK` reports on.
+LAST_TUE, LAST_WED, LAST_THU, LAST_FRI = (LAST_MON + timedelta(days=n) for n in range(1, 5))
 
 
 # --- exactly once -----------------------------------------------------------
@@ -53,7 +57,7 @@ def test_each_workspace_gets_exactly_one_digest_a_week_however_often_it_is_claim
 ) -> None:
     clock.set(DIGEST_TIME - timedelta(minutes=1))
     [last_week] = _claim(uow_for, clock)  # the previous week's, never posted so far
-    assert last_week.week_start == date(2026, 11, 23)
+    assert last_week.week_start == LAST_MON
     assert _post(uow_for, clock, last_week)
     assert _claim(uow_for, clock) == []
     clock.set(DIGEST_TIME)
@@ -77,16 +81,16 @@ def test_each_workspace_gets_exactly_one_digest_a_week_however_often_it_is_claim
         1,
     )
     clock.set(DIGEST_TIME + timedelta(days=7))
-    assert [d.week_start for d in _claim(uow_for, clock)] == [date(2026, 12, 7)]
+    assert [d.week_start for d in _claim(uow_for, clock)] == [NEXT_MON]
 
 
 def test_a_digest_missed_during_downtime_is_posted_by_the_next_run(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:
-    clock.set(utc(2026, 12, 2, 15, 0))  # Wednesday: down since before Monday 09:00
+    clock.set(on(WED, 15, 0))  # Wednesday: down since before Monday 09:00
     [digest] = _claim(uow_for, clock)
     assert digest.week_start == WEEK
-    assert (digest.since, digest.until) == (utc(2026, 11, 23, 9), DIGEST_TIME)
+    assert (digest.since, digest.until) == (on(LAST_MON, 9), DIGEST_TIME)
 
 
 def test_after_more_than_a_week_of_downtime_only_the_latest_digest_is_posted(
@@ -98,7 +102,7 @@ def test_after_more_than_a_week_of_downtime_only_the_latest_digest_is_posted(
         uow_for(), clock, workspace_id=WORKSPACE, week=stale.week_start, error="slack down"
     )
     clock.set(DIGEST_TIME + timedelta(days=9))
-    assert [d.week_start for d in _claim(uow_for, clock)] == [date(2026, 12, 7)]
+    assert [d.week_start for d in _claim(uow_for, clock)] == [NEXT_MON]
     assert _claim(uow_for, clock) == []  # the stale one is not retried any more
     assert store.digests[WORKSPACE, WEEK].posted_at is None
 
@@ -163,7 +167,7 @@ def test_the_system_claims_every_workspace_with_people_or_only_its_own(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store, system: FakeUnitOfWork
 ) -> None:
     store.workspaces.update({"T2", "T3"})  # T3 has nobody: no digest
-    system.users.add(NewProfile("T2", "UZED", "Zed"))
+    system.users.add(NewProfile("T2", "UZED", "Zed", created_at=DIGEST_TIME))
     clock.set(DIGEST_TIME)
     [only_t2] = _claim(uow_for, clock, Actor.system("T2"))
     assert only_t2.workspace_id == "T2"
@@ -190,9 +194,9 @@ def test_only_the_scheduler_handles_the_digest_and_it_needs_a_channel(
 
 
 def _mentor(system: FakeUnitOfWork, slack_id: str, name: str) -> Profile:
-    profile = system.users.add(NewProfile(WORKSPACE, slack_id, name))
+    profile = system.users.add(NewProfile(WORKSPACE, slack_id, name, created_at=DIGEST_TIME))
     return system.users.save(
-        replace(profile, is_mentor=True, department="Design", expertise=("ux",))
+        replace(profile, is_mentor=True, department="Design", expertise=("ux",)), at=DIGEST_TIME
     )
 
 
@@ -214,6 +218,7 @@ def _held(
             starts_at + timedelta(minutes=30),
             "",
             S.REQUESTED,
+            created_at=starts_at - timedelta(days=1),
         )
     )
     store.sessions[session.id] = replace(session, status=status)
@@ -228,20 +233,20 @@ def test_the_figures_match_a_hand_computation(
 ) -> None:
     maya, ben, cara = people.maya, people.ben, people.cara
     noor = _mentor(system, "UNOOR", "Noor Haddad")
-    # The week reported: 23 Nov 09:00 (included) to 30 Nov 09:00 (excluded).
-    _held(store, maya, ben, utc(2026, 11, 24, 10), S.COMPLETED, rating=5)
-    _held(store, maya, cara, utc(2026, 11, 25, 10), S.COMPLETED, rating=4)
-    _held(store, noor, ben, utc(2026, 11, 26, 10), S.COMPLETED, rating=3)
-    _held(store, noor, cara, utc(2026, 11, 23, 9), S.CANCELLED)
-    _held(store, maya, ben, utc(2026, 11, 27, 10), S.NO_SHOW)
+    # The week reported: last Monday 09:00 (included) to this Monday 09:00 (excluded).
+    _held(store, maya, ben, on(LAST_TUE, 10), S.COMPLETED, rating=5)
+    _held(store, maya, cara, on(LAST_WED, 10), S.COMPLETED, rating=4)
+    _held(store, noor, ben, on(LAST_THU, 10), S.COMPLETED, rating=3)
+    _held(store, noor, cara, on(LAST_MON, 9), S.CANCELLED)
+    _held(store, maya, ben, on(LAST_FRI, 10), S.NO_SHOW)
     _held(store, maya, cara, DIGEST_TIME, S.SCHEDULED)  # the next week's
-    # The week before: 16 Nov 09:00 to 23 Nov 09:00.
-    _held(store, maya, ben, utc(2026, 11, 17, 10), S.COMPLETED)
-    _held(store, noor, cara, utc(2026, 11, 23, 8, 59), S.EXPIRED)
+    # The week before: the Monday before last 09:00 to last Monday 09:00.
+    _held(store, maya, ben, on(LAST_MON - timedelta(days=6), 10), S.COMPLETED)  # Tuesday
+    _held(store, noor, cara, on(LAST_MON, 8, 59), S.EXPIRED)
     # Older: only in the workspace's all-time mean rating, (5 + 4 + 3 + 1) / 4 = 3.25.
-    _held(store, maya, ben, utc(2026, 11, 10, 10), S.COMPLETED, rating=1)
+    _held(store, maya, ben, on(LAST_MON - timedelta(days=13), 10), S.COMPLETED, rating=1)  # Tue
 
-    clock.set(utc(2026, 11, 30, 9, 5))
+    clock.set(on(MON, 9, 5))
     [digest] = _claim(uow_for, clock)
     assert (digest.new_sessions, digest.completed) == (5, 3)
     assert (digest.average_rating, digest.rating_count) == (4.0, 3)
@@ -280,12 +285,12 @@ def test_top_mentors_are_ranked_by_completed_sessions_then_score_then_name(
     adam = _mentor(system, "UADAM", "adam Young")
     zoe = _mentor(system, "UZOE", "Zoe Lee")
     yan = _mentor(system, "UYAN", "Yan Chen")
-    _held(store, zoe, ben, utc(2026, 11, 24, 10), S.COMPLETED, rating=5)
-    _held(store, maya, ben, utc(2026, 11, 24, 12), S.COMPLETED, rating=4)
-    _held(store, adam, cara, utc(2026, 11, 24, 14), S.COMPLETED)
-    _held(store, yan, cara, utc(2026, 11, 25, 14), S.COMPLETED)
-    _held(store, yan, ben, utc(2026, 11, 26, 14), S.COMPLETED)
-    _held(store, maya, cara, utc(2026, 11, 27, 14), S.CANCELLED, rating=None)
+    _held(store, zoe, ben, on(LAST_TUE, 10), S.COMPLETED, rating=5)
+    _held(store, maya, ben, on(LAST_TUE, 12), S.COMPLETED, rating=4)
+    _held(store, adam, cara, on(LAST_TUE, 14), S.COMPLETED)
+    _held(store, yan, cara, on(LAST_WED, 14), S.COMPLETED)
+    _held(store, yan, ben, on(LAST_THU, 14), S.COMPLETED)
+    _held(store, maya, cara, on(LAST_FRI, 14), S.CANCELLED, rating=None)
     clock.set(DIGEST_TIME)
     [digest] = _claim(uow_for, clock)
     # Yan: two completed. Then one each: Zoe (5) and Maya (4) by score, then

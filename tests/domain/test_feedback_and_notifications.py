@@ -5,21 +5,23 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import Conflict, InvalidInput, NotAllowed
-from domain.feedback import leave_feedback, session_feedback
+from domain.feedback import MAX_COMMENT, leave_feedback, session_feedback
 from domain.model import NotificationKind, Role, Session, SubjectRole
 from domain.notifications import mark_all_read, mark_read, notifications_page, unread_count
 from domain.sessions import accept, complete, request_session
+from tests.dates import on
+from tests.domain.anchors import THU, TUE, WED
 from tests.domain.conftest import People, UowFor
-from tests.fakes.uow import FakeClock, Store, utc
+from tests.fakes.uow import FakeClock, Store
 
 
 @pytest.fixture
 def completed(uow_for: UowFor, clock: FakeClock, people: People) -> Session:
     session = request_session(
-        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=utc(2026, 12, 1, 9, 0)
+        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=on(TUE, 9, 0)
     )
     accept(uow_for(people.maya), clock, session_id=session.id)
-    clock.set(utc(2026, 12, 1, 9, 35))
+    clock.set(on(TUE, 9, 35))
     return complete(
         uow_for(people.maya), clock, session_id=session.id, notes="Good", actual_minutes=30
     ).session
@@ -49,7 +51,7 @@ def test_both_sides_rate_each_other_once_and_only_the_mentees_rating_counts_for_
         (0, "", "rating"),
         (6, "", "rating"),
         (-1, "", "rating"),
-        (5, "x" * 2001, "comment"),
+        (5, "x" * (MAX_COMMENT + 1), "comment"),
     ],
 )
 def test_bad_ratings_and_long_comments_are_refused(
@@ -74,7 +76,7 @@ def test_feedback_waits_for_completion_and_is_for_participants_only(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
     session = request_session(
-        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=utc(2026, 12, 1, 9, 0)
+        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=on(TUE, 9, 0)
     )
     with pytest.raises(NotAllowed, match="once the session is completed"):
         leave_feedback(uow_for(people.ben), clock, session_id=session.id, rating=5)
@@ -96,20 +98,20 @@ def test_a_sessions_feedback_is_read_by_both_participants_and_admins_only(
 def test_the_inbox_counts_lists_newest_first_and_marks_read(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
-    for day in (1, 2, 3):
+    for day in (TUE, WED, THU):
         clock.advance(minutes=1)
         request_session(
             uow_for(people.ben),
             clock,
             mentor_id=people.maya.id,
-            starts_at=utc(2026, 12, day, 14, 0),
+            starts_at=on(day, 14, 0),
         )
     assert unread_count(uow_for(people.maya)) == 3
     first_page = notifications_page(uow_for(people.maya), page=1, per_page=2)
     assert first_page.has_more
     assert [n.payload["starts_at"] for n in first_page.items] == [
-        utc(2026, 12, 3, 14, 0).isoformat(),
-        utc(2026, 12, 2, 14, 0).isoformat(),
+        on(THU, 14, 0).isoformat(),
+        on(WED, 14, 0).isoformat(),
     ]
     second_page = notifications_page(uow_for(people.maya), page=2, per_page=2)
     assert (len(second_page.items), second_page.has_more) == (1, False)

@@ -25,13 +25,15 @@ from domain.model import (
     SessionStatus,
 )
 from domain.sessions import accept, cancel, complete, mark_no_show, request_session
-from tests.domain.conftest import WORKSPACE, People, UowFor
-from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store, utc
+from tests.dates import on
+from tests.domain.anchors import TUE
+from tests.domain.conftest import NOW, WORKSPACE, People, UowFor
+from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 
 S = SessionStatus
-# Booked on Monday 30 November 08:00 for Tuesday 09:00-09:30 UTC.
-TUESDAY_9 = utc(2026, 12, 1, 9, 0)
-TUESDAY_930 = utc(2026, 12, 1, 9, 30)
+# Booked on Monday 08:00 (the conftest's clock) for Tuesday 09:00-09:30 UTC.
+TUESDAY_9 = on(TUE, 9, 0)
+TUESDAY_930 = on(TUE, 9, 30)
 A_DAY = timedelta(hours=24)
 
 
@@ -56,9 +58,10 @@ def _add(store: Store, people: People, hour: int, status: SessionStatus) -> Sess
             workspace_id=WORKSPACE,
             mentor_id=people.maya.id,
             mentee_id=people.cara.id,
-            starts_at=utc(2026, 12, 1, hour, 0),
-            ends_at=utc(2026, 12, 1, hour, 30),
+            starts_at=on(TUE, hour, 0),
+            ends_at=on(TUE, hour, 30),
             status=status,
+            created_at=NOW,
         )
     )
 
@@ -99,7 +102,7 @@ def test_requested_cancelled_and_finished_sessions_are_never_started(
 ) -> None:
     for hour, status in ((9, S.REQUESTED), (10, S.CANCELLED), (11, S.COMPLETED), (12, S.NO_SHOW)):
         _add(store, people, hour, status)
-    clock.set(utc(2026, 12, 1, 13, 0))
+    clock.set(on(TUE, 13, 0))
     assert start_due_sessions(uow_for(), clock) == []
     assert store.history == []
 
@@ -216,7 +219,7 @@ def test_run_lifecycle_expires_starts_and_prompts_each_in_a_unit_of_work_of_its_
         made.append(uow_for())
         return made[-1]
 
-    clock.set(utc(2026, 12, 1, 11, 0))
+    clock.set(on(TUE, 11, 0))
     report = run_lifecycle(factory, clock)
     assert report == LifecycleReport(expired=1, started=1, prompted=1)
     # expire, start, prompt, and forgetting old event ids

@@ -19,24 +19,29 @@ from domain.profiles import (
 )
 from domain.sessions import accept, request_session
 from domain.text import normalize_tags
+from tests.dates import on
+from tests.domain.anchors import TUE, WED
 from tests.domain.conftest import People, UowFor
-from tests.fakes.uow import FakeClock, Store, utc
+from tests.fakes.uow import FakeClock, Store
 
 
 def test_first_sight_creates_the_profile_from_slack_and_is_idempotent(
-    uow_for: UowFor, store: Store
+    uow_for: UowFor, store: Store, clock: FakeClock
 ) -> None:
-    first = identify(uow_for("UNEW"), display_name="  Nia\x00 Brown ", time_zone="Europe/Paris")
-    again = identify(uow_for("UNEW"), display_name="Someone else", time_zone="UTC")
+    first = identify(
+        uow_for("UNEW"), clock, display_name="  Nia\x00 Brown ", time_zone="Europe/Paris"
+    )
+    again = identify(uow_for("UNEW"), clock, display_name="Someone else", time_zone="UTC")
     assert first == again
     assert first.display_name == "Nia Brown"
     assert first.time_zone == "Europe/Paris"
     assert "T1" in store.workspaces
 
 
-def test_an_unknown_slack_time_zone_falls_back_to_utc(uow_for: UowFor) -> None:
+def test_an_unknown_slack_time_zone_falls_back_to_utc(uow_for: UowFor, clock: FakeClock) -> None:
     assert (
-        identify(uow_for("UNEW"), display_name="Nia", time_zone="Mars/Olympus").time_zone == "UTC"
+        identify(uow_for("UNEW"), clock, display_name="Nia", time_zone="Mars/Olympus").time_zone
+        == "UTC"
     )
 
 
@@ -45,20 +50,29 @@ def test_someone_never_seen_is_asked_to_sign_up(uow_for: UowFor) -> None:
         current_profile(uow)
 
 
-def test_mentor_signup_needs_a_department_and_an_expertise(uow_for: UowFor) -> None:
-    identify(uow_for("UNEW"), display_name="Nia")
+def test_mentor_signup_needs_a_department_and_an_expertise(
+    uow_for: UowFor, clock: FakeClock
+) -> None:
+    identify(uow_for("UNEW"), clock, display_name="Nia")
     with pytest.raises(InvalidInput) as missing_expertise:
-        register_mentor(uow_for("UNEW"), signup=MentorSignup(department="Sales", expertise=" , "))
+        register_mentor(
+            uow_for("UNEW"), clock, signup=MentorSignup(department="Sales", expertise=" , ")
+        )
     with pytest.raises(InvalidInput) as missing_department:
-        register_mentor(uow_for("UNEW"), signup=MentorSignup(department=" ", expertise="sql"))
+        register_mentor(
+            uow_for("UNEW"), clock, signup=MentorSignup(department=" ", expertise="sql")
+        )
     assert missing_expertise.value.field == "expertise"
     assert missing_department.value.field == "department"
 
 
-def test_mentor_signup_normalizes_tags_and_keeps_settings(uow_for: UowFor) -> None:
-    identify(uow_for("UNEW"), display_name="Nia")
+def test_mentor_signup_normalizes_tags_and_keeps_settings(
+    uow_for: UowFor, clock: FakeClock
+) -> None:
+    identify(uow_for("UNEW"), clock, display_name="Nia")
     mentor = register_mentor(
         uow_for("UNEW"),
+        clock,
         signup=MentorSignup(
             department="Data",
             expertise="Python , python; SQL\nData  Viz",
@@ -98,20 +112,22 @@ def test_mentor_signup_normalizes_tags_and_keeps_settings(uow_for: UowFor) -> No
     ],
 )
 def test_bad_signup_fields_are_refused_with_the_field_named(
-    uow_for: UowFor, store: Store, signup: MentorSignup, field: str
+    uow_for: UowFor, store: Store, signup: MentorSignup, field: str, clock: FakeClock
 ) -> None:
-    identify(uow_for("UNEW"), display_name="Nia")
+    identify(uow_for("UNEW"), clock, display_name="Nia")
     with pytest.raises(InvalidInput) as refused:
-        register_mentor(uow_for("UNEW"), signup=signup)
+        register_mentor(uow_for("UNEW"), clock, signup=signup)
     assert refused.value.field == field
     assert not store.users[1].is_mentor
 
 
-def test_a_person_can_be_mentor_and_mentee(uow_for: UowFor) -> None:
-    identify(uow_for("UNEW"), display_name="Nia")
-    register_mentor(uow_for("UNEW"), signup=MentorSignup(department="Data", expertise="sql"))
+def test_a_person_can_be_mentor_and_mentee(uow_for: UowFor, clock: FakeClock) -> None:
+    identify(uow_for("UNEW"), clock, display_name="Nia")
+    register_mentor(uow_for("UNEW"), clock, signup=MentorSignup(department="Data", expertise="sql"))
     both = register_mentee(
-        uow_for("UNEW"), signup=MenteeSignup(department="Data", learning_goals="Public speaking")
+        uow_for("UNEW"),
+        clock,
+        signup=MenteeSignup(department="Data", learning_goals="Public speaking"),
     )
     assert (both.is_mentor, both.is_mentee, both.learning_goals) == (
         True,
@@ -120,24 +136,28 @@ def test_a_person_can_be_mentor_and_mentee(uow_for: UowFor) -> None:
     )
 
 
-def test_mentee_signup_needs_a_learning_goal(uow_for: UowFor) -> None:
-    identify(uow_for("UNEW"), display_name="Nia")
+def test_mentee_signup_needs_a_learning_goal(uow_for: UowFor, clock: FakeClock) -> None:
+    identify(uow_for("UNEW"), clock, display_name="Nia")
     with pytest.raises(InvalidInput) as refused:
-        register_mentee(uow_for("UNEW"), signup=MenteeSignup(department="Data", learning_goals=""))
+        register_mentee(
+            uow_for("UNEW"), clock, signup=MenteeSignup(department="Data", learning_goals="")
+        )
     assert refused.value.field == "learning_goals"
 
 
 def test_editing_keeps_what_is_not_changed_and_refuses_emptying_a_role(
-    uow_for: UowFor, people: People
+    uow_for: UowFor, people: People, clock: FakeClock
 ) -> None:
-    edited = edit_profile(uow_for(people.maya), edit=ProfileEdit(title="Principal", bio="New"))
+    edited = edit_profile(
+        uow_for(people.maya), clock, edit=ProfileEdit(title="Principal", bio="New")
+    )
     assert (edited.title, edited.bio, edited.expertise) == (
         "Principal",
         "New",
         ("python", "leadership"),
     )
     with pytest.raises(InvalidInput) as refused:
-        edit_profile(uow_for(people.maya), edit=ProfileEdit(expertise=""))
+        edit_profile(uow_for(people.maya), clock, edit=ProfileEdit(expertise=""))
     assert refused.value.field == "expertise"
 
 
@@ -147,10 +167,10 @@ def test_tags_are_one_whatever_their_case_and_spacing() -> None:
 
 def _booked_sessions(uow_for: UowFor, clock: FakeClock, people: People) -> list[int]:
     first = request_session(
-        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=utc(2026, 12, 1, 9, 0)
+        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=on(TUE, 9, 0)
     )
     second = request_session(
-        uow_for(people.cara), clock, mentor_id=people.maya.id, starts_at=utc(2026, 12, 2, 14, 0)
+        uow_for(people.cara), clock, mentor_id=people.maya.id, starts_at=on(WED, 14, 0)
     )
     accept(uow_for(people.maya), clock, session_id=first.id)
     return [first.id, second.id]
@@ -181,6 +201,6 @@ def test_leaving_the_programme_deactivates_and_blocks_further_use(
         current_profile(uow)
     # Signing up again brings the person back.
     back = register_mentee(
-        uow_for(people.ben), signup=MenteeSignup(department="Eng", learning_goals="go")
+        uow_for(people.ben), clock, signup=MenteeSignup(department="Eng", learning_goals="go")
     )
     assert back.is_active

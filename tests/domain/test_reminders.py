@@ -11,11 +11,13 @@ from domain.errors import NotAllowed
 from domain.model import NotificationKind, Session
 from domain.reminders import send_due_reminders
 from domain.sessions import accept, cancel, request_session, reschedule
+from tests.dates import on
+from tests.domain.anchors import MON, THU, TUE, WED
 from tests.domain.conftest import People, UowFor
-from tests.fakes.uow import FakeClock, Store, utc
+from tests.fakes.uow import FakeClock, Store
 
 # Booked on Monday 08:00 for Wednesday 09:00 UTC.
-WEDNESDAY_9 = utc(2026, 12, 2, 9, 0)
+WEDNESDAY_9 = on(WED, 9, 0)
 
 
 @pytest.fixture
@@ -40,12 +42,12 @@ def _reminders(store: Store) -> list[tuple[int, int | str | None]]:
 def test_both_people_are_reminded_a_day_before_and_fifteen_minutes_before_once(
     uow_for: UowFor, clock: FakeClock, people: People, session: Session, store: Store
 ) -> None:
-    clock.set(utc(2026, 12, 1, 8, 59))
+    clock.set(on(TUE, 8, 59))
     assert send_due_reminders(uow_for(), clock) == 0
-    clock.set(utc(2026, 12, 1, 9, 0))
+    clock.set(on(TUE, 9, 0))
     assert send_due_reminders(uow_for(), clock) == 2
     assert send_due_reminders(uow_for(), clock) == 0  # a second scheduler, or the next minute
-    clock.set(utc(2026, 12, 2, 8, 45))
+    clock.set(on(WED, 8, 45))
     assert send_due_reminders(uow_for(), clock) == 2
     assert send_due_reminders(uow_for(), clock) == 0
     assert _reminders(store) == sorted(
@@ -56,9 +58,9 @@ def test_both_people_are_reminded_a_day_before_and_fifteen_minutes_before_once(
 def test_a_reminder_missed_during_downtime_is_sent_late_but_never_after_the_start(
     uow_for: UowFor, clock: FakeClock, people: People, session: Session, store: Store
 ) -> None:
-    clock.set(utc(2026, 12, 1, 20, 0))  # down since before the 24-hour mark
+    clock.set(on(TUE, 20, 0))  # down since before the 24-hour mark
     assert send_due_reminders(uow_for(), clock) == 2
-    clock.set(utc(2026, 12, 2, 9, 1))  # down through the 15-minute mark and the start
+    clock.set(on(WED, 9, 1))  # down through the 15-minute mark and the start
     assert send_due_reminders(uow_for(), clock) == 0
     # Sent 13 hours before the start, it says so (not "tomorrow").
     assert {lead for _, lead in _reminders(store)} == {13 * 60}
@@ -67,17 +69,17 @@ def test_a_reminder_missed_during_downtime_is_sent_late_but_never_after_the_star
 def test_cancelled_sessions_get_no_reminder_and_moved_ones_get_them_for_the_new_time(
     uow_for: UowFor, clock: FakeClock, people: People, session: Session, store: Store
 ) -> None:
-    clock.set(utc(2026, 12, 1, 9, 0))
+    clock.set(on(TUE, 9, 0))
     send_due_reminders(uow_for(), clock)
     moved = reschedule(
-        uow_for(people.maya), clock, session_id=session.id, starts_at=utc(2026, 12, 3, 10, 0)
+        uow_for(people.maya), clock, session_id=session.id, starts_at=on(THU, 10, 0)
     ).session
-    clock.set(utc(2026, 12, 2, 8, 45))
+    clock.set(on(WED, 8, 45))
     assert send_due_reminders(uow_for(), clock) == 0  # nothing at the old time
-    clock.set(utc(2026, 12, 2, 10, 0))
+    clock.set(on(WED, 10, 0))
     assert send_due_reminders(uow_for(), clock) == 2  # the new time's day-before reminder
     cancel(uow_for(people.ben), clock, session_id=moved.id, reason="Clash")
-    clock.set(utc(2026, 12, 3, 9, 45))
+    clock.set(on(THU, 9, 45))
     assert send_due_reminders(uow_for(), clock) == 0
 
 
@@ -85,12 +87,12 @@ def test_a_session_booked_for_today_gets_only_the_short_reminder(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:
     booked = request_session(
-        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=utc(2026, 11, 30, 14, 0)
+        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=on(MON, 14, 0)
     )
     accept(uow_for(people.maya), clock, session_id=booked.id)
     store.sessions[booked.id] = replace(store.sessions[booked.id], created_at=clock.now())
     assert send_due_reminders(uow_for(), clock) == 0
-    clock.set(utc(2026, 11, 30, 13, 50))
+    clock.set(on(MON, 13, 50))
     assert send_due_reminders(uow_for(), clock) == 2
     assert {lead for _, lead in _reminders(store)} == {10}  # the 15-minute one, 10 left
 
@@ -109,7 +111,7 @@ def test_a_window_with_more_sessions_than_a_page_is_reminded_in_full(
     from domain.model import Session, SessionStatus
 
     count = 2 * PAGE + 100
-    first = utc(2026, 12, 1, 6, 0)  # Tuesday 06:00-07:36, inside the day-before window
+    first = on(TUE, 6, 0)  # Tuesday 06:00-07:36, inside the day-before window
     for n in range(count):
         # Every session in the same day-before window; many share a start time.
         store.sessions[10_000 + n] = Session(
@@ -120,7 +122,7 @@ def test_a_window_with_more_sessions_than_a_page_is_reminded_in_full(
             starts_at=first + timedelta(minutes=n % 97),
             ends_at=first + timedelta(minutes=n % 97 + 30),
             status=SessionStatus.SCHEDULED,
-            created_at=utc(2026, 11, 1),
+            created_at=on(MON - timedelta(days=29)),  # a month before the clock
         )
     assert send_due_reminders(uow_for(), clock) == 2 * count
     assert send_due_reminders(uow_for(), clock) == 0

@@ -1,8 +1,9 @@
 """The booking lifecycle after the request: rescheduling, starting, completing,
 no-shows, expiry, the history and concurrent changes.
 
-The clock stands at Monday 30 November 2026, 08:00 UTC; Maya (London, UTC+0 in
-winter) offers weekdays 09:00-12:00 and 14:00-17:00 in 30-minute sessions."""
+The clock stands at a Monday in December or January, 08:00 UTC (the conftest's
+`NOW`); Maya (London, UTC+0 in winter) offers weekdays 09:00-12:00 and
+14:00-17:00 in 30-minute sessions."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from domain.sessions import (
     session_details,
     start,
 )
+from tests.dates import on
+from tests.domain.anchors import MON, TUE, WED
 from tests.domain.conftest import People, UowFor
 from tests.domain.sessions_data import (
     TUESDAY_9,
@@ -32,7 +35,7 @@ from tests.domain.sessions_data import (
     requested_session,
     scheduled_session,
 )
-from tests.fakes.uow import FakeClock, Store, utc
+from tests.fakes.uow import FakeClock, Store
 
 # --- reschedule -------------------------------------------------------------
 
@@ -42,12 +45,12 @@ def test_a_mentees_move_needs_the_mentors_confirmation_again(
 ) -> None:
     session = scheduled_session(uow_for, clock, people)
     moved = reschedule(
-        uow_for(people.ben), clock, session_id=session.id, starts_at=utc(2026, 12, 2, 15, 0)
+        uow_for(people.ben), clock, session_id=session.id, starts_at=on(WED, 15, 0)
     ).session
     assert moved.id == session.id
     assert (moved.status, moved.starts_at, moved.previous_starts_at) == (
         S.REQUESTED,
-        utc(2026, 12, 2, 15, 0),
+        on(WED, 15, 0),
         TUESDAY_9,
     )
     notice = store.notifications[-1]
@@ -61,7 +64,7 @@ def test_a_mentees_move_needs_the_mentors_confirmation_again(
     assert times == [
         (S.REQUESTED, TUESDAY_9),
         (S.SCHEDULED, TUESDAY_9),
-        (S.REQUESTED, utc(2026, 12, 2, 15, 0)),
+        (S.REQUESTED, on(WED, 15, 0)),
     ]
 
 
@@ -109,10 +112,10 @@ def test_the_mentor_may_start_a_little_early_but_not_long_before(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
     session = scheduled_session(uow_for, clock, people)
-    clock.set(utc(2026, 12, 1, 8, 45))
+    clock.set(on(TUE, 8, 45))
     with pytest.raises(NotAllowed, match="too early"):
         start(uow_for(people.maya), clock, session_id=session.id)
-    clock.set(utc(2026, 12, 1, 8, 55))
+    clock.set(on(TUE, 8, 55))
     with pytest.raises(NotAllowed, match="Only the mentor"):
         start(uow_for(people.ben), clock, session_id=session.id)
     assert start(uow_for(people.maya), clock, session_id=session.id).session.status is S.ONGOING
@@ -123,7 +126,7 @@ def test_the_system_starts_a_session_at_its_time_not_before(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:
     session = scheduled_session(uow_for, clock, people)
-    clock.set(utc(2026, 12, 1, 8, 59))
+    clock.set(on(TUE, 8, 59))
     with pytest.raises(NotAllowed):
         start(uow_for(), clock, session_id=session.id)
     clock.set(TUESDAY_9)
@@ -137,7 +140,7 @@ def test_the_mentor_completes_with_notes_and_both_are_asked_for_feedback(
     session = scheduled_session(uow_for, clock, people)
     with pytest.raises(NotAllowed, match="once it has started"):
         complete(uow_for(people.maya), clock, session_id=session.id, notes="n", actual_minutes=30)
-    clock.set(utc(2026, 12, 1, 9, 40))
+    clock.set(on(TUE, 9, 40))
     with pytest.raises(InvalidInput) as bad_minutes:
         complete(uow_for(people.maya), clock, session_id=session.id, notes="n", actual_minutes=0)
     assert bad_minutes.value.field == "actual_minutes"
@@ -170,7 +173,7 @@ def test_a_no_show_is_recorded_by_the_mentor_after_the_start(
     session = scheduled_session(uow_for, clock, people)
     with pytest.raises(NotAllowed):
         mark_no_show(uow_for(people.maya), clock, session_id=session.id)
-    clock.set(utc(2026, 12, 1, 9, 20))
+    clock.set(on(TUE, 9, 20))
     assert mark_no_show(uow_for(people.maya), clock, session_id=session.id).session.status is (
         S.NO_SHOW
     )
@@ -182,7 +185,7 @@ def test_unaccepted_requests_expire_at_their_start_once_and_the_mentee_is_told(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:
     session = requested_session(uow_for, clock, people)
-    later = requested_session(uow_for, clock, people, utc(2026, 12, 2, 9, 0))
+    later = requested_session(uow_for, clock, people, on(WED, 9, 0))
     clock.set(TUESDAY_9)
     with pytest.raises(NotAllowed):
         expire_overdue_requests(uow_for(people.maya), clock)
@@ -197,9 +200,9 @@ def test_the_history_records_every_transition_with_its_actor(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
     session = scheduled_session(uow_for, clock, people)
-    clock.set(utc(2026, 12, 1, 9, 0))
+    clock.set(on(TUE, 9, 0))
     start(uow_for(), clock, session_id=session.id)
-    clock.set(utc(2026, 12, 1, 9, 31))
+    clock.set(on(TUE, 9, 31))
     complete(uow_for(people.maya), clock, session_id=session.id, notes="", actual_minutes=31)
     _, history = session_details(uow_for(people.ben), session_id=session.id)
     assert [(e.from_status, e.to_status, e.actor_id) for e in history] == [
@@ -208,9 +211,9 @@ def test_the_history_records_every_transition_with_its_actor(
         (S.SCHEDULED, S.ONGOING, None),
         (S.ONGOING, S.COMPLETED, people.maya.id),
     ]
-    assert [e.at for e in history] == [utc(2026, 11, 30, 8, 0)] * 2 + [
-        utc(2026, 12, 1, 9, 0),
-        utc(2026, 12, 1, 9, 31),
+    assert [e.at for e in history] == [on(MON, 8, 0)] * 2 + [
+        on(TUE, 9, 0),
+        on(TUE, 9, 31),
     ]
 
 

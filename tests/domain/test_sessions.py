@@ -2,18 +2,22 @@
 declining and cancelling, legal and illegal. The later transitions are in
 `test_session_transitions.py`.
 
-The clock stands at Monday 30 November 2026, 08:00 UTC; Maya (London, UTC+0 in
-winter) offers weekdays 09:00-12:00 and 14:00-17:00 in 30-minute sessions."""
+The clock stands at a Monday in December or January, 08:00 UTC (the conftest's
+`NOW`); Maya (London, UTC+0 in winter) offers weekdays 09:00-12:00 and
+14:00-17:00 in 30-minute sessions."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, SlotTaken
 from domain.model import NotificationKind
 from domain.sessions import accept, cancel, decline, request_session
+from tests.dates import on
+from tests.domain.anchors import MON, NEXT_MON, SAT, THU, TUE
 from tests.domain.conftest import People, UowFor
 from tests.domain.sessions_data import (
     TUESDAY_9,
@@ -23,7 +27,7 @@ from tests.domain.sessions_data import (
     requested_session,
     scheduled_session,
 )
-from tests.fakes.uow import FakeClock, Store, utc
+from tests.fakes.uow import FakeClock, Store
 
 # --- request ----------------------------------------------------------------
 
@@ -47,12 +51,12 @@ def test_a_mentee_requests_a_free_slot_and_the_mentor_is_told(
 @pytest.mark.parametrize(
     ("starts_at", "message"),
     [
-        (utc(2026, 12, 1, 12, 0), "not in Maya Patel's availability"),
-        (utc(2026, 12, 1, 9, 10), "not in Maya Patel's availability"),
-        (utc(2026, 12, 5, 10, 0), "not in Maya Patel's availability"),  # Saturday
-        (utc(2026, 11, 30, 7, 0), "in the past"),
-        (utc(2026, 11, 30, 9, 30), "2 hours' notice"),
-        (utc(2026, 12, 21, 9, 0), "up to 14 days ahead"),
+        (on(TUE, 12, 0), "not in Maya Patel's availability"),
+        (on(TUE, 9, 10), "not in Maya Patel's availability"),
+        (on(SAT, 10, 0), "not in Maya Patel's availability"),  # Saturday
+        (on(MON, 7, 0), "in the past"),
+        (on(MON, 9, 30), "2 hours' notice"),
+        (on(NEXT_MON + timedelta(days=14), 9, 0), "up to 14 days ahead"),
     ],
 )
 def test_a_request_outside_the_rules_is_refused_and_nothing_is_written(
@@ -72,7 +76,7 @@ def test_a_request_outside_the_rules_is_refused_and_nothing_is_written(
 def test_the_earliest_slot_after_the_minimum_notice_can_be_booked(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
-    assert requested_session(uow_for, clock, people, utc(2026, 11, 30, 10, 0)).status is S.REQUESTED
+    assert requested_session(uow_for, clock, people, on(MON, 10, 0)).status is S.REQUESTED
 
 
 def test_a_taken_slot_cannot_be_requested_by_another_mentee(
@@ -123,10 +127,10 @@ def test_the_weekly_cap_stops_bookings_that_week_but_not_the_next(
     requested_session(uow_for, clock, people)
     with pytest.raises(SlotTaken, match="fully booked that week"):
         request_session(
-            uow_for(people.cara), clock, mentor_id=people.maya.id, starts_at=utc(2026, 12, 3, 9, 0)
+            uow_for(people.cara), clock, mentor_id=people.maya.id, starts_at=on(THU, 9, 0)
         )
     next_week = request_session(
-        uow_for(people.cara), clock, mentor_id=people.maya.id, starts_at=utc(2026, 12, 7, 9, 0)
+        uow_for(people.cara), clock, mentor_id=people.maya.id, starts_at=on(NEXT_MON, 9, 0)
     )
     assert next_week.status is S.REQUESTED
 

@@ -4,7 +4,7 @@ so the expected instants read the same as the wall clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,16 +19,14 @@ from domain.slots import (
     local_wall_clock,
     validate_zone,
 )
+from tests.dates import NEXT_YEAR, on
+from tests.domain.anchors import MON, NEXT_MON, SAT, SUN, TUE, WED, WINTER_MONDAY
 
 MENTOR, MENTEE, SOMEONE_ELSE = 1, 2, 3
 # Weekdays 14:00-15:00 in London, 30-minute sessions.
 AFTERNOONS = Schedule(weekly=tuple(WeeklySlot(day, time(14), time(15)) for day in range(5)))
-# Monday 30 November 2026 (ISO week 49) to Monday 14 December (week 51).
-MONDAY = datetime(2026, 11, 30, tzinfo=UTC)
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+# A Monday in December or January (London on GMT) and the two weeks from it.
+MONDAY = WINTER_MONDAY
 
 
 def starts(slots: list[Slot]) -> list[datetime]:
@@ -61,40 +59,40 @@ def test_time_off_beats_weekly_and_extra_slots() -> None:
     schedule = Schedule(
         weekly=(WeeklySlot(0, time(9), time(10)), WeeklySlot(1, time(9), time(10))),
         extra=(
-            ExtraSlot(date(2026, 11, 30), time(16), time(16, 30)),
-            ExtraSlot(date(2026, 12, 2), time(16), time(16, 30)),
+            ExtraSlot(MON, time(16), time(16, 30)),
+            ExtraSlot(WED, time(16), time(16, 30)),
         ),
-        time_off=(TimeOff(date(2026, 11, 30), date(2026, 12, 1)),),
+        time_off=(TimeOff(MON, TUE),),
     )
     slots = candidate_slots(schedule, "Europe/London", MONDAY, MONDAY + timedelta(days=8), 30)
-    assert starts(slots) == [utc(2026, 12, 2, 16), utc(2026, 12, 7, 9), utc(2026, 12, 7, 9, 30)]
+    assert starts(slots) == [on(WED, 16), on(NEXT_MON, 9), on(NEXT_MON, 9, 30)]
 
 
 def test_time_off_is_judged_by_the_date_on_the_mentors_own_calendar() -> None:
     # Tuesday 02:00 in Kolkata is still Monday in UTC; Tuesday off removes it anyway.
     schedule = Schedule(
         weekly=(WeeklySlot(0, time(20), time(20, 30)), WeeklySlot(1, time(2), time(2, 30))),
-        time_off=(TimeOff(date(2026, 12, 1), date(2026, 12, 1)),),
+        time_off=(TimeOff(TUE, TUE),),
     )
     slots = candidate_slots(schedule, "Asia/Kolkata", MONDAY, MONDAY + timedelta(days=1), 30)
-    assert starts(slots) == [utc(2026, 11, 30, 14, 30)]
+    assert starts(slots) == [on(MON, 14, 30)]
 
 
 def test_extra_slots_appear_beside_weekly_ones_without_duplicates() -> None:
     schedule = Schedule(
         weekly=(WeeklySlot(0, time(9), time(10)),),
         extra=(
-            ExtraSlot(date(2026, 11, 30), time(9), time(10, 30)),
-            ExtraSlot(date(2026, 12, 5), time(10), time(11)),
+            ExtraSlot(MON, time(9), time(10, 30)),
+            ExtraSlot(SAT, time(10), time(11)),
         ),
     )
     slots = candidate_slots(schedule, "Europe/London", MONDAY, MONDAY + timedelta(days=7), 30)
     assert starts(slots) == [
-        utc(2026, 11, 30, 9),
-        utc(2026, 11, 30, 9, 30),
-        utc(2026, 11, 30, 10),
-        utc(2026, 12, 5, 10),
-        utc(2026, 12, 5, 10, 30),
+        on(MON, 9),
+        on(MON, 9, 30),
+        on(MON, 10),
+        on(SAT, 10),
+        on(SAT, 10, 30),
     ]
 
 
@@ -102,16 +100,14 @@ def test_a_slot_that_would_run_past_the_window_is_not_offered() -> None:
     schedule = Schedule(weekly=(WeeklySlot(0, time(9), time(10, 15)),))
     slots = candidate_slots(schedule, "Europe/London", MONDAY, MONDAY + timedelta(days=1), 30)
     assert slots == [
-        Slot(utc(2026, 11, 30, 9), utc(2026, 11, 30, 9, 30)),
-        Slot(utc(2026, 11, 30, 9, 30), utc(2026, 11, 30, 10)),
+        Slot(on(MON, 9), on(MON, 9, 30)),
+        Slot(on(MON, 9, 30), on(MON, 10)),
     ]
 
 
 def test_candidates_start_inside_the_half_open_range() -> None:
-    slots = candidate_slots(
-        AFTERNOONS, "Europe/London", utc(2026, 11, 30, 14, 30), utc(2026, 12, 1, 14, 30), 30
-    )
-    assert starts(slots) == [utc(2026, 11, 30, 14, 30), utc(2026, 12, 1, 14)]
+    slots = candidate_slots(AFTERNOONS, "Europe/London", on(MON, 14, 30), on(TUE, 14, 30), 30)
+    assert starts(slots) == [on(MON, 14, 30), on(TUE, 14)]
 
 
 def test_the_range_may_be_given_in_any_zone() -> None:
@@ -129,18 +125,18 @@ def test_the_range_may_be_given_in_any_zone() -> None:
 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        candidate_slots(AFTERNOONS, "Europe/London", datetime(2026, 11, 30), MONDAY, 30)
+        candidate_slots(AFTERNOONS, "Europe/London", MONDAY.replace(tzinfo=None), MONDAY, 30)
 
 
 # --- notice and busy people -------------------------------------------------
 
 
 def test_slots_before_the_minimum_notice_are_hidden() -> None:
-    slots = free(window_end=MONDAY + timedelta(days=2), not_before=utc(2026, 11, 30, 14, 30))
+    slots = free(window_end=MONDAY + timedelta(days=2), not_before=on(MON, 14, 30))
     assert starts(slots) == [
-        utc(2026, 11, 30, 14, 30),  # exactly at the notice: still offered
-        utc(2026, 12, 1, 14),
-        utc(2026, 12, 1, 14, 30),
+        on(MON, 14, 30),  # exactly at the notice: still offered
+        on(TUE, 14),
+        on(TUE, 14, 30),
     ]
 
 
@@ -151,7 +147,7 @@ def test_slots_before_the_minimum_notice_are_hidden() -> None:
 def test_an_active_session_of_either_person_blocks_the_slots_it_overlaps(
     user_id: int, status: SessionStatus
 ) -> None:
-    busy = [session(user_id, utc(2026, 11, 30, 14, 15), status)]
+    busy = [session(user_id, on(MON, 14, 15), status)]
     slots = free(window_end=MONDAY + timedelta(days=1), busy=busy)
     assert slots == []
 
@@ -167,18 +163,18 @@ def test_an_active_session_of_either_person_blocks_the_slots_it_overlaps(
     ],
 )
 def test_sessions_that_no_longer_hold_their_time_do_not_block(status: SessionStatus) -> None:
-    busy = [session(MENTOR, utc(2026, 11, 30, 14), status, minutes=60)]
+    busy = [session(MENTOR, on(MON, 14), status, minutes=60)]
     slots = free(window_end=MONDAY + timedelta(days=1), busy=busy)
-    assert starts(slots) == [utc(2026, 11, 30, 14), utc(2026, 11, 30, 14, 30)]
+    assert starts(slots) == [on(MON, 14), on(MON, 14, 30)]
 
 
 def test_a_session_that_only_touches_a_slot_does_not_block_it() -> None:
     busy = [
-        session(MENTEE, utc(2026, 11, 30, 13, 30), SessionStatus.SCHEDULED),
-        session(MENTOR, utc(2026, 11, 30, 15), SessionStatus.SCHEDULED),
+        session(MENTEE, on(MON, 13, 30), SessionStatus.SCHEDULED),
+        session(MENTOR, on(MON, 15), SessionStatus.SCHEDULED),
     ]
     slots = free(window_end=MONDAY + timedelta(days=1), busy=busy)
-    assert starts(slots) == [utc(2026, 11, 30, 14), utc(2026, 11, 30, 14, 30)]
+    assert starts(slots) == [on(MON, 14), on(MON, 14, 30)]
 
 
 # --- the weekly cap ---------------------------------------------------------
@@ -186,17 +182,17 @@ def test_a_session_that_only_touches_a_slot_does_not_block_it() -> None:
 
 def test_the_weekly_cap_closes_the_whole_week_once_reached_counting_completed_sessions() -> None:
     busy = [
-        session(MENTOR, utc(2026, 11, 30, 9), SessionStatus.COMPLETED),
-        session(MENTOR, utc(2026, 12, 6, 11), SessionStatus.REQUESTED),  # Sunday
+        session(MENTOR, on(MON, 9), SessionStatus.COMPLETED),
+        session(MENTOR, on(SUN, 11), SessionStatus.REQUESTED),  # Sunday
     ]
     slots = free(busy=busy, weekly_cap=2)
     assert slots
-    assert all(slot.starts_at >= utc(2026, 12, 7) for slot in slots)
+    assert all(slot.starts_at >= on(NEXT_MON) for slot in slots)
     assert len(slots) == 10  # the next week is untouched
 
 
 def test_the_weekly_cap_leaves_a_week_open_below_the_cap() -> None:
-    busy = [session(MENTOR, utc(2026, 11, 30, 9), SessionStatus.SCHEDULED)]
+    busy = [session(MENTOR, on(MON, 9), SessionStatus.SCHEDULED)]
     assert len(free(busy=busy, weekly_cap=2)) == 20
 
 
@@ -205,35 +201,35 @@ def test_the_weekly_cap_leaves_a_week_open_below_the_cap() -> None:
     [SessionStatus.CANCELLED, SessionStatus.DECLINED, SessionStatus.EXPIRED, SessionStatus.NO_SHOW],
 )
 def test_sessions_given_back_do_not_count_towards_the_weekly_cap(status: SessionStatus) -> None:
-    busy = [session(MENTOR, utc(2026, 11, 30, 9), status)]
+    busy = [session(MENTOR, on(MON, 9), status)]
     assert len(free(busy=busy, weekly_cap=1)) == 20
 
 
 def test_other_peoples_sessions_do_not_count_towards_the_mentors_weekly_cap() -> None:
     busy = [
-        session(MENTEE, utc(2026, 11, 30, 9), SessionStatus.SCHEDULED),
-        session(SOMEONE_ELSE, utc(2026, 12, 1, 9), SessionStatus.COMPLETED),
+        session(MENTEE, on(MON, 9), SessionStatus.SCHEDULED),
+        session(SOMEONE_ELSE, on(TUE, 9), SessionStatus.COMPLETED),
     ]
     assert len(free(busy=busy, weekly_cap=1)) == 20
 
 
 def test_the_weekly_cap_counts_weeks_on_the_mentors_calendar() -> None:
-    # Mentor in Kolkata. The session, Sunday 6 Dec 20:00 UTC, is Monday 7 Dec 01:30 there:
-    # it fills ISO week 50, closing Monday 01:00 (Sunday 19:30 UTC) but not Sunday 23:00
-    # (17:30 UTC), which is still week 49 in Kolkata although both are week 49 in UTC.
+    # Mentor in Kolkata (+05:30). The session, Sunday 20:00 UTC, is Monday 01:30 there:
+    # it fills the next ISO week, closing Monday 01:00 (Sunday 19:30 UTC) but not Sunday
+    # 23:00 (17:30 UTC), still this week in Kolkata; in UTC, both are this week.
     schedule = Schedule(
         weekly=(WeeklySlot(6, time(23), time(23, 30)), WeeklySlot(0, time(1), time(1, 30)))
     )
     slots = free(
         schedule=schedule,
         zone="Asia/Kolkata",
-        window_start=utc(2026, 12, 6),
-        window_end=utc(2026, 12, 7),
-        not_before=utc(2026, 12, 6),
-        busy=[session(MENTOR, utc(2026, 12, 6, 20), SessionStatus.SCHEDULED)],
+        window_start=on(SUN),
+        window_end=on(NEXT_MON),
+        not_before=on(SUN),
+        busy=[session(MENTOR, on(SUN, 20), SessionStatus.SCHEDULED)],
         weekly_cap=1,
     )
-    assert starts(slots) == [utc(2026, 12, 6, 17, 30)]
+    assert starts(slots) == [on(SUN, 17, 30)]
 
 
 def test_a_weekly_cap_of_zero_offers_nothing() -> None:
@@ -244,7 +240,7 @@ def test_a_weekly_cap_of_zero_offers_nothing() -> None:
 
 
 def test_the_first_free_slot_is_the_earliest_free_one() -> None:
-    busy = [session(MENTEE, utc(2026, 11, 30, 14), SessionStatus.SCHEDULED)]
+    busy = [session(MENTEE, on(MON, 14), SessionStatus.SCHEDULED)]
     kwargs: dict[str, Any] = {
         "schedule": AFTERNOONS,
         "zone": "Europe/London",
@@ -256,7 +252,7 @@ def test_the_first_free_slot_is_the_earliest_free_one() -> None:
         "busy": busy,
         "weekly_cap": None,
     }
-    assert first_free_slot(**kwargs) == Slot(utc(2026, 11, 30, 14, 30), utc(2026, 11, 30, 15))
+    assert first_free_slot(**kwargs) == Slot(on(MON, 14, 30), on(MON, 15))
     assert first_free_slot(**(kwargs | {"schedule": Schedule()})) is None
 
 
@@ -278,5 +274,6 @@ def test_an_unknown_zone_is_refused_as_a_field_error(zone: str) -> None:
 
 
 def test_the_wall_clock_is_read_in_the_given_zone() -> None:
-    moment = local_wall_clock(utc(2026, 7, 1, 12), "America/Los_Angeles")
+    # 1 July: mid-summer, Pacific daylight time (-07:00) whatever the year.
+    moment = local_wall_clock(datetime(NEXT_YEAR, 7, 1, 12, tzinfo=UTC), "America/Los_Angeles")
     assert (moment.hour, moment.utcoffset()) == (5, timedelta(hours=-7))

@@ -20,9 +20,10 @@ from domain.model import (
     WeeklySlot,
 )
 from domain.slots import CAPPED_STATUSES, free_slots
+from tests.dates import NEXT_YEAR, dst_changes
 
 MENTOR, MENTEE, SOMEONE_ELSE = 1, 2, 3
-SUNDAY = 6
+SATURDAY, SUNDAY = 5, 6
 ZONES = (
     "UTC",
     "America/New_York",
@@ -33,16 +34,34 @@ ZONES = (
     "Australia/Lord_Howe",
     "Pacific/Chatham",
 )
-YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
-# The Saturdays before each 2026 clock change (all of them on a Sunday, local time),
-# so that DST nights are drawn far more often than one day in 180.
+YEAR_START = datetime(NEXT_YEAR, 1, 1, tzinfo=UTC)
+YEAR_DAYS = (datetime(NEXT_YEAR + 1, 1, 1, tzinfo=UTC) - YEAR_START).days
+
+
+def saturdays_before_clock_changes(zone: str) -> tuple[date, ...]:
+    """The local Saturday before each of `zone`'s clock changes next year."""
+    tz = ZoneInfo(zone)
+    saturdays = tuple(
+        (change - timedelta(minutes=1)).astimezone(tz).date() - timedelta(days=1)
+        for change in dst_changes(zone, NEXT_YEAR)
+    )
+    assert len(saturdays) == 2, (zone, saturdays)
+    assert all(day.weekday() == SATURDAY for day in saturdays), (zone, saturdays)
+    return saturdays
+
+
+# The Saturdays before each of next year's clock changes (all of them on a Sunday,
+# local time), so that DST nights are drawn far more often than one day in 180.
 SATURDAYS_BEFORE_CLOCK_CHANGES = {
-    "America/New_York": (date(2026, 3, 7), date(2026, 10, 31)),
-    "America/Los_Angeles": (date(2026, 3, 7), date(2026, 10, 31)),
-    "Europe/London": (date(2026, 3, 28), date(2026, 10, 24)),
-    "Europe/Berlin": (date(2026, 3, 28), date(2026, 10, 24)),
-    "Australia/Lord_Howe": (date(2026, 4, 4), date(2026, 10, 3)),
-    "Pacific/Chatham": (date(2026, 4, 4), date(2026, 9, 26)),
+    zone: saturdays_before_clock_changes(zone)
+    for zone in (
+        "America/New_York",
+        "America/Los_Angeles",
+        "Europe/London",
+        "Europe/Berlin",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+    )
 }
 
 
@@ -111,11 +130,11 @@ class Case:
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     if draw(st.booleans()):
-        # Any time of 2026, any window of up to two weeks.
+        # Any time of next year, any window of up to two weeks.
         zone = draw(st.sampled_from(ZONES))
         window_start = YEAR_START + timedelta(minutes=15 * draw(st.integers(0, 4 * 24 * 350)))
         window_end = window_start + timedelta(hours=draw(st.integers(1, 24 * 14)))
-        days = st.integers(0, 364).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
+        days = st.integers(0, YEAR_DAYS - 1).map(lambda n: YEAR_START.date() + timedelta(days=n))
         schedule = draw(schedules(days, list(range(7)), last_quarter=95))
     else:
         # The weekend of one of the zone's clock changes, with windows in the small

@@ -2,7 +2,8 @@
 what each person sees and what lands in the database.
 
 Maya mentors (London); Ben and Cara are mentees; Olga is a programme manager.
-The clock starts on Monday 30 November 2026 at 08:00 UTC."""
+The clock starts at 08:00 UTC on a Monday a week or two from today
+(`tests.dates.MONDAY`)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 
 from domain.errors import Conflict
 from domain.model import Feedback, MentorRating, SubjectRole
@@ -14,13 +15,13 @@ class FakeFeedback:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def add(self, feedback: Feedback) -> Feedback:
+    def add(self, feedback: Feedback, *, at: datetime) -> Feedback:
         if any(
             (f.session_id, f.author_id) == (feedback.session_id, feedback.author_id)
             for f in self.store.feedback
         ):
             raise Conflict("You already left feedback for this session.")
-        saved = replace(feedback, id=self.store.next_id())
+        saved = replace(feedback, id=self.store.next_id(), created_at=at)
         self.store.feedback.append(saved)
         return saved
 

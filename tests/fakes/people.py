@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from domain.errors import Conflict
 from domain.model import MentorHit, NewProfile, Profile
@@ -15,7 +16,7 @@ class FakeWorkspaces:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def ensure(self, workspace_id: str, name: str = "") -> None:
+    def ensure(self, workspace_id: str, name: str = "", *, at: datetime) -> None:
         self.store.workspaces.add(workspace_id)
 
     def with_people(self) -> list[str]:
@@ -53,7 +54,7 @@ class FakeUsers:
         self.store.users[saved.id] = saved
         return saved
 
-    def save(self, profile: Profile) -> Profile:
+    def save(self, profile: Profile, *, at: datetime) -> Profile:
         self.store.users[profile.id] = profile
         return profile
 

@@ -58,11 +58,12 @@ class FakeSessions:
             ends_at=session.ends_at,
             status=session.status,
             topic=session.topic,
+            created_at=session.created_at,
         )
         self.store.sessions[saved.id] = saved
         return saved
 
-    def update(self, session: Session, *, expected_status: SessionStatus) -> bool:
+    def update(self, session: Session, *, expected_status: SessionStatus, at: datetime) -> bool:
         current = self.store.sessions.get(session.id)
         if current is None or current.status is not expected_status:
             return False

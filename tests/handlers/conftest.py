@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, text
@@ -13,10 +14,10 @@ from bot.standin.clock import FakeClock
 from bot.standin.slack_api import FakeSlackServer
 from bot.standin.workspace import Workspace, running_workspace, wait_for
 from tests.conftest import DATA_TABLES
-from tests.fakes.uow import utc
+from tests.dates import MONDAY
 
 SECRET = "test-signing-secret"
-NOW = utc(2026, 11, 30, 8, 0)  # a Monday
+NOW = MONDAY + timedelta(hours=8)  # a Monday morning, a week or two from today
 # Longer than any listener runs, even one waiting out a fault the test queued.
 IDLE_WAIT_S = 30.0
 

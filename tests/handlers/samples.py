@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import Block
 
 from domain.model import Profile
+from tests.dates import MONDAY
 
-NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+NOW = MONDAY + timedelta(hours=8)  # a Monday morning
 MAYA = Profile(
     id=1,
     workspace_id="T1",

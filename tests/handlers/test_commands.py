@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import Engine, text
 
 from bot.standin.payloads import select, text_input
 from handlers.ids import Field, Modal
-from tests.handlers.conftest import Harness
+from tests.handlers.conftest import NOW, Harness
 
 
 def _answer(h: Harness, user: str, typed: str) -> str:
@@ -74,7 +76,8 @@ def test_availability_shortcuts_add_clear_and_take_time_off(
 ) -> None:
     _mentor(h)
     assert "Added" in _answer(h, "UMAYA", "availability add mon,wed 09:00-12:00")
-    assert "Time off saved" in _answer(h, "UMAYA", "availability off 2026-12-24 2026-12-31")
+    first, last = NOW.date() + timedelta(days=24), NOW.date() + timedelta(days=31)
+    assert "Time off saved" in _answer(h, "UMAYA", f"availability off {first} {last}")
     assert "not a day" in _answer(h, "UMAYA", "availability add funday 09:00-12:00")
     assert "09:00-12:00" in _answer(h, "UMAYA", "availability add mon 9am")
     assert "YYYY-MM-DD" in _answer(h, "UMAYA", "availability off christmas")

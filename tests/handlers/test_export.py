@@ -100,8 +100,8 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_defused() -> None:
 
 
 def test_the_file_is_named_after_the_period_and_the_day() -> None:
-    assert export_filename(_table()) == "mentors-last-30-days-2026-11-30.csv"
-    assert export_filename(_table(period=None)) == "mentors-all-time-2026-11-30.csv"
+    assert export_filename(_table()) == f"mentors-last-30-days-{NOW:%Y-%m-%d}.csv"
+    assert export_filename(_table(period=None)) == f"mentors-all-time-{NOW:%Y-%m-%d}.csv"
 
 
 def _programme(engine: Engine) -> None:
@@ -141,7 +141,7 @@ def test_an_admin_gets_the_csv_in_a_dm_after_the_click_is_acknowledged(
     assert completed.params["channel_id"] == "DUOLGA"  # the DM opened with the admin
     assert h.calls("conversations.open", users="UOLGA")
     (asked,) = h.calls("files.getUploadURLExternal")
-    assert asked.params["filename"] == "mentors-last-30-days-2026-11-30.csv"
+    assert asked.params["filename"] == f"mentors-last-30-days-{NOW:%Y-%m-%d}.csv"
     assert "Per-mentor figures, last 30 days (1 mentor)" in completed.params["initial_comment"]
     [shared] = json.loads(completed.params["files"])
     content = h.slack.uploaded(shared["id"])

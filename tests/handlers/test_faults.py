@@ -4,6 +4,7 @@ a polite answer, nothing half-written, nothing lost, nothing done twice."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import Engine, text
 
@@ -11,7 +12,7 @@ from bot.standin import payloads
 from bot.standin.payloads import select, text_input
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import MentorRef, SessionRef
-from tests.handlers.conftest import Harness, wait_for
+from tests.handlers.conftest import NOW, Harness, wait_for
 
 
 def _mentor_and_mentee(h: Harness) -> None:
@@ -94,7 +95,8 @@ def test_tampered_private_metadata_keeps_the_modal_open_with_a_message(
 ) -> None:
     _mentor_and_mentee(h)
     forged = {"callback_id": Modal.BOOK, "private_metadata": '{"mentor_id": "x"}'}
-    reply = h.submit("UBEN", forged, {Field.SLOT: select("1764496800")})
+    slot = str(int((NOW + timedelta(hours=2)).timestamp()))
+    reply = h.submit("UBEN", forged, {Field.SLOT: select(slot)})
     body = reply.json()
     assert body["response_action"] == "errors"
     assert "out of date" in body["errors"][Field.SLOT]
@@ -186,6 +188,7 @@ def test_a_modal_submission_that_fails_writes_nothing(h: Harness, owner_engine: 
     h.command("UMAYA", "availability")
     editor = h.opened_view()
     assert editor["callback_id"] == Modal.AVAILABILITY
+    first, last = NOW.date() + timedelta(days=10), NOW.date() + timedelta(days=1)  # last < first
     reply = h.submit(
         "UMAYA",
         editor,
@@ -193,8 +196,8 @@ def test_a_modal_submission_that_fails_writes_nothing(h: Harness, owner_engine: 
             Field.WEEKDAYS: {"type": "checkboxes", "selected_options": [{"value": "5"}]},
             Field.START: {"type": "timepicker", "selected_time": "10:00"},
             Field.END: {"type": "timepicker", "selected_time": "11:00"},
-            Field.FIRST_DAY: {"type": "datepicker", "selected_date": "2026-12-10"},
-            Field.LAST_DAY: {"type": "datepicker", "selected_date": "2026-12-01"},
+            Field.FIRST_DAY: {"type": "datepicker", "selected_date": f"{first:%Y-%m-%d}"},
+            Field.LAST_DAY: {"type": "datepicker", "selected_date": f"{last:%Y-%m-%d}"},
         },
     )
     assert Field.LAST_DAY in json.loads(reply.body)["errors"]

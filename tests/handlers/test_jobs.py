@@ -8,9 +8,8 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -29,6 +28,7 @@ from tests.domain.analytics_data import NOW, load_programme
 from tests.fakes.analytics import FakeAnalytics
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 from tests.handlers.conftest import SECRET, Harness, wait_for
+from tests.shifted import python_command
 
 NOTICES = 30
 
@@ -36,8 +36,10 @@ NOTICES = 30
 @pytest.fixture
 def pending(h: Harness, owner_engine: Engine) -> list[str]:
     """Thirty undelivered reminders for Maya, each naming a different person, due
-    both by the database's clock (for the CLI) and by the test's clock."""
+    both by the harness's clock and by the process clock a `mentorbot jobs`
+    child runs on (the database's own clock plays no part)."""
     names = [f"Person {n:02d}" for n in range(NOTICES)]
+    due = min(h.clock.now(), datetime.now(UTC)) - timedelta(minutes=1)
     with owner_engine.begin() as conn:
         conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1')"))
         maya = conn.execute(
@@ -51,12 +53,12 @@ def pending(h: Harness, owner_engine: Engine) -> list[str]:
                 text(
                     "INSERT INTO notifications (id, workspace_id, recipient_id, kind, payload,"
                     " created_at, next_attempt_at) VALUES (:id, 'T1', :maya, 'reminder',"
-                    " CAST(:payload AS jsonb), now() - interval '1 minute',"
-                    " now() - interval '1 minute')"
+                    " CAST(:payload AS jsonb), :due, :due)"
                 ),
                 {
                     "id": uuid.uuid4(),
                     "maya": maya,
+                    "due": due,
                     "payload": f'{{"other_name": "{name}", "lead_minutes": 15,'
                     f' "starts_at": "{(h.clock.now() + timedelta(minutes=15)).isoformat()}"}}',
                 },
@@ -144,7 +146,7 @@ def test_a_deliverer_killed_mid_batch_leaves_each_notice_delivered_or_pending(
 ) -> None:
     h.slack.fail("chat.postMessage", delay_s=0.15, times=NOTICES)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "jobs", "run", "deliver"],
+        python_command("-m", "bot.cli", "jobs", "run", "deliver"),
         env=_cli_env(h, database_url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -159,7 +161,8 @@ def test_a_deliverer_killed_mid_batch_leaves_each_notice_delivered_or_pending(
         # Marked delivered only after Slack took it; never lost either way.
         assert seen or not delivered, name
     h.slack.faults.clear()
-    h.clock.advance(minutes=5)  # past the killed run's leases
+    # Past the killed run's leases, which it took on its own (process) clock.
+    h.clock.set(max(h.clock.now(), datetime.now(UTC)) + timedelta(minutes=5))
     h.bot.deps.notifier.deliver(None)
     assert all(delivered for _, delivered, _, _ in _outbox(owner_engine))
     dms = _dms(h)
@@ -174,7 +177,7 @@ def test_jobs_run_runs_one_job_once_and_exits_zero(
 ) -> None:
     for name in ("reminders", "lifecycle", "digest", "analytics", "deliver"):
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "jobs", "run", name],
+            python_command("-m", "bot.cli", "jobs", "run", name),
             env=_cli_env(h, database_url),
             capture_output=True,
             text=True,

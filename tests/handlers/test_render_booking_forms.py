@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.model import Session, SessionStatus, Slot
 from handlers.ids import Field, Modal
 from handlers.render.booking import booking_modal, reschedule_modal
+from tests.dates import NEXT_YEAR, on, utc, weekday_after
 from tests.handlers.form_samples import dump, inputs, person
 from tests.handlers.samples import as_text
 
@@ -25,7 +26,11 @@ def every_option(select: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 MENTOR = person(display_name="Ana <!channel>")
-FIRST = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+# A Tuesday in January (New York on standard time, UTC-5, as the times below
+# assume), 23:30 UTC.
+TUESDAY = weekday_after(utc(NEXT_YEAR, 1, 1), 1)
+FIRST = on(TUESDAY, 23, 30)
+DAY = timedelta(days=1)
 
 
 def test_booking_offers_at_most_100_times_with_a_note_when_there_are_more() -> None:
@@ -41,10 +46,12 @@ def test_booking_offers_at_most_100_times_with_a_note_when_there_are_more() -> N
 def test_booking_groups_times_by_the_viewers_own_days() -> None:
     view = dump(booking_modal(MENTOR, slots_from(FIRST, 300), "Asia/Kolkata", "{}"))
     groups = inputs(view)[Field.SLOT]["element"]["option_groups"]
-    # 23:30 UTC on 1 Dec is 05:00 on Wednesday 2 Dec in Kolkata.
-    assert groups[0]["label"]["text"] == "Wed 2 Dec"
+    # 23:30 UTC on Tuesday is 05:00 on Wednesday in Kolkata.
+    assert groups[0]["label"]["text"] == f"{TUESDAY + DAY:%a %-d %b}"
     assert groups[0]["options"][0]["text"]["text"] == "05:00–05:30"
-    assert [group["label"]["text"] for group in groups] == ["Wed 2 Dec", "Thu 3 Dec", "Fri 4 Dec"]
+    assert [group["label"]["text"] for group in groups] == [
+        f"{TUESDAY + n * DAY:%a %-d %b}" for n in (1, 2, 3)
+    ]
     assert len(groups[0]["options"]) == 38  # 05:00 to midnight, in half hours
     assert "times shown in Asia/Kolkata" in as_text(view)
 
@@ -52,7 +59,7 @@ def test_booking_groups_times_by_the_viewers_own_days() -> None:
 def test_the_same_slots_fall_on_the_previous_day_for_a_viewer_in_new_york() -> None:
     view = dump(booking_modal(MENTOR, slots_from(FIRST, 2), "America/New_York", "{}"))
     group = inputs(view)[Field.SLOT]["element"]["option_groups"][0]
-    assert group["label"]["text"] == "Tue 1 Dec"
+    assert group["label"]["text"] == f"{TUESDAY:%a %-d %b}"
     assert [o["text"]["text"] for o in group["options"]] == ["18:30–19:00", "19:00–19:30"]
 
 
@@ -94,8 +101,8 @@ SESSION = Session(
     workspace_id="T1",
     mentor_id=5,
     mentee_id=6,
-    starts_at=datetime(2026, 12, 3, 10, 0, tzinfo=UTC),
-    ends_at=datetime(2026, 12, 3, 10, 30, tzinfo=UTC),
+    starts_at=on(TUESDAY + 2 * DAY, 10, 0),  # Thursday
+    ends_at=on(TUESDAY + 2 * DAY, 10, 30),
     status=SessionStatus.SCHEDULED,
 )
 
@@ -108,7 +115,7 @@ def test_rescheduling_shows_the_current_time_and_the_same_picker_as_booking() ->
     assert view["submit"]["text"] == "Move"
     assert view["private_metadata"] == '{"session_id":9}'
     assert f"<!date^{int(SESSION.starts_at.timestamp())}^" in as_text(view)
-    assert "Thu 3 Dec, 15:30 (Asia/Kolkata)" in as_text(view)
+    assert f"{TUESDAY + 2 * DAY:%a %-d %b}, 15:30 (Asia/Kolkata)" in as_text(view)
     assert inputs(view)[Field.SLOT]["element"] == inputs(booking)[Field.SLOT]["element"]
     assert "Showing the first 100 free times" in as_text(view)
 

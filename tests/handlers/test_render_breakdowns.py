@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -24,8 +24,16 @@ from handlers.render.breakdowns import departments_text, expertise_text, trend_t
 from handlers.render.common import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 from handlers.render.digest import digest_message
 from handlers.render.stats import dashboard_blocks, dashboard_text
+from tests.dates import MONDAY
 
-NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+NOW = MONDAY + timedelta(hours=8)
+WEEK = MONDAY.date()  # the Monday of now's week
+
+
+def weeks_ago(n: int) -> date:
+    return WEEK - timedelta(weeks=n)
+
+
 BOARD = Dashboard(
     period_days=30,
     since=NOW - timedelta(days=30),
@@ -40,10 +48,10 @@ BOARD = Dashboard(
     utilization=4.5 / 41,
     rating_count=4,
     trend=[
-        TrendPoint(date(2026, 10, 26), 1, 1, partial=True),
-        TrendPoint(date(2026, 11, 2), 4, 4),
-        TrendPoint(date(2026, 11, 9), 2, 0),
-        TrendPoint(date(2026, 11, 16), 0, 0),
+        TrendPoint(weeks_ago(5), 1, 1, partial=True),
+        TrendPoint(weeks_ago(4), 4, 4),
+        TrendPoint(weeks_ago(3), 2, 0),
+        TrendPoint(weeks_ago(2), 0, 0),
     ],
     expertise=[ExpertiseGap("python", 10, 2), ExpertiseGap("k8s <ops>", 1, 0)],
     departments=[
@@ -65,7 +73,7 @@ EMPTY = Dashboard(
     top_by_rating=[],
     top_by_completed=[],
     utilization=None,
-    trend=[TrendPoint(date(2026, 11, 23), 0, 0, True), TrendPoint(date(2026, 11, 30), 0, 0, True)],
+    trend=[TrendPoint(weeks_ago(1), 0, 0, True), TrendPoint(WEEK, 0, 0, True)],
 )
 
 
@@ -76,21 +84,20 @@ def rendered(blocks: list[Block]) -> list[dict[str, Any]]:
 def test_the_trend_has_one_bar_per_week_scaled_to_the_busiest() -> None:
     assert trend_text(BOARD).split("\n") == [
         "*Sessions per week*",
-        "`26 Oct` ▓▓░░░░░░░░ 1 · 1 completed (part)",
-        "`02 Nov` ▓▓▓▓▓▓▓▓▓▓ 4 · 4 completed",
-        "`09 Nov` ▓▓▓▓▓░░░░░ 2 · 0 completed",
-        "`16 Nov` ░░░░░░░░░░ 0 · 0 completed",
+        f"`{weeks_ago(5):%d %b}` ▓▓░░░░░░░░ 1 · 1 completed (part)",
+        f"`{weeks_ago(4):%d %b}` ▓▓▓▓▓▓▓▓▓▓ 4 · 4 completed",
+        f"`{weeks_ago(3):%d %b}` ▓▓▓▓▓░░░░░ 2 · 0 completed",
+        f"`{weeks_ago(2):%d %b}` ░░░░░░░░░░ 0 · 0 completed",
     ]
 
 
 def test_the_all_time_trend_is_labelled_by_month() -> None:
-    months = replace(
-        BOARD, trend_unit=TrendUnit.MONTH, trend=[TrendPoint(date(2026, 11, 1), 1200, 900, True)]
-    )
+    month = WEEK.replace(day=1)  # the first of now's month
+    months = replace(BOARD, trend_unit=TrendUnit.MONTH, trend=[TrendPoint(month, 1200, 900, True)])
 
     assert trend_text(months).split("\n") == [
         "*Sessions per month* (last 12)",
-        "`Nov 2026` ▓▓▓▓▓▓▓▓▓▓ 1,200 · 900 completed (part)",
+        f"`{month:%b %Y}` ▓▓▓▓▓▓▓▓▓▓ 1,200 · 900 completed (part)",
     ]
 
 
@@ -133,7 +140,7 @@ def test_a_snapshot_says_as_of_when_and_a_live_dashboard_does_not() -> None:
     assert f"Figures as of <!date^{int(NOW.timestamp())}^" in dumped
     assert "refreshed every 5 minutes" in dumped
     assert "as of" not in json.dumps(rendered(dashboard_blocks(BOARD, "UTC")))
-    assert dashboard_text(replace(BOARD, as_of=NOW)).endswith("As of Mon 30 Nov, 08:00 UTC")
+    assert dashboard_text(replace(BOARD, as_of=NOW)).endswith(f"As of {NOW:%a %-d %b}, 08:00 UTC")
 
 
 def test_an_empty_programme_has_no_nan_none_or_percent_of_nothing() -> None:
@@ -152,7 +159,7 @@ def test_a_full_dashboard_stays_within_slacks_limits() -> None:
     long = "Research and Development " * 8
     full = replace(
         BOARD,
-        trend=[TrendPoint(date(2026, 9, 1) + timedelta(days=7 * n), 9999, 9000) for n in range(14)],
+        trend=[TrendPoint(weeks_ago(13 - n), 9999, 9000) for n in range(14)],
         expertise=[ExpertiseGap("x" * 80 + str(n), 5000, 3) for n in range(5)],
         departments=[
             DepartmentFigures(long + str(n), 999, 999, 9999, 9999, 9999, 4.9) for n in range(10)
@@ -171,7 +178,7 @@ def test_a_full_dashboard_stays_within_slacks_limits() -> None:
 def test_the_digest_names_the_expertise_short_of_mentors() -> None:
     digest = Digest(
         workspace_id="T1",
-        week_start=date(2026, 11, 30),
+        week_start=WEEK,
         new_sessions=3,
         completed=1,
         average_rating=None,

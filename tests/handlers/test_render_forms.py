@@ -3,7 +3,7 @@ rescheduling: `test_render_booking_forms.py`."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from handlers.render.profile_forms import (
     mentee_signup_modal,
     mentor_signup_modal,
 )
+from tests.dates import MONDAY
 from tests.handlers.form_samples import dump, inputs, person
 from tests.handlers.samples import as_text
 
@@ -170,13 +171,16 @@ def test_time_zone_names_read_with_spaces_but_submit_the_iana_name() -> None:
 # --- availability -------------------------------------------------------------
 
 
+EXTRA_DAY = MONDAY.date() + timedelta(days=5)  # a Saturday
+OFF_FIRST = MONDAY.date() + timedelta(days=24)  # a Thursday, some weeks later
+OFF_LAST = OFF_FIRST + timedelta(days=7)  # the Thursday after
 SCHEDULE = Schedule(
     weekly=(
         WeeklySlot(weekday=2, start=time(14), end=time(16), id=12),
         WeeklySlot(weekday=0, start=time(9), end=time(12), id=11),
     ),
-    time_off=(TimeOff(first_day=date(2026, 12, 24), last_day=date(2026, 12, 31), id=21),),
-    extra=(ExtraSlot(day=date(2026, 12, 5), start=time(10), end=time(11), id=31),),
+    time_off=(TimeOff(first_day=OFF_FIRST, last_day=OFF_LAST, id=21),),
+    extra=(ExtraSlot(day=EXTRA_DAY, start=time(10), end=time(11), id=31),),
 )
 
 
@@ -187,8 +191,8 @@ def test_the_availability_modal_lists_what_is_set_each_with_remove() -> None:
     assert view["title"]["text"] == "Your availability"
     assert view["submit"]["text"] == "Save"
     assert text.index("Monday 09:00–12:00") < text.index("Wednesday 14:00–16:00")
-    assert "Thu 24 Dec 2026 – Thu 31 Dec 2026" in text
-    assert "Sat 5 Dec 2026, 10:00–11:00" in text
+    assert f"{OFF_FIRST:%a %-d %b %Y} – {OFF_LAST:%a %-d %b %Y}" in text
+    assert f"{EXTRA_DAY:%a %-d %b %Y}, 10:00–11:00" in text
     assert "Times are in *Europe/Paris*, sessions last 30 minutes" in text
     removes = [(b["action_id"], b["value"]) for b in buttons(view)]
     assert removes == [
@@ -243,12 +247,10 @@ def test_a_mentor_with_hundreds_of_entries_still_gets_a_valid_modal_showing_each
             for i in range(150)
         ),
         time_off=tuple(
-            TimeOff(
-                date(2027, 1, 1) + timedelta(days=i), date(2027, 1, 1) + timedelta(days=i), i + 1
-            )
+            TimeOff(OFF_LAST + timedelta(days=i + 1), OFF_LAST + timedelta(days=i + 1), i + 1)
             for i in range(60)
         ),
-        extra=(ExtraSlot(day=date(2026, 12, 5), start=time(10), end=time(11), id=7),),
+        extra=(ExtraSlot(day=EXTRA_DAY, start=time(10), end=time(11), id=7),),
     )
     view = dump(availability_modal(schedule, "UTC", 30))
     actions = [b["action_id"] for b in buttons(view)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +11,12 @@ import pytest
 from domain.model import Feedback, MentorRating, Profile, SubjectRole
 from handlers.ids import Action, Modal
 from handlers.metadata import MentorRef
-from handlers.render.help import HELP_TEXT, help_blocks
+from handlers.render.help import days_off_example, help_blocks, help_text
 from handlers.render.profile import profile_modal, profile_summary
+from tests.dates import MONDAY
 from tests.handlers.samples import as_text, buttons, dump
+
+TODAY = MONDAY.date()
 
 ANA = Profile(
     id=5,
@@ -31,7 +34,7 @@ ANA = Profile(
 )
 BEN = Profile(id=6, workspace_id="T1", slack_user_id="U6", display_name="Ben <@U1>")
 RATING = MentorRating(mentor_id=5, count=2, average=4.5)
-WHEN = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+WHEN = MONDAY - timedelta(days=10) + timedelta(hours=15)  # a Friday afternoon
 
 
 def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
@@ -63,7 +66,7 @@ def feedback(rating: int, comment: str, *, author_id: int = 6, session_id: int =
         "/mentor availability",
         "/mentor availability add mon,wed 09:00-12:00",
         "/mentor availability clear",
-        "/mentor availability off 2026-12-24 2026-12-31",
+        f"/mentor availability off {days_off_example(TODAY)}",
         "/mentor find [words]",
         "/mentor book @user",
         "/mentor sessions",
@@ -72,16 +75,24 @@ def feedback(rating: int, comment: str, *, author_id: int = 6, session_id: int =
     ],
 )
 def test_help_explains_every_command_in_blocks_and_in_plain_text(command: str) -> None:
-    assert f"`{command}`" in as_text(dump(help_blocks()))
-    assert command in HELP_TEXT
+    assert f"`{command}`" in as_text(dump(help_blocks(TODAY)))
+    assert command in help_text(TODAY)
+
+
+def test_the_days_off_example_is_a_working_week_two_to_three_weeks_ahead() -> None:
+    for offset in range(7):
+        today = TODAY + timedelta(days=offset)
+        first, last = (date.fromisoformat(day) for day in days_off_example(today).split())
+        assert (first.weekday(), last - first) == (0, timedelta(days=4))
+        assert timedelta(days=14) <= first - today < timedelta(days=21)
 
 
 def test_help_offers_both_ways_to_sign_up() -> None:
-    blocks = dump(help_blocks())
+    blocks = dump(help_blocks(TODAY))
     assert action_ids(blocks) == [Action.SIGNUP_MENTOR, Action.SIGNUP_MENTEE]
     assert [b["text"]["text"] for b in buttons(blocks)] == ["Become a mentor", "Sign up as mentee"]
-    assert "`" not in HELP_TEXT
-    assert "coming soon" not in (as_text(blocks) + HELP_TEXT).lower()
+    assert "`" not in help_text(TODAY)
+    assert "coming soon" not in (as_text(blocks) + help_text(TODAY)).lower()
 
 
 # --- profile summary -------------------------------------------------------------
@@ -193,7 +204,7 @@ def test_recent_feedback_shows_stars_the_escaped_comment_the_author_and_the_date
     view = profile_modal(ANA, RATING, 2, items, {6: BEN}, "Asia/Kolkata", can_book=True)
     text = as_text(view.to_dict())
     assert "★★★★☆ “Great &lt;!here&gt; advice &amp; tips” — Ben &lt;@U1&gt;" in text
-    assert f"<!date^{int(WHEN.timestamp())}^{{date_short}}|20 Nov 2026>" in text
+    assert f"<!date^{int(WHEN.timestamp())}^{{date_short}}|{WHEN:%-d %b %Y}>" in text
     assert "★★★★★ — a mentee" in text  # an author we could not load stays anonymous
     assert "<!here>" not in text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +11,10 @@ from domain.model import MentorHit, MentorRating, Page, Profile, Slot
 from handlers.ids import Action
 from handlers.metadata import MentorRef, SearchPageRef
 from handlers.render.search import search_results, search_text
+from tests.dates import MONDAY
 from tests.handlers.samples import as_text, buttons, dump
 
-FREE = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+FREE = MONDAY + timedelta(days=1, hours=23, minutes=30)  # Tuesday 23:30 UTC
 
 
 def hit(number: int, *, free: bool = True, **profile: Any) -> MentorHit:
@@ -105,7 +106,7 @@ def test_a_card_shows_who_the_mentor_is_their_rating_and_next_free_time() -> Non
     assert "★★★★☆ 4.5 (4)" in card
     assert "3 sessions completed" in card
     assert f"Next free: <!date^{int(FREE.timestamp())}^" in card
-    assert "Wed 2 Dec, 05:00 (Asia/Kolkata)" in card
+    assert f"{FREE + timedelta(days=1):%a %-d %b}, 05:00 (Asia/Kolkata)" in card  # Wednesday
 
 
 def test_a_mentor_without_free_time_has_no_book_button_and_says_why() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +16,9 @@ from domain.metrics import Dashboard, MentorFigures
 from handlers.ids import Action
 from handlers.metadata import PeriodRef, decode
 from handlers.render.stats import dashboard_blocks, dashboard_text
+from tests.dates import MONDAY
 
-NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+NOW = MONDAY + timedelta(hours=8)
 MAYA = MentorFigures(
     mentor_id=1,
     name="Maya Patel",

@@ -12,12 +12,11 @@ from sqlalchemy import Engine, text
 
 from bot.jobs import JOBS, run_job
 from bot.runtime import build_bot
-from tests.fakes.uow import utc
+from tests.dates import MONDAY
 from tests.handlers.conftest import Harness
 from tests.storage.seed import add_session, add_user, set_actor
 
 CHANNEL = "C0DIGEST"
-MONDAY = utc(2026, 11, 30)
 
 
 def _day(engine: Engine) -> None:
@@ -34,17 +33,14 @@ def _day(engine: Engine) -> None:
             (11, "UCARA", "scheduled"),
             (14, "UDEV", "requested"),
         ):
-            session = add_session(
+            add_session(
                 conn,
                 "T1",
                 maya,
                 people[mentee],
                 starts_at=MONDAY + timedelta(hours=hour),
                 status=status,
-            )
-            conn.execute(
-                text("UPDATE sessions SET created_at = :c WHERE id = :s"),
-                {"c": MONDAY - timedelta(days=3), "s": session},
+                created_at=MONDAY - timedelta(days=3),
             )
 
 

@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from bot.standin import payloads
 from bot.standin.signing import SlackSender
 from bot.standin.slack_api import FakeSlackServer
 from tests.handlers.conftest import wait_for
+from tests.shifted import python_command
 
 SECRET = "serve-secret"
 
@@ -55,7 +55,7 @@ def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]
         "MENTORSHIP_LOG_FORMAT": "json",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", "2"],
+        python_command("-m", "bot.cli", "serve", "--port", str(port), "--workers", "2"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -110,7 +110,7 @@ def test_serve_runs_gunicorn_that_answers_slack(
 def test_serve_without_tokens_stops_with_one_clear_line(tmp_path: object) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        python_command("-m", "bot.cli", "serve"),
         env=env,
         capture_output=True,
         text=True,

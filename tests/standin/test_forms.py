@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from bot.standin.forms import BadAnswer, fill, form_fields
+from tests.dates import MONDAY
 
 
 def _option(label: str, value: str) -> dict[str, Any]:
@@ -94,14 +96,19 @@ def test_an_empty_answer_keeps_what_the_form_already_says() -> None:
 
 
 def test_dates_times_numbers_and_several_choices_are_checked_as_slack_would() -> None:
-    assert _field("day").answer("2026-12-24") == {
+    day = MONDAY.date() + timedelta(days=24)
+    assert _field("day").answer(f"{day:%Y-%m-%d}") == {
         "type": "datepicker",
-        "selected_date": "2026-12-24",
+        "selected_date": f"{day:%Y-%m-%d}",
     }
     assert _field("start").answer("09:30") == {"type": "timepicker", "selected_time": "09:30"}
     picked = _field("weekdays").answer("1,3")["selected_options"]
     assert [o["value"] for o in picked] == ["0", "2"]
-    for block_id, bad in (("day", "24/12/2026"), ("start", "25:00"), ("minutes", "half an hour")):
+    for block_id, bad in (
+        ("day", f"{day:%d/%m/%Y}"),
+        ("start", "25:00"),
+        ("minutes", "half an hour"),
+    ):
         with pytest.raises(BadAnswer):
             _field(block_id).answer(bad)
 

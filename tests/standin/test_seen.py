@@ -11,6 +11,7 @@ from bot.standin.payloads import Where
 from bot.standin.seen import Kind, sights
 from bot.standin.slack_api import Call
 from bot.standin.text import Painter
+from tests.dates import MONDAY
 
 
 @dataclass
@@ -113,7 +114,8 @@ def test_a_reply_that_replaces_the_clicked_message_says_so() -> None:
 
 def test_a_shared_file_reaches_the_dm_it_was_shared_in_with_its_name_and_rows() -> None:
     content = "mentor,sessions\r\nMaya Patel,3\r\nPia Lund,1\r\n"
-    record = Record(files={"F1": ("mentors-last-30-days-2026-11-30.csv", content)})
+    name = f"mentors-last-30-days-{MONDAY:%Y-%m-%d}.csv"
+    record = Record(files={"F1": (name, content)})
     shared = Call(
         "files.completeUploadExternal",
         {
@@ -126,7 +128,7 @@ def test_a_shared_file_reaches_the_dm_it_was_shared_in_with_its_name_and_rows() 
     assert (file.audience, file.headline) == ("UOLGA", "receives a file")
     assert file.render(Painter()).splitlines() == [
         "Per-mentor figures",
-        "📎 mentors-last-30-days-2026-11-30.csv (2 rows)",
+        f"📎 {name} (2 rows)",
         "    mentor,sessions",
         "    Maya Patel,3",
         "    Pia Lund,1",

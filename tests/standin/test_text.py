@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.standin.text import Control, Painter
+from tests.dates import NEXT_YEAR, on, utc, weekday_after
 
-TEN_UTC = 1796032800  # Monday 30 November 2026, 10:00 UTC
+# The second Monday of January: London on GMT and New York on EST, as the times
+# below assume, and a day of the month (8 to 14) whose ordinal ends in "th".
+WINTER_MONDAY = weekday_after(utc(NEXT_YEAR, 1, 7), 0)
+TEN_UTC = int(on(WINTER_MONDAY, 10).timestamp())
+DAY_LABEL = f"{WINTER_MONDAY:%a %-d %b}"
 
 
 def _button(label: str, action_id: str, value: str, **extra: Any) -> dict[str, Any]:
@@ -60,11 +65,14 @@ def test_buttons_are_numbered_across_everything_one_painter_renders() -> None:
 
 
 def test_a_slack_date_reads_in_each_readers_own_zone() -> None:
-    text = f"Starts <!date^{TEN_UTC}^{{date_short_pretty}} at {{time}}|Mon 30 Nov, 10:00 (UTC)>"
-    assert Painter(zone="Europe/London").mrkdwn(text) == "Starts Nov 30, 2026 at 10:00"
-    assert Painter(zone="America/New_York").mrkdwn(text) == "Starts Nov 30, 2026 at 05:00"
+    fallback = f"{DAY_LABEL}, 10:00 (UTC)"
+    text = f"Starts <!date^{TEN_UTC}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    day = f"{WINTER_MONDAY:%b %-d, %Y}"
+    assert Painter(zone="Europe/London").mrkdwn(text) == f"Starts {day} at 10:00"
+    assert Painter(zone="America/New_York").mrkdwn(text) == f"Starts {day} at 05:00"
     long_form = f"<!date^{TEN_UTC}^{{date_long}}|x>"
-    assert Painter(zone="Asia/Kolkata").mrkdwn(long_form) == "Monday, November 30th, 2026"
+    long_day = f"Monday, {WINTER_MONDAY:%B %-d}th, {NEXT_YEAR}"
+    assert Painter(zone="Asia/Kolkata").mrkdwn(long_form) == long_day
 
 
 def test_mentions_links_and_escapes_read_as_a_person_would_read_them() -> None:
@@ -178,7 +186,7 @@ def test_a_modal_shows_its_title_fields_choices_and_buttons() -> None:
                     "placeholder": {"type": "plain_text", "text": "Pick a time"},
                     "option_groups": [
                         {
-                            "label": {"type": "plain_text", "text": "Mon 30 Nov"},
+                            "label": {"type": "plain_text", "text": DAY_LABEL},
                             "options": [_option("10:00", "1"), _option("10:30", "2")],
                         }
                     ],
@@ -202,7 +210,7 @@ def test_a_modal_shows_its_title_fields_choices_and_buttons() -> None:
     assert painter.view(view).splitlines() == [
         "[modal] Book a session",
         "When: ▹ (Pick a time)",
-        "    choices: Mon 30 Nov: 10:00, Mon 30 Nov: 10:30",
+        f"    choices: {DAY_LABEL}: 10:00, {DAY_LABEL}: 10:30",
         "Topic (optional): ▸ Go",
         "    Maya sees this.",
         "[submit: Book] [close: Cancel]",

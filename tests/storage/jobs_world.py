@@ -5,7 +5,7 @@ fixture that builds it is in `conftest.py`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session as OrmSession
@@ -14,16 +14,18 @@ from sqlalchemy.orm import sessionmaker
 from domain.digest import DigestSchedule
 from domain.model import Actor, Role, SessionStatus
 from storage.uow import SqlUnitOfWork
-from tests.fakes.uow import utc
+from tests.dates import MONDAY
 from tests.storage.seed import set_actor
 
 S = SessionStatus
 CHANNEL = "C0DIGEST"
 MONDAY_9 = DigestSchedule()  # Monday 09:00 UTC
-WEEK = date(2026, 11, 30)
-TUESDAY_9 = utc(2026, 12, 1, 9, 0)
-TUESDAY_930 = utc(2026, 12, 1, 9, 30)
-BOOKED = utc(2026, 11, 20)  # when the sessions were booked, unless a test says otherwise
+WEEK = MONDAY.date()  # the Monday of the week the tests run in
+DAY = timedelta(days=1)
+TUESDAY_9 = MONDAY + DAY + timedelta(hours=9)
+TUESDAY_930 = TUESDAY_9 + timedelta(minutes=30)
+# When the sessions were booked (a Friday), unless a test says otherwise.
+BOOKED = MONDAY - 10 * DAY
 
 
 @dataclass

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, text
 
-BASE_TIME = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+from tests.dates import MONDAY
+
+BASE_TIME = MONDAY + timedelta(days=1, hours=9)  # a Tuesday, 09:00 UTC
 
 
 def set_actor(conn: Connection, workspace: str | None, slack_user: str | None, role: str) -> None:
@@ -63,11 +65,16 @@ def add_session(
     starts_at: datetime = BASE_TIME,
     minutes: int = 30,
     status: str = "requested",
+    created_at: datetime | None = None,
 ) -> int:
+    """A session, booked (`created_at`) a week before it starts unless told: the
+    reminders compare that time with the app's clock, never the server's."""
+    booked = starts_at - timedelta(days=7) if created_at is None else created_at
     return conn.execute(
         text(
-            "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at, status)"
-            " VALUES (:w, :mentor, :mentee, :s, :e, :status) RETURNING id"
+            "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at, status,"
+            " created_at, updated_at) VALUES (:w, :mentor, :mentee, :s, :e, :status, :c, :c)"
+            " RETURNING id"
         ),
         {
             "w": workspace,
@@ -76,6 +83,7 @@ def add_session(
             "s": starts_at,
             "e": starts_at + timedelta(minutes=minutes),
             "status": status,
+            "c": booked,
         },
     ).scalar_one()
 

@@ -289,9 +289,10 @@ def test_a_snapshot_in_another_format_reads_as_none(
     with owner_engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO analytics_snapshots VALUES ('T1', 30, now(), 900, '{\"format\": 0}'),"
-                " ('T1', 7, now(), 900, '{\"format\": 1, \"sessions\": 3}')"
-            )
+                "INSERT INTO analytics_snapshots VALUES ('T1', 30, :at, 900, '{\"format\": 0}'),"
+                " ('T1', 7, :at, 900, '{\"format\": 1, \"sessions\": 3}')"
+            ),
+            {"at": NOW},
         )
     with system(session_factory) as uow:
         assert (uow.snapshots.get("T1", 30), uow.snapshots.get("T1", 7)) == (None, None)

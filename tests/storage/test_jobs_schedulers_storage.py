@@ -13,7 +13,8 @@ from domain.digest import claim_digest, mark_digest_posted
 from domain.lifecycle import run_lifecycle
 from domain.reminders import send_due_reminders
 from domain.sessions import cancel, complete, mark_no_show
-from tests.fakes.uow import FakeClock, utc
+from tests.dates import MONDAY
+from tests.fakes.uow import FakeClock
 from tests.storage.jobs_world import CHANNEL, MONDAY_9, WEEK, S, World
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -22,20 +23,20 @@ pytestmark = pytest.mark.usefixtures("clean_tables")
 def _ticks() -> list[datetime]:
     """Hourly from Sunday 08:00, every 15 minutes on Monday until 18:00, then
     hourly until Tuesday 18:00 (a day after the last session's end)."""
-    ticks = [utc(2026, 11, 29, 8) + timedelta(hours=h) for h in range(16)]
-    ticks += [utc(2026, 11, 30) + timedelta(minutes=15 * q) for q in range(18 * 4 + 1)]
-    ticks += [utc(2026, 11, 30, 19) + timedelta(hours=h) for h in range(24)]
+    sunday_8 = MONDAY - timedelta(hours=16)
+    ticks = [sunday_8 + timedelta(hours=h) for h in range(16)]
+    ticks += [MONDAY + timedelta(minutes=15 * q) for q in range(18 * 4 + 1)]
+    ticks += [MONDAY + timedelta(hours=19 + h) for h in range(24)]
     return ticks
 
 
 def test_three_schedulers_at_the_same_minutes_make_each_notice_and_digest_exactly_once(
     world: World,
 ) -> None:
-    created = utc(2026, 11, 29, 6)
-    monday = utc(2026, 11, 30)
+    created = MONDAY - timedelta(hours=18)  # Sunday 06:00
 
     def at(hour: int, minute: int = 0) -> datetime:
-        return monday + timedelta(hours=hour, minutes=minute)
+        return MONDAY + timedelta(hours=hour, minutes=minute)
 
     s = {
         # Completed an hour after the end: prompted, never nudged.
@@ -52,7 +53,7 @@ def test_three_schedulers_at_the_same_minutes_make_each_notice_and_digest_exactl
         # Another workspace, never completed.
         "g": world.session("UXIA", "UYUSUF", at(9), created_at=created),
     }
-    clock = FakeClock(utc(2026, 11, 29, 8))
+    clock = FakeClock(MONDAY - timedelta(hours=16))  # Sunday 08:00, the first tick
     actions: dict[datetime, Callable[[], object]] = {
         at(8): lambda: cancel(world.uow("UDEV"), clock, session_id=s["d"], reason="Clash"),
         at(10): lambda: complete(
@@ -149,7 +150,7 @@ def test_three_schedulers_at_the_same_minutes_make_each_notice_and_digest_exactl
         "g": "ongoing",
     }
     # The first tick found last week's digest unposted; Monday 09:00 made this week's.
-    weeks = [(ws, week) for ws in ("T1", "T2") for week in (date(2026, 11, 23), WEEK)]
+    weeks = [(ws, week) for ws in ("T1", "T2") for week in (WEEK - timedelta(days=7), WEEK)]
     assert sorted(posts) == weeks
     assert world.rows(
         "SELECT workspace_id, week, attempts, posted_at IS NOT NULL FROM digests ORDER BY 1, 2"

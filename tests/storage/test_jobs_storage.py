@@ -12,8 +12,18 @@ from domain.digest import LEASE, claim_digest, mark_digest_posted, record_digest
 from domain.lifecycle import LifecycleReport, prompt_completion, run_lifecycle
 from domain.model import Actor, Role
 from storage.uow import SqlUnitOfWork
-from tests.fakes.uow import FakeClock, utc
-from tests.storage.jobs_world import CHANNEL, MONDAY_9, TUESDAY_9, TUESDAY_930, WEEK, S, World
+from tests.dates import on
+from tests.fakes.uow import FakeClock
+from tests.storage.jobs_world import (
+    CHANNEL,
+    DAY,
+    MONDAY_9,
+    TUESDAY_9,
+    TUESDAY_930,
+    WEEK,
+    S,
+    World,
+)
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
@@ -61,8 +71,8 @@ def test_a_session_starts_then_its_mentor_is_prompted_and_nudged_once_on_postgre
 
 def test_finished_sessions_are_neither_started_nor_prompted_on_postgres(world: World) -> None:
     for hour, status in ((9, S.COMPLETED), (10, S.NO_SHOW), (11, S.CANCELLED), (12, S.DECLINED)):
-        world.session("UMAYA", "UBEN", utc(2026, 12, 1, hour), status=status)
-    clock = FakeClock(utc(2026, 12, 1, 13))
+        world.session("UMAYA", "UBEN", on(WEEK + DAY, hour), status=status)  # Tuesday
+    clock = FakeClock(on(WEEK + DAY, 13))
     assert run_lifecycle(world.system, clock) == LifecycleReport()
     clock.advance(hours=24)
     assert run_lifecycle(world.system, clock) == LifecycleReport()
@@ -95,15 +105,16 @@ def test_the_system_lists_the_workspaces_that_have_people(world: World) -> None:
 
 
 def test_the_digest_is_claimed_once_posted_once_and_figured_by_postgres(world: World) -> None:
-    # The week reported: 23 Nov 09:00 to 30 Nov 09:00 UTC.
-    world.session("UMAYA", "UBEN", utc(2026, 11, 24, 10), status=S.COMPLETED, rating=5)
-    world.session("UNOOR", "UCARA", utc(2026, 11, 25, 10), status=S.COMPLETED, rating=3)
-    world.session("UNOOR", "UDEV", utc(2026, 11, 23, 9), status=S.CANCELLED)
-    world.session("UMAYA", "UCARA", utc(2026, 11, 30, 9), status=S.SCHEDULED)  # the next week
-    world.session("UMAYA", "UDEV", utc(2026, 11, 17, 10), status=S.COMPLETED)  # the week before
-    world.session("UXIA", "UYUSUF", utc(2026, 11, 24, 10), status=S.COMPLETED, rating=2)  # T2
+    # The week reported: last Monday 09:00 to this Monday (WEEK) 09:00 UTC.
+    world.session("UMAYA", "UBEN", on(WEEK - 6 * DAY, 10), status=S.COMPLETED, rating=5)
+    world.session("UNOOR", "UCARA", on(WEEK - 5 * DAY, 10), status=S.COMPLETED, rating=3)
+    world.session("UNOOR", "UDEV", on(WEEK - 7 * DAY, 9), status=S.CANCELLED)
+    world.session("UMAYA", "UCARA", on(WEEK, 9), status=S.SCHEDULED)  # the next week
+    world.session("UMAYA", "UDEV", on(WEEK - 13 * DAY, 10), status=S.COMPLETED)  # the week before
+    world.session("UXIA", "UYUSUF", on(WEEK - 6 * DAY, 10), status=S.COMPLETED, rating=2)  # T2
 
-    clock = FakeClock(utc(2026, 12, 2, 15))  # Wednesday: Monday's digest is still due
+    wednesday = on(WEEK + 2 * DAY, 15)
+    clock = FakeClock(wednesday)  # Monday's digest is still due
     digests = claim_digest(world.system(), clock, schedule=MONDAY_9, channel=CHANNEL)
     assert [(d.workspace_id, d.week_start, d.attempts) for d in digests] == [
         ("T1", WEEK, 1),
@@ -132,13 +143,13 @@ def test_the_digest_is_claimed_once_posted_once_and_figured_by_postgres(world: W
         "SELECT workspace_id, week, channel, posted_at, message_ts, attempts FROM digests"
         " ORDER BY workspace_id"
     ) == [
-        ("T1", WEEK, CHANNEL, utc(2026, 12, 2, 15), "17.000100", 1),
-        ("T2", WEEK, CHANNEL, utc(2026, 12, 2, 15), "17.000100", 1),
+        ("T1", WEEK, CHANNEL, wednesday, "17.000100", 1),
+        ("T2", WEEK, CHANNEL, wednesday, "17.000100", 1),
     ]
 
 
 def test_a_failed_or_abandoned_digest_is_offered_again_on_postgres(world: World) -> None:
-    clock = FakeClock(utc(2026, 11, 30, 9))
+    clock = FakeClock(on(WEEK, 9))  # Monday 09:00, when the digest falls due
     one = SqlUnitOfWork(world.factory, Actor.system("T1"))
     [digest] = claim_digest(one, clock, channel=CHANNEL)
     assert digest.workspace_id == "T1"
@@ -169,7 +180,7 @@ def test_a_failed_or_abandoned_digest_is_offered_again_on_postgres(world: World)
 
 
 def test_admins_read_their_own_workspaces_digests_and_members_none(world: World) -> None:
-    clock = FakeClock(utc(2026, 11, 30, 9))
+    clock = FakeClock(on(WEEK, 9))  # Monday 09:00, when the digest falls due
     claim_digest(world.system(), clock, channel=CHANNEL)
     with world.uow("UOLGA", role=Role.ADMIN) as uow:
         record = uow.digests.get("T1", WEEK)

@@ -61,12 +61,10 @@ def test_a_non_superuser_owner_can_run_every_migration(server_url: str) -> None:
 def _a_rating_moves_the_aggregate(url: str) -> tuple[int, int]:
     """A mentee's feedback written as the application role updates the mentor's
     rating through the trigger, whoever owns the tables (FORCE holds the owner)."""
-    from datetime import UTC, datetime
-
     from sqlalchemy import text
 
     from storage.engine import make_engine
-    from tests.storage.seed import add_session, add_user, set_actor
+    from tests.storage.seed import BASE_TIME, add_session, add_user, set_actor
 
     engine = make_engine(url)
     try:
@@ -80,7 +78,7 @@ def _a_rating_moves_the_aggregate(url: str) -> tuple[int, int]:
                 "T1",
                 mentor,
                 mentee,
-                starts_at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+                starts_at=BASE_TIME,
                 status="completed",
             )
         with engine.begin() as conn:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from time import sleep
 
 import pytest
 from sqlalchemy import Engine, text
@@ -56,7 +55,7 @@ def _person(
 ) -> Profile:
     """A profile, added and then completed through the repository."""
     with _system(factory) as uow:
-        added = uow.users.add(NewProfile(workspace, slack_user_id, name))
+        added = uow.users.add(NewProfile(workspace, slack_user_id, name, created_at=BASE_TIME))
         saved = uow.users.save(
             replace(
                 added,
@@ -66,7 +65,8 @@ def _person(
                 is_active=active,
                 expertise=expertise if mentor else (),
                 learning_goals=() if mentor else ("leadership",),
-            )
+            ),
+            at=BASE_TIME,
         )
         uow.commit()
     return saved
@@ -85,6 +85,7 @@ def _rate(factory: sessionmaker[OrmSession], mentor: Profile, mentee: Profile, *
                     starts_at=starts_at,
                     ends_at=starts_at + timedelta(minutes=30),
                     status=SessionStatus.COMPLETED,
+                    created_at=BASE_TIME,
                 )
             )
             uow.feedback.add(
@@ -95,7 +96,8 @@ def _rate(factory: sessionmaker[OrmSession], mentor: Profile, mentee: Profile, *
                     subject_id=mentor.id,
                     subject_role=SubjectRole.MENTOR,
                     rating=rating,
-                )
+                ),
+                at=BASE_TIME,
             )
         uow.commit()
 
@@ -118,7 +120,9 @@ def test_a_saved_profile_reads_back_with_every_field(
     session_factory: sessionmaker[OrmSession],
 ) -> None:
     with SqlUnitOfWork(session_factory, Actor.member("T1", "UADA")) as uow:
-        added = uow.users.add(NewProfile("T1", "UADA", "Ada", time_zone="Europe/London"))
+        added = uow.users.add(
+            NewProfile("T1", "UADA", "Ada", time_zone="Europe/London", created_at=BASE_TIME)
+        )
         edited = replace(
             added,
             display_name="Ada Lovelace",
@@ -135,7 +139,7 @@ def test_a_saved_profile_reads_back_with_every_field(
             session_minutes=45,
             max_sessions_per_week=3,
         )
-        assert uow.users.save(edited) == edited
+        assert uow.users.save(edited, at=BASE_TIME) == edited
         uow.commit()
     with SqlUnitOfWork(session_factory, Actor.member("T1", "UBOB")) as uow:
         assert uow.users.get(added.id) == edited
@@ -154,12 +158,12 @@ def test_saving_a_profile_moves_its_updated_at(
                 text("SELECT updated_at FROM users WHERE id = :id"), {"id": ada.id}
             ).scalar_one()
 
-    before = updated_at()
-    sleep(0.01)
+    assert updated_at() == BASE_TIME  # when `_person` saved it
+    later = BASE_TIME + timedelta(minutes=5)
     with SqlUnitOfWork(session_factory, Actor.member("T1", "UADA")) as uow:
-        uow.users.save(replace(ada, bio="Hello"))
+        uow.users.save(replace(ada, bio="Hello"), at=later)
         uow.commit()
-    assert updated_at() > before  # type: ignore[operator]
+    assert updated_at() == later  # the time the save was given, not the server's
 
 
 @pytest.mark.usefixtures("workspaces")
@@ -168,7 +172,7 @@ def test_saving_someone_elses_profile_is_refused(
 ) -> None:
     ada = _person(session_factory, "UADA", "Ada")
     with pytest.raises(NotFound), SqlUnitOfWork(session_factory, Actor.member("T1", "UEVE")) as uow:
-        uow.users.save(replace(ada, bio="Eve was here"))
+        uow.users.save(replace(ada, bio="Eve was here"), at=BASE_TIME)
     with _system(session_factory) as uow:
         assert uow.users.get(ada.id) == ada
 
@@ -179,7 +183,7 @@ def test_a_second_profile_for_the_same_slack_user_is_a_conflict(
 ) -> None:
     _person(session_factory, "UADA", "Ada")
     with pytest.raises(Conflict), _system(session_factory) as uow:
-        uow.users.add(NewProfile("T1", "UADA", "Ada again"))
+        uow.users.add(NewProfile("T1", "UADA", "Ada again", created_at=BASE_TIME))
 
 
 @pytest.mark.usefixtures("workspaces")

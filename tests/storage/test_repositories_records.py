@@ -4,7 +4,7 @@ round trips, ownership, idempotent notices and the unit of work's list of them."
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -28,6 +28,9 @@ from domain.model import (
 from storage.uow import SqlUnitOfWork
 from tests.storage.seed import BASE_TIME, Org, add_session, completed_session, make_org, set_actor
 
+EXTRA_DAY = BASE_TIME.date() + timedelta(days=18)  # a Saturday some weeks ahead
+OFF = BASE_TIME.date() + timedelta(days=23)  # a Thursday after it
+
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
 
@@ -49,11 +52,9 @@ def test_a_schedule_reads_back_weekly_slots_time_off_and_extra_slots_with_ids(
     with _as(session_factory, "UMENTOR") as uow:
         tuesday = uow.availability.add_weekly("T1", org.mentor, WeeklySlot(1, time(14), time(16)))
         monday = uow.availability.add_weekly("T1", org.mentor, WeeklySlot(0, time(9), time(12)))
-        off = uow.availability.add_time_off(
-            "T1", org.mentor, TimeOff(date(2026, 12, 24), date(2026, 12, 31))
-        )
+        off = uow.availability.add_time_off("T1", org.mentor, TimeOff(OFF, OFF + timedelta(days=7)))
         extra = uow.availability.add_extra(
-            "T1", org.mentor, ExtraSlot(date(2026, 12, 19), time(10), time(11, 30))
+            "T1", org.mentor, ExtraSlot(EXTRA_DAY, time(10), time(11, 30))
         )
         uow.commit()
     assert None not in (monday.id, tuesday.id, off.id, extra.id)
@@ -81,11 +82,9 @@ def test_availability_is_removed_only_by_its_owner_and_only_of_its_own_kind(
     with _as(session_factory, "UMENTOR") as uow:
         slot = uow.availability.add_weekly("T1", org.mentor, WeeklySlot(0, time(9), time(10)))
         uow.availability.add_weekly("T1", org.mentor, WeeklySlot(0, time(13), time(14)))
-        off = uow.availability.add_time_off(
-            "T1", org.mentor, TimeOff(date(2026, 12, 24), date(2026, 12, 24))
-        )
+        off = uow.availability.add_time_off("T1", org.mentor, TimeOff(OFF, OFF))
         extra = uow.availability.add_extra(
-            "T1", org.mentor, ExtraSlot(date(2026, 12, 19), time(10), time(11))
+            "T1", org.mentor, ExtraSlot(EXTRA_DAY, time(10), time(11))
         )
         uow.commit()
     assert slot.id is not None
@@ -114,7 +113,9 @@ def test_bad_availability_is_refused_with_a_readable_error(
         uow.availability.add_weekly("T1", org.mentor, WeeklySlot(0, time(12), time(9)))
     with pytest.raises(InvalidInput), _as(session_factory, "UMENTOR") as uow:
         uow.availability.add_time_off(
-            "T1", org.mentor, TimeOff(date(2026, 12, 24), date(2026, 12, 20))
+            "T1",
+            org.mentor,
+            TimeOff(OFF, OFF - timedelta(days=4)),  # ends before it begins
         )
     with _as(session_factory, "UMENTOR") as uow:
         uow.availability.add_weekly("T1", org.mentor, WeeklySlot(0, time(9), time(10)))
@@ -143,13 +144,17 @@ def test_feedback_reads_back_per_session_and_about_a_person_newest_first(
     first = completed_session(app_engine, org, days=0)
     second = completed_session(app_engine, org, days=1)
     with _as(session_factory, "UMENTEE") as uow:
-        older = uow.feedback.add(_feedback(org, first, by_mentee=True, rating=4))
+        older = uow.feedback.add(_feedback(org, first, by_mentee=True, rating=4), at=BASE_TIME)
         uow.commit()
     with _as(session_factory, "UMENTEE") as uow:
-        newer = uow.feedback.add(_feedback(org, second, by_mentee=True, rating=2))
+        newer = uow.feedback.add(
+            _feedback(org, second, by_mentee=True, rating=2), at=BASE_TIME + timedelta(minutes=1)
+        )
         uow.commit()
     with _as(session_factory, "UMENTOR") as uow:
-        about_mentee = uow.feedback.add(_feedback(org, first, by_mentee=False, rating=5))
+        about_mentee = uow.feedback.add(
+            _feedback(org, first, by_mentee=False, rating=5), at=BASE_TIME + timedelta(minutes=2)
+        )
         uow.commit()
     assert older.id is not None
     assert older.created_at is not None
@@ -178,11 +183,11 @@ def test_a_mentors_rating_follows_the_mentees_feedback_only(
     with _as(session_factory, "UBYSTANDER") as uow:
         assert uow.feedback.rating(org.mentor) == MentorRating(org.mentor, 0, None)
     with _as(session_factory, "UMENTEE") as uow:
-        uow.feedback.add(_feedback(org, first, by_mentee=True, rating=4))
-        uow.feedback.add(_feedback(org, second, by_mentee=True, rating=5))
+        uow.feedback.add(_feedback(org, first, by_mentee=True, rating=4), at=BASE_TIME)
+        uow.feedback.add(_feedback(org, second, by_mentee=True, rating=5), at=BASE_TIME)
         uow.commit()
     with _as(session_factory, "UMENTOR") as uow:
-        uow.feedback.add(_feedback(org, first, by_mentee=False, rating=1))
+        uow.feedback.add(_feedback(org, first, by_mentee=False, rating=1), at=BASE_TIME)
         uow.commit()
     with _as(session_factory, "UBYSTANDER") as uow:
         assert uow.feedback.rating(org.mentor) == MentorRating(org.mentor, 2, 4.5)
@@ -194,10 +199,10 @@ def test_feedback_twice_on_one_session_is_a_conflict(
 ) -> None:
     session_id = completed_session(app_engine, org)
     with _as(session_factory, "UMENTEE") as uow:
-        uow.feedback.add(_feedback(org, session_id, by_mentee=True, rating=4))
+        uow.feedback.add(_feedback(org, session_id, by_mentee=True, rating=4), at=BASE_TIME)
         uow.commit()
     with pytest.raises(Conflict), _as(session_factory, "UMENTEE") as uow:
-        uow.feedback.add(_feedback(org, session_id, by_mentee=True, rating=1))
+        uow.feedback.add(_feedback(org, session_id, by_mentee=True, rating=1), at=BASE_TIME)
 
 
 # --- notifications ----------------------------------------------------------

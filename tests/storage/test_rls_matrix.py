@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Connection, Engine, text
@@ -19,6 +20,13 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.base import APP_ROLE
 from tests.storage.seed import BASE_TIME, Org, add_session, make_org, set_actor
+
+DAY = timedelta(days=1)
+# Literals for the SQL below, all from the seed's time (a Tuesday, some days ahead).
+WEEK = f"'{(BASE_TIME - DAY).date()}'"  # the Monday before it
+NEXT_WEEK = f"'{(BASE_TIME + 6 * DAY).date()}'"
+OFF = BASE_TIME.date() + 23 * DAY  # the first day of some time off, a Thursday
+AT = f"'{BASE_TIME.isoformat()}'"
 
 ACTORS = ("owner", "other", "admin", "system", "foreign", "none")
 COMMANDS = ("select", "insert", "update", "delete")
@@ -134,7 +142,7 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
                 "INSERT INTO availability (workspace_id, user_id, weekday, start_time, end_time)"
                 f" VALUES ('T1', {org.mentor}, 0, '09:00', '12:00');"
                 "INSERT INTO availability_exceptions (workspace_id, user_id, kind, first_day,"
-                f" last_day) VALUES ('T1', {org.mentor}, 'time_off', '2026-12-24', '2026-12-31');"
+                f" last_day) VALUES ('T1', {org.mentor}, 'time_off', '{OFF}', '{OFF + 7 * DAY}');"
                 "INSERT INTO session_history (workspace_id, session_id, actor_id, from_status,"
                 f" to_status, starts_at, ends_at) VALUES ('T1', {session_id}, {org.mentee},"
                 f" NULL, 'requested', '{BASE_TIME.isoformat()}', '{BASE_TIME.isoformat()}');"
@@ -146,12 +154,12 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
                 f" {org.mentor}, 'request_received', {session_id});"
                 "INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev1');"
                 "INSERT INTO digests (workspace_id, week, channel)"
-                " VALUES ('T1', '2026-11-30', 'C1');"
+                f" VALUES ('T1', {WEEK}, 'C1');"
                 "INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
-                " took_ms, figures) VALUES ('T1', 30, now(), 80, '{}')"
+                f" took_ms, figures) VALUES ('T1', 30, {AT}, 80, '{{}}')"
             )
         )
-    later = "'2026-12-02 09:00+00', '2026-12-02 09:30+00'"
+    later = f"'{BASE_TIME + DAY}', '{BASE_TIME + DAY + timedelta(minutes=30)}'"
     cases = {
         "workspaces": Case(
             table="workspaces",
@@ -186,9 +194,9 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
             owner="UMENTOR",
             key=f"user_id = {org.mentor}",
             insert="INSERT INTO availability_exceptions (workspace_id, user_id, kind,"
-            f" first_day, last_day) VALUES ('T1', {org.mentor}, 'time_off', '2027-01-02',"
-            " '2027-01-03')",
-            update_set="last_day = '2027-01-01'",
+            f" first_day, last_day) VALUES ('T1', {org.mentor}, 'time_off', '{OFF + 9 * DAY}',"
+            f" '{OFF + 10 * DAY}')",
+            update_set=f"last_day = '{OFF + 8 * DAY}'",
         ),
         "sessions": Case(
             table="sessions",
@@ -224,21 +232,21 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
             insert="INSERT INTO notifications (id, workspace_id, recipient_id, kind, session_id)"
             " VALUES ('00000000-0000-0000-0000-000000000002', 'T1',"
             f" {org.mentor}, 'reminder', {session_id})",
-            update_set="read_at = now()",
+            update_set=f"read_at = {AT}",
         ),
         "processed_events": Case(
             table="processed_events",
             owner="UMENTOR",
             key="event_id = 'Ev1'",
             insert="INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev2')",
-            update_set="received_at = now()",
+            update_set=f"received_at = {AT}",
         ),
         "digests": Case(
             table="digests",
             owner="UADMIN",
-            key="workspace_id = 'T1' AND week = '2026-11-30'",
+            key=f"workspace_id = 'T1' AND week = {WEEK}",
             insert="INSERT INTO digests (workspace_id, week, channel)"
-            " VALUES ('T1', '2026-12-07', 'C1')",
+            f" VALUES ('T1', {NEXT_WEEK}, 'C1')",
             update_set="attempts = attempts + 1",
         ),
         "analytics_snapshots": Case(
@@ -246,7 +254,7 @@ def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
             owner="UADMIN",
             key="workspace_id = 'T1' AND period_days = 30",
             insert="INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
-            " took_ms, figures) VALUES ('T1', 7, now(), 80, '{}')",
+            f" took_ms, figures) VALUES ('T1', 7, {AT}, 80, '{{}}')",
             update_set="took_ms = took_ms + 1",
         ),
         "ratings": Case(

@@ -27,7 +27,9 @@ def workspace(app_engine: Engine) -> str:
 
 
 def _profile(slack_user_id: str) -> NewProfile:
-    return NewProfile(workspace_id="T1", slack_user_id=slack_user_id, display_name="Ada")
+    return NewProfile(
+        workspace_id="T1", slack_user_id=slack_user_id, display_name="Ada", created_at=BASE_TIME
+    )
 
 
 def _uow(factory: sessionmaker[Session], slack_user_id: str) -> SqlUnitOfWork:
@@ -77,7 +79,7 @@ def test_a_unit_of_work_keeps_its_actor_across_transactions(
         uow.users.add(_profile("UADA"))
         uow.commit()
         # A second transaction on the same unit of work is still Ada's.
-        uow.workspaces.ensure("T1")
+        uow.workspaces.ensure("T1", at=BASE_TIME)
         assert uow.users.by_slack_id("T1", "UADA") is not None
 
 
@@ -146,6 +148,7 @@ def test_twenty_overlapping_requests_for_one_mentor_let_exactly_one_through(
                 # Each overlaps all others, none starts at the same minute.
                 starts_at=BASE_TIME + timedelta(minutes=n),
                 ends_at=BASE_TIME + timedelta(minutes=30 + n),
+                created_at=BASE_TIME,
             ),
         )
         for n, (slack_id, mentee) in enumerate(mentees)
@@ -171,6 +174,7 @@ def test_twenty_overlapping_requests_by_one_mentee_let_exactly_one_through(
                 mentee_id=mentee,
                 starts_at=BASE_TIME + timedelta(minutes=n),
                 ends_at=BASE_TIME + timedelta(minutes=30 + n),
+                created_at=BASE_TIME,
             ),
         )
         for n, (_, mentor) in enumerate(mentors)

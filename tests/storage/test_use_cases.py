@@ -4,7 +4,7 @@ the domain's rules and row-level security agree."""
 from __future__ import annotations
 
 import threading
-from datetime import date, time
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy.orm import Session as OrmSession
@@ -51,12 +51,15 @@ from domain.sessions import (
     start,
 )
 from storage.uow import SqlUnitOfWork
-from tests.fakes.uow import FakeClock, utc
+from tests.dates import MONDAY
+from tests.fakes.uow import FakeClock
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
-NOW = utc(2026, 11, 30, 8, 0)  # Monday
-TUESDAY_9 = utc(2026, 12, 1, 9, 0)
+NOW = MONDAY + timedelta(hours=8)
+TUESDAY_9 = MONDAY + timedelta(days=1, hours=9)
+WEDNESDAY = (MONDAY + timedelta(days=2)).date()
+SATURDAY = (MONDAY + timedelta(days=5)).date()
 
 
 class Org:
@@ -70,18 +73,21 @@ class Org:
         return SqlUnitOfWork(self.factory, Actor("T1", slack_id, role))
 
     def mentor(self, slack_id: str, name: str) -> int:
-        identify(self.uow(slack_id), display_name=name, time_zone="Europe/London")
+        identify(self.uow(slack_id), self.clock, display_name=name, time_zone="Europe/London")
         profile = register_mentor(
             self.uow(slack_id),
+            self.clock,
             signup=MentorSignup(department="Engineering", expertise="Python, Leadership"),
         )
         add_weekly_slots(self.uow(slack_id), weekdays=range(5), start=time(9), end=time(12))
         return profile.id
 
     def mentee(self, slack_id: str, name: str) -> int:
-        identify(self.uow(slack_id), display_name=name, time_zone="America/New_York")
+        identify(self.uow(slack_id), self.clock, display_name=name, time_zone="America/New_York")
         return register_mentee(
-            self.uow(slack_id), signup=MenteeSignup(department="Sales", learning_goals="python")
+            self.uow(slack_id),
+            self.clock,
+            signup=MenteeSignup(department="Sales", learning_goals="python"),
         ).id
 
 
@@ -91,7 +97,7 @@ def org(session_factory: sessionmaker[OrmSession]) -> Org:
     org.mentor("UMAYA", "Maya Patel")
     org.mentee("UBEN", "Ben Okafor")
     org.mentee("UCARA", "Cara Singh")
-    identify(org.uow("UOLGA", Role.ADMIN), display_name="Olga")
+    identify(org.uow("UOLGA", Role.ADMIN), org.clock, display_name="Olga")
     return org
 
 
@@ -114,7 +120,7 @@ def test_a_whole_session_from_request_to_feedback(org: Org) -> None:
     assert accept(org.uow("UMAYA"), clock, session_id=session.id).already
     clock.set(TUESDAY_9)
     start(org.uow(), clock, session_id=session.id)
-    clock.set(utc(2026, 12, 1, 9, 31))
+    clock.set(MONDAY + timedelta(days=1, hours=9, minutes=31))
     complete(org.uow("UMAYA"), clock, session_id=session.id, notes="Plans", actual_minutes=31)
     leave_feedback(org.uow("UBEN"), clock, session_id=session.id, rating=5, comment="Great")
     leave_feedback(org.uow("UMAYA"), clock, session_id=session.id, rating=4)
@@ -151,7 +157,10 @@ def test_decline_cancel_reschedule_and_expiry_on_the_real_database(org: Org) -> 
     decline(org.uow("UMAYA"), clock, session_id=first.id, reason="Busy")
     second = request_session(org.uow("UCARA"), clock, mentor_id=maya, starts_at=TUESDAY_9)
     moved = reschedule(
-        org.uow("UCARA"), clock, session_id=second.id, starts_at=utc(2026, 12, 2, 10, 0)
+        org.uow("UCARA"),
+        clock,
+        session_id=second.id,
+        starts_at=MONDAY + timedelta(days=2, hours=10),
     ).session
     assert (moved.status, moved.previous_starts_at) == (SessionStatus.REQUESTED, TUESDAY_9)
     accept(org.uow("UMAYA"), clock, session_id=second.id)
@@ -166,12 +175,12 @@ def test_time_off_and_bookings_shape_the_offered_slots(org: Org) -> None:
     maya = _maya(org)
     clock = org.clock
     request_session(org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9)
-    add_time_off(org.uow("UMAYA"), clock, first_day=date(2026, 12, 2), last_day=date(2026, 12, 2))
+    add_time_off(org.uow("UMAYA"), clock, first_day=WEDNESDAY, last_day=WEDNESDAY)
     # Cara sees Ben's booking as busy without seeing the session itself.
     slots = {s.starts_at for s in booking_options(org.uow("UCARA"), clock, mentor_id=maya)[1]}
     assert TUESDAY_9 not in slots
-    assert utc(2026, 12, 1, 9, 30) in slots
-    assert not any(s.date() == date(2026, 12, 2) for s in slots)
+    assert MONDAY + timedelta(days=1, hours=9, minutes=30) in slots
+    assert not any(s.date() == WEDNESDAY for s in slots)
 
 
 def test_stepping_down_cancels_and_notifies_through_row_level_security(org: Org) -> None:
@@ -208,7 +217,7 @@ def test_two_mentees_booking_the_same_slot_at_once_one_wins(org: Org) -> None:
 
 def test_profile_and_availability_upkeep_on_the_real_database(org: Org) -> None:
     clock = org.clock
-    edited = edit_profile(org.uow("UMAYA"), edit=ProfileEdit(title="Principal", bio="Hello"))
+    edited = edit_profile(org.uow("UMAYA"), clock, edit=ProfileEdit(title="Principal", bio="Hello"))
     assert (edited.title, edited.bio) == ("Principal", "Hello")
     schedule = my_schedule(org.uow("UMAYA"))
     first_slot = schedule.weekly[0].id
@@ -217,13 +226,16 @@ def test_profile_and_availability_upkeep_on_the_real_database(org: Org) -> None:
     with_extra = change_availability(
         org.uow("UMAYA"),
         clock,
-        changes=AvailabilityChanges(extra_day=date(2026, 12, 5), start=time(10), end=time(11)),
+        changes=AvailabilityChanges(extra_day=SATURDAY, start=time(10), end=time(11)),
     )
     extra_id = with_extra.extra[0].id
     assert extra_id is not None
     assert remove_extra_slot(org.uow("UMAYA"), extra_id=extra_id).extra == ()
     with_off = add_time_off(
-        org.uow("UMAYA"), clock, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31)
+        org.uow("UMAYA"),
+        clock,
+        first_day=SATURDAY + timedelta(days=19),
+        last_day=SATURDAY + timedelta(days=26),
     )
     off_id = with_off.time_off[0].id
     assert off_id is not None
@@ -239,10 +251,10 @@ def test_reminders_no_show_mark_read_and_leaving_on_the_real_database(org: Org) 
     clock = org.clock
     session = request_session(org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9)
     accept(org.uow("UMAYA"), clock, session_id=session.id)
-    clock.set(utc(2026, 12, 1, 8, 50))
+    clock.set(MONDAY + timedelta(days=1, hours=8, minutes=50))
     assert send_due_reminders(org.uow(), clock) == 2
     assert send_due_reminders(org.uow(), clock) == 0
-    clock.set(utc(2026, 12, 1, 9, 10))
+    clock.set(MONDAY + timedelta(days=1, hours=9, minutes=10))
     assert mark_no_show(org.uow("UMAYA"), clock, session_id=session.id).session.status is (
         SessionStatus.NO_SHOW
     )
