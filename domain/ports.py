@@ -170,7 +170,15 @@ class SessionRepository(Protocol):
         """How many completed sessions each mentor has had (0 for none)."""
         ...
 
-    def add_history(self, entry: HistoryEntry) -> None: ...
+    def add_history(self, entry: HistoryEntry) -> int:
+        """The new history row's id."""
+        ...
+
+    def slot_changes(self, session_ids: Iterable[int]) -> dict[int, int]:
+        """For each session, the id of the history row that gave it its current
+        time (its creation, or the move to that time): a session moved away and
+        back gets a new one."""
+        ...
 
     def history(self, session_id: int) -> list[HistoryEntry]:
         """Oldest first."""
