@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.errors import NotFound
 from domain.model import (
     ACTIVE_STATUSES,
     Feedback,
@@ -17,7 +16,7 @@ from domain.model import (
     SessionStatus,
 )
 from domain.ports import Clock, UnitOfWork
-from domain.profiles import current_profile
+from domain.profiles import current_profile, seen_profile
 
 FINISHED = frozenset(SessionStatus) - ACTIVE_STATUSES
 SHOWN = 50
@@ -37,7 +36,8 @@ class Overview:
 
 @dataclass(frozen=True)
 class HomeSnapshot:
-    profile: Profile | None
+    profile: Profile | None  # None: never signed up, or left
+    has_left: bool = False  # left the programme (or Slack deactivated them)
     rating: MentorRating | None = None
     overview: Overview = field(default_factory=Overview)
     notifications: Page[Notification] = field(default_factory=lambda: Page((), 1, False))
@@ -54,13 +54,14 @@ def my_home(
     uow: UnitOfWork, clock: Clock, *, notifications: int = 5, page: int = 1
 ) -> HomeSnapshot:
     """The home of the acting person (notices `page` of `notifications` each); an
-    empty one for someone not seen yet."""
+    empty one for someone not seen yet, and one that only says so for someone
+    who left."""
     page = max(page, 1)
     with uow:
-        try:
-            me = current_profile(uow)
-        except NotFound:
-            return HomeSnapshot(profile=None)
+        found = seen_profile(uow)
+        if found is None or not found.is_active:
+            return HomeSnapshot(profile=None, has_left=found is not None)
+        me = found
         rows = uow.notifications.list_for(
             me.id, limit=notifications + 1, offset=(page - 1) * notifications
         )

@@ -57,12 +57,17 @@ class ProfileEdit:
     session_minutes: int | None = None
 
 
+def seen_profile(uow: UnitOfWork) -> Profile | None:
+    """The acting person's profile, active or not; None when never seen."""
+    actor = uow.actor
+    if not actor.workspace_id or not actor.slack_user_id:
+        return None
+    return uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+
+
 def current_profile(uow: UnitOfWork) -> Profile:
     """The acting person's profile; they must have been seen before."""
-    actor = uow.actor
-    profile = None
-    if actor.workspace_id and actor.slack_user_id:
-        profile = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+    profile = seen_profile(uow)
     if profile is None:
         raise NotFound("I don't know you yet. Run `/mentor signup` to join the programme.")
     if not profile.is_active:
@@ -183,10 +188,7 @@ def edit_profile(uow: UnitOfWork, *, edit: ProfileEdit) -> Profile:
 
 def current_profile_or_inactive(uow: UnitOfWork) -> Profile:
     """Like `current_profile`, but a deactivated person may sign up again."""
-    actor = uow.actor
-    profile = None
-    if actor.workspace_id and actor.slack_user_id:
-        profile = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+    profile = seen_profile(uow)
     if profile is None:
         raise NotFound("I don't know you yet. Please try again in a moment.")
     return replace(profile, is_active=True)

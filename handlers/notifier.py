@@ -26,6 +26,7 @@ from handlers.render.home import HomeData, home_view
 from handlers.render.notifications import dm_message
 from handlers.render.profile import profile_summary
 from handlers.render.stats import dashboard_blocks
+from handlers.trace import where
 
 log = logging.getLogger(__name__)
 
@@ -150,15 +151,22 @@ class SlackNotifier:
         period_days: int | None = DEFAULT_PERIOD,
         notifications_page: int = 1,
     ) -> None:
-        """Publish the person's App Home as it is now."""
+        """Publish the person's App Home as it is now. Never raises: it follows a
+        change that has committed (someone's feedback, a booking), and a Home
+        that could not be built or sent must not report that change as failed;
+        the next change or visit publishes it again."""
         actor = Actor(team_id, user_id, Role.ADMIN if user_id in self._admins else Role.MEMBER)
-        data = self.home_data(actor, period_days=period_days, notifications_page=notifications_page)
-        view = home_view(data)
         try:
-            self._client.views_publish(user_id=user_id, view=view)
+            data = self.home_data(
+                actor, period_days=period_days, notifications_page=notifications_page
+            )
+            self._client.views_publish(user_id=user_id, view=home_view(data))
         except (SlackApiError, OSError) as error:
-            # The next change or visit publishes it again.
             log.warning("home of %s not published: %s", user_id, error)
+        # Whatever else went wrong (a refusal, a lost connection, a bug) is
+        # logged with its traceback, for this Home only.
+        except Exception as error:
+            log.error("home of %s not built\n%s", user_id, where(error))
 
     def home_data(
         self,
@@ -190,4 +198,5 @@ class SlackNotifier:
             profile_blocks=(
                 profile_summary(snapshot.profile, snapshot.rating) if snapshot.profile else []
             ),
+            has_left=snapshot.has_left,
         )

@@ -47,6 +47,7 @@ class HomeData:
     now: datetime
     dashboard: list[Block] | None  # admins only; rendered as given
     profile_blocks: list[Block]  # the profile summary, rendered elsewhere
+    has_left: bool = False  # profile is None because they left the programme
 
 
 def signup_mentor_button() -> ButtonElement:
@@ -67,6 +68,18 @@ def _newcomer() -> list[Block]:
         ),
         actions(signup_mentor_button(), signup_mentee_button()),
         context("You can be both. `/mentor help` lists every command."),
+    ]
+
+
+def _former_member() -> list[Block]:
+    return [
+        header("You have left the mentorship programme"),
+        section(
+            "You have no sessions and get no requests or reminders. Your past sessions "
+            "and feedback are kept. To join again, sign up as a mentor or a mentee."
+        ),
+        actions(signup_mentor_button(), signup_mentee_button()),
+        context("Or run `/mentor signup`. `/mentor help` lists every command."),
     ]
 
 
@@ -203,7 +216,8 @@ def _member_blocks(data: HomeData, me: Profile) -> list[Block]:
 
 def home_view(data: HomeData) -> View:
     if data.profile is None:
-        blocks = [*_newcomer(), *data.profile_blocks, *_dashboard(data.dashboard)]
+        welcome = _former_member() if data.has_left else _newcomer()
+        blocks = [*welcome, *data.profile_blocks, *_dashboard(data.dashboard)]
     else:
         blocks = _member_blocks(data, data.profile)
     return View(type="home", blocks=_within_limit(blocks))
