@@ -12,6 +12,7 @@ from domain.model import (
     Notification,
     Page,
     Profile,
+    Role,
     Session,
     SessionStatus,
 )
@@ -42,6 +43,7 @@ class HomeSnapshot:
     overview: Overview = field(default_factory=Overview)
     notifications: Page[Notification] = field(default_factory=lambda: Page((), 1, False))
     unread: int = 0
+    undelivered: int = 0  # admins: the workspace's notices given up on (dead letters)
 
 
 def my_sessions(uow: UnitOfWork, clock: Clock) -> tuple[Profile, Overview]:
@@ -71,6 +73,9 @@ def my_home(
             overview=_overview(uow, clock, me),
             notifications=Page(tuple(rows[:notifications]), page, len(rows) > notifications),
             unread=uow.notifications.unread_count(me.id),
+            undelivered=(
+                uow.workspaces.undelivered(me.workspace_id) if uow.actor.role is Role.ADMIN else 0
+            ),
         )
 
 

@@ -41,6 +41,16 @@ class Clock(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DigestPlace:
+    """What the digest needs to know of a workspace."""
+
+    workspace_id: str
+    channel: str | None  # its own digest channel
+    has_people: bool
+    paused: bool  # the app is uninstalled there, or its token revoked
+
+
 class WorkspaceRepository(Protocol):
     def ensure(self, workspace_id: str, name: str = "") -> None:
         """Record the workspace if it is new; harmless when it exists."""
@@ -48,6 +58,26 @@ class WorkspaceRepository(Protocol):
 
     def with_people(self) -> list[str]:
         """Ids of the workspaces that have at least one profile, sorted (system actor)."""
+        ...
+
+    def digest_places(self) -> list[DigestPlace]:
+        """Every workspace, the first seen first (oldest, then by id); system actor."""
+        ...
+
+    def pause(self, workspace_id: str, at: datetime, because: str) -> bool:
+        """Stop sending to the workspace; False when it was paused already."""
+        ...
+
+    def resume(self, workspace_id: str) -> bool:
+        """Send to the workspace again; False when it was not paused."""
+        ...
+
+    def count_undelivered(self, workspace_id: str) -> None:
+        """One more of its notices was given up on (system actor)."""
+        ...
+
+    def undelivered(self, workspace_id: str) -> int:
+        """How many of its notices were given up on."""
         ...
 
 
@@ -222,15 +252,21 @@ class NotificationRepository(Protocol):
     ) -> list[Notification]:
         """Undelivered notices due now (only `ids` when given), leased until
         `now + lease` so no other deliverer takes them meanwhile; system actor.
-        Rows another transaction is claiming are skipped."""
+        Rows another transaction is claiming are skipped, and so are the
+        notices of a paused workspace (they wait for it to be resumed)."""
         ...
 
     def mark_delivered(self, notification_id: UUID, at: datetime) -> None: ...
 
     def record_failure(
         self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
-    ) -> None:
-        """Remember why a DM failed; retry at `retry_at`, or never when None."""
+    ) -> bool:
+        """Remember why a DM failed; retry at `retry_at`, or never when None.
+        True when this gave the notice up (it had not been given up before)."""
+        ...
+
+    def release(self, notification_id: UUID, at: datetime, error: str) -> None:
+        """Put a claimed notice back, due at `at`, its claim not counted as a try."""
         ...
 
 

@@ -17,6 +17,9 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 SESSION_MINUTES = (15, 20, 30, 45, 60, 90, 120)
 MAX_WEEKLY_CAP = 50
+# What Slack says of a person is cut to these lengths, not refused.
+MAX_NAME = 80
+MAX_TITLE = 100
 
 
 @dataclass(frozen=True)
@@ -94,15 +97,15 @@ def identify(
         if existing is not None:
             return existing
         uow.workspaces.ensure(actor.workspace_id, workspace_name)
-        zone = time_zone if _known_zone(time_zone) else "UTC"
+        zone = time_zone if known_zone(time_zone) else "UTC"
         # What Slack says is taken as it is, cut to our limits: it is not typed
         # input, and refusing it would lock the person out.
         new = NewProfile(
             workspace_id=actor.workspace_id,
             slack_user_id=actor.slack_user_id,
-            display_name=_fitted(display_name, 80) or actor.slack_user_id,
+            display_name=fitted(display_name, MAX_NAME) or actor.slack_user_id,
             time_zone=zone,
-            title=_fitted(title, 100),
+            title=fitted(title, MAX_TITLE),
         )
         try:
             profile = uow.users.add(new)
@@ -272,11 +275,13 @@ def _zone(value: str) -> str:
     return value
 
 
-def _fitted(value: str, max_length: int) -> str:
+def fitted(value: str, max_length: int) -> str:
+    """What Slack says, taken as it is (not typed input: refusing it would lock
+    the person out), cleaned and cut to `max_length`."""
     return clean_text(value[: max_length * 2], field="", label="", max_length=10**6)[:max_length]
 
 
-def _known_zone(value: str) -> bool:
+def known_zone(value: str) -> bool:
     try:
         validate_zone(value)
     except InvalidInput:

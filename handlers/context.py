@@ -27,6 +27,12 @@ class Notifier(Protocol):
 
     def refresh_home(self, team_id: str, user_id: str, *, period_days: int | None = 30) -> None: ...
 
+    def heard_from(self, team_id: str) -> None:
+        """A signed request came from the workspace: resume sending there."""
+        ...
+
+    def forget_heard_from(self, team_id: str) -> None: ...
+
 
 class HandlerDeps(Protocol):
     clock: Clock
@@ -34,6 +40,8 @@ class HandlerDeps(Protocol):
     notifier: Notifier
 
     def uow(self, team_id: str, user_id: str) -> UnitOfWork: ...
+
+    def unit_of_work(self, actor: Actor) -> UnitOfWork: ...
 
     def system_uow(self) -> UnitOfWork: ...
 

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import Block, ButtonElement
 from slack_sdk.models.views import View
 
 from domain.model import Feedback, MentorRating, Notification, Page, Profile, Session
+from domain.outbox import MAX_ATTEMPTS
 from handlers.ids import Action
 from handlers.render.common import (
     MAX_VIEW_BLOCKS,
@@ -24,7 +25,7 @@ from handlers.render.common import (
     stars,
 )
 from handlers.render.notifications import notifications_blocks
-from handlers.render.sessions import fit_sessions, other_person, session_blocks
+from handlers.render.sessions import fit_sessions, other_person, plural, session_blocks
 
 # Most sessions shown per section, before the whole view is squeezed to fit.
 PENDING_CAP = 5
@@ -48,6 +49,7 @@ class HomeData:
     dashboard: list[Block] | None  # admins only; rendered as given
     profile_blocks: list[Block]  # the profile summary, rendered elsewhere
     has_left: bool = False  # profile is None because they left the programme
+    undelivered: int = 0  # admins: DMs the outbox gave up on (shown with the dashboard)
 
 
 def signup_mentor_button() -> ButtonElement:
@@ -187,8 +189,17 @@ def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
     ]
 
 
-def _dashboard(blocks: list[Block] | None) -> list[Block]:
-    return [divider(), *blocks] if blocks else []
+def _dashboard(blocks: list[Block] | None, undelivered: int = 0) -> list[Block]:
+    if not blocks:
+        return []
+    if not undelivered:
+        return [divider(), *blocks]
+    warning = context(
+        f"⚠️ {plural(undelivered, 'DM')} could not be delivered: Slack refused them (someone "
+        f"left Slack or blocked the app) or did not answer after {MAX_ATTEMPTS} tries. "
+        "The notices stay in each person's `/mentor notifications`."
+    )
+    return [divider(), warning, *blocks]
 
 
 def _within_limit(blocks: list[Block]) -> list[Block]:
@@ -204,7 +215,7 @@ def _member_blocks(data: HomeData, me: Profile) -> list[Block]:
     tail = [
         divider(),
         *notifications_blocks(data.notifications, data.unread, me.time_zone),
-        *_dashboard(data.dashboard),
+        *_dashboard(data.dashboard, data.undelivered),
     ]
     caps = [PENDING_CAP, UPCOMING_CAP, PAST_CAP]
     while True:

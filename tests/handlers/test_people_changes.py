@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from bot.errors import is_apology
 from bot.standin.payloads import select, text_input
+from domain.outbox import MAX_ATTEMPTS
 from handlers.ids import Action, Field
 from handlers.metadata import SessionRef
 from tests.handlers.conftest import Harness, wait_for
@@ -87,3 +89,197 @@ def test_feedback_on_a_session_with_someone_who_left_is_saved_and_reported_as_sa
     with owner_engine.connect() as conn:
         saved = conn.execute(text("SELECT author_id, rating FROM feedback")).all()
     assert [tuple(row) for row in saved] == [(ben, 5)]
+
+
+# --- (10) Slack's lifecycle: accounts, installs, failed DMs ---------------------
+
+
+def _notice(engine: Engine, h: Harness, recipient: int, name: str) -> None:
+    """An undelivered reminder for `recipient`, due now by the harness's clock."""
+    now = h.clock.now()
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO notifications (id, workspace_id, recipient_id, kind, payload,"
+                " created_at, next_attempt_at) VALUES (gen_random_uuid(), 'T1', :who, 'reminder',"
+                " CAST(:payload AS jsonb), :now, :now)"
+            ),
+            {
+                "who": recipient,
+                "now": now,
+                "payload": f'{{"other_name": "{name}", "lead_minutes": 15,'
+                f' "starts_at": "{(now + timedelta(minutes=15)).isoformat()}"}}',
+            },
+        )
+
+
+def _outbox(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [
+            tuple(row)
+            for row in conn.execute(
+                text(
+                    "SELECT payload->>'other_name', delivered_at IS NOT NULL,"
+                    " gave_up_at IS NOT NULL, attempts FROM notifications"
+                    " ORDER BY payload->>'other_name'"
+                )
+            )
+        ]
+
+
+def _workspace(engine: Engine) -> tuple[Any, ...]:
+    with engine.connect() as conn:
+        return tuple(
+            conn.execute(text("SELECT paused_at IS NOT NULL, paused_because FROM workspaces")).one()
+        )
+
+
+def _dms_to(h: Harness, user: str) -> int:
+    return len(h.calls("chat.postMessage", channel=user))
+
+
+def test_a_dm_slack_keeps_refusing_is_retried_with_backoff_then_given_up_and_counted_for_admins(
+    h: Harness, owner_engine: Engine
+) -> None:
+    maya, _ben, _session = _pair(h, owner_engine, status="completed", days=-2)
+    with owner_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        add_user(conn, "T1", "UOLGA", name="Olga Ivanova")
+    _notice(owner_engine, h, maya, "Ben Okafor")
+    h.slack.fail("chat.postMessage", error="fatal_error", times=100, match={"channel": "UMAYA"})
+    notifier = h.bot.deps.notifier
+    notifier.deliver(None)
+    h.clock.advance(seconds=29)
+    notifier.deliver(None)  # backing off: not tried again yet
+    assert _dms_to(h, "UMAYA") == 1
+    for _ in range(MAX_ATTEMPTS + 2):
+        h.clock.advance(hours=1)
+        notifier.deliver(None)
+    assert _dms_to(h, "UMAYA") == MAX_ATTEMPTS
+    assert _outbox(owner_engine) == [("Ben Okafor", False, True, MAX_ATTEMPTS)]
+    h.open_home("UOLGA")
+    home = str(h.next_call("views.publish", user_id="UOLGA").view())
+    assert "1 DM could not be delivered" in home
+    assert f"after {MAX_ATTEMPTS} tries" in home
+
+
+def test_a_bot_token_slack_no_longer_takes_pauses_the_workspace_and_loses_no_notice(
+    h: Harness, owner_engine: Engine
+) -> None:
+    maya, _ben, _session = _pair(h, owner_engine, status="completed", days=-2)
+    for name in ("Ben Okafor", "Cara Lindqvist"):
+        _notice(owner_engine, h, maya, name)
+    h.slack.fail("chat.postMessage", error="account_inactive")
+    h.bot.deps.notifier.deliver(None)
+    assert _dms_to(h, "UMAYA") == 1  # the second was held back, not tried
+    assert _workspace(owner_engine) == (True, "account_inactive")
+    pending = [("Ben Okafor", False, False, 0), ("Cara Lindqvist", False, False, 0)]
+    assert _outbox(owner_engine) == pending
+    h.clock.advance(hours=2)
+    h.bot.deps.notifier.deliver(None)
+    assert _dms_to(h, "UMAYA") == 1  # paused: nothing is sent
+    assert _outbox(owner_engine) == pending
+
+    h.open_home("UMAYA")  # a signed request: the app is installed again
+    h.settle()
+    assert _workspace(owner_engine) == (False, None)
+    h.bot.deps.notifier.deliver(None)
+    delivered = [row[:2] for row in _outbox(owner_engine)]
+    assert delivered == [("Ben Okafor", True), ("Cara Lindqvist", True)]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "app_uninstalled"},
+        {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}},
+    ],
+)
+def test_an_uninstalled_app_or_revoked_bot_token_stops_sending_and_keeps_the_data(
+    h: Harness, owner_engine: Engine, event: dict[str, Any]
+) -> None:
+    maya, _ben, _session = _pair(h, owner_engine, status="completed", days=-2)
+    assert h.event(event).status == 200
+    h.settle()
+    assert _workspace(owner_engine) == (True, event["type"])
+    _notice(owner_engine, h, maya, "Ben Okafor")
+    h.bot.deps.notifier.deliver(None)
+    assert _dms_to(h, "UMAYA") == 0
+    assert _outbox(owner_engine) == [("Ben Okafor", False, False, 0)]
+    with owner_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sessions")).scalar_one() == 1
+
+    h.command("UBEN", "help")  # reinstalled: Slack sends requests again
+    h.settle()
+    assert _workspace(owner_engine) == (False, None)
+    h.bot.deps.notifier.deliver(None)
+    assert _dms_to(h, "UMAYA") == 1
+
+
+def test_revoking_only_user_tokens_changes_nothing(h: Harness, owner_engine: Engine) -> None:
+    _pair(h, owner_engine, status="completed", days=-2)
+    h.event({"type": "tokens_revoked", "tokens": {"oauth": ["UMAYA"], "bot": []}})
+    h.settle()
+    assert _workspace(owner_engine) == (False, None)
+
+
+def _user_change(user_id: str, **fields: Any) -> dict[str, Any]:
+    profile = {
+        "display_name": fields.pop("display_name", ""),
+        "real_name": fields.pop("real_name", ""),
+        "title": fields.pop("title", ""),
+    }
+    user = {"id": user_id, "team_id": "T1", "name": user_id.lower(), "profile": profile, **fields}
+    return {"type": "user_change", "user": user}
+
+
+def test_a_deactivated_slack_account_leaves_the_programme_and_the_other_side_is_told(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _maya, _ben, session = _pair(h, owner_engine, status="scheduled", days=3)
+    h.event(_user_change("UMAYA", deleted=True, display_name="Maya Patel"))
+    told = wait_for(lambda: _texts(h, "chat.postMessage", channel="UBEN"))
+    h.settle()
+    assert any("Maya Patel is no longer in this Slack workspace" in t for t in told), told
+    with owner_engine.connect() as conn:
+        assert (
+            conn.execute(
+                text("SELECT status FROM sessions WHERE id = :id"), {"id": session}
+            ).scalar_one()
+            == "cancelled"
+        )
+        assert (
+            conn.execute(
+                text("SELECT is_active FROM users WHERE slack_user_id = 'UMAYA'")
+            ).scalar_one()
+            is False
+        )
+
+
+def test_a_new_name_time_zone_and_title_in_slack_are_taken(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _pair(h, owner_engine, status="completed", days=-2)
+    h.event(
+        _user_change("UMAYA", tz="Asia/Tokyo", display_name="Maya P. Sato", title="Staff engineer")
+    )
+    h.settle()
+    # An unknown zone keeps the known one; without a display name, Slack shows the real name.
+    h.event(
+        _user_change(
+            "UMAYA",
+            tz="Mars/Olympus",
+            display_name="",
+            real_name="Maya Sato",
+            title="Staff engineer",
+        )
+    )
+    h.settle()
+    with owner_engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT display_name, time_zone, title, is_active FROM users"
+                " WHERE slack_user_id = 'UMAYA'"
+            )
+        ).one()
+    assert tuple(row) == ("Maya Sato", "Asia/Tokyo", "Staff engineer", True)
