@@ -55,7 +55,7 @@ def digest(bot: Bot) -> int:
         bot.deps.system_uow,
         bot.deps.clock,
         schedule=schedule,
-        channel=settings.mentorship_digest_channel,
+        default_channel=settings.mentorship_digest_channel,
     )
 
 

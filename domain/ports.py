@@ -7,7 +7,7 @@ refusals the database makes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -307,13 +307,13 @@ class DigestRepository(Protocol):
 
     def claim(
         self,
-        workspace_ids: Sequence[str],
+        channels: Mapping[str, str],
         week: date,
-        channel: str,
         now: datetime,
         lease: timedelta,
     ) -> list[DigestRecord]:
-        """Record each workspace's digest of `week` if it is new (a unique key
+        """Record each workspace's digest of `week`, for the workspace's channel
+        in `channels`, if it is new (a unique key
         makes that happen once, whoever runs it), then lease every digest of
         `week` of these workspaces that is not posted and is due (new, or its
         earlier attempt failed or its lease ran out): attempts + 1, next attempt

@@ -1,20 +1,24 @@
 """People leave, and Slack tells the bot when people and installs change: the
-App Home of someone who left, the requests of the people around them, and
-Slack's `user_change`, `app_uninstalled` and `tokens_revoked` events."""
+App Home of someone who left, the requests of the people around them, Slack's
+`user_change`, `app_uninstalled` and `tokens_revoked` events, DMs that keep
+failing; and with several workspaces, each one's digest in its own channel."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
+from bot import jobs
 from bot.errors import is_apology
 from bot.standin.payloads import select, text_input
 from domain.outbox import MAX_ATTEMPTS
 from handlers.ids import Action, Field
 from handlers.metadata import SessionRef
+from tests.dates import MONDAY
 from tests.handlers.conftest import Harness, wait_for
 from tests.storage.seed import add_session, add_user, set_actor
 
@@ -283,3 +287,32 @@ def test_a_new_name_time_zone_and_title_in_slack_are_taken(
             )
         ).one()
     assert tuple(row) == ("Maya Sato", "Asia/Tokyo", "Staff engineer", True)
+
+
+# --- (11) one workspace, one digest channel ------------------------------------
+
+
+def test_each_workspaces_digest_goes_to_its_own_channel_only(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """T1, seen first, takes MENTORSHIP_DIGEST_CHANNEL; T2 has a channel of its
+    own; T3 has neither, so it gets no digest (rather than T1's channel)."""
+    with owner_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        for age, (team, channel) in enumerate((("T1", None), ("T2", "C0T2"), ("T3", None))):
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (id, digest_channel, created_at)"
+                    " VALUES (:id, :channel, :created)"
+                ),
+                {"id": team, "channel": channel, "created": MONDAY - timedelta(days=30 - age)},
+            )
+            add_user(conn, team, f"U{team}", mentor=True)
+    h.clock.set(MONDAY + timedelta(hours=9, minutes=1))  # the default digest moment passed
+    settings = h.bot.settings.model_copy(update={"mentorship_digest_channel": "C0DEFAULT"})
+    assert jobs.digest(replace(h.bot, settings=settings)) == 2
+    posted = sorted(call.params["channel"] for call in h.calls("chat.postMessage"))
+    assert posted == ["C0DEFAULT", "C0T2"]
+    with owner_engine.connect() as conn:
+        rows = conn.execute(text("SELECT workspace_id, channel FROM digests ORDER BY 1")).all()
+    assert [tuple(row) for row in rows] == [("T1", "C0DEFAULT"), ("T2", "C0T2")]

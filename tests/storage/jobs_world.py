@@ -18,7 +18,8 @@ from tests.fakes.uow import utc
 from tests.storage.seed import set_actor
 
 S = SessionStatus
-CHANNEL = "C0DIGEST"
+CHANNEL = "C0DIGEST"  # the default: T1's, the first workspace seen
+T2_CHANNEL = "C0DIGESTT2"  # T2's own
 MONDAY_9 = DigestSchedule()  # Monday 09:00 UTC
 WEEK = date(2026, 11, 30)
 TUESDAY_9 = utc(2026, 12, 1, 9, 0)
