@@ -1,10 +1,12 @@
 """Events API listeners. Slack retries events (and may send a retry while the
-first attempt still runs), so each event acts once, keyed by its event_id.
+first attempt still runs), so each event acts once: `app_home_opened` keyed by
+its event_id; the others change nothing when applied again.
 
 Slack's lifecycle events: `user_change` (a deactivated or deleted account
 leaves the programme; a new name, time zone or title is taken),
 `app_uninstalled` and `tokens_revoked` (sending to the workspace stops; its
-data is kept). Any other signed request from a paused workspace shows that the
+data is kept). They may come from a workspace the bot has never seen (nothing
+to do then). Any other signed request from a paused workspace shows that the
 app is installed there again, and resumes sending (see domain.installs)."""
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def handle_event_user_change(
     deps: HandlerDeps = context["deps"]
     user = event.get("user") or {}
     team_id = str(user.get("team_id") or body.get("team_id") or "")
-    if not team_id or not user.get("id") or not _first(deps, team_id, body):
+    if not team_id or not user.get("id"):
         return
     profile = user.get("profile") or {}
     uow = deps.unit_of_work(Actor.system(team_id))
@@ -91,16 +93,9 @@ def handle_event_tokens_revoked(
 
 def _removed(deps: HandlerDeps, body: dict[str, Any], because: str) -> None:
     team_id = str(body.get("team_id") or "")
-    if team_id and _first(deps, team_id, body):
+    if team_id:
         app_removed(deps.unit_of_work(Actor.system(team_id)), deps.clock, because=because)
         deps.notifier.forget_heard_from(team_id)
-
-
-def _first(deps: HandlerDeps, team_id: str, body: dict[str, Any]) -> bool:
-    event_id = str(body.get("event_id") or "")
-    return not event_id or first_delivery(
-        deps.unit_of_work(Actor.system(team_id)), deps.clock, event_id=event_id
-    )
 
 
 def register(app: App) -> None:

@@ -227,6 +227,19 @@ def test_revoking_only_user_tokens_changes_nothing(h: Harness, owner_engine: Eng
     assert _workspace(owner_engine) == (False, None)
 
 
+def test_events_about_a_workspace_or_person_never_seen_change_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _pair(h, owner_engine, status="completed", days=-2)
+    stranger = _user_change("USTRANGER", deleted=True)
+    stranger["user"]["team_id"] = "T0ELSEWHERE"
+    for event in (stranger, _user_change("UNOBODY", display_name="Nobody")):
+        assert h.event(event).status == 200
+    h.settle()
+    assert _apologies(h) == []
+    assert _workspace(owner_engine) == (False, None)
+
+
 def _user_change(user_id: str, **fields: Any) -> dict[str, Any]:
     profile = {
         "display_name": fields.pop("display_name", ""),
