@@ -31,7 +31,8 @@ compared with the seven before those. The definitions are the dashboard's
   "expertise in demand, short of mentors" over the period (the first 3).
 
 **Where.** Each workspace's digest goes to its own channel only
-(`digest_channels`): the workspace's `digest_channel` when it has one;
+(`digest_channels`): the workspace's `digest_channel` when it has one (an
+admin sets it with `/mentor digest #channel`, `set_digest_channel`);
 otherwise the default channel (`MENTORSHIP_DIGEST_CHANNEL`) serves the first
 workspace the bot saw, and only that one, so that one channel never receives
 several workspaces' digests. A workspace with neither, without people, or
@@ -51,6 +52,7 @@ as for DMs. Retries stop when the next week's digest is due.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -69,6 +71,8 @@ LAST_RETRY = timedelta(hours=1)
 TOP_MENTORS = 3
 TOP_EXPERTISE = 3
 MAX_ERROR_LENGTH = 500
+# A public or private channel's id, as Slack writes it in `<#C0123ABC|name>`.
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,20 @@ def digest_channels(places: Sequence[DigestPlace], default: str | None) -> dict[
         if channel and place.has_people and not place.paused:
             channels[place.workspace_id] = channel
     return channels
+
+
+def set_digest_channel(uow: UnitOfWork, *, channel: str) -> str:
+    """An admin names the channel their workspace's weekly digest goes to."""
+    workspace_id = uow.actor.workspace_id
+    if uow.actor.role is not Role.ADMIN or not workspace_id:
+        raise NotAllowed("Only programme managers choose where the weekly digest goes.")
+    channel = channel.strip()
+    if not _CHANNEL_ID.match(channel):
+        raise InvalidInput("Name the channel, for example `/mentor digest #mentoring`.")
+    with uow:
+        uow.workspaces.set_digest_channel(workspace_id, channel)
+        uow.commit()
+    return channel
 
 
 def claim_digest(

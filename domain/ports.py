@@ -64,6 +64,10 @@ class WorkspaceRepository(Protocol):
         """Every workspace, the first seen first (oldest, then by id); system actor."""
         ...
 
+    def set_digest_channel(self, workspace_id: str, channel: str) -> None:
+        """The workspace's own digest channel (its admins, or the system)."""
+        ...
+
     def pause(self, workspace_id: str, at: datetime, because: str) -> bool:
         """Stop sending to the workspace; False when it was paused already."""
         ...

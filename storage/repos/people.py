@@ -49,6 +49,14 @@ class SqlWorkspaceRepository:
             for workspace_id, channel, people, paused_at in rows
         ]
 
+    def set_digest_channel(self, workspace_id: str, channel: str) -> None:
+        self._session.execute(
+            update(Workspace)
+            .where(Workspace.id == workspace_id)
+            .values(digest_channel=channel)
+            .execution_options(synchronize_session=False)
+        )
+
     def pause(self, workspace_id: str, at: datetime, because: str) -> bool:
         statement = (
             update(Workspace)

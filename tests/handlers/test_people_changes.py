@@ -329,3 +329,23 @@ def test_each_workspaces_digest_goes_to_its_own_channel_only(
     with owner_engine.connect() as conn:
         rows = conn.execute(text("SELECT workspace_id, channel FROM digests ORDER BY 1")).all()
     assert [tuple(row) for row in rows] == [("T1", "C0DEFAULT"), ("T2", "C0T2")]
+
+
+def test_a_manager_names_the_workspaces_digest_channel_and_nobody_else_can(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _pair(h, owner_engine, status="completed", days=-2)
+    refusals = {
+        "UBEN": "Only programme managers choose where the weekly digest goes.",
+        "UOLGA": "Name the channel, for example `/mentor digest #mentoring`.",
+    }
+    for person, words in (("UBEN", "<#C0MINE|mine>"), ("UOLGA", "mentoring")):
+        h.command(person, f"digest {words}")
+        assert h.next_call("response_url").text() == refusals[person]
+        h.slack.clear()
+    h.command("UOLGA", "digest <#C0MENTORING|mentoring>")
+    assert "now goes to <#C0MENTORING>" in h.next_call("response_url").text()
+    with owner_engine.connect() as conn:
+        assert conn.execute(text("SELECT digest_channel FROM workspaces")).scalar_one() == (
+            "C0MENTORING"
+        )
