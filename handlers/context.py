@@ -62,7 +62,10 @@ def who(body: dict[str, Any]) -> Who:
         team_id = team.get("id") if isinstance(team, dict) else None
         return Who(str(team_id or user.get("team_id") or ""), str(user.get("id") or ""))
     event = body.get("event") or {}
-    return Who(str(body.get("team_id") or ""), str(body.get("user_id") or event.get("user") or ""))
+    # In `user_change` the user is the person the event is about (a dict), not
+    # someone acting: such an event has no acting person.
+    acting = event.get("user") if isinstance(event.get("user"), str) else None
+    return Who(str(body.get("team_id") or ""), str(body.get("user_id") or acting or ""))
 
 
 def ensure_known(deps: HandlerDeps, client: WebClient, person: Who) -> Profile:
