@@ -5,7 +5,7 @@ runs out, so a deliverer that dies mid-batch leaves them for the next run
 (at-least-once; Slack offers no idempotency key for messages).
 
 A DM that fails is tried again with exponential backoff, at most `MAX_ATTEMPTS`
-times in all (about an hour and a half of trying), then given up: a dead letter,
+times in all (about an hour of trying), then given up: a dead letter,
 still in its recipient's notifications, counted for the workspace's admins. A
 refusal of the bot's own token (the app uninstalled, its token revoked) is no
 fault of the notice: the workspace is paused and its notices wait, uncounted."""
