@@ -77,8 +77,8 @@ def _former_member() -> list[Block]:
     return [
         header("You have left the mentorship programme"),
         section(
-            "You have no sessions and get no requests or reminders. Your past sessions "
-            "and feedback are kept. To join again, sign up as a mentor or a mentee."
+            "Nobody can book you, and you get no requests or reminders. Your past "
+            "sessions and feedback are kept. To join again, sign up as a mentor or a mentee."
         ),
         actions(signup_mentor_button(), signup_mentee_button()),
         context("Or run `/mentor signup`. `/mentor help` lists every command."),
@@ -195,8 +195,8 @@ def _dashboard(blocks: list[Block] | None, undelivered: int = 0) -> list[Block]:
     if not undelivered:
         return [divider(), *blocks]
     warning = context(
-        f"⚠️ {plural(undelivered, 'DM')} could not be delivered: Slack refused them (someone "
-        f"left Slack or blocked the app) or did not answer after {MAX_ATTEMPTS} tries. "
+        f"⚠️ {plural(undelivered, 'DM')} could not be delivered: Slack refused them for good "
+        f"(someone left Slack or blocked the app) or kept failing for {MAX_ATTEMPTS} tries. "
         "The notices stay in each person's `/mentor notifications`."
     )
     return [divider(), warning, *blocks]
