@@ -4,7 +4,6 @@ politely, Slack answered 200 (a 500 makes Slack retry and show its own error).""
 from __future__ import annotations
 
 import logging
-import traceback
 import uuid
 from typing import Any
 
@@ -14,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers import outcome
 from handlers.context import who
+from handlers.trace import where
 
 log = logging.getLogger("mentorbot.errors")
 
@@ -25,23 +25,6 @@ APOLOGY = (
 
 def is_apology(text: str) -> bool:
     return text.startswith(APOLOGY.split("(ref", 1)[0])
-
-
-def where(error: BaseException) -> str:
-    """The traceback of `error` and of its causes, each with the error's type but
-    not its message: messages quote data (PostgreSQL's "Failing row contains …",
-    a value that did not parse), and logs must not hold what people typed."""
-    blocks: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        kind = type(current)
-        trace = "".join(traceback.format_tb(current.__traceback__))
-        blocks.append(f"{trace}{kind.__module__}.{kind.__qualname__}")
-        current = current.__cause__ or current.__context__
-    # Oldest cause first, as Python prints a chain.
-    return "\n".join(reversed(blocks))
 
 
 def handle_unexpected_error(

@@ -7,13 +7,13 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.errors import where
 from bot.runtime import Bot
 from domain.analytics import refresh_workspace, snapshot_workspaces
 from domain.digest import DigestSchedule
 from domain.lifecycle import run_lifecycle
 from domain.reminders import send_due_reminders
 from handlers.digests import post_digests
+from handlers.trace import where
 
 log = logging.getLogger("mentorbot.jobs")
 
@@ -55,7 +55,7 @@ def digest(bot: Bot) -> int:
         bot.deps.system_uow,
         bot.deps.clock,
         schedule=schedule,
-        channel=settings.mentorship_digest_channel,
+        default_channel=settings.mentorship_digest_channel,
     )
 
 

@@ -1,10 +1,19 @@
 """The HTTP face of the bot: `POST /slack/events` into Bolt, `GET /healthz`.
 
 Requests whose timestamp header is not a plain number are refused with 401
-here: slack-sdk's verifier raises on them and Bolt would answer 500."""
+here: slack-sdk's verifier raises on them and Bolt would answer 500.
+
+Bolt reads the whole body before it checks the signature, so the body is read
+here first, bounded: one declared longer than `MAX_BODY` is refused with 413
+before a byte of it is read, and a chunked one (no length declared) with 413 as
+soon as it runs past the limit. The rest is never read: gunicorn drains at most
+64 KiB of an unread body, then closes the connection. A body that is not UTF-8
+(Slack's always is) is refused with 400.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -20,6 +29,48 @@ Environ = dict[str, Any]
 log = logging.getLogger("mentorbot.requests")
 
 _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+
+# Slack's largest payloads (a view submission carrying a full modal's state,
+# at most 100 blocks of bounded size) stay well under a few hundred kilobytes;
+# 1 MiB leaves room for them and keeps the worst case small: every thread of
+# every worker holding one body at once is 2 workers x 8 threads x 1 MiB.
+MAX_BODY = 1024 * 1024
+_READ = 64 * 1024
+
+
+class _Refused(Exception):
+    def __init__(self, status: str, error: str) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+
+
+def _bounded_body(environ: Environ) -> bytes:
+    """The request's body, read no further than `MAX_BODY`, checked to be UTF-8."""
+    declared = environ.get("CONTENT_LENGTH") or ""
+    stream = environ.get("wsgi.input")
+    if declared:
+        if not declared.isdigit():
+            raise _Refused("400 Bad Request", "invalid content length")
+        if int(declared) > MAX_BODY:
+            raise _Refused("413 Content Too Large", "request body too large")
+        body = stream.read(int(declared)) if stream is not None else b""
+    elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower() and stream is not None:
+        parts: list[bytes] = []
+        size = 0
+        while part := stream.read(_READ):
+            size += len(part)
+            if size > MAX_BODY:
+                raise _Refused("413 Content Too Large", "request body too large")
+            parts.append(part)
+        body = b"".join(parts)
+    else:
+        body = b""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refused("400 Bad Request", "request body is not UTF-8") from None
+    return body
 
 
 def _rejected(status: str, path: str) -> None:
@@ -50,6 +101,13 @@ class BotWsgi:
             if not _TIMESTAMP.match(stamp) or not environ.get("HTTP_X_SLACK_SIGNATURE"):
                 _rejected("401", path)
                 return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
+            try:
+                body = _bounded_body(environ)
+            except _Refused as refused:
+                _rejected(refused.status.split(" ", 1)[0], path)
+                return _reply(start_response, refused.status, {"error": refused.error})
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
 
         def noting_refusals(status: str, *rest: Any) -> Any:
             # Listeners log their own line; what never reached one (a bad

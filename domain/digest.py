@@ -30,6 +30,14 @@ compared with the seven before those. The definitions are the dashboard's
 - `expertise`: the expertise most in demand per mentor, the dashboard's
   "expertise in demand, short of mentors" over the period (the first 3).
 
+**Where.** Each workspace's digest goes to its own channel only
+(`digest_channels`): the workspace's `digest_channel` when it has one (an
+admin sets it with `/mentor digest #channel`, `set_digest_channel`);
+otherwise the default channel (`MENTORSHIP_DIGEST_CHANNEL`) serves the first
+workspace the bot saw, and only that one, so that one channel never receives
+several workspaces' digests. A workspace with neither, without people, or
+paused (the app uninstalled there) gets none.
+
 **Exactly once.** `claim_digest` records each workspace's digest of the due
 week in the `digests` table (unique per workspace and week: the first claim
 inserts, every later one finds it), leases it, and computes its figures in the
@@ -44,6 +52,8 @@ as for DMs. Retries stop when the next week's digest is due.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,7 +63,7 @@ from domain.analytics_ports import MentorHours
 from domain.errors import InvalidInput, NotAllowed
 from domain.metrics import ExpertiseGap, MentorFigures, expertise_gaps, weekday_counts
 from domain.model import Role
-from domain.ports import Clock, DigestRecord, UnitOfWork
+from domain.ports import Clock, DigestPlace, DigestRecord, UnitOfWork
 
 LEASE = timedelta(minutes=10)
 FIRST_RETRY = timedelta(minutes=1)
@@ -61,6 +71,8 @@ LAST_RETRY = timedelta(hours=1)
 TOP_MENTORS = 3
 TOP_EXPERTISE = 3
 MAX_ERROR_LENGTH = 500
+# A public or private channel's id, as Slack writes it in `<#C0123ABC|name>`.
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 
 
 @dataclass(frozen=True)
@@ -154,32 +166,55 @@ def digest_period(schedule: DigestSchedule, week: date) -> tuple[datetime, datet
     return since.astimezone(UTC), _at(day, schedule.at, zone).astimezone(UTC)
 
 
+def digest_channels(places: Sequence[DigestPlace], default: str | None) -> dict[str, str]:
+    """Where each workspace's digest goes (see "Where" above); `places` oldest first."""
+    fallback = (default or "").strip()
+    channels = {}
+    for index, place in enumerate(places):
+        channel = (place.channel or "").strip() or (fallback if index == 0 else "")
+        if channel and place.has_people and not place.paused:
+            channels[place.workspace_id] = channel
+    return channels
+
+
+def set_digest_channel(uow: UnitOfWork, *, channel: str) -> str:
+    """An admin names the channel their workspace's weekly digest goes to."""
+    workspace_id = uow.actor.workspace_id
+    if uow.actor.role is not Role.ADMIN or not workspace_id:
+        raise NotAllowed("Only programme managers choose where the weekly digest goes.")
+    channel = channel.strip()
+    if not _CHANNEL_ID.match(channel):
+        raise InvalidInput("Name the channel, for example `/mentor digest #mentoring`.")
+    with uow:
+        uow.workspaces.set_digest_channel(workspace_id, channel)
+        uow.commit()
+    return channel
+
+
 def claim_digest(
     uow: UnitOfWork,
     clock: Clock,
     *,
     schedule: DigestSchedule = DigestSchedule(),
-    channel: str,
+    default_channel: str | None,
     top: int = TOP_MENTORS,
 ) -> list[Digest]:
     """System: the digests to post now, one per workspace at most — the actor's
-    workspace, or without one every workspace that has people. A list, not a
-    single digest, because one scheduler serves every workspace; empty when
-    every digest of the week is posted, leased to another scheduler, or
-    waiting for its retry. A digest retried after a failure keeps the channel
-    of its first claim."""
+    workspace, or without one every workspace that has a channel (see
+    `digest_channels`). A list, not a single digest, because one scheduler
+    serves every workspace; empty when every digest of the week is posted,
+    leased to another scheduler, or waiting for its retry. A digest retried
+    after a failure keeps the channel of its first claim."""
     _require_system(uow)
-    if not channel.strip():
-        raise InvalidInput("The digest needs a channel.")
     now = clock.now()
     week = due_week(schedule, now)
     since, until = digest_period(schedule, week)
     before = digest_period(schedule, week - timedelta(days=7))[0]
     with uow:
-        workspaces = (
-            [uow.actor.workspace_id] if uow.actor.workspace_id else uow.workspaces.with_people()
-        )
-        claimed = uow.digests.claim(workspaces, week, channel.strip(), now, LEASE)
+        channels = digest_channels(uow.workspaces.digest_places(), default_channel)
+        if uow.actor.workspace_id:
+            channels = {k: v for k, v in channels.items() if k == uow.actor.workspace_id}
+        claimed = uow.digests.claim(channels, week, now, LEASE)
         digests = [_figures(uow, record, since, until, before, top) for record in claimed]
         uow.commit()
     return digests

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.errors import NotFound
 from domain.model import (
     ACTIVE_STATUSES,
     Feedback,
@@ -13,11 +12,12 @@ from domain.model import (
     Notification,
     Page,
     Profile,
+    Role,
     Session,
     SessionStatus,
 )
 from domain.ports import Clock, UnitOfWork
-from domain.profiles import current_profile
+from domain.profiles import current_profile, seen_profile
 
 FINISHED = frozenset(SessionStatus) - ACTIVE_STATUSES
 SHOWN = 50
@@ -37,11 +37,13 @@ class Overview:
 
 @dataclass(frozen=True)
 class HomeSnapshot:
-    profile: Profile | None
+    profile: Profile | None  # None: never signed up, or left
+    has_left: bool = False  # left the programme (or Slack deactivated them)
     rating: MentorRating | None = None
     overview: Overview = field(default_factory=Overview)
     notifications: Page[Notification] = field(default_factory=lambda: Page((), 1, False))
     unread: int = 0
+    undelivered: int = 0  # admins: the workspace's notices given up on (dead letters)
 
 
 def my_sessions(uow: UnitOfWork, clock: Clock) -> tuple[Profile, Overview]:
@@ -54,13 +56,14 @@ def my_home(
     uow: UnitOfWork, clock: Clock, *, notifications: int = 5, page: int = 1
 ) -> HomeSnapshot:
     """The home of the acting person (notices `page` of `notifications` each); an
-    empty one for someone not seen yet."""
+    empty one for someone not seen yet, and one that only says so for someone
+    who left."""
     page = max(page, 1)
     with uow:
-        try:
-            me = current_profile(uow)
-        except NotFound:
-            return HomeSnapshot(profile=None)
+        found = seen_profile(uow)
+        if found is None or not found.is_active:
+            return HomeSnapshot(profile=None, has_left=found is not None)
+        me = found
         rows = uow.notifications.list_for(
             me.id, limit=notifications + 1, offset=(page - 1) * notifications
         )
@@ -70,6 +73,9 @@ def my_home(
             overview=_overview(uow, clock, me),
             notifications=Page(tuple(rows[:notifications]), page, len(rows) > notifications),
             unread=uow.notifications.unread_count(me.id),
+            undelivered=(
+                uow.workspaces.undelivered(me.workspace_id) if uow.actor.role is Role.ADMIN else 0
+            ),
         )
 
 

@@ -18,8 +18,10 @@ Like reminders, each covers the time up to the next one, so a run after a long
 downtime sends the nudge only, never both at once; sessions that ended more
 than `GIVE_UP_AFTER` ago are left alone (that also bounds what a run scans).
 Completed, no-show and cancelled sessions are never prompted (only scheduled
-and ongoing ones are looked at). A session that moved is prompted for its new
-time (the keys hold the start).
+and ongoing ones are looked at). The keys hold the session's start: unlike a
+session notice or a reminder (keyed by the transition or placement, since a
+session can move back to a time it had), a prompt comes only after the end,
+and a session cannot be moved once it has started, so its start is final.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from domain.errors import NotAllowed, NotFound, SessionNotFound
 from domain.model import Feedback, MentorRating, Profile, Session, SessionStatus, Slot
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
-from domain.profiles import current_profile
+from domain.profiles import current_profile, seen_profile
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,8 @@ class SessionView:
 
 def find_me(uow: UnitOfWork) -> Profile | None:
     """The acting person's profile, or None when they were never seen."""
-    actor = uow.actor
-    if not actor.workspace_id or not actor.slack_user_id:
-        return None
     with uow:
-        return uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+        return seen_profile(uow)
 
 
 def person_by_slack_id(uow: UnitOfWork, *, slack_user_id: str) -> Profile:

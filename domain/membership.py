@@ -1,18 +1,21 @@
-"""Leaving a role: stepping down as mentor, or leaving the programme. Future
-sessions affected are cancelled and the other side is told."""
+"""Leaving a role: stepping down as mentor, or leaving the programme (or
+Slack itself: a deactivated or deleted account). Future sessions affected are
+cancelled and the other side is told."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
 
-from domain.model import ACTIVE_STATUSES, Profile, Session, SessionStatus
+from domain.errors import NotAllowed
+from domain.model import ACTIVE_STATUSES, Profile, Role, Session, SessionStatus
 from domain.ports import Clock, UnitOfWork
-from domain.profiles import current_profile
+from domain.profiles import MAX_NAME, MAX_TITLE, current_profile, fitted, known_zone
 from domain.sessions import cancel_session
 
 STEP_DOWN_REASON = "The mentor stepped down from mentoring."
 LEAVE_REASON = "{name} left the mentorship programme."
+GONE_REASON = "{name} is no longer in this Slack workspace."
 
 
 def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> list[Session]:
@@ -34,6 +37,48 @@ def leave_programme(uow: UnitOfWork, clock: Clock) -> list[Session]:
         reason = LEAVE_REASON.format(name=me.display_name)
         cancelled = _cancel_future(uow, now, me, as_mentor_only=False, reason=reason)
         uow.users.save(replace(me, is_active=False), at=now)
+        uow.commit()
+        return cancelled
+
+
+def slack_account_changed(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    slack_user_id: str,
+    deleted: bool,
+    display_name: str,
+    time_zone: str,
+    title: str,
+) -> list[Session]:
+    """System, for the event's workspace: Slack says a person's account changed.
+    A deactivated or deleted account leaves the programme (their future
+    sessions cancelled, the other side told, not bookable); otherwise their
+    name, time zone and title are taken (what Slack says, cut to our limits;
+    an unknown zone is ignored). Someone never seen is ignored."""
+    workspace_id = uow.actor.workspace_id
+    if uow.actor.role is not Role.SYSTEM or not workspace_id:
+        raise NotAllowed("Only Slack's events change accounts.")
+    with uow:
+        now = clock.now()
+        person = uow.users.by_slack_id(workspace_id, slack_user_id)
+        if person is None:
+            return []
+        cancelled: list[Session] = []
+        if deleted:
+            if person.is_active:
+                reason = GONE_REASON.format(name=person.display_name)
+                cancelled = _cancel_future(uow, now, person, as_mentor_only=False, reason=reason)
+            changed = replace(person, is_active=False)
+        else:
+            changed = replace(
+                person,
+                display_name=fitted(display_name, MAX_NAME) or person.display_name,
+                time_zone=time_zone if known_zone(time_zone) else person.time_zone,
+                title=fitted(title, MAX_TITLE),
+            )
+        if changed != person:
+            uow.users.save(changed, at=now)
         uow.commit()
         return cancelled
 

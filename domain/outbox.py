@@ -2,7 +2,13 @@
 
 A claim is a lease: the claimed notices are not offered to anyone else until it
 runs out, so a deliverer that dies mid-batch leaves them for the next run
-(at-least-once; Slack offers no idempotency key for messages)."""
+(at-least-once; Slack offers no idempotency key for messages).
+
+A DM that fails is tried again with exponential backoff, at most `MAX_ATTEMPTS`
+times in all (about an hour of trying), then given up: a dead letter,
+still in its recipient's notifications, counted for the workspace's admins. A
+refusal of the bot's own token (the app uninstalled, its token revoked) is no
+fault of the notice: the workspace is paused and its notices wait, uncounted."""
 
 from __future__ import annotations
 
@@ -18,6 +24,9 @@ from domain.ports import Clock, UnitOfWork
 LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
+# Tries 2 to 8 follow after 30 s, 1, 2, 4, 8, 16 and 32 minutes, doubling (or
+# after Slack's Retry-After when longer).
+MAX_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -63,20 +72,40 @@ def failed(
     uow: UnitOfWork,
     clock: Clock,
     *,
-    notification_id: UUID,
+    notice: Notification,
     error: str,
-    attempts: int,
     permanent: bool,
     retry_after: timedelta | None = None,
-) -> None:
+) -> bool:
     """Record a failed DM: retried with exponential backoff (or after Slack's
-    Retry-After), never again when `permanent`."""
+    Retry-After); given up when `permanent` or after its `MAX_ATTEMPTS`th try.
+    True when it was given up now (and counted for the admins)."""
     _require_system(uow)
     now = clock.now()
+    attempts = notice.attempts
     backoff = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
-    retry_at = None if permanent else now + max(backoff, retry_after or timedelta(0))
+    give_up = permanent or attempts >= MAX_ATTEMPTS
+    retry_at = None if give_up else now + max(backoff, retry_after or timedelta(0))
     with uow:
-        uow.notifications.record_failure(notification_id, error, now, retry_at)
+        gave_up = uow.notifications.record_failure(notice.id, error, now, retry_at)
+        if gave_up:
+            uow.workspaces.count_undelivered(notice.workspace_id)
+        uow.commit()
+    return gave_up
+
+
+def workspace_unreachable(
+    uow: UnitOfWork, clock: Clock, *, workspace_id: str, error: str, held: Sequence[UUID]
+) -> None:
+    """Slack refused the bot's token for this workspace (`account_inactive`,
+    `token_revoked`, ...): stop sending there, and put the `held` notices back
+    with their try not counted; they go once the workspace is resumed."""
+    _require_system(uow)
+    now = clock.now()
+    with uow:
+        uow.workspaces.pause(workspace_id, now, error)
+        for notification_id in held:
+            uow.notifications.release(notification_id, now, error)
         uow.commit()
 
 

@@ -7,7 +7,7 @@ refusals the database makes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -55,6 +55,16 @@ class Clock(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DigestPlace:
+    """What the digest needs to know of a workspace."""
+
+    workspace_id: str
+    channel: str | None  # its own digest channel
+    has_people: bool
+    paused: bool  # the app is uninstalled there, or its token revoked
+
+
 class WorkspaceRepository(Protocol):
     def ensure(self, workspace_id: str, name: str = "", *, at: datetime) -> None:
         """Record the workspace (created `at`) if it is new; harmless when it exists."""
@@ -62,6 +72,30 @@ class WorkspaceRepository(Protocol):
 
     def with_people(self) -> list[str]:
         """Ids of the workspaces that have at least one profile, sorted (system actor)."""
+        ...
+
+    def digest_places(self) -> list[DigestPlace]:
+        """Every workspace, the first seen first (oldest, then by id); system actor."""
+        ...
+
+    def set_digest_channel(self, workspace_id: str, channel: str) -> None:
+        """The workspace's own digest channel (its admins, or the system)."""
+        ...
+
+    def pause(self, workspace_id: str, at: datetime, because: str) -> bool:
+        """Stop sending to the workspace; False when it was paused already."""
+        ...
+
+    def resume(self, workspace_id: str) -> bool:
+        """Send to the workspace again; False when it was not paused."""
+        ...
+
+    def count_undelivered(self, workspace_id: str) -> None:
+        """One more of its notices was given up on (system actor)."""
+        ...
+
+    def undelivered(self, workspace_id: str) -> int:
+        """How many of its notices were given up on."""
         ...
 
 
@@ -184,7 +218,15 @@ class SessionRepository(Protocol):
         """How many completed sessions each mentor has had (0 for none)."""
         ...
 
-    def add_history(self, entry: HistoryEntry) -> None: ...
+    def add_history(self, entry: HistoryEntry) -> int:
+        """The new history row's id."""
+        ...
+
+    def slot_changes(self, session_ids: Iterable[int]) -> dict[int, int]:
+        """For each session, the id of the history row that gave it its current
+        time (its creation, or the move to that time): a session moved away and
+        back gets a new one."""
+        ...
 
     def history(self, session_id: int) -> list[HistoryEntry]:
         """Oldest first."""
@@ -229,15 +271,21 @@ class NotificationRepository(Protocol):
     ) -> list[Notification]:
         """Undelivered notices due now (only `ids` when given), leased until
         `now + lease` so no other deliverer takes them meanwhile; system actor.
-        Rows another transaction is claiming are skipped."""
+        Rows another transaction is claiming are skipped, and so are the
+        notices of a paused workspace (they wait for it to be resumed)."""
         ...
 
     def mark_delivered(self, notification_id: UUID, at: datetime) -> None: ...
 
     def record_failure(
         self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
-    ) -> None:
-        """Remember why a DM failed; retry at `retry_at`, or never when None."""
+    ) -> bool:
+        """Remember why a DM failed; retry at `retry_at`, or never when None.
+        True when this gave the notice up (it had not been given up before)."""
+        ...
+
+    def release(self, notification_id: UUID, at: datetime, error: str) -> None:
+        """Put a claimed notice back, due at `at`, its claim not counted as a try."""
         ...
 
 
@@ -278,13 +326,13 @@ class DigestRepository(Protocol):
 
     def claim(
         self,
-        workspace_ids: Sequence[str],
+        channels: Mapping[str, str],
         week: date,
-        channel: str,
         now: datetime,
         lease: timedelta,
     ) -> list[DigestRecord]:
-        """Record each workspace's digest of `week` if it is new (a unique key
+        """Record each workspace's digest of `week`, for the workspace's channel
+        in `channels`, if it is new (a unique key
         makes that happen once, whoever runs it), then lease every digest of
         `week` of these workspaces that is not posted and is due (new, or its
         earlier attempt failed or its lease ran out): attempts + 1, next attempt

@@ -17,6 +17,9 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 SESSION_MINUTES = (15, 20, 30, 45, 60, 90, 120)
 MAX_WEEKLY_CAP = 50
+# What Slack says of a person is cut to these lengths, not refused.
+MAX_NAME = 80
+MAX_TITLE = 100
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,17 @@ class ProfileEdit:
     session_minutes: int | None = None
 
 
+def seen_profile(uow: UnitOfWork) -> Profile | None:
+    """The acting person's profile, active or not; None when never seen."""
+    actor = uow.actor
+    if not actor.workspace_id or not actor.slack_user_id:
+        return None
+    return uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+
+
 def current_profile(uow: UnitOfWork) -> Profile:
     """The acting person's profile; they must have been seen before."""
-    actor = uow.actor
-    profile = None
-    if actor.workspace_id and actor.slack_user_id:
-        profile = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+    profile = seen_profile(uow)
     if profile is None:
         raise NotFound("I don't know you yet. Run `/mentor signup` to join the programme.")
     if not profile.is_active:
@@ -91,15 +99,15 @@ def identify(
             return existing
         now = clock.now()
         uow.workspaces.ensure(actor.workspace_id, workspace_name, at=now)
-        zone = time_zone if _known_zone(time_zone) else "UTC"
+        zone = time_zone if known_zone(time_zone) else "UTC"
         # What Slack says is taken as it is, cut to our limits: it is not typed
         # input, and refusing it would lock the person out.
         new = NewProfile(
             workspace_id=actor.workspace_id,
             slack_user_id=actor.slack_user_id,
-            display_name=_fitted(display_name, 80) or actor.slack_user_id,
+            display_name=fitted(display_name, MAX_NAME) or actor.slack_user_id,
             time_zone=zone,
-            title=_fitted(title, 100),
+            title=fitted(title, MAX_TITLE),
             created_at=now,
         )
         try:
@@ -186,10 +194,7 @@ def edit_profile(uow: UnitOfWork, clock: Clock, *, edit: ProfileEdit) -> Profile
 
 def current_profile_or_inactive(uow: UnitOfWork) -> Profile:
     """Like `current_profile`, but a deactivated person may sign up again."""
-    actor = uow.actor
-    profile = None
-    if actor.workspace_id and actor.slack_user_id:
-        profile = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+    profile = seen_profile(uow)
     if profile is None:
         raise NotFound("I don't know you yet. Please try again in a moment.")
     return replace(profile, is_active=True)
@@ -273,11 +278,13 @@ def _zone(value: str) -> str:
     return value
 
 
-def _fitted(value: str, max_length: int) -> str:
+def fitted(value: str, max_length: int) -> str:
+    """What Slack says, taken as it is (not typed input: refusing it would lock
+    the person out), cleaned and cut to `max_length`."""
     return clean_text(value[: max_length * 2], field="", label="", max_length=10**6)[:max_length]
 
 
-def _known_zone(value: str) -> bool:
+def known_zone(value: str) -> bool:
     try:
         validate_zone(value)
     except InvalidInput:

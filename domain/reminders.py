@@ -1,8 +1,10 @@
 """Reminders before scheduled sessions, for both participants.
 
-Exactly once per session, start time, lead time and person, whichever scheduler
-runs first: the idempotency key says so. A session that moved gets reminders
-for its new time (the key holds the start); a cancelled one gets none (only
+Exactly once per session, placement, lead time and person, whichever scheduler
+runs first: the idempotency key says so. A placement is the history row that
+gave the session its current time, so a session that moved gets reminders for
+its new time, and one that moved away and back (S1 -> S2 -> S1) is reminded
+again as it would be after any move; a cancelled one gets none (only
 scheduled sessions are reminded). A reminder whose moment passed while nobody
 ran this is still sent if the session has not started, and never after. Each
 reminder covers the time down to the next shorter one (the 24-hour reminder is
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from domain.batches import PAGE, instant, pages
+from domain.batches import PAGE, pages
 from domain.errors import NotAllowed
 from domain.model import NotificationKind, Role, Session, SessionStatus
 from domain.notifications import notify
@@ -46,6 +48,7 @@ def send_due_reminders(
             minutes = int(lead.total_seconds() // 60)
             for page in pages(due):
                 people = uow.users.get_many({p for s in page for p in (s.mentor_id, s.mentee_id)})
+                placed = uow.sessions.slot_changes(s.id for s in page)
                 for session in page:
                     if (
                         session.created_at is not None
@@ -66,7 +69,8 @@ def send_due_reminders(
                             recipient=person,
                             kind=NotificationKind.REMINDER,
                             session=session,
-                            key=f"reminder:{session.id}:{instant(session.starts_at)}"
+                            # 0: a session written without history (not by the app).
+                            key=f"reminder:{session.id}:{placed.get(session.id, 0)}"
                             f":{minutes}:{person.id}",
                             other_name=other.display_name if other else "",
                             lead_minutes=max(1, min(minutes, left)),

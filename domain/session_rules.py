@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from domain.availability import slots_between
-from domain.batches import instant
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, SessionNotFound, SlotTaken
 from domain.model import HistoryEntry, NotificationKind, Profile, Role, Session, SessionStatus, Slot
 from domain.notifications import notify
@@ -76,11 +75,12 @@ def transition(
     now: datetime,
     *,
     reason: str | None = None,
-) -> Session:
+) -> tuple[Session, int]:
+    """Write the change and its history; the session as changed, and the id of
+    the history row that records the change (what its notices are keyed by)."""
     if not uow.sessions.update(after, expected_status=before.status, at=now):
         raise Conflict("Someone else changed this session just now. Please look again.")
-    record(uow, after, actor=actor, before=before, now=now, reason=reason)
-    return after
+    return after, record(uow, after, actor=actor, before=before, now=now, reason=reason)
 
 
 def record(
@@ -91,8 +91,9 @@ def record(
     before: Session | None,
     now: datetime,
     reason: str | None = None,
-) -> None:
-    uow.sessions.add_history(
+) -> int:
+    """The new history row's id."""
+    return uow.sessions.add_history(
         HistoryEntry(
             session_id=session.id,
             workspace_id=session.workspace_id,
@@ -184,11 +185,14 @@ def tell(
     kind: NotificationKind,
     session: Session,
     event: str,
+    cause: int,
     **payload: str | int | None,
 ) -> None:
-    """Notify about a session; one notice per event, session, time and recipient,
-    however often the transition is retried."""
-    key = f"session:{session.id}:{event}:{instant(session.starts_at)}:{recipient.id}"
+    """Notify about a session: one notice per transition (`cause`, the id of its
+    history row) and recipient. A transition is written once, so a retried
+    request cannot notify twice; a session that moves back to a time it had
+    (S1 -> S2 -> S1) is a new transition, and its notice is sent."""
+    key = f"session:{session.id}:{event}:{cause}:{recipient.id}"
     notify(uow, now=now, recipient=recipient, kind=kind, session=session, key=key, **payload)
 
 

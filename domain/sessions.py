@@ -88,7 +88,7 @@ def request_session(
                 created_at=now,
             )
         )
-        record(uow, session, actor=me, before=None, now=now)
+        cause = record(uow, session, actor=me, before=None, now=now)
         tell(
             uow,
             now,
@@ -96,6 +96,7 @@ def request_session(
             NotificationKind.REQUEST_RECEIVED,
             session,
             "requested",
+            cause,
             other_name=me.display_name,
         )
         uow.commit()
@@ -110,7 +111,7 @@ def accept(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
             return Outcome(session, already=True)
         require_status(session, {S.REQUESTED}, "accepted")
         require_before_start(session, now, "accept")
-        updated = transition(uow, session, replace(session, status=S.SCHEDULED), me, now)
+        updated, cause = transition(uow, session, replace(session, status=S.SCHEDULED), me, now)
         mentee = user(uow, session.mentee_id)
         tell(
             uow,
@@ -119,6 +120,7 @@ def accept(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
             NotificationKind.REQUEST_ACCEPTED,
             updated,
             "scheduled",
+            cause,
             other_name=me.display_name,
         )
         uow.commit()
@@ -133,7 +135,7 @@ def decline(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str = "")
         if session.status is S.DECLINED:
             return Outcome(session, already=True)
         require_status(session, {S.REQUESTED}, "declined")
-        updated = transition(
+        updated, cause = transition(
             uow,
             session,
             replace(session, status=S.DECLINED, cancel_reason=reason or None),
@@ -149,6 +151,7 @@ def decline(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str = "")
             NotificationKind.REQUEST_DECLINED,
             updated,
             "declined",
+            cause,
             other_name=me.display_name,
             reason=reason,
         )
@@ -174,7 +177,7 @@ def cancel_session(
     uow: UnitOfWork, session: Session, *, actor: Profile, now: datetime, reason: str
 ) -> Session:
     """Cancel inside an open unit of work and tell the other participant."""
-    updated = transition(
+    updated, cause = transition(
         uow,
         session,
         replace(session, status=S.CANCELLED, cancel_reason=reason),
@@ -190,6 +193,7 @@ def cancel_session(
         NotificationKind.SESSION_CANCELLED,
         updated,
         "cancelled",
+        cause,
         other_name=actor.display_name,
         reason=reason,
     )
@@ -224,7 +228,7 @@ def reschedule(
             status=S.SCHEDULED if by_mentor else S.REQUESTED,
             previous_starts_at=session.starts_at,
         )
-        updated = transition(
+        updated, cause = transition(
             uow, session, moved, me, now, reason=f"moved from {session.starts_at.isoformat()}"
         )
         other = mentee if by_mentor else mentor
@@ -235,6 +239,7 @@ def reschedule(
             NotificationKind.SESSION_RESCHEDULED,
             updated,
             "moved",
+            cause,
             other_name=me.display_name,
             previous_starts_at=session.starts_at.isoformat(),
             needs_confirmation=0 if by_mentor else 1,
@@ -258,7 +263,7 @@ def start(
         earliest = session.starts_at - (policy.early_start if me is not None else timedelta(0))
         if now < earliest:
             raise NotAllowed("It is too early to start this session.")
-        updated = transition(uow, session, replace(session, status=S.ONGOING), me, now)
+        updated, _ = transition(uow, session, replace(session, status=S.ONGOING), me, now)
         uow.commit()
         return Outcome(updated)
 
@@ -286,7 +291,7 @@ def complete(
         require_status(session, {S.SCHEDULED, S.ONGOING}, "completed")
         if now < session.starts_at:
             raise NotAllowed("A session can be completed once it has started.")
-        updated = transition(
+        updated, cause = transition(
             uow,
             session,
             replace(session, status=S.COMPLETED, notes=notes, actual_minutes=actual_minutes),
@@ -301,6 +306,7 @@ def complete(
                 NotificationKind.SESSION_COMPLETED,
                 updated,
                 "completed",
+                cause,
                 other_name=other_name(uow, updated, person),
             )
         uow.commit()
@@ -316,7 +322,7 @@ def mark_no_show(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
         require_status(session, {S.SCHEDULED, S.ONGOING}, "marked as a no-show")
         if now < session.starts_at:
             raise NotAllowed("A no-show can be recorded once the session has started.")
-        updated = transition(uow, session, replace(session, status=S.NO_SHOW), me, now)
+        updated, _ = transition(uow, session, replace(session, status=S.NO_SHOW), me, now)
         uow.commit()
         return Outcome(updated)
 
@@ -332,7 +338,7 @@ def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
             updated = replace(session, status=S.EXPIRED)
             if not uow.sessions.update(updated, expected_status=S.REQUESTED, at=now):
                 continue  # accepted or expired by someone else meanwhile
-            record(uow, updated, actor=None, before=session, now=now)
+            cause = record(uow, updated, actor=None, before=session, now=now)
             mentee = user(uow, session.mentee_id)
             tell(
                 uow,
@@ -341,6 +347,7 @@ def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
                 NotificationKind.REQUEST_EXPIRED,
                 updated,
                 "expired",
+                cause,
                 other_name=user(uow, session.mentor_id).display_name,
             )
             expired.append(updated)

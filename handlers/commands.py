@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from domain.analytics import dashboard
 from domain.availability import add_time_off, add_weekly_slots, clear_weekly, my_schedule
+from domain.digest import set_digest_channel
 from domain.errors import DomainError, NotAllowed
 from domain.home import my_sessions
 from domain.lookups import booking_options, person_by_slack_id
@@ -174,6 +175,15 @@ def _stats(request: Request, rest: str) -> None:
     request.say(dashboard_text(figures), dashboard_blocks(figures, me.time_zone))
 
 
+def _digest(request: Request, rest: str) -> None:
+    ensure_known(request.deps, request.client, request.person)
+    channel = set_digest_channel(request.uow(), channel=forms.channel(rest))
+    request.say(
+        f"This workspace's weekly digest now goes to <#{channel}>. Invite the app there"
+        " (`/invite @Mentorship`) if it is not a member yet."
+    )
+
+
 def _help(request: Request, rest: str) -> None:
     today = request.deps.clock.now().date()
     request.say(help_text(today), help_blocks(today))
@@ -189,6 +199,7 @@ SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
     "sessions": _sessions,
     "notifications": _notifications,
     "stats": _stats,
+    "digest": _digest,
     "help": _help,
 }
 

@@ -27,6 +27,12 @@ class Notifier(Protocol):
 
     def refresh_home(self, team_id: str, user_id: str, *, period_days: int | None = 30) -> None: ...
 
+    def heard_from(self, team_id: str) -> None:
+        """A signed request came from the workspace: resume sending there."""
+        ...
+
+    def forget_heard_from(self, team_id: str) -> None: ...
+
 
 class HandlerDeps(Protocol):
     clock: Clock
@@ -34,6 +40,8 @@ class HandlerDeps(Protocol):
     notifier: Notifier
 
     def uow(self, team_id: str, user_id: str) -> UnitOfWork: ...
+
+    def unit_of_work(self, actor: Actor) -> UnitOfWork: ...
 
     def system_uow(self) -> UnitOfWork: ...
 
@@ -54,7 +62,10 @@ def who(body: dict[str, Any]) -> Who:
         team_id = team.get("id") if isinstance(team, dict) else None
         return Who(str(team_id or user.get("team_id") or ""), str(user.get("id") or ""))
     event = body.get("event") or {}
-    return Who(str(body.get("team_id") or ""), str(body.get("user_id") or event.get("user") or ""))
+    # In `user_change` the user is the person the event is about (a dict), not
+    # someone acting: such an event has no acting person.
+    acting = event.get("user") if isinstance(event.get("user"), str) else None
+    return Who(str(body.get("team_id") or ""), str(body.get("user_id") or acting or ""))
 
 
 def ensure_known(deps: HandlerDeps, client: WebClient, person: Who) -> Profile:

@@ -24,12 +24,11 @@ def post_digests(
     clock: Clock,
     *,
     schedule: DigestSchedule,
-    channel: str | None,
+    default_channel: str | None,
 ) -> int:
-    if not channel:
-        return 0  # no digest channel configured
     posted = 0
-    for digest in claim_digest(system_uow(), clock, schedule=schedule, channel=channel):
+    claimed = claim_digest(system_uow(), clock, schedule=schedule, default_channel=default_channel)
+    for digest in claimed:
         text, blocks = digest_message(digest)
         where = {"workspace_id": digest.workspace_id, "week": digest.week_start}
         try:

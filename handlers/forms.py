@@ -30,6 +30,7 @@ WEEKDAYS = {
     for name in names
 }
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$")
 _TIME_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
@@ -51,6 +52,13 @@ def mention(text: str) -> str:
     if match is None:
         raise InvalidInput("Mention the mentor, for example `/mentor book @ada`.")
     return match.group(1)
+
+
+def channel(text: str) -> str:
+    """The channel id in an escaped channel mention such as `<#C123|mentoring>`
+    (as it is, when it is not one: the domain says what a channel id is)."""
+    match = _CHANNEL.match(text.strip())
+    return match.group(1) if match else text.strip()
 
 
 def weekdays(text: str) -> list[int]:

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import Block, ButtonElement
 from slack_sdk.models.views import View
 
 from domain.model import Feedback, MentorRating, Notification, Page, Profile, Session
+from domain.outbox import MAX_ATTEMPTS
 from handlers.ids import Action
 from handlers.render.common import (
     MAX_VIEW_BLOCKS,
@@ -24,7 +25,7 @@ from handlers.render.common import (
     stars,
 )
 from handlers.render.notifications import notifications_blocks
-from handlers.render.sessions import fit_sessions, other_person, session_blocks
+from handlers.render.sessions import fit_sessions, other_person, plural, session_blocks
 
 # Most sessions shown per section, before the whole view is squeezed to fit.
 PENDING_CAP = 5
@@ -47,6 +48,8 @@ class HomeData:
     now: datetime
     dashboard: list[Block] | None  # admins only; rendered as given
     profile_blocks: list[Block]  # the profile summary, rendered elsewhere
+    has_left: bool = False  # profile is None because they left the programme
+    undelivered: int = 0  # admins: DMs the outbox gave up on (shown with the dashboard)
 
 
 def signup_mentor_button() -> ButtonElement:
@@ -67,6 +70,18 @@ def _newcomer() -> list[Block]:
         ),
         actions(signup_mentor_button(), signup_mentee_button()),
         context("You can be both. `/mentor help` lists every command."),
+    ]
+
+
+def _former_member() -> list[Block]:
+    return [
+        header("You have left the mentorship programme"),
+        section(
+            "Nobody can book you, and you get no requests or reminders. Your past "
+            "sessions and feedback are kept. To join again, sign up as a mentor or a mentee."
+        ),
+        actions(signup_mentor_button(), signup_mentee_button()),
+        context("Or run `/mentor signup`. `/mentor help` lists every command."),
     ]
 
 
@@ -174,8 +189,17 @@ def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
     ]
 
 
-def _dashboard(blocks: list[Block] | None) -> list[Block]:
-    return [divider(), *blocks] if blocks else []
+def _dashboard(blocks: list[Block] | None, undelivered: int = 0) -> list[Block]:
+    if not blocks:
+        return []
+    if not undelivered:
+        return [divider(), *blocks]
+    warning = context(
+        f"⚠️ {plural(undelivered, 'DM')} could not be delivered: Slack refused them for good "
+        f"(someone left Slack or blocked the app) or kept failing for {MAX_ATTEMPTS} tries. "
+        "The notices stay in each person's `/mentor notifications`."
+    )
+    return [divider(), warning, *blocks]
 
 
 def _within_limit(blocks: list[Block]) -> list[Block]:
@@ -191,7 +215,7 @@ def _member_blocks(data: HomeData, me: Profile) -> list[Block]:
     tail = [
         divider(),
         *notifications_blocks(data.notifications, data.unread, me.time_zone),
-        *_dashboard(data.dashboard),
+        *_dashboard(data.dashboard, data.undelivered),
     ]
     caps = [PENDING_CAP, UPCOMING_CAP, PAST_CAP]
     while True:
@@ -203,7 +227,8 @@ def _member_blocks(data: HomeData, me: Profile) -> list[Block]:
 
 def home_view(data: HomeData) -> View:
     if data.profile is None:
-        blocks = [*_newcomer(), *data.profile_blocks, *_dashboard(data.dashboard)]
+        welcome = _former_member() if data.has_left else _newcomer()
+        blocks = [*welcome, *data.profile_blocks, *_dashboard(data.dashboard)]
     else:
         blocks = _member_blocks(data, data.profile)
     return View(type="home", blocks=_within_limit(blocks))

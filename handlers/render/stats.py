@@ -115,10 +115,10 @@ def dashboard_text(d: Dashboard) -> str:
         f"Completion rate {_percent(d.completion_rate)} · Average rating {rating}"
         f" · Utilization {_percent(d.utilization)}",
         "Top by rating: "
-        + (", ".join(f"{f.name} ({_number(f.score, 2)})" for f in d.top_by_rating) or NONE),
+        + (", ".join(f"{escape(f.name)} ({_number(f.score, 2)})" for f in d.top_by_rating) or NONE),
         "Top by completed sessions: "
-        + (", ".join(f"{f.name} ({f.completed})" for f in d.top_by_completed) or NONE),
-        "Expertise short of mentors: " + (", ".join(g.tag for g in d.expertise) or NONE),
+        + (", ".join(f"{escape(f.name)} ({f.completed})" for f in d.top_by_completed) or NONE),
+        "Expertise short of mentors: " + (", ".join(escape(g.tag) for g in d.expertise) or NONE),
     ]
     if d.as_of is not None:
         lines.append(f"As of {plain_time(d.as_of, 'UTC')} UTC")

@@ -9,9 +9,11 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Computed,
+    DateTime,
     ForeignKeyConstraint,
     Identity,
     Index,
+    Integer,
     SmallInteger,
     Text,
     UniqueConstraint,
@@ -26,10 +28,20 @@ from storage.models.columns import timestamp_now, workspace_fk
 
 class Workspace(Base):
     __tablename__ = "workspaces"
+    __table_args__ = (
+        CheckConstraint("undelivered_notices >= 0", name="undelivered_notices_not_negative"),
+    )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
     name: Mapped[str] = mapped_column(Text, server_default="")
     created_at: Mapped[datetime] = timestamp_now()
+    # Its weekly digest's channel (see domain.digest for the default).
+    digest_channel: Mapped[str | None] = mapped_column(Text)
+    # Set while Slack says the app is uninstalled or its token revoked.
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paused_because: Mapped[str | None] = mapped_column(Text)
+    # Notices the outbox gave up on (dead letters), for the admins' dashboard.
+    undelivered_notices: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class User(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -34,15 +34,14 @@ class SqlDigestRepository:
 
     def claim(
         self,
-        workspace_ids: Sequence[str],
+        channels: Mapping[str, str],
         week: date,
-        channel: str,
         now: datetime,
         lease: timedelta,
     ) -> list[DigestRecord]:
         # Sorted, so concurrent claims meet the unique key in the same order:
         # the later one waits for the earlier to commit, then does nothing.
-        ids = sorted(set(workspace_ids))
+        ids = sorted(channels)
         if not ids:
             return []
         rowcount(
@@ -53,7 +52,7 @@ class SqlDigestRepository:
                     {
                         "workspace_id": workspace_id,
                         "week": week,
-                        "channel": channel,
+                        "channel": channels[workspace_id],
                         "created_at": now,
                         "next_attempt_at": now,
                     }

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from domain.model import Notification
 from storage.models import Notification as NotificationRow
+from storage.models import Workspace
 from storage.repos.common import rowcount
 from storage.repos.rows import notification_from_row
 
@@ -98,12 +99,18 @@ class SqlNotificationRepository:
     def claim_for_delivery(
         self, ids: Sequence[UUID] | None, now: datetime, lease: timedelta, limit: int
     ) -> list[Notification]:
+        paused = (
+            select(Workspace.id)
+            .where(Workspace.id == NotificationRow.workspace_id, Workspace.paused_at.is_not(None))
+            .exists()
+        )
         due = (
             select(NotificationRow.id)
             .where(
                 NotificationRow.delivered_at.is_(None),
                 NotificationRow.gave_up_at.is_(None),
                 NotificationRow.next_attempt_at <= now,
+                ~paused,
             )
             .order_by(NotificationRow.next_attempt_at)
             .limit(limit)
@@ -131,15 +138,28 @@ class SqlNotificationRepository:
 
     def record_failure(
         self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
-    ) -> None:
+    ) -> bool:
         values: dict[str, object] = {"last_error": error[:500]}
         if retry_at is None:
             values["gave_up_at"] = at
         else:
             values["next_attempt_at"] = retry_at
+        statement = (
+            update(NotificationRow)
+            .where(NotificationRow.id == notification_id, NotificationRow.gave_up_at.is_(None))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(self._session, statement) == 1 and retry_at is None
+
+    def release(self, notification_id: UUID, at: datetime, error: str) -> None:
         self._session.execute(
             update(NotificationRow)
             .where(NotificationRow.id == notification_id)
-            .values(**values)
+            .values(
+                next_attempt_at=at,
+                attempts=func.greatest(NotificationRow.attempts - 1, 0),
+                last_error=error[:500],
+            )
             .execution_options(synchronize_session=False)
         )

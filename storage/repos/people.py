@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from domain.errors import NotFound
 from domain.model import MentorHit, NewProfile, Profile
+from domain.ports import DigestPlace
 from storage.errors import translated_errors
 from storage.models import User, Workspace
 from storage.repos.common import id_list, rowcount
@@ -35,6 +36,58 @@ class SqlWorkspaceRepository:
         return list(
             self._session.scalars(select(User.workspace_id).distinct().order_by(User.workspace_id))
         )
+
+    def digest_places(self) -> list[DigestPlace]:
+        has_people = select(User.id).where(User.workspace_id == Workspace.id).exists()
+        rows = self._session.execute(
+            select(
+                Workspace.id, Workspace.digest_channel, has_people, Workspace.paused_at
+            ).order_by(Workspace.created_at, Workspace.id)
+        )
+        return [
+            DigestPlace(workspace_id, channel, bool(people), paused_at is not None)
+            for workspace_id, channel, people, paused_at in rows
+        ]
+
+    def set_digest_channel(self, workspace_id: str, channel: str) -> None:
+        self._session.execute(
+            update(Workspace)
+            .where(Workspace.id == workspace_id)
+            .values(digest_channel=channel)
+            .execution_options(synchronize_session=False)
+        )
+
+    def pause(self, workspace_id: str, at: datetime, because: str) -> bool:
+        statement = (
+            update(Workspace)
+            .where(Workspace.id == workspace_id, Workspace.paused_at.is_(None))
+            .values(paused_at=at, paused_because=because[:200])
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(self._session, statement) == 1
+
+    def resume(self, workspace_id: str) -> bool:
+        statement = (
+            update(Workspace)
+            .where(Workspace.id == workspace_id, Workspace.paused_at.is_not(None))
+            .values(paused_at=None, paused_because=None)
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(self._session, statement) == 1
+
+    def count_undelivered(self, workspace_id: str) -> None:
+        self._session.execute(
+            update(Workspace)
+            .where(Workspace.id == workspace_id)
+            .values(undelivered_notices=Workspace.undelivered_notices + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+    def undelivered(self, workspace_id: str) -> int:
+        found = self._session.scalar(
+            select(Workspace.undelivered_notices).where(Workspace.id == workspace_id)
+        )
+        return found or 0
 
 
 class SqlUserRepository:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select, tuple_, update
+from sqlalchemy import func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.model import BusyPeriod, HistoryEntry, NewSession, Session, SessionStatus
@@ -168,7 +168,7 @@ class SqlSessionRepository:
     def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
         return definer.completed_counts(self._session, mentor_ids)
 
-    def add_history(self, entry: HistoryEntry) -> None:
+    def add_history(self, entry: HistoryEntry) -> int:
         values: dict[str, object] = {
             "workspace_id": entry.workspace_id,
             "session_id": entry.session_id,
@@ -180,8 +180,33 @@ class SqlSessionRepository:
             "reason": entry.reason,
             "created_at": entry.at,
         }
-        # No RETURNING: nothing is read back, so nothing more than INSERT is needed.
-        rowcount(self._session, insert(SessionHistory).values(values))
+        # Only the id is read back: the notices the change causes are keyed by it.
+        return int(
+            self._session.execute(
+                insert(SessionHistory).values(values).returning(SessionHistory.id)
+            ).scalar_one()
+        )
+
+    def slot_changes(self, session_ids: Iterable[int]) -> dict[int, int]:
+        ids = sorted(set(session_ids))
+        if not ids:
+            return {}
+        earlier = (
+            func.lag(SessionHistory.starts_at)
+            .over(partition_by=SessionHistory.session_id, order_by=SessionHistory.id)
+            .label("earlier")
+        )
+        steps = (
+            select(SessionHistory.session_id, SessionHistory.id, SessionHistory.starts_at, earlier)
+            .where(SessionHistory.session_id.in_(ids))
+            .subquery()
+        )
+        rows = self._session.execute(
+            select(steps.c.session_id, func.max(steps.c.id))
+            .where(or_(steps.c.earlier.is_(None), steps.c.earlier != steps.c.starts_at))
+            .group_by(steps.c.session_id)
+        )
+        return {int(session_id): int(change) for session_id, change in rows}
 
     def history(self, session_id: int) -> list[HistoryEntry]:
         rows = self._session.scalars(

@@ -10,8 +10,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from domain.digest import LEASE, Digest, claim_digest, mark_digest_posted, record_digest_failure
-from domain.errors import InvalidInput, NotAllowed
+from domain.digest import (
+    LEASE,
+    Digest,
+    claim_digest,
+    digest_channels,
+    mark_digest_posted,
+    record_digest_failure,
+)
+from domain.errors import NotAllowed
 from domain.model import (
     Actor,
     Feedback,
@@ -22,6 +29,7 @@ from domain.model import (
     SessionStatus,
     SubjectRole,
 )
+from domain.ports import DigestPlace
 from tests.dates import on
 from tests.domain.anchors import LAST_MON, MON, NEXT_MON, WED
 from tests.domain.conftest import WORKSPACE, People, UowFor
@@ -43,7 +51,7 @@ def system(store: Store, people: People) -> FakeUnitOfWork:
 
 def _claim(uow_for: UowFor, clock: FakeClock, actor: Actor | None = None) -> list[Digest]:
     uow = uow_for() if actor is None else FakeUnitOfWork(uow_for().store, actor)
-    return claim_digest(uow, clock, schedule=MONDAY_9, channel=CHANNEL)
+    return claim_digest(uow, clock, schedule=MONDAY_9, default_channel=CHANNEL)
 
 
 def _post(uow_for: UowFor, clock: FakeClock, digest: Digest, ts: str = "1.0") -> bool:
@@ -167,6 +175,7 @@ def test_the_system_claims_every_workspace_with_people_or_only_its_own(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store, system: FakeUnitOfWork
 ) -> None:
     store.workspaces.update({"T2", "T3"})  # T3 has nobody: no digest
+    store.digest_channels["T2"] = "C0T2"
     system.users.add(NewProfile("T2", "UZED", "Zed", created_at=DIGEST_TIME))
     clock.set(DIGEST_TIME)
     [only_t2] = _claim(uow_for, clock, Actor.system("T2"))
@@ -176,18 +185,17 @@ def test_the_system_claims_every_workspace_with_people_or_only_its_own(
     assert set(store.digests) == {(WORKSPACE, WEEK), ("T2", WEEK)}
 
 
-def test_only_the_scheduler_handles_the_digest_and_it_needs_a_channel(
+def test_only_the_scheduler_handles_the_digest_and_none_goes_without_a_channel(
     uow_for: UowFor, clock: FakeClock, people: People
 ) -> None:
     admin = uow_for(people.olga, Role.ADMIN)
     with pytest.raises(NotAllowed):
-        claim_digest(admin, clock, channel=CHANNEL)
+        claim_digest(admin, clock, default_channel=CHANNEL)
     with pytest.raises(NotAllowed):
         mark_digest_posted(admin, clock, workspace_id=WORKSPACE, week=WEEK, ts="1.0")
     with pytest.raises(NotAllowed):
         record_digest_failure(admin, clock, workspace_id=WORKSPACE, week=WEEK, error="x")
-    with pytest.raises(InvalidInput):
-        claim_digest(uow_for(), clock, channel="  ")
+    assert claim_digest(uow_for(), clock, default_channel="  ") == []
 
 
 # --- figures ----------------------------------------------------------------
@@ -322,3 +330,15 @@ def test_week_over_week_change_never_divides_by_zero(
     assert (digest.new_sessions_delta, digest.new_sessions_change) == (delta, change)
     assert (digest.completed_delta, digest.completed_change) == (delta, change)
     assert change is None or not math.isnan(change)
+
+
+def test_the_default_channel_serves_the_first_workspace_only_and_a_paused_one_gets_none() -> None:
+    places = [
+        DigestPlace("T1", None, has_people=True, paused=False),
+        DigestPlace("T2", "C0T2", has_people=True, paused=False),
+        DigestPlace("T3", None, has_people=True, paused=False),  # no channel of its own
+        DigestPlace("T4", "C0T4", has_people=True, paused=True),  # app uninstalled there
+        DigestPlace("T5", "C0T5", has_people=False, paused=False),
+    ]
+    assert digest_channels(places, " C0DEFAULT ") == {"T1": "C0DEFAULT", "T2": "C0T2"}
+    assert digest_channels(places, None) == {"T2": "C0T2"}

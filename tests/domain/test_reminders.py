@@ -126,3 +126,23 @@ def test_a_window_with_more_sessions_than_a_page_is_reminded_in_full(
         )
     assert send_due_reminders(uow_for(), clock) == 2 * count
     assert send_due_reminders(uow_for(), clock) == 0
+
+
+def test_a_session_moved_away_and_back_is_reminded_again_for_the_time_it_came_back_to(
+    uow_for: UowFor, clock: FakeClock, people: People, session: Session, store: Store
+) -> None:
+    day_before = session.starts_at - timedelta(hours=24)
+    clock.set(day_before)
+    assert send_due_reminders(uow_for(), clock) == 2
+    clock.set(day_before + timedelta(hours=1))
+    for starts_at in (session.starts_at + timedelta(days=1, hours=1), session.starts_at):
+        reschedule(uow_for(people.maya), clock, session_id=session.id, starts_at=starts_at)
+    # Told of the moves, and reminded of the time it is at now, as after any move.
+    assert send_due_reminders(uow_for(), clock) == 2
+    assert send_due_reminders(uow_for(), clock) == 0
+    clock.set(session.starts_at - timedelta(minutes=15))
+    assert send_due_reminders(uow_for(), clock) == 2
+    leads = (1440, 23 * 60, 15)
+    assert _reminders(store) == sorted(
+        (p.id, lead) for p in (people.maya, people.ben) for lead in leads
+    )

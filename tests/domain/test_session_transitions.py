@@ -84,6 +84,21 @@ def test_a_mentors_move_stands_and_frees_the_old_time(
     assert taken.status is S.REQUESTED
 
 
+def test_a_session_moved_away_and_back_tells_the_mentor_of_each_move(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    session = scheduled_session(uow_for, clock, people)
+    there_and_back = (TUESDAY_930, session.starts_at, TUESDAY_930)  # S1 -> S2 -> S1 -> S2
+    for starts_at in there_and_back:
+        reschedule(uow_for(people.ben), clock, session_id=session.id, starts_at=starts_at)
+    moves = [
+        n.payload["starts_at"]
+        for n in store.notifications
+        if n.kind is NotificationKind.SESSION_RESCHEDULED and n.recipient_id == people.maya.id
+    ]
+    assert moves == [starts_at.isoformat() for starts_at in there_and_back]
+
+
 def test_moving_onto_a_taken_slot_changes_nothing(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:

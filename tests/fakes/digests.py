@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -17,14 +17,13 @@ class FakeDigests:
 
     def claim(
         self,
-        workspace_ids: Sequence[str],
+        channels: Mapping[str, str],
         week: date,
-        channel: str,
         now: datetime,
         lease: timedelta,
     ) -> list[DigestRecord]:
         claimed = []
-        for workspace_id in sorted(set(workspace_ids)):
+        for workspace_id, channel in sorted(channels.items()):
             if workspace_id not in self.store.workspaces:
                 raise InvalidInput("That refers to something that does not exist.")
             key = (workspace_id, week)

@@ -53,6 +53,8 @@ class FakeNotifications:
             due = state.next_attempt_at is None or state.next_attempt_at <= now
             if state.delivered_at or state.gave_up_at or not due:
                 continue
+            if n.workspace_id in self.store.paused:
+                continue
             if ids is not None and n.id not in ids:
                 continue
             state.attempts += 1
@@ -65,13 +67,22 @@ class FakeNotifications:
 
     def record_failure(
         self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
-    ) -> None:
+    ) -> bool:
         state = self.store.outbox[notification_id]
+        if state.gave_up_at is not None:
+            return False
         state.last_error = error
         if retry_at is None:
             state.gave_up_at = at
         else:
             state.next_attempt_at = retry_at
+        return retry_at is None
+
+    def release(self, notification_id: UUID, at: datetime, error: str) -> None:
+        state = self.store.outbox[notification_id]
+        state.next_attempt_at = at
+        state.attempts = max(state.attempts - 1, 0)
+        state.last_error = error
 
     def mark_all_read(self, recipient_id: int, at: datetime) -> int:
         count = 0

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from domain.errors import Conflict
 from domain.model import MentorHit, NewProfile, Profile
+from domain.ports import DigestPlace
 from tests.fakes.feedback import FakeFeedback
 from tests.fakes.sessions import FakeSessions
 from tests.fakes.store import Store
@@ -21,6 +22,37 @@ class FakeWorkspaces:
 
     def with_people(self) -> list[str]:
         return sorted({profile.workspace_id for profile in self.store.users.values()})
+
+    def digest_places(self) -> list[DigestPlace]:
+        """The fake does not stamp creation: sorted by id stands for oldest first."""
+        people = set(self.with_people())
+        return [
+            DigestPlace(
+                workspace_id,
+                self.store.digest_channels.get(workspace_id),
+                workspace_id in people,
+                workspace_id in self.store.paused,
+            )
+            for workspace_id in sorted(self.store.workspaces | people)
+        ]
+
+    def set_digest_channel(self, workspace_id: str, channel: str) -> None:
+        self.store.digest_channels[workspace_id] = channel
+
+    def pause(self, workspace_id: str, at: datetime, because: str) -> bool:
+        if workspace_id in self.store.paused:
+            return False
+        self.store.paused[workspace_id] = (at, because)
+        return True
+
+    def resume(self, workspace_id: str) -> bool:
+        return self.store.paused.pop(workspace_id, None) is not None
+
+    def count_undelivered(self, workspace_id: str) -> None:
+        self.store.undelivered[workspace_id] = self.store.undelivered.get(workspace_id, 0) + 1
+
+    def undelivered(self, workspace_id: str) -> int:
+        return self.store.undelivered.get(workspace_id, 0)
 
 
 class FakeUsers:

@@ -155,8 +155,19 @@ class FakeSessions:
                 counts[s.mentor_id] += 1
         return counts
 
-    def add_history(self, entry: HistoryEntry) -> None:
+    def add_history(self, entry: HistoryEntry) -> int:
         self.store.history.append(entry)
+        return len(self.store.history)
+
+    def slot_changes(self, session_ids: Iterable[int]) -> dict[int, int]:
+        wanted = set(session_ids)
+        changes: dict[int, int] = {}
+        times: dict[int, datetime] = {}
+        for number, entry in enumerate(self.store.history, start=1):
+            if entry.session_id in wanted and times.get(entry.session_id) != entry.starts_at:
+                changes[entry.session_id] = number
+            times[entry.session_id] = entry.starts_at
+        return changes
 
     def history(self, session_id: int) -> list[HistoryEntry]:
         return [entry for entry in self.store.history if entry.session_id == session_id]

@@ -26,6 +26,10 @@ class Store:
     """Everything the fake database holds."""
 
     workspaces: set[str] = field(default_factory=set)
+    # Per workspace: its own digest channel, when paused and why, notices given up.
+    digest_channels: dict[str, str] = field(default_factory=dict)
+    paused: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    undelivered: dict[str, int] = field(default_factory=dict)
     users: dict[int, Profile] = field(default_factory=dict)
     weekly: dict[int, list[WeeklySlot]] = field(default_factory=dict)
     time_off: dict[int, list[TimeOff]] = field(default_factory=dict)

@@ -34,7 +34,12 @@ def test_the_manifest_declares_the_command_home_events_and_least_scopes(
     home = manifest["features"]["app_home"]
     assert home["home_tab_enabled"]
     assert home["messages_tab_enabled"]
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "user_change",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
     assert manifest["settings"]["interactivity"]["is_enabled"]
     assert manifest["settings"]["socket_mode_enabled"]
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {

@@ -92,7 +92,7 @@ def test_no_row_holds_the_database_clock_after_a_story_on_a_far_clock(
     mark_all_read(deps.uow("T1", "UBEN"), clock)
     jobs.deliver(h.bot)
     h.clock.set(monday + timedelta(days=7, hours=2))
-    claim_digest(deps.system_uow(), clock, schedule=DigestSchedule(), channel="C1")
+    claim_digest(deps.system_uow(), clock, schedule=DigestSchedule(), default_channel="C1")
     jobs.analytics(h.bot)
     h.settle()
 
@@ -125,4 +125,5 @@ OPTIONAL_TIMES = {
     "digests.posted_at",
     "notifications.gave_up_at",
     "sessions.previous_starts_at",
+    "workspaces.paused_at",
 }

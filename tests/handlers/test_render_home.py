@@ -120,6 +120,14 @@ def test_a_newcomer_learns_what_the_programme_is_and_can_join_either_way() -> No
     assert "Notifications" not in dumped
 
 
+def test_someone_who_left_is_told_so_and_how_to_join_again() -> None:
+    blocks, dumped = rendered(home(None, has_left=True))
+    assert headers(blocks) == ["You have left the mentorship programme"]
+    assert "Nobody can book you" in dumped
+    assert "`/mentor signup`" in dumped
+    assert action_ids(blocks) == [Action.SIGNUP_MENTOR, Action.SIGNUP_MENTEE]
+
+
 def test_a_mentee_sees_their_sessions_notifications_and_a_way_to_become_a_mentor() -> None:
     upcoming = [a_session(S.SCHEDULED, session_id=1, starts_in=timedelta(days=1))]
     past = [a_session(S.COMPLETED, session_id=2, starts_in=-timedelta(days=3))]
@@ -210,6 +218,15 @@ def test_an_admin_sees_the_dashboard_last_exactly_as_given() -> None:
     admin = replace(OLGA, is_mentee=True)
     blocks, _ = rendered(home(admin, dashboard=dashboard))
     assert blocks[-2:] == [block.to_dict() for block in dashboard]
+
+
+def test_an_admin_sees_how_many_dms_were_given_up_on_above_the_dashboard() -> None:
+    dashboard: list[Block] = [section("*12* sessions this week")]
+    blocks, _ = rendered(home(OLGA, dashboard=dashboard, undelivered=3))
+    assert blocks[-1] == dashboard[0].to_dict()
+    assert "3 DMs could not be delivered" in blocks[-2]["elements"][0]["text"]
+    _, quiet = rendered(home(OLGA, dashboard=dashboard))
+    assert "could not be delivered" not in quiet
 
 
 def test_an_admin_who_never_signed_up_gets_the_welcome_and_the_dashboard() -> None:

@@ -72,6 +72,7 @@ def feedback(rating: int, comment: str, *, author_id: int = 6, session_id: int =
         "/mentor sessions",
         "/mentor notifications",
         "/mentor stats",
+        "/mentor digest #channel",
     ],
 )
 def test_help_explains_every_command_in_blocks_and_in_plain_text(command: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from domain.analytics import PERIODS
-from domain.metrics import Dashboard, MentorFigures
+from domain.metrics import Dashboard, ExpertiseGap, MentorFigures
 from handlers.ids import Action
 from handlers.metadata import PeriodRef, decode
 from handlers.render.stats import dashboard_blocks, dashboard_text
@@ -185,8 +185,24 @@ def test_the_plain_fallback_names_the_figures() -> None:
     assert text.startswith("Programme dashboard — Last 30 days")
     assert "Mentors 3 · Mentees 3 · Sessions 11 · Completed 5" in text
     assert "Completion rate 71% · Average rating 4.2 (4) · Utilization 11%" in text
-    assert "Top by rating: Omar <Haddad> (4.05), Maya Patel (4.04)" in text
-    assert "Top by completed sessions: Maya Patel (3), Omar <Haddad> (1)" in text
+    assert "Top by rating: Omar &lt;Haddad&gt; (4.05), Maya Patel (4.04)" in text
+    assert "Top by completed sessions: Maya Patel (3), Omar &lt;Haddad&gt; (1)" in text
+
+
+def test_the_plain_fallback_escapes_names_and_tags_so_none_can_mention_anyone() -> None:
+    loud = replace(MAYA, name="<!channel> & <@U0BOSS>")
+    tagged = replace(
+        FULL,
+        top_by_rating=[loud],
+        top_by_completed=[loud],
+        expertise=[ExpertiseGap(tag="<!here> R&D", sessions=2, mentors=0)],
+    )
+    text = dashboard_text(tagged)
+
+    assert "<" not in text
+    assert ">" not in text
+    assert "Top by rating: &lt;!channel&gt; &amp; &lt;@U0BOSS&gt; (4.04)" in text
+    assert "Expertise short of mentors: &lt;!here&gt; R&amp;D" in text
 
 
 def test_the_plain_fallback_of_an_empty_programme_has_dashes_not_nan() -> None:

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from bot.standin import payloads
+from bot.wsgi import MAX_BODY
 from tests.handlers.conftest import Harness
 
 
@@ -36,6 +37,18 @@ def test_a_request_older_than_five_minutes_is_refused(h: Harness) -> None:
 @pytest.mark.parametrize("stamp", ["abc", "", "1e9", " 12", "-5", "9" * 40])
 def test_a_malformed_timestamp_header_is_refused_not_a_server_error(h: Harness, stamp: str) -> None:
     assert h.sender.form(_help_command(h), timestamp=stamp).status == 401
+
+
+def test_a_signed_body_that_is_not_utf8_is_a_bad_request_not_a_server_error(h: Harness) -> None:
+    body = b"command=%2Fmentor&text=\xff\xfe"
+    reply = h.sender.post(body, "application/x-www-form-urlencoded")
+    assert (reply.status, reply.json()) == (400, {"error": "request body is not UTF-8"})
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(h: Harness) -> None:
+    reply = h.sender.form({"text": "a" * MAX_BODY})
+    assert (reply.status, reply.json()) == (413, {"error": "request body too large"})
+    assert h.sender.form(_help_command(h)).status == 200
 
 
 def test_the_health_check_answers_without_slack(h: Harness) -> None:

@@ -8,10 +8,13 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ import pytest
 from bot.standin import payloads
 from bot.standin.signing import SlackSender
 from bot.standin.slack_api import FakeSlackServer
+from bot.wsgi import MAX_BODY
 from tests.handlers.conftest import wait_for
 from tests.shifted import python_command
 
@@ -43,8 +47,10 @@ class Served:
         return [json.loads(line) for line in err.splitlines() if line.strip()]
 
 
-@pytest.fixture
-def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]:
+@contextmanager
+def _serving(
+    database_url: str, slack_server: FakeSlackServer, *, workers: int, scheduler: bool = True
+) -> Iterator[Served]:
     port = _free_port()
     env = {
         **os.environ,
@@ -53,9 +59,10 @@ def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack_server.api_url,
         "MENTORSHIP_LOG_FORMAT": "json",
+        "MENTORSHIP_SCHEDULER": "true" if scheduler else "false",
     }
     process = subprocess.Popen(
-        python_command("-m", "bot.cli", "serve", "--port", str(port), "--workers", "2"),
+        python_command("-m", "bot.cli", "serve", "--port", str(port), "--workers", str(workers)),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -77,6 +84,20 @@ def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+
+
+@pytest.fixture
+def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]:
+    with _serving(database_url, slack_server, workers=2) as serving:
+        yield serving
+
+
+@pytest.fixture
+def served_alone(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]:
+    """One worker and no jobs ticking in it: what is measured is the process
+    that served, doing nothing else."""
+    with _serving(database_url, slack_server, workers=1, scheduler=False) as serving:
+        yield serving
 
 
 def test_serve_runs_gunicorn_that_answers_slack(
@@ -120,3 +141,88 @@ def test_serve_without_tokens_stops_with_one_clear_line(tmp_path: object) -> Non
     )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("mentorbot: SLACK_BOT_TOKEN is not set")
+
+
+BIG = 200 * 1024 * 1024
+MiB = 1024 * 1024
+
+
+def _serving_memory(process: subprocess.Popen[str], field: str) -> int:
+    """A /proc memory figure (`VmRSS`, resident now; `VmHWM`, the peak resident)
+    summed over the server: gunicorn's master and its workers, in bytes. Python
+    hands a large buffer back as soon as it is freed, so the peak is what shows
+    a body read whole."""
+    pids = [process.pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if int(fields[1]) == process.pid:
+            pids.append(int(stat.parent.name))
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                total += int(line.split()[1]) * 1024
+    return total
+
+
+def _post_forged(base: str, *, chunked: bool, size: int = BIG) -> int:
+    """POST a body of `size` bytes (whole MiB) with a forged signature over a
+    raw socket, the sending in a thread of its own; the status answered."""
+    host, port = base.removeprefix("http://").split(":")
+    stamp = str(int(time.time()))
+    length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
+    head = (
+        f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\n{length}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Slack-Request-Timestamp: {stamp}\r\nX-Slack-Signature: v0=forged\r\n\r\n"
+    )
+    block = b"a" * MiB
+    frame = (f"{MiB:x}\r\n".encode() + block + b"\r\n") if chunked else block
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+
+        def send() -> None:
+            try:
+                sock.sendall(head.encode())
+                for _ in range(size // MiB):
+                    sock.sendall(frame)
+                if chunked:
+                    sock.sendall(b"0\r\n\r\n")
+            except OSError:
+                pass  # the server answered and closed: the rest is not wanted
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        answer = b""
+        try:
+            while b"\r\n" not in answer and (part := sock.recv(4096)):
+                answer += part
+        except ConnectionResetError:
+            pass
+        sender.join(timeout=60)
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_a_huge_unsigned_body_is_refused_unread_and_memory_stays_flat(
+    served_alone: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served = served_alone
+    # Warm up first: the worker imports what a refusal needs on its first one.
+    sender = SlackSender(served.base + "/slack/events", SECRET)
+    assert sender.form({"text": "hello"}, sign_with="forged").status == 401
+    assert [_post_forged(served.base, chunked=c, size=2 * MiB) for c in (False, True)] == [413] * 2
+    before = {field: _serving_memory(served.process, field) for field in ("VmRSS", "VmHWM")}
+    statuses = [_post_forged(served.base, chunked=chunked) for chunked in (False, True)]
+    after = {field: _serving_memory(served.process, field) for field in ("VmRSS", "VmHWM")}
+    with capsys.disabled():
+        for field in before:
+            print(
+                f"\nserving {field}: {before[field] / MiB:.1f} MiB before the two bodies,"
+                f" {after[field] / MiB:.1f} MiB after"
+            )
+    assert statuses == [413, 413]
+    assert after["VmRSS"] - before["VmRSS"] < 10 * MiB
+    assert after["VmHWM"] - before["VmHWM"] < 10 * MiB
+    assert sender.form({"text": "a" * MAX_BODY}).status == 413

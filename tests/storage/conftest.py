@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from tests.storage.jobs_world import World
+from tests.storage.jobs_world import T2_CHANNEL, World
 from tests.storage.seed import Org, add_user, make_org, set_actor
 
 
@@ -23,7 +23,7 @@ def world(
     app_engine: Engine, owner_engine: Engine, session_factory: sessionmaker[OrmSession]
 ) -> World:
     """T1: mentors Maya and Noor, mentees Ben, Cara and Dev, admin Olga.
-    T2: mentor Xia, mentee Yusuf. T3: nobody."""
+    T2: mentor Xia, mentee Yusuf, its own digest channel. T3: nobody."""
     people = {
         "UMAYA": ("T1", "Maya Patel", True, False),
         "UNOOR": ("T1", "Noor Haddad", True, False),
@@ -36,7 +36,13 @@ def world(
     }
     with app_engine.begin() as conn:
         set_actor(conn, None, None, "system")
-        conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1'), ('T2'), ('T3')"))
+        conn.execute(
+            text(
+                "INSERT INTO workspaces (id, digest_channel)"
+                " VALUES ('T1', NULL), ('T2', :t2), ('T3', NULL)"
+            ),
+            {"t2": T2_CHANNEL},
+        )
         ids = {
             slack: add_user(conn, ws, slack, mentor=mentor, mentee=mentee, name=name)
             for slack, (ws, name, mentor, mentee) in people.items()

@@ -18,7 +18,8 @@ from tests.dates import MONDAY
 from tests.storage.seed import set_actor
 
 S = SessionStatus
-CHANNEL = "C0DIGEST"
+CHANNEL = "C0DIGEST"  # the default: T1's, the first workspace seen
+T2_CHANNEL = "C0DIGESTT2"  # T2's own
 MONDAY_9 = DigestSchedule()  # Monday 09:00 UTC
 WEEK = MONDAY.date()  # the Monday of the week the tests run in
 DAY = timedelta(days=1)

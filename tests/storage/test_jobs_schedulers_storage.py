@@ -74,7 +74,9 @@ def test_three_schedulers_at_the_same_minutes_make_each_notice_and_digest_exactl
         send_due_reminders(world.system(), clock)
 
     def digest() -> None:
-        for claimed in claim_digest(world.system(), clock, schedule=MONDAY_9, channel=CHANNEL):
+        for claimed in claim_digest(
+            world.system(), clock, schedule=MONDAY_9, default_channel=CHANNEL
+        ):
             with lock:
                 posts.append((claimed.workspace_id, claimed.week_start))
             mark_digest_posted(

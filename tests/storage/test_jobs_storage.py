@@ -18,6 +18,7 @@ from tests.storage.jobs_world import (
     CHANNEL,
     DAY,
     MONDAY_9,
+    T2_CHANNEL,
     TUESDAY_9,
     TUESDAY_930,
     WEEK,
@@ -115,7 +116,7 @@ def test_the_digest_is_claimed_once_posted_once_and_figured_by_postgres(world: W
 
     wednesday = on(WEEK + 2 * DAY, 15)
     clock = FakeClock(wednesday)  # Monday's digest is still due
-    digests = claim_digest(world.system(), clock, schedule=MONDAY_9, channel=CHANNEL)
+    digests = claim_digest(world.system(), clock, schedule=MONDAY_9, default_channel=CHANNEL)
     assert [(d.workspace_id, d.week_start, d.attempts) for d in digests] == [
         ("T1", WEEK, 1),
         ("T2", WEEK, 1),
@@ -130,7 +131,7 @@ def test_the_digest_is_claimed_once_posted_once_and_figured_by_postgres(world: W
         ("Noor Haddad", 1, 3.0),
     ]
     assert t1.top_mentors[0].score == pytest.approx((5 * 4 + 5) / 6)
-    assert claim_digest(world.system(), clock, schedule=MONDAY_9, channel=CHANNEL) == []
+    assert claim_digest(world.system(), clock, schedule=MONDAY_9, default_channel=CHANNEL) == []
 
     for digest in digests:
         assert mark_digest_posted(
@@ -138,41 +139,41 @@ def test_the_digest_is_claimed_once_posted_once_and_figured_by_postgres(world: W
         )
     assert not mark_digest_posted(world.system(), clock, workspace_id="T1", week=WEEK, ts="18")
     clock.advance(days=3)
-    assert claim_digest(world.system(), clock, schedule=MONDAY_9, channel=CHANNEL) == []
+    assert claim_digest(world.system(), clock, schedule=MONDAY_9, default_channel=CHANNEL) == []
     assert world.rows(
         "SELECT workspace_id, week, channel, posted_at, message_ts, attempts FROM digests"
         " ORDER BY workspace_id"
     ) == [
         ("T1", WEEK, CHANNEL, wednesday, "17.000100", 1),
-        ("T2", WEEK, CHANNEL, wednesday, "17.000100", 1),
+        ("T2", WEEK, T2_CHANNEL, wednesday, "17.000100", 1),
     ]
 
 
 def test_a_failed_or_abandoned_digest_is_offered_again_on_postgres(world: World) -> None:
     clock = FakeClock(on(WEEK, 9))  # Monday 09:00, when the digest falls due
     one = SqlUnitOfWork(world.factory, Actor.system("T1"))
-    [digest] = claim_digest(one, clock, channel=CHANNEL)
+    [digest] = claim_digest(one, clock, default_channel=CHANNEL)
     assert digest.workspace_id == "T1"
     clock.advance(minutes=9)
-    [t2] = claim_digest(world.system(), clock, channel=CHANNEL)
+    [t2] = claim_digest(world.system(), clock, default_channel=CHANNEL)
     assert t2.workspace_id == "T2"
     mark_digest_posted(world.system(), clock, workspace_id="T2", week=WEEK, ts="2.0")
     clock.advance(minutes=1)  # T1's poster died: its lease ran out
-    [again] = claim_digest(world.system(), clock, channel=CHANNEL)
+    [again] = claim_digest(world.system(), clock, default_channel=CHANNEL)
     assert (again.workspace_id, again.attempts) == ("T1", 2)
     record_digest_failure(
         world.system(), clock, workspace_id="T1", week=WEEK, error="service_unavailable"
     )
     clock.advance(minutes=1)  # backoff after the second attempt: two minutes
-    assert claim_digest(world.system(), clock, channel=CHANNEL) == []
+    assert claim_digest(world.system(), clock, default_channel=CHANNEL) == []
     clock.advance(minutes=1)
-    [third] = claim_digest(world.system(), clock, channel="COTHER")
+    [third] = claim_digest(world.system(), clock, default_channel="COTHER")
     assert (third.attempts, third.channel) == (3, CHANNEL)  # the channel it was claimed for
     record_digest_failure(
         world.system(), clock, workspace_id="T1", week=WEEK, error="not_in_channel", permanent=True
     )
     clock.advance(hours=5)
-    assert claim_digest(world.system(), clock, channel=CHANNEL) == []
+    assert claim_digest(world.system(), clock, default_channel=CHANNEL) == []
     assert world.rows(
         "SELECT attempts, next_attempt_at, last_error, posted_at FROM digests"
         " WHERE workspace_id = 'T1'"
@@ -181,7 +182,7 @@ def test_a_failed_or_abandoned_digest_is_offered_again_on_postgres(world: World)
 
 def test_admins_read_their_own_workspaces_digests_and_members_none(world: World) -> None:
     clock = FakeClock(on(WEEK, 9))  # Monday 09:00, when the digest falls due
-    claim_digest(world.system(), clock, channel=CHANNEL)
+    claim_digest(world.system(), clock, default_channel=CHANNEL)
     with world.uow("UOLGA", role=Role.ADMIN) as uow:
         record = uow.digests.get("T1", WEEK)
         assert record is not None

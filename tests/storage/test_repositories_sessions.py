@@ -270,6 +270,37 @@ def test_history_reads_back_oldest_first_with_the_time_it_was_given(
         assert uow.sessions.history(added.id) == []
 
 
+def test_a_sessions_placement_is_the_history_row_that_gave_it_its_current_time(
+    session_factory: sessionmaker[OrmSession], org: Org
+) -> None:
+    with as_member(session_factory, "UMENTEE") as uow:
+        added = uow.sessions.add(_new(org))
+        later = added.starts_at + HOUR
+
+        def step(starts_at: datetime, to: SessionStatus) -> int:
+            return uow.sessions.add_history(
+                HistoryEntry(
+                    session_id=added.id,
+                    workspace_id="T1",
+                    actor_id=org.mentee,
+                    from_status=S.REQUESTED,
+                    to_status=to,
+                    starts_at=starts_at,
+                    ends_at=starts_at + HOUR,
+                    at=BASE_TIME,
+                )
+            )
+
+        created = step(added.starts_at, S.REQUESTED)
+        assert uow.sessions.slot_changes([added.id]) == {added.id: created}
+        step(added.starts_at, S.REQUESTED)  # a change that kept the time
+        assert uow.sessions.slot_changes([added.id]) == {added.id: created}
+        moved = step(later, S.REQUESTED)
+        back = step(added.starts_at, S.REQUESTED)
+        assert created < moved < back
+        assert uow.sessions.slot_changes([added.id, 999]) == {added.id: back}
+
+
 def test_two_bookings_deadlocked_on_each_others_overlap_check_end_in_one_slot_taken(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
