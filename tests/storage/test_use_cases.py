@@ -74,7 +74,7 @@ class Org:
         profile = register_mentor(
             self.uow(slack_id),
             signup=MentorSignup(department="Engineering", expertise="Python, Leadership"),
-        )
+        ).profile
         add_weekly_slots(self.uow(slack_id), weekdays=range(5), start=time(9), end=time(12))
         return profile.id
 
