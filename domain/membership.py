@@ -17,7 +17,7 @@ LEAVE_REASON = "{name} left the mentorship programme."
 def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> list[Session]:
     """Stop mentoring; cancels the person's future sessions as mentor."""
     with uow:
-        me = current_profile(uow)
+        me = _locked_me(uow)
         cancelled = _cancel_future(uow, clock, me, as_mentor_only=True, reason=STEP_DOWN_REASON)
         uow.users.save(replace(me, is_mentor=False))
         uow.commit()
@@ -27,12 +27,21 @@ def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> list[Session]:
 def leave_programme(uow: UnitOfWork, clock: Clock) -> list[Session]:
     """Deactivate the profile; cancels every future session, in either role."""
     with uow:
-        me = current_profile(uow)
+        me = _locked_me(uow)
         reason = LEAVE_REASON.format(name=me.display_name)
         cancelled = _cancel_future(uow, clock, me, as_mentor_only=False, reason=reason)
         uow.users.save(replace(me, is_active=False))
         uow.commit()
         return cancelled
+
+
+def _locked_me(uow: UnitOfWork) -> Profile:
+    """The acting person, their row locked as a booking locks it: a booking with
+    them that is under way finishes first (and is then cancelled below), and one
+    that comes later sees that they left."""
+    me = current_profile(uow)
+    uow.users.lock((me.id,))
+    return current_profile(uow)
 
 
 def _cancel_future(
