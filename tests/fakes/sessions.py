@@ -42,7 +42,8 @@ class FakeSessions:
                 continue
             if not _overlaps(session.starts_at, session.ends_at, other.starts_at, other.ends_at):
                 continue
-            if other.mentor_id == session.mentor_id or other.mentee_id == session.mentee_id:
+            # A person's time is theirs whatever role they hold (session_busy).
+            if {other.mentor_id, other.mentee_id} & {session.mentor_id, session.mentee_id}:
                 raise SlotTaken()
 
     def add(self, session: NewSession) -> Session:
