@@ -245,3 +245,21 @@ def test_a_tampered_slot_value_is_refused_as_no_longer_valid_and_books_nothing(
         assert body["response_action"] == "errors", value
         assert "no longer valid" in body["errors"][Field.SLOT], value
     assert _count(owner_engine, "SELECT count(*) FROM sessions") == 0
+
+
+def test_a_third_open_request_with_one_mentor_is_refused_in_the_form_saying_what_to_do(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _mentor_and_mentee(h)
+    h.click("UBEN", Action.BOOK, MentorRef(mentor_id=_maya_id(owner_engine)).encode())
+    view = h.last_view_opened()
+    options = view["blocks"][1]["element"]["option_groups"][0]["options"]
+    replies = [
+        json.loads(h.submit("UBEN", view, {Field.SLOT: select(option["value"])}).body or "{}")
+        for option in options[:3]
+    ]
+    assert [reply.get("response_action") for reply in replies] == [None, None, "errors"]
+    refusal = replies[2]["errors"][Field.SLOT]
+    assert "2 sessions requested or coming up with Maya" in refusal
+    assert "cancel one in `/mentor sessions`" in refusal
+    assert _count(owner_engine, "SELECT count(*) FROM sessions") == 2
