@@ -56,6 +56,7 @@ def create_app(
         unit_of_work=unit_of_work,
         notifier=SlackNotifier(client, unit_of_work, clock, settings.mentorship_admins),
         clock=clock,
+        policy=settings.booking_policy(),
         admins=settings.mentorship_admins,
     )
     app = App(

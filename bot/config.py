@@ -4,6 +4,7 @@ never at import time."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.policy import DEFAULT_POLICY, BookingPolicy
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -32,6 +35,9 @@ EXPECTED = {
     "mentorship_digest_timezone": "an IANA time zone such as Europe/London",
     "mentorship_log_format": "text or json",
     "mentorship_log_level": "DEBUG, INFO, WARNING or ERROR",
+    "mentorship_max_open_sessions": "a number of sessions from 1 to 50",
+    "mentorship_max_open_with_one_mentor": "a number of sessions from 1 to 50",
+    "mentorship_booking_requests_per_hour": "a number of requests from 1 to 1000",
 }
 
 
@@ -56,6 +62,24 @@ class Settings(BaseSettings):
     mentorship_digest_timezone: str = "UTC"
     mentorship_log_format: Literal["text", "json"] = "text"
     mentorship_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The booking policy's flood limits (domain.policy.BookingPolicy).
+    mentorship_max_open_sessions: int = Field(
+        default=DEFAULT_POLICY.max_open_per_mentee, ge=1, le=50
+    )
+    mentorship_max_open_with_one_mentor: int = Field(
+        default=DEFAULT_POLICY.max_open_per_pair, ge=1, le=50
+    )
+    mentorship_booking_requests_per_hour: int = Field(
+        default=DEFAULT_POLICY.max_requests_per_hour, ge=1, le=1000
+    )
+
+    def booking_policy(self) -> BookingPolicy:
+        return replace(
+            DEFAULT_POLICY,
+            max_open_per_mentee=self.mentorship_max_open_sessions,
+            max_open_per_pair=self.mentorship_max_open_with_one_mentor,
+            max_requests_per_hour=self.mentorship_booking_requests_per_hour,
+        )
 
     @field_validator("slack_bot_token")
     @classmethod

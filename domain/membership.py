@@ -22,7 +22,7 @@ def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> list[Session]:
     """Stop mentoring; cancels the person's future sessions as mentor."""
     with uow:
         now = clock.now()
-        me = current_profile(uow)
+        me = _locked_me(uow)
         cancelled = _cancel_future(uow, now, me, as_mentor_only=True, reason=STEP_DOWN_REASON)
         uow.users.save(replace(me, is_mentor=False), at=now)
         uow.commit()
@@ -33,7 +33,7 @@ def leave_programme(uow: UnitOfWork, clock: Clock) -> list[Session]:
     """Deactivate the profile; cancels every future session, in either role."""
     with uow:
         now = clock.now()
-        me = current_profile(uow)
+        me = _locked_me(uow)
         reason = LEAVE_REASON.format(name=me.display_name)
         cancelled = _cancel_future(uow, now, me, as_mentor_only=False, reason=reason)
         uow.users.save(replace(me, is_active=False), at=now)
@@ -61,9 +61,12 @@ def slack_account_changed(
         raise NotAllowed("Only Slack's events change accounts.")
     with uow:
         now = clock.now()
-        person = uow.users.by_slack_id(workspace_id, slack_user_id)
-        if person is None:
+        found = uow.users.by_slack_id(workspace_id, slack_user_id)
+        if found is None:
             return []
+        # Locked as a booking locks it, then read again: see `_locked_me`.
+        uow.users.lock((found.id,))
+        person = uow.users.get(found.id) or found
         cancelled: list[Session] = []
         if deleted:
             if person.is_active:
@@ -81,6 +84,15 @@ def slack_account_changed(
             uow.users.save(changed, at=now)
         uow.commit()
         return cancelled
+
+
+def _locked_me(uow: UnitOfWork) -> Profile:
+    """The acting person, their row locked as a booking locks it: a booking with
+    them that is under way finishes first (and is then cancelled below), and one
+    that comes later sees that they left."""
+    me = current_profile(uow)
+    uow.users.lock((me.id,))
+    return current_profile(uow)
 
 
 def _cancel_future(

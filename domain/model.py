@@ -167,12 +167,14 @@ class Schedule:
 
 @dataclass(frozen=True)
 class BusyPeriod:
-    """Someone's session, as far as scheduling needs to know: who, when, status."""
+    """Someone's session, as far as scheduling needs to know: who, when, status,
+    and whether that person is its mentor (the weekly cap counts only those)."""
 
     user_id: int
     starts_at: datetime
     ends_at: datetime
     status: SessionStatus
+    as_mentor: bool
 
 
 @dataclass(frozen=True, order=True)

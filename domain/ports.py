@@ -108,6 +108,12 @@ class UserRepository(Protocol):
 
     def add(self, profile: NewProfile) -> Profile: ...
 
+    def lock(self, user_ids: Iterable[int]) -> None:
+        """Hold these people's rows until the transaction ends (a booking's
+        serialisation point); another transaction locking any of them waits.
+        Locked in id order, so two lockers never wait for each other."""
+        ...
+
     def save(self, profile: Profile, *, at: datetime) -> Profile:
         """Write every field of an existing profile (matched by id; its id,
         workspace and Slack id never change), updated `at`. Raises `NotFound`
@@ -181,6 +187,15 @@ class SessionRepository(Protocol):
     ) -> list[Session]:
         """Sessions where the person is mentor or mentee; both time bounds are
         exclusive."""
+        ...
+
+    def open_requests(self, mentee_id: int, *, after: datetime) -> list[Session]:
+        """The person's sessions as a mentee, requested or scheduled, starting after `after`."""
+        ...
+
+    def requests_made_since(self, user_id: int, since: datetime) -> int:
+        """How many sessions the person requested at or after `since` (by the
+        history's time, which the application's clock wrote)."""
         ...
 
     def starting_between(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from domain.model import NewProfile, Profile
+from domain.model import NewProfile, Profile, Schedule
 from domain.ports import Clock, UnitOfWork
 from domain.slots import validate_zone
 from domain.text import clean_text, normalize_tags
@@ -122,9 +122,20 @@ def identify(
         return profile
 
 
-def register_mentor(uow: UnitOfWork, clock: Clock, *, signup: MentorSignup) -> Profile:
+@dataclass(frozen=True)
+class MentorWelcome:
+    """A mentor's sign-up. `kept_availability` is the schedule a mentor coming
+    back to the programme left behind: mentees can book it again, so the mentor
+    is asked to confirm it."""
+
+    profile: Profile
+    kept_availability: Schedule | None = None
+
+
+def register_mentor(uow: UnitOfWork, clock: Clock, *, signup: MentorSignup) -> MentorWelcome:
     with uow:
-        profile = _signup_base(current_profile_or_inactive(uow), signup.department, signup)
+        stored = known_profile(uow)
+        profile = _signup_base(_rejoined(stored, as_mentor=True), signup.department, signup)
         profile = replace(
             profile,
             is_mentor=True,
@@ -134,13 +145,18 @@ def register_mentor(uow: UnitOfWork, clock: Clock, *, signup: MentorSignup) -> P
             session_minutes=_session_minutes(signup.session_minutes),
         )
         saved = uow.users.save(profile, at=clock.now())
+        kept = None
+        if not stored.is_active:
+            schedule = uow.availability.schedule(saved.id)
+            kept = schedule if schedule.weekly or schedule.extra else None
         uow.commit()
-        return saved
+        return MentorWelcome(saved, kept)
 
 
 def register_mentee(uow: UnitOfWork, clock: Clock, *, signup: MenteeSignup) -> Profile:
     with uow:
-        profile = _signup_base(current_profile_or_inactive(uow), signup.department, signup)
+        stored = known_profile(uow)
+        profile = _signup_base(_rejoined(stored, as_mentor=False), signup.department, signup)
         profile = replace(profile, is_mentee=True, learning_goals=_goals(signup.learning_goals))
         saved = uow.users.save(profile, at=clock.now())
         uow.commit()
@@ -192,12 +208,20 @@ def edit_profile(uow: UnitOfWork, clock: Clock, *, edit: ProfileEdit) -> Profile
         return saved
 
 
-def current_profile_or_inactive(uow: UnitOfWork) -> Profile:
+def known_profile(uow: UnitOfWork) -> Profile:
     """Like `current_profile`, but a deactivated person may sign up again."""
     profile = seen_profile(uow)
     if profile is None:
         raise NotFound("I don't know you yet. Please try again in a moment.")
-    return replace(profile, is_active=True)
+    return profile
+
+
+def _rejoined(profile: Profile, *, as_mentor: bool) -> Profile:
+    """Active; someone who had left the programme gets back only the role they
+    sign up for now (the other needs its own sign-up)."""
+    if profile.is_active:
+        return profile
+    return replace(profile, is_active=True, is_mentor=as_mentor, is_mentee=not as_mentor)
 
 
 def _signup_base(profile: Profile, department: str, signup: MentorSignup | MenteeSignup) -> Profile:

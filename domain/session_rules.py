@@ -163,6 +163,47 @@ def free_slot(
     raise SlotTaken()
 
 
+def lock_both(uow: UnitOfWork, mentee_id: int, mentor_id: int) -> None:
+    """Serialise bookings per person: the mentee's and the mentor's rows stay
+    locked until the commit, so two bookings with one mentor (or by one mentee)
+    run one after the other, and the mentor cannot leave half-way through one.
+    What is read after this (each statement sees the latest commits) cannot
+    change before the booking is written: the weekly cap, the open requests,
+    whether the mentor is still taking mentees."""
+    uow.users.lock((mentee_id, mentor_id))
+
+
+def require_room_to_book(
+    uow: UnitOfWork, me: Profile, mentor: Profile, *, now: datetime, policy: BookingPolicy
+) -> None:
+    """The flood limits: requests per hour, open sessions in all and with one mentor.
+
+    The hourly limit is a domain rule rather than a database one because its
+    window is measured on the application's clock (the history's times are
+    written by it, and a database `now()` is never compared with it); it is
+    exact all the same, because it is read under the booker's row lock."""
+    sent = uow.sessions.requests_made_since(me.id, now - timedelta(hours=1))
+    if sent >= policy.max_requests_per_hour:
+        raise NotAllowed(
+            f"You have sent {sent} booking requests in the last hour, the most allowed."
+            " Please wait a little before you send another."
+        )
+    open_sessions = uow.sessions.open_requests(me.id, after=now)
+    if len(open_sessions) >= policy.max_open_per_mentee:
+        raise NotAllowed(
+            f"You already have {len(open_sessions)} sessions requested or coming up, the most"
+            " you can hold at once. Cancel one in `/mentor sessions`, or book again after one"
+            " has taken place."
+        )
+    with_mentor = sum(1 for session in open_sessions if session.mentor_id == mentor.id)
+    if with_mentor >= policy.max_open_per_pair:
+        raise NotAllowed(
+            f"You already have {with_mentor} sessions requested or coming up with"
+            f" {mentor.display_name}. Book another after one has taken place, or cancel one"
+            " in `/mentor sessions`."
+        )
+
+
 def user(uow: UnitOfWork, user_id: int) -> Profile:
     profile = uow.users.get(user_id)
     if profile is None:

@@ -28,12 +28,14 @@ from domain.profiles import current_profile
 from domain.session_rules import (
     free_slot,
     load,
+    lock_both,
     other_name,
     other_side,
     record,
     require_before_start,
     require_mentor,
     require_participant,
+    require_room_to_book,
     require_status,
     tell,
     transition,
@@ -74,8 +76,11 @@ def request_session(
         me = current_profile(uow)
         if not me.is_mentee:
             raise NotAllowed("Sign up as a mentee first: `/mentor signup mentee`.")
+        # Everything below is read under both people's locks (see `lock_both`).
+        lock_both(uow, me.id, mentor_id)
         mentor = bookable_mentor(uow, mentor_id, me)
         now = clock.now()
+        require_room_to_book(uow, me, mentor, now=now, policy=policy)
         slot = free_slot(uow, mentor, me, starts_at, now=now, policy=policy)
         session = uow.sessions.add(
             NewSession(
@@ -211,6 +216,10 @@ def reschedule(
     """Move the session to another free slot. After a mentee's move the mentor must
     confirm again; a mentor's move stands."""
     with uow:
+        seen = uow.sessions.get(session_id)
+        if seen is not None:
+            # Before the session's own lock, in the order every booking takes them.
+            lock_both(uow, seen.mentee_id, seen.mentor_id)
         session, actor, now = load(uow, clock, session_id)
         me = require_participant(session, actor, "reschedule")
         require_status(session, {S.REQUESTED, S.SCHEDULED}, "moved")

@@ -200,12 +200,13 @@ def _iso_week(moment: datetime, tz: ZoneInfo) -> tuple[int, int]:
 def _full_weeks(
     periods: Iterable[BusyPeriod], mentor_id: int, tz: ZoneInfo, cap: int | None
 ) -> set[tuple[int, int]]:
-    """The mentor-zone ISO weeks in which the mentor already has `cap` sessions."""
+    """The mentor-zone ISO weeks in which the mentor already mentors `cap` sessions
+    (their own sessions as a mentee take time, not mentoring places)."""
     if cap is None:
         return set()
     counts: dict[tuple[int, int], int] = {}
     for period in periods:
-        if period.user_id == mentor_id and period.status in CAPPED_STATUSES:
+        if period.user_id == mentor_id and period.as_mentor and period.status in CAPPED_STATUSES:
             week = _iso_week(_aware(period.starts_at, "busy start"), tz)
             counts[week] = counts.get(week, 0) + 1
     return {week for week, count in counts.items() if count >= cap}

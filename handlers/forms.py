@@ -230,10 +230,21 @@ def availability_change(state: dict[str, Any]) -> AvailabilityChange:
     return change
 
 
+# A slot's value is its start in epoch seconds, as the booking modal lists it.
+# ASCII digits only (`str.isdigit` also takes '²'), and few enough of them to
+# be a time `datetime` can hold: anything else was not one of our options.
+_EPOCH_SECONDS = re.compile(r"[0-9]{1,11}")
+
+
 def chosen_slot(state: dict[str, Any]) -> datetime:
     raw = text_value(state, Field.SLOT)
-    if not raw.isdigit():
+    if not raw:
         raise InvalidInput("Pick one of the listed times.", field=Field.SLOT)
+    if not _EPOCH_SECONDS.fullmatch(raw):
+        raise InvalidInput(
+            "That choice is no longer valid. Please pick one of the listed times.",
+            field=Field.SLOT,
+        )
     return datetime.fromtimestamp(int(raw), tz=UTC)
 
 

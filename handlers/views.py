@@ -25,6 +25,7 @@ from handlers import forms, outcome
 from handlers.context import HandlerDeps, Who, after_change, ensure_known, who
 from handlers.ids import Field, Modal
 from handlers.metadata import MentorRef, SessionMessageRef, decode
+from handlers.render.availability import mentor_welcome_text
 from handlers.render.common import slack_time
 from handlers.render.notifications import dm_outcome
 from handlers.render.profile_forms import mentee_signup_modal
@@ -98,13 +99,12 @@ def submission(run: Run, error_field: str) -> Callable[..., None]:
 
 
 def _signup_mentor(sub: Submission) -> None:
-    profile = register_mentor(sub.new_uow(), sub.deps.clock, signup=forms.mentor_signup(sub.state))
+    welcome = register_mentor(sub.new_uow(), sub.deps.clock, signup=forms.mentor_signup(sub.state))
+    profile = welcome.profile
     if sub.metadata == THEN_MENTEE:
         view = mentee_signup_modal(profile, zone_options=zone_options(profile.time_zone))
         sub.reply = {"response_action": "update", "view": view}
-    sub.follow_up = lambda: sub.dm(
-        "You're a mentor now. Add the times you can meet with `/mentor availability`."
-    )
+    sub.follow_up = lambda: sub.dm(mentor_welcome_text(welcome.kept_availability))
 
 
 def _signup_mentee(sub: Submission) -> None:

@@ -17,6 +17,7 @@ CHECK_VIOLATION = "23514"
 FOREIGN_KEY_VIOLATION = "23503"
 INSUFFICIENT_PRIVILEGE = "42501"
 DEADLOCK_DETECTED = "40P01"
+LOCK_NOT_AVAILABLE = "55P03"
 
 _BY_CONSTRAINT: dict[str, DomainError] = {
     "ex_sessions_mentor_overlap": SlotTaken(
@@ -24,6 +25,10 @@ _BY_CONSTRAINT: dict[str, DomainError] = {
     ),
     "ex_sessions_mentee_overlap": SlotTaken(
         "You already have a session at that time. Please pick another slot."
+    ),
+    # A person's time, whichever role they hold in each session (migration 0010).
+    "ex_session_busy_overlap": SlotTaken(
+        "One of you already has a session at that time. Please pick another slot."
     ),
     "uq_feedback_session_id_author_id": Conflict("You already left feedback for this session."),
     "uq_feedback_session_id_mentor": Conflict("You already left feedback for this session."),
@@ -63,6 +68,10 @@ _BY_STATE: dict[str, DomainError] = {
     INSUFFICIENT_PRIVILEGE: NotAllowed(),
     CHECK_VIOLATION: InvalidInput(),
     FOREIGN_KEY_VIOLATION: InvalidInput("That refers to something that does not exist."),
+    # The transaction's lock_timeout (see storage.uow): someone else holds the row.
+    LOCK_NOT_AVAILABLE: Conflict(
+        "Someone else is changing this right now. Please try again in a moment."
+    ),
 }
 
 

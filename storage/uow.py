@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import Connection, event, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from domain.model import Actor
+from domain.model import Actor, Role
 from storage.errors import translated_errors
 from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.digests import SqlDigestRepository
@@ -30,8 +30,22 @@ from storage.repositories import (
 _SET_ACTOR = text(
     "SELECT set_config('app.workspace_id', :workspace_id, true),"
     " set_config('app.slack_user_id', :slack_user_id, true),"
-    " set_config('app.role', :role, true)"
+    " set_config('app.role', :role, true),"
+    " set_config('statement_timeout', :statement_timeout, true),"
+    " set_config('lock_timeout', :lock_timeout, true)"
 )
+# Per transaction too, so PgBouncer's transaction pooling keeps them apart. A
+# person's request must answer within Slack's 3 s: a statement gets 2 s, a
+# wait for a lock (a booking queued behind others for the same mentor) 1.5 s,
+# and then the person is told to try again. The lock wait outlasts the
+# server's deadlock_timeout (1 s by default), so a deadlock is still found and
+# broken as one rather than timing out on both sides. The system actor runs
+# the jobs, whose batches may take longer but must not hang on a lock for ever.
+_TIMEOUTS = {
+    Role.MEMBER: ("2s", "1500ms"),
+    Role.ADMIN: ("2s", "1500ms"),
+    Role.SYSTEM: ("60s", "10s"),
+}
 # Before any query of the transaction (the actor's settings included).
 _CONSISTENT = {
     False: text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE"),
@@ -104,9 +118,12 @@ class SqlUnitOfWork:
         if self._consistent_read_only is not None:
             connection.execute(_CONSISTENT[self._consistent_read_only])
         actor = self.actor
+        statement_timeout, lock_timeout = _TIMEOUTS[actor.role]
         params: dict[str, Any] = {
             "workspace_id": actor.workspace_id or "",
             "slack_user_id": actor.slack_user_id or "",
             "role": actor.role.value,
+            "statement_timeout": statement_timeout,
+            "lock_timeout": lock_timeout,
         }
         connection.execute(_SET_ACTOR, params)

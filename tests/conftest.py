@@ -59,6 +59,7 @@ DATA_TABLES = (
     "availability_exceptions",
     "sessions",
     "session_history",
+    "session_busy",
     "feedback",
     "notifications",
     "ratings",

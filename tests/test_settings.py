@@ -18,6 +18,9 @@ ENV_NAMES = (
     "MENTORSHIP_ADMINS",
     "MENTORSHIP_DIGEST_CHANNEL",
     "MENTORSHIP_DATA_DIR",
+    "MENTORSHIP_MAX_OPEN_SESSIONS",
+    "MENTORSHIP_MAX_OPEN_WITH_ONE_MENTOR",
+    "MENTORSHIP_BOOKING_REQUESTS_PER_HOUR",
 )
 
 
@@ -56,6 +59,8 @@ def test_values_come_from_the_environment_and_the_dot_env_file(
         ("DATABASE_URL", "mysql://root@localhost/db"),
         ("MENTORSHIP_ADMINS", "alice,bob"),
         ("MENTORSHIP_DIGEST_CHANNEL", "#general"),
+        ("MENTORSHIP_MAX_OPEN_SESSIONS", "-7"),
+        ("MENTORSHIP_BOOKING_REQUESTS_PER_HOUR", "lots"),
     ],
 )
 def test_a_malformed_setting_stops_the_cli_with_one_line_and_exit_code_2(
@@ -72,3 +77,17 @@ def test_a_malformed_setting_stops_the_cli_with_one_line_and_exit_code_2(
 def test_a_missing_required_setting_names_the_variable() -> None:
     with pytest.raises(SettingsError, match=r"^SLACK_SIGNING_SECRET is not set: expected "):
         require(load_settings(), "slack_signing_secret")
+
+
+def test_the_booking_limits_default_to_the_products_and_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    defaults = load_settings().booking_policy()
+    assert (defaults.max_open_per_mentee, defaults.max_open_per_pair) == (3, 2)
+    assert defaults.max_requests_per_hour == 10
+    monkeypatch.setenv("MENTORSHIP_MAX_OPEN_SESSIONS", "5")
+    monkeypatch.setenv("MENTORSHIP_MAX_OPEN_WITH_ONE_MENTOR", "1")
+    monkeypatch.setenv("MENTORSHIP_BOOKING_REQUESTS_PER_HOUR", "4")
+    policy = load_settings().booking_policy()
+    assert (policy.max_open_per_mentee, policy.max_open_per_pair) == (5, 1)
+    assert policy.max_requests_per_hour == 4

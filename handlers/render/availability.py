@@ -54,6 +54,21 @@ def extra_text(extra: ExtraSlot) -> str:
     return f"{_day(extra.day)}, {_clock(extra.start)}–{_clock(extra.end)}"
 
 
+def mentor_welcome_text(kept: Schedule | None) -> str:
+    """The DM after a mentor's sign-up; one coming back is asked to confirm the
+    availability they left, which mentees can book again."""
+    if kept is None:
+        return "You're a mentor now. Add the times you can meet with `/mentor availability`."
+    times = "; ".join(
+        [weekly_text(slot) for slot in kept.weekly] + [extra_text(extra) for extra in kept.extra]
+    )
+    return (
+        f"Welcome back! Your availability from before is still set: {times} (your time)."
+        " Mentees can book these times again, so please confirm they are still right:"
+        " open `/mentor availability` and remove any you can no longer keep."
+    )
+
+
 def _row(text: str, row_id: int | None, action: Action) -> Block:
     """One entry, with a Remove button when it has been saved."""
     if row_id is None or row_id <= 0:

@@ -10,7 +10,7 @@ from storage.models.events import ProcessedEvent
 from storage.models.feedback import Feedback, Rating
 from storage.models.notifications import Notification
 from storage.models.people import MentorDirectory, User, Workspace
-from storage.models.sessions import SessionHistory, SessionRow
+from storage.models.sessions import SessionBusy, SessionHistory, SessionRow
 from storage.models.snapshots import AnalyticsSnapshot
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Notification",
     "ProcessedEvent",
     "Rating",
+    "SessionBusy",
     "SessionHistory",
     "SessionRow",
     "User",

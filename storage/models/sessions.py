@@ -18,7 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -130,3 +130,28 @@ class SessionHistory(Base):
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = timestamp_now()
+
+
+class SessionBusy(Base):
+    """One row per person of each requested, scheduled or ongoing session, kept
+    by triggers on `sessions` (migration 0010): a person's time is exclusive
+    whatever role they hold, which two rows of `sessions` cannot be compared for."""
+
+    __tablename__ = "session_busy"
+    __table_args__ = (
+        ExcludeConstraint(
+            ("user_id", "="),
+            ("during", "&&"),
+            name="ex_session_busy_overlap",
+            using="gist",
+        ),
+    )
+
+    session_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[str] = workspace_fk()
+    during: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)

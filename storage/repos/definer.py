@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Text, bindparam, column, func, select
+from sqlalchemy import BigInteger, Boolean, DateTime, Text, bindparam, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
 
@@ -32,11 +32,12 @@ def busy_periods(
         column("starts_at", DateTime(timezone=True)),
         column("ends_at", DateTime(timezone=True)),
         column("status", Text),
+        column("as_mentor", Boolean),
     )
     rows = session.execute(select(periods).order_by(periods.c.starts_at, periods.c.user_id)).all()
     return [
-        BusyPeriod(user_id, starts_at, ends_at, SessionStatus(status))
-        for user_id, starts_at, ends_at, status in rows
+        BusyPeriod(user_id, starts_at, ends_at, SessionStatus(status), as_mentor)
+        for user_id, starts_at, ends_at, status, as_mentor in rows
     ]
 
 

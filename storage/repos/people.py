@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.errors import NotFound
@@ -130,6 +130,13 @@ class SqlUserRepository:
         with translated_errors():
             self._session.flush()
         return profile_from_row(row)
+
+    def lock(self, user_ids: Iterable[int]) -> None:
+        # Through a SECURITY DEFINER function: a member may not lock another
+        # person's row with FOR UPDATE (the row's UPDATE policy is its owner's).
+        ids = bindparam("user_ids", id_list(user_ids), type_=ARRAY(BigInteger))
+        with translated_errors():
+            self._session.execute(select(func.lock_people(ids)))
 
     def save(self, profile: Profile, *, at: datetime) -> Profile:
         """Every field but the identity (id, workspace, Slack user), which never changes."""

@@ -37,20 +37,25 @@ class SqlSessionRepository:
         return session_from_row(row) if row else None
 
     def add(self, session: NewSession) -> Session:
-        row = SessionRow(
-            workspace_id=session.workspace_id,
-            mentor_id=session.mentor_id,
-            mentee_id=session.mentee_id,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            status=session.status.value,
-            topic=session.topic,
-            created_at=session.created_at,
-            updated_at=session.created_at,
+        # Only the columns a new session has: the application role may insert
+        # no others (an ORM flush would name every nullable column).
+        statement = (
+            insert(SessionRow)
+            .values(
+                workspace_id=session.workspace_id,
+                mentor_id=session.mentor_id,
+                mentee_id=session.mentee_id,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                status=session.status.value,
+                topic=session.topic,
+                created_at=session.created_at,
+                updated_at=session.created_at,
+            )
+            .returning(SessionRow)
         )
-        self._session.add(row)
         with translated_errors():
-            self._session.flush()
+            row = self._session.scalars(statement).one()
         return session_from_row(row)
 
     def update(self, session: Session, *, expected_status: SessionStatus, at: datetime) -> bool:
@@ -106,6 +111,36 @@ class SqlSessionRepository:
             statement.order_by(*order).limit(limit).execution_options(populate_existing=True)
         )
         return [session_from_row(row) for row in rows]
+
+    def open_requests(self, mentee_id: int, *, after: datetime) -> list[Session]:
+        rows = self._session.scalars(
+            select(SessionRow)
+            .where(
+                SessionRow.mentee_id == mentee_id,
+                SessionRow.status.in_(
+                    [SessionStatus.REQUESTED.value, SessionStatus.SCHEDULED.value]
+                ),
+                SessionRow.starts_at > after,
+            )
+            .order_by(SessionRow.starts_at, SessionRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [session_from_row(row) for row in rows]
+
+    def requests_made_since(self, user_id: int, since: datetime) -> int:
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(SessionHistory)
+                .where(
+                    SessionHistory.actor_id == user_id,
+                    SessionHistory.from_status.is_(None),
+                    SessionHistory.to_status == SessionStatus.REQUESTED.value,
+                    SessionHistory.created_at >= since,
+                )
+            )
+            or 0
+        )
 
     def starting_between(
         self,

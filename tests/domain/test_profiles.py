@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from domain.errors import InvalidInput, NotAllowed, NotFound
@@ -82,7 +84,7 @@ def test_mentor_signup_normalizes_tags_and_keeps_settings(
             session_minutes=45,
             time_zone="Asia/Kolkata",
         ),
-    )
+    ).profile
     assert mentor.is_mentor
     assert mentor.expertise == ("python", "sql", "data viz")
     assert (mentor.max_sessions_per_week, mentor.session_minutes) == (3, 45)
@@ -204,3 +206,37 @@ def test_leaving_the_programme_deactivates_and_blocks_further_use(
         uow_for(people.ben), clock, signup=MenteeSignup(department="Eng", learning_goals="go")
     )
     assert back.is_active
+
+
+def test_rejoining_as_a_mentee_does_not_make_a_mentor_who_left_bookable_again(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    leave_programme(uow_for(people.maya), clock)
+    back = register_mentee(
+        uow_for(people.maya), clock, signup=MenteeSignup(department="Eng", learning_goals="go")
+    )
+    assert (back.is_active, back.is_mentee, back.is_mentor) == (True, True, False)
+    with pytest.raises(NotAllowed, match="not taking mentees"):
+        request_session(
+            uow_for(people.ben),
+            clock,
+            mentor_id=people.maya.id,
+            starts_at=clock.now() + timedelta(days=1),
+        )
+
+
+def test_a_mentor_who_comes_back_is_shown_the_availability_they_left_to_confirm_it(
+    uow_for: UowFor, clock: FakeClock, people: People
+) -> None:
+    leave_programme(uow_for(people.maya), clock)
+    welcome = register_mentor(
+        uow_for(people.maya), clock, signup=MentorSignup(department="Eng", expertise="python")
+    )
+    assert (welcome.profile.is_mentor, welcome.profile.is_mentee) == (True, False)
+    assert welcome.kept_availability is not None
+    assert len(welcome.kept_availability.weekly) == 10  # weekdays, mornings and afternoons
+    # A first-time mentor has nothing to confirm.
+    first_time = register_mentor(
+        uow_for(people.cara), clock, signup=MentorSignup(department="Eng", expertise="go")
+    )
+    assert first_time.kept_availability is None

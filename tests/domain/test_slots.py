@@ -33,8 +33,17 @@ def starts(slots: list[Slot]) -> list[datetime]:
     return [slot.starts_at for slot in slots]
 
 
-def session(user_id: int, start: datetime, status: SessionStatus, minutes: int = 30) -> BusyPeriod:
-    return BusyPeriod(user_id, start, start + timedelta(minutes=minutes), status)
+def session(
+    user_id: int,
+    start: datetime,
+    status: SessionStatus,
+    minutes: int = 30,
+    *,
+    as_mentor: bool | None = None,
+) -> BusyPeriod:
+    """A session of `user_id`; the mentor's own are mentored unless `as_mentor` says not."""
+    mentoring = user_id == MENTOR if as_mentor is None else as_mentor
+    return BusyPeriod(user_id, start, start + timedelta(minutes=minutes), status, mentoring)
 
 
 def free(**overrides: Any) -> list[Slot]:
@@ -210,6 +219,11 @@ def test_other_peoples_sessions_do_not_count_towards_the_mentors_weekly_cap() ->
         session(MENTEE, on(MON, 9), SessionStatus.SCHEDULED),
         session(SOMEONE_ELSE, on(TUE, 9), SessionStatus.COMPLETED),
     ]
+    assert len(free(busy=busy, weekly_cap=1)) == 20
+
+
+def test_the_mentors_own_sessions_as_a_mentee_do_not_use_up_the_weekly_cap() -> None:
+    busy = [session(MENTOR, on(MON, 9), SessionStatus.SCHEDULED, as_mentor=False)]
     assert len(free(busy=busy, weekly_cap=1)) == 20
 
 

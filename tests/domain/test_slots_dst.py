@@ -322,7 +322,7 @@ def test_a_berlin_mentees_session_blocks_the_right_los_angeles_slot(
         window_start=window_start,
         window_end=window_start + timedelta(days=1),
         not_before=window_start,
-        busy=[BusyPeriod(MENTEE, *mentee_busy, SessionStatus.SCHEDULED)],
+        busy=[BusyPeriod(MENTEE, *mentee_busy, SessionStatus.SCHEDULED, as_mentor=False)],
         weekly_cap=None,
     )
     assert starts(slots) == expected

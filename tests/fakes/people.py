@@ -86,6 +86,9 @@ class FakeUsers:
         self.store.users[saved.id] = saved
         return saved
 
+    def lock(self, user_ids: Iterable[int]) -> None:
+        """One fake unit of work runs at a time: nothing to wait for."""
+
     def save(self, profile: Profile, *, at: datetime) -> Profile:
         self.store.users[profile.id] = profile
         return profile

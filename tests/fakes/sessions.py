@@ -42,7 +42,8 @@ class FakeSessions:
                 continue
             if not _overlaps(session.starts_at, session.ends_at, other.starts_at, other.ends_at):
                 continue
-            if other.mentor_id == session.mentor_id or other.mentee_id == session.mentee_id:
+            # A person's time is theirs whatever role they hold (session_busy).
+            if {other.mentor_id, other.mentee_id} & {session.mentor_id, session.mentee_id}:
                 raise SlotTaken()
 
     def add(self, session: NewSession) -> Session:
@@ -83,7 +84,13 @@ class FakeSessions:
                 continue
             for person in {session.mentor_id, session.mentee_id} & wanted:
                 periods.append(
-                    BusyPeriod(person, session.starts_at, session.ends_at, session.status)
+                    BusyPeriod(
+                        person,
+                        session.starts_at,
+                        session.ends_at,
+                        session.status,
+                        as_mentor=person == session.mentor_id,
+                    )
                 )
         return periods
 
@@ -108,6 +115,26 @@ class FakeSessions:
         ]
         rows.sort(key=lambda s: s.starts_at, reverse=newest_first)
         return rows[:limit]
+
+    def open_requests(self, mentee_id: int, *, after: datetime) -> list[Session]:
+        open_statuses = {SessionStatus.REQUESTED, SessionStatus.SCHEDULED}
+        rows = [
+            s
+            for s in self.store.sessions.values()
+            if s.mentee_id == mentee_id and s.status in open_statuses and s.starts_at > after
+        ]
+        return sorted(rows, key=lambda s: (s.starts_at, s.id))
+
+    def requests_made_since(self, user_id: int, since: datetime) -> int:
+        return sum(
+            1
+            for entry in self.store.history
+            if entry.actor_id == user_id
+            and entry.from_status is None
+            and entry.to_status is SessionStatus.REQUESTED
+            and entry.at is not None
+            and entry.at >= since
+        )
 
     def starting_between(
         self,

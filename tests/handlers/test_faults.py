@@ -4,7 +4,7 @@ a polite answer, nothing half-written, nothing lost, nothing done twice."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import Engine, text
 
@@ -226,3 +226,42 @@ def test_two_first_requests_at_once_both_succeed(h: Harness, owner_engine: Engin
     assert len(answers) == 1
     assert not any("already" in text for text in texts)
     assert _count(owner_engine, "SELECT count(*) FROM users WHERE slack_user_id = 'UTWICE'") == 1
+
+
+def test_a_tampered_slot_value_is_refused_as_no_longer_valid_and_books_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _mentor_and_mentee(h)
+    h.click("UBEN", Action.BOOK, MentorRef(mentor_id=_maya_id(owner_engine)).encode())
+    view = h.last_view_opened()
+    listed = view["blocks"][1]["element"]["option_groups"][0]["options"][0]["value"]
+    with_offset = (
+        datetime.fromtimestamp(int(listed), UTC)
+        .astimezone(timezone(timedelta(hours=2)))
+        .isoformat()
+    )
+    for value in ("9" * 20, "²", with_offset):
+        reply = h.submit("UBEN", view, {Field.SLOT: select(value)})
+        assert reply.status == 200
+        body = json.loads(reply.body)
+        assert body["response_action"] == "errors", value
+        assert "no longer valid" in body["errors"][Field.SLOT], value
+    assert _count(owner_engine, "SELECT count(*) FROM sessions") == 0
+
+
+def test_a_third_open_request_with_one_mentor_is_refused_in_the_form_saying_what_to_do(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _mentor_and_mentee(h)
+    h.click("UBEN", Action.BOOK, MentorRef(mentor_id=_maya_id(owner_engine)).encode())
+    view = h.last_view_opened()
+    options = view["blocks"][1]["element"]["option_groups"][0]["options"]
+    replies = [
+        json.loads(h.submit("UBEN", view, {Field.SLOT: select(option["value"])}).body or "{}")
+        for option in options[:3]
+    ]
+    assert [reply.get("response_action") for reply in replies] == [None, None, "errors"]
+    refusal = replies[2]["errors"][Field.SLOT]
+    assert "2 sessions requested or coming up with Maya" in refusal
+    assert "cancel one in `/mentor sessions`" in refusal
+    assert _count(owner_engine, "SELECT count(*) FROM sessions") == 2

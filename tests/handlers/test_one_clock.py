@@ -10,7 +10,7 @@ reminded."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import Engine, text
@@ -29,18 +29,27 @@ from tests.handlers.conftest import Harness, wait_for
 OFFSETS = (-200, 400)
 
 
-def _people(h: Harness) -> tuple[int, int]:
+def _far_monday(engine: Engine, days: int) -> datetime:
+    """08:00 UTC on a Monday `days` away from the database server's own clock
+    (not this process's, which a shifted test run moves)."""
+    with engine.connect() as conn:
+        database_now = conn.execute(text("SELECT now()")).scalar_one()
+    return monday_after(database_now + timedelta(days=days), at=time(8))
+
+
+def _people(h: Harness) -> int:
+    """Maya mentors weekday mornings in London; Ben is a mentee. Maya's id."""
     deps, clock = h.bot.deps, h.clock
     identify(deps.uow("T1", "UMAYA"), clock, display_name="Maya Patel", time_zone="Europe/London")
     maya = register_mentor(
         deps.uow("T1", "UMAYA"), clock, signup=MentorSignup(department="Eng", expertise="python")
-    )
+    ).profile
     add_weekly_slots(deps.uow("T1", "UMAYA"), weekdays=range(5), start=time(9), end=time(12))
     identify(deps.uow("T1", "UBEN"), clock, display_name="Ben Okafor")
     register_mentee(
         deps.uow("T1", "UBEN"), clock, signup=MenteeSignup(department="Sales", learning_goals="x")
     )
-    return maya.id, maya.id
+    return maya.id
 
 
 def _reminders_to(h: Harness, user: str) -> list[str]:
@@ -53,11 +62,11 @@ def _reminders_to(h: Harness, user: str) -> list[str]:
 
 @pytest.mark.parametrize("days", OFFSETS)
 def test_a_reminder_written_on_a_clock_far_from_today_is_delivered_on_that_clock(
-    h: Harness, days: int
+    h: Harness, owner_engine: Engine, days: int
 ) -> None:
-    monday = monday_after(datetime.now(UTC) + timedelta(days=days), at=time(8))
+    monday = _far_monday(owner_engine, days)
     h.clock.set(monday)
-    maya, _ = _people(h)
+    maya = _people(h)
     tuesday_9 = monday + timedelta(days=1, hours=1)  # 09:00 UTC = 09:00 in London in winter
     deps = h.bot.deps
     session = request_session(deps.uow("T1", "UBEN"), h.clock, mentor_id=maya, starts_at=tuesday_9)
@@ -75,9 +84,9 @@ def test_a_reminder_written_on_a_clock_far_from_today_is_delivered_on_that_clock
 def test_no_row_holds_the_database_clock_after_a_story_on_a_far_clock(
     h: Harness, owner_engine: Engine, days: int
 ) -> None:
-    monday = monday_after(datetime.now(UTC) + timedelta(days=days), at=time(8))
+    monday = _far_monday(owner_engine, days)
     h.clock.set(monday)
-    maya, _ = _people(h)
+    maya = _people(h)
     deps, clock = h.bot.deps, h.clock
     tuesday_9 = monday + timedelta(days=1, hours=1)
     session = request_session(deps.uow("T1", "UBEN"), clock, mentor_id=maya, starts_at=tuesday_9)

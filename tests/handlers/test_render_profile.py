@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
 
-from domain.model import Feedback, MentorRating, Profile, SubjectRole
+from domain.model import (
+    ExtraSlot,
+    Feedback,
+    MentorRating,
+    Profile,
+    Schedule,
+    SubjectRole,
+    WeeklySlot,
+)
 from handlers.ids import Action, Modal
 from handlers.metadata import MentorRef
+from handlers.render.availability import mentor_welcome_text
 from handlers.render.help import days_off_example, help_blocks, help_text
 from handlers.render.profile import profile_modal, profile_summary
 from tests.dates import MONDAY
@@ -218,3 +227,17 @@ def test_a_long_feedback_history_is_cut_to_the_most_recent_with_a_note() -> None
     assert "Thanks 11”" not in text
     assert "Showing the 10 most recent of 30." in text
     assert len(view["blocks"]) <= 100
+
+
+def test_a_returning_mentor_is_shown_the_availability_they_left_and_asked_to_confirm_it() -> None:
+    kept = Schedule(
+        weekly=(WeeklySlot(0, time(9), time(12)),),
+        extra=(ExtraSlot(MONDAY.date(), time(14), time(15)),),
+    )
+    text = mentor_welcome_text(kept)
+    assert text.startswith("Welcome back!")
+    assert "Monday 09:00–12:00" in text
+    assert "14:00–15:00" in text
+    assert "confirm" in text
+    assert "`/mentor availability`" in text
+    assert "Welcome back" not in mentor_welcome_text(None)

@@ -134,17 +134,19 @@ def test_a_participant_cannot_rate_the_session_by_updating_it(
     assert _rows(owner_engine, "SELECT rating, notes FROM sessions") == [(3, "agenda")]
 
 
-def test_the_app_role_may_update_every_column_of_sessions_but_the_rating(
+def test_the_app_role_may_update_every_column_of_sessions_but_its_identity_and_rating(
     owner_engine: Engine,
 ) -> None:
-    """A column added to sessions later needs its UPDATE grant (see migration 0009)."""
+    """A column added to sessions later needs its UPDATE grant (see migrations 0009
+    and 0010); who takes part and in which workspace never changes."""
     rows = _rows(
         owner_engine,
         "SELECT attname, has_column_privilege('mentorship_app', 'sessions', attname, 'UPDATE')"
         " FROM pg_attribute WHERE attrelid = 'sessions'::regclass AND attnum > 0"
         " AND NOT attisdropped",
     )
-    assert {name for name, updatable in rows if not updatable} == {"rating"}
+    fixed = {name for name, updatable in rows if not updatable}
+    assert fixed == {"rating", "id", "workspace_id", "mentor_id", "mentee_id"}
 
 
 def test_a_session_holds_one_rating_of_its_mentor(app_engine: Engine) -> None:

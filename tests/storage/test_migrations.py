@@ -3,14 +3,21 @@ the typed models describe exactly what they build."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, pool
+from sqlalchemy.engine import make_url
 
+from bot.standin.clock import FakeClock
+from storage.base import APP_ROLE
 from storage.engine import sqlalchemy_url
 from storage.migrate import downgrade, upgrade
 from storage.models import Base
 from tests import pg
+from tests.dates import MONDAY
 
 
 def _tables(url: str) -> set[str]:
@@ -99,3 +106,80 @@ def _a_rating_moves_the_aggregate(url: str) -> tuple[int, int]:
         return count, total
     finally:
         engine.dispose()
+
+
+def _readme_logins_sql() -> list[str]:
+    """The statements of the README's "Two logins" SQL block."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("**Two logins, neither a superuser**") :]
+    start = section.index("```sql") + len("```sql")
+    block = section[start : section.index("```", start)]
+    lines = [line.strip() for line in block.strip().splitlines()]
+    return [statement for statement in " ".join(lines).split(";") if statement.strip()]
+
+
+def test_the_readme_logins_migrate_and_run_the_bot_owning_and_bypassing_nothing(
+    server_url: str,
+) -> None:
+    import psycopg
+    from psycopg import errors
+
+    from domain.model import Actor
+    from domain.profiles import MenteeSignup, identify, register_mentee
+    from storage.engine import make_engine, make_session_factory
+    from storage.uow import SqlUnitOfWork
+
+    suffix = pg.fresh_name("")
+    owner, bot, database = (
+        f"mentorbot_owner{suffix}",
+        f"mentorbot_bot{suffix}",
+        f"mentorbot{suffix}",
+    )
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        app_role_exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,))
+        skip_app_role = app_role_exists.fetchone() is not None  # roles are cluster-wide
+        for statement in _readme_logins_sql():
+            if skip_app_role and statement.startswith(f"CREATE ROLE {APP_ROLE} "):
+                continue
+            renamed = (
+                statement.replace("mentorbot_owner", owner)
+                .replace("mentorbot_bot", bot)
+                .replace("DATABASE mentorbot ", f"DATABASE {database} ")
+            )
+            admin.execute(renamed.encode())
+    as_owner = make_url(pg.with_database(server_url, database)).set(username=owner, password=None)
+    as_bot = as_owner.set(username=bot)
+    try:
+        upgrade(as_owner.render_as_string(hide_password=False))
+        engine = make_engine(as_bot.render_as_string(hide_password=False))
+        try:
+            actor = Actor.member("T1", "UBEN")
+            clock = FakeClock(MONDAY)
+            identify(SqlUnitOfWork(make_session_factory(engine), actor), clock, display_name="Ben")
+            ben = register_mentee(
+                SqlUnitOfWork(make_session_factory(engine), actor),
+                clock,
+                signup=MenteeSignup(department="Sales", learning_goals="python"),
+            )
+        finally:
+            engine.dispose()
+        assert ben.is_mentee
+        bot_conninfo = as_bot.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(bot_conninfo, autocommit=True) as conn:
+            # Without SET ROLE, and without an actor: the policies still hold.
+            superuser, bypass = conn.execute(
+                "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+            ).fetchone() or (None, None)
+            owned = conn.execute(
+                "SELECT count(*) FROM pg_class WHERE relowner ="
+                " (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+            ).fetchone()
+            visible = conn.execute("SELECT count(*) FROM users").fetchone()
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute("ALTER TABLE users NO FORCE ROW LEVEL SECURITY")
+        assert (superuser, bypass, owned, visible) == (False, False, (0,), (0,))
+    finally:
+        pg.drop_database(server_url, database)
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            for role in (bot, owner):
+                admin.execute(f"DROP ROLE IF EXISTS {role}".encode())

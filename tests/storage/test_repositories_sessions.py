@@ -70,7 +70,7 @@ def test_a_conditional_update_writes_every_mutable_field(
         uow.commit()
     moved = replace(
         added,
-        status=S.COMPLETED,
+        status=S.SCHEDULED,
         starts_at=BASE_TIME + HOUR,
         ends_at=BASE_TIME + HOUR + timedelta(minutes=45),
         topic="Public speaking",

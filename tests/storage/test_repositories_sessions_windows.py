@@ -29,7 +29,9 @@ def test_a_bystander_cannot_read_a_session_but_sees_its_busy_period(
         busy = uow.sessions.busy_periods([org.mentor], BASE_TIME - HOUR, BASE_TIME + HOUR)
     assert visible == 0
     assert busy == [
-        BusyPeriod(org.mentor, BASE_TIME, BASE_TIME + timedelta(minutes=30), S.SCHEDULED)
+        BusyPeriod(
+            org.mentor, BASE_TIME, BASE_TIME + timedelta(minutes=30), S.SCHEDULED, as_mentor=True
+        )
     ]
 
 
@@ -124,7 +126,7 @@ def test_the_functions_return_times_status_and_counts_and_nothing_else(
         counts = conn.execute(
             text("SELECT * FROM mentor_completed_counts(:ids)"), {"ids": [org.mentor]}
         )
-        assert list(busy.keys()) == ["user_id", "starts_at", "ends_at", "status"]
+        assert list(busy.keys()) == ["user_id", "starts_at", "ends_at", "status", "as_mentor"]
         assert len(busy.all()) == 1
         assert list(counts.keys()) == ["mentor_id", "completed"]
         assert counts.all() == [(org.mentor, 1)]

@@ -11,22 +11,15 @@ when it touched nothing or the database refused it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from storage.base import APP_ROLE
-from tests.storage.seed import BASE_TIME, Org, add_session, make_org, set_actor
-
-DAY = timedelta(days=1)
-# Literals for the SQL below, all from the seed's time (a Tuesday, some days ahead).
-WEEK = f"'{(BASE_TIME - DAY).date()}'"  # the Monday before it
-NEXT_WEEK = f"'{(BASE_TIME + 6 * DAY).date()}'"
-OFF = BASE_TIME.date() + 23 * DAY  # the first day of some time off, a Thursday
-AT = f"'{BASE_TIME.isoformat()}'"
+from tests.storage.rls_world import Case, World, make_world
+from tests.storage.rls_writes import WRITES, Write
+from tests.storage.seed import set_actor
 
 ACTORS = ("owner", "other", "admin", "system", "foreign", "none")
 COMMANDS = ("select", "insert", "update", "delete")
@@ -108,174 +101,14 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     },
     # Only through its triggers and search_mentor_directory() (tests/storage/test_mentor_search.py).
     "mentor_directory": {command: set() for command in COMMANDS},
+    # Only through the triggers on sessions (tests/storage/test_booking_guards.py).
+    "session_busy": {command: set() for command in COMMANDS},
 }
-
-
-@dataclass(frozen=True)
-class Case:
-    """How to exercise one table: the target row, and the SQL of each command."""
-
-    table: str
-    owner: str  # the Slack id of the person the target row belongs to
-    key: str  # WHERE clause selecting the target row
-    insert: str
-    update_set: str
-    prepare_insert: str = ""
-    prepare_delete: str = ""
-
-
-@dataclass(frozen=True)
-class World:
-    org: Org
-    session_id: int
-    cases: dict[str, Case]
 
 
 @pytest.fixture(scope="module")
 def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
-    org = make_org(app_engine)
-    with app_engine.begin() as conn:
-        set_actor(conn, None, None, "system")
-        session_id = add_session(conn, "T1", org.mentor, org.mentee, status="completed")
-        conn.execute(
-            text(
-                "INSERT INTO availability (workspace_id, user_id, weekday, start_time, end_time)"
-                f" VALUES ('T1', {org.mentor}, 0, '09:00', '12:00');"
-                "INSERT INTO availability_exceptions (workspace_id, user_id, kind, first_day,"
-                f" last_day) VALUES ('T1', {org.mentor}, 'time_off', '{OFF}', '{OFF + 7 * DAY}');"
-                "INSERT INTO session_history (workspace_id, session_id, actor_id, from_status,"
-                f" to_status, starts_at, ends_at) VALUES ('T1', {session_id}, {org.mentee},"
-                f" NULL, 'requested', '{BASE_TIME.isoformat()}', '{BASE_TIME.isoformat()}');"
-                "INSERT INTO feedback (workspace_id, session_id, author_id, subject_id,"
-                f" subject_role, rating) VALUES ('T1', {session_id}, {org.mentee}, {org.mentor},"
-                " 'mentor', 5);"
-                "INSERT INTO notifications (id, workspace_id, recipient_id, kind, session_id)"
-                " VALUES ('00000000-0000-0000-0000-000000000001', 'T1',"
-                f" {org.mentor}, 'request_received', {session_id});"
-                "INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev1');"
-                "INSERT INTO digests (workspace_id, week, channel)"
-                f" VALUES ('T1', {WEEK}, 'C1');"
-                "INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
-                f" took_ms, figures) VALUES ('T1', 30, {AT}, 80, '{{}}')"
-            )
-        )
-    later = f"'{BASE_TIME + DAY}', '{BASE_TIME + DAY + timedelta(minutes=30)}'"
-    cases = {
-        "workspaces": Case(
-            table="workspaces",
-            owner="UMENTOR",
-            key="id = 'T1'",
-            insert="INSERT INTO workspaces (id) VALUES ('T1')",
-            update_set="name = name",
-            prepare_insert="DELETE FROM sessions; DELETE FROM workspaces WHERE id = 'T1'",
-            prepare_delete="DELETE FROM sessions",
-        ),
-        "users": Case(
-            table="users",
-            owner="UMENTOR",
-            key="slack_user_id = 'UMENTOR'",
-            insert="INSERT INTO users (workspace_id, slack_user_id, display_name)"
-            " VALUES ('T1', 'UMENTOR', 'Back again')",
-            update_set="bio = 'new bio'",
-            prepare_insert="DELETE FROM sessions;"
-            " DELETE FROM users WHERE slack_user_id = 'UMENTOR'",
-            prepare_delete="DELETE FROM sessions",
-        ),
-        "availability": Case(
-            table="availability",
-            owner="UMENTOR",
-            key=f"user_id = {org.mentor}",
-            insert="INSERT INTO availability (workspace_id, user_id, weekday, start_time,"
-            f" end_time) VALUES ('T1', {org.mentor}, 2, '13:00', '14:00')",
-            update_set="end_time = '12:30'",
-        ),
-        "availability_exceptions": Case(
-            table="availability_exceptions",
-            owner="UMENTOR",
-            key=f"user_id = {org.mentor}",
-            insert="INSERT INTO availability_exceptions (workspace_id, user_id, kind,"
-            f" first_day, last_day) VALUES ('T1', {org.mentor}, 'time_off', '{OFF + 9 * DAY}',"
-            f" '{OFF + 10 * DAY}')",
-            update_set=f"last_day = '{OFF + 8 * DAY}'",
-        ),
-        "sessions": Case(
-            table="sessions",
-            owner="UMENTEE",
-            key=f"id = {session_id}",
-            insert="INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at)"
-            f" VALUES ('T1', {org.mentor}, {org.mentee}, {later})",
-            update_set="topic = 'changed'",
-        ),
-        "session_history": Case(
-            table="session_history",
-            owner="UMENTEE",
-            key=f"session_id = {session_id}",
-            insert="INSERT INTO session_history (workspace_id, session_id, actor_id,"
-            f" from_status, to_status, starts_at, ends_at) VALUES ('T1', {session_id},"
-            f" {org.mentee}, 'requested', 'scheduled', {later})",
-            update_set="reason = 'rewritten'",
-        ),
-        "feedback": Case(
-            table="feedback",
-            owner="UMENTEE",
-            key=f"session_id = {session_id} AND author_id = {org.mentee}",
-            insert="INSERT INTO feedback (workspace_id, session_id, author_id, subject_id,"
-            f" subject_role, rating) VALUES ('T1', {session_id}, {org.mentee}, {org.mentor},"
-            " 'mentor', 4)",
-            update_set="rating = 1",
-            prepare_insert=f"DELETE FROM feedback WHERE session_id = {session_id}",
-        ),
-        "notifications": Case(
-            table="notifications",
-            owner="UMENTOR",
-            key="id = '00000000-0000-0000-0000-000000000001'",
-            insert="INSERT INTO notifications (id, workspace_id, recipient_id, kind, session_id)"
-            " VALUES ('00000000-0000-0000-0000-000000000002', 'T1',"
-            f" {org.mentor}, 'reminder', {session_id})",
-            update_set=f"read_at = {AT}",
-        ),
-        "processed_events": Case(
-            table="processed_events",
-            owner="UMENTOR",
-            key="event_id = 'Ev1'",
-            insert="INSERT INTO processed_events (workspace_id, event_id) VALUES ('T1', 'Ev2')",
-            update_set=f"received_at = {AT}",
-        ),
-        "digests": Case(
-            table="digests",
-            owner="UADMIN",
-            key=f"workspace_id = 'T1' AND week = {WEEK}",
-            insert="INSERT INTO digests (workspace_id, week, channel)"
-            f" VALUES ('T1', {NEXT_WEEK}, 'C1')",
-            update_set="attempts = attempts + 1",
-        ),
-        "analytics_snapshots": Case(
-            table="analytics_snapshots",
-            owner="UADMIN",
-            key="workspace_id = 'T1' AND period_days = 30",
-            insert="INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
-            f" took_ms, figures) VALUES ('T1', 7, {AT}, 80, '{{}}')",
-            update_set="took_ms = took_ms + 1",
-        ),
-        "ratings": Case(
-            table="ratings",
-            owner="UMENTOR",
-            key=f"mentor_id = {org.mentor}",
-            insert="INSERT INTO ratings (mentor_id, workspace_id, rating_count, rating_sum)"
-            f" VALUES ({org.mentor}, 'T1', 1, 5)",
-            update_set="rating_count = rating_count",
-            prepare_insert=f"DELETE FROM ratings WHERE mentor_id = {org.mentor}",
-        ),
-        "mentor_directory": Case(
-            table="mentor_directory",
-            owner="UMENTOR",
-            key=f"user_id = {org.mentor}",
-            insert="INSERT INTO mentor_directory (user_id, workspace_id, display_name, document)"
-            f" VALUES ({org.bystander}, 'T1', 'Bystander', 'bystander')",
-            update_set="document = 'changed'",
-        ),
-    }
-    yield World(org, session_id, cases)
+    yield make_world(app_engine)
     with owner_engine.begin() as conn:
         conn.execute(text("TRUNCATE workspaces CASCADE"))
 
@@ -400,3 +233,35 @@ def test_the_actor_does_not_outlive_its_transaction(owner_engine: Engine, world:
         conn.execute(text("RESET ROLE"))
         conn.commit()
     assert (inside, after) == (4, 0)
+
+
+@pytest.mark.parametrize("write", WRITES, ids=lambda write: write.name)
+def test_writes_as_the_application_role_are_held_to_participants_and_roles(
+    owner_engine: Engine, world: World, write: Write
+) -> None:
+    """(What the matrix above cannot say: which rows and values a write may carry.)"""
+    names = {
+        "mentor": world.org.mentor,
+        "mentee": world.org.mentee,
+        "bystander": world.org.bystander,
+        "session": world.session_id,
+    }
+    with owner_engine.connect() as conn, conn.begin() as transaction:
+        set_actor(conn, None, None, "system")
+        for statement in write.prepare:
+            conn.execute(text(statement.format(**names)))
+        conn.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
+        if write.actor == "system":
+            set_actor(conn, None, None, "system")
+        else:
+            set_actor(conn, "T1", write.actor, "member")
+        try:
+            touched = conn.execute(text(write.sql.format(**names))).rowcount
+        except DBAPIError as exc:
+            refusal = getattr(exc.orig, "sqlstate", None)
+            touched = 0
+        else:
+            refusal = None
+        transaction.rollback()
+    assert refusal in (None, "42501"), refusal
+    assert (touched == 1) is write.allowed

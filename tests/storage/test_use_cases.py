@@ -78,7 +78,7 @@ class Org:
             self.uow(slack_id),
             self.clock,
             signup=MentorSignup(department="Engineering", expertise="Python, Leadership"),
-        )
+        ).profile
         add_weekly_slots(self.uow(slack_id), weekdays=range(5), start=time(9), end=time(12))
         return profile.id
 
