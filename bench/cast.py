@@ -4,11 +4,10 @@ mentor, mentees and an admin, uncapped mentors to book, and what to search."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg
-
-from storage.seed import reference_now
 
 WORKSPACE = "T1"  # the fake Slack payloads' team
 
@@ -23,6 +22,9 @@ class Person:
 
 @dataclass(frozen=True)
 class Cast:
+    # The instant the seed spread its sessions around (it stamps the workspace
+    # with it): the bench's clock, however long ago the database was seeded.
+    now: datetime
     busy_mentor: Person
     busy_mentor_active: int  # their requested/scheduled sessions in the next 14 days
     mentee: Person
@@ -36,8 +38,18 @@ def _people(conn: psycopg.Connection, query: str, params: dict[str, Any]) -> lis
     return [Person(*row[:4]) for row in conn.execute(query, params)]  # type: ignore[arg-type]
 
 
+def _seeded_at(url: str) -> datetime:
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT set_config('app.role', 'system', true)")
+        row = conn.execute("SELECT created_at FROM workspaces WHERE id = %s", (WORKSPACE,))
+        found = row.fetchone()
+    if found is None:
+        raise SystemExit(f"no workspace {WORKSPACE} in the database: seed it first")
+    return found[0]  # type: ignore[no-any-return]
+
+
 def cast(url: str, runs: int) -> Cast:
-    now = reference_now()
+    now = _seeded_at(url)
     params: dict[str, Any] = {"w": WORKSPACE, "now": now, "n": runs + 1}
     person = "u.id, u.slack_user_id, u.display_name, u.time_zone"
     by_future_load = (
@@ -84,6 +96,7 @@ def cast(url: str, runs: int) -> Cast:
     wrong = "o" if surname[-3] != "o" else "e"
     misspelled = surname[:-3] + wrong + surname[-2:]
     return Cast(
+        now=now,
         busy_mentor=busy,
         busy_mentor_active=int(busy_row[4]),
         mentee=mentees[0],

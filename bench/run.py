@@ -40,7 +40,6 @@ from bench.harness import running_bot  # noqa: E402
 from bench.sections import run_sections  # noqa: E402
 from bench.timing import Bench  # noqa: E402
 from bot.standin.clock import FakeClock  # noqa: E402
-from storage.seed import reference_now  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -84,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     before_bookings = max_session_id(url)
     rss_before = _rss_mb()
-    clock = FakeClock(reference_now())
+    clock = FakeClock(who.now)
     people = [
         (p.slack_id, p.name, p.zone)
         for p in (

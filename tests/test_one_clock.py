@@ -11,12 +11,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APPLICATION = ("bot", "handlers", "domain", "storage")
 
-# SQL that reads the database server's clock.
+# SQL that reads the database server's clock, in any string the code holds
+# (adjacent literals are one string in the AST, so a split `"now" "()"` is seen).
 DATABASE_CLOCK = re.compile(
-    r"\bfunc\.now\b|(?<![.\w`])now\(\)|\bcurrent_timestamp\b|\bclock_timestamp\b"
-    r"|\bstatement_timestamp\b|\btransaction_timestamp\b|\blocaltimestamp\b",
+    r"\bnow\s*\(\s*\)|'now'|\bcurrent_(timestamp|date|time)\b|\blocaltime(stamp)?\b"
+    r"|\bclock_timestamp\b|\bstatement_timestamp\b|\btransaction_timestamp\b|\btimeofday\b",
     re.IGNORECASE,
 )
+# The same functions reached through SQLAlchemy's `func`.
+DATABASE_CLOCK_FUNCS = {
+    "now",
+    "current_timestamp",
+    "current_date",
+    "current_time",
+    "localtime",
+    "localtimestamp",
+    "clock_timestamp",
+    "statement_timestamp",
+    "transaction_timestamp",
+    "timeofday",
+}
 # Where the system clock is read, and why that is not a second clock.
 SYSTEM_CLOCK_READERS = {
     "bot/deps.py",  # SystemClock: the application's clock itself
@@ -25,7 +39,6 @@ SYSTEM_CLOCK_READERS = {
     "storage/seed/common.py",  # the seed's reference instant, this week's Monday
     "bot/standin/signing.py",  # Slack signs requests with real Unix time, by protocol
 }
-SYSTEM_CLOCK_CALLS = {"now", "utcnow", "today", "time"}
 
 
 def _sources(*folders: str) -> list[Path]:
@@ -36,38 +49,99 @@ def _name(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
+def _database_clock_uses(path: Path) -> list[int]:
+    """Lines that read the database's clock: a SQL string naming one of its
+    clock functions, or `func.<one of them>`; a column's `server_default=`
+    (a default for rows written by hand) is the one exception."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    defaults = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword) and node.arg == "server_default"
+        for inner in ast.walk(node.value)
+    }
+    lines = []
+    for node in ast.walk(tree):
+        if id(node) in defaults:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if DATABASE_CLOCK.search(node.value) and not _is_docstring(tree, node):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Attribute) and node.attr.lower() in DATABASE_CLOCK_FUNCS:
+            if (isinstance(node.value, ast.Name) and node.value.id == "func") or (
+                isinstance(node.value, ast.Attribute) and node.value.attr == "func"
+            ):
+                lines.append(node.lineno)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and str(node.args[1].value).lower() in DATABASE_CLOCK_FUNCS
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def _is_docstring(tree: ast.AST, constant: ast.Constant) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and body[0].value is constant:
+                return True
+    return False
+
+
 def test_no_application_code_writes_or_reads_the_database_clock() -> None:
     # Column defaults stay (the models match the migrations): they serve rows
     # written by hand, and the application always writes the column itself.
     found = [
-        f"{_name(path)}:{number}: {line.strip()}"
+        f"{_name(path)}:{line}"
         for path in _sources(*APPLICATION)
-        for number, line in enumerate(path.read_text().splitlines(), 1)
-        if DATABASE_CLOCK.search(line.split("#")[0]) and "server_default" not in line
+        for line in _database_clock_uses(path)
     ]
     assert found == []
 
 
 def test_migrations_use_the_database_clock_only_as_a_default_for_hand_written_rows() -> None:
     found = [
-        f"{_name(path)}:{number}: {line.strip()}"
+        f"{_name(path)}:{line}"
         for path in _sources("migrations")
-        for number, line in enumerate(path.read_text().splitlines(), 1)
-        if DATABASE_CLOCK.search(line) and "server_default" not in line
+        for line in _database_clock_uses(path)
     ]
     assert found == []
 
 
+CLOCK_MODULE_READS = {"time": {"time", "time_ns", "localtime", "gmtime", "ctime", "asctime"}}
+CLOCK_CLASS_READS = {"now", "utcnow", "today"}
+
+
 def _system_clock_calls(path: Path) -> list[int]:
+    """Every reference (called or handed on, as `default_factory=datetime.now`)
+    to the wall clock: `datetime.now`, `datetime.datetime.now`, `dt.date.today`,
+    `time.time`, `time.time_ns`, and names imported from `time`."""
     lines = []
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in SYSTEM_CLOCK_CALLS
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id in {"datetime", "date", "time"}
+            isinstance(node, ast.ImportFrom)
+            and node.module == "time"
+            and any(alias.name in CLOCK_MODULE_READS["time"] for alias in node.names)
         ):
+            lines.append(node.lineno)
+        if not isinstance(node, ast.Attribute):
+            continue
+        owner = node.value
+        owner_name = (
+            owner.id
+            if isinstance(owner, ast.Name)
+            else owner.attr
+            if isinstance(owner, ast.Attribute)
+            else None
+        )
+        reads_class = node.attr in CLOCK_CLASS_READS and owner_name in {"datetime", "date"}
+        reads_module = owner_name == "time" and node.attr in CLOCK_MODULE_READS["time"]
+        if reads_class or reads_module:
             lines.append(node.lineno)
     return lines
 

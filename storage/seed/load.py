@@ -82,7 +82,7 @@ def seed(
     org = Organisation(random.Random(seed), users, mentors, int(now.timestamp()))
     phases: dict[str, float] = {}
     with psycopg.connect(_conninfo(database_url)) as conn:
-        _prepare(conn, workspace_id)
+        _prepare(conn, workspace_id, now)
         forced = _lift_forced_rls(conn)
         user_base = _max_id(conn, "users")
         session_base = _max_id(conn, "sessions")
@@ -201,13 +201,14 @@ def _conninfo(url: str) -> str:
     return url
 
 
-def _prepare(conn: psycopg.Connection, workspace_id: str) -> None:
+def _prepare(conn: psycopg.Connection, workspace_id: str, now: datetime) -> None:
     # Scheduled jobs' actor: what the policies let through if a policy applies at all.
     conn.execute("SELECT set_config('app.role', 'system', true)")
     conn.execute("SET LOCAL synchronous_commit = off")
     conn.execute(
-        "INSERT INTO workspaces (id, name) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
-        (workspace_id, "Acme Corporation"),
+        "INSERT INTO workspaces (id, name, created_at) VALUES (%s, %s, %s)"
+        " ON CONFLICT (id) DO NOTHING",
+        (workspace_id, "Acme Corporation", now),
     )
     taken = conn.execute(
         "SELECT count(*) FROM users WHERE workspace_id = %s", (workspace_id,)
