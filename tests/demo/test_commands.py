@@ -99,7 +99,12 @@ class Terminal:
         while (found := self.seen.find(text, self.read_to)) < 0:
             ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
             assert ready, f"no {text!r} in:\n{self.seen[self.read_to :]}"
-            self.seen += os.read(self.fd, 65536).decode(errors="replace")
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:  # EIO: the console ended and closed its terminal
+                chunk = b""
+            assert chunk, f"the console ended before {text!r}; it showed:\n{self.seen}"
+            self.seen += chunk.decode(errors="replace")
         self.read_to = found + len(text)
 
     def type(self, line: str) -> None:
