@@ -40,7 +40,8 @@ def _socket(settings: Settings, _args: argparse.Namespace) -> int:
     require(settings, "slack_bot_token", "slack_signing_secret", "slack_app_token")
     assert settings.slack_app_token is not None
     bot = build_bot(settings, database_url(settings))
-    SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value()).start()
+    handler = SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
+    handler.start()  # type: ignore[no-untyped-call]  # slack_bolt's start() is unannotated
     return 0
 
 

@@ -36,7 +36,7 @@ _RECEIVED = "mentorbot_received_at"
 
 class SignallingAck(Ack):
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # slack_bolt's Ack.__init__ is unannotated
         self.made = threading.Event()
         self.made_at: float | None = None
 

@@ -12,7 +12,7 @@ from bot.runtime import build_bot
 from bot.scheduler import start_background
 
 
-class RootLogger(glogging.Logger):  # type: ignore[misc]
+class RootLogger(glogging.Logger):
     """Gunicorn's own lines (workers starting, timeouts) go through the bot's
     log handler, so they follow MENTORSHIP_LOG_FORMAT and are scrubbed too."""
 
@@ -23,7 +23,7 @@ class RootLogger(glogging.Logger):  # type: ignore[misc]
             log.propagate = True
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, settings: Settings, database_url: str, options: dict[str, Any]) -> None:
         self._settings = settings
         self._database_url = database_url

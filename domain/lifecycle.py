@@ -93,7 +93,7 @@ def prompt_completion(uow: UnitOfWork, clock: Clock) -> int:
     written = 0
     with uow:
         now = clock.now()
-        steps = (
+        steps: tuple[tuple[str, datetime, datetime, dict[str, int]], ...] = (
             ("complete_prompt", now - NUDGE_AFTER, now, {}),
             ("complete_nudge", now - GIVE_UP_AFTER, now - NUDGE_AFTER, {"nudge": 1}),
         )

@@ -375,17 +375,39 @@ class UnitOfWork(Protocol):
     caller can deliver them once the transaction has committed."""
 
     actor: Actor
-    workspaces: WorkspaceRepository
-    users: UserRepository
-    availability: AvailabilityRepository
-    sessions: SessionRepository
-    feedback: FeedbackRepository
-    notifications: NotificationRepository
-    events: EventRepository
-    analytics: AnalyticsRepository
-    snapshots: SnapshotRepository
-    digests: DigestRepository
     new_notifications: list[UUID]
+
+    # Read-only here: each implementation holds its own repositories (a settable
+    # protocol attribute would demand exactly the protocol's type of them).
+    @property
+    def workspaces(self) -> WorkspaceRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def availability(self) -> AvailabilityRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def feedback(self) -> FeedbackRepository: ...
+
+    @property
+    def notifications(self) -> NotificationRepository: ...
+
+    @property
+    def events(self) -> EventRepository: ...
+
+    @property
+    def analytics(self) -> AnalyticsRepository: ...
+
+    @property
+    def snapshots(self) -> SnapshotRepository: ...
+
+    @property
+    def digests(self) -> DigestRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -116,9 +116,10 @@ def identify(
         except Conflict:
             # Two first requests at once: the other one created the profile.
             uow.rollback()
-            profile = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
-            if profile is None:
+            created = uow.users.by_slack_id(actor.workspace_id, actor.slack_user_id)
+            if created is None:
                 raise
+            profile = created
         return profile
 
 
@@ -201,7 +202,7 @@ def edit_profile(uow: UnitOfWork, clock: Clock, *, edit: ProfileEdit) -> Profile
             changes["max_sessions_per_week"] = _weekly_cap(edit.max_sessions_per_week)
         if edit.session_minutes is not None:
             changes["session_minutes"] = _session_minutes(edit.session_minutes)
-        updated = replace(profile, **changes)  # type: ignore[arg-type]
+        updated = replace(profile, **changes)  # type: ignore[arg-type]  # each typed as its field
         _check_roles_complete(updated)
         saved = uow.users.save(updated, at=clock.now())
         uow.commit()

@@ -21,11 +21,19 @@ from domain.profiles import identify
 
 
 class Notifier(Protocol):
-    def deliver(self, ids: Sequence[UUID]) -> None:
-        """Send these notices as DMs now; what fails stays in the outbox."""
+    def deliver(self, ids: Sequence[UUID] | None) -> int:
+        """Send these notices as DMs now (all that are due when None); returns
+        how many went. What fails stays in the outbox."""
         ...
 
-    def refresh_home(self, team_id: str, user_id: str, *, period_days: int | None = 30) -> None: ...
+    def refresh_home(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        period_days: int | None = 30,
+        notifications_page: int = 1,
+    ) -> None: ...
 
     def heard_from(self, team_id: str) -> None:
         """A signed request came from the workspace: resume sending there."""
@@ -35,9 +43,15 @@ class Notifier(Protocol):
 
 
 class HandlerDeps(Protocol):
-    clock: Clock
-    policy: BookingPolicy
-    notifier: Notifier
+    # Read-only: the listeners never replace them (`Deps` is frozen).
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def policy(self) -> BookingPolicy: ...
+
+    @property
+    def notifier(self) -> Notifier: ...
 
     def uow(self, team_id: str, user_id: str) -> UnitOfWork: ...
 

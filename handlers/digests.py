@@ -30,7 +30,7 @@ def post_digests(
     claimed = claim_digest(system_uow(), clock, schedule=schedule, default_channel=default_channel)
     for digest in claimed:
         text, blocks = digest_message(digest)
-        where = {"workspace_id": digest.workspace_id, "week": digest.week_start}
+        workspace_id, week = digest.workspace_id, digest.week_start
         try:
             reply = client.chat_postMessage(channel=digest.channel, text=text, blocks=blocks)
         except SlackApiError as error:
@@ -43,13 +43,26 @@ def post_digests(
                 error=code,
                 permanent=code in PERMANENT_ERRORS,
                 retry_after=timedelta(seconds=int(retry_after)) if retry_after else None,
-                **where,
+                workspace_id=workspace_id,
+                week=week,
             )
             continue
         except OSError as error:
             log.warning("digest for %s not posted: %s", digest.workspace_id, error)
-            record_digest_failure(system_uow(), clock, error=type(error).__name__, **where)
+            record_digest_failure(
+                system_uow(),
+                clock,
+                error=type(error).__name__,
+                workspace_id=workspace_id,
+                week=week,
+            )
             continue
-        mark_digest_posted(system_uow(), clock, ts=str(reply.get("ts") or ""), **where)
+        mark_digest_posted(
+            system_uow(),
+            clock,
+            ts=str(reply.get("ts") or ""),
+            workspace_id=workspace_id,
+            week=week,
+        )
         posted += 1
     return posted

@@ -83,7 +83,9 @@ def submission(run: Run, error_field: str) -> Callable[..., None]:
             run(sub)
         except DomainError as error:
             outcome.refused(error)
-            field = error.field if error.field in fields else error_field
+            field = (
+                error.field if error.field is not None and error.field in fields else error_field
+            )
             ack(response_action="errors", errors={field: error.message})
             return
         ack(**(sub.reply or {}))

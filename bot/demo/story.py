@@ -105,7 +105,10 @@ def _book(stage: Stage) -> tuple[Sight, datetime]:
     )[0]
     slots = next(f for f in form_fields(booking.view()) if f.block_id == Field.SLOT)
     first = slots.choices[0]
-    answers = {Field.SLOT: str(first.option["value"]), Field.TOPIC: "Growing as an engineer"}
+    answers: dict[str, str] = {
+        Field.SLOT: str(first.option["value"]),
+        Field.TOPIC: "Growing as an engineer",
+    }
     request = stage.act(
         BEN,
         f"picks the first free time ({first.label} his time), the topic"
@@ -125,7 +128,7 @@ def _feedback(stage: Stage, person: Person, prompt: Sight, stars: str, words: st
         press(ws, person, prompt, Action.LEAVE_FEEDBACK),
         modal(person, Modal.FEEDBACK),
     )[0]
-    answers = {Field.RATING: stars, Field.COMMENT: words}
+    answers: dict[str, str] = {Field.RATING: stars, Field.COMMENT: words}
     stage.act(
         person,
         f"gives {stars} stars, “{words}”, and submits",
@@ -171,7 +174,7 @@ def _session(stage: Stage, request: Sight, starts_at: datetime) -> tuple[Sight, 
         press(ws, MAYA, prompt, Action.COMPLETE),
         modal(MAYA, Modal.COMPLETE),
     )[0]
-    notes = {
+    notes: dict[str, str] = {
         Field.NOTES: "Set three goals for Q1; read Fluent Python ch. 1-3",
         Field.ACTUAL_MINUTES: "30",
     }

@@ -105,9 +105,11 @@ class FakeSlack:
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
         queue = self.faults.get(method)
-        for fault in list(queue or ()):
+        if queue is None:
+            return None
+        for fault in list(queue):
             if fault.applies(params):
-                queue.remove(fault)  # type: ignore[union-attr]
+                queue.remove(fault)
                 return fault
         return None
 
@@ -276,6 +278,7 @@ class FakeSlackServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server's (host, port)
         return f"http://{host}:{port}"
 
     @property

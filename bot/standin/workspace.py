@@ -64,6 +64,7 @@ def serve_http(app: WSGIApplication) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
+    assert isinstance(host, str)  # an AF_INET server's (host, port)
     try:
         yield f"http://{host}:{port}"
     finally:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
+    BlockElement,
     ButtonElement,
     ContextBlock,
     DividerBlock,
@@ -82,11 +83,13 @@ def header(text: str) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=truncate(text, 150), emoji=True))
 
 
-def section(text: str, *, block_id: str | None = None, accessory: object = None) -> SectionBlock:
+def section(
+    text: str, *, block_id: str | None = None, accessory: BlockElement | None = None
+) -> SectionBlock:
     return SectionBlock(
         text=MarkdownTextObject(text=truncate(text, MAX_SECTION_TEXT)),
         block_id=block_id,
-        accessory=accessory,  # type: ignore[arg-type]
+        accessory=accessory,
     )
 
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
-    Executable,
     Integer,
     Result,
+    Select,
     SmallInteger,
     column,
     func,
@@ -42,6 +42,8 @@ from domain.analytics_ports import (
 from domain.metrics import TrendUnit
 from domain.model import SessionStatus
 from storage.models import Availability, Rating, SessionRow, User
+
+_Ts = TypeVarTuple("_Ts")
 
 _COMPLETED = SessionStatus.COMPLETED.value
 # Sessions that were due to happen (the completion rate's denominator) are the
@@ -87,7 +89,7 @@ class SqlAnalyticsRepository:
         self._session = session
         self._roomy = False
 
-    def _execute(self, statement: Executable) -> Result[Any]:
+    def _execute(self, statement: Select[*_Ts]) -> Result[*_Ts]:
         if not self._roomy:
             self._session.execute(select(func.set_config("work_mem", WORK_MEM, True)))
             self._roomy = True
@@ -117,7 +119,7 @@ class SqlAnalyticsRepository:
             completed=completed,
             due=due,
             rating_count=rating_count,
-            rating_sum=int(rating_sum),
+            rating_sum=int(rating_sum),  # type: ignore[arg-type]  # COALESCE typed as SUM's int | None
         )
 
     def mentor_activity(
@@ -184,7 +186,7 @@ class SqlAnalyticsRepository:
             )
             .group_by(User.id)
         )
-        booked: dict[int, timedelta] = dict(booked_rows.all())
+        booked: dict[int, timedelta] = dict(booked_rows.all())  # type: ignore[arg-type]  # SQLAlchemy types ends - starts as datetime, not interval
         offered: dict[int, timedelta] = {
             mentor_id: total or timedelta() for mentor_id, total in offered_rows
         }

@@ -62,11 +62,11 @@ class SqlAvailabilityRepository:
                 AvailabilityException.id,
             )
         )
-        for user_id, row_id, kind, first_day, last_day, start, end in exceptions:
+        for user_id, row_id, kind, first_day, last_day, begins, ends in exceptions:
             if kind == TIME_OFF:
                 time_off[user_id].append(TimeOff(first_day, last_day, id=row_id))
-            elif start is not None and end is not None:
-                extra[user_id].append(ExtraSlot(first_day, start, end, id=row_id))
+            elif begins is not None and ends is not None:
+                extra[user_id].append(ExtraSlot(first_day, begins, ends, id=row_id))
         return {
             user_id: Schedule(
                 weekly=tuple(weekly[user_id]),

@@ -102,7 +102,7 @@ class SessionPlan:
                         break
         return counts
 
-    def _everydraw_status(self, starts: array, ends: array, status: array) -> None:
+    def _everydraw_status(self, starts: array[int], ends: array[int], status: array[int]) -> None:
         """Make sure each status occurs (small seeds), changing sessions of a
         status that occurs more than once."""
         now = self.org.now
@@ -125,7 +125,12 @@ class SessionPlan:
                     break
 
     def _mentees(
-        self, starts: array, ends: array, mentor_of: array, status: array, mentee_of: array
+        self,
+        starts: array[int],
+        ends: array[int],
+        mentor_of: array[int],
+        status: array[int],
+        mentee_of: array[int],
     ) -> None:
         """A mentee per session, from a pool each mentor keeps; active sessions
         only where the mentee has no other active one at that time."""
@@ -186,7 +191,12 @@ class SessionPlan:
                 self.extra.append((mentor.index, sunday, start, start + 120))
 
     def _lifecycle(
-        self, starts: array, ends: array, mentor_of: array, mentee_of: array, status: array
+        self,
+        starts: array[int],
+        ends: array[int],
+        mentor_of: array[int],
+        mentee_of: array[int],
+        status: array[int],
     ) -> None:
         """When each session was booked and last changed, ordered by booking time."""
         org, rng, now = self.org, self.org.rng, self.org.now
@@ -211,6 +221,7 @@ class SessionPlan:
 
 def draw_status(rng: random.Random, start: int, end: int, now: int) -> int:
     draw = rng.random()
+    mix: tuple[tuple[float, int], ...]
     if start >= now:
         mix = FUTURE_MIX
     elif end > now:

@@ -225,7 +225,8 @@ class SessionRows:
             topic = mentors[mentor_index[k]].topics[self.topic[k]]
             start_iso = iso(starts[k])
             common = f'"starts_at": "{start_iso}", "ends_at": "{iso(ends[k])}", "topic": "{topic}"'
-            notices = [
+            # (kind, event, recipient, at, the other person's name when the notice names one)
+            notices: list[tuple[str, str, int, int, str | None]] = [
                 ("request_received", "requested", mentor, created[k], names[index_of[mentee]]),
             ]
             if accepted[k]:
@@ -246,8 +247,10 @@ class SessionRows:
                 notices.append(("request_expired", "expired", mentee, finished[k], None))
             elif code == COMPLETED:
                 notices.append(("complete_prompt", "ended", mentor, ends[k], None))
-            for kind, event, recipient, at, other in notices:
-                payload = common if other is None else common + f', "other_name": "{other}"'
+            for kind, event, recipient, at, other_name in notices:
+                payload = (
+                    common if other_name is None else common + f', "other_name": "{other_name}"'
+                )
                 read = "\\N"
                 if at < now - 2 * DAY and random_() < 0.8:
                     read = ts(min(at + rng.randrange(60, 2 * DAY, 60), now))
