@@ -56,4 +56,6 @@ def build_bot(settings: Settings, database_url: str, *, clock: Clock | None = No
             return False
         return True
 
-    return Bot(settings, app, deps, engine, BotWsgi(app, healthy))
+    secret = settings.slack_signing_secret
+    assert secret is not None  # create_app refuses settings without one
+    return Bot(settings, app, deps, engine, BotWsgi(app, healthy, secret.get_secret_value()))

@@ -3,12 +3,19 @@
 Requests whose timestamp header is not a plain number are refused with 401
 here: slack-sdk's verifier raises on them and Bolt would answer 500.
 
-Bolt reads the whole body before it checks the signature, so the body is read
-here first, bounded: one declared longer than `MAX_BODY` is refused with 413
-before a byte of it is read, and a chunked one (no length declared) with 413 as
-soon as it runs past the limit. The rest is never read: gunicorn drains at most
-64 KiB of an unread body, then closes the connection. A body that is not UTF-8
-(Slack's always is) is refused with 400.
+Bolt reads and parses the whole body before it checks the signature, and its
+error handler then acts on what the unverified body says; so everything Slack
+guarantees is checked here first, and Bolt only ever sees requests Slack signed:
+- the body is read bounded: one declared longer than `MAX_BODY` is refused with
+  413 before a byte of it is read, a chunked one (no length declared) with 413 as
+  soon as it runs past the limit, and one that does not arrive within
+  `READ_DEADLINE_S` with 408 (a slow sender would otherwise hold a thread for
+  good). The rest is never read: gunicorn drains at most 64 KiB, then closes;
+- a body that is not UTF-8 (Slack's always is) is refused with 400;
+- the signature must have Slack's shape and be right for the body and the
+  timestamp (at most five minutes old), else 401;
+- a signed body must be what Slack sends: a form (an interaction's `payload` a
+  JSON object) or a JSON object (events), else 400.
 """
 
 from __future__ import annotations
@@ -19,9 +26,11 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -29,6 +38,7 @@ Environ = dict[str, Any]
 log = logging.getLogger("mentorbot.requests")
 
 _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+_SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
 
 # Slack's largest payloads (a view submission carrying a full modal's state,
 # at most 100 blocks of bounded size) stay well under a few hundred kilobytes;
@@ -36,6 +46,9 @@ _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
 # every worker holding one body at once is 2 workers x 8 threads x 1 MiB.
 MAX_BODY = 1024 * 1024
 _READ = 64 * 1024
+# Slack sends a whole request at once; a body still arriving after this long is
+# not Slack's, and must not keep one of the few request threads.
+READ_DEADLINE_S = 5.0
 
 
 class _Refused(Exception):
@@ -46,7 +59,23 @@ class _Refused(Exception):
 
 
 def _bounded_body(environ: Environ) -> bytes:
-    """The request's body, read no further than `MAX_BODY`, checked to be UTF-8."""
+    """The request's body, read no further than `MAX_BODY` nor longer than
+    `READ_DEADLINE_S`, checked to be UTF-8."""
+    connection = environ.get("gunicorn.socket")
+    if connection is not None:
+        connection.settimeout(READ_DEADLINE_S)
+    try:
+        body = _read(environ)
+    except OSError:  # the deadline (TimeoutError) or a connection that broke off
+        raise _Refused("408 Request Timeout", "request body too slow") from None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refused("400 Bad Request", "request body is not UTF-8") from None
+    return body
+
+
+def _read(environ: Environ) -> bytes:
     declared = environ.get("CONTENT_LENGTH") or ""
     stream = environ.get("wsgi.input")
     if declared:
@@ -66,11 +95,19 @@ def _bounded_body(environ: Environ) -> bytes:
         body = b"".join(parts)
     else:
         body = b""
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _Refused("400 Bad Request", "request body is not UTF-8") from None
     return body
+
+
+def _slacks_shape(body: bytes, content_type: str) -> bool:
+    """A form (with an interaction's `payload` a JSON object), or a JSON object."""
+    text = body.decode("utf-8")
+    try:
+        if content_type.startswith("application/json"):
+            return isinstance(json.loads(text), dict)
+        payload = parse_qs(text).get("payload")
+        return payload is None or isinstance(json.loads(payload[0]), dict)
+    except ValueError:
+        return False
 
 
 def _rejected(status: str, path: str) -> None:
@@ -86,9 +123,10 @@ def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> 
 
 
 class BotWsgi:
-    def __init__(self, app: App, health: Callable[[], bool]) -> None:
+    def __init__(self, app: App, health: Callable[[], bool], signing_secret: str) -> None:
         self._slack = SlackRequestHandler(app, path="/slack/events")
         self._health = health
+        self._verifier = SignatureVerifier(signing_secret)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -98,7 +136,8 @@ class BotWsgi:
             return _reply(start_response, status, {"ok": healthy})
         if path == "/slack/events":
             stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
-            if not _TIMESTAMP.match(stamp) or not environ.get("HTTP_X_SLACK_SIGNATURE"):
+            signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+            if not _TIMESTAMP.match(stamp) or not _SIGNATURE.match(signature):
                 _rejected("401", path)
                 return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
             try:
@@ -106,6 +145,12 @@ class BotWsgi:
             except _Refused as refused:
                 _rejected(refused.status.split(" ", 1)[0], path)
                 return _reply(start_response, refused.status, {"error": refused.error})
+            if not self._verifier.is_valid(body, stamp, signature):
+                _rejected("401", path)
+                return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
+            if not _slacks_shape(body, environ.get("CONTENT_TYPE", "")):
+                _rejected("400", path)
+                return _reply(start_response, "400 Bad Request", {"error": "not a Slack request"})
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
 

@@ -193,9 +193,10 @@ class SessionRepository(Protocol):
         """The person's sessions as a mentee, requested or scheduled, starting after `after`."""
         ...
 
-    def requests_made_since(self, user_id: int, since: datetime) -> int:
-        """How many sessions the person requested at or after `since` (by the
-        history's time, which the application's clock wrote)."""
+    def slot_requests_since(self, user_id: int, since: datetime) -> int:
+        """How many times the person asked for a slot at or after `since`: new
+        requests and moves of a session to another time, each of which sends the
+        other side a notice (by the history's time, which the app's clock wrote)."""
         ...
 
     def starting_between(

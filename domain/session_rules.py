@@ -173,21 +173,31 @@ def lock_both(uow: UnitOfWork, mentee_id: int, mentor_id: int) -> None:
     uow.users.lock((mentee_id, mentor_id))
 
 
+def require_not_flooding(
+    uow: UnitOfWork, me: Profile, *, now: datetime, policy: BookingPolicy
+) -> None:
+    """At most so many requests and moves an hour: each one sends the other side
+    a notice, so a mentee cannot flood a mentor by moving one session back and
+    forth any more than by requesting many.
+
+    A domain rule rather than a database one because its window is measured on
+    the application's clock (the history's times are written by it, and a
+    database `now()` is never compared with it); it is exact all the same,
+    because it is read under the person's row lock."""
+    sent = uow.sessions.slot_requests_since(me.id, now - timedelta(hours=1))
+    if sent >= policy.max_requests_per_hour:
+        raise NotAllowed(
+            f"You have asked for {sent} times (requests and moves) in the last hour, the most"
+            " allowed. Please wait a little before you ask for another."
+        )
+
+
 def require_room_to_book(
     uow: UnitOfWork, me: Profile, mentor: Profile, *, now: datetime, policy: BookingPolicy
 ) -> None:
-    """The flood limits: requests per hour, open sessions in all and with one mentor.
-
-    The hourly limit is a domain rule rather than a database one because its
-    window is measured on the application's clock (the history's times are
-    written by it, and a database `now()` is never compared with it); it is
-    exact all the same, because it is read under the booker's row lock."""
-    sent = uow.sessions.requests_made_since(me.id, now - timedelta(hours=1))
-    if sent >= policy.max_requests_per_hour:
-        raise NotAllowed(
-            f"You have sent {sent} booking requests in the last hour, the most allowed."
-            " Please wait a little before you send another."
-        )
+    """The flood limits: requests and moves per hour, open sessions in all and
+    with one mentor."""
+    require_not_flooding(uow, me, now=now, policy=policy)
     open_sessions = uow.sessions.open_requests(me.id, after=now)
     if len(open_sessions) >= policy.max_open_per_mentee:
         raise NotAllowed(

@@ -34,6 +34,7 @@ from domain.session_rules import (
     record,
     require_before_start,
     require_mentor,
+    require_not_flooding,
     require_participant,
     require_room_to_book,
     require_status,
@@ -226,6 +227,7 @@ def reschedule(
         require_before_start(session, now, "reschedule")
         if starts_at == session.starts_at:
             return Outcome(session, already=True)
+        require_not_flooding(uow, me, now=now, policy=policy)
         mentor = user(uow, session.mentor_id)
         mentee = user(uow, session.mentee_id)
         slot = free_slot(uow, mentor, mentee, starts_at, now=now, policy=policy, moving=session)

@@ -59,7 +59,9 @@ def handle_event_user_change(
 ) -> None:
     deps: HandlerDeps = context["deps"]
     user = event.get("user") or {}
-    team_id = str(user.get("team_id") or body.get("team_id") or "")
+    # The workspace the event came from, where the profile lives; a user's own
+    # team_id differs in Enterprise Grid and Slack Connect.
+    team_id = str(body.get("team_id") or user.get("team_id") or "")
     if not team_id or not user.get("id"):
         return
     profile = user.get("profile") or {}

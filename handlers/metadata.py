@@ -4,10 +4,14 @@ with; permission is always re-checked by the domain."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+# A database row id: PostgreSQL's bigint, so a larger number is tampering, not
+# a row that might exist (and would fail in the database, not here).
+RowId = Annotated[int, Field(gt=0, le=2**63 - 1)]
 
 
 class Carried(BaseModel):
@@ -18,11 +22,11 @@ class Carried(BaseModel):
 
 
 class SessionRef(Carried):
-    session_id: int = Field(gt=0)
+    session_id: RowId
 
 
 class MentorRef(Carried):
-    mentor_id: int = Field(gt=0)
+    mentor_id: RowId
 
 
 class NotificationRef(Carried):
@@ -32,7 +36,7 @@ class NotificationRef(Carried):
 class SlotRef(Carried):
     """An availability row to remove."""
 
-    row_id: int = Field(gt=0)
+    row_id: RowId
 
 
 class SearchPageRef(Carried):
@@ -64,6 +68,6 @@ def decode(model: type[M], raw: object) -> M | None:
 class SessionMessageRef(Carried):
     """A session, and the DM a modal was opened from (updated once it is done)."""
 
-    session_id: int = Field(gt=0)
+    session_id: RowId
     channel: str | None = Field(default=None, max_length=40)
     ts: str | None = Field(default=None, max_length=40)

@@ -18,6 +18,7 @@ FOREIGN_KEY_VIOLATION = "23503"
 INSUFFICIENT_PRIVILEGE = "42501"
 DEADLOCK_DETECTED = "40P01"
 LOCK_NOT_AVAILABLE = "55P03"
+QUERY_CANCELED = "57014"
 
 _BY_CONSTRAINT: dict[str, DomainError] = {
     "ex_sessions_mentor_overlap": SlotTaken(
@@ -72,7 +73,12 @@ _BY_STATE: dict[str, DomainError] = {
     LOCK_NOT_AVAILABLE: Conflict(
         "Someone else is changing this right now. Please try again in a moment."
     ),
+    # The transaction's statement_timeout.
+    QUERY_CANCELED: Conflict("That took too long, and nothing was changed. Please try again."),
 }
+# Refusals that any statement of a transaction may meet (waiting too long), so
+# the unit of work translates them wherever they arise.
+WAITED_TOO_LONG = frozenset({LOCK_NOT_AVAILABLE, QUERY_CANCELED})
 
 
 def sqlstate(exc: DBAPIError) -> str | None:

@@ -7,10 +7,11 @@ from typing import Any, Self
 from uuid import UUID
 
 from sqlalchemy import Connection, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from domain.model import Actor, Role
-from storage.errors import translated_errors
+from storage.errors import WAITED_TOO_LONG, sqlstate, to_domain_error, translated_errors
 from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
@@ -102,6 +103,9 @@ class SqlUnitOfWork:
     ) -> None:
         self.rollback()
         self.session.close()
+        # Rolled back, so nothing was written: say so, whichever query waited.
+        if isinstance(exc, DBAPIError) and sqlstate(exc) in WAITED_TOO_LONG:
+            raise to_domain_error(exc) or exc from exc
 
     def commit(self) -> None:
         with translated_errors():

@@ -127,16 +127,33 @@ class SqlSessionRepository:
         )
         return [session_from_row(row) for row in rows]
 
-    def requests_made_since(self, user_id: int, since: datetime) -> int:
+    def slot_requests_since(self, user_id: int, since: datetime) -> int:
+        touched = select(SessionHistory.session_id).where(
+            SessionHistory.actor_id == user_id, SessionHistory.created_at >= since
+        )
+        earlier = (
+            func.lag(SessionHistory.starts_at)
+            .over(partition_by=SessionHistory.session_id, order_by=SessionHistory.id)
+            .label("earlier")
+        )
+        steps = (
+            select(
+                SessionHistory.actor_id,
+                SessionHistory.created_at,
+                SessionHistory.starts_at,
+                earlier,
+            )
+            .where(SessionHistory.session_id.in_(touched))
+            .subquery()
+        )
         return (
             self._session.scalar(
                 select(func.count())
-                .select_from(SessionHistory)
+                .select_from(steps)
                 .where(
-                    SessionHistory.actor_id == user_id,
-                    SessionHistory.from_status.is_(None),
-                    SessionHistory.to_status == SessionStatus.REQUESTED.value,
-                    SessionHistory.created_at >= since,
+                    steps.c.actor_id == user_id,
+                    steps.c.created_at >= since,
+                    or_(steps.c.earlier.is_(None), steps.c.earlier != steps.c.starts_at),
                 )
             )
             or 0

@@ -125,16 +125,14 @@ class FakeSessions:
         ]
         return sorted(rows, key=lambda s: (s.starts_at, s.id))
 
-    def requests_made_since(self, user_id: int, since: datetime) -> int:
-        return sum(
-            1
-            for entry in self.store.history
-            if entry.actor_id == user_id
-            and entry.from_status is None
-            and entry.to_status is SessionStatus.REQUESTED
-            and entry.at is not None
-            and entry.at >= since
-        )
+    def slot_requests_since(self, user_id: int, since: datetime) -> int:
+        latest: dict[int, datetime] = {}  # each session's time so far, in history order
+        asked = 0
+        for entry in self.store.history:
+            moved = latest.get(entry.session_id) != entry.starts_at
+            latest[entry.session_id] = entry.starts_at
+            asked += entry.actor_id == user_id and entry.at >= since and moved
+        return asked
 
     def starting_between(
         self,

@@ -246,15 +246,19 @@ def _user_change(user_id: str, **fields: Any) -> dict[str, Any]:
         "real_name": fields.pop("real_name", ""),
         "title": fields.pop("title", ""),
     }
-    user = {"id": user_id, "team_id": "T1", "name": user_id.lower(), "profile": profile, **fields}
+    user = {"id": user_id, "team_id": fields.pop("team_id", "T1"), "name": user_id.lower()}
+    user |= {"profile": profile, **fields}
     return {"type": "user_change", "user": user}
 
 
+# The user's own team is the event's (T1), or another one, as in Enterprise
+# Grid and Slack Connect: the profile lives under the event's workspace.
+@pytest.mark.parametrize("home_team", ["T1", "T0HOME"])
 def test_a_deactivated_slack_account_leaves_the_programme_and_the_other_side_is_told(
-    h: Harness, owner_engine: Engine
+    h: Harness, owner_engine: Engine, home_team: str
 ) -> None:
     _maya, _ben, session = _pair(h, owner_engine, status="scheduled", days=3)
-    h.event(_user_change("UMAYA", deleted=True, display_name="Maya Patel"))
+    h.event(_user_change("UMAYA", deleted=True, display_name="Maya Patel", team_id=home_team))
     told = wait_for(lambda: _texts(h, "chat.postMessage", channel="UBEN"))
     h.settle()
     assert any("Maya Patel is no longer in this Slack workspace" in t for t in told), told

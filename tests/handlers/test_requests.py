@@ -42,6 +42,38 @@ def test_a_malformed_timestamp_header_is_refused_not_a_server_error(h: Harness, 
     assert h.sender.form(_help_command(h), timestamp=stamp).status == 401
 
 
+@pytest.mark.parametrize("signature", ["v0=\xe9", "v0=" + "A" * 64, "v1=" + "0" * 64, "v0=abc"])
+def test_a_signature_not_of_slacks_shape_is_refused_and_nobody_is_messaged(
+    h: Harness, signature: str
+) -> None:
+    # Once, a non-ASCII signature made the verifier raise inside Bolt, whose
+    # error handler then apologised by DM to whoever the unsigned body named.
+    reply = h.sender.form(
+        {"command": "/mentor", "text": "help", "user_id": "UVICTIM", "team_id": "T1"},
+        extra_headers={"X-Slack-Signature": signature},
+    )
+    assert reply.status == 401
+    h.settle()
+    assert h.calls("chat.postMessage") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+        (b"payload=%5B1%5D", "application/x-www-form-urlencoded"),
+        (b"payload=null", "application/x-www-form-urlencoded"),
+        (b"{not json", "application/json"),
+        (b'"a string"', "application/json"),
+    ],
+)
+def test_a_signed_body_that_is_not_what_slack_sends_is_a_bad_request(
+    h: Harness, body: bytes, content_type: str
+) -> None:
+    reply = h.sender.post(body, content_type)
+    assert (reply.status, reply.json()) == (400, {"error": "not a Slack request"})
+
+
 def test_a_signed_body_that_is_not_utf8_is_a_bad_request_not_a_server_error(h: Harness) -> None:
     body = b"command=%2Fmentor&text=\xff\xfe"
     reply = h.sender.post(body, "application/x-www-form-urlencoded")

@@ -22,7 +22,7 @@ import pytest
 from bot.standin import payloads
 from bot.standin.signing import SlackSender
 from bot.standin.slack_api import FakeSlackServer
-from bot.wsgi import MAX_BODY
+from bot.wsgi import MAX_BODY, READ_DEADLINE_S
 from tests.handlers.conftest import wait_for
 from tests.shifted import python_command
 
@@ -168,6 +168,10 @@ def _serving_memory(process: subprocess.Popen[str], field: str) -> int:
     return total
 
 
+# Slack's shape, not Slack's signature: it is checked against the body once read.
+FORGED = "v0=" + "0" * 64
+
+
 def _post_forged(base: str, *, chunked: bool, size: int = BIG) -> int:
     """POST a body of `size` bytes (whole MiB) with a forged signature over a
     raw socket, the sending in a thread of its own; the status answered."""
@@ -177,7 +181,7 @@ def _post_forged(base: str, *, chunked: bool, size: int = BIG) -> int:
     head = (
         f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\n{length}\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"X-Slack-Request-Timestamp: {stamp}\r\nX-Slack-Signature: v0=forged\r\n\r\n"
+        f"X-Slack-Request-Timestamp: {stamp}\r\nX-Slack-Signature: {FORGED}\r\n\r\n"
     )
     block = b"a" * MiB
     frame = (f"{MiB:x}\r\n".encode() + block + b"\r\n") if chunked else block
@@ -226,3 +230,30 @@ def test_a_huge_unsigned_body_is_refused_unread_and_memory_stays_flat(
     assert after["VmRSS"] - before["VmRSS"] < 10 * MiB
     assert after["VmHWM"] - before["VmHWM"] < 10 * MiB
     assert sender.form({"text": "a" * MAX_BODY}).status == 413
+
+
+def test_a_body_that_never_arrives_is_given_up_and_the_server_keeps_answering(
+    served_alone: Served,
+) -> None:
+    # More slow senders than the worker has threads (8): each is dropped after
+    # the read deadline instead of holding its thread for good.
+    host, port = served_alone.base.removeprefix("http://").split(":")
+    head = (
+        f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\nContent-Length: 1000\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Slack-Request-Timestamp: {int(time.time())}\r\nX-Slack-Signature: {FORGED}\r\n\r\n"
+    )
+    slow = [socket.create_connection((host, int(port)), timeout=30) for _ in range(12)]
+    try:
+        for sock in slow:
+            sock.sendall(head.encode() + b"ab")  # 2 of the 1000 bytes promised
+        began = time.monotonic()
+        answers = [sock.recv(4096).split(b"\r\n", 1)[0] for sock in slow]
+        waited = time.monotonic() - began
+    finally:
+        for sock in slow:
+            sock.close()
+    assert answers == [b"HTTP/1.1 408 Request Timeout"] * 12
+    assert waited < 3 * READ_DEADLINE_S  # two rounds of eight threads, and some slack
+    with urllib.request.urlopen(served_alone.base + "/healthz", timeout=10) as response:
+        assert response.status == 200

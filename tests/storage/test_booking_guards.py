@@ -19,7 +19,7 @@ from domain.errors import DomainError, NotAllowed
 from domain.membership import leave_programme
 from domain.model import Actor, Role, Session
 from domain.policy import BookingPolicy
-from domain.sessions import cancel, request_session
+from domain.sessions import accept, cancel, request_session, reschedule
 from storage.engine import make_engine, make_session_factory
 from storage.errors import constraint_name
 from storage.uow import SqlUnitOfWork
@@ -276,10 +276,34 @@ def test_booking_requests_are_limited_per_person_and_hour_even_when_cancelled_at
         session = people.book("UBEN", "UMAYA", NINE + timedelta(hours=hour), policy)
         cancel(people.uow("UBEN"), people.clock, session_id=session.id, reason="Oops")
         people.clock.advance(minutes=10)
-    with pytest.raises(NotAllowed, match="2 booking requests in the last hour"):
+    with pytest.raises(NotAllowed, match=r"2 times \(requests and moves\) in the last hour"):
         people.book("UBEN", "UMAYA", NINE + timedelta(hours=3), policy)
     people.clock.advance(minutes=41)  # the first request is now over an hour old
     assert people.book("UBEN", "UMAYA", NINE + timedelta(hours=3), policy).id
+
+
+def test_moving_one_session_back_and_forth_counts_against_the_same_hourly_limit(
+    people_for: Callable[..., People],
+) -> None:
+    # Each move tells the mentor; once, 40 moves in a minute sent 40 notices.
+    people = people_for(["UMAYA"], ["UBEN"])
+    policy = BookingPolicy(max_requests_per_hour=3)
+    session = people.book("UBEN", "UMAYA", NINE, policy)
+
+    def move(starts_at: datetime) -> Session:
+        people.clock.advance(minutes=1)
+        uow = people.uow("UBEN")
+        return reschedule(
+            uow, people.clock, session_id=session.id, starts_at=starts_at, policy=policy
+        ).session
+
+    ten = NINE + timedelta(hours=1)
+    move(ten)
+    move(NINE)  # the request and two moves: three in the hour
+    with pytest.raises(NotAllowed, match=r"3 times \(requests and moves\) in the last hour"):
+        move(ten)
+    people.clock.advance(minutes=60)  # the request itself is now over an hour old
+    assert move(ten).starts_at == ten
 
 
 def _session_ids(people: People) -> list[int]:
@@ -332,3 +356,36 @@ def test_a_booking_that_waits_too_long_for_the_mentor_is_told_to_try_again(
     [refusal] = answered_while_held
     assert isinstance(refusal, DomainError)
     assert "try again in a moment" in refusal.message
+
+
+def test_accepting_a_session_someone_holds_too_long_is_told_to_try_again_and_changes_nothing(
+    people_for: Callable[..., People], app_engine: Engine
+) -> None:
+    # The session's own row lock (not the people's) once surfaced untranslated:
+    # the person got the generic apology instead of a refusal.
+    people = people_for(["UMAYA"], ["UBEN"])
+    session = people.book("UBEN", "UMAYA", NINE)
+    outcome: list[object] = []
+
+    def accept_it() -> None:
+        try:
+            outcome.append(accept(people.uow("UMAYA"), people.clock, session_id=session.id))
+        except DomainError as refusal:
+            outcome.append(refusal)
+
+    accepting = threading.Thread(target=accept_it)
+    with app_engine.connect() as holder, holder.begin():
+        set_actor(holder, None, None, "system")
+        holder.execute(text("SELECT 1 FROM sessions WHERE id = :id FOR UPDATE"), {"id": session.id})
+        accepting.start()
+        accepting.join(timeout=10)  # far longer than the lock timeout
+        answered_while_held = list(outcome)
+    [refusal] = answered_while_held
+    assert isinstance(refusal, DomainError)
+    assert "try again in a moment" in refusal.message
+    with app_engine.connect() as conn:
+        set_actor(conn, None, None, "system")
+        status = conn.execute(
+            text("SELECT status FROM sessions WHERE id = :id"), {"id": session.id}
+        )
+        assert status.scalar_one() == "requested"
