@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from domain.inbox import first_delivery
@@ -44,12 +44,16 @@ def handle_event_app_home_opened(
     deps.notifier.refresh_home(person.team_id, person.user_id)
 
 
-def resume_sending(body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]) -> None:
-    """Middleware: a signed request from a workspace resumes sending there."""
+def resume_sending(
+    body: dict[str, Any], req: BoltRequest, context: dict[str, Any], next: Callable[[], None]
+) -> None:
+    """Middleware: a signed request from a workspace resumes sending there. Not a
+    retry (Slack retries what it sent before, perhaps before the uninstall)."""
     event = body.get("event")
     removal = isinstance(event, dict) and event.get("type") in REMOVALS
+    retry = bool(req.headers.get("x-slack-retry-num"))
     team_id = context.get("team_id")
-    if team_id and not removal:
+    if team_id and not removal and not retry:
         context["deps"].notifier.heard_from(str(team_id))
     next()
 

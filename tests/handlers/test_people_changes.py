@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from bot import jobs
 from bot.errors import is_apology
+from bot.standin import payloads
 from bot.standin.payloads import select, text_input
 from domain.outbox import MAX_ATTEMPTS
 from handlers.ids import Action, Field
@@ -184,6 +185,11 @@ def test_a_bot_token_slack_no_longer_takes_pauses_the_workspace_and_loses_no_not
     assert _dms_to(h, "UMAYA") == 1  # paused: nothing is sent
     assert _outbox(owner_engine) == pending
 
+    # Slack retrying what it sent before says nothing of a reinstall.
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    h.sender.event(payloads.event_callback(payloads.home_opened("UMAYA")), extra_headers=retry)
+    h.settle()
+    assert _workspace(owner_engine) == (True, "account_inactive")
     h.open_home("UMAYA")  # a signed request: the app is installed again
     h.settle()
     assert _workspace(owner_engine) == (False, None)
