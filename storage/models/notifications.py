@@ -51,7 +51,7 @@ class Notification(Base):
             ["users.workspace_id", "users.id"],
             ondelete="CASCADE",
         ),
-        UniqueConstraint("workspace_id", "idempotency_key"),
+        UniqueConstraint("workspace_id", "recipient_id", "idempotency_key"),
         CheckConstraint(in_list("kind", NOTIFICATION_KINDS), name="kind_known"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_notifications_recipient_id_created_at", "recipient_id", "created_at"),

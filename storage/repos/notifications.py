@@ -29,7 +29,7 @@ class SqlNotificationRepository:
         # same reason ON CONFLICT names no arbiter: with one, PostgreSQL checks the
         # proposed row against the SELECT policies too (see CREATE POLICY), which
         # would refuse every notice written for someone else. The only unique keys
-        # are the writer-made id and (workspace_id, idempotency_key).
+        # are the writer-made id and (workspace_id, recipient_id, idempotency_key).
         statement = (
             insert(NotificationRow)
             .values(

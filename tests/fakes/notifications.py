@@ -1,4 +1,4 @@
-"""Notices in the fake store: idempotent by key, and the outbox a DM is sent from."""
+"""Notices in the fake store: idempotent by key per recipient, and the outbox a DM is sent from."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ class FakeNotifications:
 
     def add(self, notification: Notification) -> bool:
         key = notification.idempotency_key
+        mark = (notification.workspace_id, notification.recipient_id, key)
         if key is not None and any(
-            (n.workspace_id, n.idempotency_key) == (notification.workspace_id, key)
+            (n.workspace_id, n.recipient_id, n.idempotency_key) == mark
             for n in self.store.notifications
         ):
             return False

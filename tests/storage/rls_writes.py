@@ -31,6 +31,23 @@ NOTICE = (
     "INSERT INTO notifications (id, workspace_id, recipient_id, kind, session_id)"
     " VALUES (gen_random_uuid(), 'T1', {recipient}, 'request_received', {{session}})"
 )
+KEYED_NOTICE = (
+    "INSERT INTO notifications (id, workspace_id, recipient_id, kind, session_id,"
+    " idempotency_key) VALUES (gen_random_uuid(), 'T1', {{mentor}}, 'request_received',"
+    " {{session}}, {key})"
+)
+# The world's history row of its session, written by the mentee.
+MENTEES_TRANSITION = "(SELECT max(id) FROM session_history WHERE session_id = {session})"
+SCHEDULED = (*REQUEST, "UPDATE sessions SET status = 'scheduled' WHERE status = 'requested'")
+
+
+def _move(status: str) -> str:
+    """An hour later, from the scheduled session, leaving it `status`."""
+    return (
+        "UPDATE sessions SET starts_at = starts_at + interval '1 hour',"
+        " ends_at = ends_at + interval '1 hour', previous_starts_at = starts_at,"
+        f" status = '{status}' WHERE status = 'scheduled'"
+    )
 
 
 def _set_status(status: str, where: str = "requested") -> str:
@@ -44,6 +61,7 @@ class Write:
     sql: str
     allowed: bool
     prepare: tuple[str, ...] = ()
+    role: str = "member"
 
 
 WRITES = (
@@ -144,5 +162,93 @@ WRITES = (
         "UMENTEE",
         "UPDATE users SET slack_user_id = 'UADMIN2' WHERE slack_user_id = 'UMENTEE'",
         allowed=False,
+    ),
+    Write(
+        "a mentee moves a scheduled session and keeps it scheduled",
+        "UMENTEE",
+        _move("scheduled"),
+        allowed=False,
+        prepare=SCHEDULED,
+    ),
+    Write(
+        "a mentee moves a scheduled session back to the mentor to confirm",
+        "UMENTEE",
+        _move("requested"),
+        allowed=True,
+        prepare=SCHEDULED,
+    ),
+    Write(
+        "the mentor moves a scheduled session",
+        "UMENTOR",
+        _move("scheduled"),
+        allowed=True,
+        prepare=SCHEDULED,
+    ),
+    Write(
+        "a mentor rewrites the notes of a completed session",
+        "UMENTOR",
+        "UPDATE sessions SET notes = 'rewritten' WHERE id = {session}",
+        allowed=False,
+    ),
+    Write(
+        "a mentee writes notes on their request",
+        "UMENTEE",
+        "UPDATE sessions SET notes = 'mine' WHERE status = 'requested'",
+        allowed=False,
+        prepare=REQUEST,
+    ),
+    Write(
+        "a mentee requests someone who is no mentor",
+        "UMENTEE",
+        "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at)"
+        " VALUES ('T1', {bystander}, {mentee}, " + TIMES + ")",
+        allowed=False,
+    ),
+    Write(
+        "a mentee requests a mentor who left",
+        "UMENTEE",
+        REQUEST[0],
+        allowed=False,
+        prepare=("UPDATE users SET is_active = false WHERE id = {mentor}",),
+    ),
+    Write(
+        "a participant takes the key of a notice of a change they did not make",
+        "UMENTEE",
+        KEYED_NOTICE.format(key="'session:{session}:moved:999999999:{mentor}'"),
+        allowed=False,
+    ),
+    Write(
+        "a participant keys a notice by a change they made",
+        "UMENTEE",
+        KEYED_NOTICE.format(
+            key=f"'session:{{session}}:moved:' || {MENTEES_TRANSITION} || ':' || {{mentor}}"
+        ),
+        allowed=True,
+    ),
+    Write(
+        "a participant keys a notice as their own feedback",
+        "UMENTEE",
+        KEYED_NOTICE.format(key="'feedback:{session}:{mentee}'"),
+        allowed=True,
+    ),
+    Write(
+        "a participant takes the key of the other side's feedback",
+        "UMENTEE",
+        KEYED_NOTICE.format(key="'feedback:{session}:{mentor}'"),
+        allowed=False,
+    ),
+    Write(
+        "an admin rewrites the count of notices given up on",
+        "UADMIN",
+        "UPDATE workspaces SET undelivered_notices = 7 WHERE id = 'T1'",
+        allowed=False,
+        role="admin",
+    ),
+    Write(
+        "an admin sets the digest channel",
+        "UADMIN",
+        "UPDATE workspaces SET digest_channel = 'C2' WHERE id = 'T1'",
+        allowed=True,
+        role="admin",
     ),
 )

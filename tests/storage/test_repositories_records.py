@@ -283,13 +283,17 @@ def test_a_mentee_writes_a_notice_for_the_mentor_but_cannot_read_it_back(
     with app_engine.begin() as conn:
         set_actor(conn, None, None, "system")
         session_id = add_session(conn, "T1", org.mentor, org.mentee)
-    notice = _notice(org, org.mentor, key=f"request:{session_id}", session_id=session_id)
+    notice = _notice(
+        org, org.mentor, key=f"feedback:{session_id}:{org.mentee}", session_id=session_id
+    )
     with _as(session_factory, "UMENTEE") as uow:
         assert uow.notifications.add(notice)
         # Written twice in one go (a retried request): the key holds, even
         # though the writer cannot see the notice it collides with.
         assert not uow.notifications.add(
-            _notice(org, org.mentor, key=f"request:{session_id}", session_id=session_id)
+            _notice(
+                org, org.mentor, key=f"feedback:{session_id}:{org.mentee}", session_id=session_id
+            )
         )
         assert uow.notifications.list_for(org.mentor, limit=10, offset=0) == []
         assert uow.notifications.unread_count(org.mentor) == 0

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.errors import SlotTaken
-from domain.model import HistoryEntry, NewSession, SessionStatus
+from domain.model import HistoryEntry, NewSession, Session, SessionStatus
 from storage.errors import DEADLOCK_DETECTED, sqlstate
 from tests.storage.seed import BASE_TIME, Org, add_user, seed_session, set_actor
 from tests.storage.sessions_seed import HOUR, S, as_member, as_system
@@ -79,7 +79,8 @@ def test_a_conditional_update_writes_every_mutable_field(
         cancel_reason="not cancelled after all",
         previous_starts_at=BASE_TIME,
     )
-    with as_member(session_factory, "UMENTOR") as uow:
+    # As the system: no participant may write all of these at once (migration 0012).
+    with as_system(session_factory) as uow:
         assert uow.sessions.update(moved, expected_status=S.REQUESTED, at=BASE_TIME)
         # The same unit of work reads the new values, not a stale cached row.
         assert uow.sessions.get(added.id) == moved
@@ -161,6 +162,17 @@ def test_moving_a_session_onto_a_busy_time_raises_slot_taken(
         uow.sessions.update(onto_the_first, expected_status=S.REQUESTED, at=BASE_TIME)
 
 
+def _moved(session: Session, starts_at: datetime) -> Session:
+    """A mentee's move: the session waits for the mentor again (migration 0012)."""
+    return replace(
+        session,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=30),
+        status=S.REQUESTED,
+        previous_starts_at=session.starts_at,
+    )
+
+
 def test_moving_a_session_onto_the_other_participants_busy_time_raises_slot_taken(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
@@ -171,7 +183,7 @@ def test_moving_a_session_onto_the_other_participants_busy_time_raises_slot_take
         uow.commit()
     with pytest.raises(SlotTaken), as_member(session_factory, "UMENTEE") as uow:
         uow.sessions.update(
-            replace(mine, starts_at=BASE_TIME, ends_at=BASE_TIME + timedelta(minutes=30)),
+            _moved(mine, BASE_TIME),
             expected_status=S.REQUESTED,
             at=BASE_TIME,
         )
@@ -183,8 +195,9 @@ def test_a_session_may_be_moved_onto_the_time_of_a_cancelled_one(
     seed_session(app_engine, org, status="cancelled")
     with as_member(session_factory, "UMENTEE") as uow:
         mine = uow.sessions.add(_new(org, BASE_TIME + 2 * HOUR))
-        moved = replace(mine, starts_at=BASE_TIME, ends_at=BASE_TIME + timedelta(minutes=30))
-        assert uow.sessions.update(moved, expected_status=S.REQUESTED, at=BASE_TIME)
+        assert uow.sessions.update(
+            _moved(mine, BASE_TIME), expected_status=S.REQUESTED, at=BASE_TIME
+        )
 
 
 # --- queries ----------------------------------------------------------------
