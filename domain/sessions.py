@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from domain.availability import bookable_mentor
 from domain.errors import InvalidInput, NotAllowed, SessionNotFound
 from domain.model import (
+    Delivery,
     HistoryEntry,
     NewSession,
     NotificationKind,
@@ -60,6 +61,8 @@ class Outcome:
 
     session: Session
     already: bool = False
+    # The notices it wrote, claimed for the request to send once committed.
+    notices: tuple[Delivery, ...] = ()
 
 
 def request_session(
@@ -71,6 +74,21 @@ def request_session(
     topic: str = "",
     policy: BookingPolicy = DEFAULT_POLICY,
 ) -> Session:
+    """`book`, for callers that want the session alone (seeding, tests)."""
+    return book(
+        uow, clock, mentor_id=mentor_id, starts_at=starts_at, topic=topic, policy=policy
+    ).session
+
+
+def book(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    mentor_id: int,
+    starts_at: datetime,
+    topic: str = "",
+    policy: BookingPolicy = DEFAULT_POLICY,
+) -> Outcome:
     """The acting mentee asks for one of the mentor's free slots; it is held."""
     topic = clean_topic(topic)
     with uow:
@@ -106,7 +124,7 @@ def request_session(
             other_name=me.display_name,
         )
         uow.commit()
-        return session
+        return Outcome(session, notices=tuple(uow.claimed))
 
 
 def accept(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
@@ -130,7 +148,7 @@ def accept(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
             other_name=me.display_name,
         )
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def decline(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str = "") -> Outcome:
@@ -162,7 +180,7 @@ def decline(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str = "")
             reason=reason,
         )
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def cancel(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str) -> Outcome:
@@ -176,7 +194,7 @@ def cancel(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str) -> Ou
         require_before_start(session, now, "cancel")
         updated = cancel_session(uow, session, actor=me, now=now, reason=reason)
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def cancel_session(
@@ -256,7 +274,7 @@ def reschedule(
             needs_confirmation=0 if by_mentor else 1,
         )
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def start(
@@ -276,7 +294,7 @@ def start(
             raise NotAllowed("It is too early to start this session.")
         updated, _ = transition(uow, session, replace(session, status=S.ONGOING), me, now)
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def complete(
@@ -321,7 +339,7 @@ def complete(
                 other_name=other_name(uow, updated, person),
             )
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def mark_no_show(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
@@ -335,7 +353,7 @@ def mark_no_show(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
             raise NotAllowed("A no-show can be recorded once the session has started.")
         updated, _ = transition(uow, session, replace(session, status=S.NO_SHOW), me, now)
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
