@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, SessionNotFound
 from domain.model import (
     Delivery,
@@ -21,7 +22,7 @@ from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile
 from domain.text import clean_text
 
-MAX_COMMENT = 2000
+MAX_COMMENT = limits.COMMENT
 
 
 @dataclass(frozen=True)

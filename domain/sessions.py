@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from domain import limits
 from domain.availability import bookable_mentor
 from domain.errors import InvalidInput, NotAllowed, SessionNotFound
 from domain.model import (
@@ -306,7 +307,7 @@ def complete(
     actual_minutes: int,
     policy: BookingPolicy = DEFAULT_POLICY,
 ) -> Outcome:
-    notes = clean_text(notes, field="notes", label="notes", max_length=5000, multiline=True)
+    notes = clean_text(notes, field="notes", label="notes", max_length=limits.NOTES, multiline=True)
     if not 1 <= actual_minutes <= policy.max_actual_minutes:
         raise InvalidInput(
             f"The actual duration is from 1 to {policy.max_actual_minutes} minutes.",
