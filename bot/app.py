@@ -16,10 +16,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot import errors
 from bot.config import Settings, require
 from bot.deps import Deps, SystemClock
-from bot.observe import LISTENER_THREADS, PromptAckExecutor, observe
+from bot.observe import log_request, observe
+from bot.work import AfterAck
 from domain.model import Actor
 from domain.ports import Clock, UnitOfWork
 from handlers import actions, commands, events, views
+from handlers.context import resolve_person
 from handlers.notifier import SlackNotifier
 
 # Slack waits 3 s for an acknowledgement, and a trigger_id lives 3 s: a Web API
@@ -52,9 +54,23 @@ def create_app(
     assert settings.slack_signing_secret is not None
     client = client or make_client(settings)
     clock = clock or SystemClock()
+    work = AfterAck(
+        on_error=errors.handle_unexpected_error,
+        finished=log_request,
+        workers=settings.mentorship_work_threads,
+        queue_limit=settings.mentorship_work_queue,
+    )
     deps = Deps(
         unit_of_work=unit_of_work,
-        notifier=SlackNotifier(client, unit_of_work, clock, settings.mentorship_admins),
+        notifier=SlackNotifier(
+            client,
+            unit_of_work,
+            clock,
+            settings.mentorship_admins,
+            later=work.later,
+            home_every_s=settings.mentorship_home_every_s,
+        ),
+        work=work,
         clock=clock,
         policy=settings.booking_policy(),
         admins=settings.mentorship_admins,
@@ -64,7 +80,10 @@ def create_app(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         # auth.test at start would make start-up depend on Slack being reachable.
         token_verification_enabled=False,
-        listener_executor=PromptAckExecutor(max_workers=LISTENER_THREADS),
+        # Each listener runs on the thread answering Slack and returns once it
+        # has acked: the ack goes when it returns, never polled for, and what
+        # follows runs on `work`, the pool apart from the threads answering Slack.
+        process_before_response=True,
     )
     observe(app)
 
@@ -73,6 +92,7 @@ def create_app(
         context["deps"] = deps
         next()
 
+    app.middleware(resolve_person)
     for listeners in (commands, actions, views, events):
         listeners.register(app)
     errors.register(app)

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     mentorship_digest_time: time = time(9, 0)
     mentorship_digest_timezone: str = "UTC"
     mentorship_log_format: Literal["text", "json"] = "text"
+    # Work after the ack (see bot.work): threads, and how many requests may
+    # wait for one before the next is told the bot is busy.
+    mentorship_work_threads: int = Field(default=8, ge=1, le=64)
+    mentorship_work_queue: int = Field(default=200, ge=0, le=10_000)
+    # At most one App Home publish per person this often (seconds).
+    mentorship_home_every_s: float = Field(default=2.0, ge=0.0, le=60.0)
     mentorship_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # The booking policy's flood limits (domain.policy.BookingPolicy).
     mentorship_max_open_sessions: int = Field(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.work import AfterAck
 from domain.model import Actor, Role
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
@@ -21,6 +22,7 @@ class SystemClock:
 class Deps:
     unit_of_work: Callable[[Actor], UnitOfWork]
     notifier: SlackNotifier
+    work: AfterAck
     clock: Clock = field(default_factory=SystemClock)
     policy: BookingPolicy = DEFAULT_POLICY
     admins: frozenset[str] = frozenset()

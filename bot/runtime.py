@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import create_app
 from bot.config import Settings
 from bot.deps import Deps
-from bot.observe import PromptAckExecutor
+from bot.work import AfterAck
 from bot.wsgi import BotWsgi
 from domain.model import Actor
 from domain.ports import Clock, UnitOfWork
@@ -28,13 +28,12 @@ class Bot:
     wsgi: BotWsgi
 
     @property
-    def listeners(self) -> PromptAckExecutor:
-        executor = self.app.listener_runner.listener_executor
-        assert isinstance(executor, PromptAckExecutor)
-        return executor
+    def listeners(self) -> AfterAck:
+        """The work after acks (`wait_idle`: the bot has finished answering)."""
+        return self.deps.work
 
     def close(self) -> None:
-        """Let running listeners finish, then release the database."""
+        """Let running work finish, then release the database."""
         self.listeners.shutdown(wait=True)
         self.engine.dispose()
 
@@ -58,4 +57,6 @@ def build_bot(settings: Settings, database_url: str, *, clock: Clock | None = No
 
     secret = settings.slack_signing_secret
     assert secret is not None  # create_app refuses settings without one
-    return Bot(settings, app, deps, engine, BotWsgi(app, healthy, secret.get_secret_value()))
+    return Bot(
+        settings, app, deps, engine, BotWsgi(app, healthy, secret.get_secret_value(), deps.work)
+    )

@@ -24,13 +24,15 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
+
+from bot.work import AfterAck
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -122,11 +124,37 @@ def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> 
     return [data]
 
 
+class _ThenRelease:
+    """A response body that, once the server has sent it (and closes it),
+    releases the work the request handed over after its ack."""
+
+    def __init__(self, body: Iterable[bytes], release: Callable[[], None]) -> None:
+        self._body, self._release = body, release
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._release()
+
+
 class BotWsgi:
-    def __init__(self, app: App, health: Callable[[], bool], signing_secret: str) -> None:
+    def __init__(
+        self,
+        app: App,
+        health: Callable[[], bool],
+        signing_secret: str,
+        work: AfterAck | None = None,
+    ) -> None:
         self._slack = SlackRequestHandler(app, path="/slack/events")
         self._health = health
         self._verifier = SignatureVerifier(signing_secret)
+        self._work = work
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -161,4 +189,13 @@ class BotWsgi:
                 _rejected(status.split(" ", 1)[0], path)
             return start_response(status, *rest)
 
-        return self._slack(environ, noting_refusals)
+        if self._work is None:
+            return self._slack(environ, noting_refusals)
+        # The ack is sent before any work after it starts.
+        with self._work.holding() as release:
+            try:
+                answer = self._slack(environ, noting_refusals)
+            except BaseException:
+                release()
+                raise
+        return _ThenRelease(answer, release)

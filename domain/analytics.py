@@ -146,13 +146,26 @@ def dashboard(
     snapshot when it may be served, otherwise computed now."""
     _check(uow, period_days, top)
     now = clock.now()
-    workspace_id = uow.actor.workspace_id
     with uow.consistent(read_only=True):
-        if workspace_id is not None and top <= SNAPSHOT_TOP:
-            snapshot = uow.snapshots.get(workspace_id, period_days)
-            if snapshot is not None and servable(snapshot, now):
-                return _trimmed(snapshot, top)
-        return compute(uow.analytics, workspace_id, now, period_days, top)
+        return dashboard_within(uow, uow.actor.workspace_id, now, period_days=period_days, top=top)
+
+
+def dashboard_within(
+    uow: UnitOfWork,
+    workspace_id: str | None,
+    now: datetime,
+    *,
+    period_days: int | None = 30,
+    top: int = 5,
+) -> Dashboard:
+    """`dashboard`'s figures, read inside a unit of work the caller opened (an
+    admin's or the system's), so that they share its transaction."""
+    _check(uow, period_days, top)
+    if workspace_id is not None and top <= SNAPSHOT_TOP:
+        snapshot = uow.snapshots.get(workspace_id, period_days)
+        if snapshot is not None and servable(snapshot, now):
+            return _trimmed(snapshot, top)
+    return compute(uow.analytics, workspace_id, now, period_days, top)
 
 
 def servable(snapshot: Snapshot, now: datetime) -> bool:

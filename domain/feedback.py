@@ -4,19 +4,44 @@ it, see the ratings trigger)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, SessionNotFound
-from domain.model import Feedback, NotificationKind, Role, SessionStatus, SubjectRole
+from domain.model import (
+    Delivery,
+    Feedback,
+    NotificationKind,
+    Role,
+    Session,
+    SessionStatus,
+    SubjectRole,
+)
 from domain.notifications import notify
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile
 from domain.text import clean_text
 
-MAX_COMMENT = 2000
+MAX_COMMENT = limits.COMMENT
+
+
+@dataclass(frozen=True)
+class FeedbackGiven:
+    feedback: Feedback
+    session: Session
+    notices: tuple[Delivery, ...] = ()  # claimed for the request to send
 
 
 def leave_feedback(
     uow: UnitOfWork, clock: Clock, *, session_id: int, rating: int, comment: str = ""
 ) -> Feedback:
+    """`give_feedback`, for callers that want the feedback alone."""
+    return give_feedback(uow, clock, session_id=session_id, rating=rating, comment=comment).feedback
+
+
+def give_feedback(
+    uow: UnitOfWork, clock: Clock, *, session_id: int, rating: int, comment: str = ""
+) -> FeedbackGiven:
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput("Please choose from 1 to 5 stars.", field="rating")
     comment = clean_text(
@@ -61,7 +86,7 @@ def leave_feedback(
                 rating=rating,
             )
         uow.commit()
-        return saved
+        return FeedbackGiven(saved, session, notices=tuple(uow.claimed))
 
 
 def session_feedback(uow: UnitOfWork, *, session_id: int) -> list[Feedback]:

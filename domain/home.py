@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.analytics import dashboard_within
+from domain.errors import NotAllowed
+from domain.metrics import Dashboard
 from domain.model import (
     ACTIVE_STATUSES,
     Feedback,
@@ -58,25 +62,96 @@ def my_home(
     """The home of the acting person (notices `page` of `notifications` each); an
     empty one for someone not seen yet, and one that only says so for someone
     who left."""
-    page = max(page, 1)
     with uow:
-        found = seen_profile(uow)
-        if found is None or not found.is_active:
-            return HomeSnapshot(profile=None, has_left=found is not None)
-        me = found
-        rows = uow.notifications.list_for(
-            me.id, limit=notifications + 1, offset=(page - 1) * notifications
+        return _snapshot(
+            uow, clock, seen_profile(uow), admin=uow.actor.role is Role.ADMIN, page=page
         )
-        return HomeSnapshot(
-            profile=me,
-            rating=uow.feedback.rating(me.id) if me.is_mentor else None,
-            overview=_overview(uow, clock, me),
-            notifications=Page(tuple(rows[:notifications]), page, len(rows) > notifications),
-            unread=uow.notifications.unread_count(me.id),
-            undelivered=(
-                uow.workspaces.undelivered(me.workspace_id) if uow.actor.role is Role.ADMIN else 0
-            ),
-        )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose App Home to show, and which of its pages."""
+
+    workspace_id: str
+    slack_user_id: str
+    admin: bool = False
+    notifications_page: int = 1
+    period_days: int | None = 30  # the admins' dashboard
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.workspace_id, self.slack_user_id
+
+
+@dataclass(frozen=True)
+class Home:
+    snapshot: HomeSnapshot
+    dashboard: Dashboard | None = None  # admins who are in the programme
+
+
+def read_homes(uow: UnitOfWork, clock: Clock, viewers: Sequence[Viewer]) -> dict[Viewer, Home]:
+    """System: several people's App Homes, read in one transaction."""
+    with uow:
+        return homes_within(uow, clock, viewers)
+
+
+def homes_within(uow: UnitOfWork, clock: Clock, viewers: Sequence[Viewer]) -> dict[Viewer, Home]:
+    """`read_homes` inside a system unit of work the caller opened."""
+    if uow.actor.role is not Role.SYSTEM:
+        raise NotAllowed("Only the system reads other people's homes.")
+    now = clock.now()
+    homes = {}
+    for viewer in viewers:
+        found = uow.users.by_slack_id(viewer.workspace_id, viewer.slack_user_id)
+        snapshot = _snapshot(uow, clock, found, admin=viewer.admin, page=viewer.notifications_page)
+        board = None
+        if viewer.admin and snapshot.profile is not None:
+            board = dashboard_within(uow, viewer.workspace_id, now, period_days=viewer.period_days)
+        homes[viewer] = Home(snapshot, board)
+    return homes
+
+
+def open_home(
+    uow: UnitOfWork, clock: Clock, *, event_id: str, viewer: Viewer | None
+) -> tuple[bool, Home | None]:
+    """System, for the event's workspace: someone opened their App Home. Records
+    the event id (False: a retry, which does nothing more) and, in the same
+    transaction, reads the Home of `viewer` (None: not to be read now)."""
+    workspace_id = uow.actor.workspace_id
+    if uow.actor.role is not Role.SYSTEM or not workspace_id:
+        raise NotAllowed("An event belongs to a workspace.")
+    with uow:
+        if event_id and not uow.events.first_delivery(workspace_id, event_id[:100], clock.now()):
+            return False, None
+        home = homes_within(uow, clock, [viewer])[viewer] if viewer is not None else None
+        uow.commit()
+        return True, home
+
+
+def _snapshot(
+    uow: UnitOfWork,
+    clock: Clock,
+    found: Profile | None,
+    *,
+    admin: bool,
+    page: int = 1,
+    notifications: int = 5,
+) -> HomeSnapshot:
+    page = max(page, 1)
+    if found is None or not found.is_active:
+        return HomeSnapshot(profile=None, has_left=found is not None)
+    me = found
+    rows = uow.notifications.list_for(
+        me.id, limit=notifications + 1, offset=(page - 1) * notifications
+    )
+    return HomeSnapshot(
+        profile=me,
+        rating=uow.feedback.rating(me.id) if me.is_mentor else None,
+        overview=_overview(uow, clock, me),
+        notifications=Page(tuple(rows[:notifications]), page, len(rows) > notifications),
+        unread=uow.notifications.unread_count(me.id),
+        undelivered=uow.workspaces.undelivered(me.workspace_id) if admin else 0,
+    )
 
 
 def _overview(uow: UnitOfWork, clock: Clock, me: Profile) -> Overview:

@@ -93,11 +93,22 @@ def move_options(
 
 
 def booking_options(
-    uow: UnitOfWork, clock: Clock, *, mentor_id: int, policy: BookingPolicy = DEFAULT_POLICY
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    mentor_id: int | None = None,
+    mentor_slack_id: str | None = None,
+    policy: BookingPolicy = DEFAULT_POLICY,
 ) -> tuple[Profile, list[Slot]]:
-    """The mentor and their free slots for the acting mentee."""
+    """The mentor (by id, or by Slack user id) and their free slots for the
+    acting mentee."""
     with uow:
         me = current_profile(uow)
+        if mentor_id is None:
+            person = uow.users.by_slack_id(me.workspace_id, mentor_slack_id or "")
+            if person is None:
+                raise NotFound("That person hasn't joined the mentorship programme yet.")
+            mentor_id = person.id
         if not me.is_mentee:
             raise NotAllowed("Sign up as a mentee first: `/mentor signup mentee`.")
         mentor = bookable_mentor(uow, mentor_id, me)

@@ -4,11 +4,12 @@ cancelled and the other side is told."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from uuid import UUID
 
 from domain.errors import NotAllowed
-from domain.model import ACTIVE_STATUSES, Profile, Role, Session, SessionStatus
+from domain.model import ACTIVE_STATUSES, Delivery, Profile, Role, Session, SessionStatus
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import MAX_NAME, MAX_TITLE, current_profile, fitted, known_zone
 from domain.sessions import cancel_session
@@ -18,7 +19,16 @@ LEAVE_REASON = "{name} left the mentorship programme."
 GONE_REASON = "{name} is no longer in this Slack workspace."
 
 
-def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> list[Session]:
+@dataclass(frozen=True)
+class Departure:
+    """What leaving a role cancelled, and the notices that tell the other side."""
+
+    cancelled: list[Session] = field(default_factory=list)
+    notices: tuple[Delivery, ...] = ()  # a person's: claimed for their request to send
+    written: tuple[UUID, ...] = ()  # the system's: waiting in the outbox
+
+
+def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> Departure:
     """Stop mentoring; cancels the person's future sessions as mentor."""
     with uow:
         now = clock.now()
@@ -26,10 +36,10 @@ def step_down_as_mentor(uow: UnitOfWork, clock: Clock) -> list[Session]:
         cancelled = _cancel_future(uow, now, me, as_mentor_only=True, reason=STEP_DOWN_REASON)
         uow.users.save(replace(me, is_mentor=False), at=now)
         uow.commit()
-        return cancelled
+        return Departure(cancelled, tuple(uow.claimed))
 
 
-def leave_programme(uow: UnitOfWork, clock: Clock) -> list[Session]:
+def leave_programme(uow: UnitOfWork, clock: Clock) -> Departure:
     """Deactivate the profile; cancels every future session, in either role."""
     with uow:
         now = clock.now()
@@ -38,7 +48,7 @@ def leave_programme(uow: UnitOfWork, clock: Clock) -> list[Session]:
         cancelled = _cancel_future(uow, now, me, as_mentor_only=False, reason=reason)
         uow.users.save(replace(me, is_active=False), at=now)
         uow.commit()
-        return cancelled
+        return Departure(cancelled, tuple(uow.claimed))
 
 
 def slack_account_changed(
@@ -50,7 +60,7 @@ def slack_account_changed(
     display_name: str,
     time_zone: str,
     title: str,
-) -> list[Session]:
+) -> Departure:
     """System, for the event's workspace: Slack says a person's account changed.
     A deactivated or deleted account leaves the programme (their future
     sessions cancelled, the other side told, not bookable); otherwise their
@@ -63,7 +73,7 @@ def slack_account_changed(
         now = clock.now()
         found = uow.users.by_slack_id(workspace_id, slack_user_id)
         if found is None:
-            return []
+            return Departure()
         # Locked as a booking locks it, then read again: see `_locked_me`.
         uow.users.lock((found.id,))
         person = uow.users.get(found.id) or found
@@ -83,7 +93,7 @@ def slack_account_changed(
         if changed != person:
             uow.users.save(changed, at=now)
         uow.commit()
-        return cancelled
+        return Departure(cancelled, written=tuple(uow.new_notifications))
 
 
 def _locked_me(uow: UnitOfWork) -> Profile:

@@ -259,6 +259,20 @@ class Notification:
     read_at: datetime | None = None
     # Delivery attempts so far (the outbox's count, for backoff).
     attempts: int = 0
+    # Claimed for delivery when written (see `Delivery`): not offered to the
+    # outbox's deliverer before this moment.
+    claimed_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A notice with what its DM shows, claimed for sending: by the request
+    that wrote it (right after its commit), or by the outbox's deliverer."""
+
+    notification: Notification
+    recipient: Profile
+    session: Session | None
+    meeting_link: str | None  # the session's mentor's, for a Join button
 
 
 # --- search -----------------------------------------------------------------

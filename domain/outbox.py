@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.errors import NotAllowed
-from domain.model import Notification, Profile, Role, Session
+from domain.home import Home, Viewer, homes_within
+from domain.model import Delivery, Notification, Role
 from domain.ports import Clock, UnitOfWork
 
 LEASE = timedelta(minutes=2)
@@ -27,14 +28,6 @@ LAST_RETRY = timedelta(hours=1)
 # Tries 2 to 8 follow after 30 s, 1, 2, 4, 8, 16 and 32 minutes, doubling (or
 # after Slack's Retry-After when longer).
 MAX_ATTEMPTS = 8
-
-
-@dataclass(frozen=True)
-class Delivery:
-    notification: Notification
-    recipient: Profile
-    session: Session | None
-    meeting_link: str | None  # the session's mentor's, for a Join button
 
 
 def claim_deliveries(
@@ -81,16 +74,52 @@ def failed(
     Retry-After); given up when `permanent` or after its `MAX_ATTEMPTS`th try.
     True when it was given up now (and counted for the admins)."""
     _require_system(uow)
-    now = clock.now()
-    attempts = notice.attempts
-    backoff = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
-    give_up = permanent or attempts >= MAX_ATTEMPTS
-    retry_at = None if give_up else now + max(backoff, retry_after or timedelta(0))
     with uow:
-        gave_up = uow.notifications.record_failure(notice.id, error, now, retry_at)
-        if gave_up:
-            uow.workspaces.count_undelivered(notice.workspace_id)
+        gave_up = _record_failure(uow, clock.now(), Failure(notice, error, permanent, retry_after))
         uow.commit()
+    return gave_up
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A DM Slack refused or could not be reached for."""
+
+    notice: Notification
+    error: str
+    permanent: bool
+    retry_after: timedelta | None = None
+
+
+def settle(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    sent: Sequence[UUID] = (),
+    failures: Sequence[Failure] = (),
+    homes: Sequence[Viewer] = (),
+) -> tuple[list[Failure], dict[Viewer, Home]]:
+    """After a round of DMs, in one transaction: record which went and which
+    failed (see `failed`), and read the App Homes to publish now (the people
+    the round concerned). Returns the failures given up now, and the homes."""
+    _require_system(uow)
+    now = clock.now()
+    with uow:
+        for notification_id in sent:
+            uow.notifications.mark_delivered(notification_id, now)
+        gave_up = [failure for failure in failures if _record_failure(uow, now, failure)]
+        read = homes_within(uow, clock, homes) if homes else {}
+        uow.commit()
+    return gave_up, read
+
+
+def _record_failure(uow: UnitOfWork, now: datetime, failure: Failure) -> bool:
+    attempts = failure.notice.attempts
+    backoff = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
+    give_up = failure.permanent or attempts >= MAX_ATTEMPTS
+    retry_at = None if give_up else now + max(backoff, failure.retry_after or timedelta(0))
+    gave_up = uow.notifications.record_failure(failure.notice.id, failure.error, now, retry_at)
+    if gave_up:
+        uow.workspaces.count_undelivered(failure.notice.workspace_id)
     return gave_up
 
 

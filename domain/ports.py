@@ -18,6 +18,7 @@ from domain.analytics_ports import AnalyticsRepository, SnapshotRepository
 from domain.model import (
     Actor,
     BusyPeriod,
+    Delivery,
     ExtraSlot,
     Feedback,
     HistoryEntry,
@@ -372,11 +373,13 @@ class DigestRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction, run as one actor. Rolls back unless `commit()` is called.
 
-    `new_notifications` lists the ids of the notices written through it, so the
-    caller can deliver them once the transaction has committed."""
+    `new_notifications` lists the ids of the notices written through it;
+    `claimed` those a person's use case claimed for delivery as it wrote them
+    (with what their DMs show), which it returns in its outcome once committed."""
 
     actor: Actor
     new_notifications: list[UUID]
+    claimed: list[Delivery]
 
     # Read-only here: each implementation holds its own repositories (a settable
     # protocol attribute would demand exactly the protocol's type of them).

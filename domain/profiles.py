@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.model import NewProfile, Profile, Schedule
 from domain.ports import Clock, UnitOfWork
@@ -18,8 +19,8 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 SESSION_MINUTES = (15, 20, 30, 45, 60, 90, 120)
 MAX_WEEKLY_CAP = 50
 # What Slack says of a person is cut to these lengths, not refused.
-MAX_NAME = 80
-MAX_TITLE = 100
+MAX_NAME = limits.NAME
+MAX_TITLE = limits.TITLE
 
 
 @dataclass(frozen=True)
@@ -247,12 +248,16 @@ def _check_roles_complete(profile: Profile) -> None:
 
 def _department(value: str) -> str:
     return clean_text(
-        value, field="department", label="your department", max_length=80, required=True
+        value,
+        field="department",
+        label="your department",
+        max_length=limits.DEPARTMENT,
+        required=True,
     )
 
 
 def _bio(value: str) -> str:
-    return clean_text(value, field="bio", label="a bio", max_length=1000, multiline=True)
+    return clean_text(value, field="bio", label="a bio", max_length=limits.BIO, multiline=True)
 
 
 def _expertise(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -270,7 +275,9 @@ def _goals(value: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def _meeting_link(value: str) -> str | None:
-    link = clean_text(value, field="meeting_link", label="a meeting link", max_length=500)
+    link = clean_text(
+        value, field="meeting_link", label="a meeting link", max_length=limits.MEETING_LINK
+    )
     if not link:
         return None
     if not _URL.match(link):

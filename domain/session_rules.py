@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from domain import limits
 from domain.availability import slots_between
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, SessionNotFound, SlotTaken
 from domain.model import HistoryEntry, NotificationKind, Profile, Role, Session, SessionStatus, Slot
@@ -248,7 +249,9 @@ def tell(
 
 
 def topic(value: str) -> str:
-    return clean_text(value, field="topic", label="a topic", max_length=300, multiline=True)
+    return clean_text(
+        value, field="topic", label="a topic", max_length=limits.TOPIC, multiline=True
+    )
 
 
 def reason(value: str, *, required: bool = False) -> str:
@@ -256,7 +259,7 @@ def reason(value: str, *, required: bool = False) -> str:
         value,
         field="reason",
         label="a reason",
-        max_length=500,
+        max_length=limits.REASON,
         required=required,
         multiline=True,
     )

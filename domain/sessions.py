@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from domain import limits
 from domain.availability import bookable_mentor
 from domain.errors import InvalidInput, NotAllowed, SessionNotFound
 from domain.model import (
+    Delivery,
     HistoryEntry,
     NewSession,
     NotificationKind,
@@ -60,6 +62,8 @@ class Outcome:
 
     session: Session
     already: bool = False
+    # The notices it wrote, claimed for the request to send once committed.
+    notices: tuple[Delivery, ...] = ()
 
 
 def request_session(
@@ -71,6 +75,21 @@ def request_session(
     topic: str = "",
     policy: BookingPolicy = DEFAULT_POLICY,
 ) -> Session:
+    """`book`, for callers that want the session alone (seeding, tests)."""
+    return book(
+        uow, clock, mentor_id=mentor_id, starts_at=starts_at, topic=topic, policy=policy
+    ).session
+
+
+def book(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    mentor_id: int,
+    starts_at: datetime,
+    topic: str = "",
+    policy: BookingPolicy = DEFAULT_POLICY,
+) -> Outcome:
     """The acting mentee asks for one of the mentor's free slots; it is held."""
     topic = clean_topic(topic)
     with uow:
@@ -106,7 +125,7 @@ def request_session(
             other_name=me.display_name,
         )
         uow.commit()
-        return session
+        return Outcome(session, notices=tuple(uow.claimed))
 
 
 def accept(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
@@ -130,7 +149,7 @@ def accept(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
             other_name=me.display_name,
         )
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def decline(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str = "") -> Outcome:
@@ -162,7 +181,7 @@ def decline(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str = "")
             reason=reason,
         )
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def cancel(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str) -> Outcome:
@@ -176,7 +195,7 @@ def cancel(uow: UnitOfWork, clock: Clock, *, session_id: int, reason: str) -> Ou
         require_before_start(session, now, "cancel")
         updated = cancel_session(uow, session, actor=me, now=now, reason=reason)
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def cancel_session(
@@ -256,7 +275,7 @@ def reschedule(
             needs_confirmation=0 if by_mentor else 1,
         )
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def start(
@@ -276,7 +295,7 @@ def start(
             raise NotAllowed("It is too early to start this session.")
         updated, _ = transition(uow, session, replace(session, status=S.ONGOING), me, now)
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def complete(
@@ -288,7 +307,7 @@ def complete(
     actual_minutes: int,
     policy: BookingPolicy = DEFAULT_POLICY,
 ) -> Outcome:
-    notes = clean_text(notes, field="notes", label="notes", max_length=5000, multiline=True)
+    notes = clean_text(notes, field="notes", label="notes", max_length=limits.NOTES, multiline=True)
     if not 1 <= actual_minutes <= policy.max_actual_minutes:
         raise InvalidInput(
             f"The actual duration is from 1 to {policy.max_actual_minutes} minutes.",
@@ -321,7 +340,7 @@ def complete(
                 other_name=other_name(uow, updated, person),
             )
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def mark_no_show(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
@@ -335,7 +354,7 @@ def mark_no_show(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
             raise NotAllowed("A no-show can be recorded once the session has started.")
         updated, _ = transition(uow, session, replace(session, status=S.NO_SHOW), me, now)
         uow.commit()
-        return Outcome(updated)
+        return Outcome(updated, notices=tuple(uow.claimed))
 
 
 def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:

@@ -9,33 +9,22 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
-from domain.analytics import dashboard
-from domain.availability import add_time_off, add_weekly_slots, clear_weekly, my_schedule
+from domain.availability import add_time_off, add_weekly_slots, clear_weekly
 from domain.digest import set_digest_channel
 from domain.errors import DomainError, NotAllowed
-from domain.home import my_sessions
-from domain.lookups import booking_options, person_by_slack_id
-from domain.notifications import notifications_page, unread_count
-from domain.search import find_mentors
-from handlers import forms, outcome
-from handlers.context import HandlerDeps, Who, ensure_known, who
-from handlers.metadata import MentorRef
+from handlers import forms, outcome, screens
+from handlers.context import Acting, HandlerDeps
+from handlers.listen import BUSY, BUSY_OUTCOME
 from handlers.modals import open_modal
-from handlers.render.availability import availability_modal
-from handlers.render.booking import booking_modal
 from handlers.render.help import days_off_example, help_blocks, help_text
-from handlers.render.notifications import notifications_blocks
 from handlers.render.profile_forms import (
     edit_profile_modal,
     mentee_signup_modal,
     mentor_signup_modal,
 )
-from handlers.render.search import search_results, search_text
-from handlers.render.sessions import sessions_message
-from handlers.render.stats import dashboard_blocks, dashboard_text
 from handlers.views import THEN_MENTEE
-from handlers.zones import zone_options
 
 
 def availability_usage(today: date) -> str:
@@ -51,18 +40,23 @@ class Request:
     """One `/mentor` invocation: who, what they typed, and how to answer."""
 
     def __init__(
-        self, body: dict[str, Any], client: WebClient, respond: Respond, deps: HandlerDeps
+        self,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        deps: HandlerDeps,
+        acting: Acting,
     ) -> None:
         self.body, self.client, self.respond, self.deps = body, client, respond, deps
-        self.person: Who = who(body)
+        self.acting = acting
 
     def uow(self) -> Any:
-        return self.deps.uow(self.person.team_id, self.person.user_id)
+        return self.acting.uow()
 
     def say(self, text: str, blocks: list[Any] | None = None) -> None:
         self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    def open(self, build: Callable[[], Any]) -> None:
+    def open(self, build: Callable[[], View]) -> None:
         open_modal(self.client, self.body["trigger_id"], build)
 
 
@@ -74,13 +68,12 @@ def _signup(request: Request, rest: str) -> None:
         )
         return
 
-    def build() -> Any:
-        me = ensure_known(request.deps, request.client, request.person)
-        zones = zone_options(me.time_zone)
-        wanted = choice or ("mentee" if me.is_mentor else "mentor")
+    def build() -> View:
+        me = request.acting.get()
+        wanted = choice or ("mentee" if me.profile.is_mentor else "mentor")
         if wanted == "mentee":
-            return mentee_signup_modal(me, zone_options=zones)
-        view = mentor_signup_modal(me, zone_options=zones)
+            return screens.profile_form(request.acting, mentee_signup_modal)
+        view = screens.profile_form(request.acting, mentor_signup_modal)
         # After the mentor form, the mentee form follows (see views.py).
         view.private_metadata = THEN_MENTEE if wanted == "both" else None
         return view
@@ -89,29 +82,23 @@ def _signup(request: Request, rest: str) -> None:
 
 
 def _profile(request: Request, rest: str) -> None:
-    def build() -> Any:
-        me = ensure_known(request.deps, request.client, request.person)
-        return edit_profile_modal(me, zone_options=zone_options(me.time_zone))
-
-    request.open(build)
+    request.open(lambda: screens.profile_form(request.acting, edit_profile_modal))
 
 
 def _availability(request: Request, rest: str) -> None:
-    me = ensure_known(request.deps, request.client, request.person)
+    me = request.acting.get()
     action, _, args = rest.partition(" ")
     action = action.lower()
     if not action:
-        if not me.is_mentor:
+        if not me.profile.is_mentor:
             raise NotAllowed("Only mentors keep availability. Run `/mentor signup mentor` first.")
-        request.open(
-            lambda: availability_modal(my_schedule(request.uow()), me.time_zone, me.session_minutes)
-        )
+        request.open(lambda: screens.availability(request.acting))
         return
     if action == "add":
         days, _, hours = args.strip().partition(" ")
         start, end = forms.time_range(hours)
         add_weekly_slots(request.uow(), weekdays=forms.weekdays(days), start=start, end=end)
-        request.say(f"Added: {days} {start:%H:%M}–{end:%H:%M} ({me.time_zone}).")
+        request.say(f"Added: {days} {start:%H:%M}–{end:%H:%M} ({me.zone}).")
     elif action == "clear":
         removed = clear_weekly(request.uow())
         request.say(f"Removed all {removed} weekly slots. Booked sessions stay as they are.")
@@ -126,57 +113,28 @@ def _availability(request: Request, rest: str) -> None:
 
 
 def _find(request: Request, rest: str) -> None:
-    me = ensure_known(request.deps, request.client, request.person)
-    page = find_mentors(request.uow(), request.deps.clock, query=rest, policy=request.deps.policy)
-    request.say(search_text(rest, page), search_results(rest, page, me.time_zone))
+    request.say(*screens.search(request.acting, request.deps, query=rest))
 
 
 def _book(request: Request, rest: str) -> None:
     slack_id = forms.mention(rest)
-
-    def build() -> Any:
-        me = ensure_known(request.deps, request.client, request.person)
-        mentor = person_by_slack_id(request.uow(), slack_user_id=slack_id)
-        mentor, slots = booking_options(
-            request.uow(), request.deps.clock, mentor_id=mentor.id, policy=request.deps.policy
-        )
-        return booking_modal(mentor, slots, me.time_zone, MentorRef(mentor_id=mentor.id).encode())
-
-    request.open(build)
+    request.open(lambda: screens.booking(request.acting, request.deps, mentor_slack_id=slack_id))
 
 
 def _sessions(request: Request, rest: str) -> None:
-    me, overview = my_sessions(request.uow(), request.deps.clock)
-    text, blocks = sessions_message(
-        upcoming=[*overview.pending, *overview.upcoming],
-        past=overview.past,
-        viewer=me,
-        people=overview.people,
-        feedback=overview.feedback,
-        viewer_zone=me.time_zone,
-        now=request.deps.clock.now(),
-        meeting_links=overview.meeting_links,
-    )
-    request.say(text, blocks)
+    request.say(*screens.sessions(request.acting, request.deps))
 
 
 def _notifications(request: Request, rest: str) -> None:
-    me = ensure_known(request.deps, request.client, request.person)
-    page = notifications_page(request.uow())
-    unread = unread_count(request.uow())
-    request.say(
-        f"You have {unread} unread notifications.", notifications_blocks(page, unread, me.time_zone)
-    )
+    request.say(*screens.notifications(request.acting))
 
 
 def _stats(request: Request, rest: str) -> None:
-    me = ensure_known(request.deps, request.client, request.person)
-    figures = dashboard(request.uow(), request.deps.clock)
-    request.say(dashboard_text(figures), dashboard_blocks(figures, me.time_zone))
+    request.say(*screens.stats(request.acting, request.deps))
 
 
 def _digest(request: Request, rest: str) -> None:
-    ensure_known(request.deps, request.client, request.person)
+    request.acting.get()
     channel = set_digest_channel(request.uow(), channel=forms.channel(rest))
     request.say(
         f"This workspace's weekly digest now goes to <#{channel}>. Invite the app there"
@@ -204,17 +162,33 @@ SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
 }
 
 
-def handle_command_mentor(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: dict[str, Any]
-) -> None:
-    ack()
-    request = Request(body, client, respond, context["deps"])
+def _mentor(request: Request) -> None:
+    """Run the sub-command typed; a refusal becomes an ephemeral message."""
     try:
-        word, rest = forms.command_words(str(body.get("text") or ""))
+        word, rest = forms.command_words(str(request.body.get("text") or ""))
         SUBCOMMANDS.get(word, _help)(request, rest)
     except DomainError as error:
         outcome.refused(error)
         request.say(error.message)
+
+
+def handle_command_mentor(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: dict[str, Any]
+) -> None:
+    """Ack at once; the sub-command runs after the ack, or the person is told
+    that the bot is busy."""
+    deps: HandlerDeps = context["deps"]
+    slot = deps.work.reserve(body, context, client)
+    if not slot.granted:
+        outcome.set(BUSY_OUTCOME)
+        ack(text=BUSY, response_type="ephemeral")
+        slot.acked()
+        slot.finish()
+        return
+    ack()
+    slot.acked()
+    request = Request(body, client, respond, deps, context["person"])
+    slot.run(lambda: _mentor(request))
 
 
 def register(app: App) -> None:

@@ -1,10 +1,14 @@
 """Who is acting in a Slack request, and the dependencies listeners use.
 
 `Deps` is built by `bot` and handed to every listener by one middleware as
-`context["deps"]`; the handlers see it only through the `HandlerDeps` protocol."""
+`context["deps"]`; the handlers see it only through the `HandlerDeps` protocol.
+Another middleware (`resolve_person`) puts the acting person in the context as
+`context["person"]`: resolved once per request (first sight included), when
+first asked for, so the ack never waits for it."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -13,8 +17,9 @@ from uuid import UUID
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from domain.home import Viewer
 from domain.lookups import find_me
-from domain.model import Actor, Profile
+from domain.model import Actor, Delivery, Profile, Role
 from domain.policy import BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import identify
@@ -22,24 +27,47 @@ from domain.profiles import identify
 
 class Notifier(Protocol):
     def deliver(self, ids: Sequence[UUID] | None) -> int:
-        """Send these notices as DMs now (all that are due when None); returns
-        how many went. What fails stays in the outbox."""
+        """Claim these notices (all that are due when None) and send them as
+        DMs now; returns how many went. What fails stays in the outbox."""
         ...
 
-    def refresh_home(
-        self,
-        team_id: str,
-        user_id: str,
-        *,
-        period_days: int | None = 30,
-        notifications_page: int = 1,
-    ) -> None: ...
+    def send(self, notices: Sequence[Delivery], homes: Sequence[Viewer] = ()) -> int:
+        """Send notices a use case claimed as it wrote them, then publish the
+        Homes of `homes` and of the people the notices went to."""
+        ...
+
+    def refresh_home(self, viewer: Viewer) -> None:
+        """Publish the person's App Home (coalesced: at most one publish per
+        person every few seconds, showing the latest state)."""
+        ...
+
+    def home_opened(self, viewer: Viewer, event_id: str) -> None:
+        """Publish the Home its person opened, once per event."""
+        ...
 
     def heard_from(self, team_id: str) -> None:
         """A signed request came from the workspace: resume sending there."""
         ...
 
     def forget_heard_from(self, team_id: str) -> None: ...
+
+
+class Slot(Protocol):
+    """Room for one request's work after the ack (see bot.work)."""
+
+    granted: bool
+
+    def acked(self) -> None: ...
+
+    def run(self, work: Callable[[], None]) -> None: ...
+
+    def finish(self) -> None: ...
+
+    def fail(self, error: Exception) -> None: ...
+
+
+class Work(Protocol):
+    def reserve(self, body: dict[str, Any], context: dict[str, Any], client: WebClient) -> Slot: ...
 
 
 class HandlerDeps(Protocol):
@@ -52,6 +80,9 @@ class HandlerDeps(Protocol):
 
     @property
     def notifier(self) -> Notifier: ...
+
+    @property
+    def work(self) -> Work: ...
 
     def uow(self, team_id: str, user_id: str) -> UnitOfWork: ...
 
@@ -82,33 +113,112 @@ def who(body: dict[str, Any]) -> Who:
     return Who(str(body.get("team_id") or ""), str(body.get("user_id") or acting or ""))
 
 
-def ensure_known(deps: HandlerDeps, client: WebClient, person: Who) -> Profile:
-    """The person's profile, created from their Slack profile the first time."""
-    known = find_me(deps.uow(person.team_id, person.user_id))
-    if known is not None:
-        return known
-    name, zone, title = person.user_id, "UTC", ""
-    try:
-        user = client.users_info(user=person.user_id).get("user") or {}
-        profile = user.get("profile") or {}
-        name = profile.get("display_name") or profile.get("real_name") or user.get("name") or name
-        zone = user.get("tz") or zone
-        title = profile.get("title") or ""
-    except SlackApiError:
-        pass  # an unknown Slack profile still gets a usable one: the user id as name
-    return identify(
-        deps.uow(person.team_id, person.user_id),
-        deps.clock,
-        display_name=name,
-        time_zone=zone,
-        title=title,
+@dataclass(frozen=True)
+class Person:
+    """The acting person, as resolved once for their request."""
+
+    team_id: str
+    user_id: str
+    admin: bool
+    profile: Profile
+
+    @property
+    def zone(self) -> str:
+        return self.profile.time_zone
+
+    @property
+    def name(self) -> str:
+        return self.profile.display_name
+
+    def viewer(self, *, period_days: int | None = 30, notifications_page: int = 1) -> Viewer:
+        """This person's App Home."""
+        return Viewer(
+            self.team_id,
+            self.user_id,
+            admin=self.admin,
+            period_days=period_days,
+            notifications_page=notifications_page,
+        )
+
+
+class Acting:
+    """The acting person of one request: looked up at most once (one
+    transaction), and on first sight made known from their Slack profile
+    (`users.info`, with no transaction open, then one to record them)."""
+
+    def __init__(self, deps: HandlerDeps, client: WebClient, person: Who) -> None:
+        self._deps, self._client, self.who = deps, client, person
+        self._lock = threading.Lock()
+        self._person: Person | None = None
+
+    @property
+    def team_id(self) -> str:
+        return self.who.team_id
+
+    @property
+    def user_id(self) -> str:
+        return self.who.user_id
+
+    @property
+    def actor(self) -> Actor:
+        return self._deps.actor(self.who.team_id, self.who.user_id)
+
+    def viewer(self, *, period_days: int | None = 30, notifications_page: int = 1) -> Viewer:
+        """This person's App Home (no lookup needed)."""
+        return Viewer(
+            self.who.team_id,
+            self.who.user_id,
+            admin=self.actor.role is Role.ADMIN,
+            period_days=period_days,
+            notifications_page=notifications_page,
+        )
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work acting as this person."""
+        return self._deps.unit_of_work(self.actor)
+
+    def get(self) -> Person:
+        with self._lock:
+            if self._person is None:
+                self._person = self._resolve()
+            return self._person
+
+    def _resolve(self) -> Person:
+        actor = self.actor
+        profile = find_me(self._deps.unit_of_work(actor)) or self._first_sight()
+        return Person(self.who.team_id, self.who.user_id, actor.role is Role.ADMIN, profile)
+
+    def _first_sight(self) -> Profile:
+        name, zone, title = self.who.user_id, "UTC", ""
+        try:
+            user = self._client.users_info(user=self.who.user_id).get("user") or {}
+            profile = user.get("profile") or {}
+            name = (
+                profile.get("display_name") or profile.get("real_name") or user.get("name") or name
+            )
+            zone = user.get("tz") or zone
+            title = profile.get("title") or ""
+        except SlackApiError:
+            pass  # an unknown Slack profile still gets a usable one: the user id as name
+        return identify(
+            self._deps.unit_of_work(self.actor),
+            self._deps.clock,
+            display_name=name,
+            time_zone=zone,
+            title=title,
+        )
+
+
+def resolve_person(
+    body: dict[str, Any], client: WebClient, context: dict[str, Any], next: Callable[[], None]
+) -> None:
+    """Middleware: the acting person of the request, as `context["person"]`
+    (None for an event no person acts in)."""
+    person = who(body)
+    context["person"] = (
+        Acting(context["deps"], client, person) if person.team_id and person.user_id else None
     )
-
-
-def after_change(deps: HandlerDeps, uow: UnitOfWork, person: Who) -> None:
-    """Once a change committed: send its notices and refresh the actor's home."""
-    deps.notifier.deliver(list(uow.new_notifications))
-    deps.notifier.refresh_home(person.team_id, person.user_id)
+    next()
 
 
 Respond = Callable[..., Any]

@@ -17,11 +17,12 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
-from domain.inbox import first_delivery
 from domain.installs import app_removed
 from domain.membership import slack_account_changed
 from domain.model import Actor
-from handlers.context import HandlerDeps, ensure_known, who
+from handlers import outcome
+from handlers.context import Acting, HandlerDeps
+from handlers.listen import BUSY_OUTCOME
 
 # The events that say the app is gone: they must not count as hearing from it.
 REMOVALS = frozenset({"app_uninstalled", "tokens_revoked"})
@@ -30,18 +31,25 @@ REMOVALS = frozenset({"app_uninstalled", "tokens_revoked"})
 def handle_event_app_home_opened(
     body: dict[str, Any], event: dict[str, Any], client: WebClient, context: dict[str, Any]
 ) -> None:
-    if event.get("tab") != "home":
+    """Acked at once (Bolt acks events before the listener); the Home is
+    published after the ack."""
+    if event.get("tab") != "home" or context["person"] is None:
         return
-    deps = context["deps"]
-    person = who(body)
+    deps: HandlerDeps = context["deps"]
+    slot = deps.work.reserve(body, context, client)
+    slot.acked()
+    if not slot.granted:
+        outcome.set(BUSY_OUTCOME)  # the Home shows what it showed; the next visit publishes
+        slot.finish()
+        return
+    acting: Acting = context["person"]
+    slot.run(lambda: _home_opened(deps, acting, str(body.get("event_id") or "")))
+
+
+def _home_opened(deps: HandlerDeps, acting: Acting, event_id: str) -> None:
     # First sight also records the workspace the event id belongs to.
-    ensure_known(deps, client, person)
-    event_id = str(body.get("event_id") or "")
-    if event_id and not first_delivery(
-        deps.uow(person.team_id, person.user_id), deps.clock, event_id=event_id
-    ):
-        return
-    deps.notifier.refresh_home(person.team_id, person.user_id)
+    acting.get()
+    deps.notifier.home_opened(acting.viewer(), event_id)
 
 
 def resume_sending(
@@ -59,7 +67,7 @@ def resume_sending(
 
 
 def handle_event_user_change(
-    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, context: dict[str, Any]
 ) -> None:
     deps: HandlerDeps = context["deps"]
     user = event.get("user") or {}
@@ -68,9 +76,13 @@ def handle_event_user_change(
     team_id = str(body.get("team_id") or user.get("team_id") or "")
     if not team_id or not user.get("id"):
         return
+    _after_ack(deps, body, context, client, lambda: _account_changed(deps, team_id, user))
+
+
+def _account_changed(deps: HandlerDeps, team_id: str, user: dict[str, Any]) -> None:
     profile = user.get("profile") or {}
     uow = deps.unit_of_work(Actor.system(team_id))
-    cancelled = slack_account_changed(
+    changed = slack_account_changed(
         uow,
         deps.clock,
         slack_user_id=str(user["id"]),
@@ -81,20 +93,47 @@ def handle_event_user_change(
         time_zone=str(user.get("tz") or ""),
         title=str(profile.get("title") or ""),
     )
-    if cancelled:
-        deps.notifier.deliver(list(uow.new_notifications))
+    if changed.written:
+        # The system's notices wait in the outbox: claimed here, sent now.
+        deps.notifier.deliver(changed.written)
 
 
-def handle_event_app_uninstalled(body: dict[str, Any], context: dict[str, Any]) -> None:
-    _removed(context["deps"], body, "app_uninstalled")
+def _after_ack(
+    deps: HandlerDeps,
+    body: dict[str, Any],
+    context: dict[str, Any],
+    client: WebClient,
+    work: Callable[[], None],
+) -> None:
+    """Run `work` after the ack; when the pool is full, here and now (a change
+    Slack tells of once must not be dropped)."""
+    slot = deps.work.reserve(body, context, client)
+    slot.acked()
+    if slot.granted:
+        slot.run(work)
+        return
+    try:
+        work()
+    except Exception as error:
+        slot.fail(error)
+        return
+    slot.finish()
+
+
+def handle_event_app_uninstalled(
+    body: dict[str, Any], client: WebClient, context: dict[str, Any]
+) -> None:
+    deps: HandlerDeps = context["deps"]
+    _after_ack(deps, body, context, client, lambda: _removed(deps, body, "app_uninstalled"))
 
 
 def handle_event_tokens_revoked(
-    body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, context: dict[str, Any]
 ) -> None:
     # Only the bot's token matters: the app holds no user tokens.
     if (event.get("tokens") or {}).get("bot"):
-        _removed(context["deps"], body, "tokens_revoked")
+        deps: HandlerDeps = context["deps"]
+        _after_ack(deps, body, context, client, lambda: _removed(deps, body, "tokens_revoked"))
 
 
 def _removed(deps: HandlerDeps, body: dict[str, Any], because: str) -> None:

@@ -1,7 +1,12 @@
-"""Sends notices as Slack DMs from the outbox, and keeps App Homes fresh.
+"""Sends notices as Slack DMs, and keeps App Homes fresh.
 
-No transaction is open while Slack is called: the notices are claimed (leased)
-in one transaction, sent, then marked in another. A failure leaves the notice in
+No transaction is open while Slack is called. A notice a person's request
+wrote was claimed (leased) as it was written, and comes with its use case's
+outcome (`send`); the outbox's deliverer claims what is due in a transaction of
+its own (`deliver`). Once a round of DMs has gone, one transaction records how
+each went and reads the App Homes to publish (the people the round concerned).
+Home publishes are coalesced: at most one per person every `home_every_s`,
+the last one showing the state at its time. A failure leaves the notice in
 the outbox with the reason and the time of the next try; a permanent refusal
 (the person left Slack, say) is recorded and not retried (see domain.outbox for
 the bound on tries). A refusal of the bot's own token pauses the workspace:
@@ -9,10 +14,11 @@ nothing more is sent there, and its notices wait, until it is heard from."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from enum import Enum
 from uuid import UUID
@@ -20,16 +26,15 @@ from uuid import UUID
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from domain.analytics import dashboard
-from domain.home import my_home
+from domain.home import Home, Viewer, open_home, read_homes
 from domain.installs import heard_from
-from domain.model import Actor, Role
+from domain.model import Actor, Delivery
 from domain.outbox import (
     LEASE,
-    Delivery,
+    Failure,
     claim_deliveries,
     delivered,
-    failed,
+    settle,
     workspace_unreachable,
 )
 from domain.ports import Clock, UnitOfWork
@@ -42,6 +47,7 @@ from handlers.trace import where
 log = logging.getLogger(__name__)
 
 DEFAULT_PERIOD = 30  # days of the dashboard on the App Home
+HOME_EVERY_S = 2.0  # at most one Home publish per person this often
 # Ten DMs take seconds even when Slack is slow; the lease is minutes.
 BATCH = 10
 MAX_BATCHES = 20
@@ -76,6 +82,58 @@ class Sent(Enum):
     TOKEN_REFUSED = "token_refused"  # the workspace no longer takes the bot's token
 
 
+class HomeCoalescer:
+    """At most one Home publish per person every `every_s` seconds: the first
+    goes at once; those asked for meanwhile become one publish when the time
+    is up, which reads the Home then (the latest state wins)."""
+
+    def __init__(
+        self,
+        every_s: float,
+        later: Callable[[float, Callable[[], None]], None],
+        publish: Callable[[Sequence[Viewer]], None],
+    ) -> None:
+        self._every_s = every_s
+        self._later = later
+        self._publish = publish
+        self._lock = threading.Lock()
+        self._last: dict[tuple[str, str], float] = {}  # person -> last publish (monotonic)
+        self._waiting: dict[tuple[str, str], Viewer] = {}  # person -> the page to show
+
+    def due(self, viewers: Iterable[Viewer]) -> list[Viewer]:
+        """Those of `viewers` to publish now; the others are published later."""
+        now = time.monotonic()
+        due: dict[tuple[str, str], Viewer] = {}
+        with self._lock:
+            for key, last in list(self._last.items()):
+                if now - last >= self._every_s and key not in self._waiting:
+                    del self._last[key]
+            for viewer in viewers:
+                key = viewer.key
+                if key in self._waiting:
+                    self._waiting[key] = viewer
+                elif key in due or key not in self._last:
+                    due[key] = viewer
+                    self._last[key] = now
+                else:
+                    self._waiting[key] = viewer
+                    wait = self._last[key] + self._every_s - now
+                    self._later(max(wait, 0.0), functools.partial(self._trail, key))
+        return list(due.values())
+
+    def _trail(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            viewer = self._waiting.pop(key, None)
+            self._last[key] = time.monotonic()
+        if viewer is not None:
+            self._publish([viewer])
+
+
+def _at_once(delay_s: float, work: Callable[[], None]) -> None:
+    time.sleep(delay_s)
+    work()
+
+
 class SlackNotifier:
     def __init__(
         self,
@@ -83,6 +141,9 @@ class SlackNotifier:
         unit_of_work: Callable[[Actor], UnitOfWork],
         clock: Clock,
         admins: frozenset[str] = frozenset(),
+        *,
+        later: Callable[[float, Callable[[], None]], None] = _at_once,
+        home_every_s: float = HOME_EVERY_S,
     ) -> None:
         self._client = client
         self._unit_of_work = unit_of_work
@@ -90,6 +151,7 @@ class SlackNotifier:
         self._admins = admins
         self._heard: dict[str, float] = {}  # workspace -> when last resumed (monotonic)
         self._heard_lock = threading.Lock()
+        self.homes = HomeCoalescer(home_every_s, later, self._read_and_publish)
 
     def heard_from(self, team_id: str) -> None:
         """A signed request came from `team_id`, so the app is installed there:
@@ -108,42 +170,100 @@ class SlackNotifier:
         with self._heard_lock:
             self._heard.pop(team_id, None)
 
+    def viewer(self, team_id: str, user_id: str) -> Viewer:
+        """Someone's App Home as it first shows (the admins' with the dashboard)."""
+        return Viewer(team_id, user_id, admin=user_id in self._admins)
+
     def deliver(self, ids: Sequence[UUID] | None) -> int:
-        """Send these notices (all that are due when None); returns how many went.
+        """Claim these notices (all that are due when None) and send them; returns
+        how many went.
 
         Claims are small batches, each sent well within its lease: a notice
         whose lease ran out could be claimed and sent again by another process."""
         if ids is not None and not ids:
             return 0
-        system = Actor.system()
         sent = 0
-        refresh: set[tuple[str, str]] = set()
         for _ in range(MAX_BATCHES):
-            started = time.monotonic()
-            batch = claim_deliveries(self._unit_of_work(system), self._clock, ids=ids, limit=BATCH)
-            # Workspaces whose token Slack refused in this batch, with their notices.
-            held: dict[str, tuple[str, list[UUID]]] = {}
-            for delivery in batch:
-                if time.monotonic() - started > LEASE.total_seconds() / 2:
-                    break  # the rest of the batch is claimed again once its lease ends
-                workspace_id = delivery.notification.workspace_id
-                if workspace_id in held:
-                    held[workspace_id][1].append(delivery.notification.id)
-                    continue
-                outcome, error = self._send(delivery)
-                if outcome is Sent.UNREACHABLE:
-                    # Slack is down: the rest keep their lease and come back with it.
-                    self._hold(held)
-                    return self._finish(sent, refresh)
-                if outcome is Sent.TOKEN_REFUSED:
-                    held[workspace_id] = (error, [delivery.notification.id])
-                if outcome is Sent.OK:
-                    sent += 1
-                    refresh.add((delivery.recipient.workspace_id, delivery.recipient.slack_user_id))
-            self._hold(held)
-            if len(batch) < BATCH:
+            batch = claim_deliveries(
+                self._unit_of_work(Actor.system()), self._clock, ids=ids, limit=BATCH
+            )
+            went, reachable = self._round(batch, one_by_one=True)
+            sent += went
+            if not reachable or len(batch) < BATCH:
                 break
-        return self._finish(sent, refresh)
+        return sent
+
+    def send(self, notices: Sequence[Delivery], homes: Sequence[Viewer] = ()) -> int:
+        """Send notices a person's use case claimed as it wrote them; then publish
+        `homes` and the Homes of those the notices went to."""
+        return self._round(list(notices), homes)[0]
+
+    def _round(
+        self, batch: Sequence[Delivery], homes: Sequence[Viewer] = (), *, one_by_one: bool = False
+    ) -> tuple[int, bool]:
+        """Send `batch`, then record how it went and publish the Homes it
+        concerns in one transaction. Returns how many went, and whether Slack
+        could be reached.
+
+        `one_by_one` (the outbox's batches): each DM but the last is marked
+        delivered as soon as Slack took it, so a deliverer that dies sends at
+        most one DM twice. A request's own notices (one or two, mostly) are all
+        marked in the one transaction at the end."""
+        started = time.monotonic()
+        sent: list[Delivery] = []  # not marked delivered yet
+        marked: list[Delivery] = []
+        failures: list[Failure] = []
+        # Workspaces whose token Slack refused in this round, with their notices.
+        held: dict[str, tuple[str, list[UUID]]] = {}
+        reachable = True
+        for delivery in batch:
+            if time.monotonic() - started > LEASE.total_seconds() / 2:
+                break  # the rest is claimed again once its lease ends
+            if one_by_one and sent:
+                # The DM before this one is recorded before this one goes.
+                previous = sent.pop()
+                delivered(
+                    self._unit_of_work(Actor.system()),
+                    self._clock,
+                    notification_id=previous.notification.id,
+                )
+                marked.append(previous)
+            workspace_id = delivery.notification.workspace_id
+            if workspace_id in held:
+                held[workspace_id][1].append(delivery.notification.id)
+                continue
+            outcome, failure = self._send(delivery)
+            if outcome is Sent.OK:
+                sent.append(delivery)
+            elif outcome is Sent.TOKEN_REFUSED:
+                assert failure is not None
+                held[workspace_id] = (failure.error, [delivery.notification.id])
+            elif failure is not None:
+                failures.append(failure)
+            if outcome is Sent.UNREACHABLE:
+                # Slack is down: the rest keep their lease and come back with it.
+                reachable = False
+                break
+        self._hold(held)
+        viewers = [*homes]
+        viewers += [
+            self.viewer(d.recipient.workspace_id, d.recipient.slack_user_id)
+            for d in sorted([*marked, *sent], key=lambda d: d.recipient.slack_user_id)
+        ]
+        due = self.homes.due(viewers)
+        if not sent and not failures and not due:
+            return len(marked), reachable
+        gave_up, read = settle(
+            self._unit_of_work(Actor.system()),
+            self._clock,
+            sent=[d.notification.id for d in sent],
+            failures=failures,
+            homes=due,
+        )
+        for failure in gave_up:
+            log.warning("DM %s given up after %d tries", failure.notice.id, failure.notice.attempts)
+        self._publish(read)
+        return len(marked) + len(sent), reachable
 
     def _hold(self, held: dict[str, tuple[str, list[UUID]]]) -> None:
         for workspace_id, (error, notices) in held.items():
@@ -157,13 +277,8 @@ class SlackNotifier:
             )
             self.forget_heard_from(workspace_id)
 
-    def _finish(self, sent: int, refresh: set[tuple[str, str]]) -> int:
-        for team_id, user_id in sorted(refresh):
-            self.refresh_home(team_id, user_id)
-        return sent
-
-    def _send(self, delivery: Delivery) -> tuple[Sent, str]:
-        """How the DM went, and Slack's error code when it was refused."""
+    def _send(self, delivery: Delivery) -> tuple[Sent, Failure | None]:
+        """How the DM went, and what to record when it did not."""
         notice, recipient = delivery.notification, delivery.recipient
         text, blocks = dm_message(
             notice,
@@ -172,83 +287,77 @@ class SlackNotifier:
             meeting_link=delivery.meeting_link,
             zone=recipient.time_zone,
         )
-        system = self._unit_of_work(Actor.system())
         try:
             self._client.chat_postMessage(channel=recipient.slack_user_id, text=text, blocks=blocks)
         except SlackApiError as error:
             code = str(error.response.get("error") or "unknown_error")
             if code in TOKEN_ERRORS:
-                return Sent.TOKEN_REFUSED, code
+                return Sent.TOKEN_REFUSED, Failure(notice, code, permanent=False)
             retry_after = error.response.headers.get("Retry-After") if error.response else None
             log.warning("DM %s to %s failed: %s", notice.id, recipient.slack_user_id, code)
-            gave_up = failed(
-                system,
-                self._clock,
-                notice=notice,
-                error=code,
+            return Sent.REFUSED, Failure(
+                notice,
+                code,
                 permanent=code in PERMANENT_ERRORS,
                 retry_after=timedelta(seconds=int(retry_after)) if retry_after else None,
             )
-            if gave_up:
-                log.warning(
-                    "DM %s to %s given up after %d tries",
-                    notice.id,
-                    recipient.slack_user_id,
-                    notice.attempts,
-                )
-            return Sent.REFUSED, code
         except OSError as error:  # connection refused, timeouts: Slack unreachable
             log.warning("DM %s to %s failed: %s", notice.id, recipient.slack_user_id, error)
-            failed(
-                system,
-                self._clock,
-                notice=notice,
-                error=f"connection: {type(error).__name__}",
-                permanent=False,
+            return Sent.UNREACHABLE, Failure(
+                notice, f"connection: {type(error).__name__}", permanent=False
             )
-            return Sent.UNREACHABLE, ""
-        delivered(system, self._clock, notification_id=notice.id)
-        return Sent.OK, ""
+        return Sent.OK, None
 
-    def refresh_home(
-        self,
-        team_id: str,
-        user_id: str,
-        *,
-        period_days: int | None = DEFAULT_PERIOD,
-        notifications_page: int = 1,
-    ) -> None:
-        """Publish the person's App Home as it is now. Never raises: it follows a
-        change that has committed (someone's feedback, a booking), and a Home
-        that could not be built or sent must not report that change as failed;
-        the next change or visit publishes it again."""
-        actor = Actor(team_id, user_id, Role.ADMIN if user_id in self._admins else Role.MEMBER)
+    def refresh_home(self, viewer: Viewer) -> None:
+        """Publish the person's App Home as it is now (or, when it was published
+        within the last `home_every_s`, once that time is up). Never raises: it
+        follows a change that has committed (someone's feedback, a booking), and
+        a Home that could not be built or sent must not report that change as
+        failed; the next change or visit publishes it again."""
+        due = self.homes.due([viewer])
+        if due:
+            self._read_and_publish(due)
+
+    def home_opened(self, viewer: Viewer, event_id: str) -> None:
+        """Someone opened their App Home: publish it, once per event (Slack
+        retries events); the event is recorded in the transaction that reads it."""
+        due = self.homes.due([viewer])
+        first, home = open_home(
+            self._unit_of_work(Actor.system(viewer.workspace_id)),
+            self._clock,
+            event_id=event_id,
+            viewer=due[0] if due else None,
+        )
+        if first and home is not None:
+            self._publish({viewer: home})
+
+    def _read_and_publish(self, viewers: Sequence[Viewer]) -> None:
         try:
-            data = self.home_data(
-                actor, period_days=period_days, notifications_page=notifications_page
-            )
-            self._client.views_publish(user_id=user_id, view=home_view(data))
-        except (SlackApiError, OSError) as error:
-            log.warning("home of %s not published: %s", user_id, error)
-        # Whatever else went wrong (a refusal, a lost connection, a bug) is
-        # logged with its traceback, for this Home only.
+            homes = read_homes(self._unit_of_work(Actor.system()), self._clock, viewers)
+        # Whatever went wrong reading them is logged with its traceback.
         except Exception as error:
-            log.error("home of %s not built\n%s", user_id, where(error))
+            log.error("homes not read\n%s", where(error))
+            return
+        self._publish(homes)
 
-    def home_data(
-        self,
-        actor: Actor,
-        *,
-        period_days: int | None = DEFAULT_PERIOD,
-        notifications_page: int = 1,
-    ) -> HomeData:
-        snapshot = my_home(self._unit_of_work(actor), self._clock, page=notifications_page)
+    def _publish(self, homes: dict[Viewer, Home]) -> None:
+        for viewer, home in homes.items():
+            user_id = viewer.slack_user_id
+            try:
+                self._client.views_publish(user_id=user_id, view=home_view(self._data(home)))
+            except (SlackApiError, OSError) as error:
+                log.warning("home of %s not published: %s", user_id, error)
+            # Whatever else went wrong (a refusal, a lost connection, a bug) is
+            # logged with its traceback, for this Home only.
+            except Exception as error:
+                log.error("home of %s not built\n%s", user_id, where(error))
+
+    def _data(self, home: Home) -> HomeData:
+        snapshot = home.snapshot
         overview = snapshot.overview
         board = None
-        if actor.role is Role.ADMIN and snapshot.profile is not None:
-            figures = dashboard(self._unit_of_work(actor), self._clock, period_days=period_days)
-            zone = snapshot.profile.time_zone
-            board = dashboard_blocks(figures, zone)
+        if home.dashboard is not None and snapshot.profile is not None:
+            board = dashboard_blocks(home.dashboard, snapshot.profile.time_zone)
         return HomeData(
             profile=snapshot.profile,
             rating=snapshot.rating,

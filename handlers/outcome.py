@@ -1,8 +1,9 @@
 """How a request ended, as the request log reports it.
 
-A listener runs on one thread from start to finish, so the outcome lives in a
-thread-local: the request log resets it when the listener starts and reads it
-when it ends. Handlers only report what the log cannot see for itself: that the
+A request is answered on one thread and its work after the ack runs on one
+other (see bot.work), so the outcome lives in a thread-local, carried from the
+first to the second: the request log resets it when the request arrives and
+reads it when its work has ended. Handlers only report what the log cannot see for itself: that the
 person was refused (a domain error shown to them), with the error's kind, never
 its text (it may quote what the person typed)."""
 
@@ -26,6 +27,11 @@ def refused(error: DomainError) -> None:
 
 def failed(reference: str) -> None:
     _current.value = f"error:{reference}"
+
+
+def set(value: str) -> None:
+    """Carry a request's outcome so far onto the thread that continues it."""
+    _current.value = value
 
 
 def current() -> str:

@@ -5,12 +5,13 @@ complete, feedback, reschedule), and the link to join."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+from slack_sdk.models.views import View
 
 from domain.lookups import move_options, session_view
+from domain.model import Profile, Session
 from domain.sessions import Outcome, accept, mark_no_show, start
-from handlers.click import Click, Handler, listener
-from handlers.context import after_change, ensure_known
+from handlers.click import Click, action
 from handlers.ids import Action
 from handlers.metadata import SessionRef
 from handlers.render.booking import reschedule_modal
@@ -22,37 +23,40 @@ from handlers.render.session_modals import (
     feedback_modal,
 )
 
+Change = Callable[..., Outcome]
+SessionModal = Callable[[Session, Profile, str, str], View]
 
-def _transition(click: Click, change: Callable[..., Outcome], verb: str) -> None:
+
+def _transition(click: Click, change: Change, verb: str) -> None:
     ref = click.carried(SessionRef)
-    uow = click.uow()
-    outcome = change(uow, click.deps.clock, session_id=ref.session_id)
-    me = ensure_known(click.deps, click.client, click.person)
+    outcome = change(click.uow(), click.deps.clock, session_id=ref.session_id)
     if click.in_message:
+        me = click.me
         label = f"already {verb}" if outcome.already else verb
-        text, blocks = dm_outcome(
-            outcome.session, actor_name=me.display_name, outcome=label, zone=me.time_zone
-        )
+        text, blocks = dm_outcome(outcome.session, actor_name=me.name, outcome=label, zone=me.zone)
         click.respond(text=text, blocks=blocks, replace_original=True)
-    after_change(click.deps, uow, click.person)
+    click.changed(outcome.notices)
 
 
-def _accept(click: Click) -> None:
+@action(Action.ACCEPT, on_session_dm=True)
+def handle_action_accept(click: Click) -> None:
     _transition(click, accept, "accepted")
 
 
-def _start(click: Click) -> None:
+@action(Action.START, on_session_dm=True)
+def handle_action_start(click: Click) -> None:
     _transition(click, start, "started")
 
 
-def _no_show(click: Click) -> None:
+@action(Action.NO_SHOW, on_session_dm=True)
+def handle_action_no_show(click: Click) -> None:
     _transition(click, mark_no_show, "marked as a no-show")
 
 
-def _session_modal(click: Click, render: Callable[..., Any]) -> None:
+def _session_modal(click: Click, render: SessionModal) -> None:
     ref = click.carried(SessionRef)
 
-    def build() -> Any:
+    def build() -> View:
         view = session_view(click.uow(), session_id=ref.session_id)
         metadata = click.message_ref(ref.session_id)
         return render(view.session, view.other, view.me.time_zone, metadata)
@@ -60,26 +64,31 @@ def _session_modal(click: Click, render: Callable[..., Any]) -> None:
     click.open(build)
 
 
-def _decline(click: Click) -> None:
+@action(Action.DECLINE, opens_modal=True)
+def handle_action_decline(click: Click) -> None:
     _session_modal(click, decline_modal)
 
 
-def _cancel(click: Click) -> None:
+@action(Action.CANCEL, opens_modal=True)
+def handle_action_cancel(click: Click) -> None:
     _session_modal(click, cancel_modal)
 
 
-def _complete(click: Click) -> None:
+@action(Action.COMPLETE, opens_modal=True)
+def handle_action_complete(click: Click) -> None:
     _session_modal(click, complete_modal)
 
 
-def _feedback(click: Click) -> None:
+@action(Action.LEAVE_FEEDBACK, opens_modal=True)
+def handle_action_leave_feedback(click: Click) -> None:
     _session_modal(click, feedback_modal)
 
 
-def _reschedule(click: Click) -> None:
+@action(Action.RESCHEDULE, opens_modal=True)
+def handle_action_reschedule(click: Click) -> None:
     ref = click.carried(SessionRef)
 
-    def build() -> Any:
+    def build() -> View:
         view, slots = move_options(
             click.uow(), click.deps.clock, session_id=ref.session_id, policy=click.deps.policy
         )
@@ -89,18 +98,6 @@ def _reschedule(click: Click) -> None:
     click.open(build)
 
 
-def _join(click: Click) -> None:
+@action(Action.JOIN)
+def handle_action_join(click: Click) -> None:
     """A link button: Slack opens the URL; the click itself needs no work."""
-
-
-LISTENERS: dict[Action, Handler] = {
-    Action.ACCEPT: listener(_accept, on_session_dm=True),
-    Action.DECLINE: listener(_decline, opens_modal=True),
-    Action.CANCEL: listener(_cancel, opens_modal=True),
-    Action.RESCHEDULE: listener(_reschedule, opens_modal=True),
-    Action.START: listener(_start, on_session_dm=True),
-    Action.COMPLETE: listener(_complete, opens_modal=True),
-    Action.NO_SHOW: listener(_no_show, on_session_dm=True),
-    Action.LEAVE_FEEDBACK: listener(_feedback, opens_modal=True),
-    Action.JOIN: listener(_join),
-}

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from domain.model import Actor, Role
+from domain.model import Actor, Delivery, Role
 from storage.errors import WAITED_TOO_LONG, sqlstate, to_domain_error, translated_errors
 from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.digests import SqlDigestRepository
@@ -70,6 +70,7 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self.actor = actor
         self.new_notifications: list[UUID] = []
+        self.claimed: list[Delivery] = []
         self._committed_notifications = 0
         # None: READ COMMITTED, PostgreSQL's default; else whether read only.
         self._consistent_read_only: bool | None = None
@@ -82,6 +83,7 @@ class SqlUnitOfWork:
         self.session = self._session_factory()
         event.listen(self.session, "after_begin", self._set_actor)
         self.new_notifications = []
+        self.claimed = []
         self._committed_notifications = 0
         self.workspaces = SqlWorkspaceRepository(self.session)
         self.users = SqlUserRepository(self.session)

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from domain import limits
 from domain.model import Profile, Session, Slot
 from domain.policy import DEFAULT_POLICY
 from handlers.ids import Field, Modal
@@ -29,7 +30,7 @@ from handlers.render.common import (
 )
 
 MAX_SLOT_OPTIONS = 100  # Slack's limit for one select, across all its groups
-_TOPIC_MAX = 300
+_TOPIC_MAX = limits.TOPIC
 _HORIZON_DAYS = DEFAULT_POLICY.horizon.days
 
 

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from domain import limits
 from domain.model import Profile
 from domain.profiles import MAX_WEEKLY_CAP, SESSION_MINUTES
 from handlers.ids import Field, Modal
@@ -27,11 +28,11 @@ from handlers.render.common import (
 )
 
 MAX_ZONE_OPTIONS = 100
-_NAME_MAX = 80
-_TITLE_MAX = 100
-_DEPARTMENT_MAX = 80
-_BIO_MAX = 1000
-_TAGS_MAX = 1000
+_NAME_MAX = limits.NAME
+_TITLE_MAX = limits.TITLE
+_DEPARTMENT_MAX = limits.DEPARTMENT
+_BIO_MAX = limits.BIO
+_TAGS_MAX = limits.TAGS_TEXT
 
 
 # --- inputs -----------------------------------------------------------------

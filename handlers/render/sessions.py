@@ -13,7 +13,9 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
 )
 
+from domain import limits
 from domain.model import Feedback, Profile, Session, SessionStatus
+from domain.policy import DEFAULT_POLICY
 from handlers.ids import Action
 from handlers.metadata import SessionRef
 from handlers.render.common import (
@@ -57,13 +59,13 @@ RATING_LABELS: Mapping[int, str] = {
 
 # How many recent sessions `/mentor sessions` shows under "Recent".
 RECENT_IN_MESSAGE = 5
-MAX_TOPIC = 300
+MAX_TOPIC = limits.TOPIC
 MAX_NOTES_SHOWN = 1200
 MAX_COMMENT_SHOWN = 400
-MAX_REASON = 500
-MAX_NOTES = 3000
-MAX_COMMENT = 2000
-MAX_ACTUAL_MINUTES = 480
+MAX_REASON = limits.REASON
+MAX_NOTES = limits.NOTES
+MAX_COMMENT = limits.COMMENT
+MAX_ACTUAL_MINUTES = DEFAULT_POLICY.max_actual_minutes
 MAX_URL = 3000
 
 

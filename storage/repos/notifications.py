@@ -41,7 +41,9 @@ class SqlNotificationRepository:
                 payload=dict(notification.payload),
                 idempotency_key=notification.idempotency_key,
                 created_at=notification.created_at,
-                next_attempt_at=notification.created_at,
+                # A notice claimed as it is written waits out its claim.
+                next_attempt_at=notification.claimed_until or notification.created_at,
+                attempts=notification.attempts,
                 read_at=notification.read_at,
             )
             .on_conflict_do_nothing()

@@ -89,7 +89,8 @@ def test_an_opened_home_is_shown_and_one_refreshed_in_the_background_only_mentio
     stage.act(BEN, "opens his App Home", lambda: h.open_home(BEN.user_id), home(BEN))
 
     def help_after_a_change() -> Reply:
-        h.bot.deps.notifier.refresh_home("T1", BEN.user_id)  # as the bot does after a change
+        notifier = h.bot.deps.notifier
+        notifier.refresh_home(notifier.viewer("T1", BEN.user_id))  # as the bot does after a change
         return h.command(BEN.user_id, "help")
 
     stage.act(BEN, "asks for help", help_after_a_change, reply(BEN, "/mentor find"))

@@ -182,7 +182,7 @@ def test_stepping_down_cancels_future_sessions_and_tells_the_mentees(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:
     session_ids = _booked_sessions(uow_for, clock, people)
-    cancelled = step_down_as_mentor(uow_for(people.maya), clock)
+    cancelled = step_down_as_mentor(uow_for(people.maya), clock).cancelled
     assert sorted(s.id for s in cancelled) == session_ids
     assert {store.sessions[i].status for i in session_ids} == {SessionStatus.CANCELLED}
     assert not store.users[people.maya.id].is_mentor
@@ -196,7 +196,7 @@ def test_leaving_the_programme_deactivates_and_blocks_further_use(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:
     _booked_sessions(uow_for, clock, people)
-    cancelled = leave_programme(uow_for(people.ben), clock)
+    cancelled = leave_programme(uow_for(people.ben), clock).cancelled
     assert [s.mentee_id for s in cancelled] == [people.ben.id]
     assert not store.users[people.ben.id].is_active
     with pytest.raises(NotAllowed, match="deactivated"), uow_for(people.ben) as uow:

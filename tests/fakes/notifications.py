@@ -25,6 +25,11 @@ class FakeNotifications:
         ):
             return False
         self.store.notifications.append(notification)
+        if notification.claimed_until is not None:
+            # Claimed as written: waits out its claim, as in the outbox table.
+            self.store.outbox[notification.id] = Outbox(
+                next_attempt_at=notification.claimed_until, attempts=notification.attempts
+            )
         self.added.append(notification.id)
         return True
 

@@ -12,7 +12,7 @@ from typing import Self
 from uuid import UUID
 
 from bot.standin.clock import FakeClock as FakeClock
-from domain.model import Actor
+from domain.model import Actor, Delivery
 from tests.fakes.analytics import FakeAnalytics, FakeSnapshots
 from tests.fakes.availability import FakeAvailability
 from tests.fakes.digests import FakeDigests
@@ -32,6 +32,7 @@ class FakeUnitOfWork:
         self.actor = actor
         self.commits = 0
         self.new_notifications: list[UUID] = []
+        self.claimed: list[Delivery] = []
         self._snapshot: Store | None = None
         # What `consistent` asked for: None (never asked), or whether read only.
         self.consistent_read_only: bool | None = None
@@ -52,6 +53,7 @@ class FakeUnitOfWork:
     def __enter__(self) -> Self:
         self._snapshot = copy.deepcopy(self.store)
         self.new_notifications.clear()
+        self.claimed = []
         return self
 
     def __exit__(

@@ -186,7 +186,7 @@ def test_time_off_and_bookings_shape_the_offered_slots(org: Org) -> None:
 def test_stepping_down_cancels_and_notifies_through_row_level_security(org: Org) -> None:
     maya = _maya(org)
     session = request_session(org.uow("UBEN"), org.clock, mentor_id=maya, starts_at=TUESDAY_9)
-    [cancelled] = step_down_as_mentor(org.uow("UMAYA"), org.clock)
+    [cancelled] = step_down_as_mentor(org.uow("UMAYA"), org.clock).cancelled
     assert cancelled.id == session.id
     notices = notifications_page(org.uow("UBEN")).items
     assert notices[0].kind is NotificationKind.SESSION_CANCELLED

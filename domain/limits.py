@@ -1,0 +1,15 @@
+"""What people may type, defined once: the rules refuse more, and the modals
+(handlers.render) import the same numbers for their inputs' `max_length`."""
+
+from __future__ import annotations
+
+TOPIC = 300  # a session's topic
+REASON = 500  # why a session was declined or cancelled
+NOTES = 3000  # the mentor's meeting notes
+COMMENT = 2000  # a feedback comment
+NAME = 80  # a display name (what Slack says is cut to it)
+TITLE = 100  # a job title (likewise)
+DEPARTMENT = 80
+BIO = 1000
+MEETING_LINK = 500
+TAGS_TEXT = 1000  # expertise areas or learning goals, as typed (comma separated)

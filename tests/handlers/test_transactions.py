@@ -1,0 +1,140 @@
+"""One pass per request: a Slack request of any kind runs at most three
+database transactions, the work after its ack included (the DMs it sends, the
+Homes it publishes), counted on the bot's own engine as they begin.
+
+Each request is measured once the bot is idle and no Home was published within
+the coalescing interval (a Home asked for again sooner is published once, later,
+in a transaction of its own that serves every request that asked meanwhile)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, text
+
+from bot.config import Settings
+from bot.demo.cast import MANAGERS
+from bot.standin.clock import FakeClock
+from bot.standin.payloads import select, text_input
+from bot.standin.slack_api import FakeSlackServer
+from bot.standin.workspace import running_workspace
+from handlers.ids import Action, Field
+from handlers.metadata import MentorRef, SessionRef
+from tests.handlers.conftest import NOW, SECRET, Harness
+
+EVERY_S = 0.3  # the Home coalescing interval in this module
+MOST = 3
+
+
+@pytest.fixture(scope="module")
+def harness(database_url: str, slack_server: FakeSlackServer) -> Iterator[Harness]:
+    settings = Settings(
+        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
+        slack_signing_secret=SECRET,  # type: ignore[arg-type]
+        mentorship_admins=MANAGERS,
+        database_url=database_url,  # type: ignore[arg-type]
+        mentorship_home_every_s=EVERY_S,
+    )
+    with running_workspace(settings, database_url, slack_server, FakeClock(NOW)) as workspace:
+        yield workspace
+
+
+class Transactions:
+    """Counts the transactions begun on an engine while it listens."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def _begun(self, *_: Any) -> None:
+        with self._lock:
+            self.count += 1
+
+    def during(self, h: Harness, request: Callable[[], object]) -> int:
+        """The transactions `request` runs, until the bot has finished with it."""
+        h.settle()
+        time.sleep(EVERY_S + 0.1)  # no Home published within the interval
+        self.count = 0
+        event.listen(self._engine, "begin", self._begun)
+        try:
+            request()
+            h.settle()
+        finally:
+            event.remove(self._engine, "begin", self._begun)
+        return self.count
+
+
+def _maya_id(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT id FROM users WHERE slack_user_id = 'UMAYA'")).scalar_one()
+
+
+def _signed_up(h: Harness) -> None:
+    h.command("UMAYA", "signup mentor")
+    h.submit(
+        "UMAYA",
+        h.opened_view(),
+        {
+            Field.DEPARTMENT: text_input("Engineering"),
+            Field.EXPERTISE: text_input("python"),
+            Field.TIME_ZONE: select("Europe/London"),
+            Field.SESSION_MINUTES: select("30"),
+        },
+    )
+    h.command("UMAYA", "availability add mon-fri 09:00-12:00")
+    h.next_call("response_url")
+    h.command("UBEN", "signup mentee")
+    h.submit(
+        "UBEN",
+        h.opened_view(after=1),
+        {Field.DEPARTMENT: text_input("Sales"), Field.LEARNING_GOALS: text_input("python")},
+    )
+    h.command("UOLGA", "help")  # the manager has been seen before
+    h.settle()
+    h.slack.clear()
+
+
+def test_every_kind_of_request_runs_at_most_three_transactions(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _signed_up(h)
+    counted = Transactions(h.bot.engine)
+    seen: dict[str, int] = {}
+
+    seen["command find"] = counted.during(h, lambda: h.command("UBEN", "find python"))
+    assert "Maya" in h.next_call("response_url").text()
+
+    mentor = MentorRef(mentor_id=_maya_id(owner_engine)).encode()
+    seen["button book (opens the modal)"] = counted.during(
+        h, lambda: h.click("UBEN", Action.BOOK, mentor)
+    )
+    view = h.last_view_opened()
+    slot = view["blocks"][1]["element"]["option_groups"][0]["options"][0]["value"]
+
+    seen["submission book"] = counted.during(
+        h, lambda: h.submit("UBEN", view, {Field.SLOT: select(slot)})
+    )
+    assert h.calls("chat.postMessage", channel="UMAYA"), "the mentor was told"
+    with owner_engine.connect() as conn:
+        session_id = conn.execute(text("SELECT max(id) FROM sessions")).scalar_one()
+
+    h.slack.clear()
+    seen["button accept"] = counted.during(
+        h, lambda: h.click("UMAYA", Action.ACCEPT, SessionRef(session_id=session_id).encode())
+    )
+    assert h.calls("chat.postMessage", channel="UBEN"), "the mentee was told"
+    assert h.calls("views.publish", user_id="UBEN")
+    assert h.calls("views.publish", user_id="UMAYA")
+
+    h.slack.clear()
+    seen["home opened by a manager"] = counted.during(h, lambda: h.open_home("UOLGA"))
+    seen["home opened at first sight"] = counted.during(h, lambda: h.open_home("UCARA"))
+    assert h.calls("views.publish", user_id="UOLGA")
+    assert h.calls("views.publish", user_id="UCARA")
+
+    assert all(0 < count <= MOST for count in seen.values()), seen
