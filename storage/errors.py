@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import DBAPIError
 
+from domain import limits
 from domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, SlotTaken
 
 EXCLUSION_VIOLATION = "23P01"
@@ -39,6 +40,16 @@ _BY_CONSTRAINT: dict[str, DomainError] = {
     ),
     "ck_sessions_ends_after_it_starts": InvalidInput("A session must end after it starts."),
     "ck_sessions_not_self": NotAllowed("You cannot book a session with yourself."),
+    "ck_sessions_length_range": InvalidInput("A session lasts from 15 to 240 minutes."),
+    "ck_sessions_topic_length": InvalidInput(
+        f"A topic can be at most {limits.TOPIC} characters.", field="topic"
+    ),
+    "ck_sessions_notes_length": InvalidInput(
+        f"Notes can be at most {limits.NOTES} characters.", field="notes"
+    ),
+    "ck_sessions_cancel_reason_length": InvalidInput(
+        f"A reason can be at most {limits.REASON} characters.", field="reason"
+    ),
     "uq_availability_user_id_weekday_start_time": Conflict(
         "You already have a slot starting at that time on that day."
     ),

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain import limits
 from storage.base import Base
 from storage.models.columns import in_list, timestamp_now, workspace_fk
 
@@ -56,6 +57,16 @@ class SessionRow(Base):
             name="actual_minutes_range",
         ),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        # As long as a mentor's sessions may be (users.session_minutes).
+        CheckConstraint(
+            "ends_at - starts_at BETWEEN interval '15 minutes' AND interval '240 minutes'",
+            name="length_range",
+        ),
+        CheckConstraint(f"char_length(topic) <= {limits.TOPIC}", name="topic_length"),
+        CheckConstraint(f"char_length(notes) <= {limits.NOTES}", name="notes_length"),
+        CheckConstraint(
+            f"char_length(cancel_reason) <= {limits.REASON}", name="cancel_reason_length"
+        ),
         ExcludeConstraint(
             ("mentor_id", "="),
             (func.tstzrange(text("starts_at"), text("ends_at"), text("'[)'")), "&&"),

@@ -41,6 +41,18 @@ MENTEES_TRANSITION = "(SELECT max(id) FROM session_history WHERE session_id = {s
 SCHEDULED = (*REQUEST, "UPDATE sessions SET status = 'scheduled' WHERE status = 'requested'")
 
 
+HISTORY = (
+    "INSERT INTO session_history (workspace_id, session_id, actor_id, from_status, to_status,"
+    " starts_at, ends_at) SELECT 'T1', id, {{mentee}}, 'requested', 'cancelled',"
+    " starts_at{shift}, ends_at{shift} FROM sessions WHERE status = 'cancelled'"
+)
+
+
+def _cancel_and_record(shift: str = "") -> str:
+    """The mentee cancels the request and records it, in one transaction."""
+    return f"{CANCELLED[1]}; {HISTORY.format(shift=shift)}"
+
+
 def _move(status: str) -> str:
     """An hour later, from the scheduled session, leaving it `status`."""
     return (
@@ -139,9 +151,15 @@ WRITES = (
         allowed=False,
     ),
     Write(
-        "a participant notifies the other participant",
+        "a participant notifies the other participant without a key",
         "UMENTEE",
         NOTICE.format(recipient="{mentor}"),
+        allowed=False,
+    ),
+    Write(
+        "a participant notifies themselves without a key",
+        "UMENTEE",
+        NOTICE.format(recipient="{mentee}"),
         allowed=True,
     ),
     Write(
@@ -250,5 +268,44 @@ WRITES = (
         "UPDATE workspaces SET digest_channel = 'C2' WHERE id = 'T1'",
         allowed=True,
         role="admin",
+    ),
+    Write(
+        "a participant records the change they made",
+        "UMENTEE",
+        _cancel_and_record(),
+        allowed=True,
+        prepare=REQUEST,
+    ),
+    Write(
+        "a participant records a change at another time than the session's",
+        "UMENTEE",
+        _cancel_and_record(shift=" + interval '1 hour'"),
+        allowed=False,
+        prepare=REQUEST,
+    ),
+    Write(
+        "a member takes the next history id",
+        "UMENTEE",
+        "INSERT INTO session_history (id, workspace_id, session_id, actor_id, to_status,"
+        " starts_at, ends_at) SELECT nextval(pg_get_serial_sequence('session_history', 'id'))"
+        " + 1000, 'T1', id, {mentee}, 'cancelled', starts_at, ends_at FROM sessions"
+        " WHERE status = 'cancelled'",
+        allowed=False,
+        prepare=CANCELLED,
+    ),
+    Write(
+        "a member rewrites when a session last moved",
+        "UMENTEE",
+        "UPDATE sessions SET previous_starts_at = starts_at WHERE status = 'requested'",
+        allowed=False,
+        prepare=REQUEST,
+    ),
+    Write(
+        "a mentee stretches their request to a day",
+        "UMENTEE",
+        "UPDATE sessions SET ends_at = starts_at + interval '1 day', status = 'requested',"
+        " previous_starts_at = starts_at WHERE status = 'requested'",
+        allowed=False,
+        prepare=REQUEST,
     ),
 )
