@@ -22,9 +22,9 @@ pytestmark = pytest.mark.usefixtures("clean_tables")
 
 
 @pytest.fixture
-def one_connection(database_url: str) -> Iterator[Engine]:
+def one_connection(app_database_url: str) -> Iterator[Engine]:
     """An application engine that pools a single connection."""
-    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    engine = make_engine(app_database_url, pool_size=1, max_overflow=0)
     yield engine
     engine.dispose()
 
