@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 from uuid import UUID
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from domain.model import Actor, Delivery, Role
+from storage.engine import with_transaction_settings
 from storage.errors import WAITED_TOO_LONG, sqlstate, to_domain_error, translated_errors
 from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.digests import SqlDigestRepository
@@ -25,18 +26,7 @@ from storage.repositories import (
     SqlWorkspaceRepository,
 )
 
-# Transaction-local (the `true`): the identity ends with the transaction and
-# never reaches the next borrower of the pooled connection. Bound parameters,
-# because psycopg 3 binds server-side and `SET app.x = $1` is not valid SQL.
-_SET_ACTOR = text(
-    "SELECT set_config('app.workspace_id', :workspace_id, true),"
-    " set_config('app.slack_user_id', :slack_user_id, true),"
-    " set_config('app.role', :role, true),"
-    " set_config('statement_timeout', :statement_timeout, true),"
-    " set_config('lock_timeout', :lock_timeout, true)"
-)
-# Per transaction too, so PgBouncer's transaction pooling keeps them apart. A
-# person's request must answer within Slack's 3 s: a statement gets 2 s, a
+# A person's request must answer within Slack's 3 s: a statement gets 2 s, a
 # wait for a lock (a booking queued behind others for the same mentor) 1.5 s,
 # and then the person is told to try again. The lock wait outlasts the
 # server's deadlock_timeout (1 s by default), so a deadlock is still found and
@@ -47,10 +37,11 @@ _TIMEOUTS = {
     Role.ADMIN: ("2s", "1500ms"),
     Role.SYSTEM: ("60s", "10s"),
 }
-# Before any query of the transaction (the actor's settings included).
+# psycopg begins the transaction with these (`BEGIN ISOLATION LEVEL REPEATABLE
+# READ READ ONLY`), so a consistent read costs no statement of its own.
 _CONSISTENT = {
-    False: text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE"),
-    True: text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+    False: {"isolation_level": "REPEATABLE READ", "postgresql_readonly": False},
+    True: {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True},
 }
 
 
@@ -80,8 +71,7 @@ class SqlUnitOfWork:
         return self
 
     def __enter__(self) -> Self:
-        self.session = self._session_factory()
-        event.listen(self.session, "after_begin", self._set_actor)
+        self.session = self._session_factory(bind=self._engine())
         self.new_notifications = []
         self.claimed = []
         self._committed_notifications = 0
@@ -118,18 +108,23 @@ class SqlUnitOfWork:
         self.session.rollback()
         del self.new_notifications[self._committed_notifications :]
 
-    def _set_actor(
-        self, _session: Session, _transaction: SessionTransaction, connection: Connection
-    ) -> None:
-        if self._consistent_read_only is not None:
-            connection.execute(_CONSISTENT[self._consistent_read_only])
+    def _engine(self) -> Engine:
+        """The factory's engine, whose every transaction begins by setting the
+        actor and the timeouts, transaction-local (`set_config(..., true)`): the
+        identity ends with the transaction and never reaches the next borrower
+        of the connection, whether SQLAlchemy's pool or PgBouncer's lends it."""
+        engine = self._session_factory.kw["bind"]
+        assert isinstance(engine, Engine)
         actor = self.actor
         statement_timeout, lock_timeout = _TIMEOUTS[actor.role]
-        params: dict[str, Any] = {
-            "workspace_id": actor.workspace_id or "",
-            "slack_user_id": actor.slack_user_id or "",
-            "role": actor.role.value,
-            "statement_timeout": statement_timeout,
-            "lock_timeout": lock_timeout,
-        }
-        connection.execute(_SET_ACTOR, params)
+        settings = (
+            ("app.workspace_id", actor.workspace_id or ""),
+            ("app.slack_user_id", actor.slack_user_id or ""),
+            ("app.role", actor.role.value),
+            ("statement_timeout", statement_timeout),
+            ("lock_timeout", lock_timeout),
+        )
+        consistent = (
+            {} if self._consistent_read_only is None else _CONSISTENT[self._consistent_read_only]
+        )
+        return with_transaction_settings(engine, settings, **consistent)

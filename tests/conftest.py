@@ -13,8 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.engine import make_engine, make_session_factory
 from storage.migrate import upgrade
-from tests import pg
+from tests import pg, pgbouncer
 from tests.shifted import SHIFT_VARIABLE
+
+# `TEST_PGBOUNCER=1` does what `--through-pgbouncer` does.
+PGBOUNCER_VARIABLE = "TEST_PGBOUNCER"
+# Server connections per database in front of which the whole suite runs:
+# few, so that transactions of different people and tests share them.
+SUITE_PGBOUNCER_POOL = 4
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,9 +32,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         " the database server keeps real time, so a timestamp it writes and the app"
         " compares with its own clock fails the run",
     )
+    parser.addoption(
+        "--through-pgbouncer",
+        action="store_true",
+        default=os.environ.get(PGBOUNCER_VARIABLE, "") not in ("", "0"),
+        help="the application's connections (every app-role engine, the bots the tests"
+        " build, the processes they start) go through a PgBouncer in transaction pooling"
+        f" mode that the session starts; migrations and the owner's engine stay direct"
+        f" (also: {PGBOUNCER_VARIABLE}=1)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--through-pgbouncer") and (reason := pgbouncer.unavailable()):
+        raise pytest.UsageError(f"--through-pgbouncer: {reason}")
     days = config.getoption("--shift-days")
     if not days:
         return
@@ -43,13 +60,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(lambda: os.environ.pop(SHIFT_VARIABLE, None))
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
     days = config.getoption("--shift-days")
-    return (
-        f"clock shifted by {days:+g} days: it is {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-        if days
-        else None
-    )
+    if days:
+        now = datetime.now(UTC)
+        lines.append(f"clock shifted by {days:+g} days: it is {now:%Y-%m-%d %H:%M} UTC")
+    if config.getoption("--through-pgbouncer"):
+        lines.append(
+            f"the application connects through {pgbouncer.version()}, transaction pooling,"
+            f" {SUITE_PGBOUNCER_POOL} server connections per database"
+        )
+    return lines
 
 
 DATA_TABLES = (
@@ -91,6 +113,27 @@ def database_url(server_url: str, template_database: str) -> Iterator[str]:
     pg.drop_database(server_url, name)
 
 
+@pytest.fixture(scope="session")
+def suite_pgbouncer(
+    request: pytest.FixtureRequest, server_url: str
+) -> Iterator[pgbouncer.PgBouncer | None]:
+    """The PgBouncer the application's connections go through, under
+    `--through-pgbouncer`; else None."""
+    if not request.config.getoption("--through-pgbouncer"):
+        yield None
+        return
+    with pgbouncer.running(server_url, pool_size=SUITE_PGBOUNCER_POOL) as bouncer:
+        yield bouncer
+
+
+@pytest.fixture(scope="module")
+def app_database_url(database_url: str, suite_pgbouncer: pgbouncer.PgBouncer | None) -> str:
+    """This module's database as the application reaches it: through the
+    suite's PgBouncer under `--through-pgbouncer`, else directly. Migrations
+    and the owner's engine use `database_url`."""
+    return database_url if suite_pgbouncer is None else suite_pgbouncer.url(database_url)
+
+
 @pytest.fixture
 def empty_database(server_url: str) -> Iterator[str]:
     name = pg.fresh_name("mentorbot_empty")
@@ -108,8 +151,8 @@ def owner_engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="module")
-def app_engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url, pool_size=25)
+def app_engine(app_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(app_database_url, pool_size=25)
     yield engine
     engine.dispose()
 

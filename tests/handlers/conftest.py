@@ -35,14 +35,14 @@ def slack_server() -> Iterator[FakeSlackServer]:
 
 
 @pytest.fixture(scope="module")
-def harness(database_url: str, slack_server: FakeSlackServer) -> Iterator[Harness]:
+def harness(app_database_url: str, slack_server: FakeSlackServer) -> Iterator[Harness]:
     settings = Settings(
         slack_bot_token="xoxb-test",  # type: ignore[arg-type]
         slack_signing_secret=SECRET,  # type: ignore[arg-type]
         mentorship_admins=MANAGERS,
-        database_url=database_url,  # type: ignore[arg-type]
+        database_url=app_database_url,  # type: ignore[arg-type]
     )
-    with running_workspace(settings, database_url, slack_server, FakeClock(NOW)) as workspace:
+    with running_workspace(settings, app_database_url, slack_server, FakeClock(NOW)) as workspace:
         yield workspace
 
 

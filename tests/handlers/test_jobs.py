@@ -142,12 +142,12 @@ def _cli_env(h: Harness, database_url: str) -> dict[str, str]:
 
 
 def test_a_deliverer_killed_mid_batch_leaves_each_notice_delivered_or_pending(
-    h: Harness, pending: list[str], owner_engine: Engine, database_url: str
+    h: Harness, pending: list[str], owner_engine: Engine, app_database_url: str
 ) -> None:
     h.slack.fail("chat.postMessage", delay_s=0.15, times=NOTICES)
     process = subprocess.Popen(
         python_command("-m", "bot.cli", "jobs", "run", "deliver"),
-        env=_cli_env(h, database_url),
+        env=_cli_env(h, app_database_url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -173,12 +173,12 @@ def test_a_deliverer_killed_mid_batch_leaves_each_notice_delivered_or_pending(
 
 
 def test_jobs_run_runs_one_job_once_and_exits_zero(
-    h: Harness, pending: list[str], database_url: str
+    h: Harness, pending: list[str], app_database_url: str
 ) -> None:
     for name in ("reminders", "lifecycle", "digest", "analytics", "deliver"):
         result = subprocess.run(
             python_command("-m", "bot.cli", "jobs", "run", name),
-            env=_cli_env(h, database_url),
+            env=_cli_env(h, app_database_url),
             capture_output=True,
             text=True,
             timeout=60,
@@ -190,13 +190,13 @@ def test_jobs_run_runs_one_job_once_and_exits_zero(
 
 
 def test_three_deliverers_at_once_send_each_notice_exactly_once(
-    h: Harness, pending: list[str], database_url: str
+    h: Harness, pending: list[str], app_database_url: str
 ) -> None:
     import threading
 
     from bot.runtime import build_bot
 
-    bots = [build_bot(h.bot.settings, database_url, clock=h.clock) for _ in range(3)]
+    bots = [build_bot(h.bot.settings, app_database_url, clock=h.clock) for _ in range(3)]
     start = threading.Barrier(3)
 
     def run(bot: Any) -> None:

@@ -50,11 +50,11 @@ def _ticks() -> list[datetime]:
 
 
 def test_three_bots_tick_every_job_and_each_message_goes_out_exactly_once(
-    h: Harness, owner_engine: Engine, database_url: str
+    h: Harness, owner_engine: Engine, app_database_url: str
 ) -> None:
     _day(owner_engine)
     settings = h.bot.settings.model_copy(update={"mentorship_digest_channel": CHANNEL})
-    bots = [build_bot(settings, database_url, clock=h.clock) for _ in range(3)]
+    bots = [build_bot(settings, app_database_url, clock=h.clock) for _ in range(3)]
     ticks = _ticks()
     start, done = threading.Barrier(4), threading.Barrier(4)
     errors: list[BaseException] = []

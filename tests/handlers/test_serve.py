@@ -87,16 +87,16 @@ def _serving(
 
 
 @pytest.fixture
-def served(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]:
-    with _serving(database_url, slack_server, workers=2) as serving:
+def served(app_database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]:
+    with _serving(app_database_url, slack_server, workers=2) as serving:
         yield serving
 
 
 @pytest.fixture
-def served_alone(database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]:
+def served_alone(app_database_url: str, slack_server: FakeSlackServer) -> Iterator[Served]:
     """One worker and no jobs ticking in it: what is measured is the process
     that served, doing nothing else."""
-    with _serving(database_url, slack_server, workers=1, scheduler=False) as serving:
+    with _serving(app_database_url, slack_server, workers=1, scheduler=False) as serving:
         yield serving
 
 

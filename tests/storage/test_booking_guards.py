@@ -96,9 +96,9 @@ def people_for(
 
 
 @pytest.fixture
-def racing_factory(database_url: str) -> Iterator[sessionmaker[OrmSession]]:
+def racing_factory(app_database_url: str) -> Iterator[sessionmaker[OrmSession]]:
     """Twenty connections for fifty threads: they queue for the pool, then race."""
-    engine = make_engine(database_url, pool_size=20, max_overflow=0, pool_timeout_s=120)
+    engine = make_engine(app_database_url, pool_size=20, max_overflow=0, pool_timeout_s=120)
     yield make_session_factory(engine)
     engine.dispose()
 
