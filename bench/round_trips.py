@@ -12,15 +12,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bot.config import Settings
-from bot.demo.cast import MANAGERS, cast_slack
-from bot.standin.clock import FakeClock
-from bot.standin.slack_api import FakeSlackServer
-from bot.standin.workspace import running_workspace
 from storage.migrate import upgrade
 from tests import pg
-from tests.handlers.conftest import NOW, SECRET
-from tests.roundtrips import RoundTrips, a_morning_of_requests
+from tests.roundtrips import RoundTrips, a_bot_on, a_morning_of_requests
 
 KINDS = ("begin", "settings", "statement", "commit", "rollback", "ping", "role")
 
@@ -31,16 +25,7 @@ def main() -> None:
     url = pg.create_database(server, name)
     try:
         upgrade(url)
-        settings = Settings(
-            slack_bot_token="xoxb-bench",  # type: ignore[arg-type]
-            slack_signing_secret=SECRET,  # type: ignore[arg-type]
-            mentorship_admins=MANAGERS,
-            database_url=url,  # type: ignore[arg-type]
-        )
-        with (
-            FakeSlackServer(cast_slack()) as slack,
-            running_workspace(settings, url, slack, FakeClock(NOW)) as workspace,
-        ):
+        with a_bot_on(url) as workspace:
             measured = a_morning_of_requests(workspace, RoundTrips(workspace.bot.engine))
     finally:
         pg.drop_database(server, name)

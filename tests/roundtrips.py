@@ -13,7 +13,8 @@ import os
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,13 @@ import psycopg
 from psycopg import pq
 from sqlalchemy import Engine, event
 
+from bot.demo.cast import cast_slack
+from bot.standin.clock import FakeClock
 from bot.standin.payloads import select, text_input
-from bot.standin.slack_api import Call
-from bot.standin.workspace import Workspace
+from bot.standin.slack_api import Call, FakeSlackServer
+from bot.standin.workspace import Workspace, running_workspace
 from handlers.ids import Action, Field
+from tests.handlers.conftest import NOW, bot_settings
 
 
 @dataclass
@@ -176,3 +180,13 @@ def a_morning_of_requests(workspace: Workspace, trips: RoundTrips) -> dict[str, 
     measure("/mentor sessions", lambda: h.command("UBEN", "sessions"))
     measure("open the Home tab", lambda: h.open_home("UMAYA"))
     return measured
+
+
+@contextmanager
+def a_bot_on(url: str) -> Iterator[Workspace]:
+    """The test bot on the database at `url`, with the demo's people in Slack."""
+    with (
+        FakeSlackServer(cast_slack()) as slack,
+        running_workspace(bot_settings(url), url, slack, FakeClock(NOW)) as workspace,
+    ):
+        yield workspace

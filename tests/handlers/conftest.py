@@ -24,7 +24,18 @@ IDLE_WAIT_S = 30.0
 # The handler tests' name for the shared driver.
 Harness = Workspace
 
-__all__ = ["NOW", "SECRET", "Harness", "wait_for"]
+__all__ = ["NOW", "SECRET", "Harness", "bot_settings", "wait_for"]
+
+
+def bot_settings(database_url: str, **extra: object) -> Settings:
+    """The test bot's settings: Olga manages the programme."""
+    return Settings(
+        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
+        slack_signing_secret=SECRET,  # type: ignore[arg-type]
+        mentorship_admins=MANAGERS,
+        database_url=database_url,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]  # any further Settings field, by name
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +47,7 @@ def slack_server() -> Iterator[FakeSlackServer]:
 
 @pytest.fixture(scope="module")
 def harness(app_database_url: str, slack_server: FakeSlackServer) -> Iterator[Harness]:
-    settings = Settings(
-        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
-        slack_signing_secret=SECRET,  # type: ignore[arg-type]
-        mentorship_admins=MANAGERS,
-        database_url=app_database_url,  # type: ignore[arg-type]
-    )
+    settings = bot_settings(app_database_url)
     with running_workspace(settings, app_database_url, slack_server, FakeClock(NOW)) as workspace:
         yield workspace
 

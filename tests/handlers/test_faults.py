@@ -9,33 +9,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from sqlalchemy import Engine, text
 
 from bot.standin import payloads
-from bot.standin.payloads import select, text_input
+from bot.standin.payloads import select
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import MentorRef, SessionRef
 from tests.handlers.conftest import NOW, Harness, wait_for
-
-
-def _mentor_and_mentee(h: Harness) -> None:
-    h.command("UMAYA", "signup mentor")
-    h.submit(
-        "UMAYA",
-        h.opened_view(),
-        {
-            Field.DEPARTMENT: text_input("Engineering"),
-            Field.EXPERTISE: text_input("python"),
-            Field.TIME_ZONE: select("Europe/London"),
-            Field.SESSION_MINUTES: select("30"),
-        },
-    )
-    h.command("UMAYA", "availability add mon-fri 09:00-12:00")
-    h.next_call("response_url")
-    h.command("UBEN", "signup mentee")
-    h.submit(
-        "UBEN",
-        h.opened_view(after=1),
-        {Field.DEPARTMENT: text_input("Sales"), Field.LEARNING_GOALS: text_input("python")},
-    )
-    h.slack.clear()
+from tests.handlers.people import mentor_and_mentee
 
 
 def _maya_id(engine: Engine) -> int:
@@ -61,7 +39,7 @@ def _count(engine: Engine, sql: str) -> int:
 def test_a_tampered_button_value_gets_a_polite_answer_and_changes_nothing(
     h: Harness, owner_engine: Engine
 ) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     session_id = _request(h, owner_engine)
     h.slack.clear()
     tampered = (
@@ -85,7 +63,7 @@ def test_a_tampered_button_value_gets_a_polite_answer_and_changes_nothing(
 def test_a_click_by_someone_who_is_not_allowed_is_refused_politely(
     h: Harness, owner_engine: Engine
 ) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     session_id = _request(h, owner_engine)
     h.slack.clear()
     # Ben is the mentee: only Maya may accept. Cara is not in the session at all.
@@ -99,7 +77,7 @@ def test_a_click_by_someone_who_is_not_allowed_is_refused_politely(
 def test_tampered_private_metadata_keeps_the_modal_open_with_a_message(
     h: Harness, owner_engine: Engine
 ) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     forged = {"callback_id": Modal.BOOK, "private_metadata": '{"mentor_id": "x"}'}
     slot = str(int((NOW + timedelta(hours=2)).timestamp()))
     reply = h.submit("UBEN", forged, {Field.SLOT: select(slot)})
@@ -110,7 +88,7 @@ def test_tampered_private_metadata_keeps_the_modal_open_with_a_message(
 
 
 def test_a_replayed_accept_does_not_act_twice(h: Harness, owner_engine: Engine) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     session_id = _request(h, owner_engine)
     h.slack.clear()
     click = payloads.block_action(
@@ -149,7 +127,7 @@ def test_a_retried_event_acts_once(h: Harness) -> None:
 def test_a_dm_that_slack_fails_to_take_stays_in_the_outbox(
     h: Harness, owner_engine: Engine
 ) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     h.slack.fail("chat.postMessage", status=500, times=10, match={"channel": "UMAYA"})
     _request(h, owner_engine)
     wait_for(
@@ -174,7 +152,7 @@ def test_a_dm_that_slack_fails_to_take_stays_in_the_outbox(
 def test_a_permanent_slack_refusal_is_recorded_and_not_retried(
     h: Harness, owner_engine: Engine
 ) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     h.slack.fail("chat.postMessage", error="user_not_found", match={"channel": "UMAYA"})
     _request(h, owner_engine)
     wait_for(
@@ -190,7 +168,7 @@ def test_a_permanent_slack_refusal_is_recorded_and_not_retried(
 
 
 def test_a_modal_submission_that_fails_writes_nothing(h: Harness, owner_engine: Engine) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     h.command("UMAYA", "availability")
     editor = h.opened_view()
     assert editor["callback_id"] == Modal.AVAILABILITY
@@ -237,7 +215,7 @@ def test_two_first_requests_at_once_both_succeed(h: Harness, owner_engine: Engin
 def test_a_tampered_slot_value_is_refused_as_no_longer_valid_and_books_nothing(
     h: Harness, owner_engine: Engine
 ) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     h.click("UBEN", Action.BOOK, MentorRef(mentor_id=_maya_id(owner_engine)).encode())
     view = h.last_view_opened()
     listed = view["blocks"][1]["element"]["option_groups"][0]["options"][0]["value"]
@@ -258,7 +236,7 @@ def test_a_tampered_slot_value_is_refused_as_no_longer_valid_and_books_nothing(
 def test_a_third_open_request_with_one_mentor_is_refused_in_the_form_saying_what_to_do(
     h: Harness, owner_engine: Engine
 ) -> None:
-    _mentor_and_mentee(h)
+    mentor_and_mentee(h)
     h.click("UBEN", Action.BOOK, MentorRef(mentor_id=_maya_id(owner_engine)).encode())
     view = h.last_view_opened()
     # Three slots, from one day or more (how many a day has depends on the date).

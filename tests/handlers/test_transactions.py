@@ -16,30 +16,23 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, text
 
-from bot.config import Settings
-from bot.demo.cast import MANAGERS
 from bot.standin.clock import FakeClock
-from bot.standin.payloads import select, text_input
+from bot.standin.payloads import select
 from bot.standin.slack_api import FakeSlackServer
 from bot.standin.workspace import running_workspace
 from handlers.ids import Action, Field
 from handlers.metadata import MentorRef, SessionRef
-from tests.handlers.conftest import NOW, SECRET, Harness
+from tests.handlers.conftest import NOW, Harness, bot_settings
+from tests.handlers.people import mentor_and_mentee
 
 EVERY_S = 0.3  # the Home coalescing interval in this module
 MOST = 3
 
 
 @pytest.fixture(scope="module")
-def harness(database_url: str, slack_server: FakeSlackServer) -> Iterator[Harness]:
-    settings = Settings(
-        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
-        slack_signing_secret=SECRET,  # type: ignore[arg-type]
-        mentorship_admins=MANAGERS,
-        database_url=database_url,  # type: ignore[arg-type]
-        mentorship_home_every_s=EVERY_S,
-    )
-    with running_workspace(settings, database_url, slack_server, FakeClock(NOW)) as workspace:
+def harness(app_database_url: str, slack_server: FakeSlackServer) -> Iterator[Harness]:
+    settings = bot_settings(app_database_url, mentorship_home_every_s=EVERY_S)
+    with running_workspace(settings, app_database_url, slack_server, FakeClock(NOW)) as workspace:
         yield workspace
 
 
@@ -74,35 +67,10 @@ def _maya_id(engine: Engine) -> int:
         return conn.execute(text("SELECT id FROM users WHERE slack_user_id = 'UMAYA'")).scalar_one()
 
 
-def _signed_up(h: Harness) -> None:
-    h.command("UMAYA", "signup mentor")
-    h.submit(
-        "UMAYA",
-        h.opened_view(),
-        {
-            Field.DEPARTMENT: text_input("Engineering"),
-            Field.EXPERTISE: text_input("python"),
-            Field.TIME_ZONE: select("Europe/London"),
-            Field.SESSION_MINUTES: select("30"),
-        },
-    )
-    h.command("UMAYA", "availability add mon-fri 09:00-12:00")
-    h.next_call("response_url")
-    h.command("UBEN", "signup mentee")
-    h.submit(
-        "UBEN",
-        h.opened_view(after=1),
-        {Field.DEPARTMENT: text_input("Sales"), Field.LEARNING_GOALS: text_input("python")},
-    )
-    h.command("UOLGA", "help")  # the manager has been seen before
-    h.settle()
-    h.slack.clear()
-
-
 def test_every_kind_of_request_runs_at_most_three_transactions(
     h: Harness, owner_engine: Engine
 ) -> None:
-    _signed_up(h)
+    mentor_and_mentee(h)
     counted = Transactions(h.bot.engine)
     seen: dict[str, int] = {}
 

@@ -18,18 +18,12 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.config import Settings
-from bot.demo.cast import MANAGERS, cast_slack
-from bot.standin.clock import FakeClock
-from bot.standin.slack_api import FakeSlackServer
-from bot.standin.workspace import running_workspace
 from domain.model import Actor
 from storage.base import APP_ROLE
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 from tests import pg, pgbouncer
-from tests.handlers.conftest import NOW, SECRET
-from tests.roundtrips import RoundTrips, a_morning_of_requests
+from tests.roundtrips import RoundTrips, a_bot_on, a_morning_of_requests
 from tests.storage.seed import BASE_TIME, add_session, add_user, set_actor
 
 if reason := pgbouncer.unavailable():
@@ -262,16 +256,7 @@ def test_the_requests_of_a_mentorship_run_through_pgbouncer(
     transaction costing BEGIN, one settings statement, its own statements and
     the end."""
     url = bouncer.url(story_database)
-    settings = Settings(
-        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
-        slack_signing_secret=SECRET,  # type: ignore[arg-type]
-        mentorship_admins=MANAGERS,
-        database_url=url,  # type: ignore[arg-type]
-    )
-    with (
-        FakeSlackServer(cast_slack()) as slack,
-        running_workspace(settings, url, slack, FakeClock(NOW)) as workspace,
-    ):
+    with a_bot_on(url) as workspace:
         measured = a_morning_of_requests(workspace, RoundTrips(workspace.bot.engine))
         engine = workspace.bot.engine
         with engine.begin() as conn:

@@ -1,0 +1,31 @@
+"""People the handler tests sign up through the bot, as a person would."""
+
+from __future__ import annotations
+
+from bot.standin.payloads import select, text_input
+from handlers.ids import Field
+from tests.handlers.conftest import Harness
+
+
+def mentor_and_mentee(h: Harness) -> None:
+    """Maya signs up as a mentor with weekday mornings free; Ben as a mentee."""
+    h.command("UMAYA", "signup mentor")
+    h.submit(
+        "UMAYA",
+        h.opened_view(),
+        {
+            Field.DEPARTMENT: text_input("Engineering"),
+            Field.EXPERTISE: text_input("python"),
+            Field.TIME_ZONE: select("Europe/London"),
+            Field.SESSION_MINUTES: select("30"),
+        },
+    )
+    h.command("UMAYA", "availability add mon-fri 09:00-12:00")
+    h.next_call("response_url")
+    h.command("UBEN", "signup mentee")
+    h.submit(
+        "UBEN",
+        h.opened_view(after=1),
+        {Field.DEPARTMENT: text_input("Sales"), Field.LEARNING_GOALS: text_input("python")},
+    )
+    h.slack.clear()
