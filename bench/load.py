@@ -41,6 +41,7 @@ import argparse
 import json
 import math
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -63,6 +64,7 @@ from bench.burst import Request, Result, Row, Seen, table, transactions  # noqa:
 from bench.cast import WORKSPACE  # noqa: E402
 from bench.database import BENCH_PREFIX, drop_database, prepare_database  # noqa: E402
 from bench.processes import SECRET, Processes, Started  # noqa: E402
+from bot.errors import is_apology  # noqa: E402
 from bot.standin import payloads  # noqa: E402
 from bot.standin.payloads import Where  # noqa: E402
 from handlers.ids import Action, Field  # noqa: E402
@@ -73,6 +75,8 @@ SCENARIOS = ("help", "first-find", "find", "book", "submit", "accept", "home")
 NEEDS = {"submit": ("book",), "accept": ("book", "submit")}
 QUERIES = ("python", "kubernetes", "leadership", "engineering", "design", "data", "career")
 FORM = "application/x-www-form-urlencoded"
+# The last line of a logged traceback: "psycopg.errors.Foo: what went wrong".
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Violation)\b.*: ")
 
 
 def cpu_model() -> str:
@@ -472,18 +476,22 @@ def dm_check(db_url: str, phase: Phase) -> str:
             (phase.began,),
         ).fetchall()
     expected = Counter({str(user): int(count) for user, count in rows})
-    received = Counter(
-        str(c["params"].get("channel"))
+    dms = [
+        c
         for c in phase.seen.new_calls(phase.mark)
         if c["method"] == "chat.postMessage"
         and str(c["params"].get("channel", ""))[:1] in ("U", "W")
         and not str(c["params"].get("text", "")).startswith("Request sent")
-    )
+    ]
+    apologies = [c for c in dms if is_apology(str(c["params"].get("text", "")))]
+    received = Counter(str(c["params"].get("channel")) for c in dms if c not in apologies)
+    sorry = {str(c["params"].get("channel")) for c in apologies}
     extra = sum(max(0, received[k] - expected.get(k, 0)) for k in received)
     missing = sum(max(0, expected[k] - received.get(k, 0)) for k in expected)
     return (
         f"DMs (per person, all notices made during the phase): {sum(received.values())} received"
-        f" for {sum(expected.values())} delivered notices; duplicated {extra}, lost {missing}"
+        f" for {sum(expected.values())} delivered notices; duplicated {extra}, lost {missing};"
+        f" and {len(apologies)} apologies ('something went wrong') to {len(sorry)} people"
     )
 
 
@@ -732,17 +740,15 @@ def replica_phase(
             print(f"{left} notices still undelivered after {args.drain_timeout:g} s")
         for line in check_replicas(db_url, phase, after_session):
             print(line)
-    errors = []
+    errors: Counter[str] = Counter()
     for one in replicas[1:]:
-        errors += [
-            line
-            for line in one.tail(5000).splitlines()
-            if " ERROR " in line or "Traceback" in line or "psycopg" in line
-        ]
+        for line in one.tail(100_000).splitlines():
+            if EXCEPTION_LINE.match(line):
+                errors[line[:160]] += 1
     if errors:
-        print(f"\nthe surviving replicas logged {len(errors)} error lines, e.g.:")
-        for line in list(dict.fromkeys(e[:200] for e in errors))[:3]:
-            print(f"  {line}")
+        print(f"\nexceptions the surviving replicas logged ({sum(errors.values())}):")
+        for line, count in errors.most_common(5):
+            print(f"  {count} × {line}")
 
 
 if __name__ == "__main__":

@@ -217,7 +217,7 @@ class Processes:
         binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
         port = free_port()
         servers = "\n".join(
-            f"    server r{index} {url.removeprefix('http://')} check inter 500 fall 2 rise 2"
+            f"    server r{index} {url.removeprefix('http://')} check inter 1s fall 3 rise 2"
             for index, url in enumerate(backends, 1)
         )
         config = self.folder / "haproxy.cfg"
@@ -225,6 +225,9 @@ class Processes:
             "global\n    maxconn 2000\n"
             "defaults\n    mode http\n    timeout connect 1s\n"
             "    timeout client 60s\n    timeout server 60s\n"
+            # A busy replica answers /healthz late, not never: only one that
+            # stays silent (a killed one) is taken out.
+            "    timeout check 5s\n"
             # A connection that fails before the request is sent is tried on
             # another replica; a request sent to a replica that then dies is
             # not (a POST): it comes back 502 and Slack would retry it.
