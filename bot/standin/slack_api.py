@@ -268,10 +268,21 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeSlackServer:
     """Runs `FakeSlack` on 127.0.0.1 in a background thread."""
 
-    def __init__(self, slack: FakeSlack | None = None) -> None:
+    def __init__(
+        self, slack: FakeSlack | None = None, *, host: str = "127.0.0.1", backlog: int = 5
+    ) -> None:
+        """`backlog`: connections the listening socket queues before refusing
+        more (the standard library's 5 drops bursts from many senders at once)."""
         self.slack = slack or FakeSlack()
         handler = type("Handler", (_Handler,), {"slack": self.slack})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer((host, 0), handler, bind_and_activate=False)
+        self._server.request_queue_size = backlog
+        try:
+            self._server.server_bind()
+            self._server.server_activate()
+        except OSError:
+            self._server.server_close()
+            raise
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.slack.base_url = self.base_url
 
