@@ -62,9 +62,15 @@ class Settings(BaseSettings):
     mentorship_digest_timezone: str = "UTC"
     mentorship_log_format: Literal["text", "json"] = "text"
     # Work after the ack (see bot.work): threads, and how many requests may
-    # wait for one before the next is told the bot is busy.
-    mentorship_work_threads: int = Field(default=8, ge=1, le=64)
-    mentorship_work_queue: int = Field(default=200, ge=0, le=10_000)
+    # wait for one before the next is told the bot is busy. Few threads: the
+    # work is mostly CPU under Python's one lock, and every thread working
+    # takes a share of it from the threads answering Slack (measured with
+    # bench/load.py: 8 threads gave acks of up to 8 s at 100 at once, 3 gave
+    # 4 s). A long queue: a launch-day burst waits its turn for seconds,
+    # which Slack's response_url allows (30 minutes), rather than being
+    # told to come back.
+    mentorship_work_threads: int = Field(default=3, ge=1, le=64)
+    mentorship_work_queue: int = Field(default=1000, ge=0, le=10_000)
     # At most one App Home publish per person this often (seconds).
     mentorship_home_every_s: float = Field(default=2.0, ge=0.0, le=60.0)
     mentorship_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

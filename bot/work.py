@@ -32,9 +32,6 @@ from handlers import outcome
 
 log = logging.getLogger("mentorbot.requests")
 
-WORKERS = 8
-QUEUE_LIMIT = 200
-
 ErrorHandler = Callable[[Exception, dict[str, Any], WebClient], object]
 Finished = Callable[[dict[str, Any], dict[str, Any], str], None]
 
@@ -105,8 +102,8 @@ class AfterAck:
         *,
         on_error: ErrorHandler,
         finished: Finished,
-        workers: int = WORKERS,
-        queue_limit: int = QUEUE_LIMIT,
+        workers: int,
+        queue_limit: int,
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="after-ack")
         self._room = threading.BoundedSemaphore(workers + queue_limit)

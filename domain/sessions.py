@@ -90,7 +90,10 @@ def book(
     topic: str = "",
     policy: BookingPolicy = DEFAULT_POLICY,
 ) -> Outcome:
-    """The acting mentee asks for one of the mentor's free slots; it is held."""
+    """The acting mentee asks for one of the mentor's free slots; it is held.
+    Asking again for a slot one already holds with the mentor (a second
+    submit, Slack retrying a request whose answer it never got) is `already`:
+    nothing is written, nobody is told twice."""
     topic = clean_topic(topic)
     with uow:
         me = current_profile(uow)
@@ -98,8 +101,11 @@ def book(
             raise NotAllowed("Sign up as a mentee first: `/mentor signup mentee`.")
         # Everything below is read under both people's locks (see `lock_both`).
         lock_both(uow, me.id, mentor_id)
-        mentor = bookable_mentor(uow, mentor_id, me)
         now = clock.now()
+        for held in uow.sessions.open_requests(me.id, after=now):
+            if (held.mentor_id, held.starts_at) == (mentor_id, starts_at):
+                return Outcome(held, already=True)
+        mentor = bookable_mentor(uow, mentor_id, me)
         require_room_to_book(uow, me, mentor, now=now, policy=policy)
         slot = free_slot(uow, mentor, me, starts_at, now=now, policy=policy)
         session = uow.sessions.add(

@@ -187,6 +187,9 @@ def handle_view_book(sub: Submission) -> None:
 
     def confirm() -> None:
         when = slack_time(booked.session.starts_at, sub.acting.get().zone)
+        if booked.already:
+            sub.dm(f"Your request for {when} was already sent; the time is held for you.")
+            return
         sub.dm(
             f"Request sent for {when}. The time is held for you; I'll tell you when it's accepted."
         )

@@ -15,7 +15,7 @@ import pytest
 
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, SlotTaken
 from domain.model import NotificationKind
-from domain.sessions import accept, cancel, decline, request_session
+from domain.sessions import accept, book, cancel, decline, request_session
 from tests.dates import on
 from tests.domain.anchors import MON, NEXT_MON, SAT, THU, TUE
 from tests.domain.conftest import People, UowFor
@@ -71,6 +71,16 @@ def test_a_request_outside_the_rules_is_refused_and_nothing_is_written(
         requested_session(uow_for, clock, people, starts_at)
     assert refused.value.field == "slot"
     assert (store.sessions, store.notifications, store.history) == ({}, [], [])
+
+
+def test_asking_again_for_a_slot_one_holds_is_already_done_and_tells_nobody_twice(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    first = requested_session(uow_for, clock, people)
+    again = book(uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=TUESDAY_9)
+    assert (again.session, again.already, again.notices) == (first, True, ())
+    assert notice_kinds(store, people.maya.id) == [NotificationKind.REQUEST_RECEIVED]
+    assert len(store.history) == 1
 
 
 def test_the_earliest_slot_after_the_minimum_notice_can_be_booked(
