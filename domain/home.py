@@ -112,18 +112,18 @@ def homes_within(uow: UnitOfWork, clock: Clock, viewers: Sequence[Viewer]) -> di
 
 
 def open_home(
-    uow: UnitOfWork, clock: Clock, *, event_id: str, viewer: Viewer | None
+    uow: UnitOfWork, clock: Clock, *, event_id: str, viewer: Viewer
 ) -> tuple[bool, Home | None]:
     """System, for the event's workspace: someone opened their App Home. Records
-    the event id (False: a retry, which does nothing more) and, in the same
-    transaction, reads the Home of `viewer` (None: not to be read now)."""
+    the event id (False: a retry, which does nothing more, and no Home) and, in
+    the same transaction, reads the Home of `viewer`."""
     workspace_id = uow.actor.workspace_id
     if uow.actor.role is not Role.SYSTEM or not workspace_id:
         raise NotAllowed("An event belongs to a workspace.")
     with uow:
         if event_id and not uow.events.first_delivery(workspace_id, event_id[:100], clock.now()):
             return False, None
-        home = homes_within(uow, clock, [viewer])[viewer] if viewer is not None else None
+        home = homes_within(uow, clock, [viewer])[viewer]
         uow.commit()
         return True, home
 

@@ -121,6 +121,15 @@ class HomeCoalescer:
                     self._later(max(wait, 0.0), functools.partial(self._trail, key))
         return list(due.values())
 
+    def opened(self, viewer: Viewer) -> Viewer:
+        """The person opened their Home: it goes now, however lately it went
+        (they are looking at it), and is the publish any change since was
+        waiting for."""
+        with self._lock:
+            self._waiting.pop(viewer.key, None)
+            self._last[viewer.key] = time.monotonic()
+        return viewer
+
     def _trail(self, key: tuple[str, str]) -> None:
         with self._lock:
             viewer = self._waiting.pop(key, None)
@@ -321,12 +330,11 @@ class SlackNotifier:
     def home_opened(self, viewer: Viewer, event_id: str) -> None:
         """Someone opened their App Home: publish it, once per event (Slack
         retries events); the event is recorded in the transaction that reads it."""
-        due = self.homes.due([viewer])
         first, home = open_home(
             self._unit_of_work(Actor.system(viewer.workspace_id)),
             self._clock,
             event_id=event_id,
-            viewer=due[0] if due else None,
+            viewer=self.homes.opened(viewer),
         )
         if first and home is not None:
             self._publish({viewer: home})

@@ -138,3 +138,21 @@ def test_home_publishes_are_coalesced_per_person_and_the_last_page_asked_for_win
     assert 0 < delay <= 5.0
     work()
     assert published == [[Viewer("T1", "UBEN", notifications_page=3)]]
+
+
+def test_a_home_the_person_opens_goes_at_once_and_is_what_a_waiting_change_waited_for() -> None:
+    scheduled: list[tuple[float, Callable[[], None]]] = []
+    published: list[list[Viewer]] = []
+    homes = HomeCoalescer(
+        every_s=5.0,
+        later=lambda delay, work: scheduled.append((delay, work)),
+        publish=lambda viewers: published.append(list(viewers)),
+    )
+    ben = Viewer("T1", "UBEN")
+    assert homes.due([ben]) == [ben]
+    assert homes.due([ben]) == []  # a change: published later
+    assert homes.opened(ben) == ben  # Ben opens the tab: now
+    [(_, work)] = scheduled
+    work()
+    assert published == []  # the open showed the change already
+    assert homes.due([ben]) == []  # the interval runs from the open
