@@ -3,6 +3,8 @@ the field it belongs to."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 
 class DomainError(Exception):
     """A request that the rules refuse; nothing has been written."""
@@ -35,6 +37,20 @@ class Conflict(DomainError):
     """The state changed under the request (someone else acted first)."""
 
     default_message = "That was already handled."
+
+
+class SessionMoved(Conflict):
+    """A click that would commit a person to a session's time, on a message that
+    showed another time: the session was moved after they saw it. It carries
+    where the session is now, for the adapter to show in the reader's zone."""
+
+    def __init__(self, starts_at: datetime, ends_at: datetime) -> None:
+        self.starts_at, self.ends_at = starts_at, ends_at
+        when = starts_at.astimezone(UTC).strftime("%a %d %b %Y, %H:%M UTC")
+        super().__init__(
+            f"This request was moved to {when}, so nothing was changed. Please answer it"
+            " from the newest message about it, or from the Home tab."
+        )
 
 
 class SessionNotFound(NotFound):

@@ -31,6 +31,7 @@ from domain.model import (
     Schedule,
     Session,
     SessionStatus,
+    Slot,
     TimeOff,
     WeeklySlot,
 )
@@ -163,10 +164,18 @@ class SessionRepository(Protocol):
         """Insert a session; raises `SlotTaken` when it overlaps an active one."""
         ...
 
-    def update(self, session: Session, *, expected_status: SessionStatus, at: datetime) -> bool:
+    def update(
+        self,
+        session: Session,
+        *,
+        expected_status: SessionStatus,
+        at: datetime,
+        expected_slot: Slot | None = None,
+    ) -> bool:
         """Write the session's mutable fields (updated `at`) if its status is
-        still `expected_status`; False when someone changed it first. Raises
-        `SlotTaken` when a move overlaps an active session."""
+        still `expected_status` (and, with `expected_slot`, its times are still
+        those); False when someone changed it first. Raises `SlotTaken` when a
+        move overlaps an active session."""
         ...
 
     def busy_periods(

@@ -9,7 +9,15 @@ from datetime import datetime, timedelta
 
 from domain import limits
 from domain.availability import slots_between
-from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, SessionNotFound, SlotTaken
+from domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    SessionMoved,
+    SessionNotFound,
+    SlotTaken,
+)
 from domain.model import HistoryEntry, NotificationKind, Profile, Role, Session, SessionStatus, Slot
 from domain.notifications import notify
 from domain.policy import BookingPolicy
@@ -68,6 +76,35 @@ def require_before_start(session: Session, now: datetime, doing: str) -> None:
         raise NotAllowed(f"This session has already started; it is too late to {doing} it.")
 
 
+def require_as_seen(uow: UnitOfWork, session: Session, seen: Slot | None) -> None:
+    """A click that commits a person to the session's time (accepting a request)
+    carries the time the message they clicked showed them (`seen`); the session
+    must still be at that time, or they would agree to one they never saw.
+
+    `seen` is None for a button from before buttons carried the time: the person
+    saw the time the session was requested with, or one it was moved to, and
+    which of them cannot be told. Such a click counts only while the session has
+    never been moved (no move recorded, no history row at another time; a time
+    changed without history also differs from the first row's); otherwise it is
+    refused like a stale one, and the newest message or the Home tab works.
+
+    Compared to the second: that is what a button carries."""
+    now_at = (_second(session.starts_at), _second(session.ends_at))
+    if seen is not None:
+        if (_second(seen.starts_at), _second(seen.ends_at)) == now_at:
+            return
+    elif session.previous_starts_at is None and all(
+        (_second(entry.starts_at), _second(entry.ends_at)) == now_at
+        for entry in uow.sessions.history(session.id)
+    ):
+        return
+    raise SessionMoved(session.starts_at, session.ends_at)
+
+
+def _second(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
 def transition(
     uow: UnitOfWork,
     before: Session,
@@ -78,8 +115,12 @@ def transition(
     reason: str | None = None,
 ) -> tuple[Session, int]:
     """Write the change and its history; the session as changed, and the id of
-    the history row that records the change (what its notices are keyed by)."""
-    if not uow.sessions.update(after, expected_status=before.status, at=now):
+    the history row that records the change (what its notices are keyed by).
+
+    The write applies only to the row as it was read: the same status and the
+    same times (so a move that slipped in between cannot be accepted unseen)."""
+    read_at = Slot(before.starts_at, before.ends_at)
+    if not uow.sessions.update(after, expected_status=before.status, expected_slot=read_at, at=now):
         raise Conflict("Someone else changed this session just now. Please look again.")
     return after, record(uow, after, actor=actor, before=before, now=now, reason=reason)
 

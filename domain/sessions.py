@@ -23,6 +23,7 @@ from domain.model import (
     Role,
     Session,
     SessionStatus,
+    Slot,
 )
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
@@ -34,6 +35,7 @@ from domain.session_rules import (
     other_name,
     other_side,
     record,
+    require_as_seen,
     require_before_start,
     require_mentor,
     require_not_flooding,
@@ -134,14 +136,22 @@ def book(
         return Outcome(session, notices=tuple(uow.claimed))
 
 
-def accept(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
+def accept(uow: UnitOfWork, clock: Clock, *, session_id: int, seen: Slot | None = None) -> Outcome:
+    """The mentor accepts the request at the time they were shown (`seen`, the
+    slot the clicked message or Home tab showed); a request moved since is
+    refused with `SessionMoved`, read and written under the session's lock and
+    the write conditional on the times read. Without `seen` (a button from
+    before buttons carried the time) only a request never moved is accepted;
+    see `require_as_seen`."""
     with uow:
         session, actor, now = load(uow, clock, session_id)
         me = require_mentor(session, actor, "accept")
         if session.status is S.SCHEDULED:
+            # Nothing is written; the answer shows the session's time as it is.
             return Outcome(session, already=True)
         require_status(session, {S.REQUESTED}, "accepted")
         require_before_start(session, now, "accept")
+        require_as_seen(uow, session, seen)
         updated, cause = transition(uow, session, replace(session, status=S.SCHEDULED), me, now)
         mentee = user(uow, session.mentee_id)
         tell(

@@ -12,7 +12,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
-from domain.errors import Conflict, DomainError
+from domain.errors import Conflict, DomainError, SessionMoved
 from domain.home import Viewer
 from domain.model import Delivery
 from domain.ports import UnitOfWork
@@ -22,6 +22,7 @@ from handlers.ids import Action
 from handlers.listen import BUSY, BUSY_OUTCOME, named_after
 from handlers.metadata import Carried, SessionMessageRef, decode
 from handlers.modals import open_modal
+from handlers.render.sessions import moved_text
 
 STALE = "That button no longer works. Please use the latest message or the Home tab."
 M = TypeVar("M", bound=Carried)
@@ -138,14 +139,23 @@ def _run(run: Listener, click: Click, opens_modal: bool, on_session_dm: bool) ->
         run(click)
     except Conflict as error:
         outcome.refused(error)
+        said = _conflict_text(error, click)
         if click.in_message and on_session_dm:
-            # A stale DM button (someone acted first): replace the message, so it
-            # cannot be clicked again.
-            click.respond(text=error.message, replace_original=True)
+            # A stale DM button (someone acted first, or the session moved since
+            # the message was sent): replace the message, so it cannot be
+            # clicked again.
+            click.respond(text=said, replace_original=True)
         else:
-            click.tell(error.message)
+            click.tell(said)
     except DomainError as error:
         outcome.refused(error)
         click.tell(error.message)
     if click.notices or click.homes:
         click.deps.notifier.send(click.notices, click.homes)
+
+
+def _conflict_text(error: Conflict, click: Click) -> str:
+    """A conflict in words; a move shows the new time in the reader's zone."""
+    if isinstance(error, SessionMoved):
+        return moved_text(error, click.me.zone)
+    return error.message

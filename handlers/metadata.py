@@ -1,13 +1,18 @@
 """What buttons and modals carry between Slack and the app: identifiers only,
-as small pydantic models. Anything that does not parse is treated as tampered
-with; permission is always re-checked by the domain."""
+as small pydantic models (and, on a button that commits a person to a time, the
+time the message showed: a check the domain compares, never a time it books).
+Anything that does not parse is treated as tampered with; permission is always
+re-checked by the domain."""
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Self, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from domain.model import Slot
 
 # A database row id: PostgreSQL's bigint, so a larger number is tampering, not
 # a row that might exist (and would fail in the database, not here).
@@ -21,8 +26,46 @@ class Carried(BaseModel):
         return self.model_dump_json()
 
 
+# A moment as Unix seconds, within the years `datetime` can hold.
+EpochSeconds = Annotated[int, Field(ge=0, le=253_402_300_799)]
+
+
 class SessionRef(Carried):
+    """A session; on a button that commits the clicker to the session's time
+    (Accept), also the time the message showed (`starts`/`ends`, Unix seconds),
+    which the domain checks the session still has.
+
+    Buttons sent before the time was carried have neither: `seen()` is None and
+    the domain accepts such a click only for a session never moved."""
+
     session_id: RowId
+    starts: EpochSeconds | None = None
+    ends: EpochSeconds | None = None
+
+    @model_validator(mode="after")
+    def _a_whole_slot(self) -> Self:
+        if (self.starts is None) != (self.ends is None):
+            raise ValueError("a shown time has a start and an end")
+        if self.starts is not None and self.ends is not None and self.ends <= self.starts:
+            raise ValueError("a shown time ends after it starts")
+        return self
+
+    @classmethod
+    def shown(cls, session_id: int, slot: Slot) -> SessionRef:
+        """The session at the time a message shows it."""
+        return cls(
+            session_id=session_id,
+            starts=int(slot.starts_at.timestamp()),
+            ends=int(slot.ends_at.timestamp()),
+        )
+
+    def seen(self) -> Slot | None:
+        """The time the clicked message showed, when the button carried one."""
+        if self.starts is None or self.ends is None:
+            return None
+        return Slot(
+            datetime.fromtimestamp(self.starts, UTC), datetime.fromtimestamp(self.ends, UTC)
+        )
 
 
 class MentorRef(Carried):

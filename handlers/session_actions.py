@@ -27,9 +27,12 @@ Change = Callable[..., Outcome]
 SessionModal = Callable[[Session, Profile, str, str], View]
 
 
-def _transition(click: Click, change: Change, verb: str) -> None:
+def _transition(click: Click, change: Change, verb: str, *, as_seen: bool = False) -> None:
+    """`as_seen`: the change commits the clicker to the session's time, so the
+    use case gets the time the clicked message showed."""
     ref = click.carried(SessionRef)
-    outcome = change(click.uow(), click.deps.clock, session_id=ref.session_id)
+    arguments = {"seen": ref.seen()} if as_seen else {}
+    outcome = change(click.uow(), click.deps.clock, session_id=ref.session_id, **arguments)
     if click.in_message:
         me = click.me
         label = f"already {verb}" if outcome.already else verb
@@ -40,7 +43,9 @@ def _transition(click: Click, change: Change, verb: str) -> None:
 
 @action(Action.ACCEPT, on_session_dm=True)
 def handle_action_accept(click: Click) -> None:
-    _transition(click, accept, "accepted")
+    """Accept at the time the clicked message showed: refused once the request
+    has moved (the message is replaced by where it went)."""
+    _transition(click, accept, "accepted", as_seen=True)
 
 
 @action(Action.START, on_session_dm=True)

@@ -233,6 +233,13 @@ def _is_mentor(session: Session, person: Profile) -> bool:
     return person.id == session.mentor_id
 
 
+def _shows_now(n: Notification, session: Session) -> bool:
+    """Whether the notice shows the session's time as it is now (one that shows
+    no time, "the planned time", shows none that a click could agree to)."""
+    starts, ends = _moment(n.payload, "starts_at"), _moment(n.payload, "ends_at")
+    return starts == session.starts_at and (ends is None or ends == session.ends_at)
+
+
 def _dm_buttons(
     n: Notification, recipient: Profile, session: Session | None, meeting_link: str | None
 ) -> list[ButtonElement]:
@@ -245,7 +252,10 @@ def _dm_buttons(
         n.kind is K.SESSION_RESCHEDULED and _number(n.payload, "needs_confirmation") == 1
     )
     if needs_answer and session.status is S.REQUESTED and _is_mentor(session, recipient):
-        return accept_buttons(session)
+        # Accept carries the session's time, so only where the notice shows that
+        # time: a notice sent after a move (a retried delivery) keeps none, and
+        # the newer notice of the move (or the Home tab) has working buttons.
+        return accept_buttons(session) if _shows_now(n, session) else []
     if n.kind is K.SESSION_COMPLETED and session.status is S.COMPLETED:
         return [feedback_button(session)]
     if n.kind in (K.REQUEST_ACCEPTED, K.REMINDER):

@@ -14,7 +14,8 @@ from slack_sdk.models.blocks import (
 )
 
 from domain import limits
-from domain.model import Feedback, Profile, Session, SessionStatus
+from domain.errors import SessionMoved
+from domain.model import Feedback, Profile, Session, SessionStatus, Slot
 from domain.policy import DEFAULT_POLICY
 from handlers.ids import Action
 from handlers.metadata import SessionRef
@@ -119,8 +120,11 @@ def _joinable(link: str | None) -> str | None:
 
 
 def accept_buttons(session: Session) -> list[ButtonElement]:
+    """Accept carries the time shown beside it: the domain refuses it once the
+    request has moved, so an old message cannot accept a time never seen."""
+    shown = SessionRef.shown(session.id, Slot(session.starts_at, session.ends_at)).encode()
     return [
-        button("Accept", Action.ACCEPT, _ref(session), style="primary"),
+        button("Accept", Action.ACCEPT, shown, style="primary"),
         button("Decline", Action.DECLINE, _ref(session)),
     ]
 
@@ -188,6 +192,15 @@ def session_actions(
         buttons.append(button("Reschedule", Action.RESCHEDULE, _ref(session)))
         buttons.append(button("Cancel", Action.CANCEL, _ref(session), style="danger"))
     return buttons
+
+
+def moved_text(moved: SessionMoved, viewer_zone: str) -> str:
+    """The answer to an Accept on a message that showed an older time."""
+    return (
+        f"This request was moved to {slack_time(moved.starts_at, viewer_zone)}, so it was"
+        " not accepted. Please answer it from the newest message about it, or from the"
+        " Home tab, where the new time is shown."
+    )
 
 
 # --- one session ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session as OrmSession
 
-from domain.model import BusyPeriod, HistoryEntry, NewSession, Session, SessionStatus
+from domain.model import BusyPeriod, HistoryEntry, NewSession, Session, SessionStatus, Slot
 from storage.errors import translated_errors
 from storage.models import SessionHistory, SessionRow
 from storage.repos import definer
@@ -58,10 +58,23 @@ class SqlSessionRepository:
             row = self._session.scalars(statement).one()
         return session_from_row(row)
 
-    def update(self, session: Session, *, expected_status: SessionStatus, at: datetime) -> bool:
+    def update(
+        self,
+        session: Session,
+        *,
+        expected_status: SessionStatus,
+        at: datetime,
+        expected_slot: Slot | None = None,
+    ) -> bool:
+        guard = [SessionRow.id == session.id, SessionRow.status == expected_status.value]
+        if expected_slot is not None:
+            guard += [
+                SessionRow.starts_at == expected_slot.starts_at,
+                SessionRow.ends_at == expected_slot.ends_at,
+            ]
         statement = (
             update(SessionRow)
-            .where(SessionRow.id == session.id, SessionRow.status == expected_status.value)
+            .where(*guard)
             .values(
                 status=session.status.value,
                 starts_at=session.starts_at,

@@ -168,7 +168,16 @@ def test_the_whole_mentorship_story(h: Harness, owner_engine: Engine) -> None:
     assert h.submit("UBEN", moving, {Field.SLOT: select(new_slot)}).status == 200
     moved_dm = _dm_to(h, "UMAYA")
     assert "moved" in moved_dm.text().lower()
-    h.click("UMAYA", Action.ACCEPT, SessionRef(session_id=session_id).encode())
+    # Maya confirms from the move's DM: its Accept carries the new time (an
+    # Accept that does not, like the first DM's, is refused once it has moved).
+    confirm = [
+        e
+        for b in moved_dm.blocks()
+        for e in b.get("elements", [])
+        if e.get("action_id") == Action.ACCEPT
+    ]
+    assert confirm
+    h.click("UMAYA", Action.ACCEPT, confirm[0]["value"])
     wait_for(lambda: _status(owner_engine, session_id) == "scheduled")
 
     # --- Cara books another time, then cancels; Maya is told --------------------

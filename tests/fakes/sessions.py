@@ -14,6 +14,7 @@ from domain.model import (
     NewSession,
     Session,
     SessionStatus,
+    Slot,
 )
 from tests.fakes.store import Store
 
@@ -64,9 +65,18 @@ class FakeSessions:
         self.store.sessions[saved.id] = saved
         return saved
 
-    def update(self, session: Session, *, expected_status: SessionStatus, at: datetime) -> bool:
+    def update(
+        self,
+        session: Session,
+        *,
+        expected_status: SessionStatus,
+        at: datetime,
+        expected_slot: Slot | None = None,
+    ) -> bool:
         current = self.store.sessions.get(session.id)
         if current is None or current.status is not expected_status:
+            return False
+        if expected_slot is not None and expected_slot != Slot(current.starts_at, current.ends_at):
             return False
         self._check_free(session, ignore_id=session.id)
         self.store.sessions[session.id] = session

@@ -4,6 +4,7 @@ click, read through `to_dict()`."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -11,7 +12,15 @@ from uuid import UUID
 import pytest
 from slack_sdk.models.blocks import Block
 
-from domain.model import Notification, NotificationKind, Page, Profile, Session, SessionStatus
+from domain.model import (
+    Notification,
+    NotificationKind,
+    Page,
+    Profile,
+    Session,
+    SessionStatus,
+    Slot,
+)
 from handlers.ids import Action
 from handlers.metadata import NotificationRef, PageRef, SessionRef, decode
 from handlers.render.notifications import (
@@ -273,8 +282,11 @@ def dm(
 def test_a_request_dm_lets_the_mentor_accept_or_decline_while_it_is_requested() -> None:
     text, blocks = dm(a_notice(K.REQUEST_RECEIVED), a_session(S.REQUESTED))
     assert action_ids(blocks) == [Action.ACCEPT, Action.DECLINE]
-    for element in action_blocks(blocks)[0]:
-        assert decode(SessionRef, element["value"]) == SessionRef(session_id=7)
+    accept, decline = action_blocks(blocks)[0]
+    # Accept carries the time the DM shows; Decline commits to no time.
+    shown = Slot(STARTS, STARTS + timedelta(minutes=30))
+    assert decode(SessionRef, accept["value"]) == SessionRef.shown(7, shown)
+    assert decode(SessionRef, decline["value"]) == SessionRef(session_id=7)
     assert text.startswith("Ben Okafor asked for a session on ")
     assert "<!date" not in text
     assert "(UTC)" in text
@@ -284,6 +296,17 @@ def test_a_request_dm_lets_the_mentor_accept_or_decline_while_it_is_requested() 
 def test_a_request_dm_has_no_buttons_once_the_request_moved_on(status: SessionStatus) -> None:
     _, blocks = dm(a_notice(K.REQUEST_RECEIVED), a_session(status))
     assert action_ids(blocks) == []
+
+
+def test_a_request_dm_sent_after_the_request_moved_offers_no_accept() -> None:
+    """A notice delivered late (after a retry) shows the time it was written
+    with; its Accept would agree to a time it does not show, so it has none."""
+    moved = replace(a_session(S.REQUESTED), starts_at=BEFORE, ends_at=BEFORE + timedelta(hours=1))
+    assert action_ids(dm(a_notice(K.REQUEST_RECEIVED), moved)[1]) == []
+    longer = replace(a_session(S.REQUESTED), ends_at=STARTS + timedelta(hours=1))
+    assert action_ids(dm(a_notice(K.REQUEST_RECEIVED), longer)[1]) == []
+    timeless = a_notice(K.REQUEST_RECEIVED, starts_at=None, ends_at=None)
+    assert action_ids(dm(timeless, a_session(S.REQUESTED))[1]) == []
 
 
 def test_a_dm_without_its_session_has_no_buttons() -> None:

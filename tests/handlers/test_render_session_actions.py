@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import ButtonElement
 
-from domain.model import Profile, Session, SessionStatus
+from domain.errors import SessionMoved
+from domain.model import Profile, Session, SessionStatus, Slot
 from handlers.ids import Action
 from handlers.metadata import SessionRef, decode
-from handlers.render.sessions import session_actions
+from handlers.render.sessions import moved_text, session_actions
 from tests.handlers.samples import BEN, MAYA, NOW, OLGA
 from tests.handlers.session_samples import LINK, S, a_session
 
@@ -160,6 +161,50 @@ def test_every_button_carries_the_session_reference() -> None:
         assert decode(SessionRef, button.value) == SessionRef(session_id=42)
 
 
+def test_accept_carries_the_time_it_is_shown_beside_and_the_rest_only_the_session() -> None:
+    session = a_session(S.REQUESTED, session_id=42)
+    buttons = session_actions(session, MAYA, BEN, NOW, feedback_given=False, meeting_link=None)
+    refs = {button.action_id: decode(SessionRef, button.value) for button in buttons}
+    shown = Slot(session.starts_at, session.ends_at)
+    assert refs.pop(Action.ACCEPT) == SessionRef.shown(42, shown)
+    assert set(refs.values()) == {SessionRef(session_id=42)}
+    assert len(buttons[0].to_dict()["value"]) <= 2000
+
+
 def test_someone_outside_the_session_gets_no_buttons() -> None:
     session = a_session(S.REQUESTED)
     assert session_actions(session, OLGA, BEN, NOW, feedback_given=False, meeting_link=LINK) == []
+
+
+def test_an_accept_from_before_buttons_carried_the_time_still_parses_without_one() -> None:
+    old = decode(SessionRef, '{"session_id": 42}')
+    assert old is not None
+    assert old.seen() is None
+    session = a_session(S.REQUESTED, session_id=42)
+    shown = SessionRef.shown(42, Slot(session.starts_at, session.ends_at)).encode()
+    carried = decode(SessionRef, shown)
+    assert carried is not None
+    assert carried.seen() == Slot(session.starts_at, session.ends_at)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '{"session_id": 42, "starts": 1800000000}',  # half a time
+        '{"session_id": 42, "starts": 1800000000, "ends": 1800000000}',  # ends as it starts
+        '{"session_id": 42, "starts": -1, "ends": 1800000000}',
+        '{"session_id": 42, "starts": "soon", "ends": 1800000000}',
+        '{"session_id": 42, "starts": 1800000000, "ends": 99999999999999}',  # past year 9999
+    ],
+)
+def test_a_tampered_shown_time_does_not_parse(value: str) -> None:
+    assert decode(SessionRef, value) is None
+
+
+def test_a_refused_accept_says_where_the_request_went_in_the_readers_zone() -> None:
+    moved = a_session(S.REQUESTED, starts_in=timedelta(days=2))
+    said = moved_text(SessionMoved(moved.starts_at, moved.ends_at), "Asia/Kolkata")
+    assert f"<!date^{int(moved.starts_at.timestamp())}^" in said
+    assert "(Asia/Kolkata)" in said
+    for words in ("moved to", "newest message", "Home tab"):
+        assert words in said

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.errors import SlotTaken
-from domain.model import HistoryEntry, NewSession, Session, SessionStatus
+from domain.model import HistoryEntry, NewSession, Session, SessionStatus, Slot
 from storage.errors import DEADLOCK_DETECTED, sqlstate
 from tests.storage.seed import BASE_TIME, Org, add_user, seed_session, set_actor
 from tests.storage.sessions_seed import HOUR, S, as_member, as_system
@@ -105,6 +105,40 @@ def test_a_conditional_update_loses_to_a_change_made_after_the_read(
         accepted = replace(seen, status=S.SCHEDULED)
         assert not mentor.sessions.update(accepted, expected_status=S.REQUESTED, at=BASE_TIME)
         assert mentor.sessions.get(added.id) == cancelled
+
+
+def test_a_conditional_update_on_the_times_read_loses_to_a_move_made_after_the_read(
+    session_factory: sessionmaker[OrmSession], org: Org
+) -> None:
+    """The status alone would not tell: a mentee's move keeps it requested."""
+    with as_member(session_factory, "UMENTEE") as uow:
+        added = uow.sessions.add(_new(org))
+        uow.commit()
+    with as_member(session_factory, "UMENTOR") as mentor:
+        seen = mentor.sessions.get(added.id)
+        assert seen is not None
+        with as_member(session_factory, "UMENTEE") as mentee:
+            moved = replace(
+                added,
+                starts_at=added.starts_at + HOUR,
+                ends_at=added.ends_at + HOUR,
+                previous_starts_at=added.starts_at,
+            )
+            assert mentee.sessions.update(moved, expected_status=S.REQUESTED, at=BASE_TIME)
+            mentee.commit()
+        accepted = replace(seen, status=S.SCHEDULED)
+        as_seen = Slot(seen.starts_at, seen.ends_at)
+        assert not mentor.sessions.update(
+            accepted, expected_status=S.REQUESTED, expected_slot=as_seen, at=BASE_TIME
+        )
+        assert mentor.sessions.get(added.id) == moved
+        as_moved = Slot(moved.starts_at, moved.ends_at)
+        assert mentor.sessions.update(
+            replace(moved, status=S.SCHEDULED),
+            expected_status=S.REQUESTED,
+            expected_slot=as_moved,
+            at=BASE_TIME,
+        )
 
 
 def test_a_locked_session_makes_a_concurrent_conditional_update_wait_and_then_lose(

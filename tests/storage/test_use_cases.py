@@ -25,7 +25,7 @@ from domain.errors import Conflict, NotAllowed, NotFound, SlotTaken
 from domain.feedback import leave_feedback, session_feedback
 from domain.lookups import booking_options
 from domain.membership import leave_programme, step_down_as_mentor
-from domain.model import Actor, NotificationKind, Role, SessionStatus
+from domain.model import Actor, NotificationKind, Role, SessionStatus, Slot
 from domain.notifications import mark_all_read, mark_read, notifications_page, unread_count
 from domain.profiles import (
     MenteeSignup,
@@ -163,7 +163,9 @@ def test_decline_cancel_reschedule_and_expiry_on_the_real_database(org: Org) -> 
         starts_at=MONDAY + timedelta(days=2, hours=10),
     ).session
     assert (moved.status, moved.previous_starts_at) == (SessionStatus.REQUESTED, TUESDAY_9)
-    accept(org.uow("UMAYA"), clock, session_id=second.id)
+    # Accepted as the mentor saw it moved: the time she was shown goes with it.
+    seen = Slot(moved.starts_at, moved.ends_at)
+    accept(org.uow("UMAYA"), clock, session_id=second.id, seen=seen)
     cancel(org.uow("UMAYA"), clock, session_id=second.id, reason="Ill")
     third = request_session(org.uow("UBEN"), clock, mentor_id=maya, starts_at=TUESDAY_9)
     clock.set(TUESDAY_9)
