@@ -36,15 +36,6 @@ def find_me(uow: UnitOfWork) -> Profile | None:
         return seen_profile(uow)
 
 
-def person_by_slack_id(uow: UnitOfWork, *, slack_user_id: str) -> Profile:
-    with uow:
-        me = current_profile(uow)
-        person = uow.users.by_slack_id(me.workspace_id, slack_user_id)
-        if person is None:
-            raise NotFound("That person hasn't joined the mentorship programme yet.")
-        return person
-
-
 def mentor_card(uow: UnitOfWork, *, mentor_id: int) -> MentorCard:
     with uow:
         me = current_profile(uow)
