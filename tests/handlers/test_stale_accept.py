@@ -12,35 +12,18 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from bot.standin.payloads import select, text_input
+from bot.standin.payloads import select
 from bot.standin.seen import Kind, Sight
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import MentorRef, SessionRef
 from tests.handlers.conftest import Harness, wait_for
+from tests.handlers.people import mentor_and_mentee
 
 
 def _mentor_and_mentee(h: Harness, engine: Engine) -> int:
     """Maya mentors (London, 30-minute sessions, weekday mornings); Ben is a
     mentee. Maya's user id."""
-    h.command("UMAYA", "signup mentor")
-    h.submit(
-        "UMAYA",
-        h.opened_view(),
-        {
-            Field.DEPARTMENT: text_input("Engineering"),
-            Field.EXPERTISE: text_input("python"),
-            Field.TIME_ZONE: select("Europe/London"),
-            Field.SESSION_MINUTES: select("30"),
-        },
-    )
-    h.command("UMAYA", "availability add mon-fri 09:00-12:00")
-    h.next_call("response_url")
-    h.command("UBEN", "signup mentee")
-    h.submit(
-        "UBEN",
-        h.opened_view(after=1),
-        {Field.DEPARTMENT: text_input("Sales"), Field.LEARNING_GOALS: text_input("python")},
-    )
+    mentor_and_mentee(h)
     h.settle()
     h.slack.clear()
     return _count(engine, "SELECT id FROM users WHERE slack_user_id = 'UMAYA'")
