@@ -112,6 +112,11 @@ class Session:
     cancel_reason: str | None = None
     previous_starts_at: datetime | None = None
     created_at: datetime | None = None
+    updated_at: datetime | None = None
+    # The SEQUENCE of the last calendar invite or update sent; None: never sent.
+    calendar_sequence: int | None = None
+    # Random: the session's part of its meeting room's address (domain.meeting).
+    meeting_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,6 +249,8 @@ class NotificationKind(StrEnum):
     COMPLETE_PROMPT = "complete_prompt"
     SESSION_COMPLETED = "session_completed"
     FEEDBACK_RECEIVED = "feedback_received"
+    # Carries an .ics file to a participant's DM; not listed among their notices.
+    CALENDAR_UPDATE = "calendar_update"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from domain import limits
 from domain.availability import slots_between
+from domain.calendar import CalendarChange, calendar_change
 from domain.errors import (
     Conflict,
     InvalidInput,
@@ -118,11 +119,40 @@ def transition(
     the history row that records the change (what its notices are keyed by).
 
     The write applies only to the row as it was read: the same status and the
-    same times (so a move that slipped in between cannot be accepted unseen)."""
+    same times (so a move that slipped in between cannot be accepted unseen).
+    When the change is one people's calendars show, both participants are sent
+    the calendar update (`domain.calendar`)."""
+    change = calendar_change(before, after)
+    if change is not None:
+        after = replace(after, calendar_sequence=change.sequence)
     read_at = Slot(before.starts_at, before.ends_at)
     if not uow.sessions.update(after, expected_status=before.status, expected_slot=read_at, at=now):
         raise Conflict("Someone else changed this session just now. Please look again.")
-    return after, record(uow, after, actor=actor, before=before, now=now, reason=reason)
+    cause = record(uow, after, actor=actor, before=before, now=now, reason=reason)
+    if change is not None:
+        _send_to_calendars(uow, now, after, change, cause)
+    return after, cause
+
+
+def _send_to_calendars(
+    uow: UnitOfWork, now: datetime, session: Session, change: CalendarChange, cause: int
+) -> None:
+    mentor, mentee = user(uow, session.mentor_id), user(uow, session.mentee_id)
+    for person in (mentor, mentee):
+        tell(
+            uow,
+            now,
+            person,
+            NotificationKind.CALENDAR_UPDATE,
+            session,
+            "calendar",
+            cause,
+            method=change.method.value,
+            status=change.status.value,
+            sequence=change.sequence,
+            mentor=mentor.display_name,
+            mentee=mentee.display_name,
+        )
 
 
 def record(

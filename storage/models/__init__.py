@@ -5,6 +5,7 @@ migrated database). Importing this package registers every table on
 
 from storage.base import Base
 from storage.models.availability import Availability, AvailabilityException
+from storage.models.calendar import CalendarFeed
 from storage.models.digests import DigestRow
 from storage.models.events import ProcessedEvent
 from storage.models.feedback import Feedback, Rating
@@ -18,6 +19,7 @@ __all__ = [
     "Availability",
     "AvailabilityException",
     "Base",
+    "CalendarFeed",
     "DigestRow",
     "Feedback",
     "MentorDirectory",

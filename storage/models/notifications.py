@@ -35,6 +35,7 @@ NOTIFICATION_KINDS = (
     "complete_prompt",
     "session_completed",
     "feedback_received",
+    "calendar_update",
 )
 
 

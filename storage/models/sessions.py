@@ -62,6 +62,7 @@ class SessionRow(Base):
             "ends_at - starts_at BETWEEN interval '15 minutes' AND interval '240 minutes'",
             name="length_range",
         ),
+        CheckConstraint("calendar_sequence >= 0", name="calendar_sequence_not_negative"),
         CheckConstraint(f"char_length(topic) <= {limits.TOPIC}", name="topic_length"),
         CheckConstraint(f"char_length(notes) <= {limits.NOTES}", name="notes_length"),
         CheckConstraint(
@@ -109,6 +110,14 @@ class SessionRow(Base):
     # The mentee's rating of the mentor, kept from `feedback` by a trigger
     # (migration 0009), so the dashboard sums ratings without reading feedback.
     rating: Mapped[int | None] = mapped_column(SmallInteger)
+    # The iCalendar SEQUENCE of the last invite or update people's calendars
+    # were sent; NULL while it never went to a calendar (migration 0013).
+    calendar_sequence: Mapped[int | None] = mapped_column(Integer)
+    # The session's part of its meeting room's address: random, drawn by the
+    # database, never written by the application.
+    meeting_token: Mapped[str] = mapped_column(
+        Text, server_default=text("replace(gen_random_uuid()::text, '-', '')")
+    )
     created_at: Mapped[datetime] = timestamp_now()
     updated_at: Mapped[datetime] = timestamp_now()
 

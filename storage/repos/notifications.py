@@ -10,11 +10,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
-from domain.model import Notification
+from domain.model import Notification, NotificationKind
 from storage.models import Notification as NotificationRow
 from storage.models import Workspace
 from storage.repos.common import rowcount
 from storage.repos.rows import notification_from_row
+
+# A calendar update's notice only carries its .ics file to the person's DM; the
+# DM about the change itself is the notice they read and count.
+_LISTED = NotificationRow.kind != NotificationKind.CALENDAR_UPDATE.value
 
 
 class SqlNotificationRepository:
@@ -56,7 +60,7 @@ class SqlNotificationRepository:
     def list_for(self, recipient_id: int, *, limit: int, offset: int) -> list[Notification]:
         rows = self._session.scalars(
             select(NotificationRow)
-            .where(NotificationRow.recipient_id == recipient_id)
+            .where(NotificationRow.recipient_id == recipient_id, _LISTED)
             .order_by(NotificationRow.created_at.desc(), NotificationRow.id)
             .limit(limit)
             .offset(offset)
@@ -70,7 +74,9 @@ class SqlNotificationRepository:
                 select(func.count())
                 .select_from(NotificationRow)
                 .where(
-                    NotificationRow.recipient_id == recipient_id, NotificationRow.read_at.is_(None)
+                    NotificationRow.recipient_id == recipient_id,
+                    NotificationRow.read_at.is_(None),
+                    _LISTED,
                 )
             )
             or 0
@@ -92,7 +98,11 @@ class SqlNotificationRepository:
     def mark_all_read(self, recipient_id: int, at: datetime) -> int:
         statement = (
             update(NotificationRow)
-            .where(NotificationRow.recipient_id == recipient_id, NotificationRow.read_at.is_(None))
+            .where(
+                NotificationRow.recipient_id == recipient_id,
+                NotificationRow.read_at.is_(None),
+                _LISTED,
+            )
             .values(read_at=at)
             .execution_options(synchronize_session=False)
         )

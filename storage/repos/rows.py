@@ -53,6 +53,9 @@ def session_from_row(row: SessionRow) -> Session:
         cancel_reason=row.cancel_reason,
         previous_starts_at=row.previous_starts_at,
         created_at=row.created_at,
+        updated_at=row.updated_at,
+        calendar_sequence=row.calendar_sequence,
+        meeting_token=row.meeting_token,
     )
 
 

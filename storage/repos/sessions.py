@@ -84,6 +84,7 @@ class SqlSessionRepository:
                 actual_minutes=session.actual_minutes,
                 cancel_reason=session.cancel_reason,
                 previous_starts_at=session.previous_starts_at,
+                calendar_sequence=session.calendar_sequence,
                 updated_at=at,
             )
             .execution_options(synchronize_session=False)

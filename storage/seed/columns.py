@@ -46,6 +46,8 @@ SESSION_COLUMNS = (
     "actual_minutes",
     "cancel_reason",
     "previous_starts_at",
+    "calendar_sequence",
+    "meeting_token",
     "created_at",
     "updated_at",
 )

@@ -3,6 +3,7 @@ history, feedback, notifications and the mentors' time off."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from array import array
 from collections.abc import Iterator
@@ -75,6 +76,9 @@ class SessionRows:
         starts, ends, created, status = self.starts, self.ends, self.created, self.status
         mentor_ids, mentee_ids, mentor_index = self.mentor_ids, self.mentee_ids, self.mentor_index
         base = self.base_id
+        # Meeting tokens from a stream of their own, drawn from the seed: the
+        # same seed gives the same rows.
+        tokens = random.Random(rng.random())
         for k in range(n):
             start, end, booked, code = starts[k], ends[k], created[k], status[k]
             mentor = mentors[mentor_index[k]]
@@ -112,15 +116,20 @@ class SessionRows:
             else:  # requested, scheduled
                 done = accept or booked
             finished[k] = done
+            sequence = "\\N"  # the calendar invites sent (domain.calendar)
+            if accept:
+                sequence = str(int(code == CANCELLED))
             if accept and random_() < 0.03:
                 # Moved earlier by the mentor, from the same time a few days later.
                 moved = start + rng.randrange(1, 4) * DAY
                 moved_from[k] = moved
                 previous = ts(moved)
+                sequence = str(int(sequence) + 1)
             yield (
                 f"{base + k + 1}\t{workspace_id}\t{mentor_ids[k]}\t{mentee_ids[k]}\t{ts(start)}\t"
                 f"{ts(end)}\t{STATUSES[code]}\t{mentor.topics[topic]}\t{notes}\t{minutes}\t"
-                f"{reason}\t{previous}\t{ts(booked)}\t{ts(done)}\n"
+                f"{reason}\t{previous}\t{sequence}\t{tokens.getrandbits(128):032x}\t"
+                f"{ts(booked)}\t{ts(done)}\n"
             )
 
     def history_rows(self, workspace_id: str) -> Iterator[str]:

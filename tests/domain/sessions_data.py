@@ -34,4 +34,9 @@ def scheduled_session(uow_for: UowFor, clock: FakeClock, people: People) -> Sess
 
 
 def notice_kinds(store: Store, recipient_id: int) -> list[NotificationKind]:
-    return [n.kind for n in store.notifications if n.recipient_id == recipient_id]
+    """The notices the person reads (not the calendar updates that carry files)."""
+    return [
+        n.kind
+        for n in store.notifications
+        if n.recipient_id == recipient_id and n.kind is not NotificationKind.CALENDAR_UPDATE
+    ]

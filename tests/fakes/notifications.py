@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from domain.model import Notification
+from domain.model import Notification, NotificationKind
 from tests.fakes.store import Outbox, Store
 
 
@@ -34,14 +34,18 @@ class FakeNotifications:
         return True
 
     def list_for(self, recipient_id: int, *, limit: int, offset: int) -> list[Notification]:
-        mine = [n for n in self.store.notifications if n.recipient_id == recipient_id]
+        mine = [n for n in self._listed() if n.recipient_id == recipient_id]
         mine.sort(key=lambda n: n.created_at, reverse=True)
         return mine[offset : offset + limit]
 
     def unread_count(self, recipient_id: int) -> int:
-        return sum(
-            1 for n in self.store.notifications if n.recipient_id == recipient_id and not n.read_at
-        )
+        return sum(1 for n in self._listed() if n.recipient_id == recipient_id and not n.read_at)
+
+    def _listed(self) -> list[Notification]:
+        """Calendar updates are not among a person's notices (as in storage)."""
+        return [
+            n for n in self.store.notifications if n.kind is not NotificationKind.CALENDAR_UPDATE
+        ]
 
     def mark_read(self, recipient_id: int, notification_id: UUID, at: datetime) -> bool:
         for index, n in enumerate(self.store.notifications):
@@ -93,7 +97,8 @@ class FakeNotifications:
     def mark_all_read(self, recipient_id: int, at: datetime) -> int:
         count = 0
         for index, n in enumerate(self.store.notifications):
-            if n.recipient_id == recipient_id and n.read_at is None:
+            listed = n.kind is not NotificationKind.CALENDAR_UPDATE
+            if n.recipient_id == recipient_id and n.read_at is None and listed:
                 self.store.notifications[index] = replace(n, read_at=at)
                 count += 1
         return count

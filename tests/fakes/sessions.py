@@ -4,7 +4,9 @@ the database's constraints and conditional updates do."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
+from uuid import uuid4
 
 from domain.errors import NotAllowed, SlotTaken
 from domain.model import (
@@ -61,6 +63,8 @@ class FakeSessions:
             status=session.status,
             topic=session.topic,
             created_at=session.created_at,
+            updated_at=session.created_at,
+            meeting_token=uuid4().hex,
         )
         self.store.sessions[saved.id] = saved
         return saved
@@ -79,7 +83,7 @@ class FakeSessions:
         if expected_slot is not None and expected_slot != Slot(current.starts_at, current.ends_at):
             return False
         self._check_free(session, ignore_id=session.id)
-        self.store.sessions[session.id] = session
+        self.store.sessions[session.id] = replace(session, updated_at=at)
         return True
 
     def busy_periods(

@@ -135,7 +135,8 @@ def test_the_app_role_may_update_every_column_of_sessions_but_its_identity_and_r
     owner_engine: Engine,
 ) -> None:
     """A column added to sessions later needs its UPDATE grant (see migrations 0009
-    and 0010); who takes part and in which workspace never changes."""
+    and 0010); who takes part and in which workspace never changes, nor does
+    the meeting room's token the database drew (0013)."""
     rows = _rows(
         owner_engine,
         "SELECT attname, has_column_privilege('mentorship_app', 'sessions', attname, 'UPDATE')"
@@ -143,7 +144,7 @@ def test_the_app_role_may_update_every_column_of_sessions_but_its_identity_and_r
         " AND NOT attisdropped",
     )
     fixed = {name for name, updatable in rows if not updatable}
-    assert fixed == {"rating", "id", "workspace_id", "mentor_id", "mentee_id"}
+    assert fixed == {"rating", "id", "workspace_id", "mentor_id", "mentee_id", "meeting_token"}
 
 
 def test_a_session_holds_one_rating_of_its_mentor(app_engine: Engine) -> None:
