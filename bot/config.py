@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.errors import InvalidInput
+from domain.meeting import check_template
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -38,6 +40,11 @@ EXPECTED = {
     "mentorship_max_open_sessions": "a number of sessions from 1 to 50",
     "mentorship_max_open_with_one_mentor": "a number of sessions from 1 to 50",
     "mentorship_booking_requests_per_hour": "a number of requests from 1 to 1000",
+    "mentorship_public_url": "the bot's public https URL, such as https://mentorship.example.com",
+    "mentorship_meeting_url_template": (
+        "an http(s) URL with {session_token} once, such as"
+        " https://meet.jit.si/mentoring-{session_token}"
+    ),
 }
 
 
@@ -84,6 +91,13 @@ class Settings(BaseSettings):
     mentorship_booking_requests_per_hour: int = Field(
         default=DEFAULT_POLICY.max_requests_per_hour, ge=1, le=1000
     )
+
+    # The bot's public base URL: calendar feeds are served under it
+    # (`<url>/calendar/<token>.ics`); unset, `/mentor calendar` says so.
+    mentorship_public_url: str | None = None
+    # A meeting room per session for mentors without a link of their own
+    # (domain.meeting); unset, people are told to agree on a place.
+    mentorship_meeting_url_template: str | None = None
 
     def booking_policy(self) -> BookingPolicy:
         return replace(
@@ -163,6 +177,25 @@ class Settings(BaseSettings):
         except (KeyError, ValueError, OSError):
             raise ValueError("unknown zone") from None
         return value
+
+    @field_validator("mentorship_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", value):
+            raise ValueError("not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("mentorship_meeting_url_template")
+    @classmethod
+    def _meeting_template(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return check_template(value)
+        except InvalidInput:
+            raise ValueError("not a meeting URL template") from None
 
     @field_validator("mentorship_digest_channel")
     @classmethod
