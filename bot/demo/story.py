@@ -111,7 +111,7 @@ def _book(stage: Stage) -> tuple[Sight, datetime]:
     }
     request = stage.act(
         BEN,
-        f"picks the first free time ({first.label} his time), the topic"
+        f"picks the first free time ({first.label}), the topic"
         " “Growing as an engineer”, and submits",
         lambda: ws.submit(BEN.user_id, booking.view(), fill(booking.view(), answers)),
         dm(MAYA, BEN.name, button=Action.ACCEPT),

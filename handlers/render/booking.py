@@ -1,4 +1,8 @@
-"""Booking and rescheduling: a mentor's free times, grouped by the viewer's days."""
+"""Booking and rescheduling: a mentor's free times, grouped by the viewer's days.
+
+Times outside the viewer's working day (domain.working_hours) come after the
+others and say why ("early for you"); when the other person's clock reads
+differently, each time shows theirs too ("09:00–09:30 (15:00 for Ana)")."""
 
 from __future__ import annotations
 
@@ -18,20 +22,30 @@ from slack_sdk.models.views import View
 from domain import limits
 from domain.model import Profile, Session, Slot
 from domain.policy import DEFAULT_POLICY
+from domain.working_hours import OffHours, off_hours
 from handlers.ids import Field, Modal
 from handlers.render.common import (
+    MAX_OPTION_TEXT,
     context,
     escape,
     input_block,
     plain_time,
     section,
     slack_time,
+    truncate,
     zone,
 )
 
 MAX_SLOT_OPTIONS = 100  # Slack's limit for one select, across all its groups
 _TOPIC_MAX = limits.TOPIC
 _HORIZON_DAYS = DEFAULT_POLICY.horizon.days
+_NAME_SHOWN = 20  # of the other person's first name, beside their clock
+# "For you": the viewer's working day (the mentee booking, either person moving).
+_MARKS = {
+    OffHours.EARLY: "early for you",
+    OffHours.LATE: "late for you",
+    OffHours.WEEKEND: "weekend for you",
+}
 
 
 def slot_value(slot: Slot) -> str:
@@ -44,39 +58,86 @@ def _day_label(moment: datetime, viewer_zone: str) -> str:
     return f"{local:%a} {local.day} {local:%b}"
 
 
-def _slot_option(slot: Slot, viewer_zone: str) -> Option:
+def _off_hours(slot: Slot, viewer_zone: str) -> OffHours | None:
+    return off_hours(slot.starts_at, slot.ends_at, zone(viewer_zone))
+
+
+def _first_name(person: Profile) -> str:
+    words = person.display_name.split()
+    return truncate(words[0], _NAME_SHOWN) if words else "them"
+
+
+def _their_time(slot: Slot, viewer_zone: str, other: Profile) -> str:
+    """' (15:00 for Ana)': the other person's clock at the start, when it reads
+    differently from the viewer's (offsets compared at that instant, not zone
+    names); with their weekday when it is another day for them."""
+    mine = slot.starts_at.astimezone(zone(viewer_zone))
+    theirs = slot.starts_at.astimezone(zone(other.time_zone))
+    if mine.utcoffset() == theirs.utcoffset():
+        return ""
+    day = f"{theirs:%a} " if theirs.date() != mine.date() else ""
+    return f" ({day}{theirs:%H:%M} for {_first_name(other)})"
+
+
+def _slot_option(slot: Slot, viewer_zone: str, other: Profile) -> Option:
     start = plain_time(slot.starts_at, viewer_zone, with_day=False)
     end = plain_time(slot.ends_at, viewer_zone, with_day=False)
-    return Option(value=slot_value(slot), text=f"{start}–{end}")
+    text = f"{start}–{end}{_their_time(slot, viewer_zone, other)}"
+    mark = _off_hours(slot, viewer_zone)
+    if mark is not None:
+        text += f" · {_MARKS[mark]}"
+    return Option(value=slot_value(slot), text=truncate(text, MAX_OPTION_TEXT))
 
 
-def shown_slots(slots: Sequence[Slot]) -> list[Slot]:
-    """The slots a picker offers: in order, one per start time, at most 100."""
-    shown: list[Slot] = []
+def shown_slots(slots: Sequence[Slot], viewer_zone: str) -> list[Slot]:
+    """The slots a picker offers, one per start time, at most 100: those inside
+    the viewer's working day first, then the others, each part in time order."""
+    unique: list[Slot] = []
     for slot in sorted(slots):
-        if not shown or slot.starts_at != shown[-1].starts_at:
-            shown.append(slot)
-    return shown[:MAX_SLOT_OPTIONS]
+        if not unique or slot.starts_at != unique[-1].starts_at:
+            unique.append(slot)
+    # A stable sort: time order is kept within each part.
+    unique.sort(key=lambda slot: _off_hours(slot, viewer_zone) is not None)
+    return unique[:MAX_SLOT_OPTIONS]
 
 
-def slot_option_groups(slots: Sequence[Slot], viewer_zone: str) -> list[OptionGroup]:
-    """One group per day in the viewer's zone ("Wed 2 Dec"), times within it."""
+def slot_option_groups(
+    slots: Sequence[Slot], viewer_zone: str, other: Profile
+) -> list[OptionGroup]:
+    """One group per day in the viewer's zone ("Wed 2 Dec"), times within it: the
+    days' times inside the viewer's working day first, then the days' other times
+    ("Wed 2 Dec · outside your working day"), each marked why."""
+
+    def key(slot: Slot) -> tuple[bool, str]:
+        outside = _off_hours(slot, viewer_zone) is not None
+        return outside, _day_label(slot.starts_at, viewer_zone)
+
     return [
-        OptionGroup(label=label, options=[_slot_option(slot, viewer_zone) for slot in day])
-        for label, day in groupby(
-            shown_slots(slots), key=lambda slot: _day_label(slot.starts_at, viewer_zone)
+        OptionGroup(
+            label=f"{day} · outside your working day" if outside else day,
+            options=[_slot_option(slot, viewer_zone, other) for slot in group],
         )
+        for (outside, day), group in groupby(shown_slots(slots, viewer_zone), key=key)
     ]
 
 
-def slot_picker(slots: Sequence[Slot], viewer_zone: str, *, label: str) -> list[Block]:
-    """The Field.SLOT select, with a note when some free times did not fit."""
+def slot_picker(
+    slots: Sequence[Slot], viewer_zone: str, other: Profile, *, label: str
+) -> list[Block]:
+    """The Field.SLOT select for a session with `other`, with a note when some
+    free times did not fit."""
     element = StaticSelectElement(
-        placeholder="Pick a time", option_groups=slot_option_groups(slots, viewer_zone)
+        placeholder="Pick a time",
+        option_groups=slot_option_groups(slots, viewer_zone, other),
     )
     blocks: list[Block] = [input_block(Field.SLOT, label, element)]
-    if len({slot.starts_at for slot in slots}) > MAX_SLOT_OPTIONS:
-        blocks.append(context(f"Showing the first {MAX_SLOT_OPTIONS} free times."))
+    free = len({slot.starts_at for slot in slots})
+    if free > MAX_SLOT_OPTIONS:
+        blocks.append(
+            context(
+                f"Showing {MAX_SLOT_OPTIONS} of {free} free times, those in your working day first."
+            )
+        )
     return blocks
 
 
@@ -107,7 +168,7 @@ def booking_modal(
             )
         )
         return _modal(Modal.BOOK, "Book a session", None, blocks, private_metadata)
-    blocks += slot_picker(slots, viewer_zone, label="When")
+    blocks += slot_picker(slots, viewer_zone, mentor, label="When")
     topic = PlainTextInputElement(
         multiline=True,
         max_length=_TOPIC_MAX,
@@ -141,5 +202,5 @@ def reschedule_modal(
             )
         )
         return _modal(Modal.RESCHEDULE, "Reschedule", None, blocks, private_metadata)
-    blocks += slot_picker(slots, viewer_zone, label="New time")
+    blocks += slot_picker(slots, viewer_zone, other, label="New time")
     return _modal(Modal.RESCHEDULE, "Reschedule", "Move", blocks, private_metadata)
