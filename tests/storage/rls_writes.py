@@ -38,6 +38,13 @@ KEYED_NOTICE = (
 )
 # The world's history row of its session, written by the mentee.
 MENTEES_TRANSITION = "(SELECT max(id) FROM session_history WHERE session_id = {session})"
+
+
+def _own_key(event: str) -> str:
+    """A notice key naming the mentee's own change (the booking) with `event`."""
+    return f"'session:{{session}}:{event}:' || {MENTEES_TRANSITION} || ':' || {{mentor}}"
+
+
 SCHEDULED = (*REQUEST, "UPDATE sessions SET status = 'scheduled' WHERE status = 'requested'")
 
 
@@ -238,10 +245,26 @@ WRITES = (
     Write(
         "a participant keys a notice by a change they made",
         "UMENTEE",
-        KEYED_NOTICE.format(
-            key=f"'session:{{session}}:moved:' || {MENTEES_TRANSITION} || ':' || {{mentor}}"
-        ),
+        KEYED_NOTICE.format(key=_own_key("requested")),
         allowed=True,
+    ),
+    Write(
+        "a participant keys notices by made-up events of one change (a flood)",
+        "UMENTEE",
+        KEYED_NOTICE.format(key=_own_key("hello")),
+        allowed=False,
+    ),
+    Write(
+        "a participant calls their request a move",
+        "UMENTEE",
+        KEYED_NOTICE.format(key=_own_key("moved")),
+        allowed=False,
+    ),
+    Write(
+        "a participant keys a request's notice as a calendar update",
+        "UMENTEE",
+        KEYED_NOTICE.format(key=_own_key("calendar")),
+        allowed=False,
     ),
     Write(
         "a participant keys a notice as their own feedback",
