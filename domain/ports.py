@@ -272,7 +272,8 @@ class FeedOwner:
 @dataclass(frozen=True)
 class CalendarSession:
     """A session as a calendar shows it: with both people's names and the
-    mentor's own meeting link."""
+    mentor's own meeting link. Only what a calendar shows of the session is
+    filled in (not its notes, reasons or creation time)."""
 
     session: Session
     mentor_name: str
