@@ -98,7 +98,7 @@ class CalendarFeeds:
         )
         if events is None:
             return "404 Not Found", [("Content-Type", "text/plain")], NOT_FOUND
-        body = published_calendar(map(calendar_event, events), name=CALENDAR_NAME)
+        body = published_calendar(map(_calendar_event, events), name=CALENDAR_NAME)
         etag = f'"{hashlib.sha256(body).hexdigest()}"'
         headers = [("ETag", etag), ("Cache-Control", CACHE_CONTROL)]
         if _matches(str(environ.get("HTTP_IF_NONE_MATCH", "")), etag):
@@ -107,7 +107,7 @@ class CalendarFeeds:
         return "200 OK", headers, body
 
 
-def calendar_event(event: FeedEvent) -> CalendarEvent:
+def _calendar_event(event: FeedEvent) -> CalendarEvent:
     session = event.session
     return CalendarEvent(
         workspace_id=session.workspace_id,
