@@ -86,7 +86,7 @@ def published_calendar(events: Iterable[CalendarEvent], *, name: str) -> bytes:
     """What `calendar_file(events, name=name)` writes, byte for byte, with each
     event's lines made once and kept: icalendar takes about 0.3 ms an event
     (it folds lines a character at a time), so a feed of 1,000 sessions would
-    cost 300 ms each time a calendar app asks, and apps ask every few minutes
+    cost 300 ms each time a calendar app asks, and apps ask again and again
     for events that have mostly not changed. An event's lines depend on
     nothing but the event, so a changed one is simply another entry."""
     empty = calendar_file((), name=name)
