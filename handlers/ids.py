@@ -30,6 +30,7 @@ class Action(StrEnum):
     NOTIFICATIONS_PAGE = "notifications_page"
     STATS_PERIOD = "stats_period"
     STATS_EXPORT = "stats_export"
+    RESET_CALENDAR = "reset_calendar"
 
 
 class Modal(StrEnum):

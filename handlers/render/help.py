@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor book @user", "book a session with a mentor"),
     ("/mentor sessions", "your upcoming and past sessions"),
     ("/mentor notifications", "what's new for you"),
+    ("/mentor calendar", "your sessions in Google Calendar, Outlook or Apple Calendar"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor stats", "how the programme is doing (programme managers)"),
