@@ -69,11 +69,13 @@ def create_app(
             settings.mentorship_admins,
             later=work.later,
             home_every_s=settings.mentorship_home_every_s,
+            meeting_template=settings.mentorship_meeting_url_template,
         ),
         work=work,
         clock=clock,
         policy=settings.booking_policy(),
         admins=settings.mentorship_admins,
+        meeting_template=settings.mentorship_meeting_url_template,
     )
     app = App(
         client=client,

@@ -26,6 +26,7 @@ class Deps:
     clock: Clock = field(default_factory=SystemClock)
     policy: BookingPolicy = DEFAULT_POLICY
     admins: frozenset[str] = frozenset()
+    meeting_template: str | None = None  # MENTORSHIP_MEETING_URL_TEMPLATE
 
     def actor(self, team_id: str, user_id: str) -> Actor:
         role = Role.ADMIN if user_id in self.admins else Role.MEMBER

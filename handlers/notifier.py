@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 
 from domain.home import Home, Viewer, open_home, read_homes
 from domain.installs import heard_from
+from domain.meeting import meeting_link
 from domain.model import Actor, Delivery
 from domain.outbox import (
     LEASE,
@@ -153,11 +154,15 @@ class SlackNotifier:
         *,
         later: Callable[[float, Callable[[], None]], None] = _at_once,
         home_every_s: float = HOME_EVERY_S,
+        meeting_template: str | None = None,
     ) -> None:
+        """`meeting_template`: the operator's meeting room per session, for
+        mentors without a link of their own (`domain.meeting`)."""
         self._client = client
         self._unit_of_work = unit_of_work
         self._clock = clock
         self._admins = admins
+        self._template = meeting_template
         self._heard: dict[str, float] = {}  # workspace -> when last resumed (monotonic)
         self._heard_lock = threading.Lock()
         self.homes = HomeCoalescer(home_every_s, later, self._read_and_publish)
@@ -288,12 +293,13 @@ class SlackNotifier:
 
     def _send(self, delivery: Delivery) -> tuple[Sent, Failure | None]:
         """How the DM went, and what to record when it did not."""
-        notice, recipient = delivery.notification, delivery.recipient
+        notice, recipient, session = delivery.notification, delivery.recipient, delivery.session
+        link = meeting_link(session, delivery.meeting_link, self._template) if session else None
         text, blocks = dm_message(
             notice,
             recipient=recipient,
-            session=delivery.session,
-            meeting_link=delivery.meeting_link,
+            session=session,
+            meeting_link=link,
             zone=recipient.time_zone,
         )
         try:
@@ -374,7 +380,7 @@ class SlackNotifier:
             past=overview.past,
             people=overview.people,
             feedback=overview.feedback,
-            meeting_links=overview.meeting_links,
+            meeting_links=overview.meeting_links(self._template),
             notifications=snapshot.notifications,
             unread=snapshot.unread,
             now=self._clock.now(),

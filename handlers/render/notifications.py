@@ -32,7 +32,9 @@ from handlers.render.sessions import (
     complete_buttons,
     feedback_button,
     join_button,
+    linkable,
     minutes_between,
+    no_place,
     rating_stars,
     status_label,
 )
@@ -267,6 +269,16 @@ def _dm_buttons(
     return []
 
 
+def _meets(n: Notification, session: Session | None) -> bool:
+    """Whether the notice is one that says where the session happens."""
+    return (
+        n.kind in (K.REQUEST_ACCEPTED, K.REMINDER)
+        and session is not None
+        and session.id == n.session_id
+        and session.status in RUNNING
+    )
+
+
 def dm_message(
     n: Notification,
     *,
@@ -275,11 +287,15 @@ def dm_message(
     meeting_link: str | None,
     zone: str,
 ) -> tuple[str, list[Block]]:
-    """The DM for a notice: its line, and buttons only where they still apply."""
+    """The DM for a notice: its line, and buttons only where they still apply.
+    `meeting_link` is the session's (`domain.meeting`); without one, a DM that
+    would offer Join says to agree on a place instead."""
     blocks: list[Block] = [section(notification_text(n, zone))]
     buttons = _dm_buttons(n, recipient, session, meeting_link)
     if buttons:
         blocks.append(actions(*buttons))
+    if _meets(n, session) and linkable(meeting_link) is None:
+        blocks.append(context(no_place(_text(n.payload, "other_name"))))
     return _line(n, _plain(zone)), blocks
 
 

@@ -347,6 +347,20 @@ def test_accepted_and_reminder_dms_offer_join_only_with_a_meeting_link(
     assert action_ids(dm(notice, cancelled, recipient=BEN, meeting_link=LINK)[1]) == []
 
 
+@pytest.mark.parametrize("kind", [K.REQUEST_ACCEPTED, K.REMINDER])
+def test_accepted_and_reminder_dms_without_a_link_say_to_agree_on_a_place(
+    kind: NotificationKind,
+) -> None:
+    notice = a_notice(kind, recipient=BEN, lead_minutes=15)
+    _, blocks = dm(notice, a_session(S.SCHEDULED), recipient=BEN)
+    assert "No meeting link yet: agree on a place with Ben Okafor in a DM." in as_json(blocks)
+    _, linked = dm(notice, a_session(S.SCHEDULED), recipient=BEN, meeting_link=LINK)
+    assert "No meeting link" not in as_json(linked)
+    # Once the session is off, there is nothing to agree on.
+    _, cancelled = dm(notice, a_session(S.CANCELLED), recipient=BEN)
+    assert "No meeting link" not in as_json(cancelled)
+
+
 def test_the_complete_prompt_offers_complete_and_no_show_to_the_mentor_while_on() -> None:
     notice = a_notice(K.COMPLETE_PROMPT)
     assert action_ids(dm(notice, a_session(S.ONGOING))[1]) == [Action.COMPLETE, Action.NO_SHOW]
