@@ -1,7 +1,9 @@
-"""Sessions booked, accepted and changed through the bot, as Ben and Maya would."""
+"""Sessions booked, accepted and changed through the bot, as Ben and Maya would,
+and the calendar files that reach their DMs."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +17,8 @@ from bot.standin.slack_api import Call
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import MentorRef, SessionRef
 from tests.handlers.conftest import Harness, wait_for
+
+SHARE = "files.completeUploadExternal"
 
 
 @dataclass(frozen=True)
@@ -121,12 +125,60 @@ def cancel(h: Harness, who: str, session_id: int, reason: str) -> None:
 
 
 @dataclass(frozen=True)
+class SharedFile:
+    """A file the bot shared into someone's DM, as Slack keeps it."""
+
+    person: str
+    name: str
+    mimetype: str
+    content: str
+    blocks: list[dict[str, Any]]
+
+    def buttons(self) -> dict[str, str]:
+        """The message's link buttons: action id -> URL."""
+        return {
+            e["action_id"]: e["url"]
+            for b in self.blocks
+            if b.get("type") == "actions"
+            for e in b["elements"]
+        }
+
+
+def shared_files(h: Harness, mark: int) -> list[SharedFile]:
+    """The files shared since `mark` that Slack took (a refused share shows nothing)."""
+    found = []
+    for call in h.since(mark):
+        answer = h.answer(call) if call.method == SHARE else None
+        if not answer or not answer.get("ok"):
+            continue
+        (file,) = answer["files"]
+        content = h.slack.uploaded(file["id"])
+        assert content is not None, "a file was shared before its bytes were uploaded"
+        channel = str(call.params["channel_id"])
+        assert channel.startswith("D"), "shared into a DM's channel id"
+        blocks = json.loads(call.params.get("blocks") or "[]")
+        found.append(SharedFile(channel[1:], file["name"], file["mimetype"], content, blocks))
+    return found
+
+
+def files_to(h: Harness, mark: int, people: list[str]) -> list[SharedFile]:
+    """Wait for one file to each of `people` since `mark` (and no more)."""
+
+    def arrived() -> list[SharedFile]:
+        got = shared_files(h, mark)
+        return got if sorted(f.person for f in got) == sorted(people) else []
+
+    return wait_for(arrived, what=f"one calendar file to each of {people}")
+
+
+@dataclass(frozen=True)
 class Shown:
     """Where an accepted session shows Ben where it happens."""
 
     accepted: Call  # the DM saying Maya accepted
     reminder: Call  # the DM 15 minutes before
     home: Call  # his App Home
+    file: SharedFile  # the calendar file
     session: SessionRow
 
 
@@ -146,6 +198,7 @@ def accepted_and_reminded(h: Harness, engine: Engine) -> Shown:
     book(h, "UBEN", user_id(engine, "UMAYA"))
     mark = h.mark()
     accept(h, "UMAYA")
+    (file,) = [f for f in files_to(h, mark, ["UBEN", "UMAYA"]) if f.person == "UBEN"]
     accepted = last_to_ben(mark, "chat.postMessage", channel="UBEN")
     session = last_session(engine)
     h.clock.set(session.starts_at - timedelta(minutes=15))
@@ -157,7 +210,7 @@ def accepted_and_reminded(h: Harness, engine: Engine) -> Shown:
     h.open_home("UBEN")
     h.settle()
     home = last_to_ben(mark, "views.publish", user_id="UBEN")
-    return Shown(accepted, reminder, home, session)
+    return Shown(accepted, reminder, home, file, session)
 
 
 def join_urls(call: Call) -> list[str]:

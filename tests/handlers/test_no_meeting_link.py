@@ -4,6 +4,7 @@ template; with one: tests/handlers/test_meeting_links.py)."""
 
 from __future__ import annotations
 
+from icalendar import Calendar
 from sqlalchemy import Engine
 
 from tests.handlers.booked import accepted_and_reminded, join_urls
@@ -21,3 +22,6 @@ def test_without_a_link_or_a_template_people_are_told_to_agree_on_a_place(
     for place in (shown.accepted, shown.reminder, shown.home):
         assert join_urls(place) == []
         assert f"{AGREE} Maya Patel in a DM." in place.text()
+    (event,) = Calendar.from_ical(shown.file.content).walk("VEVENT")
+    assert "LOCATION" not in event
+    assert "agree on a place" in str(event["DESCRIPTION"])
