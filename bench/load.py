@@ -453,7 +453,8 @@ def drain(url: str, after_session: int, timeout: float) -> int:
 def dm_check(db_url: str, phase: Phase) -> str:
     """Every notice made during the phase (the bookings', the acceptances', and
     any a job made) against the DMs each person received during it: the
-    outbox's DMs carry no notice id, so they are counted per person."""
+    outbox's DMs carry no notice id, so they are counted per person. A
+    calendar update reaches its person as a file shared into their DM."""
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
             "SELECT u.slack_user_id, count(*) FROM notifications n"
@@ -471,6 +472,11 @@ def dm_check(db_url: str, phase: Phase) -> str:
     ]
     apologies = [c for c in dms if is_apology(str(c["params"].get("text", "")))]
     received = Counter(str(c["params"].get("channel")) for c in dms if c not in apologies)
+    received += Counter(
+        str(c["params"].get("channel_id", ""))[1:]  # the stand-in's DM: "D" + the user id
+        for c in phase.seen.new_calls(phase.mark)
+        if c["method"] == "files.completeUploadExternal" and c["ok"]
+    )
     sorry = {str(c["params"].get("channel")) for c in apologies}
     extra = sum(max(0, received[k] - expected.get(k, 0)) for k in received)
     missing = sum(max(0, expected[k] - received.get(k, 0)) for k in expected)
@@ -516,15 +522,17 @@ def check_replicas(db_url: str, phase: Phase, after_session: int) -> list[str]:
             f"  {len(refused)} refused at last, {len(both)} of them hold the session"
             " (the retry found the slot taken by its own first attempt)"
         )
-    kinds = Counter((int(s), str(k)) for s, _u, k, _d, _g in notices)
-    doubled_n = sorted(key for key, k in kinds.items() if k > 1)
-    no_request = [int(s[0]) for s in sessions if not kinds.get((int(s[0]), "request_received"))]
+    # Per person: a calendar update goes to both people in the session.
+    per_person = Counter((int(s), str(u), str(k)) for s, u, k, _d, _g in notices)
+    doubled_n = sorted(key for key, k in per_person.items() if k > 1)
+    kinds = {(s, k) for s, _u, k in per_person}
+    no_request = [int(s[0]) for s in sessions if (int(s[0]), "request_received") not in kinds]
     accepted = {int(s[0]) for s in sessions if s[2] == "scheduled"}
-    no_accept_notice = [s for s in accepted if not kinds.get((s, "request_accepted"))]
+    no_accept_notice = [s for s in accepted if (s, "request_accepted") not in kinds]
     undelivered = sum(1 for *_x, delivered, gave_up in notices if not delivered and not gave_up)
     gave_up = sum(1 for *_x, gave in notices if gave)
     lines.append(
-        f"notices: {len(notices)} for those sessions; doubled (same session and kind)"
+        f"notices: {len(notices)} for those sessions; doubled (same session, person and kind)"
         f" {len(doubled_n)}; missing request notice {len(no_request)}, missing acceptance"
         f" notice {len(no_accept_notice)} (of {len(accepted)} accepted);"
         f" undelivered {undelivered}, given up {gave_up}"

@@ -41,6 +41,7 @@ ZONES = ("Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Adelaid
 # search result's blocks) is dropped from the export.
 KEPT_PARAMS = {
     "chat.postMessage": ("channel", "text", "blocks"),
+    "files.completeUploadExternal": ("channel_id",),
     "response_url": ("response_url_id", "text", "replace_original", "delete_original"),
     "views.open": ("trigger_id",),
     "views.update": ("view_id", "view"),

@@ -69,12 +69,14 @@ def create_app(
             settings.mentorship_admins,
             later=work.later,
             home_every_s=settings.mentorship_home_every_s,
+            meeting_template=settings.mentorship_meeting_url_template,
         ),
         work=work,
         clock=clock,
         policy=settings.booking_policy(),
         admins=settings.mentorship_admins,
         public_url=settings.mentorship_public_url,
+        meeting_template=settings.mentorship_meeting_url_template,
     )
     app = App(
         client=client,

@@ -28,6 +28,7 @@ class Deps:
     admins: frozenset[str] = frozenset()
     # Where calendar feeds are served (MENTORSHIP_PUBLIC_URL); None: nowhere.
     public_url: str | None = None
+    meeting_template: str | None = None  # MENTORSHIP_MEETING_URL_TEMPLATE
 
     def actor(self, team_id: str, user_id: str) -> Actor:
         role = Role.ADMIN if user_id in self.admins else Role.MEMBER

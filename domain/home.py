@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from domain.analytics import dashboard_within
 from domain.errors import NotAllowed
+from domain.meeting import meeting_link
 from domain.metrics import Dashboard
 from domain.model import (
     ACTIVE_STATUSES,
@@ -36,7 +37,15 @@ class Overview:
     past: list[Session] = field(default_factory=list)
     people: dict[int, Profile] = field(default_factory=dict)
     feedback: dict[int, list[Feedback]] = field(default_factory=dict)
-    meeting_links: dict[int, str | None] = field(default_factory=dict)
+    mentor_links: dict[int, str | None] = field(default_factory=dict)  # each mentor's own
+
+    def meeting_links(self, template: str | None) -> dict[int, str | None]:
+        """Where each session happens (`domain.meeting`): its mentor's own link,
+        or a room made from the operator's `template`, or nowhere yet."""
+        return {
+            session.id: meeting_link(session, self.mentor_links.get(session.id), template)
+            for session in (*self.pending, *self.upcoming, *self.past)
+        }
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,7 @@ def _overview(uow: UnitOfWork, clock: Clock, me: Profile) -> Overview:
         feedback=uow.feedback.for_sessions(
             [s.id for s in past if s.status is SessionStatus.COMPLETED]
         ),
-        meeting_links={
+        mentor_links={
             s.id: people[s.mentor_id].meeting_link if s.mentor_id in people else None
             for s in sessions
         },

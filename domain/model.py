@@ -279,7 +279,7 @@ class Delivery:
     notification: Notification
     recipient: Profile
     session: Session | None
-    meeting_link: str | None  # the session's mentor's, for a Join button
+    meeting_link: str | None  # the session's mentor's own (domain.meeting picks the place)
 
 
 # --- search -----------------------------------------------------------------

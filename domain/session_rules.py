@@ -138,7 +138,7 @@ def _send_to_calendars(
     uow: UnitOfWork, now: datetime, session: Session, change: CalendarChange, cause: int
 ) -> None:
     mentor, mentee = user(uow, session.mentor_id), user(uow, session.mentee_id)
-    for person in (mentor, mentee):
+    for person, other in ((mentor, mentee), (mentee, mentor)):
         tell(
             uow,
             now,
@@ -152,6 +152,7 @@ def _send_to_calendars(
             sequence=change.sequence,
             mentor=mentor.display_name,
             mentee=mentee.display_name,
+            other_name=other.display_name,
         )
 
 

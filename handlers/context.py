@@ -79,6 +79,11 @@ class HandlerDeps(Protocol):
     def policy(self) -> BookingPolicy: ...
 
     @property
+    def meeting_template(self) -> str | None:
+        """A meeting room per session for mentors without a link (`domain.meeting`)."""
+        ...
+
+    @property
     def notifier(self) -> Notifier: ...
 
     @property

@@ -25,6 +25,8 @@ class Action(StrEnum):
     NO_SHOW = "no_show"
     LEAVE_FEEDBACK = "leave_feedback"
     JOIN = "join"
+    ADD_TO_GOOGLE_CALENDAR = "add_to_google_calendar"
+    ADD_TO_OUTLOOK = "add_to_outlook"
     MARK_READ = "mark_read"
     MARK_ALL_READ = "mark_all_read"
     NOTIFICATIONS_PAGE = "notifications_page"

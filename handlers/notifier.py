@@ -1,4 +1,5 @@
-"""Sends notices as Slack DMs, and keeps App Homes fresh.
+"""Sends notices as Slack DMs, and keeps App Homes fresh. A calendar update
+goes as an `.ics` file shared into the person's DM, its message with it.
 
 No transaction is open while Slack is called. A notice a person's request
 wrote was claimed (leased) as it was written, and comes with its use case's
@@ -15,6 +16,7 @@ nothing more is sent there, and its notices wait, until it is heard from."""
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import threading
 import time
@@ -24,11 +26,12 @@ from enum import Enum
 from uuid import UUID
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from domain.home import Home, Viewer, open_home, read_homes
 from domain.installs import heard_from
-from domain.model import Actor, Delivery
+from domain.meeting import meeting_link
+from domain.model import Actor, Delivery, NotificationKind, Profile
 from domain.outbox import (
     LEASE,
     Failure,
@@ -39,7 +42,7 @@ from domain.outbox import (
 )
 from domain.ports import Clock, UnitOfWork
 from handlers.render.home import HomeData, home_view
-from handlers.render.notifications import dm_message
+from handlers.render.notifications import CalendarDm, calendar_dm, dm_message
 from handlers.render.profile import profile_summary
 from handlers.render.stats import dashboard_blocks
 from handlers.trace import where
@@ -153,11 +156,16 @@ class SlackNotifier:
         *,
         later: Callable[[float, Callable[[], None]], None] = _at_once,
         home_every_s: float = HOME_EVERY_S,
+        meeting_template: str | None = None,
     ) -> None:
+        """`meeting_template`: the operator's meeting room per session, for
+        mentors without a link of their own (`domain.meeting`)."""
         self._client = client
         self._unit_of_work = unit_of_work
         self._clock = clock
         self._admins = admins
+        self._template = meeting_template
+        self._dm_channels: dict[tuple[str, str], str] = {}  # (workspace, person) -> DM id
         self._heard: dict[str, float] = {}  # workspace -> when last resumed (monotonic)
         self._heard_lock = threading.Lock()
         self.homes = HomeCoalescer(home_every_s, later, self._read_and_publish)
@@ -287,31 +295,83 @@ class SlackNotifier:
             self.forget_heard_from(workspace_id)
 
     def _send(self, delivery: Delivery) -> tuple[Sent, Failure | None]:
-        """How the DM went, and what to record when it did not."""
-        notice, recipient = delivery.notification, delivery.recipient
+        """How the notice went, and what to record when it did not."""
+        notice, recipient, session = delivery.notification, delivery.recipient, delivery.session
+        link = meeting_link(session, delivery.meeting_link, self._template) if session else None
+        zone = recipient.time_zone
+        if notice.kind is NotificationKind.CALENDAR_UPDATE:
+            invite = calendar_dm(notice, session=session, meeting_link=link, zone=zone)
+            if invite is None:
+                # The domain writes everything an event needs: only a bug gets
+                # here, and no retry would mend it.
+                log.error("calendar notice %s describes no event", notice.id)
+                return Sent.REFUSED, Failure(notice, "no_calendar_event", permanent=True)
+            return self._call_slack(delivery, lambda: self._upload(recipient, invite))
         text, blocks = dm_message(
-            notice,
-            recipient=recipient,
-            session=delivery.session,
-            meeting_link=delivery.meeting_link,
-            zone=recipient.time_zone,
+            notice, recipient=recipient, session=session, meeting_link=link, zone=zone
         )
+        return self._call_slack(
+            delivery,
+            lambda: self._client.chat_postMessage(
+                channel=recipient.slack_user_id, text=text, blocks=blocks
+            ),
+        )
+
+    def _upload(self, recipient: Profile, invite: CalendarDm) -> None:
+        """The file and its message in one share: Slack shows the blocks with the
+        file (it would drop them beside an `initial_comment`), so a person gets
+        both or neither; a share that failed part-way shows nothing, and the
+        retry uploads the file again."""
+        self._client.files_upload_v2(
+            channel=self._dm_channel(recipient),
+            filename=invite.filename,
+            title=invite.title,
+            content=invite.content,
+            # files_upload_v2 hands what it does not know on to
+            # files.completeUploadExternal untouched (unlike chat_postMessage,
+            # it does not serialise blocks): the JSON string that method takes.
+            blocks=json.dumps([block.to_dict() for block in invite.blocks]),
+        )
+
+    def _dm_channel(self, recipient: Profile) -> str:
+        """The id of the bot's DM with the person (a file is shared into a
+        channel id, not a user id). A DM's id never changes: each process asks
+        Slack once per person; two threads asking at once get the same answer."""
+        key = (recipient.workspace_id, recipient.slack_user_id)
+        channel = self._dm_channels.get(key)
+        if channel is None:
+            opened = self._client.conversations_open(users=recipient.slack_user_id)
+            channel = str(opened["channel"]["id"])
+            self._dm_channels[key] = channel
+        return channel
+
+    def _call_slack(
+        self, delivery: Delivery, call: Callable[[], object]
+    ) -> tuple[Sent, Failure | None]:
+        """Make the call(s) that deliver a notice; how it went, and what to
+        record when it did not."""
+        notice, user_id = delivery.notification, delivery.recipient.slack_user_id
         try:
-            self._client.chat_postMessage(channel=recipient.slack_user_id, text=text, blocks=blocks)
+            call()
         except SlackApiError as error:
             code = str(error.response.get("error") or "unknown_error")
             if code in TOKEN_ERRORS:
                 return Sent.TOKEN_REFUSED, Failure(notice, code, permanent=False)
             retry_after = error.response.headers.get("Retry-After") if error.response else None
-            log.warning("DM %s to %s failed: %s", notice.id, recipient.slack_user_id, code)
+            log.warning("DM %s to %s failed: %s", notice.id, user_id, code)
             return Sent.REFUSED, Failure(
                 notice,
                 code,
                 permanent=code in PERMANENT_ERRORS,
                 retry_after=timedelta(seconds=int(retry_after)) if retry_after else None,
             )
+        # The upload URL answered the file's bytes with a status other than 200
+        # (an HTTP error status raises OSError: counted as unreachable below).
+        except SlackRequestError as error:
+            log.warning("DM %s to %s failed: %s", notice.id, user_id, error)
+            return Sent.REFUSED, Failure(notice, "upload_refused", permanent=False)
         except OSError as error:  # connection refused, timeouts: Slack unreachable
-            log.warning("DM %s to %s failed: %s", notice.id, recipient.slack_user_id, error)
+            log.warning("DM %s to %s failed: %s", notice.id, user_id, error)
             return Sent.UNREACHABLE, Failure(
                 notice, f"connection: {type(error).__name__}", permanent=False
             )
@@ -374,7 +434,7 @@ class SlackNotifier:
             past=overview.past,
             people=overview.people,
             feedback=overview.feedback,
-            meeting_links=overview.meeting_links,
+            meeting_links=overview.meeting_links(self._template),
             notifications=snapshot.notifications,
             unread=snapshot.unread,
             now=self._clock.now(),

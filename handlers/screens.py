@@ -97,7 +97,7 @@ def sessions(acting: Acting, deps: HandlerDeps) -> Message:
         feedback=overview.feedback,
         viewer_zone=me.time_zone,
         now=deps.clock.now(),
-        meeting_links=overview.meeting_links,
+        meeting_links=overview.meeting_links(deps.meeting_template),
     )
 
 

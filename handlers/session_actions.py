@@ -1,6 +1,7 @@
 """Buttons on a session, in its DMs and on the Home tab: the one-click changes
 (accept, start, no-show), the modals that ask for more (decline, cancel,
-complete, feedback, reschedule), and the link to join."""
+complete, feedback, reschedule), and the links: to join, and to add the
+session to a calendar."""
 
 from __future__ import annotations
 
@@ -106,3 +107,15 @@ def handle_action_reschedule(click: Click) -> None:
 @action(Action.JOIN)
 def handle_action_join(click: Click) -> None:
     """A link button: Slack opens the URL; the click itself needs no work."""
+
+
+# The calendar file's link buttons: Slack opens the calendar's page and still
+# sends the click, which is acked like Join's, or the person sees an error mark.
+@action(Action.ADD_TO_GOOGLE_CALENDAR)
+def handle_action_add_to_google_calendar(click: Click) -> None:
+    """A link button: Slack opens Google Calendar's "create event" page."""
+
+
+@action(Action.ADD_TO_OUTLOOK)
+def handle_action_add_to_outlook(click: Click) -> None:
+    """A link button: Slack opens Outlook's "compose event" page."""

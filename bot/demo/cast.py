@@ -42,6 +42,8 @@ OLGA = Person("UOLGA", "Olga Ivanova", "Europe/Berlin", "Head of People")
 CAST = (MAYA, BEN, CARA, OLGA)
 MANAGERS = frozenset({OLGA.user_id})
 DIGEST_CHANNEL = "C0MENTORING"
+# A meeting room per session, for mentors without a link of their own.
+MEETING_ROOMS = "https://meet.jit.si/mentoring-{session_token}"
 # The story starts on the Monday after today, so it is told the same way on any
 # date: its sessions lie ahead of the real clock the database keeps.
 START = monday_after(datetime.now(UTC), at=time(8))
@@ -60,6 +62,7 @@ def demo_settings() -> Settings:
         mentorship_digest_time=time(9, 0),
         mentorship_digest_timezone="UTC",
         mentorship_scheduler=False,
+        mentorship_meeting_url_template=MEETING_ROOMS,
     )
 
 

@@ -1,8 +1,10 @@
 """The demo's story, played through the real app: four people sign up, Maya
-offers her mornings, Ben finds and books her, she accepts from the DM, a
-reminder arrives, the session is completed with notes, both leave feedback,
-Maya reads her notifications and her App Home, Olga reads the dashboard and
-exports its per-mentor table, and a week later the weekly digest is posted.
+offers her mornings, Ben finds and books her, she accepts from the DM (both
+get the session as a calendar file, with a meeting room made from the
+operator's template: Maya has no link of her own), a reminder arrives, the
+session is completed with notes, both leave feedback, Maya reads her
+notifications and her App Home, Olga reads the dashboard and exports its
+per-mentor table, and a week later the weekly digest is posted.
 
 Every button pressed is one the person was shown, with the value the bot put
 on it; every form is the one the bot opened, filled in as a person would."""
@@ -51,7 +53,6 @@ def sign_ups(stage: Stage) -> None:
             Field.DEPARTMENT: "Engineering",
             Field.EXPERTISE: "Python, Leadership",
             Field.SESSION_MINUTES: "30",
-            Field.MEETING_LINK: "https://meet.example.com/maya",
         },
         mentor,
     )
@@ -146,7 +147,9 @@ def _session(stage: Stage, request: Sight, starts_at: datetime) -> tuple[Sight, 
         "presses [Accept] in the request",
         press(ws, MAYA, request, Action.ACCEPT),
         reply(MAYA, "accepted"),
-        dm(BEN, "accepted"),
+        dm(BEN, "accepted", button=Action.JOIN),
+        file(MAYA, "mentoring-"),
+        file(BEN, "mentoring-"),
     )
     stage.later(
         starts_at - timedelta(minutes=15),

@@ -89,9 +89,11 @@ class Sight:
         if self.is_view:
             return painter.view(self.view())
         if self.kind is Kind.FILE:
-            comment = painter.mrkdwn(str(self.params.get("initial_comment") or ""))
+            # Slack shows the blocks shared with a file, unless a comment came too.
+            comment = self.params.get("initial_comment")
+            said = painter.mrkdwn(str(comment)) if comment else painter.message(self.message())
             files = [painter.file(name, content) for name, content in self.params["shared"]]
-            return "\n".join([comment, *files] if comment else files)
+            return "\n".join([said, *files] if said else files)
         return painter.message(self.message())
 
 

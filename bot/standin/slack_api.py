@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import mimetypes
 import threading
 import time
 from collections import deque
@@ -89,6 +90,8 @@ class FakeSlack:
     _files: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Where upload URLs point: the server sets it to its own address.
     base_url: str = ""
+    # Each file's name, as files.getUploadURLExternal was asked for it.
+    file_names: dict[str, str] = field(default_factory=dict)
 
     def add_user(self, user_id: str, name: str, tz: str = "UTC", title: str = "") -> SlackUser:
         user = SlackUser(user_id, name, tz, title)
@@ -128,6 +131,12 @@ class FakeSlack:
             if call.params.get("file_id") == file_id:
                 return str(call.params["content"])
         return None
+
+    def _shared(self, file: dict[str, Any]) -> dict[str, Any]:
+        """A shared file as Slack describes it: the type follows from the name."""
+        name = self.file_names.get(str(file["id"]), "")
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return {"id": file["id"], "title": file.get("title"), "name": name, "mimetype": mimetype}
 
     # -- answers -------------------------------------------------------------
 
@@ -184,11 +193,12 @@ class FakeSlack:
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._files):06d}"
             upload_url = f"{self.base_url}/upload/{file_id}"
+            self.file_names[file_id] = str(params.get("filename"))
             return {"ok": True, "upload_url": upload_url, "file_id": file_id}
         if method == "files.completeUploadExternal":
             files = params.get("files") or "[]"
             shared = json.loads(files) if isinstance(files, str) else files
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in shared]}
+            return {"ok": True, "files": [self._shared(f) for f in shared]}
         return {"ok": True}
 
 

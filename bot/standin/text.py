@@ -21,6 +21,8 @@ RULE = "─" * 40
 _TOKEN = re.compile(r"<([^<>]+)>")
 _INPUT_OPTIONS_SHOWN = 4
 _FILE_LINES_SHOWN = 4
+# What a calendar file's preview shows of it.
+_ICS_SHOWN = ("METHOD", "SUMMARY", "DTSTART", "DTEND", "STATUS", "SEQUENCE", "LOCATION")
 
 
 @dataclass(frozen=True)
@@ -228,8 +230,14 @@ class Painter:
 
     def file(self, name: str, content: str) -> str:
         """A shared file as Slack previews it: the name, the size (rows under a
-        CSV's header line), the first lines. A byte order mark is not shown."""
+        CSV's header line), the first lines; a calendar file, the event's key
+        properties (its first lines are boilerplate). A byte order mark is not shown."""
         content = content.removeprefix("\ufeff")
+        if name.endswith(".ics"):
+            # A line folded by RFC 5545 goes on after a line break and one space or tab.
+            unfolded = re.sub(r"\r?\n[ \t]", "", content).splitlines()
+            shown = [line for line in unfolded if re.split("[:;]", line)[0] in _ICS_SHOWN]
+            return "\n".join([f"📎 {name} (calendar event)", *("    " + line for line in shown)])
         lines = content.splitlines()
         if name.endswith(".csv"):
             rows = max(len(list(csv.reader(io.StringIO(content)))) - 1, 0)

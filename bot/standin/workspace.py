@@ -275,11 +275,8 @@ class Workspace:
         return self._triggers.get(str(opened_with)) or self._viewers.get(view_id)
 
     def file(self, file_id: str) -> tuple[str, str] | None:
-        content = self.slack.uploaded(file_id)
-        for call in self.slack.calls_to("files.getUploadURLExternal"):
-            if (self.answer(call) or {}).get("file_id") == file_id:
-                return str(call.params.get("filename")), content or ""
-        return None
+        name = self.slack.file_names.get(file_id)
+        return None if name is None else (name, self.slack.uploaded(file_id) or "")
 
     def _mint(self, params: Mapping[str, Any] | None = None) -> str:
         """A ts for a message Slack made without telling the app (a reply to a

@@ -1,15 +1,18 @@
 """Notices as people read them: one line per kind, the notifications list, the DM
-sent for each notice (with the buttons that still make sense) and the DM's
-replacement once somebody clicked."""
+sent for each notice (with the buttons that still make sense), the calendar
+file sent for each change a calendar shows, and the DM's replacement once
+somebody clicked."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from slack_sdk.models.blocks import Block, ButtonElement
 
+from domain.calendar import EventStatus, Method
 from domain.model import Notification, NotificationKind, Page, Profile, Session, SessionStatus
 from handlers.ids import Action
 from handlers.metadata import NotificationRef, PageRef
@@ -26,13 +29,22 @@ from handlers.render.common import (
     truncate,
 )
 from handlers.render.common import zone as zone_info
+from handlers.render.ics import (
+    CalendarEvent,
+    calendar_file,
+    file_name,
+    google_calendar_link,
+    outlook_link,
+)
 from handlers.render.sessions import (
     RUNNING,
     accept_buttons,
     complete_buttons,
     feedback_button,
     join_button,
+    linkable,
     minutes_between,
+    no_place,
     rating_stars,
     status_label,
 )
@@ -156,7 +168,26 @@ def _line(n: Notification, when: TimeFormat) -> str:
             rating = _number(payload, "rating")
             score = f" {rating_stars(rating)}" if rating is not None else ""
             return f"{who} rated your session{score}"
+        case K.CALENDAR_UPDATE:
+            return _calendar_line(payload, who, at)
     return f"There is news about your session on {at}"
+
+
+def _calendar_line(payload: Payload, who: str, at: str) -> str:
+    """What a calendar update changes in the reader's calendar. A later update
+    that is no cancellation is a move or a confirmation (of a move)."""
+    if _text(payload, "method") == Method.CANCEL:
+        return (
+            f"Your mentoring session with {who} on {at} is cancelled — remove it from your calendar"
+        )
+    if _text(payload, "status") == EventStatus.TENTATIVE:
+        return (
+            f"Your mentoring session with {who} moved to {at}, to be confirmed"
+            " — update your calendar"
+        )
+    if _number(payload, "sequence") == 0:
+        return f"Your mentoring session with {who} on {at} — add it to your calendar"
+    return f"Your mentoring session with {who} is now on {at} — update your calendar"
 
 
 def notification_text(n: Notification, zone: str) -> str:
@@ -267,6 +298,16 @@ def _dm_buttons(
     return []
 
 
+def _meets(n: Notification, session: Session | None) -> bool:
+    """Whether the notice is one that says where the session happens."""
+    return (
+        n.kind in (K.REQUEST_ACCEPTED, K.REMINDER)
+        and session is not None
+        and session.id == n.session_id
+        and session.status in RUNNING
+    )
+
+
 def dm_message(
     n: Notification,
     *,
@@ -275,12 +316,95 @@ def dm_message(
     meeting_link: str | None,
     zone: str,
 ) -> tuple[str, list[Block]]:
-    """The DM for a notice: its line, and buttons only where they still apply."""
+    """The DM for a notice: its line, and buttons only where they still apply.
+    `meeting_link` is the session's (`domain.meeting`); without one, a DM that
+    would offer Join says to agree on a place instead."""
     blocks: list[Block] = [section(notification_text(n, zone))]
     buttons = _dm_buttons(n, recipient, session, meeting_link)
     if buttons:
         blocks.append(actions(*buttons))
+    if _meets(n, session) and linkable(meeting_link) is None:
+        blocks.append(context(no_place(_text(n.payload, "other_name"))))
     return _line(n, _plain(zone)), blocks
+
+
+@dataclass(frozen=True)
+class CalendarDm:
+    """A calendar update as it reaches a DM: the `.ics` file, and the blocks
+    Slack shows with it (a file upload takes no `text` fallback: the title is it)."""
+
+    filename: str
+    title: str
+    content: bytes
+    blocks: list[Block]
+
+
+def _calendar_event(
+    n: Notification, session: Session | None, meeting_link: str | None
+) -> tuple[CalendarEvent, Method] | None:
+    """The event a calendar update sends, and how (None: the notice does not
+    describe one). Its times, sequence and status are the notice's (what was
+    true when it was written, not what is true when it is delivered); DTSTAMP
+    is when it was written, so a retried delivery sends the same bytes."""
+    payload = n.payload
+    starts, ends = _moment(payload, "starts_at"), _moment(payload, "ends_at")
+    sequence = _number(payload, "sequence")
+    method, status = _text(payload, "method"), _text(payload, "status")
+    if (
+        session is None
+        or session.id != n.session_id
+        or starts is None
+        or ends is None
+        or sequence is None
+        or method not in set(Method)
+        or status not in set(EventStatus)
+    ):
+        return None
+    event = CalendarEvent(
+        workspace_id=session.workspace_id,
+        session_id=session.id,
+        starts_at=starts,
+        ends_at=ends,
+        sequence=sequence,
+        status=EventStatus(status),
+        mentor=_text(payload, "mentor"),
+        mentee=_text(payload, "mentee"),
+        topic=_text(payload, "topic"),
+        link=meeting_link,
+        stamp=n.created_at,
+    )
+    return event, Method(method)
+
+
+def _calendar_buttons(event: CalendarEvent) -> list[ButtonElement]:
+    """Link buttons to the calendars' public "create event" pages (one left
+    out when the event makes its address too long for a button)."""
+    links = (
+        ("Add to Google Calendar", Action.ADD_TO_GOOGLE_CALENDAR, google_calendar_link(event)),
+        ("Add to Outlook", Action.ADD_TO_OUTLOOK, outlook_link(event)),
+    )
+    return [button(label, action_id, url=url) for label, action_id, url in links if linkable(url)]
+
+
+def calendar_dm(
+    n: Notification, *, session: Session | None, meeting_link: str | None, zone: str
+) -> CalendarDm | None:
+    """The file and message for a calendar update (None: it describes no event):
+    what changed in one line and, with an invite or update, the buttons that
+    add the event to Google Calendar or Outlook."""
+    found = _calendar_event(n, session, meeting_link)
+    if found is None:
+        return None
+    event, method = found
+    blocks: list[Block] = [section(f"📅 {notification_text(n, zone)}")]
+    if method is Method.REQUEST and (links := _calendar_buttons(event)):
+        blocks.append(actions(*links))
+    return CalendarDm(
+        filename=file_name(event, method),
+        title=event.summary,
+        content=calendar_file([event], method=method),
+        blocks=blocks,
+    )
 
 
 OUTCOME_LINES: Mapping[str, str] = {

@@ -110,10 +110,17 @@ def one_line(text: str, limit: int) -> str:
     return escape(truncate(" ".join(text.split()), limit))
 
 
-def _joinable(link: str | None) -> str | None:
+def linkable(link: str | None) -> str | None:
+    """`link` if a link button can open it (a web address within Slack's limit)."""
     if link and link.startswith(("https://", "http://")) and len(link) <= MAX_URL:
         return link
     return None
+
+
+def no_place(other_name: str) -> str:
+    """What a session without a meeting link says instead of a Join button."""
+    who = escape(other_name) or "the other person"
+    return f"No meeting link yet: agree on a place with {who} in a DM."
 
 
 # --- buttons --------------------------------------------------------------------
@@ -154,7 +161,7 @@ def feedback_button(session: Session) -> ButtonElement:
 
 def join_button(session: Session, meeting_link: str | None) -> ButtonElement | None:
     """A link button to the meeting, only while the session is on."""
-    link = _joinable(meeting_link)
+    link = linkable(meeting_link)
     if link is None or session.status not in RUNNING:
         return None
     return button("Join meeting", Action.JOIN, _ref(session), url=link)
@@ -275,8 +282,13 @@ def session_blocks(
     meeting_link: str | None,
 ) -> list[Block]:
     """One session: a section with who, when, status and details; then its buttons."""
-    headline = _headline(session, viewer, other, viewer_zone)
-    text = "\n".join([headline, *_details(session, viewer, other, viewer_zone, feedback)])
+    lines = [
+        _headline(session, viewer, other, viewer_zone),
+        *_details(session, viewer, other, viewer_zone, feedback),
+    ]
+    if session.status in RUNNING and linkable(meeting_link) is None:
+        lines.append(no_place(other.display_name))
+    text = "\n".join(lines)
     blocks: list[Block] = [section(text)]
     given = any(entry.author_id == viewer.id for entry in feedback)
     buttons = session_actions(

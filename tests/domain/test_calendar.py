@@ -149,6 +149,21 @@ def test_accept_move_and_cancel_send_both_people_the_same_event_one_sequence_up(
     ]
 
 
+def test_each_persons_calendar_notice_names_the_other_for_its_message(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    session = scheduled_session(uow_for, clock, people)
+    named = {
+        n.recipient_id: n.payload["other_name"]
+        for n in store.notifications
+        if n.kind is NotificationKind.CALENDAR_UPDATE and n.session_id == session.id
+    }
+    assert named == {
+        people.maya.id: people.ben.display_name,
+        people.ben.id: people.maya.display_name,
+    }
+
+
 def test_a_declined_request_never_reaches_a_calendar(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:

@@ -144,6 +144,10 @@ def test_the_whole_mentorship_story(h: Harness, owner_engine: Engine) -> None:
     assert "accept" in replaced.text().lower()
     assert not any(b.get("type") == "actions" for b in replaced.blocks())
     assert "accept" in _dm_to(h, "UBEN").text().lower()
+    # Both get the session as a calendar invite, shared into their DMs.
+    for person in ("UMAYA", "UBEN"):
+        invite = h.next_call("files.completeUploadExternal", channel_id=f"D{person}")
+        assert "add it to your calendar" in invite.text()
     # A second click on the old button says it was already done and changes nothing.
     h.slack.clear()
     h.click("UMAYA", Action.ACCEPT, accept_buttons[0]["value"])
@@ -277,11 +281,14 @@ def _starts_at(engine: Engine, session_id: int) -> Any:
 
 
 def _unread(engine: Engine, slack_id: str) -> int:
+    """The unread notices the person counts: a calendar file's notice is not
+    among their notifications (it only carries the file to their DM)."""
     with engine.connect() as conn:
         return conn.execute(
             text(
                 "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.recipient_id"
                 " WHERE u.slack_user_id = :s AND n.read_at IS NULL"
+                " AND n.kind <> 'calendar_update'"
             ),
             {"s": slack_id},
         ).scalar_one()

@@ -46,8 +46,12 @@ def slack_server() -> Iterator[FakeSlackServer]:
 
 
 @pytest.fixture(scope="module")
-def harness(app_database_url: str, slack_server: FakeSlackServer) -> Iterator[Harness]:
-    settings = bot_settings(app_database_url)
+def harness(
+    request: pytest.FixtureRequest, app_database_url: str, slack_server: FakeSlackServer
+) -> Iterator[Harness]:
+    """The test module's bot: `bot_settings`, and the module's `BOT_SETTINGS` if it
+    has any (a setting the bot is built with, such as the meeting URL template)."""
+    settings = bot_settings(app_database_url, **getattr(request.module, "BOT_SETTINGS", {}))
     with running_workspace(settings, app_database_url, slack_server, FakeClock(NOW)) as workspace:
         yield workspace
 

@@ -7,19 +7,19 @@ from handlers.ids import Field
 from tests.handlers.conftest import Harness
 
 
-def mentor_and_mentee(h: Harness) -> None:
-    """Maya signs up as a mentor with weekday mornings free; Ben as a mentee."""
+def mentor_and_mentee(h: Harness, *, meeting_link: str | None = None) -> None:
+    """Maya signs up as a mentor with weekday mornings free (and her own
+    `meeting_link`, if given); Ben as a mentee."""
     h.command("UMAYA", "signup mentor")
-    h.submit(
-        "UMAYA",
-        h.opened_view(),
-        {
-            Field.DEPARTMENT: text_input("Engineering"),
-            Field.EXPERTISE: text_input("python"),
-            Field.TIME_ZONE: select("Europe/London"),
-            Field.SESSION_MINUTES: select("30"),
-        },
-    )
+    form = {
+        Field.DEPARTMENT: text_input("Engineering"),
+        Field.EXPERTISE: text_input("python"),
+        Field.TIME_ZONE: select("Europe/London"),
+        Field.SESSION_MINUTES: select("30"),
+    }
+    if meeting_link is not None:
+        form[Field.MEETING_LINK] = {"type": "url_text_input", "value": meeting_link}
+    h.submit("UMAYA", h.opened_view(), form)
     h.command("UMAYA", "availability add mon-fri 09:00-12:00")
     h.next_call("response_url")
     h.command("UBEN", "signup mentee")

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from icalendar import Calendar
 from slack_sdk.models.blocks import Block
 
 from domain.model import (
@@ -25,6 +26,7 @@ from handlers.ids import Action
 from handlers.metadata import NotificationRef, PageRef, SessionRef, decode
 from handlers.render.notifications import (
     DmOutcome,
+    calendar_dm,
     dm_message,
     dm_outcome,
     notification_text,
@@ -126,6 +128,11 @@ LINES: list[tuple[NotificationKind, dict[str, str | int | None], list[str]]] = [
     (K.COMPLETE_PROMPT, {}, ["Your session with Ben Okafor on " + WHEN, "mark it complete"]),
     (K.SESSION_COMPLETED, {}, ["Your session with Ben Okafor on " + WHEN, "how did it go?"]),
     (K.FEEDBACK_RECEIVED, {"rating": 4}, ["Ben Okafor rated your session ★★★★☆"]),
+    (
+        K.CALENDAR_UPDATE,
+        {"method": "REQUEST", "status": "CONFIRMED", "sequence": 0},
+        ["Your mentoring session with Ben Okafor on " + WHEN, "add it to your calendar"],
+    ),
 ]
 
 
@@ -347,6 +354,20 @@ def test_accepted_and_reminder_dms_offer_join_only_with_a_meeting_link(
     assert action_ids(dm(notice, cancelled, recipient=BEN, meeting_link=LINK)[1]) == []
 
 
+@pytest.mark.parametrize("kind", [K.REQUEST_ACCEPTED, K.REMINDER])
+def test_accepted_and_reminder_dms_without_a_link_say_to_agree_on_a_place(
+    kind: NotificationKind,
+) -> None:
+    notice = a_notice(kind, recipient=BEN, lead_minutes=15)
+    _, blocks = dm(notice, a_session(S.SCHEDULED), recipient=BEN)
+    assert "No meeting link yet: agree on a place with Ben Okafor in a DM." in as_json(blocks)
+    _, linked = dm(notice, a_session(S.SCHEDULED), recipient=BEN, meeting_link=LINK)
+    assert "No meeting link" not in as_json(linked)
+    # Once the session is off, there is nothing to agree on.
+    _, cancelled = dm(notice, a_session(S.CANCELLED), recipient=BEN)
+    assert "No meeting link" not in as_json(cancelled)
+
+
 def test_the_complete_prompt_offers_complete_and_no_show_to_the_mentor_while_on() -> None:
     notice = a_notice(K.COMPLETE_PROMPT)
     assert action_ids(dm(notice, a_session(S.ONGOING))[1]) == [Action.COMPLETE, Action.NO_SHOW]
@@ -368,6 +389,90 @@ def test_notices_that_only_inform_have_no_buttons(kind: NotificationKind) -> Non
     _, blocks = dm(a_notice(kind, rating=5), a_session(S.SCHEDULED), meeting_link=LINK)
     assert action_ids(blocks) == []
     as_json(blocks)
+
+
+# --- calendar files ---------------------------------------------------------------------
+
+
+def a_calendar_notice(method: str, status: str, sequence: int) -> Notification:
+    return a_notice(
+        K.CALENDAR_UPDATE,
+        method=method,
+        status=status,
+        sequence=sequence,
+        mentor="Maya Patel",
+        mentee="Ben Okafor",
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "sequence", "words"),
+    [
+        ("REQUEST", "CONFIRMED", 0, f"with Ben Okafor on {WHEN}"),
+        ("REQUEST", "CONFIRMED", 0, "— add it to your calendar"),
+        ("REQUEST", "CONFIRMED", 2, f"with Ben Okafor is now on {WHEN}"),
+        ("REQUEST", "TENTATIVE", 1, f"with Ben Okafor moved to {WHEN}"),
+        ("REQUEST", "TENTATIVE", 1, ", to be confirmed — update your calendar"),
+        ("CANCEL", "CANCELLED", 3, "is cancelled — remove it from your calendar"),
+    ],
+)
+def test_a_calendar_file_says_what_it_changes_in_the_calendar(
+    method: str, status: str, sequence: int, words: str
+) -> None:
+    notice = a_calendar_notice(method, status, sequence)
+    shared = calendar_dm(notice, session=a_session(S.SCHEDULED), meeting_link=LINK, zone="UTC")
+    assert shared is not None
+    line = shared.blocks[0].to_dict()["text"]["text"]
+    assert line.startswith("📅 Your mentoring session")
+    assert words in line
+
+
+def test_an_invite_comes_with_the_event_file_and_buttons_to_add_it_to_a_calendar() -> None:
+    notice = a_calendar_notice("REQUEST", "CONFIRMED", 1)
+    shared = calendar_dm(notice, session=a_session(S.SCHEDULED), meeting_link=LINK, zone="UTC")
+    assert shared is not None
+    assert shared.filename == f"mentoring-{STARTS:%Y-%m-%d}-invite.ics"
+    assert shared.title == "Mentoring: Ben Okafor ↔ Maya Patel"
+    calendar = Calendar.from_ical(shared.content)
+    [event] = calendar.walk("VEVENT")
+    assert (str(calendar["METHOD"]), int(event["SEQUENCE"]), str(event["STATUS"])) == (
+        "REQUEST",
+        1,
+        "CONFIRMED",
+    )
+    assert event.decoded("DTSTART") == STARTS
+    assert event.decoded("DTSTAMP") == notice.created_at
+    assert str(event["LOCATION"]) == LINK
+    [[google, outlook]] = action_blocks(shared.blocks)
+    assert (google["action_id"], outlook["action_id"]) == (
+        Action.ADD_TO_GOOGLE_CALENDAR,
+        Action.ADD_TO_OUTLOOK,
+    )
+    assert google["url"].startswith("https://calendar.google.com/calendar/render?")
+    assert outlook["url"].startswith("https://outlook.office.com/calendar/")
+
+
+def test_a_cancellation_file_has_no_buttons_to_add_it() -> None:
+    notice = a_calendar_notice("CANCEL", "CANCELLED", 2)
+    shared = calendar_dm(notice, session=a_session(S.CANCELLED), meeting_link=None, zone="UTC")
+    assert shared is not None
+    assert shared.filename.endswith("-cancelled.ics")
+    assert action_ids(shared.blocks) == []
+    assert str(Calendar.from_ical(shared.content)["METHOD"]) == "CANCEL"
+
+
+def test_a_calendar_notice_that_describes_no_event_sends_no_file() -> None:
+    good = a_calendar_notice("REQUEST", "CONFIRMED", 0)
+    other = replace(a_session(S.SCHEDULED), id=8)
+    unusable = [
+        (good, None),
+        (good, other),
+        (replace(good, payload={**good.payload, "method": "PUBLISH"}), a_session(S.SCHEDULED)),
+        (replace(good, payload={**good.payload, "sequence": None}), a_session(S.SCHEDULED)),
+        (replace(good, payload={**good.payload, "ends_at": "later"}), a_session(S.SCHEDULED)),
+    ]
+    for notice, session in unusable:
+        assert calendar_dm(notice, session=session, meeting_link=LINK, zone="UTC") is None
 
 
 # --- after a click ----------------------------------------------------------------------

@@ -66,6 +66,25 @@ def test_a_session_without_buttons_is_one_section_with_its_reason() -> None:
     assert "Reason: Off sick, sorry" in as_json(blocks)
 
 
+def test_a_session_on_without_a_meeting_link_says_to_agree_on_a_place_instead_of_join() -> None:
+    blocks = session_blocks(
+        a_session(S.SCHEDULED), BEN, MAYA, "UTC", NOW, feedback=[], meeting_link=None
+    )
+    assert "No meeting link yet: agree on a place with Maya Chen in a DM." in as_json(blocks)
+    assert Action.JOIN not in [element["action_id"] for element in elements(blocks)]
+    linked = session_blocks(
+        a_session(S.SCHEDULED), BEN, MAYA, "UTC", NOW, feedback=[], meeting_link=LINK
+    )
+    assert "No meeting link" not in as_json(linked)
+    assert Action.JOIN in [element["action_id"] for element in elements(linked)]
+    # A request is not on yet, and a cancelled session no more: nothing to agree on.
+    for status in (S.REQUESTED, S.CANCELLED):
+        off = session_blocks(
+            a_session(status), BEN, MAYA, "UTC", NOW, feedback=[], meeting_link=None
+        )
+        assert "No meeting link" not in as_json(off)
+
+
 def test_a_moved_session_says_where_it_moved_from() -> None:
     before = NOW + timedelta(days=1)
     session = a_session(S.REQUESTED, previous_starts_at=before)

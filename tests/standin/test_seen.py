@@ -133,3 +133,20 @@ def test_a_shared_file_reaches_the_dm_it_was_shared_in_with_its_name_and_rows() 
         "    Maya Patel,3",
         "    Pia Lund,1",
     ]
+
+
+def test_blocks_shared_with_a_file_are_not_shown_beside_a_comment() -> None:
+    """As Slack does: `initial_comment` wins over `blocks`."""
+    record = Record(files={"F1": ("a.txt", "hello\n")})
+    blocks = json.dumps([{"type": "section", "text": {"type": "mrkdwn", "text": "Blocks"}}])
+    files = json.dumps([{"id": "F1", "title": "A"}])
+    both = Call(
+        "files.completeUploadExternal",
+        {"channel_id": "DUBEN", "initial_comment": "Comment", "blocks": blocks, "files": files},
+    )
+    only_blocks = Call(
+        "files.completeUploadExternal", {"channel_id": "DUBEN", "blocks": blocks, "files": files}
+    )
+    commented, blocked = sights([both, only_blocks], record)
+    assert commented.render(Painter()).splitlines()[0] == "Comment"
+    assert blocked.render(Painter()).splitlines()[0] == "Blocks"

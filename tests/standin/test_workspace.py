@@ -4,6 +4,8 @@ the bot has finished, and a modal is shown to the person who opened it."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -11,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.standin import payloads
 from bot.standin.payloads import Where
 from bot.standin.seen import Kind
+from bot.standin.text import Painter
 from bot.standin.workspace import NotSeen
 from tests.handlers.conftest import Harness
 
@@ -77,3 +80,23 @@ def test_a_modal_is_shown_to_whoever_opened_it_though_someone_else_acts_after(
 
     modals = {s.audience: s.view()["title"]["text"] for s in h.sights(0) if s.kind is Kind.MODAL}
     assert modals == {"UBEN": "Sign up as mentee", "UMAYA": "Become a mentor"}
+
+
+def test_a_file_shared_with_blocks_shows_them_and_slack_names_its_type(h: Harness) -> None:
+    client = WebClient(token="xoxb-test", base_url=h.server.api_url)
+    channel = client.conversations_open(users="UBEN")["channel"]["id"]
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "📅 Add it"}}]
+    # A long line folded as RFC 5545 folds it: the preview shows it whole.
+    content = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:Mentoring: Ben\r\n  and Maya\r\n"
+    shared = client.files_upload_v2(
+        channel=channel, filename="a.ics", title="A", content=content, blocks=json.dumps(blocks)
+    )
+    assert (shared["file"]["name"], shared["file"]["mimetype"]) == ("a.ics", "text/calendar")
+    (file,) = [s for s in h.sights(0) if s.kind is Kind.FILE]
+    assert file.audience == "UBEN"
+    assert file.render(Painter()).splitlines() == [
+        "📅 Add it",
+        "📎 a.ics (calendar event)",
+        "    METHOD:REQUEST",
+        "    SUMMARY:Mentoring: Ben and Maya",
+    ]
