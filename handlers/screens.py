@@ -41,14 +41,16 @@ def booking(
 ) -> View:
     """The booking modal: a mentor's free slots for the acting mentee."""
     me = acting.get()
-    mentor, slots = booking_options(
+    options = booking_options(
         acting.uow(),
         deps.clock,
         mentor_id=mentor_id,
         mentor_slack_id=mentor_slack_id,
         policy=deps.policy,
     )
-    return booking_modal(mentor, slots, me.zone, MentorRef(mentor_id=mentor.id).encode())
+    return booking_modal(
+        options.mentor, options.slots, me.zone, MentorRef(mentor_id=options.mentor.id).encode()
+    )
 
 
 def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> Message:

@@ -16,6 +16,7 @@ from storage.errors import WAITED_TOO_LONG, sqlstate, to_domain_error, translate
 from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
+from storage.repos.goals import SqlGoalRepository
 from storage.repos.snapshots import SqlSnapshotRepository
 from storage.repositories import (
     SqlAvailabilityRepository,
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
     availability: SqlAvailabilityRepository
     sessions: SqlSessionRepository
     feedback: SqlFeedbackRepository
+    goals: SqlGoalRepository
     notifications: SqlNotificationRepository
 
     def __init__(self, session_factory: sessionmaker[Session], actor: Actor) -> None:
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
         self.availability = SqlAvailabilityRepository(self.session)
         self.sessions = SqlSessionRepository(self.session)
         self.feedback = SqlFeedbackRepository(self.session)
+        self.goals = SqlGoalRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session, self.new_notifications)
         self.events = SqlEventRepository(self.session)
         self.analytics = SqlAnalyticsRepository(self.session)
