@@ -207,6 +207,7 @@ def open_goals(uow: UnitOfWork, me: Profile) -> tuple[Goal, ...]:
 class SessionGoals:
     session: Session
     board: GoalBoard  # the session's mentee's
+    viewer: Profile
 
 
 def session_goals(uow: UnitOfWork, *, session_id: int) -> SessionGoals:
@@ -227,7 +228,7 @@ def session_goals(uow: UnitOfWork, *, session_id: int) -> SessionGoals:
         mentee = uow.users.get(session.mentee_id)
         if mentee is None:
             raise SessionNotFound()
-        return SessionGoals(session, _board(uow, mentee))
+        return SessionGoals(session, _board(uow, mentee), me)
 
 
 def request_goals(

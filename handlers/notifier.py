@@ -295,6 +295,7 @@ class SlackNotifier:
             session=delivery.session,
             meeting_link=delivery.meeting_link,
             zone=recipient.time_zone,
+            goals=delivery.goals,
         )
         try:
             self._client.chat_postMessage(channel=recipient.slack_user_id, text=text, blocks=blocks)
@@ -384,4 +385,5 @@ class SlackNotifier:
             ),
             has_left=snapshot.has_left,
             undelivered=snapshot.undelivered,
+            goals=snapshot.goals,
         )

@@ -13,6 +13,7 @@ from slack_sdk.models.views import View
 
 from domain.analytics import dashboard
 from domain.availability import my_schedule
+from domain.goals import goal_to_change, my_goals, session_goals
 from domain.home import my_sessions
 from domain.lookups import booking_options, mentor_card
 from domain.model import Schedule
@@ -22,6 +23,7 @@ from handlers.context import Acting, HandlerDeps
 from handlers.metadata import MentorRef
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
+from handlers.render.goals import goals_message, session_goals_modal, update_goal_modal
 from handlers.render.notifications import notifications_blocks
 from handlers.render.profile import profile_modal
 from handlers.render.search import search_results, search_text
@@ -49,7 +51,11 @@ def booking(
         policy=deps.policy,
     )
     return booking_modal(
-        options.mentor, options.slots, me.zone, MentorRef(mentor_id=options.mentor.id).encode()
+        options.mentor,
+        options.slots,
+        me.zone,
+        MentorRef(mentor_id=options.mentor.id).encode(),
+        goals=options.goals,
     )
 
 
@@ -99,6 +105,21 @@ def sessions(acting: Acting, deps: HandlerDeps) -> Message:
         now=deps.clock.now(),
         meeting_links=overview.meeting_links,
     )
+
+
+def goals(acting: Acting, deps: HandlerDeps) -> Message:
+    """The acting mentee's goals and their progress."""
+    return goals_message(my_goals(acting.uow(), deps.clock), deps.clock.now())
+
+
+def goal_form(acting: Acting, *, goal_id: int) -> View:
+    """The Update form of one of the acting person's goals."""
+    return update_goal_modal(goal_to_change(acting.uow(), goal_id=goal_id))
+
+
+def goals_of_session(acting: Acting, deps: HandlerDeps, *, session_id: int) -> View:
+    """A session's mentee's goals, read only."""
+    return session_goals_modal(session_goals(acting.uow(), session_id=session_id), deps.clock.now())
 
 
 def notifications(acting: Acting, *, page: int = 1, read: Inbox | None = None) -> Message:

@@ -4,13 +4,21 @@ replacement once somebody clicked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 
 from slack_sdk.models.blocks import Block, ButtonElement
 
-from domain.model import Notification, NotificationKind, Page, Profile, Session, SessionStatus
+from domain.model import (
+    Goal,
+    Notification,
+    NotificationKind,
+    Page,
+    Profile,
+    Session,
+    SessionStatus,
+)
 from handlers.ids import Action
 from handlers.metadata import NotificationRef, PageRef
 from handlers.render.common import (
@@ -26,6 +34,7 @@ from handlers.render.common import (
     truncate,
 )
 from handlers.render.common import zone as zone_info
+from handlers.render.goals import mentee_goals
 from handlers.render.sessions import (
     RUNNING,
     accept_buttons,
@@ -274,9 +283,12 @@ def dm_message(
     session: Session | None,
     meeting_link: str | None,
     zone: str,
+    goals: Sequence[Goal] = (),
 ) -> tuple[str, list[Block]]:
-    """The DM for a notice: its line, and buttons only where they still apply."""
+    """The DM for a notice: its line, what it carries of the mentee's goals
+    (a request's), and buttons only where they still apply."""
     blocks: list[Block] = [section(notification_text(n, zone))]
+    blocks += mentee_goals(goals, session)
     buttons = _dm_buttons(n, recipient, session, meeting_link)
     if buttons:
         blocks.append(actions(*buttons))

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 
 from domain import limits
 from domain.errors import SessionMoved
-from domain.model import Feedback, Profile, Session, SessionStatus, Slot
+from domain.model import ACTIVE_STATUSES, Feedback, Profile, Session, SessionStatus, Slot
 from domain.policy import DEFAULT_POLICY
 from handlers.ids import Action
 from handlers.metadata import SessionRef
@@ -194,6 +194,14 @@ def session_actions(
     return buttons
 
 
+def _goals_button(session: Session, viewer: Profile) -> ButtonElement | None:
+    """The mentee's goals, read only, for the mentor while the session is on
+    (as long as the mentor may read them: domain.goals)."""
+    if viewer.id != session.mentor_id or session.status not in ACTIVE_STATUSES:
+        return None
+    return button("Mentee's goals", Action.SESSION_GOALS, _ref(session))
+
+
 def moved_text(moved: SessionMoved, viewer_zone: str) -> str:
     """The answer to an Accept on a message that showed an older time."""
     return (
@@ -274,10 +282,11 @@ def session_blocks(
     feedback: list[Feedback],
     meeting_link: str | None,
 ) -> list[Block]:
-    """One session: a section with who, when, status and details; then its buttons."""
+    """One session: a section with who, when, status and details (and, for its
+    mentor, the mentee's goals beside them); then its buttons."""
     headline = _headline(session, viewer, other, viewer_zone)
     text = "\n".join([headline, *_details(session, viewer, other, viewer_zone, feedback)])
-    blocks: list[Block] = [section(text)]
+    blocks: list[Block] = [section(text, accessory=_goals_button(session, viewer))]
     given = any(entry.author_id == viewer.id for entry in feedback)
     buttons = session_actions(
         session, viewer, other, now, feedback_given=given, meeting_link=meeting_link
