@@ -164,8 +164,9 @@ def update_goal(
         if wanted == goal:
             return GoalSaved(goal, _board(uow, me), changed=False)
         saved = _write(uow, me, goal, wanted, now, note=notes if notes != goal.notes else "")
+        board = _board(uow, me)  # read before the commit: no second transaction
         uow.commit()
-        return GoalSaved(saved, _board(uow, me))
+        return GoalSaved(saved, board)
 
 
 def move_session_goal(

@@ -106,7 +106,7 @@ def _goal_section(goal: Goal, today: date) -> Block:
     return section(_goal_text(goal, today), accessory=update)
 
 
-def add_goal_button() -> Block:
+def _add_goal_button() -> Block:
     return actions(button("Add goal", Action.ADD_GOAL, style="primary"))
 
 
@@ -132,7 +132,7 @@ def goals_message(board: GoalBoard, now: datetime) -> tuple[str, list[Block]]:
     blocks += [_goal_section(goal, today) for goal in shown]
     blocks += _more(len(board.goals) - len(shown), "achieved or dropped goals.")
     blocks += [
-        add_goal_button(),
+        _add_goal_button(),
         context(
             "Dropped goals don't count towards your progress. Your mentor sees your goals"
             " while a session with them is booked."
@@ -159,7 +159,7 @@ def home_goals(goals: Sequence[Goal], now: datetime, viewer_zone: str) -> list[B
         )
     blocks += [_goal_section(goal, today) for goal in goals[:HOME_SHOWN]]
     blocks += _more(len(goals) - HOME_SHOWN, "— `/mentor goals`")
-    blocks.append(add_goal_button())
+    blocks.append(_add_goal_button())
     return blocks
 
 

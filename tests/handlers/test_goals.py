@@ -87,6 +87,12 @@ def test_mentor_goals_turns_learning_goals_into_goals_and_shows_the_progress(
     ]
 
 
+def test_goals_are_for_mentees_and_a_mentor_is_told_how_to_become_one(h: Harness) -> None:
+    mentor_and_mentee(h)
+    h.command("UMAYA", "goals")
+    assert "`/mentor signup mentee`" in h.next_call("response_url").text()
+
+
 def test_a_mentee_adds_a_goal_and_it_is_stored_confirmed_and_on_the_home_tab(
     h: Harness, owner_engine: Engine
 ) -> None:
