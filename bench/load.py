@@ -40,9 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 import re
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -63,7 +61,7 @@ from bench import burst as bursts  # noqa: E402
 from bench.burst import Request, Result, Row, Seen, table, transactions  # noqa: E402
 from bench.cast import WORKSPACE  # noqa: E402
 from bench.database import BENCH_PREFIX, drop_database, prepare_database  # noqa: E402
-from bench.processes import SECRET, Processes, Started  # noqa: E402
+from bench.processes import SECRET, Processes, Started, cpu_model  # noqa: E402
 from bot.errors import is_apology  # noqa: E402
 from bot.standin import payloads  # noqa: E402
 from bot.standin.payloads import Where  # noqa: E402
@@ -77,18 +75,6 @@ QUERIES = ("python", "kubernetes", "leadership", "engineering", "design", "data"
 FORM = "application/x-www-form-urlencoded"
 # The last line of a logged traceback: "psycopg.errors.Foo: what went wrong".
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Violation)\b.*: ")
-
-
-def cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-    except OSError:
-        out = ""
-    fields = {
-        k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())
-    }
-    model = fields.get("Model name") or platform.processor() or "?"
-    return f"{model}, {fields.get('CPU(s)', '?')} CPU(s)"
 
 
 # -- who acts --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -27,6 +28,19 @@ from psycopg.conninfo import conninfo_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "load-bench-signing-secret"
+
+
+def cpu_model() -> str:
+    """The machine the figures were measured on, as `lscpu` names it."""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        out = ""
+    fields = {
+        k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())
+    }
+    model = fields.get("Model name") or platform.processor() or "?"
+    return f"{model}, {fields.get('CPU(s)', '?')} CPU(s)"
 
 
 def free_port() -> int:

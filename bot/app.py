@@ -74,6 +74,7 @@ def create_app(
         clock=clock,
         policy=settings.booking_policy(),
         admins=settings.mentorship_admins,
+        public_url=settings.mentorship_public_url,
     )
     app = App(
         client=client,

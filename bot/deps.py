@@ -26,6 +26,8 @@ class Deps:
     clock: Clock = field(default_factory=SystemClock)
     policy: BookingPolicy = DEFAULT_POLICY
     admins: frozenset[str] = frozenset()
+    # Where calendar feeds are served (MENTORSHIP_PUBLIC_URL); None: nowhere.
+    public_url: str | None = None
 
     def actor(self, team_id: str, user_id: str) -> Actor:
         role = Role.ADMIN if user_id in self.admins else Role.MEMBER

@@ -15,6 +15,7 @@ from bot.work import AfterAck
 from bot.wsgi import BotWsgi
 from domain.model import Actor
 from domain.ports import Clock, UnitOfWork
+from handlers.feed import CalendarFeeds
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -55,8 +56,8 @@ def build_bot(settings: Settings, database_url: str, *, clock: Clock | None = No
             return False
         return True
 
+    feeds = CalendarFeeds(unit_of_work, deps.clock, settings.mentorship_meeting_url_template)
     secret = settings.slack_signing_secret
     assert secret is not None  # create_app refuses settings without one
-    return Bot(
-        settings, app, deps, engine, BotWsgi(app, healthy, secret.get_secret_value(), deps.work)
-    )
+    wsgi = BotWsgi(app, healthy, secret.get_secret_value(), deps.work, feeds=feeds)
+    return Bot(settings, app, deps, engine, wsgi)

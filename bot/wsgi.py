@@ -1,4 +1,6 @@
-"""The HTTP face of the bot: `POST /slack/events` into Bolt, `GET /healthz`.
+"""The HTTP face of the bot: `POST /slack/events` into Bolt, `GET /healthz`,
+and the calendar feeds under `/calendar/` (handlers.feed), which are no Slack
+requests and never reach Bolt.
 
 Requests whose timestamp header is not a plain number are refused with 401
 here: slack-sdk's verifier raises on them and Bolt would answer 500.
@@ -33,9 +35,11 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot.work import AfterAck
+from handlers.feed import PREFIX as FEEDS
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
+Wsgi = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 log = logging.getLogger("mentorbot.requests")
 
@@ -150,11 +154,14 @@ class BotWsgi:
         health: Callable[[], bool],
         signing_secret: str,
         work: AfterAck | None = None,
+        *,
+        feeds: Wsgi,
     ) -> None:
         self._slack = SlackRequestHandler(app, path="/slack/events")
         self._health = health
         self._verifier = SignatureVerifier(signing_secret)
         self._work = work
+        self._feeds = feeds
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -162,6 +169,8 @@ class BotWsgi:
             healthy = self._health()
             status = "200 OK" if healthy else "503 Service Unavailable"
             return _reply(start_response, status, {"ok": healthy})
+        if path.startswith(FEEDS):
+            return self._feeds(environ, start_response)
         if path == "/slack/events":
             stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
             signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")

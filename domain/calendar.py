@@ -18,7 +18,9 @@ from domain.model import Session, SessionStatus
 S = SessionStatus
 
 _ENDED = frozenset({S.CANCELLED, S.DECLINED, S.EXPIRED})
-_HELD = frozenset({S.SCHEDULED, S.ONGOING, S.COMPLETED, S.NO_SHOW})
+# Sessions that take place as planned: a calendar shows them whether or not an
+# invite was ever sent (one booked before calendars existed, say).
+HELD = frozenset({S.SCHEDULED, S.ONGOING, S.COMPLETED, S.NO_SHOW})
 
 
 class Method(StrEnum):
@@ -66,7 +68,7 @@ def calendar_change(before: Session | None, after: Session) -> CalendarChange | 
 
 def event_status(session: Session) -> EventStatus | None:
     """How a session shows in its people's calendar feeds (None: not at all)."""
-    if session.status in _HELD:
+    if session.status in HELD:
         return EventStatus.CONFIRMED
     if session.calendar_sequence is None:
         return None

@@ -262,6 +262,62 @@ class SessionRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class FeedOwner:
+    """Whose calendar feed a token opens (found by the system actor)."""
+
+    workspace_id: str
+    slack_user_id: str
+    user_id: int
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class CalendarSession:
+    """A session as a calendar shows it: with both people's names and the
+    mentor's own meeting link. Only what a calendar shows of the session is
+    filled in (not its notes, reasons or creation time)."""
+
+    session: Session
+    mentor_name: str
+    mentee_name: str
+    mentor_link: str | None
+
+
+class CalendarFeedRepository(Protocol):
+    """Each person's calendar feed: only the SHA-256 (hex) of its token."""
+
+    def since(self, user_id: int) -> datetime | None:
+        """When the person's current feed token was made; None: they have none."""
+        ...
+
+    def add(self, workspace_id: str, user_id: int, token_hash: str, *, at: datetime) -> bool:
+        """Give the person a feed; False (and nothing changed) when they have one."""
+        ...
+
+    def replace(self, workspace_id: str, user_id: int, token_hash: str, *, at: datetime) -> None:
+        """Give the person this token, in place of any they had."""
+        ...
+
+    def owner(self, token_hash: str) -> FeedOwner | None:
+        """Whose feed the token is (system actor)."""
+        ...
+
+    def sessions(
+        self,
+        user_id: int,
+        *,
+        held: Iterable[SessionStatus],
+        starts_from: datetime,
+        starts_before: datetime,
+        limit: int,
+    ) -> list[CalendarSession]:
+        """The person's sessions starting in [starts_from, starts_before) that
+        are in `held` or were sent to calendars (`calendar_sequence` set), the
+        earliest first, at most `limit` of them."""
+        ...
+
+
 class FeedbackRepository(Protocol):
     def add(self, feedback: Feedback, *, at: datetime) -> Feedback:
         """Store feedback written `at`. Raises `Conflict` when the author already
@@ -451,6 +507,9 @@ class UnitOfWork(Protocol):
 
     @property
     def digests(self) -> DigestRepository: ...
+
+    @property
+    def calendar_feeds(self) -> CalendarFeedRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -12,6 +12,7 @@ from slack_bolt import App
 
 from handlers import (
     booking_actions,
+    calendar_actions,
     goal_actions,
     home_actions,
     profile_actions,
@@ -19,7 +20,14 @@ from handlers import (
 )
 from handlers.click import LISTENERS
 
-MODULES = (booking_actions, goal_actions, home_actions, profile_actions, session_actions)
+MODULES = (
+    booking_actions,
+    calendar_actions,
+    goal_actions,
+    home_actions,
+    profile_actions,
+    session_actions,
+)
 
 
 def register(app: App) -> None:

@@ -137,6 +137,10 @@ def _stats(request: Request, rest: str) -> None:
     request.say(*screens.stats(request.acting, request.deps))
 
 
+def _calendar(request: Request, rest: str) -> None:
+    request.say(*screens.calendar(request.acting, request.deps))
+
+
 def _digest(request: Request, rest: str) -> None:
     request.acting.get()
     channel = set_digest_channel(request.uow(), channel=forms.channel(rest))
@@ -162,6 +166,7 @@ SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
     "goals": _goals,
     "notifications": _notifications,
     "stats": _stats,
+    "calendar": _calendar,
     "digest": _digest,
     "help": _help,
 }

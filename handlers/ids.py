@@ -30,6 +30,7 @@ class Action(StrEnum):
     NOTIFICATIONS_PAGE = "notifications_page"
     STATS_PERIOD = "stats_period"
     STATS_EXPORT = "stats_export"
+    RESET_CALENDAR = "reset_calendar"
     ADD_GOAL = "add_goal"
     UPDATE_GOAL = "update_goal"
     SESSION_GOALS = "session_goals"

@@ -13,6 +13,7 @@ from slack_sdk.models.views import View
 
 from domain.analytics import dashboard
 from domain.availability import my_schedule
+from domain.calendar_feed import FeedAccess, open_feed, reset_feed
 from domain.goals import goal_to_change, my_goals, session_goals
 from domain.home import my_sessions
 from domain.lookups import booking_options, mentor_card
@@ -23,6 +24,7 @@ from handlers.context import Acting, HandlerDeps
 from handlers.metadata import MentorRef
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
+from handlers.render.calendar import calendar_message, calendar_unavailable
 from handlers.render.goals import goals_message, session_goals_modal, update_goal_modal
 from handlers.render.notifications import notifications_blocks
 from handlers.render.profile import profile_modal
@@ -137,6 +139,19 @@ def stats(acting: Acting, deps: HandlerDeps, *, period_days: int | None = 30) ->
     me = acting.get()
     figures = dashboard(acting.uow(), deps.clock, period_days=period_days)
     return dashboard_text(figures), dashboard_blocks(figures, me.zone)
+
+
+def calendar(acting: Acting, deps: HandlerDeps, *, reset: bool = False) -> Message:
+    """The person's calendar feed: made on first sight, shown with its address
+    then; with `reset`, given a new address (the old one stops working)."""
+    if deps.public_url is None:
+        return calendar_unavailable()
+    me = acting.get()
+    if reset:
+        access = FeedAccess(deps.clock.now(), reset_feed(acting.uow(), deps.clock))
+    else:
+        access = open_feed(acting.uow(), deps.clock)
+    return calendar_message(access, deps.public_url, me.zone)
 
 
 def blocks_of(message: Message) -> dict[str, Any]:

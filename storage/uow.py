@@ -14,6 +14,7 @@ from domain.model import Actor, Delivery, Role
 from storage.engine import with_transaction_settings
 from storage.errors import WAITED_TOO_LONG, sqlstate, to_domain_error, translated_errors
 from storage.repos.analytics import SqlAnalyticsRepository
+from storage.repos.calendar_feeds import SqlCalendarFeedRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
 from storage.repos.goals import SqlGoalRepository
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
         self.analytics = SqlAnalyticsRepository(self.session)
         self.snapshots = SqlSnapshotRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
+        self.calendar_feeds = SqlCalendarFeedRepository(self.session)
         return self
 
     def __exit__(

@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor sessions", "your upcoming and past sessions"),
     ("/mentor goals", "what you want to learn, and how far you got (mentees)"),
     ("/mentor notifications", "what's new for you"),
+    ("/mentor calendar", "your sessions in Google Calendar, Outlook or Apple Calendar"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor stats", "how the programme is doing (programme managers)"),

@@ -15,6 +15,12 @@ per session, and each person's private calendar feed.
   their own; the feed's reader finds the owner of a token as the system.
 - `notifications.kind` gains `calendar_update`: the notice that carries an
   `.ics` file to each participant's DM.
+- A member's keyed session notice names the change it announces
+  (`guard_notice_insert`): its event is the status the history row moved the
+  session to, `moved` for a move, or `calendar` for a calendar update (and
+  only a `calendar_update` notice is keyed `calendar`). 0012 let the event part
+  be anything, so one change of one's own could key any number of notices to
+  the other participant (a flood); now it keys at most three per recipient.
 
 Revision ID: 0013
 Revises: 0012
@@ -76,6 +82,38 @@ CREATE TRIGGER sessions_guard_calendar
     FOR EACH ROW EXECUTE FUNCTION guard_session_calendar();
 """
 
+GUARD_NOTICE_INSERT = f"""
+CREATE FUNCTION guard_notice_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = {SEARCH_PATH}
+AS $$
+DECLARE
+    event text := split_part(NEW.idempotency_key, ':', 3);
+    row_part text := split_part(NEW.idempotency_key, ':', 4);
+    change record;
+BEGIN
+    IF public.app_role() = 'system' OR NEW.idempotency_key IS NULL
+       OR split_part(NEW.idempotency_key, ':', 1) <> 'session' THEN
+        RETURN NEW;
+    END IF;
+    -- The policy has checked the row is the actor's own change of this session.
+    SELECT from_status, to_status INTO change FROM session_history
+        WHERE id = CASE WHEN row_part ~ '^[0-9]{{1,18}}$' THEN row_part::bigint END;
+    IF (event = 'calendar') = (NEW.kind = 'calendar_update')
+       AND (event = 'calendar' OR event = change.to_status
+            OR (event = 'moved' AND change.from_status IN ('requested', 'scheduled')
+                AND change.to_status IN ('requested', 'scheduled'))) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '42501',
+        MESSAGE = 'a notice names the change it announces';
+END
+$$;
+CREATE TRIGGER notifications_guard_insert
+    BEFORE INSERT ON notifications
+    FOR EACH ROW EXECUTE FUNCTION guard_notice_insert();
+"""
+
 MINE = f"{SYSTEM} OR ({SAME_WORKSPACE} AND user_id = {ME})"
 
 
@@ -104,6 +142,7 @@ def upgrade() -> None:
     op.execute(f"GRANT UPDATE (calendar_sequence) ON sessions TO {APP_ROLE}")
     op.execute(GUARD_SESSION_CALENDAR)
     _kinds(KINDS_AFTER)
+    op.execute(GUARD_NOTICE_INSERT)
 
     op.create_table(
         "calendar_feeds",
@@ -149,6 +188,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("calendar_feeds")
+    op.execute("DROP TRIGGER notifications_guard_insert ON notifications")
+    op.execute("DROP FUNCTION guard_notice_insert()")
     op.execute("DELETE FROM notifications WHERE kind = 'calendar_update'")
     _kinds(KINDS_BEFORE)
     op.execute("DROP TRIGGER sessions_guard_calendar ON sessions")

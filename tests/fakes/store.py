@@ -49,6 +49,8 @@ class Store:
     snapshots: dict[tuple[str, int | None], Snapshot] = field(default_factory=dict)
     # Workspaces whose snapshots another scheduler is refreshing right now.
     refreshing: set[str] = field(default_factory=set)
+    # Per person: their feed token's hash, and when it was made.
+    calendar_feeds: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:

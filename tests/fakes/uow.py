@@ -15,6 +15,7 @@ from bot.standin.clock import FakeClock as FakeClock
 from domain.model import Actor, Delivery
 from tests.fakes.analytics import FakeAnalytics, FakeSnapshots
 from tests.fakes.availability import FakeAvailability
+from tests.fakes.calendar_feeds import FakeCalendarFeeds
 from tests.fakes.digests import FakeDigests
 from tests.fakes.events import FakeEvents
 from tests.fakes.feedback import FakeFeedback
@@ -51,6 +52,7 @@ class FakeUnitOfWork:
         self.analytics = FakeAnalytics(self.store)
         self.snapshots = FakeSnapshots(self.store)
         self.digests = FakeDigests(self.store)
+        self.calendar_feeds = FakeCalendarFeeds(self.store)
 
     def __enter__(self) -> Self:
         self._snapshot = copy.deepcopy(self.store)

@@ -100,3 +100,13 @@ def test_booking_an_unknown_or_unmentioned_person_is_explained(h: Harness) -> No
 def test_stats_are_for_programme_managers_only(h: Harness) -> None:
     assert "Only programme managers" in _answer(h, "UBEN", "stats")
     assert "dashboard" in _answer(h, "UOLGA", "stats").lower()
+
+
+def test_calendar_without_a_public_url_says_what_to_set_and_makes_no_feed(
+    h: Harness, owner_engine: Engine
+) -> None:
+    said = _answer(h, "UBEN", "calendar")
+    assert "MENTORSHIP_PUBLIC_URL" in said
+    assert "public https address" in said
+    with owner_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM calendar_feeds")).scalar_one() == 0

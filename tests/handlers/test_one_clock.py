@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from bot import jobs
 from bot.standin.clock import monday_after
 from domain.availability import add_weekly_slots
+from domain.calendar_feed import open_feed
 from domain.digest import DigestSchedule, claim_digest
 from domain.feedback import leave_feedback
 from domain.goals import my_goals
@@ -101,6 +102,7 @@ def test_no_row_holds_the_database_clock_after_a_story_on_a_far_clock(
     leave_feedback(deps.uow("T1", "UBEN"), clock, session_id=session.id, rating=5, comment="")
     my_goals(deps.uow("T1", "UBEN"), clock)  # Ben's learning goal becomes a goal
     mark_all_read(deps.uow("T1", "UBEN"), clock)
+    open_feed(deps.uow("T1", "UBEN"), clock)
     jobs.deliver(h.bot)
     h.clock.set(monday + timedelta(days=7, hours=2))
     claim_digest(deps.system_uow(), clock, schedule=DigestSchedule(), default_channel="C1")

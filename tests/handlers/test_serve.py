@@ -10,19 +10,27 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.standin import payloads
+from bot.standin.clock import FakeClock
 from bot.standin.signing import SlackSender
 from bot.standin.slack_api import FakeSlackServer
 from bot.wsgi import MAX_BODY, READ_DEADLINE_S
+from domain.calendar_feed import open_feed
+from domain.model import Actor
+from domain.profiles import identify
+from storage.engine import make_engine, make_session_factory
+from storage.uow import SqlUnitOfWork
 from tests.handlers.conftest import wait_for
 from tests.shifted import python_command
 
@@ -126,6 +134,45 @@ def test_serve_runs_gunicorn_that_answers_slack(
     (refused,) = [line for line in lines if line["message"] == "request rejected"]
     assert refused["status"] == 401
     assert "xoxb-serve" not in json.dumps(lines)
+
+
+def test_serve_answers_a_calendar_feed_unsigned_and_never_logs_its_token(
+    served: Served, app_database_url: str
+) -> None:
+    engine = make_engine(app_database_url)
+    try:
+        person = SqlUnitOfWork(make_session_factory(engine), Actor.member("T1", "UFEED"))
+        clock = FakeClock(datetime.now(UTC))
+        identify(person, clock, display_name="Fay Feed")
+        token = open_feed(person, clock).token
+    finally:
+        engine.dispose()
+    assert token is not None
+    url = f"{served.base}/calendar/{token}.ics"
+
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        etag = response.headers["ETag"]
+        assert response.read().startswith(b"BEGIN:VCALENDAR")
+    head = urllib.request.Request(url, method="HEAD")
+    with urllib.request.urlopen(head, timeout=10) as response:
+        assert (response.headers["ETag"], response.read()) == (etag, b"")
+    again = urllib.request.Request(url, headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as not_modified:
+        urllib.request.urlopen(again, timeout=10)
+    assert not_modified.value.code == 304
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{served.base}/calendar/{'A' * 43}.ics", timeout=10)
+    assert unknown.value.code == 404
+
+    lines = served.log_lines()
+    assert [line["status"] for line in lines if line["message"] == "calendar feed"] == [
+        200,
+        200,
+        304,
+        404,
+    ]
+    assert token not in json.dumps(lines)
 
 
 def test_serve_without_tokens_stops_with_one_clear_line(tmp_path: object) -> None:

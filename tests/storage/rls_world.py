@@ -75,6 +75,8 @@ def make_world(app_engine: Engine) -> World:
                 f" VALUES ('T1', {WEEK}, 'C1');"
                 "INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
                 f" took_ms, figures) VALUES ('T1', 30, {AT}, 80, '{{}}');"
+                "INSERT INTO calendar_feeds (workspace_id, user_id, token_hash, created_at)"
+                f" VALUES ('T1', {org.mentor}, repeat('a', 64), {AT});"
                 "INSERT INTO goal_history (workspace_id, goal_id, actor_id, to_status)"
                 f" VALUES ('T1', {goal_id}, {org.mentee}, 'not_started')"
             )
@@ -193,6 +195,15 @@ def make_world(app_engine: Engine) -> World:
             insert="INSERT INTO mentor_directory (user_id, workspace_id, display_name, document)"
             f" VALUES ({org.bystander}, 'T1', 'Bystander', 'bystander')",
             update_set="document = 'changed'",
+        ),
+        "calendar_feeds": Case(
+            table="calendar_feeds",
+            owner="UMENTOR",
+            key=f"user_id = {org.mentor}",
+            insert="INSERT INTO calendar_feeds (workspace_id, user_id, token_hash, created_at)"
+            f" VALUES ('T1', {org.mentor}, repeat('b', 64), {AT})",
+            update_set="token_hash = repeat('c', 64)",
+            prepare_insert=f"DELETE FROM calendar_feeds WHERE user_id = {org.mentor}",
         ),
         "session_busy": Case(
             table="session_busy",

@@ -38,7 +38,22 @@ KEYED_NOTICE = (
 )
 # The world's history row of its session, written by the mentee.
 MENTEES_TRANSITION = "(SELECT max(id) FROM session_history WHERE session_id = {session})"
+
+
+def _own_key(event: str) -> str:
+    """A notice key naming the mentee's own change (the booking) with `event`."""
+    return f"'session:{{session}}:{event}:' || {MENTEES_TRANSITION} || ':' || {{mentor}}"
+
+
 SCHEDULED = (*REQUEST, "UPDATE sessions SET status = 'scheduled' WHERE status = 'requested'")
+# ... and its invite sent to both calendars (SEQUENCE 0).
+INVITED = (*SCHEDULED, "UPDATE sessions SET calendar_sequence = 0 WHERE status = 'scheduled'")
+# A new token (hashed) for the mentor's feed, which the world holds, as a reset writes it.
+NEW_MENTORS_TOKEN = (
+    "INSERT INTO calendar_feeds (workspace_id, user_id, token_hash)"
+    " VALUES ('T1', {mentor}, repeat('d', 64)) ON CONFLICT (workspace_id, user_id)"
+    " DO UPDATE SET token_hash = excluded.token_hash"
+)
 
 
 HISTORY = (
@@ -68,12 +83,13 @@ def _goal_history(to_status: str = "in_progress", session: str = "NULL") -> str:
     )
 
 
-def _move(status: str) -> str:
-    """An hour later, from the scheduled session, leaving it `status`."""
+def _move(status: str, also: str = "") -> str:
+    """An hour later, from the scheduled session, leaving it `status` (and
+    setting `also`, more columns)."""
     return (
         "UPDATE sessions SET starts_at = starts_at + interval '1 hour',"
         " ends_at = ends_at + interval '1 hour', previous_starts_at = starts_at,"
-        f" status = '{status}' WHERE status = 'scheduled'"
+        f" status = '{status}'{also} WHERE status = 'scheduled'"
     )
 
 
@@ -218,6 +234,74 @@ WRITES = (
         prepare=SCHEDULED,
     ),
     Write(
+        "the mentor accepts a request and sends the invite",
+        "UMENTOR",
+        "UPDATE sessions SET status = 'scheduled', calendar_sequence = 0"
+        " WHERE status = 'requested'",
+        allowed=True,
+        prepare=REQUEST,
+    ),
+    Write(
+        "a participant sends a calendar update with no change of status or time",
+        "UMENTEE",
+        "UPDATE sessions SET calendar_sequence = 0 WHERE status = 'scheduled'",
+        allowed=False,
+        prepare=SCHEDULED,
+    ),
+    Write(
+        "the mentor moves a session and sends the update",
+        "UMENTOR",
+        _move("scheduled", ", calendar_sequence = 1"),
+        allowed=True,
+        prepare=INVITED,
+    ),
+    Write(
+        "the mentor moves a session and skips a calendar sequence",
+        "UMENTOR",
+        _move("scheduled", ", calendar_sequence = 2"),
+        allowed=False,
+        prepare=INVITED,
+    ),
+    Write(
+        "a participant cancels a session and takes it out of the calendars' count",
+        "UMENTEE",
+        "UPDATE sessions SET status = 'cancelled', calendar_sequence = NULL"
+        " WHERE status = 'scheduled'",
+        allowed=False,
+        prepare=INVITED,
+    ),
+    Write(
+        "the system sets any calendar sequence",
+        "system",
+        "UPDATE sessions SET calendar_sequence = 7 WHERE status = 'scheduled'",
+        allowed=True,
+        prepare=INVITED,
+    ),
+    Write(
+        "a member gives themselves a new feed token",
+        "UMENTOR",
+        NEW_MENTORS_TOKEN,
+        allowed=True,
+    ),
+    Write(
+        "a member replaces another person's feed token",
+        "UMENTEE",
+        NEW_MENTORS_TOKEN,
+        allowed=False,
+    ),
+    Write(
+        "a member moves their feed to another person",
+        "UMENTOR",
+        "UPDATE calendar_feeds SET user_id = {mentee} WHERE user_id = {mentor}",
+        allowed=False,
+    ),
+    Write(
+        "a member stores a feed token in the clear",
+        "UMENTOR",
+        "UPDATE calendar_feeds SET token_hash = 'my-secret-token' WHERE user_id = {mentor}",
+        allowed=False,
+    ),
+    Write(
         "a mentor rewrites the notes of a completed session",
         "UMENTOR",
         "UPDATE sessions SET notes = 'rewritten' WHERE id = {session}",
@@ -253,10 +337,26 @@ WRITES = (
     Write(
         "a participant keys a notice by a change they made",
         "UMENTEE",
-        KEYED_NOTICE.format(
-            key=f"'session:{{session}}:moved:' || {MENTEES_TRANSITION} || ':' || {{mentor}}"
-        ),
+        KEYED_NOTICE.format(key=_own_key("requested")),
         allowed=True,
+    ),
+    Write(
+        "a participant keys notices by made-up events of one change (a flood)",
+        "UMENTEE",
+        KEYED_NOTICE.format(key=_own_key("hello")),
+        allowed=False,
+    ),
+    Write(
+        "a participant calls their request a move",
+        "UMENTEE",
+        KEYED_NOTICE.format(key=_own_key("moved")),
+        allowed=False,
+    ),
+    Write(
+        "a participant keys a request's notice as a calendar update",
+        "UMENTEE",
+        KEYED_NOTICE.format(key=_own_key("calendar")),
+        allowed=False,
     ),
     Write(
         "a participant keys a notice as their own feedback",

@@ -105,6 +105,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": set(),
         "delete": set(),
     },
+    # A feed's token hash: its owner's alone; the system finds whose a token is.
+    "calendar_feeds": {command: {"owner", "system"} for command in COMMANDS},
     # Only through its triggers and search_mentor_directory() (tests/storage/test_mentor_search.py).
     "mentor_directory": {command: set() for command in COMMANDS},
     # Only through the triggers on sessions (tests/storage/test_booking_guards.py).

@@ -1,0 +1,174 @@
+"""Calendar feeds on PostgreSQL, as the application role: the token is kept
+only as its hash, a reset stops the old one, and a feed shows its owner's
+sessions and nobody else's (row-level security reads them as the owner)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
+
+from domain.calendar import HELD, EventStatus
+from domain.calendar_feed import feed_for_token, open_feed, reset_feed
+from domain.model import Actor
+from storage.uow import SqlUnitOfWork
+from tests.fakes.uow import FakeClock
+from tests.storage.seed import BASE_TIME, Org, add_session, set_actor
+
+NOW = BASE_TIME - timedelta(days=1)
+
+pytestmark = pytest.mark.usefixtures("clean_tables")
+
+
+def _member(factory: sessionmaker[OrmSession], slack_user_id: str) -> SqlUnitOfWork:
+    return SqlUnitOfWork(factory, Actor.member("T1", slack_user_id))
+
+
+def _shown(factory: sessionmaker[OrmSession], token: str) -> list[int] | None:
+    events = feed_for_token(
+        lambda actor: SqlUnitOfWork(factory, actor),
+        FakeClock(NOW),
+        token=token,
+        meeting_template=None,
+    )
+    return None if events is None else [event.session.id for event in events]
+
+
+def test_the_database_holds_the_feed_token_only_as_its_hash(
+    session_factory: sessionmaker[OrmSession], owner_engine: Engine, org: Org
+) -> None:
+    first = open_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW)).token
+    second = reset_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW))
+    assert first is not None
+
+    with owner_engine.connect() as conn:
+        rows = conn.execute(text("SELECT f::text, f.token_hash FROM calendar_feeds f")).all()
+    (row, stored), *others = rows
+    assert others == []
+    assert stored == hashlib.sha256(second.encode()).hexdigest()
+    assert first not in row
+    assert second not in row
+
+
+def test_a_second_open_does_not_make_another_feed(
+    session_factory: sessionmaker[OrmSession], org: Org
+) -> None:
+    made = open_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW))
+    later = FakeClock(NOW + timedelta(days=2))
+    again = open_feed(_member(session_factory, "UMENTEE"), later)
+    assert made.token is not None
+    assert (again.since, again.token) == (NOW, None)
+
+
+def test_a_feed_shows_its_owner_s_sessions_and_nobody_else_s(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        mentees = add_session(conn, "T1", org.mentor, org.mentee, status="scheduled")
+        bystanders = add_session(
+            conn,
+            "T1",
+            org.mentor,
+            org.bystander,
+            starts_at=BASE_TIME + timedelta(hours=1),
+            status="scheduled",
+        )
+    tokens = {
+        person: open_feed(_member(session_factory, person), FakeClock(NOW)).token
+        for person in ("UMENTOR", "UMENTEE", "UBYSTANDER", "UADMIN")
+    }
+
+    shown = {person: _shown(session_factory, token or "") for person, token in tokens.items()}
+    assert shown == {
+        "UMENTOR": [mentees, bystanders],
+        "UMENTEE": [mentees],
+        "UBYSTANDER": [bystanders],
+        # A programme manager's feed is their own sessions, not everybody's.
+        "UADMIN": [],
+    }
+
+
+def test_reading_as_the_owner_hides_other_people_s_sessions_even_when_asked_for(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    """The second wall: were the query asked for someone else's id, the
+    policies would still show the reader only their own sessions."""
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        session = add_session(conn, "T1", org.mentor, org.mentee, status="scheduled")
+    seen = {}
+    for reader in ("UBYSTANDER", "UMENTEE"):
+        with _member(session_factory, reader) as uow:
+            found = uow.calendar_feeds.sessions(
+                org.mentee,
+                held=HELD,
+                starts_from=NOW - timedelta(days=30),
+                starts_before=NOW + timedelta(days=180),
+                limit=10,
+            )
+        seen[reader] = [row.session.id for row in found]
+    assert seen == {"UBYSTANDER": [], "UMENTEE": [session]}
+
+
+def test_a_reset_token_and_an_unknown_one_open_nothing(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        session = add_session(conn, "T1", org.mentor, org.mentee, status="scheduled")
+    old = open_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW)).token
+    assert old is not None
+    assert _shown(session_factory, old) == [session]
+    new = reset_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW))
+
+    assert _shown(session_factory, old) is None
+    assert _shown(session_factory, "A" * 43) is None
+    assert _shown(session_factory, new) == [session]
+
+
+def test_someone_who_left_has_an_empty_feed(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        add_session(conn, "T1", org.mentor, org.mentee, status="completed")
+    token = open_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW)).token
+    assert token is not None
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        conn.execute(text("UPDATE users SET is_active = false WHERE id = :id"), {"id": org.mentee})
+
+    assert _shown(session_factory, token) == []
+
+
+def test_the_feed_marks_sent_changes_and_names_both_people(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        cancelled = add_session(conn, "T1", org.mentor, org.mentee, status="cancelled")
+        conn.execute(
+            text("UPDATE sessions SET calendar_sequence = 2 WHERE id = :id"), {"id": cancelled}
+        )
+        add_session(
+            conn, "T1", org.mentor, org.mentee, starts_at=BASE_TIME + timedelta(hours=2)
+        )  # requested, never sent: not shown
+    token = open_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW)).token
+    assert token is not None
+
+    (event,) = feed_for_token(
+        lambda actor: SqlUnitOfWork(session_factory, actor),
+        FakeClock(NOW),
+        token=token,
+        meeting_template="https://meet.example.com/m-{session_token}",
+    ) or [None]
+    assert event is not None
+    assert (event.session.id, event.status) == (cancelled, EventStatus.CANCELLED)
+    assert (event.mentor, event.mentee) == ("UMENTOR", "UMENTEE")
+    assert event.link == f"https://meet.example.com/m-{event.session.meeting_token}"
+    assert len(event.session.meeting_token) == 32
