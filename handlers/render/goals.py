@@ -110,6 +110,10 @@ def _add_goal_button() -> Block:
     return actions(button("Add goal", Action.ADD_GOAL, style="primary"))
 
 
+def _heading(done: Progress) -> list[Block]:
+    return [header("Your goals"), section(f"*Progress* {progress_line(done)}")]
+
+
 def _more(hidden: int, where: str) -> list[Block]:
     return [context(f"…and {hidden} more {where}")] if hidden else []
 
@@ -121,7 +125,7 @@ def goals_message(board: GoalBoard, now: datetime) -> tuple[str, list[Block]]:
     """`/mentor goals`: progress, each goal with its Update button, Add goal."""
     today = _today(now, board.owner.time_zone)
     done = board.progress
-    blocks: list[Block] = [header("Your goals"), section(f"*Progress* {progress_line(done)}")]
+    blocks = _heading(done)
     if board.seeded:
         blocks.append(context("Your learning goals are now goals you can track. Update them!"))
     if not board.goals:
@@ -148,11 +152,7 @@ def _progress_words(done: Progress) -> str:
 def home_goals(goals: Sequence[Goal], now: datetime, viewer_zone: str) -> list[Block]:
     """The App Home's part of `/mentor goals`: the first few goals."""
     today = _today(now, viewer_zone)
-    blocks: list[Block] = [
-        divider(),
-        header("Your goals"),
-        section(f"*Progress* {progress_line(progress(goals))}"),
-    ]
+    blocks = [divider(), *_heading(progress(goals))]
     if not goals:
         blocks.append(
             section("No goals yet. `/mentor goals` turns your learning goals into goals to track.")
