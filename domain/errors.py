@@ -56,3 +56,8 @@ class SessionMoved(Conflict):
 class SessionNotFound(NotFound):
     # Row-level security makes someone else's session look like a missing one.
     default_message = "I can't find that session: it was removed, or it isn't one of yours."
+
+
+class GoalNotFound(NotFound):
+    # Row-level security makes someone else's goal look like a missing one.
+    default_message = "I can't find that goal: it isn't one of yours."

@@ -1,6 +1,7 @@
 """Feedback: after a completed session each participant rates the other once.
 The mentor's rating aggregate moves in the same transaction (the database keeps
-it, see the ratings trigger)."""
+it, see the ratings trigger), and so does the goal the session was about when
+its mentee says how it moved."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from dataclasses import dataclass
 
 from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, SessionNotFound
+from domain.goals import move_session_goal
 from domain.model import (
     Delivery,
     Feedback,
+    Goal,
+    GoalStatus,
     NotificationKind,
     Role,
     Session,
@@ -30,6 +34,7 @@ class FeedbackGiven:
     feedback: Feedback
     session: Session
     notices: tuple[Delivery, ...] = ()  # claimed for the request to send
+    goal: Goal | None = None  # the session's goal, when the feedback moved it
 
 
 def leave_feedback(
@@ -40,8 +45,16 @@ def leave_feedback(
 
 
 def give_feedback(
-    uow: UnitOfWork, clock: Clock, *, session_id: int, rating: int, comment: str = ""
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    session_id: int,
+    rating: int,
+    comment: str = "",
+    goal_status: GoalStatus | None = None,
 ) -> FeedbackGiven:
+    """`goal_status`: where the goal the session was about stands now, as its
+    mentee tells (None: not asked, or not told)."""
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput("Please choose from 1 to 5 stars.", field="rating")
     comment = clean_text(
@@ -73,6 +86,9 @@ def give_feedback(
             ),
             at=now,
         )
+        moved = None
+        if goal_status is not None:
+            moved = move_session_goal(uow, session=session, me=me, status=goal_status, now=now)
         subject = uow.users.get(subject_id)
         if subject is not None:
             notify(
@@ -86,7 +102,7 @@ def give_feedback(
                 rating=rating,
             )
         uow.commit()
-        return FeedbackGiven(saved, session, notices=tuple(uow.claimed))
+        return FeedbackGiven(saved, session, notices=tuple(uow.claimed), goal=moved)
 
 
 def session_feedback(uow: UnitOfWork, *, session_id: int) -> list[Feedback]:

@@ -8,11 +8,13 @@ from datetime import timedelta
 
 from domain.analytics import dashboard_within
 from domain.errors import NotAllowed
+from domain.goals import in_order
 from domain.meeting import meeting_link
 from domain.metrics import Dashboard
 from domain.model import (
     ACTIVE_STATUSES,
     Feedback,
+    Goal,
     MentorRating,
     Notification,
     Page,
@@ -57,6 +59,7 @@ class HomeSnapshot:
     notifications: Page[Notification] = field(default_factory=lambda: Page((), 1, False))
     unread: int = 0
     undelivered: int = 0  # admins: the workspace's notices given up on (dead letters)
+    goals: tuple[Goal, ...] = ()  # a mentee's, in order
 
 
 def my_sessions(uow: UnitOfWork, clock: Clock) -> tuple[Profile, Overview]:
@@ -160,6 +163,7 @@ def _snapshot(
         notifications=Page(tuple(rows[:notifications]), page, len(rows) > notifications),
         unread=uow.notifications.unread_count(me.id),
         undelivered=uow.workspaces.undelivered(me.workspace_id) if admin else 0,
+        goals=in_order(uow.goals.for_owner(me.id)) if me.is_mentee else (),
     )
 
 

@@ -13,3 +13,6 @@ DEPARTMENT = 80
 BIO = 1000
 MEETING_LINK = 500
 TAGS_TEXT = 1000  # expertise areas or learning goals, as typed (comma separated)
+GOAL_TITLE = 200  # what a mentee wants to learn, in a line
+GOAL_NOTES = 1000  # a goal's notes, and the note of one change to it
+GOALS = 30  # goals a person keeps (dropped ones too): they are all listed at once

@@ -4,10 +4,12 @@ to, what does this mentor's card say."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from domain.availability import bookable_mentor, slots_between
 from domain.errors import NotAllowed, NotFound, SessionNotFound
-from domain.model import Feedback, MentorRating, Profile, Session, SessionStatus, Slot
+from domain.goals import open_goals
+from domain.model import Feedback, Goal, MentorRating, Profile, Session, SessionStatus, Slot
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile, seen_profile
@@ -28,6 +30,14 @@ class SessionView:
     session: Session
     me: Profile
     other: Profile
+    # The goal the session is about, when the viewer is its mentee (its owner).
+    my_goal: Goal | None = None
+
+
+class BookingOptions(NamedTuple):
+    mentor: Profile
+    slots: list[Slot]
+    goals: tuple[Goal, ...]  # the mentee's open goals, which a session can be about
 
 
 def find_me(uow: UnitOfWork) -> Profile | None:
@@ -90,9 +100,9 @@ def booking_options(
     mentor_id: int | None = None,
     mentor_slack_id: str | None = None,
     policy: BookingPolicy = DEFAULT_POLICY,
-) -> tuple[Profile, list[Slot]]:
-    """The mentor (by id, or by Slack user id) and their free slots for the
-    acting mentee."""
+) -> BookingOptions:
+    """The mentor (by id, or by Slack user id), their free slots for the
+    acting mentee, and the mentee's open goals."""
     with uow:
         me = current_profile(uow)
         if mentor_id is None:
@@ -104,9 +114,8 @@ def booking_options(
             raise NotAllowed("Sign up as a mentee first: `/mentor signup mentee`.")
         mentor = bookable_mentor(uow, mentor_id, me)
         now = clock.now()
-        return mentor, slots_between(
-            uow, mentor, me, now, now + policy.horizon, now=now, policy=policy
-        )
+        slots = slots_between(uow, mentor, me, now, now + policy.horizon, now=now, policy=policy)
+        return BookingOptions(mentor, slots, open_goals(uow, me))
 
 
 def _session_view(uow: UnitOfWork, session_id: int) -> SessionView:
@@ -117,4 +126,7 @@ def _session_view(uow: UnitOfWork, session_id: int) -> SessionView:
     other = uow.users.get(session.mentee_id if me.id == session.mentor_id else session.mentor_id)
     if other is None:
         raise SessionNotFound()
-    return SessionView(session, me, other)
+    goal = None
+    if me.id == session.mentee_id and session.goal_id is not None:
+        goal = uow.goals.get(session.goal_id)
+    return SessionView(session, me, other, goal)

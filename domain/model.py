@@ -117,6 +117,8 @@ class Session:
     calendar_sequence: int | None = None
     # Random: the session's part of its meeting room's address (domain.meeting).
     meeting_token: str = ""
+    # The mentee's goal the session is about, named when it was booked.
+    goal_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class NewSession:
     ends_at: datetime
     topic: str = ""
     status: SessionStatus = SessionStatus.REQUESTED
+    goal_id: int | None = None
     created_at: datetime = field(kw_only=True)
 
 
@@ -234,6 +237,63 @@ class MentorRating:
     average: float | None = None
 
 
+# --- goals ------------------------------------------------------------------
+
+
+class GoalStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    ACHIEVED = "achieved"
+    DROPPED = "dropped"
+
+
+# Goals still being worked towards: a session can be about one of these.
+OPEN_GOAL_STATUSES: frozenset[GoalStatus] = frozenset(
+    {GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS}
+)
+
+
+@dataclass(frozen=True)
+class Goal:
+    """Something a mentee wants to learn, and how far they got."""
+
+    id: int
+    workspace_id: str
+    owner_id: int
+    title: str
+    status: GoalStatus = GoalStatus.NOT_STARTED
+    target_date: date | None = None  # a day in the owner's zone
+    notes: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NewGoal:
+    workspace_id: str
+    owner_id: int
+    title: str
+    target_date: date | None = None
+    notes: str = ""
+    created_at: datetime = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class GoalChange:
+    """One entry of a goal's history: who changed it, when, its status before
+    (None when it was created) and after, and a note; `session_id` when the
+    change was told in the feedback on that session."""
+
+    goal_id: int
+    workspace_id: str
+    actor_id: int | None
+    from_status: GoalStatus | None
+    to_status: GoalStatus
+    note: str = ""
+    session_id: int | None = None
+    at: datetime = field(kw_only=True)
+
+
 # --- notifications ----------------------------------------------------------
 
 
@@ -280,6 +340,8 @@ class Delivery:
     recipient: Profile
     session: Session | None
     meeting_link: str | None  # the session's mentor's own (domain.meeting picks the place)
+    # A request's mentee's goals, for the mentor deciding on it (domain.goals).
+    goals: tuple[Goal, ...] = ()
 
 
 # --- search -----------------------------------------------------------------

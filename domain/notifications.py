@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
+from domain.goals import request_goals
 from domain.model import Delivery, Notification, NotificationKind, Page, Profile, Role, Session
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile
@@ -60,7 +61,13 @@ def notify(
                 recipient if recipient.id == session.mentor_id else uow.users.get(session.mentor_id)
             )
         uow.claimed.append(
-            Delivery(notice, recipient, session, mentor.meeting_link if mentor else None)
+            Delivery(
+                notice,
+                recipient,
+                session,
+                mentor.meeting_link if mentor else None,
+                request_goals(uow, kind, session),
+            )
         )
     return written
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.errors import NotAllowed
+from domain.goals import request_goals
 from domain.home import Home, Viewer, homes_within
 from domain.model import Delivery, Notification, Role
 from domain.ports import Clock, UnitOfWork
@@ -41,6 +42,10 @@ def claim_deliveries(
             {n.recipient_id for n in notices}
             | {s.mentor_id for s in sessions.values() if s is not None}
         )
+        goals = {
+            n.id: request_goals(uow, n.kind, sessions.get(n.session_id) if n.session_id else None)
+            for n in notices
+        }
         uow.commit()
     deliveries = []
     for notice in notices:
@@ -49,7 +54,13 @@ def claim_deliveries(
         recipient = people.get(notice.recipient_id)
         if recipient is not None:
             deliveries.append(
-                Delivery(notice, recipient, session, mentor.meeting_link if mentor else None)
+                Delivery(
+                    notice,
+                    recipient,
+                    session,
+                    mentor.meeting_link if mentor else None,
+                    goals[notice.id],
+                )
             )
     return deliveries
 

@@ -21,9 +21,12 @@ from domain.model import (
     Delivery,
     ExtraSlot,
     Feedback,
+    Goal,
+    GoalChange,
     HistoryEntry,
     MentorHit,
     MentorRating,
+    NewGoal,
     NewProfile,
     NewSession,
     Notification,
@@ -332,6 +335,30 @@ class FeedbackRepository(Protocol):
     def rating(self, mentor_id: int) -> MentorRating: ...
 
 
+class GoalRepository(Protocol):
+    """A person's goals. The owner reads and writes them; the mentor of a
+    session with the owner that is still on (requested, scheduled, ongoing)
+    reads them; nobody else, admins included (row-level security hides them)."""
+
+    def get(self, goal_id: int) -> Goal | None: ...
+
+    def get_for_update(self, goal_id: int) -> Goal | None:
+        """The goal, locked until the transaction ends (None if not visible)."""
+        ...
+
+    def for_owner(self, owner_id: int) -> list[Goal]:
+        """The person's goals the actor may read, oldest first."""
+        ...
+
+    def add(self, goal: NewGoal) -> Goal: ...
+
+    def update(self, goal: Goal, *, at: datetime) -> Goal:
+        """Write the goal's status, target date and notes, updated `at`."""
+        ...
+
+    def add_history(self, change: GoalChange) -> None: ...
+
+
 class NotificationRepository(Protocol):
     def add(self, notification: Notification) -> bool:
         """Insert without reading it back (the recipient alone may read it);
@@ -462,6 +489,9 @@ class UnitOfWork(Protocol):
 
     @property
     def feedback(self) -> FeedbackRepository: ...
+
+    @property
+    def goals(self) -> GoalRepository: ...
 
     @property
     def notifications(self) -> NotificationRepository: ...

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from domain import limits
 from domain.availability import bookable_mentor
 from domain.errors import InvalidInput, NotAllowed, SessionNotFound
+from domain.goals import goal_for_session
 from domain.model import (
     Delivery,
     HistoryEntry,
@@ -90,9 +91,11 @@ def book(
     mentor_id: int,
     starts_at: datetime,
     topic: str = "",
+    goal_id: int | None = None,
     policy: BookingPolicy = DEFAULT_POLICY,
 ) -> Outcome:
-    """The acting mentee asks for one of the mentor's free slots; it is held.
+    """The acting mentee asks for one of the mentor's free slots; it is held,
+    about one of their open goals when they name one (`goal_id`).
     Asking again for a slot one already holds with the mentor (a second
     submit, Slack retrying a request whose answer it never got) is `already`:
     nothing is written, nobody is told twice."""
@@ -108,6 +111,7 @@ def book(
             if (held.mentor_id, held.starts_at) == (mentor_id, starts_at):
                 return Outcome(held, already=True)
         mentor = bookable_mentor(uow, mentor_id, me)
+        goal = goal_for_session(uow, me, goal_id)
         require_room_to_book(uow, me, mentor, now=now, policy=policy)
         slot = free_slot(uow, mentor, me, starts_at, now=now, policy=policy)
         session = uow.sessions.add(
@@ -118,6 +122,7 @@ def book(
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
                 topic=topic,
+                goal_id=goal,
                 created_at=now,
             )
         )

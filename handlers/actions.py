@@ -13,13 +13,21 @@ from slack_bolt import App
 from handlers import (
     booking_actions,
     calendar_actions,
+    goal_actions,
     home_actions,
     profile_actions,
     session_actions,
 )
 from handlers.click import LISTENERS
 
-MODULES = (booking_actions, calendar_actions, home_actions, profile_actions, session_actions)
+MODULES = (
+    booking_actions,
+    calendar_actions,
+    goal_actions,
+    home_actions,
+    profile_actions,
+    session_actions,
+)
 
 
 def register(app: App) -> None:

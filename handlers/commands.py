@@ -125,6 +125,10 @@ def _sessions(request: Request, rest: str) -> None:
     request.say(*screens.sessions(request.acting, request.deps))
 
 
+def _goals(request: Request, rest: str) -> None:
+    request.say(*screens.goals(request.acting, request.deps))
+
+
 def _notifications(request: Request, rest: str) -> None:
     request.say(*screens.notifications(request.acting))
 
@@ -159,6 +163,7 @@ SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
     "search": _find,
     "book": _book,
     "sessions": _sessions,
+    "goals": _goals,
     "notifications": _notifications,
     "stats": _stats,
     "calendar": _calendar,

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.model import GoalStatus
 from domain.profiles import MenteeSignup, MentorSignup, ProfileEdit
 from handlers.ids import VALUE, Field
 
@@ -252,4 +253,36 @@ def rating(state: dict[str, Any]) -> int:
     raw = text_value(state, Field.RATING)
     if raw not in {"1", "2", "3", "4", "5"}:
         raise InvalidInput("Please choose from 1 to 5 stars.", field=Field.RATING)
+    return int(raw)
+
+
+# --- goals -------------------------------------------------------------------
+
+# A goal's value in the booking modal is its id: ASCII digits, few enough to be
+# a bigint; anything else was not one of our options.
+_ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
+def target_date(state: dict[str, Any]) -> date | None:
+    return _day(state, Field.TARGET_DATE)
+
+
+def goal_status(state: dict[str, Any]) -> GoalStatus | None:
+    """The status picked, or None when none was."""
+    raw = text_value(state, Field.GOAL_STATUS)
+    if not raw:
+        return None
+    try:
+        return GoalStatus(raw)
+    except ValueError:
+        raise InvalidInput("Pick a status from the list.", field=Field.GOAL_STATUS) from None
+
+
+def chosen_goal(state: dict[str, Any]) -> int | None:
+    """The goal a booking names, or None when it names none."""
+    raw = text_value(state, Field.GOAL)
+    if not raw:
+        return None
+    if not _ROW_ID.fullmatch(raw):
+        raise InvalidInput("Pick one of your goals from the list.", field=Field.GOAL)
     return int(raw)

@@ -33,6 +33,9 @@ class Action(StrEnum):
     STATS_PERIOD = "stats_period"
     STATS_EXPORT = "stats_export"
     RESET_CALENDAR = "reset_calendar"
+    ADD_GOAL = "add_goal"
+    UPDATE_GOAL = "update_goal"
+    SESSION_GOALS = "session_goals"
 
 
 class Modal(StrEnum):
@@ -47,6 +50,9 @@ class Modal(StrEnum):
     COMPLETE = "complete_modal"
     FEEDBACK = "feedback_modal"
     PROFILE = "profile_modal"
+    ADD_GOAL = "add_goal_modal"
+    UPDATE_GOAL = "update_goal_modal"
+    SESSION_GOALS = "session_goals_modal"
 
 
 class Field(StrEnum):
@@ -75,6 +81,11 @@ class Field(StrEnum):
     ACTUAL_MINUTES = "actual_minutes"
     RATING = "rating"
     COMMENT = "comment"
+    GOAL_TITLE = "goal_title"
+    GOAL_STATUS = "goal_status"
+    TARGET_DATE = "target_date"
+    GOAL_NOTES = "goal_notes"
+    GOAL = "goal"  # which goal a session is about
 
 
 # Inside an input block, the element's action_id is always this.

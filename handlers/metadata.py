@@ -72,6 +72,10 @@ class MentorRef(Carried):
     mentor_id: RowId
 
 
+class GoalRef(Carried):
+    goal_id: RowId
+
+
 class NotificationRef(Carried):
     notification_id: UUID
 

@@ -308,7 +308,12 @@ class SlackNotifier:
                 return Sent.REFUSED, Failure(notice, "no_calendar_event", permanent=True)
             return self._call_slack(delivery, lambda: self._upload(recipient, invite))
         text, blocks = dm_message(
-            notice, recipient=recipient, session=session, meeting_link=link, zone=zone
+            notice,
+            recipient=recipient,
+            session=session,
+            meeting_link=link,
+            zone=zone,
+            goals=delivery.goals,
         )
         return self._call_slack(
             delivery,
@@ -444,4 +449,5 @@ class SlackNotifier:
             ),
             has_left=snapshot.has_left,
             undelivered=snapshot.undelivered,
+            goals=snapshot.goals,
         )

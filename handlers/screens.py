@@ -14,6 +14,7 @@ from slack_sdk.models.views import View
 from domain.analytics import dashboard
 from domain.availability import my_schedule
 from domain.calendar_feed import FeedAccess, open_feed, reset_feed
+from domain.goals import goal_to_change, my_goals, session_goals
 from domain.home import my_sessions
 from domain.lookups import booking_options, mentor_card
 from domain.model import Schedule
@@ -24,6 +25,7 @@ from handlers.metadata import MentorRef
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
 from handlers.render.calendar import calendar_message, calendar_unavailable
+from handlers.render.goals import goals_message, session_goals_modal, update_goal_modal
 from handlers.render.notifications import notifications_blocks
 from handlers.render.profile import profile_modal
 from handlers.render.search import search_results, search_text
@@ -43,14 +45,20 @@ def booking(
 ) -> View:
     """The booking modal: a mentor's free slots for the acting mentee."""
     me = acting.get()
-    mentor, slots = booking_options(
+    options = booking_options(
         acting.uow(),
         deps.clock,
         mentor_id=mentor_id,
         mentor_slack_id=mentor_slack_id,
         policy=deps.policy,
     )
-    return booking_modal(mentor, slots, me.zone, MentorRef(mentor_id=mentor.id).encode())
+    return booking_modal(
+        options.mentor,
+        options.slots,
+        me.zone,
+        MentorRef(mentor_id=options.mentor.id).encode(),
+        goals=options.goals,
+    )
 
 
 def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> Message:
@@ -99,6 +107,21 @@ def sessions(acting: Acting, deps: HandlerDeps) -> Message:
         now=deps.clock.now(),
         meeting_links=overview.meeting_links(deps.meeting_template),
     )
+
+
+def goals(acting: Acting, deps: HandlerDeps) -> Message:
+    """The acting mentee's goals and their progress."""
+    return goals_message(my_goals(acting.uow(), deps.clock), deps.clock.now())
+
+
+def goal_form(acting: Acting, *, goal_id: int) -> View:
+    """The Update form of one of the acting person's goals."""
+    return update_goal_modal(goal_to_change(acting.uow(), goal_id=goal_id))
+
+
+def goals_of_session(acting: Acting, deps: HandlerDeps, *, session_id: int) -> View:
+    """A session's mentee's goals, read only."""
+    return session_goals_modal(session_goals(acting.uow(), session_id=session_id), deps.clock.now())
 
 
 def notifications(acting: Acting, *, page: int = 1, read: Inbox | None = None) -> Message:

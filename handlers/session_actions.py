@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from slack_sdk.models.views import View
 
-from domain.lookups import move_options, session_view
+from domain.lookups import SessionView, move_options, session_view
 from domain.model import Profile, Session
 from domain.sessions import Outcome, accept, mark_no_show, start
 from handlers.click import Click, action
@@ -26,6 +26,8 @@ from handlers.render.session_modals import (
 
 Change = Callable[..., Outcome]
 SessionModal = Callable[[Session, Profile, str, str], View]
+# A modal built from the session as its viewer sees it, and the metadata it carries.
+ViewModal = Callable[[SessionView, str], View]
 
 
 def _transition(click: Click, change: Change, verb: str, *, as_seen: bool = False) -> None:
@@ -59,35 +61,44 @@ def handle_action_no_show(click: Click) -> None:
     _transition(click, mark_no_show, "marked as a no-show")
 
 
-def _session_modal(click: Click, render: SessionModal) -> None:
+def _session_modal(click: Click, render: ViewModal) -> None:
     ref = click.carried(SessionRef)
 
     def build() -> View:
         view = session_view(click.uow(), session_id=ref.session_id)
-        metadata = click.message_ref(ref.session_id)
-        return render(view.session, view.other, view.me.time_zone, metadata)
+        return render(view, click.message_ref(ref.session_id))
 
     click.open(build)
 
 
+def _about(render: SessionModal) -> ViewModal:
+    """A modal about the session and the other person, in the viewer's zone."""
+    return lambda view, metadata: render(view.session, view.other, view.me.time_zone, metadata)
+
+
+def _feedback(view: SessionView, metadata: str) -> View:
+    """The mentee's also asks where the session's goal stands now."""
+    return feedback_modal(view.session, view.other, view.me.time_zone, metadata, goal=view.my_goal)
+
+
 @action(Action.DECLINE, opens_modal=True)
 def handle_action_decline(click: Click) -> None:
-    _session_modal(click, decline_modal)
+    _session_modal(click, _about(decline_modal))
 
 
 @action(Action.CANCEL, opens_modal=True)
 def handle_action_cancel(click: Click) -> None:
-    _session_modal(click, cancel_modal)
+    _session_modal(click, _about(cancel_modal))
 
 
 @action(Action.COMPLETE, opens_modal=True)
 def handle_action_complete(click: Click) -> None:
-    _session_modal(click, complete_modal)
+    _session_modal(click, _about(complete_modal))
 
 
 @action(Action.LEAVE_FEEDBACK, opens_modal=True)
 def handle_action_leave_feedback(click: Click) -> None:
-    _session_modal(click, feedback_modal)
+    _session_modal(click, _feedback)
 
 
 @action(Action.RESCHEDULE, opens_modal=True)

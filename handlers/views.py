@@ -16,8 +16,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from domain.availability import AvailabilityChanges, change_availability
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.feedback import give_feedback
+from domain.goals import add_goal, update_goal
 from domain.model import Delivery, Session
 from domain.profiles import edit_profile, register_mentee, register_mentor
 from domain.sessions import Outcome, book, cancel, complete, decline, reschedule
@@ -25,9 +26,10 @@ from handlers import forms, outcome
 from handlers.context import Acting, HandlerDeps
 from handlers.ids import Field, Modal
 from handlers.listen import BUSY, BUSY_OUTCOME, named_after
-from handlers.metadata import MentorRef, SessionMessageRef, decode
+from handlers.metadata import GoalRef, MentorRef, SessionMessageRef, decode
 from handlers.render.availability import mentor_welcome_text
 from handlers.render.common import slack_time
+from handlers.render.goals import goal_moved_text, goal_saved_text
 from handlers.render.notifications import dm_outcome
 from handlers.render.profile_forms import mentee_signup_modal
 from handlers.zones import zone_options
@@ -181,6 +183,7 @@ def handle_view_book(sub: Submission) -> None:
         mentor_id=ref.mentor_id,
         starts_at=forms.chosen_slot(sub.state),
         topic=forms.text_value(sub.state, Field.TOPIC),
+        goal_id=forms.chosen_goal(sub.state),
         policy=sub.deps.policy,
     )
     sub.notices.extend(booked.notices)
@@ -262,15 +265,51 @@ def handle_view_feedback(sub: Submission) -> None:
         session_id=ref.session_id,
         rating=forms.rating(sub.state),
         comment=forms.text_value(sub.state, Field.COMMENT),
+        goal_status=forms.goal_status(sub.state),
     )
     sub.notices.extend(given.notices)
+    moved = given.goal
 
     def thank() -> None:
-        sub.dm("Thank you for your feedback!")
+        sub.dm("Thank you for your feedback!" + goal_moved_text(moved))
         if ref.channel and ref.ts:
             _update_origin(sub, ref, given.session, "feedback sent")
 
     sub.follow_up = thank
+
+
+@submission(Modal.ADD_GOAL, Field.GOAL_TITLE)
+def handle_view_add_goal(sub: Submission) -> None:
+    saved = add_goal(
+        sub.uow(),
+        sub.deps.clock,
+        title=forms.text_value(sub.state, Field.GOAL_TITLE),
+        target_date=forms.target_date(sub.state),
+        notes=forms.text_value(sub.state, Field.GOAL_NOTES),
+    )
+    sub.follow_up = lambda: sub.dm(goal_saved_text(saved))
+
+
+@submission(Modal.UPDATE_GOAL, Field.GOAL_STATUS)
+def handle_view_update_goal(sub: Submission) -> None:
+    """A goal id in the metadata that is not the person's own (a forged
+    submission) is refused by the domain, beside the status."""
+    ref = decode(GoalRef, sub.metadata)
+    if ref is None:
+        raise DomainError(TAMPERED)
+    status = forms.goal_status(sub.state)
+    if status is None:
+        raise InvalidInput("Pick a status.", field=Field.GOAL_STATUS)
+    saved = update_goal(
+        sub.uow(),
+        sub.deps.clock,
+        goal_id=ref.goal_id,
+        status=status,
+        target_date=forms.target_date(sub.state),
+        notes=forms.text_value(sub.state, Field.GOAL_NOTES),
+    )
+    if saved.changed:
+        sub.follow_up = lambda: sub.dm(goal_saved_text(saved))
 
 
 def register(app: App) -> None:

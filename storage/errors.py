@@ -50,6 +50,16 @@ _BY_CONSTRAINT: dict[str, DomainError] = {
     "ck_sessions_cancel_reason_length": InvalidInput(
         f"A reason can be at most {limits.REASON} characters.", field="reason"
     ),
+    "ck_goals_title_length": InvalidInput(
+        f"A goal can be at most {limits.GOAL_TITLE} characters.", field="goal_title"
+    ),
+    "ck_goals_notes_length": InvalidInput(
+        f"Notes can be at most {limits.GOAL_NOTES} characters.", field="goal_notes"
+    ),
+    # A session names only a goal of its own mentee (migration 0014).
+    "fk_sessions_mentee_id_goal_id_workspace_id_goals": InvalidInput(
+        "Pick one of your own goals.", field="goal"
+    ),
     "uq_availability_user_id_weekday_start_time": Conflict(
         "You already have a slot starting at that time on that day."
     ),

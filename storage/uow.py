@@ -17,6 +17,7 @@ from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.calendar_feeds import SqlCalendarFeedRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
+from storage.repos.goals import SqlGoalRepository
 from storage.repos.snapshots import SqlSnapshotRepository
 from storage.repositories import (
     SqlAvailabilityRepository,
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
     availability: SqlAvailabilityRepository
     sessions: SqlSessionRepository
     feedback: SqlFeedbackRepository
+    goals: SqlGoalRepository
     notifications: SqlNotificationRepository
 
     def __init__(self, session_factory: sessionmaker[Session], actor: Actor) -> None:
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
         self.availability = SqlAvailabilityRepository(self.session)
         self.sessions = SqlSessionRepository(self.session)
         self.feedback = SqlFeedbackRepository(self.session)
+        self.goals = SqlGoalRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session, self.new_notifications)
         self.events = SqlEventRepository(self.session)
         self.analytics = SqlAnalyticsRepository(self.session)

@@ -83,6 +83,8 @@ DATA_TABLES = (
     "session_history",
     "session_busy",
     "feedback",
+    "goals",
+    "goal_history",
     "notifications",
     "ratings",
     "processed_events",

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from domain import limits
-from domain.model import Profile, Session, Slot
+from domain.model import Goal, Profile, Session, Slot
 from domain.policy import DEFAULT_POLICY
 from domain.working_hours import OffHours, off_hours
 from handlers.ids import Field, Modal
@@ -35,6 +35,7 @@ from handlers.render.common import (
     truncate,
     zone,
 )
+from handlers.render.goals import goal_picker
 
 MAX_SLOT_OPTIONS = 100  # Slack's limit for one select, across all its groups
 _TOPIC_MAX = limits.TOPIC
@@ -156,8 +157,15 @@ def _modal(
 
 
 def booking_modal(
-    mentor: Profile, slots: list[Slot], viewer_zone: str, private_metadata: str
+    mentor: Profile,
+    slots: list[Slot],
+    viewer_zone: str,
+    private_metadata: str,
+    *,
+    goals: Sequence[Goal] = (),
 ) -> View:
+    """The slot picker, a topic and, when the mentee has open goals, which of
+    them the session is about."""
     name = escape(mentor.display_name)
     blocks: list[Block] = [context(f"With *{name}* · times shown in {zone(viewer_zone).key}")]
     if not slots:
@@ -183,6 +191,7 @@ def booking_modal(
             hint=f"{mentor.display_name} sees this with your request.",
         )
     )
+    blocks += goal_picker(goals, mentor.display_name)
     return _modal(Modal.BOOK, "Book a session", "Book", blocks, private_metadata)
 
 

@@ -22,6 +22,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor find [words]", "find a mentor by name, team or skill; no words lists everyone"),
     ("/mentor book @user", "book a session with a mentor"),
     ("/mentor sessions", "your upcoming and past sessions"),
+    ("/mentor goals", "what you want to learn, and how far you got (mentees)"),
     ("/mentor notifications", "what's new for you"),
     ("/mentor calendar", "your sessions in Google Calendar, Outlook or Apple Calendar"),
 )

@@ -1,6 +1,7 @@
-"""The App Home tab: a welcome, the person's profile, their sessions (requests to
-answer, upcoming, past), their notifications and, for programme managers, the
-dashboard. Always within Slack's 100 blocks: long lists are cut with a note."""
+"""The App Home tab: a welcome, the person's profile, a mentee's goals, their
+sessions (requests to answer, upcoming, past), their notifications and, for
+programme managers, the dashboard. Always within Slack's 100 blocks: long
+lists are cut with a note."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block, ButtonElement
 from slack_sdk.models.views import View
 
-from domain.model import Feedback, MentorRating, Notification, Page, Profile, Session
+from domain.model import Feedback, Goal, MentorRating, Notification, Page, Profile, Session
 from domain.outbox import MAX_ATTEMPTS
 from handlers.ids import Action
 from handlers.render.common import (
@@ -24,6 +25,7 @@ from handlers.render.common import (
     section,
     stars,
 )
+from handlers.render.goals import home_goals
 from handlers.render.notifications import notifications_blocks
 from handlers.render.sessions import fit_sessions, other_person, plural, session_blocks
 
@@ -50,6 +52,7 @@ class HomeData:
     profile_blocks: list[Block]  # the profile summary, rendered elsewhere
     has_left: bool = False  # profile is None because they left the programme
     undelivered: int = 0  # admins: DMs the outbox gave up on (shown with the dashboard)
+    goals: Sequence[Goal] = ()  # a mentee's, in order
 
 
 def signup_mentor_button() -> ButtonElement:
@@ -212,6 +215,8 @@ def _within_limit(blocks: list[Block]) -> list[Block]:
 
 def _member_blocks(data: HomeData, me: Profile) -> list[Block]:
     top = [*_greeting(me, data.rating), *data.profile_blocks]
+    if me.is_mentee:
+        top += home_goals(data.goals, data.now, me.time_zone)
     tail = [
         divider(),
         *notifications_blocks(data.notifications, data.unread, me.time_zone),

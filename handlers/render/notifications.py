@@ -5,7 +5,7 @@ somebody clicked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -13,7 +13,15 @@ from enum import StrEnum
 from slack_sdk.models.blocks import Block, ButtonElement
 
 from domain.calendar import EventStatus, Method
-from domain.model import Notification, NotificationKind, Page, Profile, Session, SessionStatus
+from domain.model import (
+    Goal,
+    Notification,
+    NotificationKind,
+    Page,
+    Profile,
+    Session,
+    SessionStatus,
+)
 from handlers.ids import Action
 from handlers.metadata import NotificationRef, PageRef
 from handlers.render.common import (
@@ -29,6 +37,7 @@ from handlers.render.common import (
     truncate,
 )
 from handlers.render.common import zone as zone_info
+from handlers.render.goals import mentee_goals
 from handlers.render.ics import (
     CalendarEvent,
     calendar_file,
@@ -315,11 +324,14 @@ def dm_message(
     session: Session | None,
     meeting_link: str | None,
     zone: str,
+    goals: Sequence[Goal] = (),
 ) -> tuple[str, list[Block]]:
-    """The DM for a notice: its line, and buttons only where they still apply.
-    `meeting_link` is the session's (`domain.meeting`); without one, a DM that
-    would offer Join says to agree on a place instead."""
+    """The DM for a notice: its line, what it carries of the mentee's goals
+    (a request's), and buttons only where they still apply. `meeting_link` is
+    the session's (`domain.meeting`); without one, a DM that would offer Join
+    says to agree on a place instead."""
     blocks: list[Block] = [section(notification_text(n, zone))]
+    blocks += mentee_goals(goals, session)
     buttons = _dm_buttons(n, recipient, session, meeting_link)
     if buttons:
         blocks.append(actions(*buttons))

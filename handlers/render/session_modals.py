@@ -1,5 +1,6 @@
 """The modals that change one session: cancel or decline (a reason), complete
-(notes and the actual duration), leave feedback (stars and a comment)."""
+(notes and the actual duration), leave feedback (stars and a comment, and for
+the mentee where the session's goal stands now)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from domain.model import Profile, Session
+from domain.model import Goal, Profile, Session
 from handlers.ids import VALUE, Field, Modal
 from handlers.render.common import MAX_BUTTON_TEXT, escape, section, slack_time, truncate
+from handlers.render.goals import goal_move
 from handlers.render.sessions import (
     MAX_ACTUAL_MINUTES,
     MAX_COMMENT,
@@ -188,8 +190,14 @@ def rating_options() -> list[Option]:
 
 
 def feedback_modal(
-    session: Session, other: Profile, viewer_zone: str, private_metadata: str
+    session: Session,
+    other: Profile,
+    viewer_zone: str,
+    private_metadata: str,
+    *,
+    goal: Goal | None = None,
 ) -> View:
+    """`goal`: the goal the session was about, when the viewer is its owner."""
     name = escape(other.display_name)
     return _modal(
         Modal.FEEDBACK,
@@ -220,5 +228,6 @@ def feedback_modal(
                 optional=True,
                 placeholder="What helped? What could be better?",
             ),
+            *goal_move(goal),
         ],
     )

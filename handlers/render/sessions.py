@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 
 from domain import limits
 from domain.errors import SessionMoved
-from domain.model import Feedback, Profile, Session, SessionStatus, Slot
+from domain.model import ACTIVE_STATUSES, Feedback, Profile, Session, SessionStatus, Slot
 from domain.policy import DEFAULT_POLICY
 from handlers.ids import Action
 from handlers.metadata import SessionRef
@@ -201,6 +201,14 @@ def session_actions(
     return buttons
 
 
+def _goals_button(session: Session, viewer: Profile) -> ButtonElement | None:
+    """The mentee's goals, read only, for the mentor while the session is on
+    (as long as the mentor may read them: domain.goals)."""
+    if viewer.id != session.mentor_id or session.status not in ACTIVE_STATUSES:
+        return None
+    return button("Mentee's goals", Action.SESSION_GOALS, _ref(session))
+
+
 def moved_text(moved: SessionMoved, viewer_zone: str) -> str:
     """The answer to an Accept on a message that showed an older time."""
     return (
@@ -281,7 +289,8 @@ def session_blocks(
     feedback: list[Feedback],
     meeting_link: str | None,
 ) -> list[Block]:
-    """One session: a section with who, when, status and details; then its buttons."""
+    """One session: a section with who, when, status and details (and, for its
+    mentor, the mentee's goals beside them); then its buttons."""
     lines = [
         _headline(session, viewer, other, viewer_zone),
         *_details(session, viewer, other, viewer_zone, feedback),
@@ -289,7 +298,7 @@ def session_blocks(
     if session.status in RUNNING and linkable(meeting_link) is None:
         lines.append(no_place(other.display_name))
     text = "\n".join(lines)
-    blocks: list[Block] = [section(text)]
+    blocks: list[Block] = [section(text, accessory=_goals_button(session, viewer))]
     given = any(entry.author_id == viewer.id for entry in feedback)
     buttons = session_actions(
         session, viewer, other, now, feedback_given=given, meeting_link=meeting_link

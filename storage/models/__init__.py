@@ -9,6 +9,7 @@ from storage.models.calendar import CalendarFeed
 from storage.models.digests import DigestRow
 from storage.models.events import ProcessedEvent
 from storage.models.feedback import Feedback, Rating
+from storage.models.goals import GoalHistory, GoalRow
 from storage.models.notifications import Notification
 from storage.models.people import MentorDirectory, User, Workspace
 from storage.models.sessions import SessionBusy, SessionHistory, SessionRow
@@ -22,6 +23,8 @@ __all__ = [
     "CalendarFeed",
     "DigestRow",
     "Feedback",
+    "GoalHistory",
+    "GoalRow",
     "MentorDirectory",
     "Notification",
     "ProcessedEvent",

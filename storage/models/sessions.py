@@ -47,6 +47,11 @@ class SessionRow(Base):
         ForeignKeyConstraint(
             ["workspace_id", "mentee_id"], ["users.workspace_id", "users.id"], ondelete="RESTRICT"
         ),
+        # The goal a session is about is one of its mentee's (migration 0014).
+        ForeignKeyConstraint(
+            ["mentee_id", "goal_id", "workspace_id"],
+            ["goals.user_id", "goals.id", "goals.workspace_id"],
+        ),
         CheckConstraint(in_list("status", SESSION_STATUSES), name="status_known"),
         # An empty range overlaps nothing, so it would slip past the exclusion
         # constraints below.
@@ -118,6 +123,8 @@ class SessionRow(Base):
     meeting_token: Mapped[str] = mapped_column(
         Text, server_default=text("replace(gen_random_uuid()::text, '-', '')")
     )
+    # The mentee's goal the session is about, named when it is booked.
+    goal_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = timestamp_now()
     updated_at: Mapped[datetime] = timestamp_now()
 

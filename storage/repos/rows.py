@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from domain.model import (
     Feedback,
+    Goal,
+    GoalStatus,
     HistoryEntry,
     Notification,
     NotificationKind,
@@ -13,8 +15,8 @@ from domain.model import (
     SubjectRole,
 )
 from storage.models import Feedback as FeedbackRow
+from storage.models import GoalRow, SessionHistory, SessionRow, User
 from storage.models import Notification as NotificationRow
-from storage.models import SessionHistory, SessionRow, User
 
 
 def profile_from_row(row: User) -> Profile:
@@ -56,6 +58,7 @@ def session_from_row(row: SessionRow) -> Session:
         updated_at=row.updated_at,
         calendar_sequence=row.calendar_sequence,
         meeting_token=row.meeting_token,
+        goal_id=row.goal_id,
     )
 
 
@@ -99,4 +102,18 @@ def notification_from_row(row: NotificationRow) -> Notification:
         idempotency_key=row.idempotency_key,
         read_at=row.read_at,
         attempts=row.attempts,
+    )
+
+
+def goal_from_row(row: GoalRow) -> Goal:
+    return Goal(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        owner_id=row.user_id,
+        title=row.title,
+        status=GoalStatus(row.status),
+        target_date=row.target_date,
+        notes=row.notes,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )

@@ -49,6 +49,7 @@ class SqlSessionRepository:
                 ends_at=session.ends_at,
                 status=session.status.value,
                 topic=session.topic,
+                goal_id=session.goal_id,
                 created_at=session.created_at,
                 updated_at=session.created_at,
             )

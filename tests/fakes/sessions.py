@@ -65,6 +65,7 @@ class FakeSessions:
             created_at=session.created_at,
             updated_at=session.created_at,
             meeting_token=uuid4().hex,
+            goal_id=session.goal_id,
         )
         self.store.sessions[saved.id] = saved
         return saved

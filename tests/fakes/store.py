@@ -11,6 +11,8 @@ from domain.analytics_ports import Snapshot
 from domain.model import (
     ExtraSlot,
     Feedback,
+    Goal,
+    GoalChange,
     HistoryEntry,
     Notification,
     Profile,
@@ -37,6 +39,8 @@ class Store:
     sessions: dict[int, Session] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
+    goals: dict[int, Goal] = field(default_factory=dict)
+    goal_history: list[GoalChange] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     outbox: dict[UUID, Outbox] = field(default_factory=dict)
     events: set[tuple[str, str]] = field(default_factory=set)

@@ -19,6 +19,7 @@ from tests.fakes.calendar_feeds import FakeCalendarFeeds
 from tests.fakes.digests import FakeDigests
 from tests.fakes.events import FakeEvents
 from tests.fakes.feedback import FakeFeedback
+from tests.fakes.goals import FakeGoals
 from tests.fakes.notifications import FakeNotifications
 from tests.fakes.people import FakeUsers, FakeWorkspaces
 from tests.fakes.sessions import FakeSessions
@@ -45,6 +46,7 @@ class FakeUnitOfWork:
         self.availability = FakeAvailability(self.store)
         self.sessions = FakeSessions(self.store)
         self.feedback = FakeFeedback(self.store)
+        self.goals = FakeGoals(self.store)
         self.notifications = FakeNotifications(self.store, self.new_notifications)
         self.events = FakeEvents(self.store)
         self.analytics = FakeAnalytics(self.store)

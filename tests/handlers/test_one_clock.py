@@ -21,6 +21,7 @@ from domain.availability import add_weekly_slots
 from domain.calendar_feed import open_feed
 from domain.digest import DigestSchedule, claim_digest
 from domain.feedback import leave_feedback
+from domain.goals import my_goals
 from domain.notifications import mark_all_read
 from domain.profiles import MenteeSignup, MentorSignup, identify, register_mentee, register_mentor
 from domain.sessions import accept, complete, request_session
@@ -99,6 +100,7 @@ def test_no_row_holds_the_database_clock_after_a_story_on_a_far_clock(
     jobs.lifecycle(h.bot)  # starts the session
     complete(deps.uow("T1", "UMAYA"), clock, session_id=session.id, notes="Good", actual_minutes=30)
     leave_feedback(deps.uow("T1", "UBEN"), clock, session_id=session.id, rating=5, comment="")
+    my_goals(deps.uow("T1", "UBEN"), clock)  # Ben's learning goal becomes a goal
     mark_all_read(deps.uow("T1", "UBEN"), clock)
     open_feed(deps.uow("T1", "UBEN"), clock)
     jobs.deliver(h.bot)

@@ -159,6 +159,7 @@ def test_a_mentee_sees_their_sessions_notifications_and_a_way_to_become_a_mentor
     )
     assert headers(blocks) == [
         "Welcome back, Ben Okafor",
+        "Your goals",
         "Upcoming sessions",
         "Past sessions",
         "Notifications (1 unread)",
@@ -170,6 +171,7 @@ def test_a_mentee_sees_their_sessions_notifications_and_a_way_to_become_a_mentor
     assert "Feedback from Maya Chen: ★★★★★ — “Great questions”" in dumped
     assert action_ids(blocks) == [
         Action.SIGNUP_MENTOR,
+        Action.ADD_GOAL,
         Action.JOIN,
         Action.RESCHEDULE,
         Action.CANCEL,

@@ -79,6 +79,7 @@ def feedback(rating: int, comment: str, *, author_id: int = 6, session_id: int =
         "/mentor find [words]",
         "/mentor book @user",
         "/mentor sessions",
+        "/mentor goals",
         "/mentor notifications",
         "/mentor stats",
         "/mentor digest #channel",

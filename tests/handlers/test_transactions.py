@@ -17,13 +17,14 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from bot.standin.clock import FakeClock
-from bot.standin.payloads import select
+from bot.standin.payloads import select, text_input
 from bot.standin.slack_api import FakeSlackServer
 from bot.standin.workspace import running_workspace
 from handlers.ids import Action, Field
-from handlers.metadata import MentorRef, SessionRef
+from handlers.metadata import GoalRef, MentorRef, SessionRef
 from tests.handlers.conftest import NOW, Harness, bot_settings
 from tests.handlers.people import mentor_and_mentee
+from tests.storage.seed import set_actor
 
 EVERY_S = 0.3  # the Home coalescing interval in this module
 MOST = 3
@@ -104,5 +105,69 @@ def test_every_kind_of_request_runs_at_most_three_transactions(
     seen["home opened at first sight"] = counted.during(h, lambda: h.open_home("UCARA"))
     assert h.calls("views.publish", user_id="UOLGA")
     assert h.calls("views.publish", user_id="UCARA")
+
+    assert all(0 < count <= MOST for count in seen.values()), seen
+
+
+def test_every_goal_request_runs_at_most_three_transactions(
+    h: Harness, owner_engine: Engine
+) -> None:
+    mentor_and_mentee(h)
+    counted = Transactions(h.bot.engine)
+    seen: dict[str, int] = {}
+
+    seen["command goals (learning goals become goals)"] = counted.during(
+        h, lambda: h.command("UBEN", "goals")
+    )
+    with owner_engine.connect() as conn:
+        goal = conn.execute(text("SELECT id FROM goals")).scalar_one()
+    # The empty form needs nothing from the database.
+    assert counted.during(h, lambda: h.click("UBEN", Action.ADD_GOAL, "")) == 0
+    form = h.last_view_opened()
+    seen["submission add goal"] = counted.during(
+        h, lambda: h.submit("UBEN", form, {Field.GOAL_TITLE: text_input("Give a talk")})
+    )
+    seen["button update goal"] = counted.during(
+        h, lambda: h.click("UBEN", Action.UPDATE_GOAL, GoalRef(goal_id=goal).encode())
+    )
+    form = h.last_view_opened()
+    seen["submission update goal"] = counted.during(
+        h, lambda: h.submit("UBEN", form, {Field.GOAL_STATUS: select("in_progress")})
+    )
+
+    h.slack.clear()
+    h.click("UBEN", Action.BOOK, MentorRef(mentor_id=_maya_id(owner_engine)).encode())
+    view = h.opened_view()
+    slot = view["blocks"][1]["element"]["option_groups"][0]["options"][0]["value"]
+    seen["submission book about a goal"] = counted.during(
+        h, lambda: h.submit("UBEN", view, {Field.SLOT: select(slot), Field.GOAL: select(str(goal))})
+    )
+    with owner_engine.connect() as conn:
+        session_id = conn.execute(text("SELECT id FROM sessions")).scalar_one()
+    ref = SessionRef(session_id=session_id).encode()
+    seen["button mentee's goals"] = counted.during(
+        h, lambda: h.click("UMAYA", Action.SESSION_GOALS, ref)
+    )
+    with owner_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        conn.execute(
+            text("UPDATE sessions SET status = 'completed' WHERE id = :s"), {"s": session_id}
+        )
+    h.slack.clear()
+    seen["button leave feedback"] = counted.during(
+        h, lambda: h.click("UBEN", Action.LEAVE_FEEDBACK, ref)
+    )
+    form = h.last_view_opened()
+    seen["submission feedback moving the goal"] = counted.during(
+        h,
+        lambda: h.submit(
+            "UBEN", form, {Field.RATING: select("5"), Field.GOAL_STATUS: select("achieved")}
+        ),
+    )
+    with owner_engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT status FROM goals WHERE id = :g"), {"g": goal}).scalar_one()
+            == "achieved"
+        )
 
     assert all(0 < count <= MOST for count in seen.values()), seen

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, text
 
-from tests.storage.seed import BASE_TIME, Org, add_session, make_org, set_actor
+from tests.storage.seed import BASE_TIME, Org, add_session, add_user, make_org, set_actor
 
 DAY = timedelta(days=1)
 WEEK = f"'{(BASE_TIME - DAY).date()}'"  # the Monday before it
@@ -35,14 +35,26 @@ class World:
     org: Org
     session_id: int
     cases: dict[str, Case]
+    # UCOACH, the mentor of a session with the mentee that is under way.
+    coach: int
 
 
 def make_world(app_engine: Engine) -> World:
-    """Workspace T1 (see `Org`) with one row in every table, each the target of its `Case`."""
+    """Workspace T1 (see `Org`) with one row in every table, each the target of
+    its `Case`, and a coach mentoring the mentee in a session that is on."""
     org = make_org(app_engine)
     with app_engine.begin() as conn:
         set_actor(conn, None, None, "system")
         session_id = add_session(conn, "T1", org.mentor, org.mentee, status="completed")
+        coach = add_user(conn, "T1", "UCOACH", mentor=True)
+        # Ongoing, so that no write case (which picks sessions by status) meets it.
+        add_session(conn, "T1", coach, org.mentee, starts_at=BASE_TIME + 2 * DAY, status="ongoing")
+        goal_id = conn.execute(
+            text(
+                "INSERT INTO goals (workspace_id, user_id, title)"
+                f" VALUES ('T1', {org.mentee}, 'Speak up in reviews') RETURNING id"
+            )
+        ).scalar_one()
         conn.execute(
             text(
                 "INSERT INTO availability (workspace_id, user_id, weekday, start_time, end_time)"
@@ -64,7 +76,9 @@ def make_world(app_engine: Engine) -> World:
                 "INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
                 f" took_ms, figures) VALUES ('T1', 30, {AT}, 80, '{{}}');"
                 "INSERT INTO calendar_feeds (workspace_id, user_id, token_hash, created_at)"
-                f" VALUES ('T1', {org.mentor}, repeat('a', 64), {AT})"
+                f" VALUES ('T1', {org.mentor}, repeat('a', 64), {AT});"
+                "INSERT INTO goal_history (workspace_id, goal_id, actor_id, to_status)"
+                f" VALUES ('T1', {goal_id}, {org.mentee}, 'not_started')"
             )
         )
     later = f"'{BASE_TIME + DAY}', '{BASE_TIME + DAY + timedelta(minutes=30)}'"
@@ -199,5 +213,21 @@ def make_world(app_engine: Engine) -> World:
             f" VALUES ({session_id}, 'T1', {org.bystander}, tstzrange({later}))",
             update_set="during = during",
         ),
+        "goals": Case(
+            table="goals",
+            owner="UMENTEE",
+            key=f"id = {goal_id}",
+            insert="INSERT INTO goals (workspace_id, user_id, title)"
+            f" VALUES ('T1', {org.mentee}, 'Write a design doc')",
+            update_set="status = 'in_progress'",
+        ),
+        "goal_history": Case(
+            table="goal_history",
+            owner="UMENTEE",
+            key=f"goal_id = {goal_id}",
+            insert="INSERT INTO goal_history (workspace_id, goal_id, actor_id, from_status,"
+            f" to_status) VALUES ('T1', {goal_id}, {org.mentee}, 'not_started', 'in_progress')",
+            update_set="note = 'rewritten'",
+        ),
     }
-    return World(org, session_id, cases)
+    return World(org, session_id, cases, coach)

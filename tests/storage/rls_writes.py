@@ -1,7 +1,7 @@
 """The write cases of the row-level security matrix (`test_rls_matrix.py`): what
 a member may write into a row, beyond whether they may write the row at all.
 `{mentor}`, `{mentee}`, `{bystander}` and `{session}` (the world's completed
-session) are filled in by the test."""
+session) are filled in by the test; the world's goal is the mentee's."""
 
 from __future__ import annotations
 
@@ -66,6 +66,21 @@ HISTORY = (
 def _cancel_and_record(shift: str = "") -> str:
     """The mentee cancels the request and records it, in one transaction."""
     return f"{CANCELLED[1]}; {HISTORY.format(shift=shift)}"
+
+
+# The world's goal, the mentee's, and a request of theirs about it (as the system).
+GOAL = "(SELECT min(id) FROM goals WHERE user_id = {mentee})"
+ABOUT_THE_GOAL = (_new_session(goal_id=GOAL),)
+REQUESTED = "(SELECT id FROM sessions WHERE status = 'requested')"
+GOAL_STARTED = "UPDATE goals SET status = 'in_progress' WHERE user_id = {mentee}"
+
+
+def _goal_history(to_status: str = "in_progress", session: str = "NULL") -> str:
+    """The mentee records a change of their goal from not started."""
+    return (
+        "INSERT INTO goal_history (workspace_id, goal_id, actor_id, from_status, to_status,"
+        f" session_id) VALUES ('T1', {GOAL}, {{mentee}}, 'not_started', '{to_status}', {session})"
+    )
 
 
 def _move(status: str, also: str = "") -> str:
@@ -399,6 +414,57 @@ WRITES = (
         "UPDATE sessions SET previous_starts_at = starts_at WHERE status = 'requested'",
         allowed=False,
         prepare=REQUEST,
+    ),
+    Write(
+        "a mentee records the change they made to their goal",
+        "UMENTEE",
+        f"{GOAL_STARTED}; {_goal_history()}",
+        allowed=True,
+    ),
+    Write(
+        "a mentee records a change of their goal that did not happen",
+        "UMENTEE",
+        f"{GOAL_STARTED}; {_goal_history('achieved')}",
+        allowed=False,
+    ),
+    Write(
+        "a mentee ties a goal change to their session about that goal",
+        "UMENTEE",
+        f"{GOAL_STARTED}; {_goal_history(session=REQUESTED)}",
+        allowed=True,
+        prepare=ABOUT_THE_GOAL,
+    ),
+    Write(
+        "a mentee ties a goal change to a session that was not about it",
+        "UMENTEE",
+        f"{GOAL_STARTED}; {_goal_history(session='{session}')}",
+        allowed=False,
+    ),
+    Write(
+        "a mentee hands their goal to someone else",
+        "UMENTEE",
+        "UPDATE goals SET user_id = {bystander} WHERE user_id = {mentee}",
+        allowed=False,
+    ),
+    Write(
+        "a member takes the next goal id",
+        "UMENTEE",
+        "INSERT INTO goals (id, workspace_id, user_id, title) VALUES"
+        " (nextval(pg_get_serial_sequence('goals', 'id')) + 1000, 'T1', {mentee}, 'Mine')",
+        allowed=False,
+    ),
+    Write(
+        "a mentee asks for a session about their goal",
+        "UMENTEE",
+        ABOUT_THE_GOAL[0],
+        allowed=True,
+    ),
+    Write(
+        "a mentee changes which goal their request is about",
+        "UMENTEE",
+        "UPDATE sessions SET goal_id = NULL WHERE status = 'requested'",
+        allowed=False,
+        prepare=ABOUT_THE_GOAL,
     ),
     Write(
         "a mentee stretches their request to a day",

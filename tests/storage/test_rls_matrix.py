@@ -21,9 +21,11 @@ from tests.storage.rls_world import Case, World, make_world
 from tests.storage.rls_writes import WRITES, Write
 from tests.storage.seed import set_actor
 
-ACTORS = ("owner", "other", "admin", "system", "foreign", "none")
+# "coach": the mentor of a session with the target row's owner that is still
+# on; for rows owned by anyone but the world's mentee, just another member.
+ACTORS = ("owner", "other", "coach", "admin", "system", "foreign", "none")
 COMMANDS = ("select", "insert", "update", "delete")
-EVERYONE_IN_WORKSPACE = {"owner", "other", "admin", "system"}
+EVERYONE_IN_WORKSPACE = {"owner", "other", "coach", "admin", "system"}
 
 # What DESIGN.md allows, in words turned into sets.
 EXPECTED: dict[str, dict[str, set[str]]] = {
@@ -109,6 +111,22 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "mentor_directory": {command: set() for command in COMMANDS},
     # Only through the triggers on sessions (tests/storage/test_booking_guards.py).
     "session_busy": {command: set() for command in COMMANDS},
+    # A mentee's, and their mentor's to read while a session of theirs is on;
+    # programme managers read none of them.
+    "goals": {
+        "select": {"owner", "coach", "system"},
+        "insert": {"owner", "system"},
+        "update": {"owner", "system"},
+        "delete": set(),  # dropped, never deleted; the owner's removal cascades
+    },
+    "goal_history": {
+        "select": {"owner", "coach", "system"},
+        # A member records only a change of this transaction (rls_writes.py);
+        # the world's goal was not changed by the inserting one.
+        "insert": {"system"},
+        "update": set(),  # append-only
+        "delete": set(),
+    },
 }
 
 
@@ -123,6 +141,7 @@ def _actor_settings(actor: str, owner: str) -> tuple[str | None, str | None, str
     return {
         "owner": ("T1", owner, "member"),
         "other": ("T1", "UBYSTANDER", "member"),
+        "coach": ("T1", "UCOACH", "member"),
         "admin": ("T1", "UADMIN", "admin"),
         "system": (None, None, "system"),
         "foreign": ("T2", "UFOREIGN", "member"),
@@ -244,7 +263,7 @@ def test_the_actor_does_not_outlive_its_transaction(owner_engine: Engine, world:
             after = conn.execute(text("SELECT count(*) FROM users")).scalar_one()
         conn.execute(text("RESET ROLE"))
         conn.commit()
-    assert (inside, after) == (4, 0)
+    assert (inside, after) == (5, 0)
 
 
 @pytest.mark.parametrize("write", WRITES, ids=lambda write: write.name)
