@@ -69,10 +69,12 @@ def create_app(
             settings.mentorship_admins,
             later=work.later,
             home_every_s=settings.mentorship_home_every_s,
+            matching=settings.match_policy(),
         ),
         work=work,
         clock=clock,
         policy=settings.booking_policy(),
+        matching=settings.match_policy(),
         admins=settings.mentorship_admins,
     )
     app = App(

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from domain.home import Viewer
 from domain.lookups import find_me
+from domain.matching import MatchPolicy
 from domain.model import Actor, Delivery, Profile, Role
 from domain.policy import BookingPolicy
 from domain.ports import Clock, UnitOfWork
@@ -77,6 +78,9 @@ class HandlerDeps(Protocol):
 
     @property
     def policy(self) -> BookingPolicy: ...
+
+    @property
+    def matching(self) -> MatchPolicy: ...
 
     @property
     def notifier(self) -> Notifier: ...

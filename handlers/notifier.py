@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 
 from domain.home import Home, Viewer, open_home, read_homes
 from domain.installs import heard_from
+from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.model import Actor, Delivery
 from domain.outbox import (
     LEASE,
@@ -153,8 +154,10 @@ class SlackNotifier:
         *,
         later: Callable[[float, Callable[[], None]], None] = _at_once,
         home_every_s: float = HOME_EVERY_S,
+        matching: MatchPolicy = DEFAULT_MATCHING,
     ) -> None:
         self._client = client
+        self._matching = matching
         self._unit_of_work = unit_of_work
         self._clock = clock
         self._admins = admins
@@ -268,6 +271,7 @@ class SlackNotifier:
             sent=[d.notification.id for d in sent],
             failures=failures,
             homes=due,
+            matching=self._matching,
         )
         for failure in gave_up:
             log.warning("DM %s given up after %d tries", failure.notice.id, failure.notice.attempts)
@@ -335,13 +339,16 @@ class SlackNotifier:
             self._clock,
             event_id=event_id,
             viewer=self.homes.opened(viewer),
+            matching=self._matching,
         )
         if first and home is not None:
             self._publish({viewer: home})
 
     def _read_and_publish(self, viewers: Sequence[Viewer]) -> None:
         try:
-            homes = read_homes(self._unit_of_work(Actor.system()), self._clock, viewers)
+            homes = read_homes(
+                self._unit_of_work(Actor.system()), self._clock, viewers, matching=self._matching
+            )
         # Whatever went wrong reading them is logged with its traceback.
         except Exception as error:
             log.error("homes not read\n%s", where(error))
@@ -384,4 +391,5 @@ class SlackNotifier:
             ),
             has_left=snapshot.has_left,
             undelivered=snapshot.undelivered,
+            suggestions=snapshot.suggestions,
         )

@@ -15,6 +15,7 @@ from domain.analytics import dashboard
 from domain.availability import my_schedule
 from domain.home import my_sessions
 from domain.lookups import booking_options, mentor_card
+from domain.matching import suggest_mentors
 from domain.model import Schedule
 from domain.notifications import Inbox, inbox
 from domain.search import find_mentors
@@ -22,6 +23,7 @@ from handlers.context import Acting, HandlerDeps
 from handlers.metadata import MentorRef
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
+from handlers.render.match import match_message
 from handlers.render.notifications import notifications_blocks
 from handlers.render.profile import profile_modal
 from handlers.render.search import search_results, search_text
@@ -55,6 +57,13 @@ def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> M
     me = acting.get()
     found = find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=deps.policy)
     return search_text(query, found), search_results(query, found, me.zone)
+
+
+def match(acting: Acting, deps: HandlerDeps) -> Message:
+    """Mentors suggested for the acting mentee, with reasons."""
+    acting.get()  # someone seen for the first time is made known first
+    found = suggest_mentors(acting.uow(), deps.clock, policy=deps.policy, matching=deps.matching)
+    return match_message(found)
 
 
 def mentor_profile(acting: Acting, *, mentor_id: int) -> View:

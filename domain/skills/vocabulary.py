@@ -11,6 +11,7 @@ stopword. Pure: no I/O beyond reading the packaged file once."""
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from domain.skills.words import stem, tokens
+from domain.skills.words import SHORTEST_STEMMED, stem, tokens
 
 # How sure a reading is, by how it was made.
 CONTEXT_SENSE = 0.9  # an ambiguous word whose context chose the sense
@@ -198,7 +199,8 @@ class Vocabulary:
             senses = _senses(ambiguity, around - {stems[at]}, alone=alone)
             return [Mention(skill, weight, at, at + 1) for skill, weight in senses]
         skill = self.phrases.get(stems[at : at + 1])
-        if skill is not None:
+        # A short name is matched only as typed: "going" stems to "go", not Go.
+        if skill is not None and (len(stems[at]) >= SHORTEST_STEMMED or word == stems[at]):
             return [Mention(skill, 1.0, at, at + 1)]
         if stems[at] in self.stopwords or len(word) < 2 or word.isdigit():
             return []
@@ -255,8 +257,17 @@ def context_of(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(stem(word) for text in texts for word in tokens(text))
 
 
-@lru_cache(maxsize=1)
+_loading = threading.Lock()
+
+
 def vocabulary() -> Vocabulary:
-    """The vocabulary shipped with the package (read once)."""
+    """The vocabulary shipped with the package (read once, by the first thread
+    that needs it; the others wait for it)."""
+    with _loading:
+        return _packaged()
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> Vocabulary:
     data = resources.files("domain.skills").joinpath("vocabulary.toml").read_text("utf-8")
     return Vocabulary(tomllib.loads(data))

@@ -9,6 +9,7 @@ package. Words of three letters or fewer are never stemmed: "go", "ml" and
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -20,6 +21,8 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9+#&]*(?:[./][a-z0-9+#&]+)*")
 SHORTEST_STEMMED = 4
 
 _english = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it works on in itself: one thread at a time.
+_stemming = threading.Lock()
 
 
 def fold(text: str) -> str:
@@ -38,4 +41,5 @@ def stem(word: str) -> str:
     """The word's stem; short words and words with digits or symbols as they are."""
     if len(word) < SHORTEST_STEMMED or not word.isalpha():
         return word
-    return str(_english.stemWord(word))
+    with _stemming:
+        return str(_english.stemWord(word))
