@@ -38,7 +38,8 @@ def _mentors(engine: Engine) -> None:
             ).scalar_one()
             conn.execute(
                 text(
-                    "INSERT INTO availability (workspace_id, user_id, weekday, start_time, end_time)"
+                    "INSERT INTO availability"
+                    " (workspace_id, user_id, weekday, start_time, end_time)"
                     " SELECT 'T1', :m, d, '13:00', '17:00' FROM generate_series(0, 4) d"
                 ),
                 {"m": mentor_id},
