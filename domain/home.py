@@ -186,7 +186,14 @@ def _snapshot(
         undelivered=uow.workspaces.undelivered(me.workspace_id) if admin else 0,
         # A Home is read often: the few best suggestions only.
         suggestions=(
-            suggestions_within(uow, clock, me, shown=HOME_SHOWN, matching=matching)
+            suggestions_within(
+                uow,
+                clock,
+                me,
+                shown=HOME_SHOWN,
+                candidates=matching.home_candidates,
+                matching=matching,
+            )
             if me.is_mentee
             else None
         ),

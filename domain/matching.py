@@ -4,7 +4,8 @@ Candidates come from the mentor directory: the mentors whose name,
 department or expertise names a skill that helps with one of the mentee's
 goals (at most `MatchPolicy.candidates` of them, the best matches first).
 Each is scored in two steps, the cheap parts for every candidate, the rest
-(free slots, completed sessions) for the best few:
+(history, load, free slots, completed sessions: what each mentor's diary
+says) for the best few of the first step:
 
 - relatedness of the goals to the mentor's expertise, bio and history (the
   goals of mentees who rated them highly), from the skills vocabulary;
@@ -94,8 +95,6 @@ WEIGHTS = {
     Part.COMPLETED: 0.05,
     Part.TEAM: 0.15,
 }
-# What the first step knows; the second adds free time and completed sessions.
-FIRST_STEP = (Part.HOURS, Part.LOAD, Part.RATING, Part.TEAM)
 
 
 @dataclass(frozen=True)
@@ -103,10 +102,13 @@ class MatchPolicy:
     """What an operator may tune about suggestions."""
 
     prefer_other_department: bool = True
-    # How many mentors the directory hands over to be scored.
-    candidates: int = 200
+    # How many mentors the directory hands over to be scored (the best matches
+    # of the goals' terms, then the best rated): each costs the first step. The
+    # App Home, published after every change, looks at fewer.
+    candidates: int = 100
+    home_candidates: int = 40
     # How many of the best of the first step are scored in full, per mentor shown.
-    pool_per_shown: int = 3
+    pool_per_shown: int = 2
     declined_window: timedelta = timedelta(days=30)
     # Sessions mentored in this window on either side of now are the load.
     load_window: timedelta = timedelta(days=14)
@@ -154,7 +156,13 @@ def suggest_mentors(
     """`/mentor match`: the acting person's best `shown` mentors."""
     with uow:
         return suggestions_within(
-            uow, clock, current_profile(uow), shown=shown, policy=policy, matching=matching
+            uow,
+            clock,
+            current_profile(uow),
+            shown=shown,
+            candidates=matching.candidates,
+            policy=policy,
+            matching=matching,
         )
 
 
@@ -164,11 +172,13 @@ def suggestions_within(
     me: Profile,
     *,
     shown: int,
+    candidates: int,
     policy: BookingPolicy = DEFAULT_POLICY,
     matching: MatchPolicy = DEFAULT_MATCHING,
 ) -> Matches:
-    """Suggestions for `me`, inside a unit of work the caller opened (the App
-    Home reads them with the rest of the Home, as the system)."""
+    """The best `shown` of `candidates` for `me`, inside a unit of work the
+    caller opened (the App Home reads them with the rest of the Home, as the
+    system)."""
     if not me.is_mentee:
         return Matches(me, MatchState.NOT_A_MENTEE)
     words = vocabulary()
@@ -181,39 +191,65 @@ def suggestions_within(
         return Matches(me, MatchState.NO_GOALS, your_mentors=your_mentors)
     left_out = mine | uow.sessions.declined_by(me.id, since=now - matching.declined_window)
     found = uow.users.mentor_candidates(
-        me.workspace_id, goal_terms(goals, words), exclude_user_id=me.id, limit=matching.candidates
+        me.workspace_id, goal_terms(goals, words), exclude_user_id=me.id, limit=candidates
     )
-    candidates = [c for c in found if c.profile.id not in left_out]
-    ids = [c.profile.id for c in candidates]
-    scorer = _Scorer(
-        me=me,
-        goals=goals,
-        words=words,
-        now=now,
-        policy=policy,
-        matching=matching,
-        mean_rating=uow.analytics.workspace_mean_rating(me.workspace_id),
+    scorer = _Scorer(me, goals, words, now, policy, matching)
+    mean = uow.analytics.workspace_mean_rating(me.workspace_id)
+    first = sorted(
+        (
+            scored
+            for c in found
+            if c.profile.id not in left_out and (scored := scorer.first_step(c, mean)) is not None
+        ),
+        key=lambda s: (
+            -s.score,
+            s.candidate.profile.display_name.casefold(),
+            s.candidate.profile.id,
+        ),
+    )
+    # The rest is read for the best of the first step only: what it costs
+    # grows with each mentor's history and diary.
+    pool = first[: shown * matching.pool_per_shown]
+    ids = [s.candidate.profile.id for s in pool]
+    diaries = _Diaries(
         history=uow.sessions.satisfied_goals(ids, min_rating=matching.satisfied_rating),
         busy=uow.sessions.busy_periods(
             [*ids, me.id], now - matching.load_window, now + policy.horizon + timedelta(days=8)
         ),
+        schedules=uow.availability.schedules(ids),
+        completed=uow.sessions.completed_counts(ids),
     )
-    first = sorted(
-        (scored for c in candidates if (scored := scorer.first_step(c)) is not None),
-        key=lambda s: (-s.score, s.mentor.display_name.casefold(), s.mentor.id),
-    )
-    pool = first[: shown * matching.pool_per_shown]
-    pool_ids = [s.mentor.id for s in pool]
-    schedules = uow.availability.schedules(pool_ids)
-    completed = uow.sessions.completed_counts(pool_ids)
     final = sorted(
-        (scorer.second_step(s, schedules[s.mentor.id], completed[s.mentor.id]) for s in pool),
+        (scorer.second_step(s, diaries) for s in pool),
         key=lambda s: (-s.score, s.mentor.display_name.casefold(), s.mentor.id),
     )
     return Matches(me, MatchState.READY, tuple(final[:shown]), your_mentors)
 
 
+@dataclass(frozen=True)
+class _FirstStep:
+    candidate: Candidate
+    score: float
+    parts: dict[Part, float]
+    reasons: list[str]  # beside the skills'
+
+
 @dataclass
+class _Diaries:
+    """What the second step reads of the best candidates (and of the mentee)."""
+
+    history: dict[int, tuple[str, ...]]
+    busy: list[BusyPeriod]
+    schedules: dict[int, Schedule]
+    completed: dict[int, int]
+
+    def __post_init__(self) -> None:
+        self.busy_of: dict[int, list[BusyPeriod]] = {}
+        for period in self.busy:
+            self.busy_of.setdefault(period.user_id, []).append(period)
+
+
+@dataclass(frozen=True)
 class _Scorer:
     me: Profile
     goals: Sequence[Goal]
@@ -221,69 +257,74 @@ class _Scorer:
     now: datetime
     policy: BookingPolicy
     matching: MatchPolicy
-    mean_rating: float | None
-    history: dict[int, tuple[str, ...]]
-    busy: list[BusyPeriod]
 
-    def __post_init__(self) -> None:
-        self._busy_of: dict[int, list[BusyPeriod]] = {}
-        for period in self.busy:
-            self._busy_of.setdefault(period.user_id, []).append(period)
-
-    def first_step(self, candidate: Candidate) -> Suggestion | None:
-        mentor = candidate.profile
+    def _related(self, mentor: Profile, history: Sequence[str] = ()) -> Relatedness:
         known = read_mentor(
             self.words,
             expertise=mentor.expertise,
             bio=mentor.bio,
-            history=self.history.get(mentor.id, ()),
+            history=history,
             around=(mentor.title, mentor.department),
         )
-        related = relatedness(self.goals, known)
+        return relatedness(self.goals, known)
+
+    def first_step(self, candidate: Candidate, mean_rating: float | None) -> _FirstStep | None:
+        mentor, rating = candidate.profile, candidate.rating
+        related = self._related(mentor)
         if related.score < MIN_RELATEDNESS:
             return None
-        parts, reasons = self._first_parts(mentor, candidate.rating)
-        reasons = [*_skill_reasons(related, self.words), *reasons]
-        return Suggestion(
-            mentor=mentor,
-            score=_combined(related.score, parts),
-            reasons=tuple(reasons),
-            rating=candidate.rating,
-            completed=0,
-            next_free_slot=None,
-            relatedness=related.score,
-            parts=parts,
-        )
-
-    def _first_parts(
-        self, mentor: Profile, rating: MentorRating
-    ) -> tuple[dict[Part, float], list[str]]:
         reasons: list[str] = []
         hours = _shared_hours(self.me.time_zone, mentor.time_zone, self.now)
         if hours >= 1:
             reasons.append(f"{hours:.0f} h of your working day overlap")
-        rated = rating.count and rating.average is not None
-        if rated:
+        if rating.count and rating.average is not None:
             reasons.append(f"{rating.average:.1f}★ from {_count(rating.count, 'rating')}")
         parts = {
             Part.HOURS: min(hours / FULL_DAY_HOURS, 1.0),
-            Part.LOAD: self._load(mentor),
-            Part.RATING: _rating_part(rating, self.mean_rating),
+            Part.RATING: _rating_part(rating, mean_rating),
         }
         if self.matching.prefer_other_department:
             other = mentor.department.casefold() != self.me.department.casefold()
             parts[Part.TEAM] = 1.0 if other else 0.0
             if other and mentor.department:
                 reasons.append(f"from {mentor.department} — another team")
-        return parts, reasons
+        return _FirstStep(candidate, _combined(related.score, parts), parts, reasons)
 
-    def _load(self, mentor: Profile) -> float:
+    def second_step(self, first: _FirstStep, diaries: _Diaries) -> Suggestion:
+        mentor = first.candidate.profile
+        related = self._related(mentor, diaries.history.get(mentor.id, ()))
+        busy = diaries.busy_of.get(mentor.id, [])
+        slot, free, free_reason = self._free_time(
+            mentor, diaries.schedules[mentor.id], [*busy, *diaries.busy_of.get(self.me.id, [])]
+        )
+        completed = diaries.completed[mentor.id]
+        parts = {
+            **first.parts,
+            Part.LOAD: self._load(mentor, busy),
+            Part.FREE: free,
+            Part.COMPLETED: min(math.log1p(completed) / math.log1p(SESSIONS_FOR_FULL_CREDIT), 1.0),
+        }
+        reasons = [*_skill_reasons(related, self.words), *first.reasons, free_reason]
+        if completed:
+            reasons.append(f"{_count(completed, 'session')} completed")
+        return Suggestion(
+            mentor=mentor,
+            score=_combined(related.score, parts),
+            reasons=tuple(reasons),
+            rating=first.candidate.rating,
+            completed=completed,
+            next_free_slot=slot,
+            relatedness=related.score,
+            parts=parts,
+        )
+
+    def _load(self, mentor: Profile, busy: Sequence[BusyPeriod]) -> float:
         """1 for a mentor with nothing on, down to 0 for one as busy as they offer."""
         window = self.matching.load_window
         start, end = self.now - window, self.now + window
         weeks = 2 * window / timedelta(weeks=1)
         sessions = 0.0
-        for period in self._busy_of.get(mentor.id, ()):
+        for period in busy:
             if not period.as_mentor or not (start <= period.starts_at < end):
                 continue
             waiting = period.status is SessionStatus.REQUESTED
@@ -292,29 +333,9 @@ class _Scorer:
         offered = weeks * (mentor.max_sessions_per_week or USUAL_WEEKLY_LOAD)
         return max(0.0, 1.0 - sessions / offered)
 
-    def second_step(self, first: Suggestion, schedule: Schedule, completed: int) -> Suggestion:
-        mentor = first.mentor
-        slot, free, free_reason = self._free_time(mentor, schedule)
-        parts = {
-            **first.parts,
-            Part.FREE: free,
-            Part.COMPLETED: min(math.log1p(completed) / math.log1p(SESSIONS_FOR_FULL_CREDIT), 1.0),
-        }
-        reasons = [*first.reasons, free_reason]
-        if completed:
-            reasons.append(f"{_count(completed, 'session')} completed")
-        return Suggestion(
-            mentor=mentor,
-            score=_combined(first.relatedness, parts),
-            reasons=tuple(reasons),
-            rating=first.rating,
-            completed=completed,
-            next_free_slot=slot,
-            relatedness=first.relatedness,
-            parts=parts,
-        )
-
-    def _free_time(self, mentor: Profile, schedule: Schedule) -> tuple[Slot | None, float, str]:
+    def _free_time(
+        self, mentor: Profile, schedule: Schedule, busy: Sequence[BusyPeriod]
+    ) -> tuple[Slot | None, float, str]:
         """The slot to offer (the first inside both working days, else the
         first), what it is worth, and the words for it."""
         now = self.now
@@ -326,15 +347,18 @@ class _Scorer:
             window_start=now,
             window_end=now + self.policy.horizon,
             not_before=now + self.policy.minimum_notice,
-            busy=[*self._busy_of.get(mentor.id, ()), *self._busy_of.get(self.me.id, ())],
+            busy=busy,
             weekly_cap=mentor.max_sessions_per_week,
         )
         days = self.policy.horizon.days
         if not slots:
             return None, 0.0, f"no free time in the next {days} days"
         zones = [ZoneInfo(self.me.time_zone), ZoneInfo(mentor.time_zone)]
+        # Without a shared working hour no slot is inside both days: none is looked at.
+        overlap = _shared_hours(self.me.time_zone, mentor.time_zone, now) > 0
         shared = next(
-            (s for s in slots if in_shared_working_day(s.starts_at, s.ends_at, zones)), None
+            (s for s in slots if overlap and in_shared_working_day(s.starts_at, s.ends_at, zones)),
+            None,
         )
         slot = shared or slots[0]
         soon = slot.starts_at - now < timedelta(weeks=1)

@@ -29,6 +29,12 @@ MAX_WORDS = 8
 # worth (the reading's certainty times the closeness) is at least SEARCHED_FROM.
 RELATED_FROM = 0.5
 SEARCHED_FROM = 0.3
+# A mentee's goal is looked for with the skills that help with it this much at
+# least: the looser ones still count when the candidates are scored, but
+# looking for them too would hand over every mentor of a big programme who
+# writes "communication" or "writing" (0.5 read 0.005 better on the labelled
+# set, bench/match_quality.py, and cost more than 0.6 at 10k mentors).
+GOAL_RELATED_FROM = 0.6
 # A literal word shorter than this is too short to look for by its stem.
 SHORTEST_STEM_PREFIX = 3
 
@@ -60,12 +66,12 @@ def query_terms(query: str, words: Vocabulary | None = None) -> tuple[SearchTerm
 
 def goal_terms(goals: Iterable[Goal], words: Vocabulary | None = None) -> tuple[SearchTerm, ...]:
     """The terms that find mentors for a mentee's goals: one group per goal,
-    every skill that helps with it at least `RELATED_FROM`, at that strength."""
+    every skill that helps with it at least `GOAL_RELATED_FROM`, at that strength."""
     vocab = words or vocabulary()
     terms: list[SearchTerm] = []
     for group, goal in enumerate(goals):
         for skill, (strength, _) in goal.helped_by.items():
-            if strength < RELATED_FROM:
+            if strength < GOAL_RELATED_FROM:
                 continue
             if not is_literal(skill):
                 terms += _spellings(vocab, skill, group, strength)
@@ -75,7 +81,7 @@ def goal_terms(goals: Iterable[Goal], words: Vocabulary | None = None) -> tuple[
 
 
 def _spellings(vocab: Vocabulary, skill: str, group: int, weight: float) -> list[SearchTerm]:
-    return [SearchTerm(alias, group, round(weight, 3)) for alias in vocab.skills[skill].aliases]
+    return [SearchTerm(word, group, round(weight, 3)) for word in vocab.spellings[skill]]
 
 
 def _deduplicated(terms: Iterable[SearchTerm]) -> tuple[SearchTerm, ...]:

@@ -96,6 +96,13 @@ class Vocabulary:
         self.ambiguous = {
             word: self._ambiguity(word, entry) for word, entry in data.get("ambiguous", {}).items()
         }
+        # Every way a skill may be written: its aliases, and the ambiguous words
+        # that may mean it (a mentor who wrote "networking" may mean either).
+        self.spellings = {key: list(skill.aliases) for key, skill in self.skills.items()}
+        for word, ambiguity in self.ambiguous.items():
+            for sense in ambiguity.senses:
+                if sense.skill is not None:
+                    self.spellings[sense.skill].append(word)
         # The same profiles are read over and over (every mentee's candidates).
         self._read = lru_cache(maxsize=65536)(self._mentions)
         by_area: dict[str, dict[str, float]] = {}
@@ -237,7 +244,10 @@ def _senses(ambiguity: Ambiguity, around: set[str], *, alone: bool) -> list[tupl
     """(skill, weight) for an ambiguous word, given the stems around it."""
     # A word the file lists for a sense counts twice a word of its area.
     hits = [
-        (2 * len(sense.context & around) + len(sense.near & around), sense.skill)
+        (
+            2 * len(around.intersection(sense.context)) + len(around.intersection(sense.near)),
+            sense.skill,
+        )
         for sense in ambiguity.senses
     ]
     best = max((count for count, _ in hits), default=0)

@@ -21,16 +21,21 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9+#&]*(?:[./][a-z0-9+#&]+)*")
 SHORTEST_STEMMED = 4
 
 _english = snowballstemmer.stemmer("english")
-# A Snowball stemmer keeps the word it works on in itself: one thread at a time.
+# Profiles repeat their words (every mentor's "python"): tokens and stems are
+# kept for the texts and words seen last. A Snowball stemmer keeps the word it
+# works on in itself: one thread at a time.
 _stemming = threading.Lock()
 
 
 def fold(text: str) -> str:
     """Lower case without accents: "Área" -> "area"."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@lru_cache(maxsize=65536)
 def tokens(text: str) -> tuple[str, ...]:
     """The words of `text`, folded: "Node.js & CI/CD!" -> ("node.js", "ci/cd")."""
     return tuple(_WORD.findall(fold(text)))
