@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.errors import InvalidInput
+from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.meeting import check_template
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 
@@ -98,6 +99,15 @@ class Settings(BaseSettings):
     # A meeting room per session for mentors without a link of their own
     # (domain.meeting); unset, people are told to agree on a place.
     mentorship_meeting_url_template: str | None = None
+
+    # `/mentor match` and the Home's suggestions favour a mentor of another
+    # department (mentoring across teams is the usual aim); false: no preference.
+    mentorship_match_other_department: bool = True
+
+    def match_policy(self) -> MatchPolicy:
+        return replace(
+            DEFAULT_MATCHING, prefer_other_department=self.mentorship_match_other_department
+        )
 
     def booking_policy(self) -> BookingPolicy:
         return replace(

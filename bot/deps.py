@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.work import AfterAck
+from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.model import Actor, Role
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
@@ -25,6 +26,7 @@ class Deps:
     work: AfterAck
     clock: Clock = field(default_factory=SystemClock)
     policy: BookingPolicy = DEFAULT_POLICY
+    matching: MatchPolicy = DEFAULT_MATCHING
     admins: frozenset[str] = frozenset()
     # Where calendar feeds are served (MENTORSHIP_PUBLIC_URL); None: nowhere.
     public_url: str | None = None

@@ -9,6 +9,13 @@ from datetime import timedelta
 from domain.analytics import dashboard_within
 from domain.errors import NotAllowed
 from domain.goals import in_order
+from domain.matching import (
+    DEFAULT_MATCHING,
+    HOME_SHOWN,
+    Matches,
+    MatchPolicy,
+    suggestions_within,
+)
 from domain.meeting import meeting_link
 from domain.metrics import Dashboard
 from domain.model import (
@@ -60,6 +67,7 @@ class HomeSnapshot:
     unread: int = 0
     undelivered: int = 0  # admins: the workspace's notices given up on (dead letters)
     goals: tuple[Goal, ...] = ()  # a mentee's, in order
+    suggestions: Matches | None = None  # mentees: mentors suggested for them
 
 
 def my_sessions(uow: UnitOfWork, clock: Clock) -> tuple[Profile, Overview]:
@@ -101,13 +109,25 @@ class Home:
     dashboard: Dashboard | None = None  # admins who are in the programme
 
 
-def read_homes(uow: UnitOfWork, clock: Clock, viewers: Sequence[Viewer]) -> dict[Viewer, Home]:
+def read_homes(
+    uow: UnitOfWork,
+    clock: Clock,
+    viewers: Sequence[Viewer],
+    *,
+    matching: MatchPolicy = DEFAULT_MATCHING,
+) -> dict[Viewer, Home]:
     """System: several people's App Homes, read in one transaction."""
     with uow:
-        return homes_within(uow, clock, viewers)
+        return homes_within(uow, clock, viewers, matching=matching)
 
 
-def homes_within(uow: UnitOfWork, clock: Clock, viewers: Sequence[Viewer]) -> dict[Viewer, Home]:
+def homes_within(
+    uow: UnitOfWork,
+    clock: Clock,
+    viewers: Sequence[Viewer],
+    *,
+    matching: MatchPolicy = DEFAULT_MATCHING,
+) -> dict[Viewer, Home]:
     """`read_homes` inside a system unit of work the caller opened."""
     if uow.actor.role is not Role.SYSTEM:
         raise NotAllowed("Only the system reads other people's homes.")
@@ -115,7 +135,14 @@ def homes_within(uow: UnitOfWork, clock: Clock, viewers: Sequence[Viewer]) -> di
     homes = {}
     for viewer in viewers:
         found = uow.users.by_slack_id(viewer.workspace_id, viewer.slack_user_id)
-        snapshot = _snapshot(uow, clock, found, admin=viewer.admin, page=viewer.notifications_page)
+        snapshot = _snapshot(
+            uow,
+            clock,
+            found,
+            admin=viewer.admin,
+            page=viewer.notifications_page,
+            matching=matching,
+        )
         board = None
         if viewer.admin and snapshot.profile is not None:
             board = dashboard_within(uow, viewer.workspace_id, now, period_days=viewer.period_days)
@@ -124,7 +151,12 @@ def homes_within(uow: UnitOfWork, clock: Clock, viewers: Sequence[Viewer]) -> di
 
 
 def open_home(
-    uow: UnitOfWork, clock: Clock, *, event_id: str, viewer: Viewer
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    event_id: str,
+    viewer: Viewer,
+    matching: MatchPolicy = DEFAULT_MATCHING,
 ) -> tuple[bool, Home | None]:
     """System, for the event's workspace: someone opened their App Home. Records
     the event id (False: a retry, which does nothing more, and no Home) and, in
@@ -135,7 +167,7 @@ def open_home(
     with uow:
         if event_id and not uow.events.first_delivery(workspace_id, event_id[:100], clock.now()):
             return False, None
-        home = homes_within(uow, clock, [viewer])[viewer]
+        home = homes_within(uow, clock, [viewer], matching=matching)[viewer]
         uow.commit()
         return True, home
 
@@ -148,6 +180,7 @@ def _snapshot(
     admin: bool,
     page: int = 1,
     notifications: int = 5,
+    matching: MatchPolicy = DEFAULT_MATCHING,
 ) -> HomeSnapshot:
     page = max(page, 1)
     if found is None or not found.is_active:
@@ -164,6 +197,19 @@ def _snapshot(
         unread=uow.notifications.unread_count(me.id),
         undelivered=uow.workspaces.undelivered(me.workspace_id) if admin else 0,
         goals=in_order(uow.goals.for_owner(me.id)) if me.is_mentee else (),
+        # A Home is read often: the few best suggestions only.
+        suggestions=(
+            suggestions_within(
+                uow,
+                clock,
+                me,
+                shown=HOME_SHOWN,
+                candidates=matching.home_candidates,
+                matching=matching,
+            )
+            if me.is_mentee
+            else None
+        ),
     )
 
 

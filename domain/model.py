@@ -348,6 +348,30 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class SearchTerm:
+    """A word or phrase to look for among mentors' names, departments and
+    expertise. `group` is the part of the query it stands for (a mentor's
+    match is the sum over groups of each group's best term, over the number of
+    groups); `weight` is what a match of it is worth (1 for what was typed, less
+    for a related skill); `prefix`: a single word that also matches the words
+    it begins (for what people type)."""
+
+    text: str
+    group: int
+    weight: float = 1.0
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A mentor the directory found for a set of terms, and how well they matched."""
+
+    profile: Profile
+    rating: MentorRating
+    score: float
+
+
+@dataclass(frozen=True)
 class MentorHit:
     profile: Profile
     rating: MentorRating

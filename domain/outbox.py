@@ -20,6 +20,7 @@ from uuid import UUID
 from domain.errors import NotAllowed
 from domain.goals import request_goals
 from domain.home import Home, Viewer, homes_within
+from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.model import Delivery, Notification, Role
 from domain.ports import Clock, UnitOfWork
 
@@ -108,6 +109,7 @@ def settle(
     sent: Sequence[UUID] = (),
     failures: Sequence[Failure] = (),
     homes: Sequence[Viewer] = (),
+    matching: MatchPolicy = DEFAULT_MATCHING,
 ) -> tuple[list[Failure], dict[Viewer, Home]]:
     """After a round of DMs, in one transaction: record which went and which
     failed (see `failed`), and read the App Homes to publish now (the people
@@ -118,7 +120,7 @@ def settle(
         for notification_id in sent:
             uow.notifications.mark_delivered(notification_id, now)
         gave_up = [failure for failure in failures if _record_failure(uow, now, failure)]
-        read = homes_within(uow, clock, homes) if homes else {}
+        read = homes_within(uow, clock, homes, matching=matching) if homes else {}
         uow.commit()
     return gave_up, read
 

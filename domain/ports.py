@@ -18,6 +18,7 @@ from domain.analytics_ports import AnalyticsRepository, SnapshotRepository
 from domain.model import (
     Actor,
     BusyPeriod,
+    Candidate,
     Delivery,
     ExtraSlot,
     Feedback,
@@ -32,6 +33,7 @@ from domain.model import (
     Notification,
     Profile,
     Schedule,
+    SearchTerm,
     Session,
     SessionStatus,
     Slot,
@@ -126,11 +128,31 @@ class UserRepository(Protocol):
         ...
 
     def search_mentors(
-        self, workspace_id: str, query: str, *, exclude_user_id: int | None, limit: int, offset: int
+        self,
+        workspace_id: str,
+        terms: Sequence[SearchTerm],
+        *,
+        exclude_user_id: int | None,
+        limit: int,
+        offset: int,
     ) -> list[MentorHit]:
-        """Active mentors matching `query` (all of them when it is blank), best
-        first: match quality, then rating, then whether they offer any time.
-        `next_free_slot` is left empty: the domain computes it."""
+        """Active mentors matching any of `terms` (all of them when there are
+        none), best first: match score (see `SearchTerm`; a typed word matched
+        whole beats one matched as a prefix, which beats a close spelling),
+        then rating, then whether they offer any time. `next_free_slot` is
+        left empty: the domain computes it."""
+        ...
+
+    def mentor_candidates(
+        self,
+        workspace_id: str,
+        terms: Sequence[SearchTerm],
+        *,
+        exclude_user_id: int | None,
+        limit: int,
+    ) -> list[Candidate]:
+        """The first `limit` of `search_mentors` (read for `workspace_id`, also
+        by the system), without completed counts."""
         ...
 
 
@@ -245,6 +267,18 @@ class SessionRepository(Protocol):
 
     def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
         """How many completed sessions each mentor has had (0 for none)."""
+        ...
+
+    def declined_by(self, mentee_id: int, *, since: datetime) -> set[int]:
+        """The mentors who declined a request of the mentee at or after `since`."""
+        ...
+
+    def satisfied_goals(
+        self, mentor_ids: Iterable[int], *, min_rating: int
+    ) -> dict[int, tuple[str, ...]]:
+        """Per mentor, the learning goals of the mentees who rated a session
+        with them at least `min_rating`: only goals that two or more such
+        mentees share, so that nobody's rating of a session can be told from it."""
         ...
 
     def add_history(self, entry: HistoryEntry) -> int:

@@ -14,8 +14,8 @@ whether a time is inside the working day of everyone concerned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, time, tzinfo
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 WORKDAY_START = time(8)
@@ -61,3 +61,46 @@ def in_shared_working_day(starts_at: datetime, ends_at: datetime, zones: Iterabl
 def _naive(moment: datetime) -> bool:
     # A naive datetime would silently be read in the server's zone by astimezone().
     return moment.tzinfo is None or moment.utcoffset() is None
+
+
+def shared_working_hours(zones: Sequence[tzinfo], monday: date) -> float:
+    """How many hours of the working day the people of `zones` share, on
+    average over the five workdays of the week starting `monday` (read in the
+    first zone). Exact, DST included: each person's working day is turned
+    into an interval of instants and the intervals are intersected."""
+    first, others = zones[0], zones[1:]
+    shared = timedelta()
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        if day.weekday() not in WORKDAYS:
+            continue
+        start, end = _working_day(day, first)
+        for zone in others:
+            start, end = _overlap((start, end), _days_around(start, zone))
+        shared += max(end - start, timedelta())
+    return shared / timedelta(hours=1) / len(WORKDAYS)
+
+
+def _working_day(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(day, WORKDAY_START, tzinfo=zone),
+        datetime.combine(day, WORKDAY_END, tzinfo=zone),
+    )
+
+
+def _days_around(moment: datetime, zone: tzinfo) -> list[tuple[datetime, datetime]]:
+    """The working days in `zone` of the local dates a day either side of `moment`."""
+    local = moment.astimezone(zone).date()
+    days = (local + timedelta(days=step) for step in (-1, 0, 1))
+    return [_working_day(day, zone) for day in days if day.weekday() in WORKDAYS]
+
+
+def _overlap(
+    span: tuple[datetime, datetime], others: Sequence[tuple[datetime, datetime]]
+) -> tuple[datetime, datetime]:
+    """The part of `span` inside one of `others` (a working day is shorter than
+    the gap between two, so at most one of them overlaps it)."""
+    for start, end in others:
+        if start < span[1] and span[0] < end:
+            return max(span[0], start), min(span[1], end)
+    return span[0], span[0]

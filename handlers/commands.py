@@ -116,6 +116,10 @@ def _find(request: Request, rest: str) -> None:
     request.say(*screens.search(request.acting, request.deps, query=rest))
 
 
+def _match(request: Request, rest: str) -> None:
+    request.say(*screens.match(request.acting, request.deps))
+
+
 def _book(request: Request, rest: str) -> None:
     slack_id = forms.mention(rest)
     request.open(lambda: screens.booking(request.acting, request.deps, mentor_slack_id=slack_id))
@@ -161,6 +165,7 @@ SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
     "availability": _availability,
     "find": _find,
     "search": _find,
+    "match": _match,
     "book": _book,
     "sessions": _sessions,
     "goals": _goals,

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from domain.home import Viewer
 from domain.lookups import find_me
+from domain.matching import MatchPolicy
 from domain.model import Actor, Delivery, Profile, Role
 from domain.policy import BookingPolicy
 from domain.ports import Clock, UnitOfWork
@@ -82,6 +83,9 @@ class HandlerDeps(Protocol):
     def meeting_template(self) -> str | None:
         """A meeting room per session for mentors without a link (`domain.meeting`)."""
         ...
+
+    @property
+    def matching(self) -> MatchPolicy: ...
 
     @property
     def notifier(self) -> Notifier: ...

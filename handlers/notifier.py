@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from domain.home import Home, Viewer, open_home, read_homes
 from domain.installs import heard_from
+from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.meeting import meeting_link
 from domain.model import Actor, Delivery, NotificationKind, Profile
 from domain.outbox import (
@@ -157,10 +158,12 @@ class SlackNotifier:
         later: Callable[[float, Callable[[], None]], None] = _at_once,
         home_every_s: float = HOME_EVERY_S,
         meeting_template: str | None = None,
+        matching: MatchPolicy = DEFAULT_MATCHING,
     ) -> None:
         """`meeting_template`: the operator's meeting room per session, for
         mentors without a link of their own (`domain.meeting`)."""
         self._client = client
+        self._matching = matching
         self._unit_of_work = unit_of_work
         self._clock = clock
         self._admins = admins
@@ -276,6 +279,7 @@ class SlackNotifier:
             sent=[d.notification.id for d in sent],
             failures=failures,
             homes=due,
+            matching=self._matching,
         )
         for failure in gave_up:
             log.warning("DM %s given up after %d tries", failure.notice.id, failure.notice.attempts)
@@ -400,13 +404,16 @@ class SlackNotifier:
             self._clock,
             event_id=event_id,
             viewer=self.homes.opened(viewer),
+            matching=self._matching,
         )
         if first and home is not None:
             self._publish({viewer: home})
 
     def _read_and_publish(self, viewers: Sequence[Viewer]) -> None:
         try:
-            homes = read_homes(self._unit_of_work(Actor.system()), self._clock, viewers)
+            homes = read_homes(
+                self._unit_of_work(Actor.system()), self._clock, viewers, matching=self._matching
+            )
         # Whatever went wrong reading them is logged with its traceback.
         except Exception as error:
             log.error("homes not read\n%s", where(error))
@@ -450,4 +457,5 @@ class SlackNotifier:
             has_left=snapshot.has_left,
             undelivered=snapshot.undelivered,
             goals=snapshot.goals,
+            suggestions=snapshot.suggestions,
         )

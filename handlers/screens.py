@@ -17,6 +17,7 @@ from domain.calendar_feed import FeedAccess, open_feed, reset_feed
 from domain.goals import goal_to_change, my_goals, session_goals
 from domain.home import my_sessions
 from domain.lookups import booking_options, mentor_card
+from domain.matching import suggest_mentors
 from domain.model import Schedule
 from domain.notifications import Inbox, inbox
 from domain.search import find_mentors
@@ -26,6 +27,7 @@ from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
 from handlers.render.calendar import calendar_message, calendar_unavailable
 from handlers.render.goals import goals_message, session_goals_modal, update_goal_modal
+from handlers.render.match import match_message
 from handlers.render.notifications import notifications_blocks
 from handlers.render.profile import profile_modal
 from handlers.render.search import search_results, search_text
@@ -65,6 +67,13 @@ def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> M
     me = acting.get()
     found = find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=deps.policy)
     return search_text(query, found), search_results(query, found, me.zone)
+
+
+def match(acting: Acting, deps: HandlerDeps) -> Message:
+    """Mentors suggested for the acting mentee, with reasons."""
+    acting.get()  # someone seen for the first time is made known first
+    found = suggest_mentors(acting.uow(), deps.clock, policy=deps.policy, matching=deps.matching)
+    return match_message(found)
 
 
 def mentor_profile(acting: Acting, *, mentor_id: int) -> View:

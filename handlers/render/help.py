@@ -20,6 +20,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor availability clear", "remove all your weekly hours"),
     ("/mentor availability off {days_off}", "take days off"),
     ("/mentor find [words]", "find a mentor by name, team or skill; no words lists everyone"),
+    ("/mentor match", "mentors suggested for you from your learning goals, with reasons"),
     ("/mentor book @user", "book a session with a mentor"),
     ("/mentor sessions", "your upcoming and past sessions"),
     ("/mentor goals", "what you want to learn, and how far you got (mentees)"),

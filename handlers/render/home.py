@@ -1,7 +1,7 @@
-"""The App Home tab: a welcome, the person's profile, a mentee's goals, their
-sessions (requests to answer, upcoming, past), their notifications and, for
-programme managers, the dashboard. Always within Slack's 100 blocks: long
-lists are cut with a note."""
+"""The App Home tab: a welcome, the person's profile, mentors suggested for a
+mentee and their goals, their sessions (requests to answer, upcoming, past),
+their notifications and, for programme managers, the dashboard. Always within
+Slack's 100 blocks: long lists are cut with a note."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block, ButtonElement
 from slack_sdk.models.views import View
 
+from domain.matching import Matches, MatchState
 from domain.model import Feedback, Goal, MentorRating, Notification, Page, Profile, Session
 from domain.outbox import MAX_ATTEMPTS
 from handlers.ids import Action
@@ -26,6 +27,7 @@ from handlers.render.common import (
     stars,
 )
 from handlers.render.goals import home_goals
+from handlers.render.match import suggestion_blocks
 from handlers.render.notifications import notifications_blocks
 from handlers.render.sessions import fit_sessions, other_person, plural, session_blocks
 
@@ -53,6 +55,7 @@ class HomeData:
     has_left: bool = False  # profile is None because they left the programme
     undelivered: int = 0  # admins: DMs the outbox gave up on (shown with the dashboard)
     goals: Sequence[Goal] = ()  # a mentee's, in order
+    suggestions: Matches | None = None  # mentees: mentors suggested for them
 
 
 def signup_mentor_button() -> ButtonElement:
@@ -213,8 +216,15 @@ def _within_limit(blocks: list[Block]) -> list[Block]:
     return [*blocks[: MAX_VIEW_BLOCKS - 1], note]
 
 
+def _suggested(matches: Matches | None) -> list[Block]:
+    if matches is None or matches.state is MatchState.NOT_A_MENTEE:
+        return []
+    more = context("`/mentor match` shows more, and why each one.")
+    return [divider(), header("Suggested for you"), *suggestion_blocks(matches), more]
+
+
 def _member_blocks(data: HomeData, me: Profile) -> list[Block]:
-    top = [*_greeting(me, data.rating), *data.profile_blocks]
+    top = [*_greeting(me, data.rating), *data.profile_blocks, *_suggested(data.suggestions)]
     if me.is_mentee:
         top += home_goals(data.goals, data.now, me.time_zone)
     tail = [

@@ -91,6 +91,15 @@ class SessionRow(Base):
         Index("ix_sessions_mentee_id_starts_at", "mentee_id", "starts_at"),
         Index("ix_sessions_workspace_id_starts_at", "workspace_id", "starts_at"),
         Index("ix_sessions_active_starts_at", "starts_at", postgresql_where=text(ACTIVE_SESSION)),
+        # Mentees' ratings of their mentors, for what matching learns from them
+        # (`satisfied_goals()`, migration 0015).
+        Index(
+            "ix_sessions_mentor_id_rating",
+            "mentor_id",
+            "rating",
+            postgresql_include=["mentee_id"],
+            postgresql_where=text("rating IS NOT NULL"),
+        ),
         # Sessions that ended without being completed, for the completion prompts.
         Index(
             "ix_sessions_running_ends_at",

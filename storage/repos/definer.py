@@ -1,13 +1,24 @@
-"""Calls to the SECURITY DEFINER functions of migration 0003: what a member may
-know of sessions they cannot see (times and status, completed counts), limited
-by the database to the caller's workspace."""
+"""Calls to the SECURITY DEFINER functions of migrations 0003 and 0015: what a
+member may know of sessions they cannot see (times and status, completed
+counts, the goals of mentors' satisfied mentees), limited by the database to
+the caller's workspace."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Text, bindparam, column, func, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    Text,
+    bindparam,
+    column,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
 
@@ -52,3 +63,20 @@ def completed_counts(session: OrmSession, mentor_ids: Iterable[int]) -> dict[int
     for mentor_id, completed in session.execute(select(done.c.mentor_id, done.c.completed)):
         counts[mentor_id] = completed
     return counts
+
+
+def satisfied_goals(
+    session: OrmSession, mentor_ids: Iterable[int], min_rating: int
+) -> dict[int, tuple[str, ...]]:
+    ids = id_list(mentor_ids)
+    if not ids:
+        return {}
+    goals = func.satisfied_goals(
+        bindparam("mentor_ids", ids, type_=_IDS), bindparam("min_rating", min_rating, Integer)
+    ).table_valued(column("mentor_id", BigInteger), column("goal", Text))
+    found: dict[int, list[str]] = {}
+    for mentor_id, goal in session.execute(
+        select(goals.c.mentor_id, goals.c.goal).order_by(goals.c.mentor_id, goals.c.goal)
+    ):
+        found.setdefault(mentor_id, []).append(goal)
+    return {mentor_id: tuple(goal_list) for mentor_id, goal_list in found.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import BigInteger, bindparam, func, select, update
@@ -10,13 +10,13 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.errors import NotFound
-from domain.model import MentorHit, NewProfile, Profile
+from domain.model import Candidate, MentorHit, NewProfile, Profile, SearchTerm
 from domain.ports import DigestPlace
 from storage.errors import translated_errors
 from storage.models import User, Workspace
 from storage.repos.common import id_list, rowcount
 from storage.repos.rows import profile_from_row
-from storage.repos.search import search_mentors
+from storage.repos.search import mentor_candidates, search_mentors
 
 
 class SqlWorkspaceRepository:
@@ -167,13 +167,31 @@ class SqlUserRepository:
         return saved
 
     def search_mentors(
-        self, workspace_id: str, query: str, *, exclude_user_id: int | None, limit: int, offset: int
+        self,
+        workspace_id: str,
+        terms: Sequence[SearchTerm],
+        *,
+        exclude_user_id: int | None,
+        limit: int,
+        offset: int,
     ) -> list[MentorHit]:
         return search_mentors(
             self._session,
             workspace_id,
-            query,
+            terms,
             exclude_user_id=exclude_user_id,
             limit=limit,
             offset=offset,
+        )
+
+    def mentor_candidates(
+        self,
+        workspace_id: str,
+        terms: Sequence[SearchTerm],
+        *,
+        exclude_user_id: int | None,
+        limit: int,
+    ) -> list[Candidate]:
+        return mentor_candidates(
+            self._session, workspace_id, terms, exclude_user_id=exclude_user_id, limit=limit
         )

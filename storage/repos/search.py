@@ -1,47 +1,56 @@
-"""Mentor search: words matched whole or as prefixes, close spellings forgiven,
-accents and case ignored. The matching and ranking live in the database
-(`search_mentor_directory()`, migration 0008), where its indexes are; what the
-person typed reaches it only as bound parameters."""
+"""Mentor search and matching's candidates: terms (words and phrases, each in
+a group, with a weight) looked up in the mentor directory, accents and case
+ignored, typed words also as prefixes and close spellings. The matching and
+ranking live in the database (`search_mentor_directory()`, migrations 0008
+and 0015), where its indexes are; the terms reach it only as bound
+parameters."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Numeric, Text, bindparam, column, func, select
+from sqlalchemy import (
+    REAL,
+    BigInteger,
+    Boolean,
+    Integer,
+    Numeric,
+    Text,
+    bindparam,
+    column,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
 
-from domain.model import MentorHit, MentorRating
+from domain.model import Candidate, MentorHit, MentorRating, SearchTerm
 from storage.models import Rating, User
 from storage.repos.common import average
 from storage.repos.definer import completed_counts
 from storage.repos.rows import profile_from_row
 
-# Letters and digits: `\w` without the underscore, which the text-search parser
-# would split a word on anyway.
-WORD = re.compile(r"[^\W_]+")
-MAX_WORDS = 8
 
-
-def query_words(query: str) -> list[str]:
-    """The searchable words of a query, lower-cased; none for a blank one."""
-    return WORD.findall(query.lower())[:MAX_WORDS]
-
-
-def search_mentors(
+def mentor_candidates(
     session: OrmSession,
     workspace_id: str,
-    query: str,
+    terms: Sequence[SearchTerm],
     *,
     exclude_user_id: int | None,
     limit: int,
-    offset: int,
-) -> list[MentorHit]:
-    """Active mentors of the workspace, best first: match quality, then average
-    rating (unrated last), then whether they offer any weekly time, then name."""
+    offset: int = 0,
+) -> list[Candidate]:
+    """Active mentors of the workspace matching any term, best first: match
+    score, then average rating (unrated last), then whether they offer any
+    weekly time, then name."""
     found = (
         func.search_mentor_directory(
-            bindparam("words", query_words(query), type_=ARRAY(Text)),
+            bindparam("terms", [t.text for t in terms], type_=ARRAY(Text)),
+            bindparam("groups", [t.group for t in terms], type_=ARRAY(Integer)),
+            bindparam("weights", [t.weight for t in terms], type_=ARRAY(REAL)),
+            bindparam("prefixes", [t.prefix for t in terms], type_=ARRAY(Boolean)),
+            bindparam("workspace", workspace_id, type_=Text),
             bindparam("exclude_user_id", exclude_user_id, type_=BigInteger),
             limit,
             offset,
@@ -60,14 +69,28 @@ def search_mentors(
         .order_by(found.c.rank)
         .execution_options(populate_existing=True)
     )
-    rows = session.execute(statement).all()
-    completed = completed_counts(session, [row[0].id for row in rows])
     return [
-        MentorHit(
-            profile=profile_from_row(user),
-            rating=MentorRating(user.id, count or 0, average(mean)),
-            completed_sessions=completed[user.id],
-            score=float(match),
+        Candidate(
+            profile_from_row(user),
+            MentorRating(user.id, count or 0, average(mean)),
+            float(match if isinstance(match, Decimal) else match or 0),
         )
-        for user, count, mean, match in rows
+        for user, count, mean, match in session.execute(statement)
     ]
+
+
+def search_mentors(
+    session: OrmSession,
+    workspace_id: str,
+    terms: Sequence[SearchTerm],
+    *,
+    exclude_user_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[MentorHit]:
+    """A page of `mentor_candidates`, with each one's completed sessions."""
+    found = mentor_candidates(
+        session, workspace_id, terms, exclude_user_id=exclude_user_id, limit=limit, offset=offset
+    )
+    completed = completed_counts(session, [c.profile.id for c in found])
+    return [MentorHit(c.profile, c.rating, completed[c.profile.id], c.score) for c in found]

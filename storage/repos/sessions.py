@@ -235,6 +235,24 @@ class SqlSessionRepository:
     def completed_counts(self, mentor_ids: Iterable[int]) -> dict[int, int]:
         return definer.completed_counts(self._session, mentor_ids)
 
+    def declined_by(self, mentee_id: int, *, since: datetime) -> set[int]:
+        # A declined session never changes again: its last update is the decline,
+        # stamped by the application's clock.
+        return set(
+            self._session.scalars(
+                select(SessionRow.mentor_id).where(
+                    SessionRow.mentee_id == mentee_id,
+                    SessionRow.status == SessionStatus.DECLINED.value,
+                    SessionRow.updated_at >= since,
+                )
+            )
+        )
+
+    def satisfied_goals(
+        self, mentor_ids: Iterable[int], *, min_rating: int
+    ) -> dict[int, tuple[str, ...]]:
+        return definer.satisfied_goals(self._session, mentor_ids, min_rating)
+
     def add_history(self, entry: HistoryEntry) -> int:
         values: dict[str, object] = {
             "workspace_id": entry.workspace_id,

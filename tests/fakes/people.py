@@ -1,13 +1,14 @@
-"""Workspaces and people in the fake store, and a mentor search by word prefixes."""
+"""Workspaces and people in the fake store, and a mentor search by terms."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from domain.errors import Conflict
-from domain.model import MentorHit, NewProfile, Profile
+from domain.model import Candidate, MentorHit, NewProfile, Profile, SearchTerm
 from domain.ports import DigestPlace
+from domain.skills.words import tokens
 from tests.fakes.feedback import FakeFeedback
 from tests.fakes.sessions import FakeSessions
 from tests.fakes.store import Store
@@ -94,20 +95,61 @@ class FakeUsers:
         return profile
 
     def search_mentors(
-        self, workspace_id: str, query: str, *, exclude_user_id: int | None, limit: int, offset: int
+        self,
+        workspace_id: str,
+        terms: Sequence[SearchTerm],
+        *,
+        exclude_user_id: int | None,
+        limit: int,
+        offset: int,
     ) -> list[MentorHit]:
-        words = query.casefold().split()
-        hits = []
+        found = self._ranked(workspace_id, terms, exclude_user_id)[offset : offset + limit]
+        completed = FakeSessions(self.store).completed_counts(c.profile.id for c in found)
+        return [MentorHit(c.profile, c.rating, completed[c.profile.id], c.score) for c in found]
+
+    def mentor_candidates(
+        self,
+        workspace_id: str,
+        terms: Sequence[SearchTerm],
+        *,
+        exclude_user_id: int | None,
+        limit: int,
+    ) -> list[Candidate]:
+        return self._ranked(workspace_id, terms, exclude_user_id)[:limit]
+
+    def _ranked(
+        self, workspace_id: str, terms: Sequence[SearchTerm], exclude_user_id: int | None
+    ) -> list[Candidate]:
+        """Like the directory's function, without close spellings: each group
+        scores its best term (a typed word matched only as a prefix at 0.8),
+        and a mentor the sum over the groups."""
+        groups = {term.group for term in terms}
+        found = []
         for profile in self.store.users.values():
             if profile.workspace_id != workspace_id or profile.id == exclude_user_id:
                 continue
             if not (profile.is_mentor and profile.is_active):
                 continue
-            haystack = " ".join((profile.display_name, profile.department, *profile.expertise))
-            tokens = haystack.casefold().split()
-            if all(any(token.startswith(word) for token in tokens) for word in words):
+            words = tokens(" ".join((profile.display_name, profile.department, *profile.expertise)))
+            best: dict[int, float] = {}
+            for term in terms:
+                worth = term.weight * _match(term, words)
+                best[term.group] = max(best.get(term.group, 0.0), worth)
+            score = sum(best.values()) / len(groups) if groups else 0.0
+            if score > 0 or not groups:
                 rating = FakeFeedback(self.store).rating(profile.id)
-                completed = FakeSessions(self.store).completed_counts([profile.id])[profile.id]
-                hits.append(MentorHit(profile, rating, completed, score=1.0))
-        hits.sort(key=lambda hit: (-(hit.rating.average or 0), hit.profile.display_name))
-        return hits[offset : offset + limit]
+                found.append(Candidate(profile, rating, round(score, 3)))
+        found.sort(
+            key=lambda c: (-c.score, -(c.rating.average or 0), c.profile.display_name, c.profile.id)
+        )
+        return found
+
+
+def _match(term: SearchTerm, words: tuple[str, ...]) -> float:
+    wanted = tokens(term.text)
+    if term.prefix:
+        if term.text in words:
+            return 1.0
+        return 0.8 if any(word.startswith(term.text) for word in words) else 0.0
+    n = len(wanted)
+    return 1.0 if any(words[i : i + n] == wanted for i in range(len(words))) else 0.0

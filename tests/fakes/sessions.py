@@ -17,6 +17,7 @@ from domain.model import (
     Session,
     SessionStatus,
     Slot,
+    SubjectRole,
 )
 from tests.fakes.store import Store
 
@@ -194,6 +195,33 @@ class FakeSessions:
             if s.status is SessionStatus.COMPLETED and s.mentor_id in counts:
                 counts[s.mentor_id] += 1
         return counts
+
+    def declined_by(self, mentee_id: int, *, since: datetime) -> set[int]:
+        return {
+            s.mentor_id
+            for s in self.store.sessions.values()
+            if s.mentee_id == mentee_id
+            and s.status is SessionStatus.DECLINED
+            and (s.updated_at or s.created_at or since) >= since
+        }
+
+    def satisfied_goals(
+        self, mentor_ids: Iterable[int], *, min_rating: int
+    ) -> dict[int, tuple[str, ...]]:
+        wanted = set(mentor_ids)
+        mentees: dict[int, dict[str, set[int]]] = {}
+        for f in self.store.feedback:
+            session = self.store.sessions.get(f.session_id)
+            if session is None or f.subject_role is not SubjectRole.MENTOR:
+                continue
+            if session.mentor_id not in wanted or f.rating < min_rating:
+                continue
+            for goal in self.store.users[session.mentee_id].learning_goals:
+                mentees.setdefault(session.mentor_id, {}).setdefault(goal, set()).add(f.author_id)
+        return {
+            mentor_id: tuple(sorted(g for g, who in goals.items() if len(who) >= 2))
+            for mentor_id, goals in mentees.items()
+        }
 
     def add_history(self, entry: HistoryEntry) -> int:
         self.store.history.append(entry)

@@ -77,6 +77,8 @@ def test_every_kind_of_request_runs_at_most_three_transactions(
 
     seen["command find"] = counted.during(h, lambda: h.command("UBEN", "find python"))
     assert "Maya" in h.next_call("response_url").text()
+    seen["command match"] = counted.during(h, lambda: h.command("UBEN", "match"))
+    assert "knows Python" in h.next_call("response_url", after=1).text()
 
     mentor = MentorRef(mentor_id=_maya_id(owner_engine)).encode()
     seen["button book (opens the modal)"] = counted.during(

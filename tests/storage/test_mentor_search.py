@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.model import Actor
+from domain.search import query_terms
 from storage.base import APP_ROLE
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -30,14 +31,28 @@ def _directory_ids(
     *,
     limit: int = 100,
     offset: int = 0,
+    workspace: str | None = None,
 ) -> set[int]:
-    """What the function returns to `actor` (workspace, Slack id, role), as the app role."""
+    """What the function returns to `actor` (workspace, Slack id, role), as the
+    app role, for `words` typed (each a group of its own, as a prefix)."""
     with conn.begin_nested() as savepoint:
         conn.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
         set_actor(conn, *actor)
         ids = conn.execute(
-            text("SELECT user_id FROM search_mentor_directory(CAST(:w AS text[]), NULL, :l, :o)"),
-            {"w": words, "l": limit, "o": offset},
+            text(
+                "SELECT user_id FROM search_mentor_directory(CAST(:w AS text[]),"
+                " CAST(:g AS integer[]), CAST(:s AS real[]), CAST(:p AS boolean[]),"
+                " :ws, NULL, :l, :o)"
+            ),
+            {
+                "w": words,
+                "g": list(range(len(words))),
+                "s": [1.0] * len(words),
+                "p": [True] * len(words),
+                "ws": workspace,
+                "l": limit,
+                "o": offset,
+            },
         ).scalars()
         found = set(ids)
         savepoint.rollback()
@@ -119,7 +134,7 @@ def _names(
 ) -> list[str]:
     with SqlUnitOfWork(factory, Actor.member("T1", "UMENTEE")) as uow:
         hits = uow.users.search_mentors(
-            "T1", query, exclude_user_id=None, limit=limit, offset=offset
+            "T1", query_terms(query), exclude_user_id=None, limit=limit, offset=offset
         )
     return [hit.profile.display_name for hit in hits]
 
@@ -261,7 +276,9 @@ def _plans(url: str, query: str) -> list[str]:
             conn.exec_driver_sql(f"SET ROLE {APP_ROLE}")
             set_actor(conn, "T1", "U1", "member")
             with OrmSession(bind=conn) as session:
-                hits = search_mentors(session, "T1", query, exclude_user_id=1, limit=11, offset=0)
+                hits = search_mentors(
+                    session, "T1", query_terms(query), exclude_user_id=1, limit=11, offset=0
+                )
             assert hits, query
     finally:
         engine.dispose()

@@ -1,0 +1,1 @@
+"""Skills: the related-skills vocabulary, and how related a mentee's goals are to a mentor."""
