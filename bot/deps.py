@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from bot.work import AfterAck
 from domain.model import Actor, Role
-from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from handlers.notifier import SlackNotifier
+from handlers.workspaces import Workspaces
 
 
 class SystemClock:
@@ -23,12 +23,13 @@ class Deps:
     unit_of_work: Callable[[Actor], UnitOfWork]
     notifier: SlackNotifier
     work: AfterAck
+    # Each workspace's settings: its managers (MENTORSHIP_ADMINS and those
+    # added in Slack) and its booking policy.
+    workspaces: Workspaces
     clock: Clock = field(default_factory=SystemClock)
-    policy: BookingPolicy = DEFAULT_POLICY
-    admins: frozenset[str] = frozenset()
 
     def actor(self, team_id: str, user_id: str) -> Actor:
-        role = Role.ADMIN if user_id in self.admins else Role.MEMBER
+        role = Role.ADMIN if self.workspaces.is_manager(team_id, user_id) else Role.MEMBER
         return Actor(team_id, user_id, role)
 
     def uow(self, team_id: str, user_id: str) -> UnitOfWork:

@@ -72,6 +72,14 @@ class Field(StrEnum):
     ACTUAL_MINUTES = "actual_minutes"
     RATING = "rating"
     COMMENT = "comment"
+    # The programme's settings (domain.workspace.Setting).
+    MANAGERS = "managers"
+    DIGEST_CHANNEL = "digest_channel"
+    DIGEST_WEEKDAY = "digest_weekday"
+    DIGEST_TIME = "digest_time"
+    DIGEST_ZONE = "digest_zone"
+    MIN_NOTICE = "min_notice_minutes"
+    MAX_OPEN = "max_open_per_mentee"
 
 
 # Inside an input block, the element's action_id is always this.

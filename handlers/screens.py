@@ -46,14 +46,14 @@ def booking(
         deps.clock,
         mentor_id=mentor_id,
         mentor_slack_id=mentor_slack_id,
-        policy=deps.policy,
+        policy=acting.policy,
     )
     return booking_modal(mentor, slots, me.zone, MentorRef(mentor_id=mentor.id).encode())
 
 
 def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> Message:
     me = acting.get()
-    found = find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=deps.policy)
+    found = find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=acting.policy)
     return search_text(query, found), search_results(query, found, me.zone)
 
 

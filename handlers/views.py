@@ -181,7 +181,7 @@ def handle_view_book(sub: Submission) -> None:
         mentor_id=ref.mentor_id,
         starts_at=forms.chosen_slot(sub.state),
         topic=forms.text_value(sub.state, Field.TOPIC),
-        policy=sub.deps.policy,
+        policy=sub.acting.policy,
     )
     sub.notices.extend(booked.notices)
 
@@ -221,7 +221,9 @@ def _update_origin(sub: Submission, ref: SessionMessageRef, session: Session, ve
 
 @submission(Modal.RESCHEDULE, Field.SLOT)
 def handle_view_reschedule(sub: Submission) -> None:
-    _session_change(sub, reschedule, "moved", starts_at=forms.chosen_slot(sub.state))
+    _session_change(
+        sub, reschedule, "moved", starts_at=forms.chosen_slot(sub.state), policy=sub.acting.policy
+    )
 
 
 @submission(Modal.CANCEL, Field.REASON)

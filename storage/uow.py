@@ -16,6 +16,7 @@ from storage.errors import WAITED_TOO_LONG, sqlstate, to_domain_error, translate
 from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
+from storage.repos.settings import SqlSettingsRepository
 from storage.repos.snapshots import SqlSnapshotRepository
 from storage.repositories import (
     SqlAvailabilityRepository,
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     so it never names a notice that does not exist."""
 
     workspaces: SqlWorkspaceRepository
+    settings: SqlSettingsRepository
     users: SqlUserRepository
     availability: SqlAvailabilityRepository
     sessions: SqlSessionRepository
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
         self.claimed = []
         self._committed_notifications = 0
         self.workspaces = SqlWorkspaceRepository(self.session)
+        self.settings = SqlSettingsRepository(self.session)
         self.users = SqlUserRepository(self.session)
         self.availability = SqlAvailabilityRepository(self.session)
         self.sessions = SqlSessionRepository(self.session)
