@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import booking_actions, home_actions, profile_actions, session_actions
+from handlers import (
+    booking_actions,
+    home_actions,
+    profile_actions,
+    session_actions,
+    settings_actions,
+)
 from handlers.click import LISTENERS
 
-MODULES = (booking_actions, home_actions, profile_actions, session_actions)
+MODULES = (booking_actions, home_actions, profile_actions, session_actions, settings_actions)
 
 
 def register(app: App) -> None:

@@ -136,7 +136,7 @@ def _stats(request: Request, rest: str) -> None:
 
 
 def _digest(request: Request, rest: str) -> None:
-    """A shortcut to one of the settings."""
+    """A shortcut to one of the settings (`/mentor settings`)."""
     require_manager(request.acting.actor)
     channel = forms.channel(rest)
     if not CHANNEL_ID.match(channel):
@@ -146,6 +146,10 @@ def _digest(request: Request, rest: str) -> None:
     )
     save_settings(request.acting, request.deps, request.client, edit)
     request.say(f"This workspace's weekly digest now goes to <#{channel}>.")
+
+
+def _settings(request: Request, rest: str) -> None:
+    request.open(lambda: screens.settings(request.acting, request.deps))
 
 
 def _help(request: Request, rest: str) -> None:
@@ -164,6 +168,7 @@ SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
     "notifications": _notifications,
     "stats": _stats,
     "digest": _digest,
+    "settings": _settings,
     "help": _help,
 }
 

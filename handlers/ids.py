@@ -30,6 +30,7 @@ class Action(StrEnum):
     NOTIFICATIONS_PAGE = "notifications_page"
     STATS_PERIOD = "stats_period"
     STATS_EXPORT = "stats_export"
+    OPEN_SETTINGS = "open_settings"
 
 
 class Modal(StrEnum):
@@ -44,6 +45,7 @@ class Modal(StrEnum):
     COMPLETE = "complete_modal"
     FEEDBACK = "feedback_modal"
     PROFILE = "profile_modal"
+    SETTINGS = "settings_modal"
 
 
 class Field(StrEnum):

@@ -18,14 +18,16 @@ from domain.lookups import booking_options, mentor_card
 from domain.model import Schedule
 from domain.notifications import Inbox, inbox
 from domain.search import find_mentors
+from domain.settings import settings_page
 from handlers.context import Acting, HandlerDeps
-from handlers.metadata import MentorRef
+from handlers.metadata import MentorRef, ShownSettings
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
 from handlers.render.notifications import notifications_blocks
 from handlers.render.profile import profile_modal
 from handlers.render.search import search_results, search_text
 from handlers.render.sessions import sessions_message
+from handlers.render.settings import settings_modal
 from handlers.render.stats import dashboard_blocks, dashboard_text
 from handlers.zones import zone_options
 
@@ -114,6 +116,18 @@ def stats(acting: Acting, deps: HandlerDeps, *, period_days: int | None = 30) ->
     me = acting.get()
     figures = dashboard(acting.uow(), deps.clock, period_days=period_days)
     return dashboard_text(figures), dashboard_blocks(figures, me.zone)
+
+
+def settings(acting: Acting, deps: HandlerDeps) -> View:
+    """The programme's settings (managers), as they apply: the environment's
+    defaults where the workspace set none."""
+    me = acting.get()
+    page = settings_page(acting.uow())
+    defaults = deps.workspaces.defaults
+    shown = defaults.applied(page.settings)
+    return settings_modal(
+        shown, defaults.managers, page.changes, me.zone, ShownSettings.of(shown).encode()
+    )
 
 
 def blocks_of(message: Message) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The programme's settings, saved the one way whichever surface changes them."""
+"""The programme's settings: opened from the managers' App Home (or
+`/mentor settings`), and saved the one way whichever surface changes them."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ from slack_sdk import WebClient
 
 from domain.settings import Saved, change_settings, require_manager
 from domain.workspace import Setting, SettingsEdit
+from handlers import screens
 from handlers.channels import require_postable
+from handlers.click import Click, action
 from handlers.context import Acting, HandlerDeps
-from handlers.ids import Field
+from handlers.ids import Action, Field
+
+
+@action(Action.OPEN_SETTINGS, opens_modal=True)
+def handle_action_open_settings(click: Click) -> None:
+    click.open(lambda: screens.settings(click.acting, click.deps))
 
 
 def save_settings(

@@ -21,15 +21,18 @@ from domain.feedback import give_feedback
 from domain.model import Delivery, Session
 from domain.profiles import edit_profile, register_mentee, register_mentor
 from domain.sessions import Outcome, book, cancel, complete, decline, reschedule
+from domain.workspace import SettingsEdit
 from handlers import forms, outcome
 from handlers.context import Acting, HandlerDeps
 from handlers.ids import Field, Modal
 from handlers.listen import BUSY, BUSY_OUTCOME, named_after
-from handlers.metadata import MentorRef, SessionMessageRef, decode
+from handlers.metadata import MentorRef, SessionMessageRef, ShownSettings, decode
 from handlers.render.availability import mentor_welcome_text
 from handlers.render.common import slack_time
 from handlers.render.notifications import dm_outcome
 from handlers.render.profile_forms import mentee_signup_modal
+from handlers.render.settings import saved_text
+from handlers.settings_actions import save_settings
 from handlers.zones import zone_options
 
 log = logging.getLogger(__name__)
@@ -273,6 +276,18 @@ def handle_view_feedback(sub: Submission) -> None:
             _update_origin(sub, ref, given.session, "feedback sent")
 
     sub.follow_up = thank
+
+
+@submission(Modal.SETTINGS, Field.MANAGERS)
+def handle_view_settings(sub: Submission) -> None:
+    """Only what the person changed in the modal is saved (see SettingsEdit.between)."""
+    shown = decode(ShownSettings, sub.metadata)
+    if shown is None:
+        raise DomainError(TAMPERED)
+    edit = SettingsEdit.between(shown.settings(), forms.settings_wanted(sub.state))
+    saved = save_settings(sub.acting, sub.deps, sub.client, edit)
+    if saved.changes:
+        sub.follow_up = lambda: sub.dm(saved_text(saved.changes))
 
 
 def register(app: App) -> None:
