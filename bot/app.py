@@ -20,9 +20,11 @@ from bot.observe import log_request, observe
 from bot.work import AfterAck
 from domain.model import Actor
 from domain.ports import Clock, UnitOfWork
+from domain.settings import Defaults
 from handlers import actions, commands, events, views
 from handlers.context import resolve_person
 from handlers.notifier import SlackNotifier
+from handlers.workspaces import Workspaces
 
 # Slack waits 3 s for an acknowledgement, and a trigger_id lives 3 s: a Web API
 # call on that path must give up well before (slack-sdk's default is 30 s).
@@ -60,23 +62,30 @@ def create_app(
         workers=settings.mentorship_work_threads,
         queue_limit=settings.mentorship_work_queue,
     )
+    workspaces = Workspaces(
+        unit_of_work,
+        Defaults(
+            managers=settings.mentorship_admins,
+            policy=settings.booking_policy(),
+            schedule=settings.digest_schedule(),
+        ),
+    )
     deps = Deps(
         unit_of_work=unit_of_work,
         notifier=SlackNotifier(
             client,
             unit_of_work,
             clock,
-            settings.mentorship_admins,
+            managers=workspaces.is_manager,
             later=work.later,
             home_every_s=settings.mentorship_home_every_s,
             meeting_template=settings.mentorship_meeting_url_template,
             matching=settings.match_policy(),
         ),
         work=work,
+        workspaces=workspaces,
         clock=clock,
-        policy=settings.booking_policy(),
         matching=settings.match_policy(),
-        admins=settings.mentorship_admins,
         public_url=settings.mentorship_public_url,
         meeting_template=settings.mentorship_meeting_url_template,
     )

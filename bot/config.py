@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.digest import DigestSchedule
 from domain.errors import InvalidInput
 from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.meeting import check_template
@@ -115,6 +116,13 @@ class Settings(BaseSettings):
             max_open_per_mentee=self.mentorship_max_open_sessions,
             max_open_per_pair=self.mentorship_max_open_with_one_mentor,
             max_requests_per_hour=self.mentorship_booking_requests_per_hour,
+        )
+
+    def digest_schedule(self) -> DigestSchedule:
+        return DigestSchedule(
+            weekday=self.mentorship_digest_weekday,
+            at=self.mentorship_digest_time,
+            zone=self.mentorship_digest_timezone,
         )
 
     @field_validator("slack_bot_token")

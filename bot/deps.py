@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from bot.work import AfterAck
 from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.model import Actor, Role
-from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from handlers.notifier import SlackNotifier
+from handlers.workspaces import Workspaces
 
 
 class SystemClock:
@@ -24,16 +24,17 @@ class Deps:
     unit_of_work: Callable[[Actor], UnitOfWork]
     notifier: SlackNotifier
     work: AfterAck
+    # Each workspace's settings: its managers (MENTORSHIP_ADMINS and those
+    # added in Slack) and its booking policy.
+    workspaces: Workspaces
     clock: Clock = field(default_factory=SystemClock)
-    policy: BookingPolicy = DEFAULT_POLICY
     matching: MatchPolicy = DEFAULT_MATCHING
-    admins: frozenset[str] = frozenset()
     # Where calendar feeds are served (MENTORSHIP_PUBLIC_URL); None: nowhere.
     public_url: str | None = None
     meeting_template: str | None = None  # MENTORSHIP_MEETING_URL_TEMPLATE
 
     def actor(self, team_id: str, user_id: str) -> Actor:
-        role = Role.ADMIN if user_id in self.admins else Role.MEMBER
+        role = Role.ADMIN if self.workspaces.is_manager(team_id, user_id) else Role.MEMBER
         return Actor(team_id, user_id, role)
 
     def uow(self, team_id: str, user_id: str) -> UnitOfWork:

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from bot.runtime import Bot
 from domain.analytics import refresh_workspace, snapshot_workspaces
-from domain.digest import DigestSchedule
 from domain.lifecycle import run_lifecycle
 from domain.reminders import send_due_reminders
 from handlers.digests import post_digests
@@ -44,17 +43,14 @@ def lifecycle(bot: Bot) -> int:
 
 
 def digest(bot: Bot) -> int:
+    """Each workspace's weekly digest that is due, on its own schedule (the
+    environment's where its managers set none)."""
     settings = bot.settings
-    schedule = DigestSchedule(
-        weekday=settings.mentorship_digest_weekday,
-        at=settings.mentorship_digest_time,
-        zone=settings.mentorship_digest_timezone,
-    )
     return post_digests(
         bot.app.client,
         bot.deps.system_uow,
         bot.deps.clock,
-        schedule=schedule,
+        schedule=settings.digest_schedule(),
         default_channel=settings.mentorship_digest_channel,
     )
 

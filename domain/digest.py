@@ -2,10 +2,12 @@
 posted to a channel once a week.
 
 **When.** A `DigestSchedule` names a weekday and a wall-clock time in a zone
-(default Monday 09:00 UTC). The *digest moment* of a week is that weekday and
-time in that zone, resolved with `zoneinfo` (so it stays at 09:00 local time
-across DST; a time that DST skips resolves to the same instant an hour later,
-an ambiguous one to its first occurrence). At any instant, the digest that is
+(default Monday 09:00 UTC, or the environment's `MENTORSHIP_DIGEST_*`); a
+workspace whose managers set their own weekday, time or zone in Slack
+(`domain.settings`) follows its own. The *digest moment* of a week is that
+weekday and time in that zone, resolved with `zoneinfo` (so it stays at 09:00
+local time across DST; a time that DST skips resolves to the same instant an
+hour later, an ambiguous one to its first occurrence). At any instant, the digest that is
 due belongs to the most recent moment at or before it: a run on Wednesday
 still finds Monday's digest due, and a digest missed during a downtime is
 posted by the next run. A downtime longer than a week skips the stale digest:
@@ -31,8 +33,8 @@ compared with the seven before those. The definitions are the dashboard's
   "expertise in demand, short of mentors" over the period (the first 3).
 
 **Where.** Each workspace's digest goes to its own channel only
-(`digest_channels`): the workspace's `digest_channel` when it has one (an
-admin sets it with `/mentor digest #channel`, `set_digest_channel`);
+(`digest_channels`): the workspace's `digest_channel` when it has one (a
+manager sets it in the Settings modal or with `/mentor digest #channel`);
 otherwise the default channel (`MENTORSHIP_DIGEST_CHANNEL`) serves the first
 workspace the bot saw, and only that one, so that one channel never receives
 several workspaces' digests. A workspace with neither, without people, or
@@ -52,7 +54,6 @@ as for DMs. Retries stop when the next week's digest is due.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -64,6 +65,7 @@ from domain.errors import InvalidInput, NotAllowed
 from domain.metrics import ExpertiseGap, MentorFigures, expertise_gaps, weekday_counts
 from domain.model import Role
 from domain.ports import Clock, DigestPlace, DigestRecord, UnitOfWork
+from domain.workspace import WorkspaceSettings
 
 LEASE = timedelta(minutes=10)
 FIRST_RETRY = timedelta(minutes=1)
@@ -71,8 +73,6 @@ LAST_RETRY = timedelta(hours=1)
 TOP_MENTORS = 3
 TOP_EXPERTISE = 3
 MAX_ERROR_LENGTH = 500
-# A public or private channel's id, as Slack writes it in `<#C0123ABC|name>`.
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,14 @@ class DigestSchedule:
             ZoneInfo(self.zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise InvalidInput(f"Unknown time zone: {self.zone}.") from exc
+
+    def for_workspace(self, settings: WorkspaceSettings) -> DigestSchedule:
+        """This schedule with the workspace's own weekday, time and zone where it set them."""
+        return DigestSchedule(
+            weekday=self.weekday if settings.digest_weekday is None else settings.digest_weekday,
+            at=settings.digest_time or self.at,
+            zone=settings.digest_zone or self.zone,
+        )
 
 
 @dataclass(frozen=True)
@@ -177,20 +185,6 @@ def digest_channels(places: Sequence[DigestPlace], default: str | None) -> dict[
     return channels
 
 
-def set_digest_channel(uow: UnitOfWork, *, channel: str) -> str:
-    """An admin names the channel their workspace's weekly digest goes to."""
-    workspace_id = uow.actor.workspace_id
-    if uow.actor.role is not Role.ADMIN or not workspace_id:
-        raise NotAllowed("Only programme managers choose where the weekly digest goes.")
-    channel = channel.strip()
-    if not _CHANNEL_ID.match(channel):
-        raise InvalidInput("Name the channel, for example `/mentor digest #mentoring`.")
-    with uow:
-        uow.workspaces.set_digest_channel(workspace_id, channel)
-        uow.commit()
-    return channel
-
-
 def claim_digest(
     uow: UnitOfWork,
     clock: Clock,
@@ -201,23 +195,31 @@ def claim_digest(
 ) -> list[Digest]:
     """System: the digests to post now, one per workspace at most — the actor's
     workspace, or without one every workspace that has a channel (see
-    `digest_channels`). A list, not a single digest, because one scheduler
-    serves every workspace; empty when every digest of the week is posted,
-    leased to another scheduler, or waiting for its retry. A digest retried
-    after a failure keeps the channel of its first claim."""
+    `digest_channels`), each on its own schedule (`schedule` where it set
+    none). A list, not a single digest, because one scheduler serves every
+    workspace; empty when every digest of the week is posted, leased to
+    another scheduler, or waiting for its retry. A digest retried after a
+    failure keeps the channel of its first claim."""
     _require_system(uow)
     now = clock.now()
-    week = due_week(schedule, now)
-    since, until = digest_period(schedule, week)
-    before = digest_period(schedule, week - timedelta(days=7))[0]
     with uow:
         channels = digest_channels(uow.workspaces.digest_places(), default_channel)
         if uow.actor.workspace_id:
             channels = {k: v for k, v in channels.items() if k == uow.actor.workspace_id}
-        claimed = uow.digests.claim(channels, week, now, LEASE)
-        digests = [_figures(uow, record, since, until, before, top) for record in claimed]
+        own = uow.settings.get_many(channels)
+        schedules = {k: schedule.for_workspace(own[k]) for k in channels}
+        by_week: dict[date, dict[str, str]] = {}
+        for workspace_id, channel in channels.items():
+            week = due_week(schedules[workspace_id], now)
+            by_week.setdefault(week, {})[workspace_id] = channel
+        digests = [
+            _figures(uow, record, schedules[record.workspace_id], top)
+            # Week by week, the same order in every scheduler (see DigestRepository.claim).
+            for week in sorted(by_week)
+            for record in uow.digests.claim(by_week[week], week, now, LEASE)
+        ]
         uow.commit()
-    return digests
+    return sorted(digests, key=lambda digest: digest.workspace_id)
 
 
 def mark_digest_posted(
@@ -255,14 +257,9 @@ def record_digest_failure(
         uow.commit()
 
 
-def _figures(
-    uow: UnitOfWork,
-    record: DigestRecord,
-    since: datetime,
-    until: datetime,
-    before: datetime,
-    top: int,
-) -> Digest:
+def _figures(uow: UnitOfWork, record: DigestRecord, schedule: DigestSchedule, top: int) -> Digest:
+    since, until = digest_period(schedule, record.week)
+    before = digest_period(schedule, record.week - timedelta(days=7))[0]
     workspace_id = record.workspace_id
     totals = uow.analytics.totals(workspace_id, since, until)
     previous = uow.analytics.totals(workspace_id, before, since)

@@ -40,6 +40,7 @@ from domain.model import (
     TimeOff,
     WeeklySlot,
 )
+from domain.workspace import SettingChange, WorkspaceSettings
 
 
 class Clock(Protocol):
@@ -85,8 +86,8 @@ class WorkspaceRepository(Protocol):
         """Every workspace, the first seen first (oldest, then by id); system actor."""
         ...
 
-    def set_digest_channel(self, workspace_id: str, channel: str) -> None:
-        """The workspace's own digest channel (its admins, or the system)."""
+    def set_digest_channel(self, workspace_id: str, channel: str | None) -> None:
+        """The workspace's own digest channel, None for none (its admins, or the system)."""
         ...
 
     def pause(self, workspace_id: str, at: datetime, because: str) -> bool:
@@ -103,6 +104,31 @@ class WorkspaceRepository(Protocol):
 
     def undelivered(self, workspace_id: str) -> int:
         """How many of its notices were given up on."""
+        ...
+
+
+class SettingsRepository(Protocol):
+    """A workspace's settings and their audit; its admins, or the system."""
+
+    def get(self, workspace_id: str) -> WorkspaceSettings:
+        """Its settings, the digest channel included (all default when it has none)."""
+        ...
+
+    def get_many(self, workspace_ids: Iterable[str]) -> dict[str, WorkspaceSettings]:
+        """The settings of each of these workspaces (system actor)."""
+        ...
+
+    def save(self, workspace_id: str, settings: WorkspaceSettings) -> None:
+        """Write every setting but the digest channel, which is the workspace's
+        own (`WorkspaceRepository.set_digest_channel`)."""
+        ...
+
+    def record(self, workspace_id: str, changes: Sequence[SettingChange]) -> None:
+        """Audit rows, in the transaction that made the changes."""
+        ...
+
+    def changes(self, workspace_id: str, *, limit: int) -> list[SettingChange]:
+        """The latest changes, newest first."""
         ...
 
 
@@ -511,6 +537,9 @@ class UnitOfWork(Protocol):
     # protocol attribute would demand exactly the protocol's type of them).
     @property
     def workspaces(self) -> WorkspaceRepository: ...
+
+    @property
+    def settings(self) -> SettingsRepository: ...
 
     @property
     def users(self) -> UserRepository: ...

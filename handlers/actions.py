@@ -17,6 +17,7 @@ from handlers import (
     home_actions,
     profile_actions,
     session_actions,
+    settings_actions,
 )
 from handlers.click import LISTENERS
 
@@ -27,6 +28,7 @@ MODULES = (
     home_actions,
     profile_actions,
     session_actions,
+    settings_actions,
 )
 
 

@@ -12,8 +12,9 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from domain.availability import add_time_off, add_weekly_slots, clear_weekly
-from domain.digest import set_digest_channel
-from domain.errors import DomainError, NotAllowed
+from domain.errors import DomainError, InvalidInput, NotAllowed
+from domain.settings import require_manager
+from domain.workspace import CHANNEL_ID, Setting, SettingsEdit, WorkspaceSettings
 from handlers import forms, outcome, screens
 from handlers.context import Acting, HandlerDeps
 from handlers.listen import BUSY, BUSY_OUTCOME
@@ -24,6 +25,7 @@ from handlers.render.profile_forms import (
     mentee_signup_modal,
     mentor_signup_modal,
 )
+from handlers.settings_actions import save_settings
 from handlers.views import THEN_MENTEE
 
 
@@ -146,12 +148,20 @@ def _calendar(request: Request, rest: str) -> None:
 
 
 def _digest(request: Request, rest: str) -> None:
-    request.acting.get()
-    channel = set_digest_channel(request.uow(), channel=forms.channel(rest))
-    request.say(
-        f"This workspace's weekly digest now goes to <#{channel}>. Invite the app there"
-        " (`/invite @Mentorship`) if it is not a member yet."
+    """A shortcut to one of the settings (`/mentor settings`)."""
+    require_manager(request.acting.actor)
+    channel = forms.channel(rest)
+    if not CHANNEL_ID.match(channel):
+        raise InvalidInput("Name the channel, for example `/mentor digest #mentoring`.")
+    edit = SettingsEdit(
+        WorkspaceSettings(digest_channel=channel), frozenset({Setting.DIGEST_CHANNEL})
     )
+    save_settings(request.acting, request.deps, request.client, edit)
+    request.say(f"This workspace's weekly digest now goes to <#{channel}>.")
+
+
+def _settings(request: Request, rest: str) -> None:
+    request.open(lambda: screens.settings(request.acting, request.deps))
 
 
 def _help(request: Request, rest: str) -> None:
@@ -173,6 +183,7 @@ SUBCOMMANDS: dict[str, Callable[[Request, str], None]] = {
     "stats": _stats,
     "calendar": _calendar,
     "digest": _digest,
+    "settings": _settings,
     "help": _help,
 }
 

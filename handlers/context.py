@@ -24,6 +24,7 @@ from domain.model import Actor, Delivery, Profile, Role
 from domain.policy import BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import identify
+from handlers.workspaces import Workspaces
 
 
 class Notifier(Protocol):
@@ -77,7 +78,7 @@ class HandlerDeps(Protocol):
     def clock(self) -> Clock: ...
 
     @property
-    def policy(self) -> BookingPolicy: ...
+    def workspaces(self) -> Workspaces: ...
 
     @property
     def meeting_template(self) -> str | None:
@@ -186,6 +187,11 @@ class Acting:
             period_days=period_days,
             notifications_page=notifications_page,
         )
+
+    @property
+    def policy(self) -> BookingPolicy:
+        """The booking rules of this person's workspace."""
+        return self._deps.workspaces.policy(self.who.team_id)
 
     def uow(self) -> UnitOfWork:
         """A unit of work acting as this person."""

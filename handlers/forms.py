@@ -11,6 +11,7 @@ from typing import Any
 from domain.errors import InvalidInput
 from domain.model import GoalStatus
 from domain.profiles import MenteeSignup, MentorSignup, ProfileEdit
+from domain.workspace import WorkspaceSettings
 from handlers.ids import VALUE, Field
 
 MAX_COMMAND_TEXT = 500
@@ -286,3 +287,26 @@ def chosen_goal(state: dict[str, Any]) -> int | None:
     if not _ROW_ID.fullmatch(raw):
         raise InvalidInput("Pick one of your goals from the list.", field=Field.GOAL)
     return int(raw)
+
+
+# --- settings ----------------------------------------------------------------
+
+
+def settings_wanted(state: dict[str, Any]) -> WorkspaceSettings:
+    """What the settings modal asks for; the domain checks the values (a
+    required field left out of a forged submission arrives as None)."""
+    weekday = text_value(state, Field.DIGEST_WEEKDAY)
+    if weekday not in {str(n) for n in range(7)}:
+        raise InvalidInput("Pick a weekday from the list.", field=Field.DIGEST_WEEKDAY)
+    users = _element(state, Field.MANAGERS).get("selected_users") or []
+    channel = _element(state, Field.DIGEST_CHANNEL).get("selected_conversation")
+    hours = int_value(state, Field.MIN_NOTICE, label="The minimum notice")
+    return WorkspaceSettings(
+        managers=frozenset(str(user) for user in users),
+        digest_channel=str(channel) if channel else None,
+        digest_weekday=int(weekday),
+        digest_time=_time(state, Field.DIGEST_TIME),
+        digest_zone=text_value(state, Field.DIGEST_ZONE) or None,
+        min_notice_minutes=None if hours is None else hours * 60,
+        max_open_per_mentee=int_value(state, Field.MAX_OPEN, label="Open requests per mentee"),
+    )

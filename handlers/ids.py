@@ -36,6 +36,7 @@ class Action(StrEnum):
     ADD_GOAL = "add_goal"
     UPDATE_GOAL = "update_goal"
     SESSION_GOALS = "session_goals"
+    OPEN_SETTINGS = "open_settings"
 
 
 class Modal(StrEnum):
@@ -53,6 +54,7 @@ class Modal(StrEnum):
     ADD_GOAL = "add_goal_modal"
     UPDATE_GOAL = "update_goal_modal"
     SESSION_GOALS = "session_goals_modal"
+    SETTINGS = "settings_modal"
 
 
 class Field(StrEnum):
@@ -86,6 +88,14 @@ class Field(StrEnum):
     TARGET_DATE = "target_date"
     GOAL_NOTES = "goal_notes"
     GOAL = "goal"  # which goal a session is about
+    # The programme's settings (domain.workspace.Setting).
+    MANAGERS = "managers"
+    DIGEST_CHANNEL = "digest_channel"
+    DIGEST_WEEKDAY = "digest_weekday"
+    DIGEST_TIME = "digest_time"
+    DIGEST_ZONE = "digest_zone"
+    MIN_NOTICE = "min_notice_minutes"
+    MAX_OPEN = "max_open_per_mentee"
 
 
 # Inside an input block, the element's action_id is always this.

@@ -6,13 +6,15 @@ re-checked by the domain."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Annotated, Self, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from domain import workspace
 from domain.model import Slot
+from domain.workspace import WorkspaceSettings
 
 # A database row id: PostgreSQL's bigint, so a larger number is tampering, not
 # a row that might exist (and would fail in the database, not here).
@@ -118,3 +120,46 @@ class SessionMessageRef(Carried):
     session_id: RowId
     channel: str | None = Field(default=None, max_length=40)
     ts: str | None = Field(default=None, max_length=40)
+
+
+# A Slack user or channel id (domain.workspace checks its shape when it is stored).
+SlackId = Annotated[str, Field(max_length=21)]
+
+
+class ShownSettings(Carried):
+    """The programme's settings as the settings modal showed them: a
+    submission changes only what the person changed there (see
+    `domain.workspace.SettingsEdit.between`)."""
+
+    managers: list[SlackId] = Field(default_factory=list, max_length=workspace.MAX_MANAGERS)
+    digest_channel: SlackId | None = None
+    digest_weekday: int | None = Field(default=None, ge=0, le=6)
+    digest_time: time | None = None
+    digest_zone: str | None = Field(default=None, max_length=workspace.MAX_ZONE_LENGTH)
+    min_notice_minutes: int | None = Field(default=None, ge=0, le=workspace.MAX_NOTICE_HOURS * 60)
+    max_open_per_mentee: int | None = Field(
+        default=None, ge=workspace.MIN_OPEN, le=workspace.MAX_OPEN
+    )
+
+    @classmethod
+    def of(cls, settings: WorkspaceSettings) -> ShownSettings:
+        return cls(
+            managers=sorted(settings.managers),
+            digest_channel=settings.digest_channel,
+            digest_weekday=settings.digest_weekday,
+            digest_time=settings.digest_time,
+            digest_zone=settings.digest_zone,
+            min_notice_minutes=settings.min_notice_minutes,
+            max_open_per_mentee=settings.max_open_per_mentee,
+        )
+
+    def settings(self) -> WorkspaceSettings:
+        return WorkspaceSettings(
+            managers=frozenset(self.managers),
+            digest_channel=self.digest_channel,
+            digest_weekday=self.digest_weekday,
+            digest_time=self.digest_time,
+            digest_zone=self.digest_zone,
+            min_notice_minutes=self.min_notice_minutes,
+            max_open_per_mentee=self.max_open_per_mentee,
+        )

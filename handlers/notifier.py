@@ -153,8 +153,8 @@ class SlackNotifier:
         client: WebClient,
         unit_of_work: Callable[[Actor], UnitOfWork],
         clock: Clock,
-        admins: frozenset[str] = frozenset(),
         *,
+        managers: Callable[[str, str], bool],
         later: Callable[[float, Callable[[], None]], None] = _at_once,
         home_every_s: float = HOME_EVERY_S,
         meeting_template: str | None = None,
@@ -166,7 +166,7 @@ class SlackNotifier:
         self._matching = matching
         self._unit_of_work = unit_of_work
         self._clock = clock
-        self._admins = admins
+        self._managers = managers  # (workspace, Slack user) -> manages the programme there
         self._template = meeting_template
         self._dm_channels: dict[tuple[str, str], str] = {}  # (workspace, person) -> DM id
         self._heard: dict[str, float] = {}  # workspace -> when last resumed (monotonic)
@@ -192,7 +192,7 @@ class SlackNotifier:
 
     def viewer(self, team_id: str, user_id: str) -> Viewer:
         """Someone's App Home as it first shows (the admins' with the dashboard)."""
-        return Viewer(team_id, user_id, admin=user_id in self._admins)
+        return Viewer(team_id, user_id, admin=self._managers(team_id, user_id))
 
     def deliver(self, ids: Sequence[UUID] | None) -> int:
         """Claim these notices (all that are due when None) and send them; returns

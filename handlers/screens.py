@@ -21,8 +21,9 @@ from domain.matching import suggest_mentors
 from domain.model import Schedule
 from domain.notifications import Inbox, inbox
 from domain.search import find_mentors
+from domain.settings import settings_page
 from handlers.context import Acting, HandlerDeps
-from handlers.metadata import MentorRef
+from handlers.metadata import MentorRef, ShownSettings
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
 from handlers.render.calendar import calendar_message, calendar_unavailable
@@ -32,6 +33,7 @@ from handlers.render.notifications import notifications_blocks
 from handlers.render.profile import profile_modal
 from handlers.render.search import search_results, search_text
 from handlers.render.sessions import sessions_message
+from handlers.render.settings import settings_modal
 from handlers.render.stats import dashboard_blocks, dashboard_text
 from handlers.zones import zone_options
 
@@ -52,7 +54,7 @@ def booking(
         deps.clock,
         mentor_id=mentor_id,
         mentor_slack_id=mentor_slack_id,
-        policy=deps.policy,
+        policy=acting.policy,
     )
     return booking_modal(
         options.mentor,
@@ -65,14 +67,14 @@ def booking(
 
 def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> Message:
     me = acting.get()
-    found = find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=deps.policy)
+    found = find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=acting.policy)
     return search_text(query, found), search_results(query, found, me.zone)
 
 
 def match(acting: Acting, deps: HandlerDeps) -> Message:
     """Mentors suggested for the acting mentee, with reasons."""
     acting.get()  # someone seen for the first time is made known first
-    found = suggest_mentors(acting.uow(), deps.clock, policy=deps.policy, matching=deps.matching)
+    found = suggest_mentors(acting.uow(), deps.clock, policy=acting.policy, matching=deps.matching)
     return match_message(found)
 
 
@@ -161,6 +163,18 @@ def calendar(acting: Acting, deps: HandlerDeps, *, reset: bool = False) -> Messa
     else:
         access = open_feed(acting.uow(), deps.clock)
     return calendar_message(access, deps.public_url, me.zone)
+
+
+def settings(acting: Acting, deps: HandlerDeps) -> View:
+    """The programme's settings (managers), as they apply: the environment's
+    defaults where the workspace set none."""
+    me = acting.get()
+    page = settings_page(acting.uow())
+    defaults = deps.workspaces.defaults
+    shown = defaults.applied(page.settings)
+    return settings_modal(
+        shown, defaults.managers, page.changes, me.zone, ShownSettings.of(shown).encode()
+    )
 
 
 def blocks_of(message: Message) -> dict[str, Any]:

@@ -107,7 +107,7 @@ def handle_action_reschedule(click: Click) -> None:
 
     def build() -> View:
         view, slots = move_options(
-            click.uow(), click.deps.clock, session_id=ref.session_id, policy=click.deps.policy
+            click.uow(), click.deps.clock, session_id=ref.session_id, policy=click.acting.policy
         )
         metadata = click.message_ref(ref.session_id)
         return reschedule_modal(view.session, view.other, slots, view.me.time_zone, metadata)

@@ -22,16 +22,19 @@ from domain.goals import add_goal, update_goal
 from domain.model import Delivery, Session
 from domain.profiles import edit_profile, register_mentee, register_mentor
 from domain.sessions import Outcome, book, cancel, complete, decline, reschedule
+from domain.workspace import SettingsEdit
 from handlers import forms, outcome
 from handlers.context import Acting, HandlerDeps
 from handlers.ids import Field, Modal
 from handlers.listen import BUSY, BUSY_OUTCOME, named_after
-from handlers.metadata import GoalRef, MentorRef, SessionMessageRef, decode
+from handlers.metadata import GoalRef, MentorRef, SessionMessageRef, ShownSettings, decode
 from handlers.render.availability import mentor_welcome_text
 from handlers.render.common import slack_time
 from handlers.render.goals import goal_moved_text, goal_saved_text
 from handlers.render.notifications import dm_outcome
 from handlers.render.profile_forms import mentee_signup_modal
+from handlers.render.settings import saved_text
+from handlers.settings_actions import save_settings
 from handlers.zones import zone_options
 
 log = logging.getLogger(__name__)
@@ -184,7 +187,7 @@ def handle_view_book(sub: Submission) -> None:
         starts_at=forms.chosen_slot(sub.state),
         topic=forms.text_value(sub.state, Field.TOPIC),
         goal_id=forms.chosen_goal(sub.state),
-        policy=sub.deps.policy,
+        policy=sub.acting.policy,
     )
     sub.notices.extend(booked.notices)
 
@@ -224,7 +227,9 @@ def _update_origin(sub: Submission, ref: SessionMessageRef, session: Session, ve
 
 @submission(Modal.RESCHEDULE, Field.SLOT)
 def handle_view_reschedule(sub: Submission) -> None:
-    _session_change(sub, reschedule, "moved", starts_at=forms.chosen_slot(sub.state))
+    _session_change(
+        sub, reschedule, "moved", starts_at=forms.chosen_slot(sub.state), policy=sub.acting.policy
+    )
 
 
 @submission(Modal.CANCEL, Field.REASON)
@@ -310,6 +315,18 @@ def handle_view_update_goal(sub: Submission) -> None:
     )
     if saved.changed:
         sub.follow_up = lambda: sub.dm(goal_saved_text(saved))
+
+
+@submission(Modal.SETTINGS, Field.MANAGERS)
+def handle_view_settings(sub: Submission) -> None:
+    """Only what the person changed in the modal is saved (see SettingsEdit.between)."""
+    shown = decode(ShownSettings, sub.metadata)
+    if shown is None:
+        raise DomainError(TAMPERED)
+    edit = SettingsEdit.between(shown.settings(), forms.settings_wanted(sub.state))
+    saved = save_settings(sub.acting, sub.deps, sub.client, edit)
+    if saved.changes:
+        sub.follow_up = lambda: sub.dm(saved_text(saved.changes))
 
 
 def register(app: App) -> None:

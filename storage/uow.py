@@ -18,6 +18,7 @@ from storage.repos.calendar_feeds import SqlCalendarFeedRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
 from storage.repos.goals import SqlGoalRepository
+from storage.repos.settings import SqlSettingsRepository
 from storage.repos.snapshots import SqlSnapshotRepository
 from storage.repositories import (
     SqlAvailabilityRepository,
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
     so it never names a notice that does not exist."""
 
     workspaces: SqlWorkspaceRepository
+    settings: SqlSettingsRepository
     users: SqlUserRepository
     availability: SqlAvailabilityRepository
     sessions: SqlSessionRepository
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.claimed = []
         self._committed_notifications = 0
         self.workspaces = SqlWorkspaceRepository(self.session)
+        self.settings = SqlSettingsRepository(self.session)
         self.users = SqlUserRepository(self.session)
         self.availability = SqlAvailabilityRepository(self.session)
         self.sessions = SqlSessionRepository(self.session)

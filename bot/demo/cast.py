@@ -67,10 +67,12 @@ def demo_settings() -> Settings:
 
 
 def cast_slack() -> StandInSlack:
-    """The stand-in for Slack, knowing the four people."""
+    """The stand-in for Slack, knowing the four people and the digest's
+    channel, which the bot was invited to."""
     slack = StandInSlack()
     for person in CAST:
         slack.add_user(person.user_id, person.name, person.zone, person.title)
+    slack.add_channel(DIGEST_CHANNEL, "mentoring")
     return slack
 
 

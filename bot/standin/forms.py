@@ -15,6 +15,9 @@ from typing import Any
 
 _SINGLE = frozenset({"static_select", "radio_buttons"})
 _MULTI = frozenset({"checkboxes", "multi_static_select"})
+# Selects whose choices Slack lists itself (people, channels): typed as ids.
+_USERS, _CONVERSATION = "multi_users_select", "conversations_select"
+_SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{2,}$")
 _TIME = re.compile(r"^\d{2}:\d{2}$")
 
 
@@ -46,6 +49,8 @@ class FormField:
             "timepicker": "a time, HH:MM",
             "number_input": "a number",
             "url_text_input": "a link, https://…",
+            _USERS: "Slack user ids, separated by commas; - for nobody",
+            _CONVERSATION: "a channel id, such as C0123ABC",
         }.get(self.kind)
         if self.kind in _SINGLE:
             hint = "the number of one choice"
@@ -68,6 +73,15 @@ class FormField:
         if self.kind in _MULTI:
             picked = [self._pick(part).option for part in text.split(",") if part.strip()]
             return {"type": self.kind, "selected_options": picked}
+        if self.kind in (_USERS, _CONVERSATION):
+            ids = [part.strip() for part in text.split(",") if part.strip() not in ("", "-")]
+            if not all(_SLACK_ID.match(part) for part in ids):
+                raise BadAnswer("Give Slack ids, such as U0123ABC or C0123ABC.")
+            if self.kind == _USERS:
+                return {"type": self.kind, "selected_users": ids}
+            if len(ids) != 1:
+                raise BadAnswer("Give one channel id.")
+            return {"type": self.kind, "selected_conversation": ids[0]}
         if self.kind == "datepicker":
             try:
                 date.fromisoformat(text)
@@ -196,6 +210,10 @@ def _initial_state(element: dict[str, Any], kind: str) -> dict[str, Any]:
         return {"type": kind, "selected_date": element.get("initial_date")}
     if kind == "timepicker":
         return {"type": kind, "selected_time": element.get("initial_time")}
+    if kind == _USERS:
+        return {"type": kind, "selected_users": element.get("initial_users") or []}
+    if kind == _CONVERSATION:
+        return {"type": kind, "selected_conversation": element.get("initial_conversation")}
     return {"type": kind, "value": element.get("initial_value")}
 
 
@@ -209,4 +227,6 @@ def _current(element: dict[str, Any], kind: str) -> str:
         return _label((state["selected_option"] or {}).get("text"))
     if kind in _MULTI:
         return ", ".join(_label(option.get("text")) for option in state["selected_options"])
+    if kind == _USERS:
+        return ", ".join(state["selected_users"])
     return str(next((v for k, v in state.items() if k != "type" and v), ""))

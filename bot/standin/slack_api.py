@@ -77,11 +77,20 @@ class SlackUser:
 
 
 @dataclass
+class SlackChannel:
+    id: str
+    name: str
+    is_private: bool = False
+    bot_is_member: bool = True  # whether the bot was invited: it may post there
+
+
+@dataclass
 class FakeSlack:
     """State of the fake workspace, shared with the HTTP handler threads."""
 
     team_id: str = "T1"
     users: dict[str, SlackUser] = field(default_factory=dict)
+    channels: dict[str, SlackChannel] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,6 +106,15 @@ class FakeSlack:
         user = SlackUser(user_id, name, tz, title)
         self.users[user_id] = user
         return user
+
+    def add_channel(
+        self, channel_id: str, name: str, *, bot_is_member: bool = True, is_private: bool = False
+    ) -> SlackChannel:
+        """A channel (`bot_is_member`: the bot was invited there); added again, replaced."""
+        channel = SlackChannel(channel_id, name, is_private, bot_is_member)
+        with self.lock:
+            self.channels[channel_id] = channel
+        return channel
 
     def fail(
         self, method: str, *, times: int = 1, match: dict[str, Any] | None = None, **fault: Any
@@ -168,6 +186,22 @@ class FakeSlack:
                         "real_name": user.name,
                         "title": user.title,
                     },
+                },
+            }
+        if method == "conversations.info":
+            channel = self.channels.get(str(params.get("channel")))
+            # Like Slack, a private channel is unknown to a bot that is not in it.
+            if channel is None or (channel.is_private and not channel.bot_is_member):
+                return {"ok": False, "error": "channel_not_found"}
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel.id,
+                    "name": channel.name,
+                    "is_channel": not channel.is_private,
+                    "is_private": channel.is_private,
+                    "is_archived": False,
+                    "is_member": channel.bot_is_member,
                 },
             }
         if method == "conversations.open":

@@ -194,11 +194,15 @@ class Painter:
         """An input's current content, or what it asks for."""
         chosen = [element["initial_option"]] if element.get("initial_option") else []
         chosen += element.get("initial_options") or []
+        people = ", ".join(self.mrkdwn(f"<@{user}>") for user in element.get("initial_users") or [])
+        channel = element.get("initial_conversation")
         current = (
             ", ".join(self._text(o.get("text")) for o in chosen)
             or element.get("initial_value")
             or element.get("initial_date")
             or element.get("initial_time")
+            or people
+            or (channel and self.mrkdwn(f"<#{channel}>"))
         )
         if current:
             return f"▸ {current}"

@@ -28,6 +28,8 @@ MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
 MAX_BUTTON_TEXT = 75
 MAX_OPTION_TEXT = 75
+# How people find the bot to invite it to a channel: manifest.yml's `bot_user.display_name`.
+BOT_NAME = "Mentorship"
 
 
 def truncate(text: str, limit: int) -> str:

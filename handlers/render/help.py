@@ -30,6 +30,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor stats", "how the programme is doing (programme managers)"),
     ("/mentor digest #channel", "where this workspace's weekly digest goes (programme managers)"),
+    (
+        "/mentor settings",
+        "who manages the programme, the digest's channel and time, the booking rules"
+        " (programme managers)",
+    ),
 )
 
 _INTRO = "Find someone to learn from, or share what you know. It all starts with `/mentor`:"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from slack_sdk.models.blocks import Block, ButtonElement
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
 from domain.matching import Matches, MatchState
@@ -195,9 +195,15 @@ def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
     ]
 
 
+def settings_actions() -> ActionsBlock:
+    """The programme managers' way to the programme's settings, by the dashboard."""
+    return actions(button("⚙️ Programme settings", Action.OPEN_SETTINGS))
+
+
 def _dashboard(blocks: list[Block] | None, undelivered: int = 0) -> list[Block]:
     if not blocks:
         return []
+    blocks = [settings_actions(), *blocks]
     if not undelivered:
         return [divider(), *blocks]
     warning = context(

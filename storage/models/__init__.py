@@ -13,6 +13,7 @@ from storage.models.goals import GoalHistory, GoalRow
 from storage.models.notifications import Notification
 from storage.models.people import MentorDirectory, User, Workspace
 from storage.models.sessions import SessionBusy, SessionHistory, SessionRow
+from storage.models.settings import SettingsAuditRow, WorkspaceSettingsRow
 from storage.models.snapshots import AnalyticsSnapshot
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "SessionBusy",
     "SessionHistory",
     "SessionRow",
+    "SettingsAuditRow",
     "User",
     "Workspace",
+    "WorkspaceSettingsRow",
 ]

@@ -49,7 +49,7 @@ class SqlWorkspaceRepository:
             for workspace_id, channel, people, paused_at in rows
         ]
 
-    def set_digest_channel(self, workspace_id: str, channel: str) -> None:
+    def set_digest_channel(self, workspace_id: str, channel: str | None) -> None:
         self._session.execute(
             update(Workspace)
             .where(Workspace.id == workspace_id)

@@ -37,8 +37,11 @@ class FakeWorkspaces:
             for workspace_id in sorted(self.store.workspaces | people)
         ]
 
-    def set_digest_channel(self, workspace_id: str, channel: str) -> None:
-        self.store.digest_channels[workspace_id] = channel
+    def set_digest_channel(self, workspace_id: str, channel: str | None) -> None:
+        if channel is None:
+            self.store.digest_channels.pop(workspace_id, None)
+        else:
+            self.store.digest_channels[workspace_id] = channel
 
     def pause(self, workspace_id: str, at: datetime, because: str) -> bool:
         if workspace_id in self.store.paused:

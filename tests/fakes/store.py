@@ -21,6 +21,7 @@ from domain.model import (
     WeeklySlot,
 )
 from domain.ports import DigestRecord
+from domain.workspace import SettingChange, WorkspaceSettings
 
 
 @dataclass
@@ -32,6 +33,9 @@ class Store:
     digest_channels: dict[str, str] = field(default_factory=dict)
     paused: dict[str, tuple[datetime, str]] = field(default_factory=dict)
     undelivered: dict[str, int] = field(default_factory=dict)
+    # Per workspace: what its managers set in Slack (the channel is above), and each change.
+    settings: dict[str, WorkspaceSettings] = field(default_factory=dict)
+    settings_audit: list[tuple[str, SettingChange]] = field(default_factory=list)
     users: dict[int, Profile] = field(default_factory=dict)
     weekly: dict[int, list[WeeklySlot]] = field(default_factory=dict)
     time_off: dict[int, list[TimeOff]] = field(default_factory=dict)

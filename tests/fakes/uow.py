@@ -23,6 +23,7 @@ from tests.fakes.goals import FakeGoals
 from tests.fakes.notifications import FakeNotifications
 from tests.fakes.people import FakeUsers, FakeWorkspaces
 from tests.fakes.sessions import FakeSessions
+from tests.fakes.settings import FakeSettings
 from tests.fakes.store import Store as Store
 
 
@@ -42,6 +43,7 @@ class FakeUnitOfWork:
 
     def _bind(self) -> None:
         self.workspaces = FakeWorkspaces(self.store)
+        self.settings = FakeSettings(self.store)
         self.users = FakeUsers(self.store)
         self.availability = FakeAvailability(self.store)
         self.sessions = FakeSessions(self.store)

@@ -120,7 +120,12 @@ def test_a_slack_that_cannot_be_reached_loses_nothing(
         slack_signing_secret=SECRET,  # type: ignore[arg-type]
         slack_api_url="http://127.0.0.1:9/api/",  # nothing listens on the discard port
     )
-    cut_off = SlackNotifier(make_client(unreachable), h.bot.deps.unit_of_work, h.clock)
+    cut_off = SlackNotifier(
+        make_client(unreachable),
+        h.bot.deps.unit_of_work,
+        h.clock,
+        managers=h.bot.deps.workspaces.is_manager,
+    )
     assert cut_off.deliver(None) == 0
     errors = [row[3] for row in _outbox(owner_engine) if row[3]]
     # The first failure stops the run: the rest keep their lease and wait for it.

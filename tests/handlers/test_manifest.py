@@ -11,6 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
+from handlers.render.common import BOT_NAME
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
 
@@ -49,4 +51,13 @@ def test_the_manifest_declares_the_command_home_events_and_least_scopes(
         # The CSV export: a file uploaded to the DM with the admin.
         "im:write",
         "files:write",
+        # Settings: whether the bot is in the digest channel a manager picks.
+        "channels:read",
+        "groups:read",
     }
+
+
+def test_the_name_the_bot_tells_people_to_invite_is_the_manifests(
+    manifest: dict[str, Any],
+) -> None:
+    assert manifest["features"]["bot_user"]["display_name"] == BOT_NAME

@@ -25,6 +25,8 @@ from domain.goals import my_goals
 from domain.notifications import mark_all_read
 from domain.profiles import MenteeSignup, MentorSignup, identify, register_mentee, register_mentor
 from domain.sessions import accept, complete, request_session
+from domain.settings import change_settings
+from domain.workspace import Setting, SettingsEdit, WorkspaceSettings
 from tests.handlers.conftest import Harness, wait_for
 
 # Far enough that the database's clock and the app's cannot be confused.
@@ -106,6 +108,12 @@ def test_no_row_holds_the_database_clock_after_a_story_on_a_far_clock(
     jobs.deliver(h.bot)
     h.clock.set(monday + timedelta(days=7, hours=2))
     claim_digest(deps.system_uow(), clock, schedule=DigestSchedule(), default_channel="C1")
+    change_settings(  # a manager's change, recorded with when
+        deps.uow("T1", "UOLGA"),
+        clock,
+        edit=SettingsEdit(WorkspaceSettings(digest_weekday=2), frozenset({Setting.DIGEST_WEEKDAY})),
+        floor=frozenset(),
+    )
     jobs.analytics(h.bot)
     h.settle()
 

@@ -346,7 +346,7 @@ def test_a_manager_names_the_workspaces_digest_channel_and_nobody_else_can(
 ) -> None:
     _pair(h, owner_engine, status="completed", days=-2)
     refusals = {
-        "UBEN": "Only programme managers choose where the weekly digest goes.",
+        "UBEN": "Only programme managers change the programme's settings.",
         "UOLGA": "Name the channel, for example `/mentor digest #mentoring`.",
     }
     for person, words in (("UBEN", "<#C0MINE|mine>"), ("UOLGA", "mentoring")):

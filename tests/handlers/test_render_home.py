@@ -128,6 +128,15 @@ def test_someone_who_left_is_told_so_and_how_to_join_again() -> None:
     assert action_ids(blocks) == [Action.SIGNUP_MENTOR, Action.SIGNUP_MENTEE]
 
 
+def test_an_admin_finds_the_programme_settings_by_the_dashboard_and_nobody_else_does() -> None:
+    dashboard: list[Block] = [header("Programme"), section("*12* sessions this week")]
+    blocks, _ = rendered(home(OLGA, dashboard=dashboard))
+    assert blocks[-3]["type"] == "actions"
+    assert [element["action_id"] for element in blocks[-3]["elements"]] == [Action.OPEN_SETTINGS]
+    member, _ = rendered(home(OLGA))
+    assert Action.OPEN_SETTINGS not in action_ids(member)
+
+
 def test_a_mentee_sees_their_sessions_notifications_and_a_way_to_become_a_mentor() -> None:
     upcoming = [a_session(S.SCHEDULED, session_id=1, starts_in=timedelta(days=1))]
     past = [a_session(S.COMPLETED, session_id=2, starts_in=-timedelta(days=3))]
@@ -226,7 +235,7 @@ def test_an_admin_sees_how_many_dms_were_given_up_on_above_the_dashboard() -> No
     dashboard: list[Block] = [section("*12* sessions this week")]
     blocks, _ = rendered(home(OLGA, dashboard=dashboard, undelivered=3))
     assert blocks[-1] == dashboard[0].to_dict()
-    assert "3 DMs could not be delivered" in blocks[-2]["elements"][0]["text"]
+    assert "3 DMs could not be delivered" in blocks[-3]["elements"][0]["text"]
     _, quiet = rendered(home(OLGA, dashboard=dashboard))
     assert "could not be delivered" not in quiet
 
@@ -235,7 +244,7 @@ def test_an_admin_who_never_signed_up_gets_the_welcome_and_the_dashboard() -> No
     dashboard: list[Block] = [section("*12* sessions this week")]
     blocks, _ = rendered(home(None, dashboard=dashboard))
     assert blocks[-1] == dashboard[0].to_dict()
-    assert action_ids(blocks) == [Action.SIGNUP_MENTOR, Action.SIGNUP_MENTEE]
+    assert action_ids(blocks) == [Action.SIGNUP_MENTOR, Action.SIGNUP_MENTEE, Action.OPEN_SETTINGS]
 
 
 def busiest_mentor(dashboard_blocks: int = 30) -> HomeData:

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from bot.standin.clock import FakeClock
+from bot.standin.forms import fill
 from bot.standin.payloads import select, text_input
 from bot.standin.slack_api import FakeSlackServer
 from bot.standin.workspace import running_workspace
@@ -107,6 +108,17 @@ def test_every_kind_of_request_runs_at_most_three_transactions(
     seen["home opened at first sight"] = counted.during(h, lambda: h.open_home("UCARA"))
     assert h.calls("views.publish", user_id="UOLGA")
     assert h.calls("views.publish", user_id="UCARA")
+
+    h.slack.clear()
+    seen["button settings (opens the modal)"] = counted.during(
+        h, lambda: h.click("UOLGA", Action.OPEN_SETTINGS, "")
+    )
+    settings = h.last_view_opened()
+    seen["submission settings"] = counted.during(
+        h, lambda: h.submit("UOLGA", settings, fill(settings, {Field.MAX_OPEN: "4"}))
+    )
+    assert h.calls("conversations.info") == []  # the channel was not changed
+    assert h.calls("views.publish", user_id="UOLGA")
 
     assert all(0 < count <= MOST for count in seen.values()), seen
 

@@ -78,7 +78,11 @@ def make_world(app_engine: Engine) -> World:
                 "INSERT INTO calendar_feeds (workspace_id, user_id, token_hash, created_at)"
                 f" VALUES ('T1', {org.mentor}, repeat('a', 64), {AT});"
                 "INSERT INTO goal_history (workspace_id, goal_id, actor_id, to_status)"
-                f" VALUES ('T1', {goal_id}, {org.mentee}, 'not_started')"
+                f" VALUES ('T1', {goal_id}, {org.mentee}, 'not_started');"
+                "INSERT INTO workspace_settings (workspace_id, managers)"
+                " VALUES ('T1', '{UMENTOR}');"
+                "INSERT INTO workspace_settings_audit (workspace_id, actor, at, field,"
+                f" new_value) VALUES ('T1', 'UADMIN', {AT}, 'managers', 'UMENTOR')"
             )
         )
     later = f"'{BASE_TIME + DAY}', '{BASE_TIME + DAY + timedelta(minutes=30)}'"
@@ -178,6 +182,22 @@ def make_world(app_engine: Engine) -> World:
             insert="INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
             f" took_ms, figures) VALUES ('T1', 7, {AT}, 80, '{{}}')",
             update_set="took_ms = took_ms + 1",
+        ),
+        "workspace_settings": Case(
+            table="workspace_settings",
+            owner="UADMIN",
+            key="workspace_id = 'T1'",
+            insert="INSERT INTO workspace_settings (workspace_id, digest_weekday) VALUES ('T1', 2)",
+            update_set="digest_weekday = 3",
+            prepare_insert="DELETE FROM workspace_settings WHERE workspace_id = 'T1'",
+        ),
+        "workspace_settings_audit": Case(
+            table="workspace_settings_audit",
+            owner="UADMIN",
+            key="workspace_id = 'T1'",
+            insert="INSERT INTO workspace_settings_audit (workspace_id, actor, at, field,"
+            f" new_value) VALUES ('T1', 'UADMIN', {AT}, 'digest_weekday', '2')",
+            update_set="new_value = 'rewritten'",
         ),
         "ratings": Case(
             table="ratings",

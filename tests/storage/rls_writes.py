@@ -97,6 +97,18 @@ def _set_status(status: str, where: str = "requested") -> str:
     return f"UPDATE sessions SET status = '{status}' WHERE status = '{where}'"
 
 
+SETTING_CHANGE = "UPDATE workspace_settings SET digest_weekday = 4 WHERE workspace_id = 'T1'"
+CHANNEL_CHANGE = "UPDATE workspaces SET digest_channel = 'C0NEW' WHERE id = 'T1'"
+
+
+def _audit(field: str, actor: str = "UADMIN") -> str:
+    """An audit row of T1's settings, naming `actor`."""
+    return (
+        "INSERT INTO workspace_settings_audit (workspace_id, actor, at, field, new_value)"
+        f" VALUES ('T1', '{actor}', '{NEXT.isoformat()}', '{field}', 'x')"
+    )
+
+
 @dataclass(frozen=True)
 class Write:
     name: str
@@ -473,5 +485,46 @@ WRITES = (
         " previous_starts_at = starts_at WHERE status = 'requested'",
         allowed=False,
         prepare=REQUEST,
+    ),
+    Write(
+        "a manager changes a setting and records the change",
+        "UADMIN",
+        f"{SETTING_CHANGE}; {_audit('digest_weekday')}",
+        allowed=True,
+        role="admin",
+    ),
+    Write(
+        "a manager changes the digest channel and records the change",
+        "UADMIN",
+        f"{CHANNEL_CHANGE}; {_audit('digest_channel')}",
+        allowed=True,
+        role="admin",
+    ),
+    Write(
+        "a manager records a change nobody made",
+        "UADMIN",
+        _audit("digest_weekday"),
+        allowed=False,
+        role="admin",
+    ),
+    Write(
+        "a manager records a channel change after changing another setting",
+        "UADMIN",
+        f"{SETTING_CHANGE}; {_audit('digest_channel')}",
+        allowed=False,
+        role="admin",
+    ),
+    Write(
+        "a manager records their change in another's name",
+        "UADMIN",
+        f"{SETTING_CHANGE}; {_audit('digest_weekday', actor='UMENTOR')}",
+        allowed=False,
+        role="admin",
+    ),
+    Write(
+        "a member changes a setting and records the change",
+        "UMENTEE",
+        f"{SETTING_CHANGE}; {_audit('digest_weekday', actor='UMENTEE')}",
+        allowed=False,
     ),
 )

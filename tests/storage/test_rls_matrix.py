@@ -99,6 +99,20 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": {"system"},
         "delete": {"system"},  # the job, for workspaces that no longer have people
     },
+    # The bot reads everyone's settings as the system; members neither read nor write them.
+    "workspace_settings": {
+        "select": {"admin", "system"},
+        "insert": {"admin", "system"},
+        "update": {"admin", "system"},
+        "delete": set(),  # nobody: the workspace's removal cascades
+    },
+    "workspace_settings_audit": {
+        "select": {"admin", "system"},
+        # A manager records only a change of this transaction (rls_writes.py).
+        "insert": {"system"},
+        "update": set(),  # append-only
+        "delete": set(),
+    },
     "ratings": {
         "select": EVERYONE_IN_WORKSPACE,
         "insert": set(),  # only the feedback trigger writes ratings
