@@ -55,7 +55,9 @@ def _kind(request: str) -> str:
     for kind in ("BEGIN", "COMMIT", "ROLLBACK"):
         if text.startswith(kind):
             return kind.lower()
-    if text.startswith("SELECT SET_CONFIG("):
+    # The transaction's own settings (storage.engine.with_transaction_settings,
+    # `true` written out); the dashboard's `work_mem` is one of its statements.
+    if text.startswith("SELECT SET_CONFIG(") and ", TRUE)" in text:
         return "settings"
     if text.startswith("SET ROLE") or text.startswith("SET LOCAL ROLE"):
         return "role"

@@ -136,7 +136,7 @@ def test_the_app_role_may_update_every_column_of_sessions_but_its_identity_and_r
 ) -> None:
     """A column added to sessions later needs its UPDATE grant (see migrations 0009
     and 0010); who takes part and in which workspace never changes, nor does
-    the meeting room's token the database drew (0013)."""
+    the meeting room's token the database drew (0013), nor the goal a session was booked about (0014)."""
     rows = _rows(
         owner_engine,
         "SELECT attname, has_column_privilege('mentorship_app', 'sessions', attname, 'UPDATE')"
@@ -144,7 +144,15 @@ def test_the_app_role_may_update_every_column_of_sessions_but_its_identity_and_r
         " AND NOT attisdropped",
     )
     fixed = {name for name, updatable in rows if not updatable}
-    assert fixed == {"rating", "id", "workspace_id", "mentor_id", "mentee_id", "meeting_token"}
+    assert fixed == {
+        "rating",
+        "id",
+        "workspace_id",
+        "mentor_id",
+        "mentee_id",
+        "meeting_token",
+        "goal_id",
+    }
 
 
 def test_a_session_holds_one_rating_of_its_mentor(app_engine: Engine) -> None:
