@@ -223,17 +223,24 @@ def _policy_name(table: str, command: str) -> str:
     return f"{table}_{command.lower()}"
 
 
-def upgrade() -> None:
-    # Roles are cluster-wide: another database of the cluster may have made it.
-    op.execute(
-        f"""
+def create_role_if_missing(role: str) -> str:
+    """Roles are cluster-wide: another database of the cluster may have made
+    this one, or be making it right now (two databases migrated at once). The
+    check alone races: the loser waits on pg_authid's unique index and then
+    fails, so the error is caught too."""
+    return f"""
         DO $$ BEGIN
-            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-                CREATE ROLE {APP_ROLE} NOLOGIN NOBYPASSRLS;
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                CREATE ROLE {role} NOLOGIN NOBYPASSRLS;
             END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
         END $$
         """
-    )
+
+
+def upgrade() -> None:
+    op.execute(create_role_if_missing(APP_ROLE))
     # The login role must be a member to `SET ROLE` to it.
     op.execute(f"GRANT {APP_ROLE} TO CURRENT_USER")
     op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")

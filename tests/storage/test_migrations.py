@@ -3,7 +3,10 @@ the typed models describe exactly what they build."""
 
 from __future__ import annotations
 
+import importlib.util
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -183,3 +186,61 @@ def test_the_readme_logins_migrate_and_run_the_bot_owning_and_bypassing_nothing(
         with psycopg.connect(server_url, autocommit=True) as admin:
             for role in (bot, owner):
                 admin.execute(f"DROP ROLE IF EXISTS {role}".encode())
+
+
+def _migration(stem: str) -> ModuleType:
+    path = next(Path(__file__).parents[2].glob(f"migrations/versions/*_{stem}.py"))
+    spec = importlib.util.spec_from_file_location(f"migration_{stem}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_two_databases_migrated_at_once_both_get_the_app_role(server_url: str) -> None:
+    """The first migration makes the cluster-wide app role. While one database's
+    migration holds that CREATE ROLE uncommitted, another's waits on the role
+    name and must then carry on, not fail (two test runs or deploys at once)."""
+    import psycopg
+
+    role = pg.fresh_name("mentorbot_race_role")
+    create = _migration("0002_row_level_security").create_role_if_missing(role)
+    first = psycopg.connect(server_url)
+    try:
+        first.execute(create.encode())  # made, not yet committed
+        with ThreadPoolExecutor(1) as pool:
+            second = pool.submit(_run_autocommit, server_url, create)
+            _wait_until_waiting_on_a_lock(server_url, first.info.backend_pid)
+            first.commit()
+            second.result(timeout=30)
+    finally:
+        first.close()
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f"DROP ROLE IF EXISTS {role}".encode())
+
+
+def _run_autocommit(server_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(statement.encode())
+
+
+def _wait_until_waiting_on_a_lock(server_url: str, holder: int) -> None:
+    import time
+
+    import psycopg
+
+    # Asked from a connection of its own: inside a transaction,
+    # pg_stat_activity keeps the snapshot of its first read.
+    with psycopg.connect(server_url, autocommit=True) as watcher:
+        for _ in range(300):
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                (holder,),
+            ).fetchone()
+            if waiting is not None and waiting[0] > 0:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second CREATE ROLE never waited on the first")
