@@ -155,9 +155,7 @@ def test_bad_figures_are_drawn_within_bounds_never_crash() -> None:
 
 
 def test_a_long_series_keeps_its_alt_text_within_slacks_limit() -> None:
-    many = tuple(
-        GoalsBar(f"Department number {n} of the company", 10, n % 11) for n in range(200)
-    )
+    many = tuple(GoalsBar(f"Department number {n} of the company", 10, n % 11) for n in range(200))
     (plan,) = plan_charts(ChartData(period_days=90, goals=many))
     assert len(plan.alt_text) == MAX_ALT_TEXT
     assert plan.alt_text.endswith("…")
@@ -187,7 +185,8 @@ def test_the_adapter_fills_the_trend_and_utilization_and_leaves_the_rest_empty()
     # Each mentor once; Ben offered nothing, so has no utilization to spread.
     assert data.utilization == (0.25, 1.5)
     assert data.overall_utilization == 11 / 12
-    assert data.duration == () and data.goals == ()
+    assert data.duration == ()
+    assert data.goals == ()
 
 
 def test_importing_the_renderer_does_not_import_matplotlib() -> None:
