@@ -40,6 +40,18 @@ class ChartRepository(Protocol):
         """Record the picture of its kind, uploaded `at`, replacing the one before (system)."""
         ...
 
+    def lease(
+        self, workspace_id: str, period_days: int | None, *, now: datetime, until: datetime
+    ) -> bool:
+        """Claim the drawing of the period's charts until `until`, unless
+        another scheduler holds an unexpired claim (False; also without a
+        snapshot). System."""
+        ...
+
+    def release(self, workspace_id: str, period_days: int | None) -> None:
+        """End the claim (system)."""
+        ...
+
     def drop(self, workspace_id: str, period_days: int | None, kinds: Sequence[ChartKind]) -> int:
         """Forget the pictures of these kinds (their series became empty; system)."""
         ...

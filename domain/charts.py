@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from domain.analytics import PERIODS
 from domain.chart_ports import ChartFile, ChartKind
@@ -35,6 +35,9 @@ from domain.ports import Clock, UnitOfWork
 # The period whose charts the weekly digest shows: its own text covers the
 # week; the pictures give the quarter's shape (about 13 weekly bars).
 DIGEST_CHART_PERIOD = 90
+# How long a scheduler may take to draw and upload a period's charts before
+# another may (it died): well under the job's 5 minutes, well over an upload.
+CHART_LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -106,17 +109,24 @@ class ChartSource:
     files: Mapping[ChartKind, ChartFile]
 
 
-def chart_sources(system_uow: Callable[[], UnitOfWork], workspace_id: str) -> list[ChartSource]:
+def chart_sources(
+    system_uow: Callable[[], UnitOfWork], clock: Clock, workspace_id: str
+) -> list[ChartSource]:
     """System: each period's snapshot of the workspace as chart figures, with
-    the pictures already uploaded for it. Periods without a snapshot (the job
-    has not computed one, or it is of an older format) are left out."""
+    the pictures already uploaded for it, each leased to this scheduler for
+    `CHART_LEASE` (`keep_charts` ends the lease). Periods without a snapshot
+    (none computed yet, or of an older format), or leased by another
+    scheduler, are left out."""
     uow = system_uow()
     _require_system(uow)
+    now = clock.now()
     sources = []
     with uow:
         for period_days in PERIODS:
             snapshot = uow.snapshots.get(workspace_id, period_days)
             if snapshot is None:
+                continue
+            if not uow.charts.lease(workspace_id, period_days, now=now, until=now + CHART_LEASE):
                 continue
             sources.append(
                 ChartSource(
@@ -126,6 +136,7 @@ def chart_sources(system_uow: Callable[[], UnitOfWork], workspace_id: str) -> li
                     uow.charts.for_period(workspace_id, period_days),
                 )
             )
+        uow.commit()
     return sources
 
 
@@ -138,9 +149,9 @@ def keep_charts(
     uploaded: Sequence[ChartFile],
     emptied: Sequence[ChartKind],
 ) -> None:
-    """System: record the pictures just uploaded for a period and forget those
-    whose series became empty, in one transaction (after the uploads: a
-    transaction never spans a call to Slack)."""
+    """System: record the pictures just uploaded for a period, forget those
+    whose series became empty, and end the period's lease, in one transaction
+    (after the uploads: a transaction never spans a call to Slack)."""
     uow = system_uow()
     _require_system(uow)
     with uow:
@@ -148,6 +159,7 @@ def keep_charts(
             uow.charts.keep(workspace_id, period_days, file, at=clock.now())
         if emptied:
             uow.charts.drop(workspace_id, period_days, emptied)
+        uow.charts.release(workspace_id, period_days)
         uow.commit()
 
 

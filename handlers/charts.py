@@ -40,7 +40,7 @@ def publish_charts(
     older figures beside the current text would mislead; the next tick tries
     again). Returns how many pictures were uploaded."""
     uploads = 0
-    for source in chart_sources(system_uow, workspace_id):
+    for source in chart_sources(system_uow, clock, workspace_id):
         plans = plan_charts(source.data)
         uploaded: list[ChartFile] = []
         failed: list[ChartKind] = []
@@ -59,15 +59,10 @@ def publish_charts(
             )
         planned = {plan.kind for plan in plans}
         emptied = [kind for kind in source.files if kind not in planned or kind in failed]
-        if uploaded or emptied:
-            keep_charts(
-                system_uow,
-                clock,
-                workspace_id,
-                source.period_days,
-                uploaded=uploaded,
-                emptied=emptied,
-            )
+        # Always: it also ends this scheduler's lease of the period.
+        keep_charts(
+            system_uow, clock, workspace_id, source.period_days, uploaded=uploaded, emptied=emptied
+        )
         uploads += len(uploaded)
     return uploads
 

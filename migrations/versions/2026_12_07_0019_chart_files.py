@@ -10,6 +10,11 @@ of the snapshot it was drawn from and when it was uploaded (both the app's
 clock). The `analytics` job writes them as the system; the Home and the digest
 read them as the system; a workspace's admins may read theirs.
 
+`analytics_snapshots.charts_leased_until`: the scheduler drawing a period's
+charts leases its snapshot first (the app's clock), so that several bot
+instances running the job at once upload each picture once: the database
+decides who draws, and a lease left by a scheduler that died runs out.
+
 Revision ID: 0019
 Revises: 0016
 Create Date: 2026-12-07 09:00:00
@@ -32,6 +37,10 @@ SAME_WORKSPACE = "workspace_id = (SELECT app_workspace())"
 
 
 def upgrade() -> None:
+    op.add_column(
+        "analytics_snapshots",
+        sa.Column("charts_leased_until", sa.DateTime(timezone=True), nullable=True),
+    )
     op.create_table(
         "chart_files",
         sa.Column("workspace_id", sa.Text(), nullable=False),
@@ -78,3 +87,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("chart_files")
+    op.drop_column("analytics_snapshots", "charts_leased_until")

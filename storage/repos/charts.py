@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.chart_ports import ChartFile, ChartKind
-from storage.models import ChartFileRow
+from storage.models import AnalyticsSnapshot, ChartFileRow
 from storage.repos.common import rowcount
 from storage.repos.snapshots import ALL_TIME
 
@@ -76,6 +76,34 @@ class SqlChartRepository:
                     "uploaded_at": excluded.uploaded_at,
                 },
             )
+        )
+
+    def lease(
+        self, workspace_id: str, period_days: int | None, *, now: datetime, until: datetime
+    ) -> bool:
+        leased = self._session.execute(
+            update(AnalyticsSnapshot)
+            .where(
+                AnalyticsSnapshot.workspace_id == workspace_id,
+                AnalyticsSnapshot.period_days == _period_key(period_days),
+                or_(
+                    AnalyticsSnapshot.charts_leased_until.is_(None),
+                    AnalyticsSnapshot.charts_leased_until <= now,
+                ),
+            )
+            .values(charts_leased_until=until)
+            .returning(AnalyticsSnapshot.period_days)
+        ).first()
+        return leased is not None
+
+    def release(self, workspace_id: str, period_days: int | None) -> None:
+        self._session.execute(
+            update(AnalyticsSnapshot)
+            .where(
+                AnalyticsSnapshot.workspace_id == workspace_id,
+                AnalyticsSnapshot.period_days == _period_key(period_days),
+            )
+            .values(charts_leased_until=None)
         )
 
     def drop(self, workspace_id: str, period_days: int | None, kinds: Sequence[ChartKind]) -> int:

@@ -25,6 +25,19 @@ class FakeCharts:
     ) -> None:
         self.store.charts[(workspace_id, period_days, file.kind)] = file
 
+    def lease(
+        self, workspace_id: str, period_days: int | None, *, now: datetime, until: datetime
+    ) -> bool:
+        key = (workspace_id, period_days)
+        held = self.store.chart_leases.get(key)
+        if key not in self.store.snapshots or (held is not None and held > now):
+            return False
+        self.store.chart_leases[key] = until
+        return True
+
+    def release(self, workspace_id: str, period_days: int | None) -> None:
+        self.store.chart_leases.pop((workspace_id, period_days), None)
+
     def drop(self, workspace_id: str, period_days: int | None, kinds: Sequence[ChartKind]) -> int:
         gone = [(workspace_id, period_days, kind) for kind in kinds]
         found = [key for key in gone if key in self.store.charts]

@@ -54,6 +54,8 @@ class Store:
     snapshots: dict[tuple[str, int | None], Snapshot] = field(default_factory=dict)
     # (workspace, period, kind) -> the uploaded chart picture.
     charts: dict[tuple[str, int | None, ChartKind], ChartFile] = field(default_factory=dict)
+    # (workspace, period) -> until when a scheduler draws its charts.
+    chart_leases: dict[tuple[str, int | None], datetime] = field(default_factory=dict)
     # Workspaces whose snapshots another scheduler is refreshing right now.
     refreshing: set[str] = field(default_factory=set)
     # Per person: their feed token's hash, and when it was made.

@@ -242,3 +242,35 @@ def test_a_file_slack_no_longer_shows_costs_the_picture_not_the_home(
     assert [b["slack_file"]["id"] for b in _images(publishes[0].blocks())] == ["FGONE"]
     assert _images(publishes[1].blocks()) == []
     assert "Top mentors by rating" in publishes[1].text()
+
+
+def test_a_period_another_scheduler_is_drawing_is_left_to_it(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _programme(h, owner_engine)
+    jobs.analytics(h.bot)  # the snapshots, and their charts
+    h.slack.clear()
+    with owner_engine.begin() as conn:
+        conn.execute(text("DELETE FROM chart_files"))
+        # Another bot instance's job is drawing the 30-day charts until then.
+        conn.execute(
+            text(
+                "UPDATE analytics_snapshots SET charts_leased_until = :until WHERE period_days = 30"
+            ),
+            {"until": A_WEEK_LATER + timedelta(minutes=2)},
+        )
+
+    h.clock.set(A_WEEK_LATER + timedelta(minutes=1))
+    jobs.analytics(h.bot)
+    assert {row[0] for row in _chart_rows(owner_engine)} == {0, 7, 90}
+    assert len(h.calls(UPLOAD_STEP)) == (len(PERIODS) - 1) * CHARTS_PER_PERIOD
+
+    # Its lease ran out (it died): the next tick draws them.
+    h.clock.set(A_WEEK_LATER + timedelta(minutes=3))
+    jobs.analytics(h.bot)
+    assert {row[0] for row in _chart_rows(owner_engine)} == {0, 7, 30, 90}
+    with owner_engine.connect() as conn:
+        held = conn.execute(
+            text("SELECT count(*) FROM analytics_snapshots WHERE charts_leased_until IS NOT NULL")
+        ).scalar_one()
+    assert held == 0  # every lease ended with its period's record
