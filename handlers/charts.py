@@ -5,8 +5,10 @@ Slack's supported way to show an uploaded picture in Block Kit: upload it with
 `files_upload_v2` (files.getUploadURLExternal, the bytes, then
 files.completeUploadExternal) *without* a channel, so the file is the app's own
 and posted nowhere, then name it in an image block as `slack_file: {"id": ...}`
-(`handlers.render.stats.chart_blocks`). Slack shows such a file to whoever
-sees the block the app posted; no public URL is ever made.
+(`handlers.render.stats.chart_blocks`). Slack's one condition is that whoever
+posts the blocks can access the file: the app uploaded it, so it can. No
+public URL is ever made. (Checked against Slack's documentation and the
+stand-in, not yet against a real workspace's Home tab.)
 
 Replaced files are not deleted: a digest posted earlier still names its
 picture, and a Home published a minute ago its own.
