@@ -11,6 +11,7 @@ from bot.runtime import Bot
 from domain.analytics import refresh_workspace, snapshot_workspaces
 from domain.lifecycle import run_lifecycle
 from domain.reminders import send_due_reminders
+from handlers.charts import publish_charts
 from handlers.digests import post_digests
 from handlers.trace import where
 
@@ -56,8 +57,10 @@ def digest(bot: Bot) -> int:
 
 
 def analytics(bot: Bot) -> int:
-    """Every workspace's dashboard snapshots that are due (see domain.analytics).
-    A workspace whose refresh fails is logged and the others are refreshed."""
+    """Every workspace's dashboard snapshots that are due (see domain.analytics),
+    then the charts of those whose figures changed, drawn and uploaded (see
+    handlers.charts). A workspace whose refresh fails is logged and the others
+    are refreshed; its charts are still brought up to its last snapshot."""
     written = 0
     for workspace_id in snapshot_workspaces(bot.deps.system_uow):
         try:
@@ -69,6 +72,13 @@ def analytics(bot: Bot) -> int:
         # rolled back, and the next workspaces must not wait for a fix.
         except Exception as error:
             log.error("analytics for %s failed\n%s", workspace_id, where(error))
+        try:
+            publish_charts(bot.app.client, bot.deps.system_uow, bot.deps.clock, workspace_id)
+        # As above: a chart that cannot be drawn or recorded leaves the text
+        # figures, which the Home and digest show without it, and the next
+        # workspaces' charts.
+        except Exception as error:
+            log.error("charts for %s failed\n%s", workspace_id, where(error))
     return written
 
 

@@ -61,6 +61,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.analytics import mentor_figures
 from domain.analytics_ports import MentorHours
+from domain.chart_ports import ChartFile, charts_in_order
+from domain.charts import DIGEST_CHART_PERIOD
 from domain.errors import InvalidInput, NotAllowed
 from domain.metrics import ExpertiseGap, MentorFigures, expertise_gaps, weekday_counts
 from domain.model import Role
@@ -123,6 +125,8 @@ class Digest:
     channel: str = ""
     attempts: int = 1
     expertise: list[ExpertiseGap] = field(default_factory=list)
+    # The charts of the last `DIGEST_CHART_PERIOD` days, as the `analytics` job uploaded them.
+    charts: tuple[ChartFile, ...] = ()
 
     @property
     def new_sessions_delta(self) -> int:
@@ -288,6 +292,7 @@ def _figures(uow: UnitOfWork, record: DigestRecord, schedule: DigestSchedule, to
         channel=record.channel,
         attempts=record.attempts,
         expertise=expertise_gaps(((t.tag, t.sessions, t.mentors) for t in demand), TOP_EXPERTISE),
+        charts=charts_in_order(uow.charts.for_period(workspace_id, DIGEST_CHART_PERIOD)),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from domain.analytics import dashboard_within
+from domain.chart_ports import ChartFile, charts_in_order
 from domain.errors import NotAllowed
 from domain.goals import in_order
 from domain.matching import (
@@ -107,6 +108,8 @@ class Viewer:
 class Home:
     snapshot: HomeSnapshot
     dashboard: Dashboard | None = None  # admins who are in the programme
+    # The dashboard's charts as uploaded by the `analytics` job (none yet: none).
+    charts: tuple[ChartFile, ...] = ()
 
 
 def read_homes(
@@ -143,10 +146,13 @@ def homes_within(
             page=viewer.notifications_page,
             matching=matching,
         )
-        board = None
+        board: Dashboard | None = None
+        charts: tuple[ChartFile, ...] = ()
         if viewer.admin and snapshot.profile is not None:
             board = dashboard_within(uow, viewer.workspace_id, now, period_days=viewer.period_days)
-        homes[viewer] = Home(snapshot, board)
+            # Only the files already uploaded: a Home open never draws or uploads.
+            charts = charts_in_order(uow.charts.for_period(viewer.workspace_id, viewer.period_days))
+        homes[viewer] = Home(snapshot, board, charts)
     return homes
 
 

@@ -15,6 +15,7 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from domain.analytics_ports import AnalyticsRepository, SnapshotRepository
+from domain.chart_ports import ChartRepository
 from domain.model import (
     Actor,
     BusyPeriod,
@@ -567,6 +568,9 @@ class UnitOfWork(Protocol):
 
     @property
     def snapshots(self) -> SnapshotRepository: ...
+
+    @property
+    def charts(self) -> ChartRepository: ...
 
     @property
     def digests(self) -> DigestRepository: ...

@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from enum import Enum
 from uuid import UUID
@@ -424,7 +425,16 @@ class SlackNotifier:
         for viewer, home in homes.items():
             user_id = viewer.slack_user_id
             try:
-                self._client.views_publish(user_id=user_id, view=home_view(self._data(home)))
+                try:
+                    self._client.views_publish(user_id=user_id, view=home_view(self._data(home)))
+                except SlackApiError as error:
+                    if not home.charts:
+                        raise
+                    # A picture Slack will not show (a file deleted in Slack,
+                    # say) must not cost the Home: its text figures go alone.
+                    log.warning("home of %s refused with charts: %s", user_id, error)
+                    bare = replace(home, charts=())
+                    self._client.views_publish(user_id=user_id, view=home_view(self._data(bare)))
             except (SlackApiError, OSError) as error:
                 log.warning("home of %s not published: %s", user_id, error)
             # Whatever else went wrong (a refusal, a lost connection, a bug) is
@@ -437,7 +447,7 @@ class SlackNotifier:
         overview = snapshot.overview
         board = None
         if home.dashboard is not None and snapshot.profile is not None:
-            board = dashboard_blocks(home.dashboard, snapshot.profile.time_zone)
+            board = dashboard_blocks(home.dashboard, snapshot.profile.time_zone, charts=home.charts)
         return HomeData(
             profile=snapshot.profile,
             rating=snapshot.rating,

@@ -15,6 +15,7 @@ from storage.engine import with_transaction_settings
 from storage.errors import WAITED_TOO_LONG, sqlstate, to_domain_error, translated_errors
 from storage.repos.analytics import SqlAnalyticsRepository
 from storage.repos.calendar_feeds import SqlCalendarFeedRepository
+from storage.repos.charts import SqlChartRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
 from storage.repos.goals import SqlGoalRepository
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
         self.events = SqlEventRepository(self.session)
         self.analytics = SqlAnalyticsRepository(self.session)
         self.snapshots = SqlSnapshotRepository(self.session)
+        self.charts = SqlChartRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.calendar_feeds = SqlCalendarFeedRepository(self.session)
         return self

@@ -90,6 +90,7 @@ DATA_TABLES = (
     "processed_events",
     "digests",
     "analytics_snapshots",
+    "chart_files",
     "calendar_feeds",
 )
 

@@ -50,6 +50,11 @@ def _texts(node: Any) -> list[str]:
 # The method name recorded for a file's bytes posted to its upload URL.
 UPLOAD = "file_upload"
 
+# The methods whose blocks Slack checks (here: that each image's slack_file exists).
+_BLOCK_METHODS = frozenset(
+    {"chat.postMessage", "chat.update", "views.open", "views.update", "views.push", "views.publish"}
+)
+
 # What Slack says with these statuses.
 _DEFAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 
@@ -101,6 +106,9 @@ class FakeSlack:
     base_url: str = ""
     # Each file's name, as files.getUploadURLExternal was asked for it.
     file_names: dict[str, str] = field(default_factory=dict)
+    # Each file's bytes, as posted to its upload URL: like Slack, files outlive
+    # the call record (`clear`), so a later message may still show one.
+    file_bytes: dict[str, bytes] = field(default_factory=dict)
 
     def add_user(self, user_id: str, name: str, tz: str = "UTC", title: str = "") -> SlackUser:
         user = SlackUser(user_id, name, tz, title)
@@ -149,6 +157,23 @@ class FakeSlack:
             if call.params.get("file_id") == file_id:
                 return str(call.params["content"])
         return None
+
+    def uploaded_bytes(self, file_id: str) -> bytes | None:
+        """The bytes posted to a file's upload URL (a picture), or None."""
+        with self.lock:
+            return self.file_bytes.get(file_id)
+
+    def _unknown_files(self, params: dict[str, Any]) -> list[str]:
+        """The ids of image blocks' `slack_file`s that were never uploaded here:
+        Slack refuses such blocks (`invalid_blocks`) rather than show nothing."""
+        with self.lock:
+            uploaded = set(self.file_bytes)
+        unknown = []
+        for block in Call("", params).blocks():
+            file = block.get("slack_file") if block.get("type") == "image" else None
+            if isinstance(file, dict) and "id" in file and str(file["id"]) not in uploaded:
+                unknown.append(str(file["id"]))
+        return unknown
 
     def _shared(self, file: dict[str, Any]) -> dict[str, Any]:
         """A shared file as Slack describes it: the type follows from the name."""
@@ -209,6 +234,8 @@ class FakeSlack:
             if any(u not in self.users for u in users.split(",")):
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "channel": {"id": "D" + users.replace(",", "")}}
+        if method in _BLOCK_METHODS and self._unknown_files(params):
+            return {"ok": False, "error": "invalid_blocks"}
         if method in ("chat.postMessage", "chat.update"):
             ts = params.get("ts") or f"{1700000000 + next(self._ts)}.000100"
             return {
@@ -260,9 +287,14 @@ class _Handler(BaseHTTPRequestHandler):
             method, params = "response_url", json.loads(body or b"{}")
             params["response_url_id"] = path.rsplit("/", 1)[-1]
         elif path.startswith("/upload/"):
-            # The file's bytes, as they are: no form or JSON to parse.
+            # The file's bytes, as they are: no form or JSON to parse. A text
+            # file (.ics, .csv) is read as text; a picture (.png) keeps its bytes.
             method = UPLOAD
-            params = {"file_id": path.rsplit("/", 1)[-1], "content": body.decode("utf-8")}
+            params = {
+                "file_id": path.rsplit("/", 1)[-1],
+                "content": body.decode("utf-8", errors="replace"),
+                "data": body,
+            }
         else:
             method, params = path.rsplit("/", 1)[-1], _params(self, body)
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or None
@@ -271,6 +303,8 @@ class _Handler(BaseHTTPRequestHandler):
             fault = slack._take_fault(method, params)
             if fault is None or fault.status == 200:
                 slack.calls.append(Call(method, params, token))
+            if method == UPLOAD and fault is None:
+                slack.file_bytes[str(params["file_id"])] = body
         if fault is not None and fault.delay_s:
             time.sleep(fault.delay_s)
         if fault is not None and fault.close_connection:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
+from domain.charts import DIGEST_CHART_PERIOD
 from domain.digest import Digest
 from handlers.render.breakdowns import plural
 from handlers.render.common import context, escape, header, stars
+from handlers.render.stats import chart_blocks
 
 
 def _trend(now: int, delta: int, change: float | None) -> str:
@@ -47,6 +49,9 @@ def digest_message(d: Digest) -> tuple[str, list[Block]]:
         context(_period(d)),
         SectionBlock(fields=fields),
     ]
+    if d.charts:
+        blocks.append(context(f"The last {DIGEST_CHART_PERIOD} days:"))
+        blocks += chart_blocks(d.charts)
     if d.top_mentors:
         lines = [
             f"{rank}. *{escape(m.name)}* — {m.completed} completed · "

@@ -4,11 +4,12 @@ period and a button that sends the per-mentor table as a CSV file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
+    ImageBlock,
     MarkdownTextObject,
     Option,
     SectionBlock,
@@ -16,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from domain.analytics import PERIODS
+from domain.chart_ports import ChartFile
 from domain.metrics import ALL_TIME_UTILIZATION_DAYS, PRIOR_WEIGHT, Dashboard, MentorFigures
 from handlers.ids import Action
 from handlers.metadata import PeriodRef
@@ -39,6 +41,8 @@ TITLE = "Programme dashboard"
 EXPORT = "Export per-mentor CSV"
 MAX_BLOCKS = 30
 MAX_FIELD_TEXT = 2000
+MAX_ALT_TEXT = 2000  # Slack's limits on an image block's alt_text and title
+MAX_IMAGE_TITLE = 2000
 DEFINITIONS = (
     "Completion rate: completed ÷ sessions that were due (completed, no-show,"
     " scheduled or ongoing). Rating rank: a Bayesian average, as if each mentor"
@@ -79,7 +83,28 @@ def period_select(selected: int | None) -> ActionsBlock:
     )
 
 
-def dashboard_blocks(d: Dashboard, viewer_zone: str) -> list[Block]:
+def chart_blocks(charts: Sequence[ChartFile]) -> list[Block]:
+    """The charts as image blocks. An uploaded file is shown the way Slack
+    supports for files it hosts: an image block with `slack_file: {"id": ...}`
+    (never a public URL; see handlers.charts). The alt text carries the
+    picture's numbers; the title is the chart's name."""
+    return [
+        ImageBlock(
+            slack_file={"id": chart.file_id},
+            alt_text=truncate(chart.alt_text, MAX_ALT_TEXT) or chart.title,
+            title=truncate(chart.title, MAX_IMAGE_TITLE),
+            block_id=f"chart_{chart.kind}",
+        )
+        for chart in charts
+    ]
+
+
+def dashboard_blocks(
+    d: Dashboard, viewer_zone: str, *, charts: Sequence[ChartFile] = ()
+) -> list[Block]:
+    """The dashboard; `charts`, the pictures the `analytics` job uploaded for
+    its period, go beside the figures (without them, the figures alone)."""
+    pictures = chart_blocks(charts)
     blocks: list[Block] = [
         header(TITLE),
         period_select(d.period_days),
@@ -95,6 +120,7 @@ def dashboard_blocks(d: Dashboard, viewer_zone: str) -> list[Block]:
             ("Average rating", _rating(d.average_rating, d.rating_count)),
             ("Utilization", _bar(d.utilization)),
         ),
+        *pictures,
         divider(),
         section(f"*Top mentors by rating*\n{_ranking(d.top_by_rating, _by_rating)}"),
         section(f"*Top mentors by completed sessions*\n{_ranking(d.top_by_completed, _by_done)}"),
@@ -102,7 +128,7 @@ def dashboard_blocks(d: Dashboard, viewer_zone: str) -> list[Block]:
         *breakdown_blocks(d),
         context(DEFINITIONS),
     ]
-    return blocks[:MAX_BLOCKS]
+    return blocks[: MAX_BLOCKS + len(pictures)]
 
 
 def dashboard_text(d: Dashboard) -> str:

@@ -6,6 +6,7 @@ migrated database). Importing this package registers every table on
 from storage.base import Base
 from storage.models.availability import Availability, AvailabilityException
 from storage.models.calendar import CalendarFeed
+from storage.models.charts import ChartFileRow
 from storage.models.digests import DigestRow
 from storage.models.events import ProcessedEvent
 from storage.models.feedback import Feedback, Rating
@@ -22,6 +23,7 @@ __all__ = [
     "AvailabilityException",
     "Base",
     "CalendarFeed",
+    "ChartFileRow",
     "DigestRow",
     "Feedback",
     "GoalHistory",

@@ -29,3 +29,5 @@ class AnalyticsSnapshot(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     took_ms: Mapped[int] = mapped_column(Integer)
     figures: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Which scheduler draws this snapshot's charts (migration 0019): until when.
+    charts_leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from domain.analytics_ports import Snapshot
+from domain.chart_ports import ChartFile, ChartKind
 from domain.model import (
     ExtraSlot,
     Feedback,
@@ -51,6 +52,10 @@ class Store:
     event_times: dict[tuple[str, str], datetime] = field(default_factory=dict)
     digests: dict[tuple[str, date], DigestRecord] = field(default_factory=dict)
     snapshots: dict[tuple[str, int | None], Snapshot] = field(default_factory=dict)
+    # (workspace, period, kind) -> the uploaded chart picture.
+    charts: dict[tuple[str, int | None, ChartKind], ChartFile] = field(default_factory=dict)
+    # (workspace, period) -> until when a scheduler draws its charts.
+    chart_leases: dict[tuple[str, int | None], datetime] = field(default_factory=dict)
     # Workspaces whose snapshots another scheduler is refreshing right now.
     refreshing: set[str] = field(default_factory=set)
     # Per person: their feed token's hash, and when it was made.

@@ -16,6 +16,7 @@ from domain.model import Actor, Delivery
 from tests.fakes.analytics import FakeAnalytics, FakeSnapshots
 from tests.fakes.availability import FakeAvailability
 from tests.fakes.calendar_feeds import FakeCalendarFeeds
+from tests.fakes.charts import FakeCharts
 from tests.fakes.digests import FakeDigests
 from tests.fakes.events import FakeEvents
 from tests.fakes.feedback import FakeFeedback
@@ -53,6 +54,7 @@ class FakeUnitOfWork:
         self.events = FakeEvents(self.store)
         self.analytics = FakeAnalytics(self.store)
         self.snapshots = FakeSnapshots(self.store)
+        self.charts = FakeCharts(self.store)
         self.digests = FakeDigests(self.store)
         self.calendar_feeds = FakeCalendarFeeds(self.store)
 

@@ -14,12 +14,14 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 
 from bot import jobs
 from bot.app import make_client
 from bot.config import Settings
 from bot.runtime import Bot
+from bot.standin.slack_api import FakeSlackServer
 from domain.analytics import PERIODS
 from domain.analytics_ports import ProgrammeTotals
 from domain.model import Actor
@@ -263,12 +265,20 @@ def test_the_analytics_job_goes_on_past_a_workspace_whose_refresh_fails(
         uow.analytics = BrokenFor(store, "T1")
         return uow
 
-    bot = SimpleNamespace(deps=SimpleNamespace(system_uow=system_uow, clock=FakeClock(NOW)))
-    with caplog.at_level(logging.ERROR, logger="mentorbot.jobs"):
-        written = jobs.analytics(cast(Bot, bot))
+    with FakeSlackServer() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.api_url)
+        bot = SimpleNamespace(
+            deps=SimpleNamespace(system_uow=system_uow, clock=FakeClock(NOW)),
+            app=SimpleNamespace(client=client),
+        )
+        with caplog.at_level(logging.ERROR, logger="mentorbot.jobs"):
+            written = jobs.analytics(cast(Bot, bot))
 
     assert written == len(PERIODS)
     assert {workspace for workspace, _period in store.snapshots} == {"T2"}
+    # T1 has no snapshot to draw; T2's charts were drawn and uploaded.
+    assert {workspace for workspace, _period, _kind in store.charts} == {"T2"}
+    assert slack.slack.calls_to("files.getUploadURLExternal")
     (record,) = [r for r in caplog.records if r.name == "mentorbot.jobs"]
     assert record.getMessage().startswith("analytics for T1 failed")
     assert "RuntimeError" in record.getMessage()

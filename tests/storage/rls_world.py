@@ -75,6 +75,9 @@ def make_world(app_engine: Engine) -> World:
                 f" VALUES ('T1', {WEEK}, 'C1');"
                 "INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
                 f" took_ms, figures) VALUES ('T1', 30, {AT}, 80, '{{}}');"
+                "INSERT INTO chart_files (workspace_id, period_days, kind, file_id,"
+                " figures_key, title, alt_text, computed_at, uploaded_at) VALUES ('T1', 30,"
+                f" 'sessions', 'F1', 'k', 'Sessions per week', '1 Dec: 2', {AT}, {AT});"
                 "INSERT INTO calendar_feeds (workspace_id, user_id, token_hash, created_at)"
                 f" VALUES ('T1', {org.mentor}, repeat('a', 64), {AT});"
                 "INSERT INTO goal_history (workspace_id, goal_id, actor_id, to_status)"
@@ -182,6 +185,15 @@ def make_world(app_engine: Engine) -> World:
             insert="INSERT INTO analytics_snapshots (workspace_id, period_days, computed_at,"
             f" took_ms, figures) VALUES ('T1', 7, {AT}, 80, '{{}}')",
             update_set="took_ms = took_ms + 1",
+        ),
+        "chart_files": Case(
+            table="chart_files",
+            owner="UADMIN",
+            key="workspace_id = 'T1' AND period_days = 30 AND kind = 'sessions'",
+            insert="INSERT INTO chart_files (workspace_id, period_days, kind, file_id,"
+            " figures_key, title, alt_text, computed_at, uploaded_at) VALUES ('T1', 7,"
+            f" 'goals', 'F2', 'k', 'Goals', 'Everyone: 1 of 2', {AT}, {AT})",
+            update_set="file_id = 'F3'",
         ),
         "workspace_settings": Case(
             table="workspace_settings",

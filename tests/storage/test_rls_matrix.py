@@ -99,6 +99,14 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": {"system"},
         "delete": {"system"},  # the job, for workspaces that no longer have people
     },
+    # The uploaded chart pictures: the analytics job writes them; the Home and
+    # the digest read them as the system; a workspace's admins may read theirs.
+    "chart_files": {
+        "select": {"admin", "system"},
+        "insert": {"system"},
+        "update": {"system"},
+        "delete": {"system"},
+    },
     # The bot reads everyone's settings as the system; members neither read nor write them.
     "workspace_settings": {
         "select": {"admin", "system"},
