@@ -16,6 +16,7 @@ picture, and a Home published a minute ago its own.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -25,7 +26,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from domain.chart_ports import ChartFile, ChartKind
 from domain.charts import ChartSource, chart_sources, keep_charts
 from domain.ports import Clock, UnitOfWork
-from handlers.render.charts import ChartPlan, draw, plan_charts
+from handlers.render.charts import ChartPlan, can_draw, draw, plan_charts
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,11 @@ def publish_charts(
     picture was uploaded; forget the pictures of charts that have nothing to
     show any more, or whose new picture could not be uploaded (a picture of
     older figures beside the current text would mislead; the next tick tries
-    again). Returns how many pictures were uploaded."""
+    again). Returns how many pictures were uploaded: none, and nothing read,
+    without the `charts` extra."""
+    if not can_draw():
+        _say_charts_are_off()
+        return 0
     uploads = 0
     for source in chart_sources(system_uow, clock, workspace_id):
         plans = plan_charts(source.data)
@@ -91,3 +96,9 @@ def _upload(
         log.warning("chart %s (%s) for %s: Slack named no file", plan.kind, period, workspace_id)
         return None
     return file_id
+
+
+@functools.cache
+def _say_charts_are_off() -> None:
+    # Once per process: the job runs every few minutes.
+    log.info("matplotlib is not installed (the charts extra): the dashboard shows text only")

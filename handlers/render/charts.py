@@ -17,7 +17,9 @@ with none of pyplot's global state, so the job may draw from any thread.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import io
 import math
 from collections.abc import Sequence
@@ -91,6 +93,13 @@ def plan_charts(data: ChartData) -> list[ChartPlan]:
 def render_charts(data: ChartData) -> list[Picture]:
     """Every chart the figures make, drawn."""
     return [Picture(plan, draw(data, plan.kind)) for plan in plan_charts(data)]
+
+
+@functools.cache
+def can_draw() -> bool:
+    """Whether matplotlib is installed (the `charts` extra): without it there
+    are no pictures, only the text figures."""
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def draw(data: ChartData, kind: ChartKind) -> bytes:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import time, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from bot import jobs
@@ -19,6 +20,7 @@ from bot.standin.payloads import text_input
 from domain.analytics import PERIODS
 from domain.availability import add_weekly_slots, clear_weekly
 from domain.sessions import accept, complete, request_session
+from handlers import charts
 from handlers.ids import Field
 from tests.handlers.booked import user_id
 from tests.handlers.conftest import NOW, Harness
@@ -274,3 +276,19 @@ def test_a_period_another_scheduler_is_drawing_is_left_to_it(
             text("SELECT count(*) FROM analytics_snapshots WHERE charts_leased_until IS NOT NULL")
         ).scalar_one()
     assert held == 0  # every lease ended with its period's record
+
+
+def test_without_matplotlib_the_job_uploads_nothing_and_the_home_keeps_its_text(
+    h: Harness, owner_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """matplotlib is the optional `charts` extra: a bot installed without it
+    runs the analytics job and shows the figures as text, no picture."""
+    _programme(h, owner_engine)
+    monkeypatch.setattr(charts, "can_draw", lambda: False)
+    jobs.analytics(h.bot)
+
+    assert h.calls(UPLOAD_STEP) == []
+    assert _chart_rows(owner_engine) == []
+    blocks = _home(h, "UOLGA")
+    assert _images(blocks) == []
+    assert "Completion rate" in "\n".join(str(b) for b in blocks)
