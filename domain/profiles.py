@@ -14,7 +14,13 @@ from domain.ports import Clock, UnitOfWork
 from domain.slots import validate_zone
 from domain.text import clean_text, normalize_tags
 
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# A meeting link is a web address a button or a calendar opens: http(s), a host
+# first, then only the characters an address is written with (RFC 3986), so no
+# space, control character, quote, angle bracket or `|` (which would break out
+# of a Slack link) and no other scheme (javascript:, data:). ASCII only: the
+# database holds the same rule (migration 0017, storage.models.people).
+MEETING_LINK_PATTERN = r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9\[][A-Za-z0-9._~%!$&'()*+,;=:@/?#\[\]-]*"
+_URL = re.compile(MEETING_LINK_PATTERN, re.ASCII)
 
 SESSION_MINUTES = (15, 20, 30, 45, 60, 90, 120)
 MAX_WEEKLY_CAP = 50
@@ -280,9 +286,11 @@ def _meeting_link(value: str) -> str | None:
     )
     if not link:
         return None
-    if not _URL.match(link):
+    if not _URL.fullmatch(link):
         raise InvalidInput(
-            "A meeting link must be a web address starting with https://", field="meeting_link"
+            "A meeting link must be a web address starting with https://, without spaces"
+            " or special characters (e.g. https://meet.example.com/you).",
+            field="meeting_link",
         )
     return link
 
