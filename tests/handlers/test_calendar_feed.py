@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import Engine, event, text
 
+from bot.logs import JsonFormatter, QuietLibraries, TextFormatter, fields
 from bot.standin.clock import FakeClock
 from bot.standin.seen import Kind
 from bot.standin.slack_api import FakeSlackServer
@@ -454,3 +456,55 @@ def test_calendar_feed_refuses_a_post_with_a_body_as_405(h: Harness) -> None:
         h, token, method="POST", headers={"Content-Type": "text/calendar", "Content-Length": "0"}
     )
     assert (status, headers["allow"]) == (405, "GET, HEAD")
+
+
+def _logged(records: list[logging.LogRecord]) -> list[str]:
+    """The lines an operator would read, in both formats, as the bot's own log
+    handler passes and writes them."""
+    quiet = QuietLibraries()
+    kept = [record for record in records if quiet.filter(record)]
+    return [
+        *(TextFormatter().format(record) for record in kept),
+        *(JsonFormatter().format(record) for record in kept),
+    ]
+
+
+def test_the_feed_token_is_in_no_log_line_whatever_the_request(
+    h: Harness, maya: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    _scheduled(h, "UBEN", maya, TUESDAY_9)
+    token = _feed_token(h)
+    h.settle()
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+
+    _, headers, _ = _feed(h, token)
+    _feed(h, token, headers={"If-None-Match": headers["etag"]})
+    _feed(h, token, method="HEAD")
+    _feed(h, token, method="DELETE")
+    _http(h, f"/calendar/{token}x.ics")
+    _http(h, f"/calendar/{token}.ics/more")
+    # Paths that never reach the feeds: Bolt answers them, and the refusal is logged.
+    for path in (f"/x/calendar/{token}.ics", f"/{token}"):
+        assert _http(h, path)[0] == 404, path
+    _http(h, f"//calendar/{token}.ics")  # the server may take it for the feed's path
+    assert _http(h, f"/slack/events?{token}", method="POST")[0] == 401
+    failing = CalendarFeeds(_broken, FakeClock(NOW), None)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": f"/calendar/{token}.ics"}
+    assert b"".join(failing(environ, lambda status, headers: None)).startswith(b"Something")
+    h.settle()
+
+    lines = _logged(caplog.records)
+    assert any("request rejected" in line for line in lines)
+    assert any("calendar feed failed" in line for line in lines)
+    leaks = [line for line in lines if token in line]
+    assert leaks == []
+    # Scrubbed at the source too, for any other handler an operator adds.
+    for record in caplog.records:
+        if record.name.startswith("mentorbot"):
+            assert token not in record.getMessage()
+            assert token not in str(fields(record))
+
+
+def _broken(actor: Actor) -> UnitOfWork:
+    raise RuntimeError("connection to 10.0.0.7 refused")
