@@ -278,3 +278,35 @@ def test_the_version_changes_with_anything_a_calendar_shows(
             conn.execute(text(change), values)
         seen.append(version())
     assert len(set(seen)) == len(seen) - 1, seen
+
+
+def test_the_version_as_someone_else_is_the_version_of_nothing(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    """Row-level security holds for the version as for the rows: asked for
+    another person's id, a member's digest covers none of their sessions."""
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        add_session(conn, "T1", org.mentor, org.mentee, status="scheduled")
+    window = {
+        "held": HELD,
+        "starts_from": NOW - timedelta(days=30),
+        "starts_before": NOW + timedelta(days=180),
+        "around": NOW,
+        "limit": 10,
+    }
+    seen = {}
+    readers = {
+        "UBYSTANDER": Actor.member("T1", "UBYSTANDER"),
+        "UMENTEE": Actor.member("T1", "UMENTEE"),
+        "UFOREIGN": Actor.member("T2", "UFOREIGN"),
+    }
+    for reader, actor in readers.items():
+        with SqlUnitOfWork(session_factory, actor) as uow:
+            seen[reader] = (
+                uow.calendar_feeds.version(org.mentee, **window),  # type: ignore[arg-type]
+                uow.calendar_feeds.sessions(org.mentee, **window).version,  # type: ignore[arg-type]
+            )
+    assert seen["UBYSTANDER"] == ("0-0", "0-0")
+    assert seen["UFOREIGN"] == ("0-0", "0-0")
+    assert seen["UMENTEE"][0] == seen["UMENTEE"][1] != "0-0"
