@@ -14,13 +14,15 @@ from domain.ports import Clock, UnitOfWork
 from domain.slots import validate_zone
 from domain.text import clean_text, normalize_tags
 
-# A meeting link is a web address a button or a calendar opens: http(s), a host
-# first, then only the characters an address is written with (RFC 3986), so no
-# space, control character, quote, angle bracket or `|` (which would break out
-# of a Slack link) and no other scheme (javascript:, data:). ASCII only: the
+# A meeting link is a web address a button or a calendar opens: http(s) and a
+# host first (no other scheme: javascript:, data:), then no space, control
+# character, double quote, angle bracket, `|` (either would break out of a
+# Slack link), backslash, caret, brace or backtick (RFC 3986 allows none of
+# them). Other letters are kept: a room's path may be in any language. The
 # database holds the same rule (migration 0017, storage.models.people).
-MEETING_LINK_PATTERN = r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9\[][A-Za-z0-9._~%!$&'()*+,;=:@/?#\[\]-]*"
-_URL = re.compile(MEETING_LINK_PATTERN, re.ASCII)
+_NOT_IN_LINKS = r'\s\x00-\x1f\x7f-\x9f<>"|\\^{}`'
+MEETING_LINK_PATTERN = rf"[Hh][Tt][Tt][Pp][Ss]?://[^{_NOT_IN_LINKS}/?#@][^{_NOT_IN_LINKS}]*"
+_URL = re.compile(MEETING_LINK_PATTERN)
 
 SESSION_MINUTES = (15, 20, 30, 45, 60, 90, 120)
 MAX_WEEKLY_CAP = 50

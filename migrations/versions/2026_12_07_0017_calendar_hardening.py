@@ -1,8 +1,9 @@
 """Calendar hardening: the database holds the rules the domain checks.
 
 - `users.meeting_link` is a web address (`ck_users_meeting_link_web_address`):
-  http(s), a host, only the characters an address is written with (no space,
-  control character, quote or angle bracket), at most 500 characters. Added
+  http(s) and a host, then no space, control character, double quote, angle
+  bracket, `|`, backslash, caret, brace or backtick; at most 500 characters
+  (domain.profiles' rule). Added
   NOT VALID: rows written before the rule do not block the upgrade. Such a
   row takes no other write until its link is mended (PostgreSQL checks every
   new row version): the profile modal shows the link with the domain's field
@@ -36,8 +37,8 @@ SEARCH_PATH = "pg_catalog, public, pg_temp"
 # domain.profiles' rule, in SQL (kept equal to `MEETING_LINK_PATTERN` there and
 # to storage.models.people's constraint).
 MEETING_LINK_RULE = (
-    "meeting_link IS NULL OR (length(meeting_link) <= 500"
-    " AND meeting_link ~ '^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9\\[][A-Za-z0-9._~%!$&''()*+,;=:@/?#\\[\\]-]*$')"
+    "meeting_link IS NULL OR (length(meeting_link) <= 500 AND meeting_link ~ '^[Hh][Tt][Tt][Pp][Ss]?://"
+    '[^[:space:][:cntrl:]<>"|\\\\^{}`/?#@][^[:space:][:cntrl:]<>"|\\\\^{}`]*$\')'
 )
 
 REFUSE = "RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE ="

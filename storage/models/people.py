@@ -28,8 +28,8 @@ from storage.models.columns import timestamp_now, workspace_fk
 # domain.profiles.MEETING_LINK_PATTERN and limits.MEETING_LINK, as migration 0017
 # wrote them.
 MEETING_LINK_RULE = (
-    "meeting_link IS NULL OR (length(meeting_link) <= 500"
-    " AND meeting_link ~ '^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9\\[][A-Za-z0-9._~%!$&''()*+,;=:@/?#\\[\\]-]*$')"
+    "meeting_link IS NULL OR (length(meeting_link) <= 500 AND meeting_link ~ '^[Hh][Tt][Tt][Pp][Ss]?://"
+    '[^[:space:][:cntrl:]<>"|\\\\^{}`/?#@][^[:space:][:cntrl:]<>"|\\\\^{}`]*$\')'
 )
 
 

@@ -79,6 +79,7 @@ def _edit_profile(h: Harness, link: str) -> dict[str, object]:
         "https://zoom.example.com/j/1 2",
         "https://zoom.example.com/j/<b>",
         "https://zoom.example.com|Join",
+        "https://zoom.example.com/{room}",
         "https://zoom.example.com/" + "j" * 500,
     ],
 )
@@ -99,13 +100,16 @@ def test_the_profile_modal_refuses_a_meeting_link_that_is_no_web_address_beside_
     assert stored == OWN
 
 
+@pytest.mark.parametrize(
+    "link", ["https://zoom.example.com/j/123?pwd=Ab_c-d", "https://meet.example.com/räume/maya"]
+)
 def test_the_profile_modal_keeps_a_web_address_as_the_meeting_link(
-    h: Harness, owner_engine: Engine
+    h: Harness, owner_engine: Engine, link: str
 ) -> None:
     mentor_and_mentee(h)
-    assert "errors" not in _edit_profile(h, "https://zoom.example.com/j/123?pwd=Ab_c-d")
+    assert "errors" not in _edit_profile(h, link)
     with owner_engine.connect() as conn:
         stored = conn.execute(
             text("SELECT meeting_link FROM users WHERE slack_user_id = 'UMAYA'")
         ).scalar_one()
-    assert stored == "https://zoom.example.com/j/123?pwd=Ab_c-d"
+    assert stored == link

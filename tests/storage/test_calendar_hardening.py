@@ -26,6 +26,8 @@ BAD_LINKS = (
     "https://meet.example.com/\x07",
     "https://meet.example.com/<script>",
     "https://evil.example.com|Join>",
+    'https://meet.example.com/"onmouseover',
+    "https://meet.example.com/{x}",
     "ftp://files.example.com/",
     "https://",
     "https://" + "a" * 500,
@@ -54,13 +56,17 @@ def test_the_database_refuses_a_meeting_link_that_is_no_web_address(
     assert refused == "23514"
 
 
-def test_the_database_takes_a_web_address_as_a_meeting_link(app_engine: Engine, org: Org) -> None:
+@pytest.mark.parametrize(
+    "link",
+    ["HTTPS://meet.example.com/j/123?pwd=a_b-c~d%20e#x", "https://meet.example.com/räume/ünal"],
+)
+def test_the_database_takes_a_web_address_as_a_meeting_link(
+    app_engine: Engine, org: Org, link: str
+) -> None:
     with app_engine.begin() as conn:
         set_actor(conn, "T1", "UMENTOR", "member")
         refused = _sqlstate(
-            conn,
-            "UPDATE users SET meeting_link = :l WHERE id = :id",
-            {"l": "HTTPS://meet.example.com/j/123?pwd=a_b-c~d%20e#x", "id": org.mentor},
+            conn, "UPDATE users SET meeting_link = :l WHERE id = :id", {"l": link, "id": org.mentor}
         )
     assert refused is None
 
