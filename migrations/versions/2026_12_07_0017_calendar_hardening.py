@@ -3,10 +3,10 @@
 - `users.meeting_link` is a web address (`ck_users_meeting_link_web_address`):
   http(s) and a host, then no space, control character, double quote, angle
   bracket, `|`, backslash, caret, brace or backtick; at most 500 characters
-  (domain.profiles' rule). Added
-  NOT VALID: rows written before the rule do not block the upgrade. Such a
-  row takes no other write until its link is mended (PostgreSQL checks every
-  new row version): the profile modal shows the link with the domain's field
+  (domain.profiles' rule). Added NOT VALID, then validated when no row breaks
+  it, so rows written before the rule do not block the upgrade. Such a row
+  takes no other write until its link is mended (PostgreSQL checks every new
+  row version): the profile modal shows the link with the domain's field
   error; an operator may clear the old links and VALIDATE the constraint.
 - `sessions.calendar_sequence` (0013's `guard_session_calendar`): a member
   gave a session that never reached a calendar (NULL) its SEQUENCE 0 with any
@@ -40,6 +40,26 @@ MEETING_LINK_RULE = (
     "meeting_link IS NULL OR (length(meeting_link) <= 500 AND meeting_link ~ '^[Hh][Tt][Tt][Pp][Ss]?://"
     '[^[:space:][:cntrl:]<>"|\\\\^{}`/?#@][^[:space:][:cntrl:]<>"|\\\\^{}`]*$\')'
 )
+
+# Validated at once where no row breaks the rule (a new database, most old
+# ones), so the constraint is as trusted as any; left NOT VALID otherwise. The
+# owner is held by the forced policies too: it looks as the system, then
+# puts the role back as it was.
+VALIDATE_WHEN_CLEAN = f"""
+DO $$
+DECLARE
+    was text := current_setting('app.role', true);
+    clean boolean;
+BEGIN
+    PERFORM set_config('app.role', 'system', true);
+    SELECT NOT EXISTS (SELECT 1 FROM users WHERE NOT ({MEETING_LINK_RULE})) INTO clean;
+    PERFORM set_config('app.role', coalesce(was, ''), true);
+    IF clean THEN
+        ALTER TABLE users VALIDATE CONSTRAINT ck_users_meeting_link_web_address;
+    END IF;
+END
+$$;
+"""
 
 REFUSE = "RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE ="
 
@@ -95,6 +115,7 @@ def upgrade() -> None:
         "ALTER TABLE users ADD CONSTRAINT ck_users_meeting_link_web_address"
         f" CHECK ({MEETING_LINK_RULE}) NOT VALID"
     )
+    op.execute(VALIDATE_WHEN_CLEAN)
     op.execute(GUARD_SESSION_CALENDAR)
 
 

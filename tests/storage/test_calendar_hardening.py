@@ -177,3 +177,18 @@ def test_a_member_moves_the_calendar_sequence_only_one_up_with_a_change_people_s
             conn, f"UPDATE sessions SET {change} WHERE id = :id", {"id": session_id}
         )
     assert outcome == refused
+
+
+def test_the_meeting_link_rule_is_validated_where_no_old_row_breaks_it(database_url: str) -> None:
+    engine = create_engine(sqlalchemy_url(database_url), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            validated = conn.execute(
+                text(
+                    "SELECT convalidated FROM pg_constraint"
+                    " WHERE conname = 'ck_users_meeting_link_web_address'"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert validated is True
