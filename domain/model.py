@@ -342,6 +342,9 @@ class Delivery:
     meeting_link: str | None  # the session's mentor's own (domain.meeting picks the place)
     # A request's mentee's goals, for the mentor deciding on it (domain.goals).
     goals: tuple[Goal, ...] = ()
+    # The session's mentor's and mentee's names as their profiles say when the
+    # notice is claimed (a calendar file names both); None: as the notice says.
+    names: tuple[str, str] | None = None
 
 
 # --- search -----------------------------------------------------------------

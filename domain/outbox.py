@@ -42,6 +42,7 @@ def claim_deliveries(
         people = uow.users.get_many(
             {n.recipient_id for n in notices}
             | {s.mentor_id for s in sessions.values() if s is not None}
+            | {s.mentee_id for s in sessions.values() if s is not None}
         )
         goals = {
             n.id: request_goals(uow, n.kind, sessions.get(n.session_id) if n.session_id else None)
@@ -52,6 +53,7 @@ def claim_deliveries(
     for notice in notices:
         session = sessions.get(notice.session_id) if notice.session_id else None
         mentor = people.get(session.mentor_id) if session else None
+        mentee = people.get(session.mentee_id) if session else None
         recipient = people.get(notice.recipient_id)
         if recipient is not None:
             deliveries.append(
@@ -61,6 +63,7 @@ def claim_deliveries(
                     session,
                     mentor.meeting_link if mentor else None,
                     goals[notice.id],
+                    (mentor.display_name, mentee.display_name) if mentor and mentee else None,
                 )
             )
     return deliveries

@@ -345,6 +345,14 @@ class CalendarSession:
     mentor_link: str | None
 
 
+@dataclass(frozen=True)
+class CalendarRows:
+    """A feed's sessions and the version of exactly these rows."""
+
+    version: str
+    sessions: list[CalendarSession]
+
+
 class CalendarFeedRepository(Protocol):
     """Each person's calendar feed: only the SHA-256 (hex) of its token."""
 
@@ -364,6 +372,22 @@ class CalendarFeedRepository(Protocol):
         """Whose feed the token is (system actor)."""
         ...
 
+    def version(
+        self,
+        user_id: int,
+        *,
+        held: Iterable[SessionStatus],
+        starts_from: datetime,
+        starts_before: datetime,
+        around: datetime,
+        limit: int,
+    ) -> str:
+        """A digest of everything a calendar shows of the rows `sessions` would
+        answer (ids, times, status, sequence, last change, topic, meeting
+        token, both names, the mentor's link), without reading them out: it
+        changes whenever they would."""
+        ...
+
     def sessions(
         self,
         user_id: int,
@@ -371,11 +395,13 @@ class CalendarFeedRepository(Protocol):
         held: Iterable[SessionStatus],
         starts_from: datetime,
         starts_before: datetime,
+        around: datetime,
         limit: int,
-    ) -> list[CalendarSession]:
+    ) -> CalendarRows:
         """The person's sessions starting in [starts_from, starts_before) that
-        are in `held` or were sent to calendars (`calendar_sequence` set), the
-        earliest first, at most `limit` of them."""
+        are in `held` or were sent to calendars (`calendar_sequence` set): the
+        `limit` of them nearest to `around`, earliest first, with their
+        `version` (read together: the version is these rows')."""
         ...
 
 

@@ -14,7 +14,15 @@ from domain.ports import Clock, UnitOfWork
 from domain.slots import validate_zone
 from domain.text import clean_text, normalize_tags
 
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# A meeting link is a web address a button or a calendar opens: http(s) and a
+# host first (no other scheme: javascript:, data:), then no space, control
+# character, double quote, angle bracket, `|` (either would break out of a
+# Slack link), backslash, caret, brace or backtick (RFC 3986 allows none of
+# them). Other letters are kept: a room's path may be in any language. The
+# database holds the same rule (migration 0017, storage.models.people).
+_NOT_IN_LINKS = r'\s\x00-\x1f\x7f-\x9f<>"|\\^{}`'
+MEETING_LINK_PATTERN = rf"[Hh][Tt][Tt][Pp][Ss]?://[^{_NOT_IN_LINKS}/?#@][^{_NOT_IN_LINKS}]*"
+_URL = re.compile(MEETING_LINK_PATTERN)
 
 SESSION_MINUTES = (15, 20, 30, 45, 60, 90, 120)
 MAX_WEEKLY_CAP = 50
@@ -280,9 +288,11 @@ def _meeting_link(value: str) -> str | None:
     )
     if not link:
         return None
-    if not _URL.match(link):
+    if not _URL.fullmatch(link):
         raise InvalidInput(
-            "A meeting link must be a web address starting with https://", field="meeting_link"
+            "A meeting link must be a web address starting with https://, without spaces"
+            " or special characters (e.g. https://meet.example.com/you).",
+            field="meeting_link",
         )
     return link
 

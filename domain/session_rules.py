@@ -125,6 +125,9 @@ def transition(
     change = calendar_change(before, after)
     if change is not None:
         after = replace(after, calendar_sequence=change.sequence)
+    # As the row now says (the write stamps it): a calendar file's DTSTAMP is
+    # when the session last changed, whether it goes now or from the outbox.
+    after = replace(after, updated_at=now)
     read_at = Slot(before.starts_at, before.ends_at)
     if not uow.sessions.update(after, expected_status=before.status, expected_slot=read_at, at=now):
         raise Conflict("Someone else changed this session just now. Please look again.")

@@ -305,7 +305,9 @@ class SlackNotifier:
         link = meeting_link(session, delivery.meeting_link, self._template) if session else None
         zone = recipient.time_zone
         if notice.kind is NotificationKind.CALENDAR_UPDATE:
-            invite = calendar_dm(notice, session=session, meeting_link=link, zone=zone)
+            invite = calendar_dm(
+                notice, session=session, meeting_link=link, zone=zone, names=delivery.names
+            )
             if invite is None:
                 # The domain writes everything an event needs: only a bug gets
                 # here, and no retry would mend it.

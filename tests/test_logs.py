@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from gunicorn.config import Config
 
 from bot.config import SettingsError, load_settings
 from bot.logs import JsonFormatter, TextFormatter, configure_logging, redact
+from bot.serve import RootLogger
 
 TOKEN = "xoxb-1234-5678-abcdefABCDEF"
 
@@ -98,3 +102,53 @@ def test_an_unknown_log_format_is_one_clear_line(monkeypatch: pytest.MonkeyPatch
         SettingsError, match="MENTORSHIP_LOG_FORMAT is not valid: expected text or json"
     ):
         load_settings()
+
+
+FEED_TOKEN = "Qx7-kP2_vLmN9aBcDeFgHiJkLmNoPqRsTuVwXyZ0123"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f'127.0.0.1 - - [05/Dec/2026:12:00:00 +0000] "GET /calendar/{FEED_TOKEN}.ics HTTP/1.1" 200',
+        f"request rejected status=404 path=/x/Calendar/{FEED_TOKEN}.ics",
+        f'{{"path": "/calendar/{FEED_TOKEN}"}}',
+        f"Invalid request from ip=10.0.0.1: {FEED_TOKEN}",
+    ],
+)
+def test_calendar_feed_tokens_are_scrubbed_from_any_line(line: str) -> None:
+    assert len(FEED_TOKEN) == 43
+    assert FEED_TOKEN not in redact(line)
+
+
+def test_words_and_hashes_of_other_lengths_are_left_alone() -> None:
+    for kept in ("a" * 64, "test_a_member_cannot_choose_a_new_session_s", "/calendar/"):
+        assert redact(kept) == kept
+
+
+def test_gunicorn_s_access_line_for_a_feed_hides_its_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Were an operator to turn gunicorn's access log on (it is off), its
+    line quotes the request line: it goes through the bot's formatter, which
+    scrubs the token."""
+    config = Config()
+    config.set("accesslog", "-")
+    logger = RootLogger(config)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/calendar/{FEED_TOKEN}.ics",
+        "PATH_INFO": f"/calendar/{FEED_TOKEN}.ics",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": f"https://mentoring.example.com/calendar/{FEED_TOKEN}.ics",
+    }
+    response = SimpleNamespace(status="200 OK", headers=[], sent=10)
+    with caplog.at_level(logging.INFO):
+        logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=3))
+    (record,) = [r for r in caplog.records if r.name == "gunicorn.access"]
+    assert FEED_TOKEN in record.getMessage()  # what gunicorn wrote, before the formatter
+    for formatter in (TextFormatter(), JsonFormatter()):
+        line = formatter.format(record)
+        assert "GET /calendar/[redacted]" in line
+        assert FEED_TOKEN not in line

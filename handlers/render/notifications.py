@@ -6,13 +6,13 @@ somebody clicked."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from slack_sdk.models.blocks import Block, ButtonElement
 
-from domain.calendar import EventStatus, Method
+from domain.calendar import EventStatus, Method, event_status
 from domain.model import (
     Goal,
     Notification,
@@ -82,6 +82,10 @@ class DmOutcome(StrEnum):
     NO_SHOW = "no_show"
     FEEDBACK_SENT = "feedback_sent"
     ALREADY_HANDLED = "already_handled"
+
+
+# A session's people as a calendar names them: (mentor, mentee).
+Names = tuple[str, str]
 
 
 # --- payload ----------------------------------------------------------------------
@@ -352,40 +356,59 @@ class CalendarDm:
 
 
 def _calendar_event(
-    n: Notification, session: Session | None, meeting_link: str | None
-) -> tuple[CalendarEvent, Method] | None:
-    """The event a calendar update sends, and how (None: the notice does not
-    describe one). Its times, sequence and status are the notice's (what was
-    true when it was written, not what is true when it is delivered); DTSTAMP
-    is when it was written, so a retried delivery sends the same bytes."""
-    payload = n.payload
-    starts, ends = _moment(payload, "starts_at"), _moment(payload, "ends_at")
-    sequence = _number(payload, "sequence")
-    method, status = _text(payload, "method"), _text(payload, "status")
-    if (
-        session is None
-        or session.id != n.session_id
-        or starts is None
-        or ends is None
-        or sequence is None
-        or method not in set(Method)
-        or status not in set(EventStatus)
-    ):
+    n: Notification, session: Session | None, meeting_link: str | None, names: Names | None
+) -> tuple[CalendarEvent, Method, Notification] | None:
+    """The event a calendar update sends, how, and the notice as the line that
+    comes with the file tells it (None: there is no event to send).
+
+    The event is the session as stored when the notice is delivered, not as
+    the notice's payload recorded it: a notice retried after a later change
+    (the invite of a session moved since) would otherwise put the old time in
+    a calendar, or offer to add a session cancelled since. The later change's
+    own notice sends the same state, so both files agree; a calendar keeps
+    the one with the highest SEQUENCE either way. DTSTAMP is when the session
+    last changed, so a retry of an unchanged session sends the same bytes.
+    The people are named as their profiles say now (`names`: the mentor's and
+    the mentee's), else as the notice recorded them."""
+    if session is None or session.id != n.session_id or session.calendar_sequence is None:
         return None
+    status = event_status(session)
+    if status is None:
+        return None
+    method = Method.CANCEL if status is EventStatus.CANCELLED else Method.REQUEST
+    mentor, mentee = (
+        names
+        if names is not None
+        else (
+            _text(n.payload, "mentor"),
+            _text(n.payload, "mentee"),
+        )
+    )
     event = CalendarEvent(
         workspace_id=session.workspace_id,
         session_id=session.id,
-        starts_at=starts,
-        ends_at=ends,
-        sequence=sequence,
-        status=EventStatus(status),
-        mentor=_text(payload, "mentor"),
-        mentee=_text(payload, "mentee"),
-        topic=_text(payload, "topic"),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        sequence=session.calendar_sequence,
+        status=status,
+        mentor=mentor,
+        mentee=mentee,
+        topic=session.topic,
         link=meeting_link,
-        stamp=n.created_at,
+        stamp=session.updated_at or n.created_at,
     )
-    return event, Method(method)
+    told = replace(
+        n,
+        payload={
+            **n.payload,
+            "starts_at": session.starts_at.isoformat(),
+            "ends_at": session.ends_at.isoformat(),
+            "method": method.value,
+            "status": status.value,
+            "sequence": session.calendar_sequence,
+        },
+    )
+    return event, method, told
 
 
 def _calendar_buttons(event: CalendarEvent) -> list[ButtonElement]:
@@ -399,16 +422,21 @@ def _calendar_buttons(event: CalendarEvent) -> list[ButtonElement]:
 
 
 def calendar_dm(
-    n: Notification, *, session: Session | None, meeting_link: str | None, zone: str
+    n: Notification,
+    *,
+    session: Session | None,
+    meeting_link: str | None,
+    zone: str,
+    names: Names | None = None,
 ) -> CalendarDm | None:
     """The file and message for a calendar update (None: it describes no event):
     what changed in one line and, with an invite or update, the buttons that
     add the event to Google Calendar or Outlook."""
-    found = _calendar_event(n, session, meeting_link)
+    found = _calendar_event(n, session, meeting_link, names)
     if found is None:
         return None
-    event, method = found
-    blocks: list[Block] = [section(f"📅 {notification_text(n, zone)}")]
+    event, method, told = found
+    blocks: list[Block] = [section(f"📅 {notification_text(told, zone)}")]
     if method is Method.REQUEST and (links := _calendar_buttons(event)):
         blocks.append(actions(*links))
     return CalendarDm(

@@ -25,6 +25,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.base import Base
 from storage.models.columns import timestamp_now, workspace_fk
 
+# domain.profiles.MEETING_LINK_PATTERN and limits.MEETING_LINK, as migration 0017
+# wrote them.
+MEETING_LINK_RULE = (
+    "meeting_link IS NULL OR (length(meeting_link) <= 500 AND meeting_link ~ '^[Hh][Tt][Tt][Pp][Ss]?://"
+    '[^[:space:][:cntrl:]<>"|\\\\^{}`/?#@][^[:space:][:cntrl:]<>"|\\\\^{}`]*$\')'
+)
+
 
 class Workspace(Base):
     __tablename__ = "workspaces"
@@ -60,6 +67,8 @@ class User(Base):
             name="mentee_has_department_and_goals",
         ),
         CheckConstraint("session_minutes BETWEEN 15 AND 240", name="session_minutes_range"),
+        # domain.profiles' rule for a meeting link (migration 0017, NOT VALID there).
+        CheckConstraint(MEETING_LINK_RULE, name="meeting_link_web_address"),
         CheckConstraint(
             "max_sessions_per_week IS NULL OR max_sessions_per_week BETWEEN 1 AND 50",
             name="weekly_cap_range",

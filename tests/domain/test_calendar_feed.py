@@ -4,6 +4,7 @@ only as a hash and replaced by a reset; what the feed shows, and to whom."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -14,6 +15,8 @@ from domain.calendar_feed import (
     FEED_AHEAD,
     FEED_PAST,
     MAX_FEED_EVENTS,
+    Feed,
+    FeedEvent,
     feed_for_token,
     open_feed,
     reset_feed,
@@ -58,11 +61,18 @@ def _session(
     return session
 
 
+def _events(maker: Callable[[Actor], UnitOfWork], clock: FakeClock, token: str) -> list[FeedEvent]:
+    feed = feed_for_token(maker, clock, token=token, meeting_template=TEMPLATE)
+    assert feed is not None
+    assert feed.events is not None
+    return feed.events
+
+
 def _feed(store: Store, clock: FakeClock, token: str) -> list[tuple[int, EventStatus]] | None:
-    events = feed_for_token(
+    feed = feed_for_token(
         lambda actor: FakeUnitOfWork(store, actor), clock, token=token, meeting_template=TEMPLATE
     )
-    return None if events is None else [(e.session.id, e.status) for e in events]
+    return None if feed is None else [(e.session.id, e.status) for e in feed.events or []]
 
 
 def test_the_first_open_makes_a_token_that_is_stored_only_as_its_hash(
@@ -159,21 +169,27 @@ def test_each_event_names_both_people_and_the_session_s_meeting_link(
     assert token is not None
     maker = lambda actor: FakeUnitOfWork(store, actor)  # noqa: E731
 
-    (event,) = feed_for_token(maker, clock, token=token, meeting_template=TEMPLATE) or []
+    (event,) = _events(maker, clock, token)
     assert (event.mentor, event.mentee) == ("Maya Patel", "Ben Okafor")
     assert event.link == f"https://meet.example.com/mentoring-{with_room.meeting_token}"
     assert event.session.topic == with_room.topic
 
     store.users[people.maya.id] = replace(people.maya, meeting_link="https://zoom.us/j/42")
-    (event,) = feed_for_token(maker, clock, token=token, meeting_template=TEMPLATE) or []
+    (event,) = _events(maker, clock, token)
     assert event.link == "https://zoom.us/j/42"
 
 
-def test_a_person_with_more_sessions_than_a_feed_holds_gets_the_earliest(
+def test_a_person_with_more_sessions_than_a_feed_holds_gets_those_nearest_to_now(
     store: Store, clock: FakeClock, people: People, uow_for: UowFor
 ) -> None:
-    for hour in range(MAX_FEED_EVENTS + 100):
-        _session(store, people.maya, people.ben, timedelta(hours=hour - 24 * 20))
+    """Every half hour from 29 days back to 29 days ahead: more than a feed
+    holds, and both ends must give way (neither the earliest nor the latest
+    are what a calendar is looked at for)."""
+    step = timedelta(minutes=30)
+    count = int(2 * timedelta(days=29) / step) + 1
+    assert count > MAX_FEED_EVENTS
+    for n in range(count):
+        _session(store, people.maya, people.ben, -timedelta(days=29) + n * step)
     token = open_feed(uow_for(people.ben), clock).token
     assert token is not None
 
@@ -181,7 +197,12 @@ def test_a_person_with_more_sessions_than_a_feed_holds_gets_the_earliest(
     assert len(shown) == MAX_FEED_EVENTS
     starts = [store.sessions[session_id].starts_at for session_id, _ in shown]
     assert starts == sorted(starts)
-    assert starts[0] == NOW - timedelta(days=20)
+    kept = max(abs(moment - NOW) for moment in starts)
+    left = [s.starts_at for s in store.sessions.values() if s.starts_at not in set(starts)]
+    assert all(abs(moment - NOW) >= kept for moment in left)
+    assert starts[0] > NOW - timedelta(days=29)
+    assert starts[-1] < NOW + timedelta(days=29)
+    assert NOW in starts
 
 
 def test_someone_who_left_the_programme_has_an_empty_feed(
@@ -195,3 +216,37 @@ def test_someone_who_left_the_programme_has_an_empty_feed(
     assert _feed(store, clock, token) == []
     with pytest.raises(NotAllowed):
         reset_feed(uow_for(people.ben), clock)
+
+
+def test_a_version_the_caller_knows_is_answered_without_the_events_and_changes_with_them(
+    store: Store, clock: FakeClock, people: People, uow_for: UowFor
+) -> None:
+    session = _session(store, people.maya, people.ben, timedelta(days=1))
+    bens, mayas = (open_feed(uow_for(person), clock).token for person in (people.ben, people.maya))
+    assert bens is not None
+    assert mayas is not None
+    maker = lambda actor: FakeUnitOfWork(store, actor)  # noqa: E731
+
+    def feed(token: str, known: Callable[[str], bool] = lambda _: False) -> Feed:
+        found = feed_for_token(maker, clock, token=token, meeting_template=TEMPLATE, known=known)
+        assert found is not None
+        return found
+
+    first = feed(bens)
+    again = feed(bens, known=lambda version: version == first.version)
+    assert (again.version, again.events) == (first.version, None)
+    # The same session in Maya's feed: her own version, never Ben's.
+    assert feed(mayas).version != first.version
+
+    store.users[people.maya.id] = replace(people.maya, display_name="Maya P.")
+    renamed = feed(bens, known=lambda version: version == first.version)
+    assert renamed.version != first.version
+    assert renamed.events is not None
+
+    store.sessions[session.id] = replace(session, status=S.CANCELLED, calendar_sequence=1)
+    assert feed(bens).version != renamed.version
+    with_another_template = feed_for_token(
+        maker, clock, token=bens, meeting_template="https://rooms.example.com/{session_token}"
+    )
+    assert with_another_template is not None
+    assert with_another_template.version != feed(bens).version

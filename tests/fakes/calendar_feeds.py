@@ -3,11 +3,12 @@ their feed shows (the person's own only, as row-level security keeps it)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
 from domain.model import SessionStatus
-from domain.ports import CalendarSession, FeedOwner
+from domain.ports import CalendarRows, CalendarSession, FeedOwner
 from tests.fakes.store import Store
 
 
@@ -37,6 +38,25 @@ class FakeCalendarFeeds:
                 )
         return None
 
+    def version(
+        self,
+        user_id: int,
+        *,
+        held: Iterable[SessionStatus],
+        starts_from: datetime,
+        starts_before: datetime,
+        around: datetime,
+        limit: int,
+    ) -> str:
+        return self.sessions(
+            user_id,
+            held=held,
+            starts_from=starts_from,
+            starts_before=starts_before,
+            around=around,
+            limit=limit,
+        ).version
+
     def sessions(
         self,
         user_id: int,
@@ -44,21 +64,21 @@ class FakeCalendarFeeds:
         held: Iterable[SessionStatus],
         starts_from: datetime,
         starts_before: datetime,
+        around: datetime,
         limit: int,
-    ) -> list[CalendarSession]:
+    ) -> CalendarRows:
         statuses = set(held)
-        found = sorted(
-            (
-                s
-                for s in self.store.sessions.values()
-                if user_id in (s.mentor_id, s.mentee_id)
-                and starts_from <= s.starts_at < starts_before
-                and (s.status in statuses or s.calendar_sequence is not None)
-            ),
-            key=lambda s: (s.starts_at, s.id),
-        )[:limit]
+        shown = [
+            s
+            for s in self.store.sessions.values()
+            if user_id in (s.mentor_id, s.mentee_id)
+            and starts_from <= s.starts_at < starts_before
+            and (s.status in statuses or s.calendar_sequence is not None)
+        ]
+        nearest = sorted(shown, key=lambda s: (abs(s.starts_at - around), s.id))[:limit]
+        found = sorted(nearest, key=lambda s: (s.starts_at, s.id))
         users = self.store.users
-        return [
+        rows = [
             CalendarSession(
                 s,
                 users[s.mentor_id].display_name,
@@ -67,3 +87,4 @@ class FakeCalendarFeeds:
             )
             for s in found
         ]
+        return CalendarRows(hashlib.sha256(repr(rows).encode()).hexdigest(), rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import Engine, event, text
 
+from bot.logs import JsonFormatter, QuietLibraries, TextFormatter, fields
 from bot.standin.clock import FakeClock
 from bot.standin.seen import Kind
 from bot.standin.slack_api import FakeSlackServer
@@ -27,8 +29,10 @@ from domain.model import Actor
 from domain.ports import UnitOfWork
 from domain.profiles import MenteeSignup, MentorSignup, identify, register_mentee, register_mentor
 from domain.sessions import accept, cancel, request_session
-from handlers.feed import CalendarFeeds
+from handlers import feed as feed_module
+from handlers.feed import BodyCache, CalendarFeeds
 from handlers.ids import Action
+from storage.repos.calendar_feeds import SqlCalendarFeedRepository
 from tests.handlers.conftest import NOW, Harness, bot_settings
 
 PUBLIC_URL = "https://mentoring.example.com"
@@ -203,7 +207,8 @@ def test_calendar_feed_answers_the_person_s_sessions_as_icalendar(h: Harness, ma
     assert headers["content-type"] == "text/calendar; charset=utf-8"
     assert headers["cache-control"] == "private, max-age=300"
     assert headers["content-disposition"] == 'inline; filename="mentoring.ics"'
-    assert headers["etag"] == f'"{hashlib.sha256(body).hexdigest()}"'
+    assert re.fullmatch(r'"ics1-[0-9a-f]{40}"', headers["etag"])
+    assert _feed(h, token)[1]["etag"] == headers["etag"]
     calendar = Calendar.from_ical(body)
     assert calendar["X-WR-CALNAME"] == "Mentoring"
     assert "METHOD" not in calendar
@@ -343,3 +348,163 @@ def test_calendar_feed_that_fails_answers_500_with_a_reference_and_no_traceback(
     assert b"ref " in body
     assert b"Traceback" not in body
     assert b"10.0.0.7" not in body
+
+
+# --- what it costs, what it logs, what it takes ----------------------------------
+
+
+def test_calendar_feed_answers_a_matching_if_none_match_without_reading_or_making_events(
+    h: Harness, maya: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 304 reads one version row, not the sessions; a 200 or HEAD for an
+    unchanged feed is served from the bytes made before."""
+    _scheduled(h, "UBEN", maya, TUESDAY_9)
+    token = _feed_token(h)
+    made: list[int] = []
+    read: list[int] = []
+    making, reading = feed_module.published_calendar, SqlCalendarFeedRepository.sessions
+
+    def counted_making(*args: Any, **kwargs: Any) -> bytes:
+        made.append(1)
+        return making(*args, **kwargs)
+
+    def counted_reading(*args: Any, **kwargs: Any) -> Any:
+        read.append(1)
+        return reading(*args, **kwargs)
+
+    monkeypatch.setattr(feed_module, "published_calendar", counted_making)
+    monkeypatch.setattr(SqlCalendarFeedRepository, "sessions", counted_reading)
+    status, headers, body = _feed(h, token)
+    assert (status, len(made), len(read)) == (200, 1, 1)
+
+    assert _feed(h, token, headers={"If-None-Match": headers["etag"]})[0] == 304
+    assert _feed(h, token)[2] == body
+    assert _feed(h, token, method="HEAD")[1]["content-length"] == str(len(body))
+    assert (len(made), len(read)) == (1, 1)
+
+
+def test_the_feed_s_body_cache_is_bounded_in_entries_and_bytes() -> None:
+    cache = BodyCache(entries=3, size=100)
+    for n in range(5):
+        cache.put(f'"{n}"', b"x" * 10)
+    assert len(cache) == 3
+    assert cache.get('"0"') is None
+    assert cache.get('"4"') == b"x" * 10
+    cache.put('"big"', b"y" * 90)  # 120 bytes: the least recently used go first
+    assert len(cache) == 2
+    assert cache.get('"3"') is None
+    cache.put('"too big"', b"z" * 101)
+    assert cache.get('"too big"') is None
+    assert cache.get('"big"') == b"y" * 90
+
+
+def test_calendar_feed_of_someone_who_left_is_an_empty_calendar_not_a_404(
+    h: Harness, maya: int
+) -> None:
+    _scheduled(h, "UBEN", maya, TUESDAY_9)
+    token = _feed_token(h)
+    h.click("UBEN", Action.LEAVE_PROGRAMME, "")
+    h.settle()
+
+    status, headers, body = _feed(h, token)
+
+    assert status == 200
+    assert headers["content-type"] == "text/calendar; charset=utf-8"
+    calendar = Calendar.from_ical(body)
+    assert calendar.name == "VCALENDAR"
+    assert (str(calendar["VERSION"]), str(calendar["X-WR-CALNAME"])) == ("2.0", "Mentoring")
+    assert calendar.walk("VEVENT") == []
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert body.endswith(b"END:VCALENDAR\r\n")
+    assert _feed(h, token, headers={"If-None-Match": headers["etag"]})[0] == 304
+    assert _feed(h, token, method="HEAD")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        ", ".join(['"' + "f" * 64 + '"'] * 110),  # some 7.4 KB: under the server's header limit
+        ",,,,",
+        "W/",
+        "not-quoted",
+        '"unterminated',
+        "\t*\t",
+    ],
+    ids=["7KB", "commas", "bare W/", "unquoted", "unterminated", "star with tabs"],
+)
+def test_calendar_feed_takes_any_if_none_match_without_failing(
+    h: Harness, maya: int, asked: str
+) -> None:
+    token = _feed_token(h)
+    status, _, body = _feed(h, token, headers={"If-None-Match": asked})
+    if asked.strip() == "*":
+        assert (status, body) == (304, b"")
+    else:
+        assert status == 200
+        assert body.startswith(b"BEGIN:VCALENDAR")
+
+
+def test_calendar_feed_head_of_a_malformed_or_unknown_token_is_a_bare_404(h: Harness) -> None:
+    for path in ("/calendar/short.ics", f"/calendar/{'A' * 43}.ics", "/calendar/%ff%00.ics"):
+        status, headers, body = _http(h, path, method="HEAD")
+        assert (status, body, headers["content-length"]) == (404, b"", "10"), path
+
+
+def test_calendar_feed_refuses_a_post_with_a_body_as_405(h: Harness) -> None:
+    token = _feed_token(h)
+    status, headers, _ = _feed(
+        h, token, method="POST", headers={"Content-Type": "text/calendar", "Content-Length": "0"}
+    )
+    assert (status, headers["allow"]) == (405, "GET, HEAD")
+
+
+def _logged(records: list[logging.LogRecord]) -> list[str]:
+    """The lines an operator would read, in both formats, as the bot's own log
+    handler passes and writes them."""
+    quiet = QuietLibraries()
+    kept = [record for record in records if quiet.filter(record)]
+    return [
+        *(TextFormatter().format(record) for record in kept),
+        *(JsonFormatter().format(record) for record in kept),
+    ]
+
+
+def test_the_feed_token_is_in_no_log_line_whatever_the_request(
+    h: Harness, maya: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    _scheduled(h, "UBEN", maya, TUESDAY_9)
+    token = _feed_token(h)
+    h.settle()
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+
+    _, headers, _ = _feed(h, token)
+    _feed(h, token, headers={"If-None-Match": headers["etag"]})
+    _feed(h, token, method="HEAD")
+    _feed(h, token, method="DELETE")
+    _http(h, f"/calendar/{token}x.ics")
+    _http(h, f"/calendar/{token}.ics/more")
+    # Paths that never reach the feeds: Bolt answers them, and the refusal is logged.
+    for path in (f"/x/calendar/{token}.ics", f"/{token}"):
+        assert _http(h, path)[0] == 404, path
+    _http(h, f"//calendar/{token}.ics")  # the server may take it for the feed's path
+    assert _http(h, f"/slack/events?{token}", method="POST")[0] == 401
+    failing = CalendarFeeds(_broken, FakeClock(NOW), None)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": f"/calendar/{token}.ics"}
+    assert b"".join(failing(environ, lambda status, headers: None)).startswith(b"Something")
+    h.settle()
+
+    lines = _logged(caplog.records)
+    assert any("request rejected" in line for line in lines)
+    assert any("calendar feed failed" in line for line in lines)
+    leaks = [line for line in lines if token in line]
+    assert leaks == []
+    # Scrubbed at the source too, for any other handler an operator adds.
+    for record in caplog.records:
+        if record.name.startswith("mentorbot"):
+            assert token not in record.getMessage()
+            assert token not in str(fields(record))
+
+
+def _broken(actor: Actor) -> UnitOfWork:
+    raise RuntimeError("connection to 10.0.0.7 refused")

@@ -254,3 +254,42 @@ def test_a_refused_upload_is_retried_by_the_outbox_and_arrives_once(
     assert sorted(f.person for f in files) == BOTH
     (retried,) = [f for f in files if f.person == refused]
     assert retried.content == took.content
+
+
+def test_a_calendar_file_retried_after_later_changes_sends_the_session_as_it_stands_now(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Both invites are refused; Maya moves the session, and Ben's name
+    changes, before the outbox tries them again: each retried file is the
+    session as stored then (its new time, SEQUENCE 1) and names both people
+    as their profiles say then, mentee first, for the mentor and the mentee."""
+    mentor_and_mentee(h)
+    book(h, "UBEN", user_id(owner_engine, "UMAYA"))
+    h.slack.fail(SHARE, times=2, error="internal_error")
+    mark = h.mark()
+    accept(h, "UMAYA")
+    h.settle()
+    assert shared_files(h, mark) == []
+    accepted = last_session(owner_engine)
+
+    mark = h.mark()
+    move(h, "UMAYA", accepted.id, slot=1)
+    moved = last_session(owner_engine)
+    assert moved.starts_at != accepted.starts_at
+    files_to(h, mark, BOTH)
+    with owner_engine.begin() as conn:
+        conn.execute(text("UPDATE users SET display_name = 'Ben O.' WHERE slack_user_id = 'UBEN'"))
+
+    mark = h.mark()
+    h.clock.advance(minutes=5)
+    assert h.bot.deps.notifier.deliver(None) == 2
+    retried = files_to(h, mark, BOTH)
+    for file in retried:
+        calendar, event = _event(file)
+        assert (str(calendar["METHOD"]), int(event["SEQUENCE"])) == ("REQUEST", 1)
+        assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (
+            moved.starts_at,
+            moved.ends_at,
+        )
+        assert str(event["SUMMARY"]) == "Mentoring: Ben O. ↔ Maya Patel"
+        assert "is now on" in str(file.blocks)

@@ -394,6 +394,17 @@ def test_notices_that_only_inform_have_no_buttons(kind: NotificationKind) -> Non
 # --- calendar files ---------------------------------------------------------------------
 
 
+# How a session stands once a calendar update of each status was written.
+SENT_AS = {"CONFIRMED": S.SCHEDULED, "TENTATIVE": S.REQUESTED, "CANCELLED": S.CANCELLED}
+
+
+def a_sent_session(status: str, sequence: int) -> Session:
+    """The session as stored after the change a calendar notice announces."""
+    return replace(
+        a_session(SENT_AS[status]), calendar_sequence=sequence, updated_at=NOW - timedelta(hours=1)
+    )
+
+
 def a_calendar_notice(method: str, status: str, sequence: int) -> Notification:
     return a_notice(
         K.CALENDAR_UPDATE,
@@ -420,7 +431,8 @@ def test_a_calendar_file_says_what_it_changes_in_the_calendar(
     method: str, status: str, sequence: int, words: str
 ) -> None:
     notice = a_calendar_notice(method, status, sequence)
-    shared = calendar_dm(notice, session=a_session(S.SCHEDULED), meeting_link=LINK, zone="UTC")
+    session = a_sent_session(status, sequence)
+    shared = calendar_dm(notice, session=session, meeting_link=LINK, zone="UTC")
     assert shared is not None
     line = shared.blocks[0].to_dict()["text"]["text"]
     assert line.startswith("📅 Your mentoring session")
@@ -429,7 +441,8 @@ def test_a_calendar_file_says_what_it_changes_in_the_calendar(
 
 def test_an_invite_comes_with_the_event_file_and_buttons_to_add_it_to_a_calendar() -> None:
     notice = a_calendar_notice("REQUEST", "CONFIRMED", 1)
-    shared = calendar_dm(notice, session=a_session(S.SCHEDULED), meeting_link=LINK, zone="UTC")
+    session = a_sent_session("CONFIRMED", 1)
+    shared = calendar_dm(notice, session=session, meeting_link=LINK, zone="UTC")
     assert shared is not None
     assert shared.filename == f"mentoring-{STARTS:%Y-%m-%d}-invite.ics"
     assert shared.title == "Mentoring: Ben Okafor ↔ Maya Patel"
@@ -441,7 +454,8 @@ def test_an_invite_comes_with_the_event_file_and_buttons_to_add_it_to_a_calendar
         "CONFIRMED",
     )
     assert event.decoded("DTSTART") == STARTS
-    assert event.decoded("DTSTAMP") == notice.created_at
+    # When the session last changed: a retry sends the same bytes.
+    assert event.decoded("DTSTAMP") == session.updated_at
     assert str(event["LOCATION"]) == LINK
     [[google, outlook]] = action_blocks(shared.blocks)
     assert (google["action_id"], outlook["action_id"]) == (
@@ -454,7 +468,9 @@ def test_an_invite_comes_with_the_event_file_and_buttons_to_add_it_to_a_calendar
 
 def test_a_cancellation_file_has_no_buttons_to_add_it() -> None:
     notice = a_calendar_notice("CANCEL", "CANCELLED", 2)
-    shared = calendar_dm(notice, session=a_session(S.CANCELLED), meeting_link=None, zone="UTC")
+    shared = calendar_dm(
+        notice, session=a_sent_session("CANCELLED", 2), meeting_link=None, zone="UTC"
+    )
     assert shared is not None
     assert shared.filename.endswith("-cancelled.ics")
     assert action_ids(shared.blocks) == []
@@ -463,16 +479,50 @@ def test_a_cancellation_file_has_no_buttons_to_add_it() -> None:
 
 def test_a_calendar_notice_that_describes_no_event_sends_no_file() -> None:
     good = a_calendar_notice("REQUEST", "CONFIRMED", 0)
-    other = replace(a_session(S.SCHEDULED), id=8)
+    sent = a_sent_session("CONFIRMED", 0)
     unusable = [
         (good, None),
-        (good, other),
-        (replace(good, payload={**good.payload, "method": "PUBLISH"}), a_session(S.SCHEDULED)),
-        (replace(good, payload={**good.payload, "sequence": None}), a_session(S.SCHEDULED)),
-        (replace(good, payload={**good.payload, "ends_at": "later"}), a_session(S.SCHEDULED)),
+        (good, replace(sent, id=8)),
+        # Never sent to a calendar: nothing to update there.
+        (good, a_session(S.REQUESTED)),
     ]
     for notice, session in unusable:
         assert calendar_dm(notice, session=session, meeting_link=LINK, zone="UTC") is None
+
+
+def test_a_calendar_file_sends_the_session_as_stored_when_delivered_not_as_noticed() -> None:
+    """An invite retried after the session moved and was cancelled: the file
+    (and its line) say what the calendar must show now, at the new time, and
+    name the people as their profiles say now, mentee first, whoever reads it."""
+    invite = a_calendar_notice("REQUEST", "CONFIRMED", 0)
+    moved_at = STARTS + timedelta(days=2)
+    now = replace(
+        a_sent_session("CANCELLED", 2), starts_at=moved_at, ends_at=moved_at + timedelta(hours=1)
+    )
+    for reader in (MAYA, BEN):
+        notice = replace(invite, recipient_id=reader.id)
+        shared = calendar_dm(
+            notice,
+            session=now,
+            meeting_link=LINK,
+            zone="UTC",
+            names=("Maya Patel-Chen", "Ben O."),
+        )
+        assert shared is not None
+        calendar = Calendar.from_ical(shared.content)
+        [event] = calendar.walk("VEVENT")
+        assert (str(calendar["METHOD"]), int(event["SEQUENCE"]), str(event["STATUS"])) == (
+            "CANCEL",
+            2,
+            "CANCELLED",
+        )
+        assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (now.starts_at, now.ends_at)
+        assert str(event["SUMMARY"]) == "Mentoring: Ben O. ↔ Maya Patel-Chen"
+        assert shared.title == "Mentoring: Ben O. ↔ Maya Patel-Chen"
+        line = shared.blocks[0].to_dict()["text"]["text"]
+        assert "cancelled — remove it from your calendar" in line
+        assert date_token(moved_at) in line
+        assert action_ids(shared.blocks) == []
 
 
 # --- after a click ----------------------------------------------------------------------

@@ -5,7 +5,8 @@ sessions and nobody else's (row-level security reads them as the owner)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, text
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.calendar import HELD, EventStatus
-from domain.calendar_feed import feed_for_token, open_feed, reset_feed
+from domain.calendar_feed import MAX_FEED_EVENTS, Feed, feed_for_token, open_feed, reset_feed
 from domain.model import Actor
 from storage.uow import SqlUnitOfWork
 from tests.fakes.uow import FakeClock
@@ -29,13 +30,23 @@ def _member(factory: sessionmaker[OrmSession], slack_user_id: str) -> SqlUnitOfW
 
 
 def _shown(factory: sessionmaker[OrmSession], token: str) -> list[int] | None:
-    events = feed_for_token(
+    feed = _feed(factory, token)
+    return None if feed is None else [event.session.id for event in feed.events or []]
+
+
+def _feed(
+    factory: sessionmaker[OrmSession],
+    token: str,
+    known: Callable[[str], bool] = lambda version: False,
+    now: datetime = NOW,
+) -> Feed | None:
+    return feed_for_token(
         lambda actor: SqlUnitOfWork(factory, actor),
-        FakeClock(NOW),
+        FakeClock(now),
         token=token,
         meeting_template=None,
+        known=known,
     )
-    return None if events is None else [event.session.id for event in events]
 
 
 def test_the_database_holds_the_feed_token_only_as_its_hash(
@@ -109,9 +120,10 @@ def test_reading_as_the_owner_hides_other_people_s_sessions_even_when_asked_for(
                 held=HELD,
                 starts_from=NOW - timedelta(days=30),
                 starts_before=NOW + timedelta(days=180),
+                around=NOW,
                 limit=10,
             )
-        seen[reader] = [row.session.id for row in found]
+        seen[reader] = [row.session.id for row in found.sessions]
     assert seen == {"UBYSTANDER": [], "UMENTEE": [session]}
 
 
@@ -161,14 +173,140 @@ def test_the_feed_marks_sent_changes_and_names_both_people(
     token = open_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW)).token
     assert token is not None
 
-    (event,) = feed_for_token(
+    feed = feed_for_token(
         lambda actor: SqlUnitOfWork(session_factory, actor),
         FakeClock(NOW),
         token=token,
         meeting_template="https://meet.example.com/m-{session_token}",
-    ) or [None]
-    assert event is not None
+    )
+    assert feed is not None
+    (event,) = feed.events or []
     assert (event.session.id, event.status) == (cancelled, EventStatus.CANCELLED)
     assert (event.mentor, event.mentee) == ("UMENTOR", "UMENTEE")
     assert event.link == f"https://meet.example.com/m-{event.session.meeting_token}"
     assert len(event.session.meeting_token) == 32
+
+
+def test_a_person_with_5000_sessions_gets_the_2000_nearest_to_now_and_one_version(
+    session_factory: sessionmaker[OrmSession], owner_engine: Engine, org: Org
+) -> None:
+    """Every quarter of an hour from 29 days back to 23 ahead, half as the
+    person's mentor and half as their mentee: more than a feed holds, on both
+    sides of now; those kept are the nearest to now, from both indexes and
+    both directions (the earliest and the latest give way)."""
+    with owner_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        conn.execute(
+            text(
+                "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at,"
+                " status, created_at, updated_at)"
+                " SELECT 'T1', CASE WHEN n % 2 = 0 THEN :mentor ELSE :bystander END,"
+                " CASE WHEN n % 2 = 0 THEN :mentee ELSE :mentor END,"
+                " :first + n * interval '15 minutes', :first + (n + 1) * interval '15 minutes',"
+                " CASE WHEN :first + n * interval '15 minutes' < :now THEN 'completed'"
+                " ELSE 'scheduled' END, :booked, :booked"
+                " FROM generate_series(0, 4999) AS n"
+            ),
+            {
+                "mentor": org.mentor,
+                "mentee": org.mentee,
+                "bystander": org.bystander,
+                "first": NOW - timedelta(days=29),
+                "now": NOW,
+                "booked": NOW - timedelta(days=60),
+            },
+        )
+        starts = list(
+            conn.execute(
+                text("SELECT starts_at FROM sessions WHERE :m IN (mentor_id, mentee_id)"),
+                {"m": org.mentor},
+            ).scalars()
+        )
+    assert len(starts) == 5000
+    token = open_feed(_member(session_factory, "UMENTOR"), FakeClock(NOW)).token
+    assert token is not None
+
+    feed = _feed(session_factory, token)
+    assert feed is not None
+    assert feed.events is not None
+    shown = [event.session.starts_at for event in feed.events]
+    assert len(shown) == MAX_FEED_EVENTS
+    assert shown == sorted(shown)
+    nearest = sorted(starts, key=lambda moment: abs(moment - NOW))[:MAX_FEED_EVENTS]
+    assert set(shown) == set(nearest)
+    assert min(starts) < shown[0] < NOW < shown[-1] < max(starts)
+    # Both roles are read: as mentor of the mentee, and as mentee of the bystander.
+    assert {(e.mentor, e.mentee) for e in feed.events} == {
+        ("UMENTOR", "UMENTEE"),
+        ("UBYSTANDER", "UMENTOR"),
+    }
+
+    # The version alone (one row) is the version of the rows read with it.
+    again = _feed(session_factory, token, known=lambda version: version == feed.version)
+    assert again is not None
+    assert (again.version, again.events) == (feed.version, None)
+
+
+def test_the_version_changes_with_anything_a_calendar_shows(
+    session_factory: sessionmaker[OrmSession], owner_engine: Engine, org: Org
+) -> None:
+    with owner_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        session = add_session(conn, "T1", org.mentor, org.mentee, status="scheduled")
+    token = open_feed(_member(session_factory, "UMENTEE"), FakeClock(NOW)).token
+    assert token is not None
+
+    def version() -> str:
+        feed = _feed(session_factory, token)
+        assert feed is not None
+        return feed.version
+
+    seen = [version(), version()]
+    assert seen[0] == seen[1]
+    for change, values in (
+        ("UPDATE sessions SET topic = 'Scope' WHERE id = :id", {"id": session}),
+        ("UPDATE sessions SET calendar_sequence = 0 WHERE id = :id", {"id": session}),
+        ("UPDATE users SET display_name = 'Mentor M.' WHERE id = :id", {"id": org.mentor}),
+        (
+            "UPDATE users SET meeting_link = 'https://meet.example.com/m' WHERE id = :id",
+            {"id": org.mentor},
+        ),
+        ("UPDATE sessions SET status = 'cancelled' WHERE id = :id", {"id": session}),
+    ):
+        with owner_engine.begin() as conn:
+            set_actor(conn, None, None, "system")
+            conn.execute(text(change), values)
+        seen.append(version())
+    assert len(set(seen)) == len(seen) - 1, seen
+
+
+def test_the_version_as_someone_else_is_the_version_of_nothing(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    """Row-level security holds for the version as for the rows: asked for
+    another person's id, a member's digest covers none of their sessions."""
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        add_session(conn, "T1", org.mentor, org.mentee, status="scheduled")
+    window = {
+        "held": HELD,
+        "starts_from": NOW - timedelta(days=30),
+        "starts_before": NOW + timedelta(days=180),
+        "around": NOW,
+        "limit": 10,
+    }
+    seen = {}
+    readers = {
+        "UBYSTANDER": Actor.member("T1", "UBYSTANDER"),
+        "UMENTEE": Actor.member("T1", "UMENTEE"),
+        "UFOREIGN": Actor.member("T2", "UFOREIGN"),
+    }
+    for reader, actor in readers.items():
+        with SqlUnitOfWork(session_factory, actor) as uow:
+            seen[reader] = (
+                uow.calendar_feeds.version(org.mentee, **window),  # type: ignore[arg-type]
+                uow.calendar_feeds.sessions(org.mentee, **window).version,  # type: ignore[arg-type]
+            )
+    assert seen["UBYSTANDER"] == ("0-0", "0-0")
+    assert seen["UFOREIGN"] == ("0-0", "0-0")
+    assert seen["UMENTEE"][0] == seen["UMENTEE"][1] != "0-0"
