@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from domain.analytics_ports import AnalyticsRepository, SnapshotRepository
+from domain.analytics_ports import AnalyticsRepository, NudgeRepository, SnapshotRepository
 from domain.model import (
     Actor,
     BusyPeriod,
@@ -567,6 +567,9 @@ class UnitOfWork(Protocol):
 
     @property
     def snapshots(self) -> SnapshotRepository: ...
+
+    @property
+    def nudges(self) -> NudgeRepository: ...
 
     @property
     def digests(self) -> DigestRepository: ...

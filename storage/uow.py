@@ -18,6 +18,7 @@ from storage.repos.calendar_feeds import SqlCalendarFeedRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
 from storage.repos.goals import SqlGoalRepository
+from storage.repos.nudges import SqlNudgeRepository
 from storage.repos.settings import SqlSettingsRepository
 from storage.repos.snapshots import SqlSnapshotRepository
 from storage.repositories import (
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
         self.events = SqlEventRepository(self.session)
         self.analytics = SqlAnalyticsRepository(self.session)
         self.snapshots = SqlSnapshotRepository(self.session)
+        self.nudges = SqlNudgeRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.calendar_feeds = SqlCalendarFeedRepository(self.session)
         return self
