@@ -95,7 +95,8 @@ no workspace sees every workspace):
   and how many more there are. Each has a Nudge button (`nudge_pair`).
 - **Privacy**: a mentor's average rating reaches a manager only when it rests
   on at least 3 ratings (`MIN_RATINGS_SHOWN`): the rating top list holds only
-  such mentors, the CSV and the digest leave the others' blank. Written
+  such mentors; the per-mentor table (the CSV) and the digest leave the
+  others' average and score blank (`for_managers`). Written
   feedback never reaches a manager's view, CSV or digest.
 
 Mentors appear in the top lists whatever their status now (a mentor who has
@@ -144,6 +145,7 @@ from domain.metrics import (
     department_figures,
     duration_weeks,
     expertise_gaps,
+    for_managers,
     load_spread,
     ratio,
     trend_points,
@@ -232,7 +234,7 @@ def mentor_table(uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30)
     rows = []
     for mentor_id, person in people.items():
         row = named.get(mentor_id) or MentorActivity(mentor_id, person.display_name)
-        figures = mentor_figures(row, hours.get(mentor_id, MentorHours()), mean)
+        figures = for_managers(mentor_figures(row, hours.get(mentor_id, MentorHours()), mean))
         rows.append(MentorRow(figures, person.slack_user_id, person.department))
     rows.sort(key=lambda r: (r.figures.name.casefold(), r.figures.mentor_id))
     return MentorTable(period_days, since, now, rows)

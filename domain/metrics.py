@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -206,6 +206,14 @@ def by_rating(
     return sorted(
         rated, key=lambda f: (-(f.score or 0.0), -f.rating_count, f.name.casefold(), f.mentor_id)
     )
+
+
+def for_managers(f: MentorFigures) -> MentorFigures:
+    """The figures a manager may see: no average (nor the score made from it)
+    resting on fewer than `MIN_RATINGS_SHOWN` ratings."""
+    if f.rating_count >= MIN_RATINGS_SHOWN:
+        return f
+    return replace(f, average_rating=None, score=None)
 
 
 def by_completed(figures: Iterable[MentorFigures]) -> list[MentorFigures]:
