@@ -116,7 +116,11 @@ def pair_text(pair: AtRiskPair) -> str:
 
 def at_risk_blocks(d: Dashboard) -> list[Block]:
     if not d.at_risk:
-        return [section("*Pairs at risk*\nNo pair at risk: every pair is meeting, and nobody rated low.")]
+        return [
+            section(
+                "*Pairs at risk*\nNo pair at risk: every pair is meeting, and nobody rated low."
+            )
+        ]
     more = f" (and {d.more_at_risk:,} more)" if d.more_at_risk else ""
     blocks: list[Block] = [section(f"*Pairs at risk*{more}")]
     for pair in d.at_risk:
