@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from domain.analytics import compute, dashboard
+from domain.digest import DigestSchedule, claim_digest
 from domain.errors import InvalidInput, NotAllowed
 from domain.health import NUDGE_EVERY, NudgedRecently, nudge_pair
 from domain.metrics import (
@@ -197,3 +198,28 @@ def test_a_pair_with_someone_who_left_is_not_nudged(ids: dict[str, int], store: 
 
     assert store.nudges == []
     assert store.notifications == []
+
+
+def test_the_digest_carries_the_weeks_health_as_computed_by_hand(
+    ids: dict[str, int], store: Store
+) -> None:
+    # The digest due at 09:05 today reports [last Monday 09:00, today 09:00).
+    [digest] = claim_digest(
+        FakeUnitOfWork(store, Actor.system()),
+        FakeClock(NOW + timedelta(hours=1, minutes=5)),
+        schedule=DigestSchedule(),
+        default_channel="C0DIGEST",
+    )
+
+    # In the week: 5 (cancelled 8 h before: late), 6 (no-show), 7 (completed,
+    # 60 planned, none recorded: 60 held), 9 (declined).
+    assert (digest.planned_minutes, digest.actual_minutes) == (60, 60)
+    # Due: 6 and 7; cancelled: 5.
+    assert digest.no_show_rate == pytest.approx(1 / 2)
+    assert digest.late_cancel_rate == pytest.approx(1 / 3)
+    # Ana 1 (6), Cat 1 (7), Bob and Dee 0: the busiest one of four took half.
+    assert digest.load_spread == pytest.approx(1 / 2)
+    # Gus's goal, set 5 days ago, is achieved.
+    assert (digest.goal_attainment.set, digest.goal_attainment.achieved) == (1, 1)
+    # Bob and Gus, Ana and Fay (as on the dashboard).
+    assert digest.at_risk == 2
