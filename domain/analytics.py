@@ -59,6 +59,46 @@ no workspace sees every workspace):
   Listed: departments with any of these, most sessions first (then most
   people, then by name); the first 10, and how many more there are.
 
+- **Duration trend**: on the sessions trend's buckets, the *completed*
+  sessions starting in each: planned minutes = Σ their scheduled length
+  (ends_at − starts_at); actual minutes = Σ the minutes the mentor recorded on
+  completing them (the scheduled length for a session completed without one,
+  as before completion asked for it). Both 0 in a bucket without any.
+- **Median days to a first session**: for each mentee whose first completed
+  session (ever, as mentee) starts in the period, the days from their profile's
+  creation (sign-up) to that session's start; the median of those (the mean of
+  the middle two for an even count). None without such mentees. (There is no
+  introductions table yet, so sign-up is the start for everyone.)
+- **Goal attainment**: goals created in the period (set) and how many of them
+  are `achieved` now, overall and per department of the goal's mentee (as
+  profiles say today), by department. Dropped goals were set and count as not
+  achieved. The rate is achieved ÷ set, None when none was set. Managers see
+  only these counts, never a goal (a SECURITY DEFINER function counts them).
+- **No-show rate**: no_show ÷ the sessions that were due (the completion
+  rate's denominator). None when nothing was due.
+- **Late-cancel rate**: sessions cancelled less than 24 hours before their
+  start (the session's last change, `updated_at`, is its cancellation: a
+  cancelled session changes no more) ÷ the sessions that were due or
+  cancelled. None when there were none.
+- **Load spread**: the share of the period's due sessions taken by the
+  busiest 10 % of mentors (rounded up, at least one). The mentors counted:
+  every active mentor and any other with a due session in the period. 0.1 is
+  an even spread, 1 one mentor taking everything. None without due sessions.
+- **At-risk pairs** (as of now, whatever the period): a mentor and a mentee,
+  both active, with at least one of: *quiet* — they completed a session, and
+  their latest session that was not declined, expired or cancelled starts
+  more than 30 days before now; *cancelled twice* — of their sessions that
+  were not declined or expired, the latest two (by start) are cancelled, the
+  later starting less than 30 days before now (or yet to come); *low rating* —
+  the mentee rated a session of theirs starting in the last 30 days 2 or less.
+  Listed: most reasons first, then by mentor and mentee name; the first 10,
+  and how many more there are. Each has a Nudge button (`nudge_pair`).
+- **Privacy**: a mentor's average rating reaches a manager only when it rests
+  on at least 3 ratings (`MIN_RATINGS_SHOWN`): the rating top list holds only
+  such mentors; the per-mentor table (the CSV) and the digest leave the
+  others' average and score blank (`for_managers`). Written
+  feedback never reaches a manager's view, CSV or digest.
+
 Mentors appear in the top lists whatever their status now (a mentor who has
 since left still did the sessions); the per-mentor hours use the same window as
 the overall utilization. The per-mentor table (the CSV export) holds every
@@ -95,12 +135,18 @@ from domain.metrics import (
     ALL_TIME_UTILIZATION_DAYS,
     Dashboard,
     DepartmentFigures,
+    DepartmentGoals,
+    GoalAttainment,
     MentorFigures,
+    at_risk_list,
     bayesian_score,
     by_completed,
     by_rating,
     department_figures,
+    duration_weeks,
     expertise_gaps,
+    for_managers,
+    load_spread,
     ratio,
     trend_points,
     trend_window,
@@ -188,7 +234,7 @@ def mentor_table(uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30)
     rows = []
     for mentor_id, person in people.items():
         row = named.get(mentor_id) or MentorActivity(mentor_id, person.display_name)
-        figures = mentor_figures(row, hours.get(mentor_id, MentorHours()), mean)
+        figures = for_managers(mentor_figures(row, hours.get(mentor_id, MentorHours()), mean))
         rows.append(MentorRow(figures, person.slack_user_id, person.department))
     rows.sort(key=lambda r: (r.figures.name.casefold(), r.figures.mentor_id))
     return MentorTable(period_days, since, now, rows)
@@ -279,6 +325,15 @@ def compute(
     offering = [h for h in hours.values() if h.offered]
     booked = sum((h.booked for h in offering), timedelta())
     offered = sum((h.offered for h in offering), timedelta())
+    minutes = {
+        m.start: (m.planned_minutes, m.actual_minutes)
+        for m in analytics.duration_trend(workspace_id, since or first, now, unit)
+    }
+    goals = analytics.goals(workspace_id, since, now)
+    # Every active mentor (listed by `hours`) and whoever took a due session.
+    loads = dict.fromkeys(hours, 0)
+    loads.update((row.mentor_id, row.due) for row in activity if row.due)
+    at_risk, more_at_risk = at_risk_list(analytics.at_risk_pairs(workspace_id, now))
     return Dashboard(
         period_days=period_days,
         since=since,
@@ -297,6 +352,22 @@ def compute(
         expertise=expertise_gaps((t.tag, t.sessions, t.mentors) for t in demand),
         departments=departments,
         more_departments=more,
+        duration_trend=duration_weeks(minutes, unit, first, since, now),
+        median_days_to_first_session=analytics.median_days_to_first_session(
+            workspace_id, since, now
+        ),
+        goal_attainment=GoalAttainment(
+            set=sum(g.set for g in goals),
+            achieved=sum(g.achieved for g in goals),
+            by_department=tuple(
+                DepartmentGoals(g.department, g.set, g.achieved) for g in goals if g.set
+            ),
+        ),
+        no_show_rate=ratio(totals.no_show, totals.due),
+        late_cancel_rate=ratio(totals.cancelled_late, totals.due + totals.cancelled),
+        load_spread=load_spread(loads.values()),
+        at_risk=at_risk,
+        more_at_risk=more_at_risk,
     )
 
 

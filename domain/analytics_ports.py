@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from domain.metrics import Dashboard, TrendUnit
+from domain.metrics import AtRiskPair, Dashboard, DepartmentGoals, TrendUnit
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,10 @@ class ProgrammeTotals:
     # Mentees' ratings of mentors (subject_role 'mentor') on sessions in the window.
     rating_count: int = 0
     rating_sum: int = 0
+    no_show: int = 0
+    cancelled: int = 0
+    # Cancelled less than `LATE_CANCEL` before the session's start.
+    cancelled_late: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class MentorActivity:
     rating_count: int = 0
     rating_sum: int = 0
     sessions: int = 0
+    due: int = 0  # completed, no_show, scheduled, ongoing
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,13 @@ class TrendCount:
     start: date  # the week's Monday or the month's first day (UTC)
     sessions: int
     completed: int
+
+
+@dataclass(frozen=True)
+class DurationCount:
+    start: date  # the week's Monday or the month's first day (UTC)
+    planned_minutes: int
+    actual_minutes: int
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,34 @@ class AnalyticsRepository(Protocol):
         mentees, and the window's sessions by their mentee's department."""
         ...
 
+    def duration_trend(
+        self, workspace_id: str | None, since: datetime, until: datetime, unit: TrendUnit
+    ) -> list[DurationCount]:
+        """Completed sessions in the window per week or month (as `trend`):
+        the sum of their scheduled minutes, and of their actual minutes (the
+        scheduled length where none was recorded); buckets without any left out."""
+        ...
+
+    def median_days_to_first_session(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> float | None:
+        """Over the mentees whose first completed session (ever) starts in the
+        window: the median of the days from their profile's creation (sign-up)
+        to that session's start. None when there is none."""
+        ...
+
+    def goals(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> list[DepartmentGoals]:
+        """Goals created in the window, and how many of them are achieved now,
+        per department of their mentee (as profiles say today), by department."""
+        ...
+
+    def at_risk_pairs(self, workspace_id: str | None, now: datetime) -> list[AtRiskPair]:
+        """Every pair of active mentor and mentee at risk as of `now`, with
+        each of its reasons (see `domain.analytics`), in no particular order."""
+        ...
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -158,4 +198,28 @@ class SnapshotRepository(Protocol):
     def try_lock(self, workspace_id: str) -> bool:
         """Claim the refresh of the workspace's snapshots until the transaction
         ends; False when another transaction holds the claim."""
+        ...
+
+
+@dataclass(frozen=True)
+class Nudge:
+    id: int
+    workspace_id: str
+    mentor_id: int
+    mentee_id: int
+    sent_by: int | None
+    sent_at: datetime
+
+
+class NudgeRepository(Protocol):
+    def add(
+        self, workspace_id: str, mentor_id: int, mentee_id: int, *, sent_by: int, at: datetime
+    ) -> Nudge | None:
+        """Record a nudge of the pair at `at`, unless one was sent less than
+        `domain.health.NUDGE_EVERY` before it (or after): then None, and
+        nothing written. Held by the database, so two at once write one."""
+        ...
+
+    def last(self, mentor_id: int, mentee_id: int) -> Nudge | None:
+        """The pair's latest nudge (None: never nudged)."""
         ...

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from domain.analytics import PERIODS
 from domain.chart_ports import ChartFile, ChartKind
 from domain.errors import NotAllowed
-from domain.metrics import Dashboard, TrendUnit
+from domain.metrics import Dashboard, GoalAttainment, TrendUnit
 from domain.model import Role
 from domain.ports import Clock, UnitOfWork
 
@@ -91,9 +91,11 @@ def chart_data(d: Dashboard) -> ChartData:
         period_days=d.period_days,
         trend_unit=d.trend_unit,
         sessions=tuple(SessionsPoint(p.start, p.sessions, p.completed, p.partial) for p in d.trend),
-        # filled from Dashboard.duration_trend / goal_attainment at merge
-        duration=(),
-        goals=(),
+        duration=tuple(
+            DurationPoint(w.starts, w.planned_minutes, w.actual_minutes, w.partial)
+            for w in d.duration_trend
+        ),
+        goals=_goal_bars(d.goal_attainment),
         utilization=loads,
         overall_utilization=d.utilization,
     )
@@ -166,3 +168,13 @@ def keep_charts(
 def _require_system(uow: UnitOfWork) -> None:
     if uow.actor.role is not Role.SYSTEM:
         raise NotAllowed("Only the scheduler draws the charts.")
+
+
+def _goal_bars(goals: GoalAttainment) -> tuple[GoalsBar, ...]:
+    """Everyone first, then each department with goals; none without goals."""
+    if goals.set == 0:
+        return ()
+    return (
+        GoalsBar("Everyone", goals.set, goals.achieved),
+        *(GoalsBar(g.department, g.set, g.achieved) for g in goals.by_department if g.set),
+    )

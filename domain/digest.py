@@ -28,9 +28,15 @@ compared with the seven before those. The definitions are the dashboard's
 - `average_rating`: the mean of mentees' ratings of mentors on those sessions
   (None without ratings);
 - `top_mentors`: mentors with at least one completed session in the period,
-  most completed first, then the higher Bayesian score, then by name;
+  most completed first, then the higher Bayesian score, then by name; an
+  average resting on fewer than 3 ratings is left out (`for_managers`), and
+  written feedback is never part of a digest;
 - `expertise`: the expertise most in demand per mentor, the dashboard's
-  "expertise in demand, short of mentors" over the period (the first 3).
+  "expertise in demand, short of mentors" over the period (the first 3);
+- programme health over the period, as the dashboard defines it: completed
+  sessions' planned and actual minutes, the no-show and late-cancel rates, the
+  load spread, goals set in the period and achieved, and how many pairs are
+  at risk as the period ends.
 
 **Where.** Each workspace's digest goes to its own channel only
 (`digest_channels`): the workspace's `digest_channel` when it has one (a
@@ -64,7 +70,17 @@ from domain.analytics_ports import MentorHours
 from domain.chart_ports import ChartFile, charts_in_order
 from domain.charts import DIGEST_CHART_PERIOD
 from domain.errors import InvalidInput, NotAllowed
-from domain.metrics import ExpertiseGap, MentorFigures, expertise_gaps, weekday_counts
+from domain.metrics import (
+    ExpertiseGap,
+    GoalAttainment,
+    MentorFigures,
+    TrendUnit,
+    expertise_gaps,
+    for_managers,
+    load_spread,
+    ratio,
+    weekday_counts,
+)
 from domain.model import Role
 from domain.ports import Clock, DigestPlace, DigestRecord, UnitOfWork
 from domain.workspace import WorkspaceSettings
@@ -127,6 +143,14 @@ class Digest:
     expertise: list[ExpertiseGap] = field(default_factory=list)
     # The charts of the last `DIGEST_CHART_PERIOD` days, as the `analytics` job uploaded them.
     charts: tuple[ChartFile, ...] = ()
+    # Programme health over the week (the dashboard's definitions).
+    planned_minutes: int = 0
+    actual_minutes: int = 0
+    no_show_rate: float | None = None
+    late_cancel_rate: float | None = None
+    load_spread: float | None = None
+    goal_attainment: GoalAttainment = field(default_factory=GoalAttainment)
+    at_risk: int = 0  # pairs at risk as the week ends
 
     @property
     def new_sessions_delta(self) -> int:
@@ -277,13 +301,19 @@ def _figures(uow: UnitOfWork, record: DigestRecord, schedule: DigestSchedule, to
         if row.completed
     ]
     busy.sort(key=lambda f: (-f.completed, -(f.score or 0.0), f.name.casefold(), f.mentor_id))
+    # The week's completed minutes, in as many buckets as its days touch.
+    minutes = uow.analytics.duration_trend(workspace_id, since, until, TrendUnit.WEEK)
+    goals = uow.analytics.goals(workspace_id, since, until)
+    loads = dict.fromkeys(hours, 0)
+    loads.update((row.mentor_id, row.due) for row in activity if row.due)
     return Digest(
         workspace_id=workspace_id,
         week_start=record.week,
         new_sessions=totals.sessions,
         completed=totals.completed,
         average_rating=totals.rating_sum / totals.rating_count if totals.rating_count else None,
-        top_mentors=busy[: max(top, 0)],
+        # The channel is read by managers (and more): averages on 3 ratings at least.
+        top_mentors=[for_managers(f) for f in busy[: max(top, 0)]],
         previous_new_sessions=previous.sessions,
         previous_completed=previous.completed,
         since=since,
@@ -293,6 +323,17 @@ def _figures(uow: UnitOfWork, record: DigestRecord, schedule: DigestSchedule, to
         attempts=record.attempts,
         expertise=expertise_gaps(((t.tag, t.sessions, t.mentors) for t in demand), TOP_EXPERTISE),
         charts=charts_in_order(uow.charts.for_period(workspace_id, DIGEST_CHART_PERIOD)),
+        planned_minutes=sum(m.planned_minutes for m in minutes),
+        actual_minutes=sum(m.actual_minutes for m in minutes),
+        no_show_rate=ratio(totals.no_show, totals.due),
+        late_cancel_rate=ratio(totals.cancelled_late, totals.due + totals.cancelled),
+        load_spread=load_spread(loads.values()),
+        goal_attainment=GoalAttainment(
+            set=sum(g.set for g in goals),
+            achieved=sum(g.achieved for g in goals),
+            by_department=tuple(goals),
+        ),
+        at_risk=len(uow.analytics.at_risk_pairs(workspace_id, until)),
     )
 
 

@@ -4,8 +4,9 @@ figure means, precisely, is written in `domain.analytics`."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -19,6 +20,19 @@ ALL_TIME_TREND_MONTHS = 12
 # How many expertise gaps and departments a dashboard keeps.
 EXPERTISE_SHOWN = 5
 DEPARTMENTS_SHOWN = 10
+# How many at-risk pairs a dashboard keeps (the rest are counted).
+AT_RISK_SHOWN = 10
+# A manager sees a mentor's average rating only when it rests on this many
+# ratings: fewer would let them guess who gave which.
+MIN_RATINGS_SHOWN = 3
+# The busiest share of mentors whose load the spread measures.
+BUSIEST_SHARE = 0.1
+# A cancellation closer than this to the session's start is a late one.
+LATE_CANCEL = timedelta(hours=24)
+# A pair is at risk after this long without a session, or with a rating this
+# low on a session this recent.
+QUIET_AFTER = timedelta(days=30)
+LOW_RATING = 2
 
 
 class TrendUnit(StrEnum):
@@ -77,6 +91,61 @@ class DepartmentFigures:
 
 
 @dataclass(frozen=True)
+class DurationWeek:
+    """Completed sessions starting in one week (Monday, UTC) or calendar month:
+    their scheduled minutes and the minutes their mentors recorded."""
+
+    starts: date
+    planned_minutes: int
+    actual_minutes: int
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class DepartmentGoals:
+    department: str  # the mentee's, as their profile says today; "" for none
+    set: int
+    achieved: int
+
+
+@dataclass(frozen=True)
+class GoalAttainment:
+    set: int = 0
+    achieved: int = 0
+    by_department: tuple[DepartmentGoals, ...] = ()
+
+    @property
+    def rate(self) -> float | None:
+        return ratio(self.achieved, self.set)
+
+
+class RiskReason(StrEnum):
+    QUIET = "quiet"
+    CANCELLED_TWICE = "cancelled_twice"
+    LOW_RATING = "low_rating"
+
+
+RISK_WORDS = {
+    RiskReason.QUIET: "no session in 30 days since the last one",
+    RiskReason.CANCELLED_TWICE: "the last two sessions were cancelled",
+    RiskReason.LOW_RATING: "a session rated 2 or less in the last 30 days",
+}
+
+
+@dataclass(frozen=True)
+class AtRiskPair:
+    mentor_id: int
+    mentee_id: int
+    mentor_name: str
+    mentee_name: str
+    reasons: tuple[RiskReason, ...]
+
+    @property
+    def words(self) -> str:
+        return "; ".join(RISK_WORDS[r] for r in self.reasons)
+
+
+@dataclass(frozen=True)
 class Dashboard:
     period_days: int | None
     since: datetime | None
@@ -97,6 +166,15 @@ class Dashboard:
     departments: list[DepartmentFigures] = field(default_factory=list)
     # Departments with figures beyond the `departments` shown.
     more_departments: int = 0
+    # Programme health (see `domain.analytics`).
+    duration_trend: tuple[DurationWeek, ...] = ()
+    median_days_to_first_session: float | None = None
+    goal_attainment: GoalAttainment = field(default_factory=GoalAttainment)
+    no_show_rate: float | None = None
+    late_cancel_rate: float | None = None
+    load_spread: float | None = None
+    at_risk: tuple[AtRiskPair, ...] = ()
+    more_at_risk: int = 0
     # When the figures were computed, if that was not just now (a snapshot).
     as_of: datetime | None = None
 
@@ -119,11 +197,23 @@ def bayesian_score(rating_sum: int, rating_count: int, prior_mean: float) -> flo
     return (PRIOR_WEIGHT * prior_mean + rating_sum) / (PRIOR_WEIGHT + rating_count)
 
 
-def by_rating(figures: Iterable[MentorFigures]) -> list[MentorFigures]:
-    rated = [f for f in figures if f.rating_count]
+def by_rating(
+    figures: Iterable[MentorFigures], fewest: int = MIN_RATINGS_SHOWN
+) -> list[MentorFigures]:
+    """Mentors whose average rests on at least `fewest` ratings (what a manager
+    may see), best first."""
+    rated = [f for f in figures if f.rating_count >= max(fewest, 1)]
     return sorted(
         rated, key=lambda f: (-(f.score or 0.0), -f.rating_count, f.name.casefold(), f.mentor_id)
     )
+
+
+def for_managers(f: MentorFigures) -> MentorFigures:
+    """The figures a manager may see: no average (nor the score made from it)
+    resting on fewer than `MIN_RATINGS_SHOWN` ratings."""
+    if f.rating_count >= MIN_RATINGS_SHOWN:
+        return f
+    return replace(f, average_rating=None, score=None)
 
 
 def by_completed(figures: Iterable[MentorFigures]) -> list[MentorFigures]:
@@ -204,3 +294,49 @@ def department_figures(
         key=lambda d: (-d.sessions, -(d.mentors + d.mentees), d.department.casefold()),
     )
     return ranked[:shown], max(len(ranked) - shown, 0)
+
+
+# --- programme health ---------------------------------------------------------
+
+
+def duration_weeks(
+    minutes: dict[date, tuple[int, int]],
+    unit: TrendUnit,
+    first: datetime,
+    since: datetime | None,
+    now: datetime,
+) -> tuple[DurationWeek, ...]:
+    """The duration trend on the sessions trend's buckets (`minutes`: bucket
+    start -> planned, actual), zeros where there is none."""
+    return tuple(
+        DurationWeek(p.start, *minutes.get(p.start, (0, 0)), partial=p.partial)
+        for p in trend_points({}, unit, first, since, now)
+    )
+
+
+def load_spread(due_by_mentor: Iterable[int]) -> float | None:
+    """The share of the sessions taken by the busiest `BUSIEST_SHARE` of the
+    mentors counted (at least one mentor); None without sessions."""
+    loads = sorted(due_by_mentor, reverse=True)
+    total = sum(loads)
+    if not total:
+        return None
+    busiest = max(1, math.ceil(len(loads) * BUSIEST_SHARE))
+    return sum(loads[:busiest]) / total
+
+
+def at_risk_list(
+    pairs: Iterable[AtRiskPair], shown: int = AT_RISK_SHOWN
+) -> tuple[tuple[AtRiskPair, ...], int]:
+    """Pairs with the most reasons first, then by mentor and mentee name."""
+    ranked = sorted(
+        pairs,
+        key=lambda p: (
+            -len(p.reasons),
+            p.mentor_name.casefold(),
+            p.mentee_name.casefold(),
+            p.mentor_id,
+            p.mentee_id,
+        ),
+    )
+    return tuple(ranked[:shown]), max(len(ranked) - shown, 0)

@@ -311,6 +311,8 @@ class NotificationKind(StrEnum):
     FEEDBACK_RECEIVED = "feedback_received"
     # Carries an .ics file to a participant's DM; not listed among their notices.
     CALENDAR_UPDATE = "calendar_update"
+    # A manager's gentle prompt to a pair gone quiet (domain.health).
+    NUDGE = "nudge"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from domain.analytics_ports import AnalyticsRepository, SnapshotRepository
+from domain.analytics_ports import AnalyticsRepository, NudgeRepository, SnapshotRepository
 from domain.chart_ports import ChartRepository
 from domain.model import (
     Actor,
@@ -597,6 +597,9 @@ class UnitOfWork(Protocol):
 
     @property
     def charts(self) -> ChartRepository: ...
+
+    @property
+    def nudges(self) -> NudgeRepository: ...
 
     @property
     def digests(self) -> DigestRepository: ...

@@ -1,6 +1,6 @@
 """The notices and the dashboard, shown in a slash command's message or on the
 Home tab: marking notices read, paging them, choosing the dashboard's period,
-exporting its per-mentor figures."""
+exporting its per-mentor figures, nudging an at-risk pair."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from uuid import UUID
 
 from domain.analytics import NOT_ALLOWED
 from domain.errors import NotAllowed
+from domain.health import nudge_pair
 from domain.notifications import read_notices
 from handlers import screens
 from handlers.click import Click, action
 from handlers.exports import send_mentor_csv
 from handlers.ids import Action
-from handlers.metadata import NotificationRef, PageRef, PeriodRef
+from handlers.metadata import NotificationRef, PageRef, PairRef, PeriodRef
 
 
 @action(Action.MARK_READ)
@@ -61,3 +62,16 @@ def handle_action_stats_period(click: Click) -> None:
 def handle_action_stats_export(click: Click) -> None:
     ref = click.carried(PeriodRef)
     send_mentor_csv(click.client, click.deps, click.acting.who, period_days=ref.days)
+
+
+@action(Action.NUDGE_PAIR)
+def handle_action_nudge_pair(click: Click) -> None:
+    # Permission is the domain's (a manager of the pair's workspace): the
+    # button's ids alone prove nothing.
+    pair = click.carried(PairRef)
+    outcome = nudge_pair(
+        click.uow(), click.deps.clock, mentor_id=pair.mentor_id, mentee_id=pair.mentee_id
+    )
+    click.notices.extend(outcome.notices)
+    names = " and ".join(sorted(d.recipient.display_name for d in outcome.notices))
+    click.tell(f"Nudged {names}: each got a gentle prompt to meet again.")

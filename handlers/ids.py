@@ -37,6 +37,7 @@ class Action(StrEnum):
     UPDATE_GOAL = "update_goal"
     SESSION_GOALS = "session_goals"
     OPEN_SETTINGS = "open_settings"
+    NUDGE_PAIR = "nudge_pair"
 
 
 class Modal(StrEnum):

@@ -74,6 +74,13 @@ class MentorRef(Carried):
     mentor_id: RowId
 
 
+class PairRef(Carried):
+    """An at-risk pair on the dashboard (its Nudge button)."""
+
+    mentor_id: RowId
+    mentee_id: RowId
+
+
 class GoalRef(Carried):
     goal_id: RowId
 

@@ -19,6 +19,7 @@ from storage.repos.charts import SqlChartRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
 from storage.repos.goals import SqlGoalRepository
+from storage.repos.nudges import SqlNudgeRepository
 from storage.repos.settings import SqlSettingsRepository
 from storage.repos.snapshots import SqlSnapshotRepository
 from storage.repositories import (
@@ -93,6 +94,7 @@ class SqlUnitOfWork:
         self.analytics = SqlAnalyticsRepository(self.session)
         self.snapshots = SqlSnapshotRepository(self.session)
         self.charts = SqlChartRepository(self.session)
+        self.nudges = SqlNudgeRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.calendar_feeds = SqlCalendarFeedRepository(self.session)
         return self

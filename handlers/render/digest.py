@@ -8,6 +8,7 @@ from domain.charts import DIGEST_CHART_PERIOD
 from domain.digest import Digest
 from handlers.render.breakdowns import plural
 from handlers.render.common import context, escape, header, stars
+from handlers.render.health import goals_line, manager_stars
 from handlers.render.stats import chart_blocks
 
 
@@ -26,6 +27,22 @@ def _period(d: Digest) -> str:
         f"<!date^{int(d.since.timestamp())}^{{date_short_pretty}}|{d.since:%-d %b}> to "
         f"<!date^{int(d.until.timestamp())}^{{date_short_pretty}}|{d.until:%-d %b %Y}>"
     )
+
+
+def health_text(d: Digest) -> str:
+    """The week's programme health, in words (the dashboard has the definitions)."""
+    return (
+        "*Programme health*\n"
+        f"Completed sessions: {d.planned_minutes:,} min planned, {d.actual_minutes:,} min held\n"
+        f"No-shows {_percent(d.no_show_rate)} · Late cancels {_percent(d.late_cancel_rate)}"
+        f" · Busiest 10% of mentors took {_percent(d.load_spread)}\n"
+        f"Goals set this week: {goals_line(d.goal_attainment)}"
+        f" · Pairs at risk: {d.at_risk:,}"
+    )
+
+
+def _percent(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction:.0%}"
 
 
 def digest_text(d: Digest) -> str:
@@ -55,7 +72,7 @@ def digest_message(d: Digest) -> tuple[str, list[Block]]:
     if d.top_mentors:
         lines = [
             f"{rank}. *{escape(m.name)}* — {m.completed} completed · "
-            f"{stars(m.average_rating, m.rating_count)}"
+            f"{manager_stars(m.average_rating, m.rating_count)}"
             for rank, m in enumerate(d.top_mentors, start=1)
         ]
         blocks.append(
@@ -76,5 +93,6 @@ def digest_message(d: Digest) -> tuple[str, list[Block]]:
                 )
             )
         )
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=health_text(d))))
     blocks.append(context("Find a mentor any time with `/mentor find`."))
     return digest_text(d), blocks

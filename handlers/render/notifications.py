@@ -183,6 +183,12 @@ def _line(n: Notification, when: TimeFormat) -> str:
             return f"{who} rated your session{score}"
         case K.CALENDAR_UPDATE:
             return _calendar_line(payload, who, at)
+        case K.NUDGE:
+            return (
+                f"A gentle nudge from the mentoring programme: how about your next session"
+                f" with {who}? `/mentor sessions` shows what is planned; `/mentor find`"
+                " books a new one."
+            )
     return f"There is news about your session on {at}"
 
 

@@ -18,7 +18,13 @@ from slack_sdk.models.blocks import (
 
 from domain.analytics import PERIODS
 from domain.chart_ports import ChartFile
-from domain.metrics import ALL_TIME_UTILIZATION_DAYS, PRIOR_WEIGHT, Dashboard, MentorFigures
+from domain.metrics import (
+    ALL_TIME_UTILIZATION_DAYS,
+    MIN_RATINGS_SHOWN,
+    PRIOR_WEIGHT,
+    Dashboard,
+    MentorFigures,
+)
 from handlers.ids import Action
 from handlers.metadata import PeriodRef
 from handlers.render.breakdowns import NONE, breakdown_blocks
@@ -36,17 +42,20 @@ from handlers.render.common import (
     stars,
     truncate,
 )
+from handlers.render.health import HEALTH_DEFINITIONS, PRIVACY, health_blocks, health_line
 
 TITLE = "Programme dashboard"
 EXPORT = "Export per-mentor CSV"
-MAX_BLOCKS = 30
+# Slack allows 50 blocks in a message; the dashboard stays within them.
+MAX_BLOCKS = 50
 MAX_FIELD_TEXT = 2000
 MAX_ALT_TEXT = 2000  # Slack's limits on an image block's alt_text and title
 MAX_IMAGE_TITLE = 2000
 DEFINITIONS = (
     "Completion rate: completed ÷ sessions that were due (completed, no-show,"
     " scheduled or ongoing). Rating rank: a Bayesian average, as if each mentor"
-    f" also had {PRIOR_WEIGHT} ratings at the workspace's mean. Utilization: booked"
+    f" also had {PRIOR_WEIGHT} ratings at the workspace's mean (mentors with"
+    f" {MIN_RATINGS_SHOWN} ratings or more). Utilization: booked"
     " ÷ offered weekly hours. Expertise: the period's sessions with mentors listing a"
     " tag ÷ active mentors listing it. Departments as profiles say today."
 )
@@ -126,7 +135,11 @@ def dashboard_blocks(
         section(f"*Top mentors by completed sessions*\n{_ranking(d.top_by_completed, _by_done)}"),
         divider(),
         *breakdown_blocks(d),
+        divider(),
+        *health_blocks(d),
         context(DEFINITIONS),
+        context(HEALTH_DEFINITIONS),
+        context(PRIVACY),
     ]
     return blocks[: MAX_BLOCKS + len(pictures)]
 
@@ -145,6 +158,7 @@ def dashboard_text(d: Dashboard) -> str:
         "Top by completed sessions: "
         + (", ".join(f"{escape(f.name)} ({f.completed})" for f in d.top_by_completed) or NONE),
         "Expertise short of mentors: " + (", ".join(escape(g.tag) for g in d.expertise) or NONE),
+        health_line(d),
     ]
     if d.as_of is not None:
         lines.append(f"As of {plain_time(d.as_of, 'UTC')} UTC")

@@ -12,6 +12,7 @@ from storage.models.events import ProcessedEvent
 from storage.models.feedback import Feedback, Rating
 from storage.models.goals import GoalHistory, GoalRow
 from storage.models.notifications import Notification
+from storage.models.nudges import NudgeRow
 from storage.models.people import MentorDirectory, User, Workspace
 from storage.models.sessions import SessionBusy, SessionHistory, SessionRow
 from storage.models.settings import SettingsAuditRow, WorkspaceSettingsRow
@@ -30,6 +31,7 @@ __all__ = [
     "GoalRow",
     "MentorDirectory",
     "Notification",
+    "NudgeRow",
     "ProcessedEvent",
     "Rating",
     "SessionBusy",

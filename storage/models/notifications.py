@@ -36,6 +36,7 @@ NOTIFICATION_KINDS = (
     "session_completed",
     "feedback_received",
     "calendar_update",
+    "nudge",
 )
 
 

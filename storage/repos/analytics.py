@@ -20,26 +20,39 @@ from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Integer,
     Result,
     Select,
     SmallInteger,
+    Text,
+    bindparam,
     column,
     func,
     select,
+    text,
     values,
 )
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.analytics_ports import (
     DepartmentCounts,
+    DurationCount,
     MentorActivity,
     MentorHours,
     ProgrammeTotals,
     TagDemand,
     TrendCount,
 )
-from domain.metrics import TrendUnit
+from domain.metrics import (
+    LATE_CANCEL,
+    LOW_RATING,
+    QUIET_AFTER,
+    AtRiskPair,
+    DepartmentGoals,
+    RiskReason,
+    TrendUnit,
+)
 from domain.model import SessionStatus
 from storage.models import Availability, Rating, SessionRow, User
 
@@ -61,6 +74,11 @@ _SESSIONS = func.count()
 _DONE = func.count().filter(SessionRow.status == _COMPLETED)
 _RATED = func.count(SessionRow.rating)
 _RATING_SUM = func.coalesce(func.sum(SessionRow.rating), 0)
+_DUE_COUNT = func.count().filter(SessionRow.status.in_(_DUE))
+_CANCELLED = SessionRow.status == SessionStatus.CANCELLED.value
+# A cancelled session changes no more: its last change is its cancellation.
+_CANCELLED_LATE = _CANCELLED & (SessionRow.starts_at - SessionRow.updated_at < LATE_CANCEL)
+_PLANNED_MINUTES = func.extract("epoch", SessionRow.ends_at - SessionRow.starts_at) / 60
 
 
 def _in_workspace(workspace_column: Any, workspace_id: str | None) -> list[ColumnElement[bool]]:
@@ -103,13 +121,25 @@ class SqlAnalyticsRepository:
                 User.is_active, *_in_workspace(User.workspace_id, workspace_id)
             )
         ).one()
-        sessions, completed, due, rating_count, rating_sum = self._execute(
+        (
+            sessions,
+            completed,
+            due,
+            rating_count,
+            rating_sum,
+            no_show,
+            cancelled,
+            cancelled_late,
+        ) = self._execute(
             select(
                 _SESSIONS,
                 _DONE,
-                func.count().filter(SessionRow.status.in_(_DUE)),
+                _DUE_COUNT,
                 _RATED,
                 _RATING_SUM,
+                func.count().filter(SessionRow.status == SessionStatus.NO_SHOW.value),
+                func.count().filter(_CANCELLED),
+                func.count().filter(_CANCELLED_LATE),
             ).where(*_sessions_in(workspace_id, since, until))
         ).one()
         return ProgrammeTotals(
@@ -120,6 +150,9 @@ class SqlAnalyticsRepository:
             due=due,
             rating_count=rating_count,
             rating_sum=int(rating_sum),  # type: ignore[arg-type]  # COALESCE typed as SUM's int | None
+            no_show=no_show,
+            cancelled=cancelled,
+            cancelled_late=cancelled_late,
         )
 
     def mentor_activity(
@@ -132,6 +165,7 @@ class SqlAnalyticsRepository:
                 _DONE.label("completed"),
                 _RATED.label("rating_count"),
                 _RATING_SUM.label("rating_sum"),
+                _DUE_COUNT.label("due"),
             )
             .where(*_sessions_in(workspace_id, since, until))
             .group_by(SessionRow.mentor_id)
@@ -145,13 +179,14 @@ class SqlAnalyticsRepository:
                 held.c.rating_count,
                 held.c.rating_sum,
                 held.c.sessions,
+                held.c.due,
             )
             .join_from(held, User, User.id == held.c.mentor_id)
             .order_by(User.id)
         )
         return [
-            MentorActivity(user_id, name, completed, count, int(total), sessions)
-            for user_id, name, completed, count, total, sessions in rows
+            MentorActivity(user_id, name, completed, count, int(total), sessions, due)
+            for user_id, name, completed, count, total, sessions, due in rows
         ]
 
     def mentor_hours(
@@ -313,3 +348,118 @@ class SqlAnalyticsRepository:
                 rating_sum=int(rating_sum),
             )
         return [found[name] for name in sorted(found)]
+
+    def duration_trend(
+        self, workspace_id: str | None, since: datetime, until: datetime, unit: TrendUnit
+    ) -> list[DurationCount]:
+        bucket = func.date_trunc(unit.value, SessionRow.starts_at, "UTC")
+        rows = self._execute(
+            select(
+                bucket,
+                func.sum(_PLANNED_MINUTES),
+                func.sum(func.coalesce(SessionRow.actual_minutes, _PLANNED_MINUTES)),
+            )
+            .where(SessionRow.status == _COMPLETED, *_sessions_in(workspace_id, since, until))
+            .group_by(bucket)
+            .order_by(bucket)
+        )
+        return [
+            DurationCount(start.astimezone(UTC).date(), round(planned), round(actual))
+            for start, planned, actual in rows
+        ]
+
+    def median_days_to_first_session(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> float | None:
+        # Every mentee's first completed session before `until` (however long
+        # ago: it is first only if none came before), then those in the window.
+        first = (
+            select(SessionRow.mentee_id, func.min(SessionRow.starts_at).label("first_at"))
+            .where(SessionRow.status == _COMPLETED, *_sessions_in(workspace_id, None, until))
+            .group_by(SessionRow.mentee_id)
+            .subquery("first")
+        )
+        # A profile created after its first session (imported history) waited 0 days.
+        days = func.greatest(func.extract("epoch", first.c.first_at - User.created_at), 0) / 86400
+        statement = select(func.percentile_cont(0.5).within_group(days)).join_from(
+            first, User, User.id == first.c.mentee_id
+        )
+        if since is not None:
+            statement = statement.where(first.c.first_at >= since)
+        median = self._execute(statement).scalar_one()
+        return None if median is None else float(median)
+
+    def goals(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> list[DepartmentGoals]:
+        # Managers may not read goals, only these counts (migration 0018).
+        counts = func.goal_attainment(
+            bindparam("workspace", workspace_id, type_=Text),
+            bindparam("since", since, type_=DateTime(timezone=True)),
+            bindparam("until", until, type_=DateTime(timezone=True)),
+        ).table_valued(
+            column("department", Text),
+            column("goals_set", Integer),
+            column("achieved", Integer),
+        )
+        rows = self._execute(select(counts).order_by(counts.c.department))
+        return [DepartmentGoals(department, int(n), int(done)) for department, n, done in rows]
+
+    def at_risk_pairs(self, workspace_id: str | None, now: datetime) -> list[AtRiskPair]:
+        rows = self._session.execute(
+            _AT_RISK,
+            {
+                "workspace": workspace_id,
+                "now": now,
+                "recent": now - QUIET_AFTER,
+                "low": LOW_RATING,
+            },
+        )
+        return [
+            AtRiskPair(
+                mentor_id,
+                mentee_id,
+                mentor_name,
+                mentee_name,
+                tuple(reason for reason, flagged in zip(_REASONS, flags, strict=True) if flagged),
+            )
+            for mentor_id, mentee_id, mentor_name, mentee_name, *flags in rows
+        ]
+
+
+# The flags `_AT_RISK` returns, in its order.
+_REASONS = (RiskReason.QUIET, RiskReason.CANCELLED_TWICE, RiskReason.LOW_RATING)
+
+# Per pair, in one pass over the workspace's sessions (see `domain.analytics`
+# for the three reasons). Requests that were declined or expired never were
+# sessions of the pair; cancelled ones do not end a quiet spell.
+_AT_RISK = text(
+    """
+    WITH pairs AS (
+        SELECT s.mentor_id, s.mentee_id,
+               bool_or(s.status = 'completed') AS met,
+               max(s.starts_at) FILTER (
+                   WHERE s.status NOT IN ('declined', 'expired', 'cancelled')) AS latest_held,
+               max(s.starts_at) FILTER (WHERE s.status NOT IN ('declined', 'expired')) AS latest,
+               (array_agg(s.status ORDER BY s.starts_at DESC, s.id DESC)
+                   FILTER (WHERE s.status NOT IN ('declined', 'expired'))) AS statuses,
+               min(s.rating) FILTER (WHERE s.starts_at >= :recent AND s.starts_at < :now) AS lowest
+          FROM sessions s
+         WHERE (CAST(:workspace AS text) IS NULL OR s.workspace_id = :workspace)
+         GROUP BY s.mentor_id, s.mentee_id
+    ), flagged AS (
+        SELECT p.mentor_id, p.mentee_id,
+               coalesce(p.met AND p.latest_held < :recent, false) AS quiet,
+               coalesce(p.statuses[1] = 'cancelled' AND p.statuses[2] = 'cancelled'
+                        AND p.latest >= :recent, false) AS cancelled_twice,
+               coalesce(p.lowest <= :low, false) AS low_rating
+          FROM pairs p
+    )
+    SELECT f.mentor_id, f.mentee_id, m.display_name, e.display_name,
+           f.quiet, f.cancelled_twice, f.low_rating
+      FROM flagged f
+      JOIN users m ON m.id = f.mentor_id AND m.is_active
+      JOIN users e ON e.id = f.mentee_id AND e.is_active
+     WHERE f.quiet OR f.cancelled_twice OR f.low_rating
+    """
+)

@@ -20,17 +20,23 @@ from sqlalchemy.orm import Session as OrmSession
 
 from domain.analytics_ports import Snapshot
 from domain.metrics import (
+    AtRiskPair,
     Dashboard,
     DepartmentFigures,
+    DepartmentGoals,
+    DurationWeek,
     ExpertiseGap,
+    GoalAttainment,
     MentorFigures,
+    RiskReason,
     TrendPoint,
     TrendUnit,
 )
 from storage.models import AnalyticsSnapshot
 from storage.repos.common import rowcount
 
-FORMAT = 1
+# 2: programme health (duration trend, goals, rates, load spread, at-risk pairs).
+FORMAT = 2
 ALL_TIME = 0  # `period_days` of the all-time row (part of the primary key: not NULL)
 # Advisory-lock namespace of the refresh claims (the second key is the workspace's hash).
 LOCK_SPACE = 0x616E61  # "ana"
@@ -41,6 +47,9 @@ def encode(d: Dashboard) -> dict[str, Any]:
     figures.pop("as_of")
     figures["since"] = d.since.isoformat() if d.since else None
     figures["trend"] = [{**asdict(p), "start": p.start.isoformat()} for p in d.trend]
+    figures["duration_trend"] = [
+        {**asdict(w), "starts": w.starts.isoformat()} for w in d.duration_trend
+    ]
     return {"format": FORMAT, **figures}
 
 
@@ -62,6 +71,21 @@ def decode(data: dict[str, Any]) -> Dashboard | None:
             ],
             "expertise": [ExpertiseGap(**g) for g in figures["expertise"]],
             "departments": [DepartmentFigures(**d) for d in figures["departments"]],
+            "duration_trend": tuple(
+                DurationWeek(**{**w, "starts": date.fromisoformat(w["starts"])})
+                for w in figures["duration_trend"]
+            ),
+            "goal_attainment": GoalAttainment(
+                set=figures["goal_attainment"]["set"],
+                achieved=figures["goal_attainment"]["achieved"],
+                by_department=tuple(
+                    DepartmentGoals(**g) for g in figures["goal_attainment"]["by_department"]
+                ),
+            ),
+            "at_risk": tuple(
+                AtRiskPair(**{**p, "reasons": tuple(RiskReason(r) for r in p["reasons"])})
+                for p in figures["at_risk"]
+            ),
         }
     )
 

@@ -129,6 +129,19 @@ SESSIONS: tuple[Held, ...] = (
 )
 
 
+# Everyone's profile was made (sign-up) this long before now, at 09:00.
+SIGNED_UP = 150
+
+
+def signed_up() -> datetime:
+    return ago(SIGNED_UP, 9)
+
+
+def booked(held: Held) -> datetime:
+    """When a session was booked (and last changed), as tests.storage.seed.add_session has it."""
+    return held.starts_at - timedelta(days=7)
+
+
 def goals(person: Person) -> tuple[str, ...]:
     """What a mentee wants to learn (the schema asks mentees for one at least)."""
     return ("public speaking",) if person.mentee else ()
@@ -156,6 +169,7 @@ def load_programme(store: Store, ids: Mapping[str, int] | None = None) -> dict[s
             expertise=person.expertise,
             learning_goals=goals(person),
         )
+        store.signed_up[user_id] = signed_up()
     for slack_id, weekday, start, end in WEEKLY:
         store.weekly.setdefault(assigned[slack_id], []).append(
             WeeklySlot(weekday, start, end, id=store.next_id())
@@ -169,6 +183,8 @@ def load_programme(store: Store, ids: Mapping[str, int] | None = None) -> dict[s
             starts_at=held.starts_at,
             ends_at=held.starts_at + timedelta(minutes=held.minutes),
             status=held.status,
+            created_at=booked(held),
+            updated_at=booked(held),
         )
         store.sessions[session.id] = session
         for author, subject, role, rating in (

@@ -10,9 +10,9 @@ from datetime import time, timedelta
 
 import pytest
 
-from domain.analytics import dashboard
+from domain.analytics import dashboard, mentor_table
 from domain.errors import InvalidInput, NotAllowed
-from domain.metrics import MentorFigures, bayesian_score, weekday_counts
+from domain.metrics import MentorFigures, bayesian_score, for_managers, weekday_counts
 from domain.model import (
     Actor,
     Feedback,
@@ -129,7 +129,14 @@ def test_the_last_30_days_add_up_as_computed_by_hand(ids: dict[str, int], store:
         sessions=1,  # 10
     )
     # With a prior this strong, Omar's single 5 just edges out Maya's 5 and 4.
-    assert d.top_by_rating == [omar, maya, noah]
+    # Nobody's average rests on 3 ratings: a manager's rating list is empty
+    # (privacy), though the ranking behind it is computed all the same.
+    assert d.top_by_rating == []
+    # The per-mentor table (the CSV) holds them all, by name, without the
+    # averages (and scores) resting on fewer than 3 ratings.
+    table = mentor_table(admin(store), FakeClock(NOW), period_days=d.period_days)
+    rated = [r.figures for r in table.rows if r.figures.rating_count]
+    assert rated == [for_managers(maya), for_managers(noah), for_managers(omar)]
     # Noah and Omar tie on 1; by name.
     assert d.top_by_completed == [maya, noah, omar]
     assert d.top_by_completed[0].utilization == pytest.approx(3.5 / 29)
@@ -189,7 +196,14 @@ def test_all_time_counts_every_past_session_and_uses_90_days_for_utilization(
         offered=0.0,
         sessions=1,  # 10
     )
-    assert d.top_by_rating == [omar, maya, noah]
+    # Only Maya's average rests on 3 ratings or more: the others' are not
+    # shown to a manager (privacy), though the ranking is computed all the same.
+    assert d.top_by_rating == [maya]
+    # The per-mentor table (the CSV) holds them all, by name, without the
+    # averages (and scores) resting on fewer than 3 ratings.
+    table = mentor_table(admin(store), FakeClock(NOW), period_days=d.period_days)
+    rated = [r.figures for r in table.rows if r.figures.rating_count]
+    assert rated == [for_managers(maya), for_managers(noah), for_managers(omar)]
     assert d.top_by_completed == [maya, noah, omar]
 
 
@@ -241,7 +255,7 @@ def test_hours_booked_with_mentors_who_offer_no_time_leave_the_overall_figure_al
 def test_top_limits_the_lists(ids: dict[str, int], store: Store) -> None:
     d = dashboard(admin(store), FakeClock(NOW), top=1)
 
-    assert [f.name for f in d.top_by_rating] == ["Omar Haddad"]
+    assert d.top_by_rating == []  # nobody has 3 ratings
     assert [f.name for f in d.top_by_completed] == ["Maya Patel"]
 
 
@@ -252,7 +266,8 @@ def test_another_workspace_sees_only_its_own(ids: dict[str, int], store: Store) 
     assert d.completion_rate == 1.0
     assert d.average_rating == 1.0
     # Zed's single 1 against T2's own mean of 1: (5·1 + 1) / 6 = 1.
-    assert [(f.name, f.score) for f in d.top_by_rating] == [("Zed Novak", 1.0)]
+    # Zed's single 1 is not shown to a manager: fewer than 3 ratings.
+    assert d.top_by_rating == []
     # Booked 1 h of Zed's Mondays: 8 h · 4.
     assert d.utilization == pytest.approx(1 / 32)
 
@@ -314,29 +329,37 @@ def test_one_five_star_review_does_not_beat_fifty_averaging_four_point_eight(
     rated_mentors(
         store,
         {
-            "Ada Lone": [5],
+            "Ada Lone": [5] * 3,
             "Bo Many": [5] * 40 + [4] * 10,  # 240 / 50 = 4.8
             "Cy Plain": [3] * 20,  # brings the workspace's mean down to a usual 4.3
         },
     )
     d = dashboard(admin(store), FakeClock(NOW))
 
-    # m = (5 + 240 + 60) / 71 = 305/71 ≈ 4.296, C·m ≈ 21.48.
-    m = 305 / 71
-    # Ada: (21.48 + 5) / 6 ≈ 4.41; Bo: (21.48 + 240) / 55 ≈ 4.75; Cy: (21.48 + 60) / 25 ≈ 3.26.
+    # m = (15 + 240 + 60) / 73 = 315/73 ≈ 4.315, C·m ≈ 21.58.
+    m = 315 / 73
+    # Ada: (21.58 + 15) / 8 ≈ 4.57; Bo: (21.58 + 240) / 55 ≈ 4.76; Cy: (21.58 + 60) / 25 ≈ 3.26.
     assert [f.name for f in d.top_by_rating] == ["Bo Many", "Ada Lone", "Cy Plain"]
     assert [f.score for f in d.top_by_rating] == [
         pytest.approx((5 * m + 240) / 55),
-        pytest.approx((5 * m + 5) / 6),
+        pytest.approx((5 * m + 15) / 8),
         pytest.approx((5 * m + 60) / 25),
     ]
     # A plain average would have put the single review first.
     assert [f.average_rating for f in d.top_by_rating] == [4.8, 5.0, 3.0]
 
 
+def test_a_manager_sees_no_average_resting_on_fewer_than_three_ratings(store: Store) -> None:
+    rated_mentors(store, {"Ada Lone": [5, 5], "Bo Many": [4, 4, 4], "Cy Plain": [1]})
+    d = dashboard(admin(store), FakeClock(NOW))
+
+    # Ada (2 ratings) and Cy (1) are left out; their ratings still make the mean.
+    assert [(f.name, f.rating_count) for f in d.top_by_rating] == [("Bo Many", 3)]
+
+
 def test_equal_scores_rank_more_ratings_first_then_by_name(store: Store) -> None:
     # Every rating is 4, so m = 4 and every score is exactly 4.
-    rated_mentors(store, {"Xavier": [4], "Yara": [4, 4], "aaron": [4]})
+    rated_mentors(store, {"Xavier": [4] * 3, "Yara": [4] * 4, "aaron": [4] * 3})
     d = dashboard(admin(store), FakeClock(NOW))
 
     assert [f.score for f in d.top_by_rating] == [4.0, 4.0, 4.0]

@@ -95,7 +95,7 @@ def test_a_fresh_slow_snapshot_is_served_with_its_time(store: Store) -> None:
 
     assert d.sessions == 999
     assert d.as_of == NOW
-    assert len(d.top_by_rating) == 2  # trimmed to what was asked
+    assert len(d.top_by_completed) == 2  # trimmed to what was asked
 
 
 def test_a_stale_snapshot_is_never_shown(store: Store) -> None:

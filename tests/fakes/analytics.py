@@ -3,20 +3,32 @@ SQL (`domain.analytics_ports`), computed in Python from the fake store."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 
 from domain.analytics_ports import (
     DepartmentCounts,
+    DurationCount,
     MentorActivity,
     MentorHours,
+    Nudge,
     ProgrammeTotals,
     Snapshot,
     TagDemand,
     TrendCount,
 )
-from domain.metrics import TrendUnit
-from domain.model import Feedback, Profile, Session, SessionStatus, SubjectRole
+from domain.health import NUDGE_EVERY
+from domain.metrics import (
+    LATE_CANCEL,
+    LOW_RATING,
+    QUIET_AFTER,
+    AtRiskPair,
+    DepartmentGoals,
+    RiskReason,
+    TrendUnit,
+)
+from domain.model import Feedback, GoalStatus, Profile, Session, SessionStatus, SubjectRole
 from tests.fakes.store import Store
 
 # Sessions that were due to happen, and that hold their mentor's time.
@@ -72,6 +84,9 @@ class FakeAnalytics:
             due=sum(1 for s in sessions if s.status in DUE_STATUSES),
             rating_count=len(ratings),
             rating_sum=sum(ratings),
+            no_show=sum(1 for s in sessions if s.status is SessionStatus.NO_SHOW),
+            cancelled=sum(1 for s in sessions if s.status is SessionStatus.CANCELLED),
+            cancelled_late=sum(1 for s in sessions if _cancelled_late(s)),
         )
 
     def mentor_activity(
@@ -80,8 +95,11 @@ class FakeAnalytics:
         sessions = self._sessions(workspace_id, since, until)
         held: dict[int, int] = {}
         completed: dict[int, int] = {}
+        due: dict[int, int] = {}
         for s in sessions:
             held[s.mentor_id] = held.get(s.mentor_id, 0) + 1
+            if s.status in DUE_STATUSES:
+                due[s.mentor_id] = due.get(s.mentor_id, 0) + 1
             if s.status is SessionStatus.COMPLETED:
                 completed[s.mentor_id] = completed.get(s.mentor_id, 0) + 1
         ratings: dict[int, list[int]] = {}
@@ -95,6 +113,7 @@ class FakeAnalytics:
                 len(ratings.get(mentor_id, [])),
                 sum(ratings.get(mentor_id, [])),
                 held.get(mentor_id, 0),
+                due.get(mentor_id, 0),
             )
             for mentor_id in sorted(held.keys() | ratings.keys())
         ]
@@ -189,6 +208,125 @@ class FakeAnalytics:
             add(mentee.department, rating_count=1, rating_sum=f.rating)
         return [DepartmentCounts(name, **found[name]) for name in sorted(found)]
 
+    def duration_trend(
+        self, workspace_id: str | None, since: datetime, until: datetime, unit: TrendUnit
+    ) -> list[DurationCount]:
+        buckets: dict[datetime, list[timedelta]] = {}
+        for s in self._sessions(workspace_id, since, until):
+            if s.status is not SessionStatus.COMPLETED:
+                continue
+            day = s.starts_at.astimezone(UTC).date()
+            day = (
+                day - timedelta(days=day.weekday())
+                if unit is TrendUnit.WEEK
+                else day.replace(day=1)
+            )
+            planned = s.ends_at - s.starts_at
+            actual = planned if s.actual_minutes is None else timedelta(minutes=s.actual_minutes)
+            sums = buckets.setdefault(day, [timedelta(), timedelta()])
+            sums[0] += planned
+            sums[1] += actual
+        minute = timedelta(minutes=1)
+        return [
+            DurationCount(day, round(planned / minute), round(actual / minute))
+            for day, (planned, actual) in sorted(buckets.items())
+        ]
+
+    def median_days_to_first_session(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> float | None:
+        first: dict[int, datetime] = {}
+        for s in self._sessions(workspace_id, None, until):
+            if s.status is SessionStatus.COMPLETED:
+                first[s.mentee_id] = min(first.get(s.mentee_id, s.starts_at), s.starts_at)
+        waits = [
+            max(at - self.store.signed_up[mentee_id], timedelta()) / timedelta(days=1)
+            for mentee_id, at in first.items()
+            if (since is None or at >= since) and mentee_id in self.store.signed_up
+        ]
+        return statistics.median(waits) if waits else None
+
+    def goals(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> list[DepartmentGoals]:
+        found: dict[str, list[int]] = {}
+        for goal in self.store.goals.values():
+            created = goal.created_at
+            if (
+                (workspace_id is not None and goal.workspace_id != workspace_id)
+                or created is None
+                or (since is not None and created < since)
+                or created >= until
+            ):
+                continue
+            counts = found.setdefault(self.store.users[goal.owner_id].department, [0, 0])
+            counts[0] += 1
+            counts[1] += goal.status is GoalStatus.ACHIEVED
+        return [DepartmentGoals(name, *found[name]) for name in sorted(found)]
+
+    def at_risk_pairs(self, workspace_id: str | None, now: datetime) -> list[AtRiskPair]:
+        recent = now - QUIET_AFTER
+        pairs: dict[tuple[int, int], list[Session]] = {}
+        for s in self.store.sessions.values():
+            if workspace_id is None or s.workspace_id == workspace_id:
+                pairs.setdefault((s.mentor_id, s.mentee_id), []).append(s)
+        ratings = {
+            f.session_id: f.rating
+            for f in self.store.feedback
+            if f.subject_role is SubjectRole.MENTOR
+        }
+        found = []
+        for (mentor_id, mentee_id), held in pairs.items():
+            mentor, mentee = self.store.users[mentor_id], self.store.users[mentee_id]
+            if not (mentor.is_active and mentee.is_active):
+                continue
+            real = sorted(
+                (s for s in held if s.status not in _NEVER_HELD),
+                key=lambda s: (s.starts_at, s.id),
+                reverse=True,
+            )
+            kept = [s for s in real if s.status is not SessionStatus.CANCELLED]
+            reasons = []
+            if (
+                any(s.status is SessionStatus.COMPLETED for s in held)
+                and kept[0].starts_at < recent
+            ):
+                reasons.append(RiskReason.QUIET)
+            if (
+                len(real) >= 2
+                and real[0].status is real[1].status is SessionStatus.CANCELLED
+                and real[0].starts_at >= recent
+            ):
+                reasons.append(RiskReason.CANCELLED_TWICE)
+            if any(
+                recent <= s.starts_at < now and ratings.get(s.id, LOW_RATING + 1) <= LOW_RATING
+                for s in held
+            ):
+                reasons.append(RiskReason.LOW_RATING)
+            if reasons:
+                found.append(
+                    AtRiskPair(
+                        mentor_id,
+                        mentee_id,
+                        mentor.display_name,
+                        mentee.display_name,
+                        tuple(reasons),
+                    )
+                )
+        return found
+
+
+_NEVER_HELD = frozenset({SessionStatus.DECLINED, SessionStatus.EXPIRED})
+
+
+def _cancelled_late(s: Session) -> bool:
+    """Cancelled less than a day before its start: its last change (updated_at)."""
+    return (
+        s.status is SessionStatus.CANCELLED
+        and s.updated_at is not None
+        and s.starts_at - s.updated_at < LATE_CANCEL
+    )
+
 
 def _since_midnight(moment: time) -> timedelta:
     return timedelta(
@@ -228,3 +366,27 @@ class FakeSnapshots:
 
     def try_lock(self, workspace_id: str) -> bool:
         return workspace_id not in self.store.refreshing
+
+
+class FakeNudges:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(
+        self, workspace_id: str, mentor_id: int, mentee_id: int, *, sent_by: int, at: datetime
+    ) -> Nudge | None:
+        # The exclusion constraint: [sent_at, sent_at + 14 days) overlaps no other.
+        for n in self.store.nudges:
+            if (n.mentor_id, n.mentee_id) == (mentor_id, mentee_id) and (
+                n.sent_at < at + NUDGE_EVERY and at < n.sent_at + NUDGE_EVERY
+            ):
+                return None
+        nudge = Nudge(self.store.next_id(), workspace_id, mentor_id, mentee_id, sent_by, at)
+        self.store.nudges.append(nudge)
+        return nudge
+
+    def last(self, mentor_id: int, mentee_id: int) -> Nudge | None:
+        mine = [
+            n for n in self.store.nudges if (n.mentor_id, n.mentee_id) == (mentor_id, mentee_id)
+        ]
+        return max(mine, key=lambda n: (n.sent_at, n.id), default=None)

@@ -88,6 +88,7 @@ class FakeUsers:
             department=profile.department,
         )
         self.store.users[saved.id] = saved
+        self.store.signed_up[saved.id] = profile.created_at
         return saved
 
     def lock(self, user_ids: Iterable[int]) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
-from domain.analytics_ports import Snapshot
+from domain.analytics_ports import Nudge, Snapshot
 from domain.chart_ports import ChartFile, ChartKind
 from domain.model import (
     ExtraSlot,
@@ -38,6 +38,8 @@ class Store:
     settings: dict[str, WorkspaceSettings] = field(default_factory=dict)
     settings_audit: list[tuple[str, SettingChange]] = field(default_factory=list)
     users: dict[int, Profile] = field(default_factory=dict)
+    # Per person: when their profile was made (sign-up); Profile does not carry it.
+    signed_up: dict[int, datetime] = field(default_factory=dict)
     weekly: dict[int, list[WeeklySlot]] = field(default_factory=dict)
     time_off: dict[int, list[TimeOff]] = field(default_factory=dict)
     extra: dict[int, list[ExtraSlot]] = field(default_factory=dict)
@@ -56,6 +58,7 @@ class Store:
     charts: dict[tuple[str, int | None, ChartKind], ChartFile] = field(default_factory=dict)
     # (workspace, period) -> until when a scheduler draws its charts.
     chart_leases: dict[tuple[str, int | None], datetime] = field(default_factory=dict)
+    nudges: list[Nudge] = field(default_factory=list)
     # Workspaces whose snapshots another scheduler is refreshing right now.
     refreshing: set[str] = field(default_factory=set)
     # Per person: their feed token's hash, and when it was made.

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from bot.standin.clock import FakeClock as FakeClock
 from domain.model import Actor, Delivery
-from tests.fakes.analytics import FakeAnalytics, FakeSnapshots
+from tests.fakes.analytics import FakeAnalytics, FakeNudges, FakeSnapshots
 from tests.fakes.availability import FakeAvailability
 from tests.fakes.calendar_feeds import FakeCalendarFeeds
 from tests.fakes.charts import FakeCharts
@@ -55,6 +55,7 @@ class FakeUnitOfWork:
         self.analytics = FakeAnalytics(self.store)
         self.snapshots = FakeSnapshots(self.store)
         self.charts = FakeCharts(self.store)
+        self.nudges = FakeNudges(self.store)
         self.digests = FakeDigests(self.store)
         self.calendar_feeds = FakeCalendarFeeds(self.store)
 

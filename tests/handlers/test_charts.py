@@ -28,9 +28,9 @@ from tests.handlers.people import mentor_and_mentee
 
 PNG = b"\x89PNG\r\n\x1a\n"
 UPLOAD_STEP = "files.getUploadURLExternal"
-# The sessions trend and the utilization spread: this branch's Dashboard has
-# no duration or goal figures yet, so those two charts draw nothing.
-CHARTS_PER_PERIOD = 2
+# The sessions trend, the planned and actual minutes and the utilization
+# spread: nobody has set a goal, so the goals chart draws nothing.
+CHARTS_PER_PERIOD = 3
 # Tuesday of the first week, 10:00 UTC: in Maya's hours (09:00-12:00 in
 # London) whether London is on GMT or BST.
 TUESDAY = NOW + timedelta(days=1, hours=2)
@@ -119,13 +119,14 @@ def test_the_job_uploads_each_chart_once_and_the_admin_home_shows_them(
     thirty = {kind: file_id for days, kind, file_id, _alt in rows if days == 30}
     assert [(b["block_id"], b["slack_file"]) for b in images] == [
         ("chart_sessions", {"id": thirty["sessions"]}),
+        ("chart_duration", {"id": thirty["duration"]}),
         ("chart_utilization", {"id": thirty["utilization"]}),
     ]
     assert all("image_url" not in b for b in images)
     # The alt text carries the numbers: one session, completed, last week.
     last_week = (TUESDAY - timedelta(days=1)).date()
     assert f"{last_week.day} {last_week:%b}: 1 (1 completed)" in images[0]["alt_text"]
-    assert "1 mentor." in images[1]["alt_text"]
+    assert "1 mentor." in images[2]["alt_text"]
     # The text figures stay beside them.
     text_of_home = "\n".join(str(b) for b in blocks)
     assert "Completion rate" in text_of_home
@@ -194,7 +195,11 @@ def test_the_digest_carries_the_charts_as_image_blocks(h: Harness, owner_engine:
 
     (post,) = h.calls("chat.postMessage", channel="C0DIGEST")
     images = _images(post.blocks())
-    assert [b["slack_file"]["id"] for b in images] == [ninety["sessions"], ninety["utilization"]]
+    assert [b["slack_file"]["id"] for b in images] == [
+        ninety["sessions"],
+        ninety["duration"],
+        ninety["utilization"],
+    ]
     assert all(b["alt_text"] and b["title"]["text"] for b in images)
     assert "The last 90 days" in post.text()
     assert "week in review" in post.text()  # the text figures stay

@@ -147,6 +147,10 @@ OPTIONAL_TIMES = {
     "analytics_snapshots.charts_leased_until",
     "digests.posted_at",
     "notifications.gave_up_at",
+    # Only a manager's nudge of an at-risk pair writes these (test_nudge.py
+    # checks they hold the application's clock).
+    "nudges.quiet_until",
+    "nudges.sent_at",
     "sessions.previous_starts_at",
     "workspaces.paused_at",
 }

@@ -15,6 +15,8 @@ from domain.metrics import (
     Dashboard,
     DepartmentFigures,
     ExpertiseGap,
+    GoalAttainment,
+    MentorFigures,
     TrendPoint,
     TrendUnit,
 )
@@ -194,3 +196,33 @@ def test_the_digest_names_the_expertise_short_of_mentors() -> None:
         "*Most asked for, fewest mentors* — could you mentor?\\n"
         "1. *python* — 3 sessions · 1 mentor\\n2. *go* — 1 session · no active mentor"
     ) in dumped
+
+
+def test_the_digest_carries_the_weeks_health_and_withholds_thin_averages() -> None:
+    thin = MentorFigures(1, "Maya Patel", 2, 2, None, None, 1.5, 30.0, 3)
+    digest = Digest(
+        workspace_id="T1",
+        week_start=WEEK,
+        new_sessions=5,
+        completed=2,
+        average_rating=4.0,
+        top_mentors=[thin],
+        previous_new_sessions=0,
+        previous_completed=0,
+        planned_minutes=120,
+        actual_minutes=105,
+        no_show_rate=0.25,
+        late_cancel_rate=None,
+        load_spread=0.5,
+        goal_attainment=GoalAttainment(2, 1, ()),
+        at_risk=3,
+    )
+    _text, blocks = digest_message(digest)
+    dumped = json.dumps(rendered(blocks), ensure_ascii=False)
+
+    assert "120 min planned, 105 min held" in dumped
+    assert "No-shows 25% · Late cancels —" in dumped
+    assert "1 of 2 goals achieved (50%)" in dumped
+    assert "Pairs at risk: 3" in dumped
+    # Two ratings: counted, their average not shown; no written feedback at all.
+    assert "2 ratings (too few to show an average)" in dumped

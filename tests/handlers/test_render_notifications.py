@@ -133,6 +133,7 @@ LINES: list[tuple[NotificationKind, dict[str, str | int | None], list[str]]] = [
         {"method": "REQUEST", "status": "CONFIRMED", "sequence": 0},
         ["Your mentoring session with Ben Okafor on " + WHEN, "add it to your calendar"],
     ),
+    (K.NUDGE, {}, ["A gentle nudge", "your next session with Ben Okafor", "/mentor find"]),
 ]
 
 

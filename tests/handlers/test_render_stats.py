@@ -12,9 +12,18 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from domain.analytics import PERIODS
-from domain.metrics import Dashboard, ExpertiseGap, MentorFigures
+from domain.metrics import (
+    AtRiskPair,
+    Dashboard,
+    DepartmentGoals,
+    DurationWeek,
+    ExpertiseGap,
+    GoalAttainment,
+    MentorFigures,
+    RiskReason,
+)
 from handlers.ids import Action
-from handlers.metadata import PeriodRef, decode
+from handlers.metadata import PairRef, PeriodRef, decode
 from handlers.render.stats import dashboard_blocks, dashboard_text
 from tests.dates import MONDAY
 
@@ -211,3 +220,51 @@ def test_the_plain_fallback_of_an_empty_programme_has_dashes_not_nan() -> None:
     assert "Completion rate — · Average rating — · Utilization —" in text
     assert "Top by rating: —" in text
     assert "nan" not in text.lower()
+
+
+HEALTHY = replace(
+    FULL,
+    duration_trend=(
+        DurationWeek(NOW.date() - timedelta(days=7), 90, 75),
+        DurationWeek(NOW.date(), 30, 30, partial=True),
+    ),
+    median_days_to_first_session=11.5,
+    goal_attainment=GoalAttainment(4, 2, (DepartmentGoals("Sales", 2, 1),)),
+    no_show_rate=0.2,
+    late_cancel_rate=1 / 7,
+    load_spread=0.8,
+    at_risk=(AtRiskPair(7, 8, "Bob", "<!channel> Gus", (RiskReason.QUIET,)),),
+    more_at_risk=3,
+)
+
+
+def test_programme_health_shows_its_figures_pairs_and_the_privacy_footer() -> None:
+    blocks = rendered(dashboard_blocks(HEALTHY, "UTC"))
+    texts = json.dumps(blocks, ensure_ascii=False)
+
+    assert "No-show rate 20% · Late-cancel rate 14%" in texts
+    assert "Busiest 10% of mentors took 80% of due sessions" in texts
+    assert "11.5 days (median)" in texts
+    assert "90 → 75 min" in texts
+    assert "30 → 30 min (part)" in texts
+    assert "2 of 4 goals achieved (50%)" in texts
+    assert "*Sales* · 1 of 2" in texts
+    assert "Pairs at risk* (and 3 more)" in texts
+    assert "<!channel>" not in texts  # names are escaped
+    [nudge] = [
+        b["accessory"]
+        for b in blocks
+        if (b.get("accessory") or {}).get("action_id") == Action.NUDGE_PAIR
+    ]
+    assert decode(PairRef, nudge["value"]) == PairRef(mentor_id=7, mentee_id=8)
+    assert "written feedback is seen by the session's two participants only" in texts
+    assert "No-shows 20%" in dashboard_text(HEALTHY)
+
+
+def test_an_empty_programme_has_no_health_figure_and_no_pair() -> None:
+    texts = json.dumps(rendered(dashboard_blocks(EMPTY, "UTC")), ensure_ascii=False)
+
+    assert "No-show rate — · Late-cancel rate —" in texts
+    assert "no goals set" in texts
+    assert "No pair at risk" in texts
+    assert "nan" not in texts.lower()

@@ -85,7 +85,10 @@ def make_world(app_engine: Engine) -> World:
                 "INSERT INTO workspace_settings (workspace_id, managers)"
                 " VALUES ('T1', '{UMENTOR}');"
                 "INSERT INTO workspace_settings_audit (workspace_id, actor, at, field,"
-                f" new_value) VALUES ('T1', 'UADMIN', {AT}, 'managers', 'UMENTOR')"
+                f" new_value) VALUES ('T1', 'UADMIN', {AT}, 'managers', 'UMENTOR');"
+                "INSERT INTO nudges (workspace_id, mentor_id, mentee_id, sent_by, sent_at,"
+                f" quiet_until) VALUES ('T1', {org.mentor}, {org.mentee}, {org.admin}, {AT},"
+                f" {AT}::timestamptz + interval '14 days')"
             )
         )
     later = f"'{BASE_TIME + DAY}', '{BASE_TIME + DAY + timedelta(minutes=30)}'"
@@ -260,6 +263,17 @@ def make_world(app_engine: Engine) -> World:
             insert="INSERT INTO goal_history (workspace_id, goal_id, actor_id, from_status,"
             f" to_status) VALUES ('T1', {goal_id}, {org.mentee}, 'not_started', 'in_progress')",
             update_set="note = 'rewritten'",
+        ),
+        # A manager's nudge names themselves as its sender (the insert's
+        # `app_user_id()` is each actor's own id).
+        "nudges": Case(
+            table="nudges",
+            owner="UADMIN",
+            key=f"mentor_id = {org.mentor} AND mentee_id = {org.mentee}",
+            insert="INSERT INTO nudges (workspace_id, mentor_id, mentee_id, sent_by, sent_at,"
+            f" quiet_until) VALUES ('T1', {coach}, {org.mentee}, app_user_id(), {AT},"
+            f" {AT}::timestamptz + interval '14 days')",
+            update_set="sent_at = sent_at",
         ),
     }
     return World(org, session_id, cases, coach)

@@ -35,15 +35,18 @@ def add_user(
     department: str = "Engineering",
     expertise: Sequence[str] = ("python",),
     goals: Sequence[str] = ("leadership",),
+    created_at: datetime | None = None,
 ) -> int:
+    """A person; `created_at` (sign-up) defaults to BASE_TIME."""
     return conn.execute(
         text(
             "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
-            " is_mentor, is_mentee, expertise, learning_goals)"
+            " is_mentor, is_mentee, expertise, learning_goals, created_at, updated_at)"
             " VALUES (:w, :u, :n, :department, :mentor, :mentee,"
-            " :expertise, :goals) RETURNING id"
+            " :expertise, :goals, :at, :at) RETURNING id"
         ),
         {
+            "at": BASE_TIME if created_at is None else created_at,
             "w": workspace,
             "u": slack_user,
             "n": name or slack_user,

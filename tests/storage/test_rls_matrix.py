@@ -141,6 +141,13 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": {"owner", "system"},
         "delete": set(),  # dropped, never deleted; the owner's removal cascades
     },
+    # A manager's nudges of at-risk pairs: managers and the system only.
+    "nudges": {
+        "select": {"admin", "system"},
+        "insert": {"admin", "system"},
+        "update": set(),  # append-only (no privilege either)
+        "delete": set(),  # nobody: the people's removal cascades
+    },
     "goal_history": {
         "select": {"owner", "coach", "system"},
         # A member records only a change of this transaction (rls_writes.py);
