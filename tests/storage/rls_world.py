@@ -15,6 +15,7 @@ WEEK = f"'{(BASE_TIME - DAY).date()}'"  # the Monday before it
 NEXT_WEEK = f"'{(BASE_TIME + 6 * DAY).date()}'"
 OFF = BASE_TIME.date() + 23 * DAY  # the first day of some time off, a Thursday
 AT = f"'{BASE_TIME.isoformat()}'"
+PREVIEW = "'00000000-0000-0000-0000-0000000000aa'"
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,11 @@ def make_world(app_engine: Engine) -> World:
                 "INSERT INTO workspace_settings (workspace_id, managers)"
                 " VALUES ('T1', '{UMENTOR}');"
                 "INSERT INTO workspace_settings_audit (workspace_id, actor, at, field,"
-                f" new_value) VALUES ('T1', 'UADMIN', {AT}, 'managers', 'UMENTOR')"
+                f" new_value) VALUES ('T1', 'UADMIN', {AT}, 'managers', 'UMENTOR');"
+                "INSERT INTO introductions (workspace_id, preview_id, mentee_id, mentor_id, score,"
+                " status, proposed_by, proposed_at, sent_by, sent_at)"
+                f" VALUES ('T1', {PREVIEW}, {org.mentee}, {org.mentor}, 0.5, 'sent', 'UADMIN',"
+                f" {AT}, 'UADMIN', {AT})"
             )
         )
     later = f"'{BASE_TIME + DAY}', '{BASE_TIME + DAY + timedelta(minutes=30)}'"
@@ -248,6 +253,15 @@ def make_world(app_engine: Engine) -> World:
             insert="INSERT INTO goal_history (workspace_id, goal_id, actor_id, from_status,"
             f" to_status) VALUES ('T1', {goal_id}, {org.mentee}, 'not_started', 'in_progress')",
             update_set="note = 'rewritten'",
+        ),
+        "introductions": Case(
+            table="introductions",
+            owner="UADMIN",
+            key=f"preview_id = {PREVIEW}",
+            insert="INSERT INTO introductions (workspace_id, preview_id, mentee_id, mentor_id,"
+            " score, proposed_by, proposed_at) VALUES ('T1', gen_random_uuid(),"
+            f" {org.mentee}, {org.mentor}, 0.5, 'UADMIN', {AT})",
+            update_set="channel_id = 'G1'",
         ),
     }
     return World(org, session_id, cases, coach)
