@@ -74,6 +74,19 @@ class MentorRef(Carried):
     mentor_id: RowId
 
 
+class PreviewRef(Carried):
+    """A manager's preview of introductions (the pairs are in the database)."""
+
+    preview_id: UUID
+
+
+class IntroductionRef(Carried):
+    """One pair of a preview."""
+
+    preview_id: UUID
+    introduction_id: RowId
+
+
 class GoalRef(Carried):
     goal_id: RowId
 

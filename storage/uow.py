@@ -18,6 +18,7 @@ from storage.repos.calendar_feeds import SqlCalendarFeedRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
 from storage.repos.goals import SqlGoalRepository
+from storage.repos.introductions import SqlIntroductionRepository
 from storage.repos.settings import SqlSettingsRepository
 from storage.repos.snapshots import SqlSnapshotRepository
 from storage.repositories import (
@@ -93,6 +94,7 @@ class SqlUnitOfWork:
         self.snapshots = SqlSnapshotRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.calendar_feeds = SqlCalendarFeedRepository(self.session)
+        self.introductions = SqlIntroductionRepository(self.session)
         return self
 
     def __exit__(
