@@ -91,6 +91,7 @@ DATA_TABLES = (
     "digests",
     "analytics_snapshots",
     "calendar_feeds",
+    "introductions",
 )
 
 

@@ -243,6 +243,25 @@ def test_unknown_people_nobody_and_mentors_without_capacity_are_told(
     assert _rows(owner_engine) == []
 
 
+def test_a_group_of_5000_is_too_big_to_match_at_once(h: Harness, owner_engine: Engine) -> None:
+    _people(h, owner_engine)
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
+                " is_mentee, learning_goals)"
+                " SELECT 'T1', 'UX' || n, 'Mentee ' || n, 'Sales', true, '{kubernetes}'"
+                " FROM generate_series(1, 5000) n"
+            )
+        )
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    said = str(_dm_to_manager(h, "That is more than", mark).params["text"])
+    assert "more than 2,000 mentees" in said
+    assert "pick a department or people" in said
+    assert _rows(owner_engine) == []
+
+
 def test_a_stale_preview_sends_nothing_and_says_why(h: Harness, owner_engine: Engine) -> None:
     ids = _people(h, owner_engine)
     mark = h.mark()
