@@ -16,7 +16,12 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from domain.group_matching import CANDIDATES_PER_MENTEE, match_group
+from domain.group_matching import (
+    CANDIDATES_PER_MENTEE,
+    greedy_assignment,
+    match_group,
+    total,
+)
 from domain.model import MentorRating, Profile
 from domain.skills.vocabulary import vocabulary
 
@@ -76,16 +81,23 @@ def main(argv: list[str] | None = None) -> int:
     rated = [(m, MentorRating(m.id)) for m in mentors]
     capacity = {m.id: args.per_mentor for m in mentors}
     vocabulary()  # read once, as a running bot has
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     found = match_group(mentees, rated, capacity=capacity, now=now, candidates=args.candidates)
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     per_mentor = max((sum(1 for p in found.pairs if p.mentor.id == m) for m in capacity), default=0)
     print(f"{args.mentees} mentees × {args.mentors} mentors, {args.per_mentor} per mentor")
     print(f"  paired {len(found.pairs)}, unmatched {len(found.unmatched)}, total {found.total}")
     print(f"  most mentees given one mentor: {per_mentor} (capacity {args.per_mentor})")
     print(f"  candidates kept per mentee: {args.candidates}")
-    print(f"  time {took:.1f} s (target < 30 s)")
+    greedy = greedy_assignment(found.candidates, capacity)
+    print(
+        f"  greedy (best pair first) on the same candidates: {len(greedy)} pairs,"
+        f" total {total(greedy, found.candidates)}"
+    )
+    # The machine is shared: CPU time says what the work costs when wall time
+    # includes waiting for other processes.
+    print(f"  time {took:.1f} s (target < 30 s), CPU {cpu:.1f} s")
     print(f"  peak RSS {peak_mb:.0f} MB (target < 500 MB)")
     return 0 if took < 30 and peak_mb < 500 else 1
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -82,6 +82,9 @@ class Pair:
 class GroupMatch:
     pairs: tuple[Pair, ...]
     unmatched: tuple[tuple[Profile, Unmatched], ...]
+    # The arcs the solver chose among (mentee, mentor) -> score: what a
+    # comparison with another assignment (the bench's greedy) needs.
+    candidates: Mapping[tuple[int, int], float] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -178,6 +181,7 @@ class _Group:
                 self.knowing.setdefault(skill, []).append((mentor.profile.id, known.weight))
         # The rating part depends on the mentor alone.
         self._hours: dict[tuple[str, str], float] = {}
+        self._bests: dict[tuple[tuple[str, tuple[float, str]], ...], dict[int, float]] = {}
         self.rating_part = {
             m.profile.id: _rating_part(m.rating, mean_rating) for m in self.mentors.values()
         }
@@ -187,47 +191,74 @@ class _Group:
             self.words, mentee.learning_goals, around=(mentee.title, mentee.department)
         )
 
-    def scores(self, mentee: Profile, goals: Sequence[Goal]) -> dict[int, float]:
-        """Each related mentor's score for `mentee`: the same figure as
-        `relatedness` and `_combined` give (same operations, same order),
-        without building the reasons' objects for a million pairs."""
-        # Per goal, each mentor's best (goal skill, mentor skill) strength,
-        # walking only the mentors who know a skill that helps: far fewer
-        # steps than every mentor's skills against every goal.
-        bests: list[dict[int, float]] = []
-        for goal in goals:
-            best: dict[int, float] = {}
-            for skill, (strength, _) in goal.helped_by.items():
-                for r, weight in self.knowing.get(skill, ()):
-                    if strength * weight > best.get(r, 0.0):
-                        best[r] = strength * weight
-            bests.append(best)
-        found = {r for best in bests for r in best}
-        found.discard(mentee.id)
+    def scores(
+        self,
+        mentee: Profile,
+        goals: Sequence[Goal],
+        *,
+        best: int | None = None,
+        capacity: Mapping[int, int] | None = None,
+    ) -> dict[int, float]:
+        """The related mentors' scores for `mentee` (the `best` highest only,
+        when given; mentors with room only, when `capacity` is given): the same
+        figures as `relatedness` and `_combined` give (same operations, same
+        order), without building the reasons' objects for a million pairs."""
+        bests = [self._best_per_mentor(goal) for goal in goals]
+        related: list[tuple[float, int]] = []
+        for r in {r for per_mentor in bests for r in per_mentor}:
+            if r == mentee.id or (capacity is not None and capacity.get(r, 0) <= 0):
+                continue
+            best_sum, top = 0.0, 0.0
+            for per_mentor in bests:
+                value = per_mentor.get(r, 0.0)
+                best_sum += value
+                top = max(top, value)
+            score = COVERAGE * (best_sum / len(goals)) + (1 - COVERAGE) * top
+            if score >= MIN_RELATEDNESS:
+                related.append((score, r))
+        # A score is at most its relatedness: once a mentor's relatedness is
+        # below the `best`-th score found, nobody after them can enter.
+        related.sort(key=lambda item: (-item[0], item[1]))
         department = mentee.department.casefold()
         team = self.matching.prefer_other_department
         weight = WEIGHTS[Part.HOURS] + WEIGHTS[Part.RATING] + (WEIGHTS[Part.TEAM] if team else 0)
-        scored = {}
-        for r in found:
+        scored: dict[int, float] = {}
+        kept: list[float] = []  # a min-heap of the `best` highest scores so far
+        for relatedness_score, r in related:
+            if best is not None and len(kept) == best and relatedness_score < kept[0]:
+                break
             mentor = self.mentors[r]
-            best_sum, top = 0.0, 0.0
-            for best in bests:
-                value = best.get(r, 0.0)
-                best_sum += value
-                top = max(top, value)
-            related = COVERAGE * (best_sum / len(goals)) + (1 - COVERAGE) * top
-            if related < MIN_RELATEDNESS:
-                continue
             rest = WEIGHTS[Part.HOURS] * self._hours_part(
                 mentee.time_zone, mentor.profile.time_zone
             )
             rest += WEIGHTS[Part.RATING] * self.rating_part[r]
             if team:
                 rest += WEIGHTS[Part.TEAM] * (1.0 if mentor.department != department else 0.0)
-            scored[r] = round(
-                related * (RELATEDNESS_FLOOR + (1 - RELATEDNESS_FLOOR) * rest / weight), 4
+            score = round(
+                relatedness_score * (RELATEDNESS_FLOOR + (1 - RELATEDNESS_FLOOR) * rest / weight),
+                4,
             )
-        return scored
+            scored[r] = score
+            if best is not None:
+                (heapq.heappush if len(kept) < best else heapq.heappushpop)(kept, score)
+        if best is None:
+            return scored
+        return dict(heapq.nlargest(best, scored.items(), key=lambda item: (item[1], -item[0])))
+
+    def _best_per_mentor(self, goal: Goal) -> dict[int, float]:
+        """Per mentor, the best strength of a (goal skill, mentor skill) pair,
+        walking only the mentors who know a skill that helps (far fewer steps
+        than every mentor's skills against every goal). Mentees share goals
+        ("kubernetes", "public speaking"): each is worked out once per group."""
+        key = tuple(goal.helped_by.items())
+        best = self._bests.get(key)
+        if best is None:
+            best = self._bests[key] = {}
+            for skill, (strength, _) in goal.helped_by.items():
+                for r, weight in self.knowing.get(skill, ()):
+                    if strength * weight > best.get(r, 0.0):
+                        best[r] = strength * weight
+        return best
 
     def _hours_part(self, zone_a: str, zone_b: str) -> float:
         key = (zone_a, zone_b)
@@ -300,14 +331,12 @@ def match_group(
         elif not (goals := group.goals(mentee)):
             unmatched[mentee.id] = Unmatched.NO_GOALS
         else:
-            found = group.scores(mentee, goals)
-            found = {r: s for r, s in found.items() if capacity.get(r, 0) > 0}
+            found = group.scores(mentee, goals, best=candidates, capacity=capacity)
             if not found:
                 unmatched[mentee.id] = Unmatched.NOBODY_RELATED
                 continue
             goals_of[mentee.id] = goals
-            best = heapq.nlargest(candidates, found.items(), key=lambda item: (item[1], -item[0]))
-            scores.update(((mentee.id, r), s) for r, s in best)
+            scores.update(((mentee.id, r), s) for r, s in found.items())
     chosen = best_assignment(scores, capacity)
     pairs = []
     for mentee in mentees:
@@ -324,4 +353,4 @@ def match_group(
         ((by_id[i], why) for i, why in unmatched.items()),
         key=lambda item: (item[0].display_name.casefold(), item[0].id),
     )
-    return GroupMatch(tuple(pairs), tuple(left))
+    return GroupMatch(tuple(pairs), tuple(left), scores)

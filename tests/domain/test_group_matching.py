@@ -147,3 +147,7 @@ def test_the_fast_score_is_the_score_of_mentor_match() -> None:
     slow = {m.id: group.score(mentee, goals, group.mentors[m.id]) for m in mentors}
     assert fast == {r: s for r, s in slow.items() if s is not None}
     assert len(fast) >= 2
+    # Keeping the best few skips mentors who cannot enter them, not those who can.
+    best = max(fast.items(), key=lambda item: (item[1], -item[0]))
+    assert group.scores(mentee, goals, best=1) == dict([best])
+    assert group.scores(mentee, goals, best=1, capacity={best[0]: 0}) != dict([best])
