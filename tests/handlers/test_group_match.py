@@ -203,6 +203,25 @@ def test_someone_who_is_not_a_manager_is_refused(h: Harness, owner_engine: Engin
     assert not h.calls("conversations.open")
 
 
+def test_the_managers_home_button_opens_the_modal_and_nobody_elses_does(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    h.click(MANAGER, Action.OPEN_GROUP_MATCH, "")
+    assert h.opened_view()["callback_id"] == Modal.GROUP_MATCH
+
+    mark = h.mark()
+    h.click("UBEN", Action.OPEN_GROUP_MATCH, "")
+    h.settle()
+    assert any(ONLY_MANAGERS in c.text() for c in h.since(mark))
+    assert not [c for c in h.since(mark) if c.method == "views.open"]
+
+
+def test_help_lists_match_group_for_managers(h: Harness) -> None:
+    assert h.command(MANAGER, "help").status == 200
+    assert "/mentor match group" in h.next_call("response_url").text()
+
+
 @pytest.mark.parametrize(
     ("values", "field", "said"),
     [
