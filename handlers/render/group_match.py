@@ -198,7 +198,12 @@ def introduction_message(intro: Introduction, manager_id: str) -> tuple[str, lis
         blocks += [
             section(
                 slack_time(slot.starts_at, mentee.time_zone),
-                accessory=button("Book", Action.BOOK, ref, style="primary"),
+                accessory=button(
+                    "Book",
+                    Action.BOOK,
+                    MentorRef(mentor_id=mentor.id, starts=int(slot.starts_at.timestamp())).encode(),
+                    style="primary",
+                ),
             )
             for slot in intro.free_times
         ]

@@ -179,6 +179,15 @@ def test_the_group_flow_previews_drops_and_introduces_each_pair_once(
     assert sent[0]["channel_id"] == group_dm
     assert sorted(r["status"] for r in rows) == ["dropped", "sent"]
 
+    # The mentee's Book opens the booking modal with that time picked already.
+    mentee = next(u for u in pair if u.startswith("UE"))
+    updates = len(h.calls("views.update"))
+    h.click(mentee, Action.BOOK, books[1])
+    booking = h.opened_view(after=updates)
+    picker = next(b for b in booking["blocks"] if b.get("block_id") == Field.SLOT)
+    starts = json.loads(books[1])["starts"]
+    assert picker["element"]["initial_option"]["value"] == str(starts)
+
     # A second click (a retried request, a double click) sends nothing again.
     mark = h.mark()
     h.click(MANAGER, Action.SEND_INTRODUCTIONS, send[0], on=preview)
