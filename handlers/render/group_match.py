@@ -157,6 +157,8 @@ def unmatched_message(
 def sent_message(sending: Sending, failed: Sequence[Proposal]) -> str:
     """What the manager reads after Send."""
     went = len(sending.introductions) - len(failed)
+    if not sending.introductions and not sending.already_sent:
+        return "Every pair of this preview was dropped: nothing was sent."
     if not sending.introductions:
         return (
             f"These introductions were already sent ({sending.already_sent});"
