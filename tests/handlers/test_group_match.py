@@ -122,7 +122,7 @@ def _blocks(sight: Sight) -> list[dict[str, Any]]:
 
 
 _ROWS = (
-    "SELECT i.status, i.sent_by, i.sent_at, i.channel_id,"
+    "SELECT i.status, i.sent_by, i.sent_at, i.proposed_at, i.channel_id,"
     " e.slack_user_id AS mentee, r.slack_user_id AS mentor FROM introductions i"
     " JOIN users e ON e.id = i.mentee_id JOIN users r ON r.id = i.mentor_id ORDER BY i.id"
 )
@@ -176,6 +176,7 @@ def test_the_group_flow_previews_drops_and_introduces_each_pair_once(
     assert {sent[0]["mentee"], sent[0]["mentor"]} == pair
     assert sent[0]["sent_by"] == MANAGER
     assert sent[0]["sent_at"] == NOW
+    assert {r["proposed_at"] for r in rows} == {NOW}
     assert sent[0]["channel_id"] == group_dm
     assert sorted(r["status"] for r in rows) == ["dropped", "sent"]
 
