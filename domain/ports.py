@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 from uuid import UUID
 
 from domain.analytics_ports import AnalyticsRepository, NudgeRepository, SnapshotRepository
@@ -42,6 +42,10 @@ from domain.model import (
     WeeklySlot,
 )
 from domain.workspace import SettingChange, WorkspaceSettings
+
+if TYPE_CHECKING:
+    # domain.introductions imports this module: its repository is named for types only.
+    from domain.introductions import IntroductionRepository
 
 
 class Clock(Protocol):
@@ -606,6 +610,9 @@ class UnitOfWork(Protocol):
 
     @property
     def calendar_feeds(self) -> CalendarFeedRepository: ...
+
+    @property
+    def introductions(self) -> IntroductionRepository: ...
 
     def __enter__(self) -> Self: ...
 

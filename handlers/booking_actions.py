@@ -12,7 +12,11 @@ from handlers.metadata import MentorRef, SearchPageRef
 @action(Action.BOOK, opens_modal=True)
 def handle_action_book(click: Click) -> None:
     ref = click.carried(MentorRef)
-    click.open(lambda: screens.booking(click.acting, click.deps, mentor_id=ref.mentor_id))
+    click.open(
+        lambda: screens.booking(
+            click.acting, click.deps, mentor_id=ref.mentor_id, chosen=ref.chosen()
+        )
+    )
 
 
 @action(Action.VIEW_PROFILE, opens_modal=True)

@@ -13,12 +13,14 @@ from slack_sdk.models.views import View
 
 from domain.availability import add_time_off, add_weekly_slots, clear_weekly
 from domain.errors import DomainError, InvalidInput, NotAllowed
+from domain.introductions import require_group_manager
 from domain.settings import require_manager
 from domain.workspace import CHANNEL_ID, Setting, SettingsEdit, WorkspaceSettings
 from handlers import forms, outcome, screens
 from handlers.context import Acting, HandlerDeps
 from handlers.listen import BUSY, BUSY_OUTCOME
 from handlers.modals import open_modal
+from handlers.render.group_match import group_modal
 from handlers.render.help import days_off_example, help_blocks, help_text
 from handlers.render.profile_forms import (
     edit_profile_modal,
@@ -119,6 +121,11 @@ def _find(request: Request, rest: str) -> None:
 
 
 def _match(request: Request, rest: str) -> None:
+    if rest.strip().lower() == "group":
+        # Managers only: refused before any modal opens.
+        require_group_manager(request.acting.actor)
+        request.open(group_modal)
+        return
     request.say(*screens.match(request.acting, request.deps))
 
 

@@ -38,6 +38,9 @@ class Action(StrEnum):
     SESSION_GOALS = "session_goals"
     OPEN_SETTINGS = "open_settings"
     NUDGE_PAIR = "nudge_pair"
+    OPEN_GROUP_MATCH = "open_group_match"
+    DROP_INTRODUCTION = "drop_introduction"
+    SEND_INTRODUCTIONS = "send_introductions"
 
 
 class Modal(StrEnum):
@@ -56,6 +59,7 @@ class Modal(StrEnum):
     UPDATE_GOAL = "update_goal_modal"
     SESSION_GOALS = "session_goals_modal"
     SETTINGS = "settings_modal"
+    GROUP_MATCH = "group_match_modal"
 
 
 class Field(StrEnum):
@@ -97,6 +101,12 @@ class Field(StrEnum):
     DIGEST_ZONE = "digest_zone"
     MIN_NOTICE = "min_notice_minutes"
     MAX_OPEN = "max_open_per_mentee"
+    # Programme matching (the domain's field names: domain.introductions).
+    GROUP_PICK = "group_pick"
+    GROUP_DEPARTMENT = "group_department"
+    GROUP_MENTEES = "group_mentees"
+    GROUP_MENTORS = "group_mentors"
+    GROUP_PER_MENTOR = "group_per_mentor"
 
 
 # Inside an input block, the element's action_id is always this.

@@ -71,7 +71,31 @@ class SessionRef(Carried):
 
 
 class MentorRef(Carried):
+    """A mentor; on a Book button that offers one time (an introduction's),
+    that time too, to be picked in the booking modal if still free."""
+
     mentor_id: RowId
+    starts: EpochSeconds | None = None
+
+    def chosen(self) -> datetime | None:
+        return None if self.starts is None else datetime.fromtimestamp(self.starts, UTC)
+
+    def encode(self) -> str:
+        # Without a time, the value every Book button and booking modal had before.
+        return self.model_dump_json(exclude_none=True)
+
+
+class PreviewRef(Carried):
+    """A manager's preview of introductions (the pairs are in the database)."""
+
+    preview_id: UUID
+
+
+class IntroductionRef(Carried):
+    """One pair of a preview."""
+
+    preview_id: UUID
+    introduction_id: RowId
 
 
 class PairRef(Carried):

@@ -6,6 +6,7 @@ notifier's (it is published for other people too)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -46,8 +47,10 @@ def booking(
     *,
     mentor_id: int | None = None,
     mentor_slack_id: str | None = None,
+    chosen: datetime | None = None,
 ) -> View:
-    """The booking modal: a mentor's free slots for the acting mentee."""
+    """The booking modal: a mentor's free slots for the acting mentee (`chosen`,
+    a time the clicked button offered, picked already)."""
     me = acting.get()
     options = booking_options(
         acting.uow(),
@@ -62,6 +65,7 @@ def booking(
         me.zone,
         MentorRef(mentor_id=options.mentor.id).encode(),
         goals=options.goals,
+        chosen=chosen,
     )
 
 

@@ -19,6 +19,7 @@ from storage.repos.charts import SqlChartRepository
 from storage.repos.digests import SqlDigestRepository
 from storage.repos.events import SqlEventRepository
 from storage.repos.goals import SqlGoalRepository
+from storage.repos.introductions import SqlIntroductionRepository
 from storage.repos.nudges import SqlNudgeRepository
 from storage.repos.settings import SqlSettingsRepository
 from storage.repos.snapshots import SqlSnapshotRepository
@@ -97,6 +98,7 @@ class SqlUnitOfWork:
         self.nudges = SqlNudgeRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.calendar_feeds = SqlCalendarFeedRepository(self.session)
+        self.introductions = SqlIntroductionRepository(self.session)
         return self
 
     def __exit__(

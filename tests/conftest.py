@@ -92,6 +92,7 @@ DATA_TABLES = (
     "analytics_snapshots",
     "chart_files",
     "calendar_feeds",
+    "introductions",
 )
 
 

@@ -230,10 +230,20 @@ class FakeSlack:
                 },
             }
         if method == "conversations.open":
-            users = str(params.get("users", ""))
-            if any(u not in self.users for u in users.split(",")):
+            users = [u for u in str(params.get("users", "")).split(",") if u]
+            if not 1 <= len(users) <= 8:
+                # Slack opens a DM with one person, a group DM with up to eight.
+                return {
+                    "ok": False,
+                    "error": "too_many_users" if users else "users_list_not_supplied",
+                }
+            if any(u not in self.users for u in users):
                 return {"ok": False, "error": "user_not_found"}
-            return {"ok": True, "channel": {"id": "D" + users.replace(",", "")}}
+            if len(users) == 1:
+                return {"ok": True, "channel": {"id": "D" + users[0]}}
+            # Several people: their group DM with the bot (an mpim), the same one
+            # whatever the order they are named in.
+            return {"ok": True, "channel": {"id": "G" + "".join(sorted(users)), "is_mpim": True}}
         if method in _BLOCK_METHODS and self._unknown_files(params):
             return {"ok": False, "error": "invalid_blocks"}
         if method in ("chat.postMessage", "chat.update"):

@@ -123,13 +123,21 @@ def slot_option_groups(
 
 
 def slot_picker(
-    slots: Sequence[Slot], viewer_zone: str, other: Profile, *, label: str
+    slots: Sequence[Slot],
+    viewer_zone: str,
+    other: Profile,
+    *,
+    label: str,
+    chosen: datetime | None = None,
 ) -> list[Block]:
     """The Field.SLOT select for a session with `other`, with a note when some
-    free times did not fit."""
+    free times did not fit; `chosen` (a time a message offered) picked already
+    when it is still free and shown."""
+    picked = next((s for s in shown_slots(slots, viewer_zone) if s.starts_at == chosen), None)
     element = StaticSelectElement(
         placeholder="Pick a time",
         option_groups=slot_option_groups(slots, viewer_zone, other),
+        initial_option=None if picked is None else _slot_option(picked, viewer_zone, other),
     )
     blocks: list[Block] = [input_block(Field.SLOT, label, element)]
     free = len({slot.starts_at for slot in slots})
@@ -163,9 +171,10 @@ def booking_modal(
     private_metadata: str,
     *,
     goals: Sequence[Goal] = (),
+    chosen: datetime | None = None,
 ) -> View:
-    """The slot picker, a topic and, when the mentee has open goals, which of
-    them the session is about."""
+    """The slot picker (with `chosen` picked, when still free), a topic and,
+    when the mentee has open goals, which of them the session is about."""
     name = escape(mentor.display_name)
     blocks: list[Block] = [context(f"With *{name}* · times shown in {zone(viewer_zone).key}")]
     if not slots:
@@ -176,7 +185,7 @@ def booking_modal(
             )
         )
         return _modal(Modal.BOOK, "Book a session", None, blocks, private_metadata)
-    blocks += slot_picker(slots, viewer_zone, mentor, label="When")
+    blocks += slot_picker(slots, viewer_zone, mentor, label="When", chosen=chosen)
     topic = PlainTextInputElement(
         multiline=True,
         max_length=_TOPIC_MAX,

@@ -29,6 +29,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor stats", "how the programme is doing (programme managers)"),
+    (
+        "/mentor match group",
+        "pair many mentees with mentors at once, preview, send introductions (programme managers)",
+    ),
     ("/mentor digest #channel", "where this workspace's weekly digest goes (programme managers)"),
     (
         "/mentor settings",

@@ -197,7 +197,10 @@ def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
 
 def settings_actions() -> ActionsBlock:
     """The programme managers' way to the programme's settings, by the dashboard."""
-    return actions(button("⚙️ Programme settings", Action.OPEN_SETTINGS))
+    return actions(
+        button("⚙️ Programme settings", Action.OPEN_SETTINGS),
+        button("🤝 Match a group", Action.OPEN_GROUP_MATCH),
+    )
 
 
 def _dashboard(blocks: list[Block] | None, undelivered: int = 0) -> list[Block]:

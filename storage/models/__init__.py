@@ -11,6 +11,7 @@ from storage.models.digests import DigestRow
 from storage.models.events import ProcessedEvent
 from storage.models.feedback import Feedback, Rating
 from storage.models.goals import GoalHistory, GoalRow
+from storage.models.introductions import IntroductionRow
 from storage.models.notifications import Notification
 from storage.models.nudges import NudgeRow
 from storage.models.people import MentorDirectory, User, Workspace
@@ -29,6 +30,7 @@ __all__ = [
     "Feedback",
     "GoalHistory",
     "GoalRow",
+    "IntroductionRow",
     "MentorDirectory",
     "Notification",
     "NudgeRow",

@@ -132,9 +132,13 @@ def test_an_admin_finds_the_programme_settings_by_the_dashboard_and_nobody_else_
     dashboard: list[Block] = [header("Programme"), section("*12* sessions this week")]
     blocks, _ = rendered(home(OLGA, dashboard=dashboard))
     assert blocks[-3]["type"] == "actions"
-    assert [element["action_id"] for element in blocks[-3]["elements"]] == [Action.OPEN_SETTINGS]
+    assert [element["action_id"] for element in blocks[-3]["elements"]] == [
+        Action.OPEN_SETTINGS,
+        Action.OPEN_GROUP_MATCH,
+    ]
     member, _ = rendered(home(OLGA))
     assert Action.OPEN_SETTINGS not in action_ids(member)
+    assert Action.OPEN_GROUP_MATCH not in action_ids(member)
 
 
 def test_a_mentee_sees_their_sessions_notifications_and_a_way_to_become_a_mentor() -> None:
@@ -244,7 +248,12 @@ def test_an_admin_who_never_signed_up_gets_the_welcome_and_the_dashboard() -> No
     dashboard: list[Block] = [section("*12* sessions this week")]
     blocks, _ = rendered(home(None, dashboard=dashboard))
     assert blocks[-1] == dashboard[0].to_dict()
-    assert action_ids(blocks) == [Action.SIGNUP_MENTOR, Action.SIGNUP_MENTEE, Action.OPEN_SETTINGS]
+    assert action_ids(blocks) == [
+        Action.SIGNUP_MENTOR,
+        Action.SIGNUP_MENTEE,
+        Action.OPEN_SETTINGS,
+        Action.OPEN_GROUP_MATCH,
+    ]
 
 
 def busiest_mentor(dashboard_blocks: int = 30) -> HomeData:

@@ -15,6 +15,7 @@ WEEK = f"'{(BASE_TIME - DAY).date()}'"  # the Monday before it
 NEXT_WEEK = f"'{(BASE_TIME + 6 * DAY).date()}'"
 OFF = BASE_TIME.date() + 23 * DAY  # the first day of some time off, a Thursday
 AT = f"'{BASE_TIME.isoformat()}'"
+PREVIEW = "'00000000-0000-0000-0000-0000000000aa'"
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,11 @@ def make_world(app_engine: Engine) -> World:
                 f" new_value) VALUES ('T1', 'UADMIN', {AT}, 'managers', 'UMENTOR');"
                 "INSERT INTO nudges (workspace_id, mentor_id, mentee_id, sent_by, sent_at,"
                 f" quiet_until) VALUES ('T1', {org.mentor}, {org.mentee}, {org.admin}, {AT},"
-                f" {AT}::timestamptz + interval '14 days')"
+                f" {AT}::timestamptz + interval '14 days');"
+                "INSERT INTO introductions (workspace_id, preview_id, mentee_id, mentor_id, score,"
+                " status, proposed_by, proposed_at, sent_by, sent_at)"
+                f" VALUES ('T1', {PREVIEW}, {org.mentee}, {org.mentor}, 0.5, 'sent', 'UADMIN',"
+                f" {AT}, 'UADMIN', {AT})"
             )
         )
     later = f"'{BASE_TIME + DAY}', '{BASE_TIME + DAY + timedelta(minutes=30)}'"
@@ -274,6 +279,15 @@ def make_world(app_engine: Engine) -> World:
             f" quiet_until) VALUES ('T1', {coach}, {org.mentee}, app_user_id(), {AT},"
             f" {AT}::timestamptz + interval '14 days')",
             update_set="sent_at = sent_at",
+        ),
+        "introductions": Case(
+            table="introductions",
+            owner="UADMIN",
+            key=f"preview_id = {PREVIEW}",
+            insert="INSERT INTO introductions (workspace_id, preview_id, mentee_id, mentor_id,"
+            " score, proposed_by, proposed_at) VALUES ('T1', gen_random_uuid(),"
+            f" {org.mentee}, {org.mentor}, 0.5, 'UADMIN', {AT})",
+            update_set="channel_id = 'G1'",
         ),
     }
     return World(org, session_id, cases, coach)

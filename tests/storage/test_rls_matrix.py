@@ -148,6 +148,14 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": set(),  # append-only (no privilege either)
         "delete": set(),  # nobody: the people's removal cascades
     },
+    # A manager's introductions: managers and the system only; a manager's
+    # proposal names themselves (as UADMIN, the admin actor, does here).
+    "introductions": {
+        "select": {"admin", "system"},
+        "insert": {"admin", "system"},
+        "update": {"admin", "system"},
+        "delete": set(),  # a person's or the workspace's removal cascades
+    },
     "goal_history": {
         "select": {"owner", "coach", "system"},
         # A member records only a change of this transaction (rls_writes.py);

@@ -1,0 +1,454 @@
+"""A programme manager matches a group of mentees with mentors, previews the
+pairs, drops some, and sends the introductions (a group DM per pair, with
+three free times both share).
+
+Every pair of a preview is stored as `proposed` (the preview is the database's,
+not the message's: a message could not hold 2,000 pairs, and a stale one must
+be told apart); a drop makes it `dropped`; sending claims the `proposed` ones
+as `sent` in one transaction, so a second click finds nothing left to send.
+The DMs go after that commit (never inside a transaction), and the
+conversation each went to is recorded in a second one."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.group_matching import (
+    MAX_MENTEES,
+    MAX_MENTORS,
+    MAX_PER_MENTOR,
+    Unmatched,
+    match_group,
+)
+from domain.matching import DEFAULT_MATCHING, MatchPolicy
+from domain.model import Actor, BusyPeriod, MentorRating, Profile, Schedule, Slot
+from domain.policy import DEFAULT_POLICY, BookingPolicy
+from domain.ports import Clock, UnitOfWork
+from domain.settings import require_manager
+from domain.slots import free_slots
+from domain.working_hours import in_shared_working_day
+
+FREE_TIMES = 3
+MENTEES_FIELD = "group_mentees"
+MENTORS_FIELD = "group_mentors"
+PER_MENTOR_FIELD = "group_per_mentor"
+DEPARTMENT_FIELD = "group_department"
+
+
+class MenteePick(StrEnum):
+    WITHOUT_MENTOR = "without_mentor"  # every mentee without an active mentor
+    DEPARTMENT = "department"  # those of them in one department
+    PICKED = "picked"  # people picked by name
+
+
+class Status(StrEnum):
+    PROPOSED = "proposed"
+    DROPPED = "dropped"
+    SENT = "sent"
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """What the manager picked in the modal (Slack user ids)."""
+
+    mentees: MenteePick = MenteePick.WITHOUT_MENTOR
+    department: str = ""
+    mentee_ids: tuple[str, ...] = ()
+    mentor_ids: tuple[str, ...] = ()  # none: every mentor with free time
+    per_mentor: int = 2
+
+
+@dataclass(frozen=True)
+class NewProposal:
+    mentee_id: int
+    mentor_id: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: int
+    preview_id: UUID
+    mentee: Profile
+    mentor: Profile
+    score: float
+    reasons: tuple[str, ...]
+    status: Status
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    preview_id: UUID
+    proposals: tuple[Proposal, ...]
+    unmatched: tuple[tuple[Profile, Unmatched], ...] = ()
+    no_capacity: tuple[Profile, ...] = ()  # picked mentors without free time
+
+    @property
+    def proposed(self) -> tuple[Proposal, ...]:
+        return tuple(p for p in self.proposals if p.status is Status.PROPOSED)
+
+
+@dataclass(frozen=True)
+class Introduction:
+    """A pair to introduce now, with three times both are free."""
+
+    proposal: Proposal
+    free_times: tuple[Slot, ...]
+
+
+@dataclass(frozen=True)
+class Sending:
+    introductions: tuple[Introduction, ...]
+    already_sent: int  # pairs of the preview sent before this click
+
+
+@dataclass(frozen=True)
+class IntroductionFigures:
+    """Introductions sent in a period, and how many led to a first session."""
+
+    sent: int
+    booked: int
+    median_days: float | None
+
+
+class IntroductionRepository(Protocol):
+    def mentees_without_mentor(
+        self, workspace_id: str, *, department: str | None, limit: int
+    ) -> list[Profile]:
+        """Active mentees with no session requested, scheduled or under way as mentee."""
+        ...
+
+    def mentors(self, workspace_id: str, *, limit: int) -> list[Profile]:
+        """Active mentors."""
+        ...
+
+    def people(self, workspace_id: str, slack_ids: Iterable[str]) -> dict[str, Profile]: ...
+
+    def ratings(self, mentor_ids: Iterable[int]) -> dict[int, MentorRating]: ...
+
+    def with_mentor(self, mentee_ids: Iterable[int]) -> set[int]:
+        """Those of `mentee_ids` with a session requested, scheduled or under way as mentee."""
+        ...
+
+    def propose(
+        self,
+        workspace_id: str,
+        preview_id: UUID,
+        proposals: Sequence[NewProposal],
+        *,
+        by: str,
+        at: datetime,
+    ) -> None: ...
+
+    def preview(self, preview_id: UUID, *, for_update: bool = False) -> list[Proposal]: ...
+
+    def drop(self, preview_id: UUID, introduction_id: int) -> bool:
+        """Drop a pair still proposed; False when it is not (any more)."""
+        ...
+
+    def mark_sent(self, ids: Iterable[int], *, by: str, at: datetime) -> int: ...
+
+    def record_channels(self, channels: dict[int, str]) -> None: ...
+
+    def sent_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Those of (mentee, mentor) `pairs` introduced already (in any preview)."""
+        ...
+
+    def first_sessions(
+        self, workspace_id: str, since: datetime, until: datetime
+    ) -> list[tuple[datetime, datetime | None]]:
+        """Each introduction sent in [since, until): when, and when the first
+        session the pair booked after it was requested (None: none yet)."""
+        ...
+
+
+ONLY_MANAGERS = "Only programme managers match groups of mentees and send introductions."
+
+
+def require_group_manager(actor: Actor) -> str:
+    """The workspace whose programme `actor` manages; anyone else is refused
+    with words about matching (not about settings)."""
+    try:
+        return require_manager(actor)
+    except NotAllowed:
+        raise NotAllowed(ONLY_MANAGERS) from None
+
+
+def check_choice(choice: GroupChoice) -> None:
+    """What the modal's own fields must hold (the rest needs the database)."""
+    if not 1 <= choice.per_mentor <= MAX_PER_MENTOR:
+        raise InvalidInput(
+            f"Give each mentor between 1 and {MAX_PER_MENTOR} new mentees.", field=PER_MENTOR_FIELD
+        )
+    if choice.mentees is MenteePick.DEPARTMENT and not choice.department.strip():
+        raise InvalidInput("Name the department whose mentees to match.", field=DEPARTMENT_FIELD)
+    if choice.mentees is MenteePick.PICKED and not choice.mentee_ids:
+        raise InvalidInput("Pick at least one mentee.", field=MENTEES_FIELD)
+    if len(choice.mentee_ids) > MAX_MENTEES:
+        raise InvalidInput(f"Pick at most {MAX_MENTEES:,} mentees.", field=MENTEES_FIELD)
+    if len(choice.mentor_ids) > MAX_MENTORS:
+        raise InvalidInput(f"Pick at most {MAX_MENTORS:,} mentors.", field=MENTORS_FIELD)
+
+
+def _picked(
+    repo: IntroductionRepository, workspace_id: str, ids: Sequence[str], field: str
+) -> list[Profile]:
+    found = repo.people(workspace_id, ids)
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        names = ", ".join(f"<@{i}>" for i in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise InvalidInput(
+            f"{names}{more} {'is' if len(unknown) == 1 else 'are'} not in the mentorship"
+            " programme yet: ask them to run `/mentor signup`, or leave them out.",
+            field=field,
+        )
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def preview_group(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    choice: GroupChoice,
+    matching: MatchPolicy = DEFAULT_MATCHING,
+) -> Preview:
+    """Match the chosen mentees with the chosen mentors and store the pairs as
+    a preview (one transaction); nothing is sent."""
+    workspace_id = require_group_manager(uow.actor)
+    check_choice(choice)
+    with uow:
+        repo = uow.introductions
+        if choice.mentees is MenteePick.PICKED:
+            mentees = _picked(repo, workspace_id, choice.mentee_ids, MENTEES_FIELD)
+        else:
+            department = (
+                choice.department.strip() if choice.mentees is MenteePick.DEPARTMENT else None
+            )
+            mentees = repo.mentees_without_mentor(
+                workspace_id, department=department, limit=MAX_MENTEES + 1
+            )
+        if not mentees:
+            where = (
+                f" in {choice.department.strip()}"
+                if choice.mentees is MenteePick.DEPARTMENT
+                else ""
+            )
+            raise InvalidInput(
+                f"There is nobody to match: every mentee{where} already has a mentor,"
+                " or none signed up yet.",
+                field=MENTEES_FIELD,
+            )
+        if len(mentees) > MAX_MENTEES:
+            raise InvalidInput(
+                f"That is more than {MAX_MENTEES:,} mentees, too many to match at once:"
+                " pick a department or people.",
+                field=MENTEES_FIELD,
+            )
+        if choice.mentor_ids:
+            mentors = _picked(repo, workspace_id, choice.mentor_ids, MENTORS_FIELD)
+            not_mentors = [m for m in mentors if not (m.is_mentor and m.is_active)]
+            if not_mentors:
+                names = ", ".join(m.display_name for m in not_mentors[:5])
+                raise InvalidInput(f"{names}: not mentors in the programme.", field=MENTORS_FIELD)
+        else:
+            mentors = repo.mentors(workspace_id, limit=MAX_MENTORS + 1)
+            if len(mentors) > MAX_MENTORS:
+                raise InvalidInput(
+                    f"There are more than {MAX_MENTORS:,} mentors: pick the ones to match with.",
+                    field=MENTORS_FIELD,
+                )
+        schedules = uow.availability.schedules([m.id for m in mentors])
+        # A mentor offering no weekly time has no room for a new mentee.
+        free = [m for m in mentors if schedules.get(m.id) and schedules[m.id].weekly]
+        no_capacity = tuple(m for m in mentors if m not in free)
+        if not free:
+            raise InvalidInput(
+                "None of these mentors has capacity: none offers any weekly free time."
+                " Ask them to set it with `/mentor availability`, or pick others.",
+                field=MENTORS_FIELD,
+            )
+        ratings = repo.ratings([m.id for m in free])
+        found = match_group(
+            mentees,
+            [(m, ratings.get(m.id, MentorRating(m.id))) for m in free],
+            capacity={m.id: choice.per_mentor for m in free},
+            now=clock.now(),
+            mean_rating=uow.analytics.workspace_mean_rating(workspace_id),
+            has_mentor=frozenset(repo.with_mentor([m.id for m in mentees])),
+            matching=matching,
+        )
+        preview_id = uuid4()
+        repo.propose(
+            workspace_id,
+            preview_id,
+            [NewProposal(p.mentee.id, p.mentor.id, p.score, p.reasons) for p in found.pairs],
+            by=uow.actor.slack_user_id or "",
+            at=clock.now(),
+        )
+        proposals = tuple(repo.preview(preview_id))
+        uow.commit()
+    return Preview(preview_id, proposals, found.unmatched, no_capacity)
+
+
+def drop_pair(uow: UnitOfWork, *, preview_id: UUID, introduction_id: int) -> Preview:
+    """Take one pair out of a preview before it is sent."""
+    require_group_manager(uow.actor)
+    with uow:
+        if not uow.introductions.drop(preview_id, introduction_id):
+            proposals = uow.introductions.preview(preview_id)
+            if not proposals:
+                raise NotFound("That preview no longer exists. Run `/mentor match group` again.")
+            raise Conflict("That pair was already sent or dropped.")
+        proposals = uow.introductions.preview(preview_id)
+        uow.commit()
+    return Preview(preview_id, tuple(proposals))
+
+
+def _stale(proposals: Sequence[Proposal], has_mentor: set[int]) -> list[str]:
+    """What changed since the preview, in words (empty: nothing)."""
+    changed = []
+    for p in proposals:
+        if not (p.mentee.is_active and p.mentee.is_mentee):
+            changed.append(f"{p.mentee.display_name} left the programme")
+        elif p.mentee.id in has_mentor:
+            changed.append(f"{p.mentee.display_name} booked a mentor meanwhile")
+        if not (p.mentor.is_active and p.mentor.is_mentor):
+            changed.append(f"{p.mentor.display_name} is no longer a mentor")
+    return changed
+
+
+def send_introductions(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    preview_id: UUID,
+    policy: BookingPolicy = DEFAULT_POLICY,
+) -> Sending:
+    """Claim the preview's proposed pairs as sent (once: a second click finds
+    none) with three free times per pair. A stale preview sends nothing."""
+    require_group_manager(uow.actor)
+    now = clock.now()
+    with uow:
+        repo = uow.introductions
+        proposals = repo.preview(preview_id, for_update=True)
+        if not proposals:
+            raise NotFound("That preview no longer exists. Run `/mentor match group` again.")
+        already = sum(1 for p in proposals if p.status is Status.SENT)
+        waiting = [p for p in proposals if p.status is Status.PROPOSED]
+        if not waiting:
+            return Sending((), already)
+        changed = _stale(waiting, repo.with_mentor([p.mentee.id for p in waiting]))
+        pairs = {(p.mentee.id, p.mentor.id) for p in waiting}
+        for mentee_id, mentor_id in repo.sent_pairs(pairs):
+            p = next(p for p in waiting if (p.mentee.id, p.mentor.id) == (mentee_id, mentor_id))
+            changed.append(
+                f"{p.mentee.display_name} and {p.mentor.display_name} were introduced meanwhile"
+            )
+        if changed:
+            shown = "; ".join(changed[:5]) + (
+                f"; and {len(changed) - 5} more" if len(changed) > 5 else ""
+            )
+            raise Conflict(
+                f"This preview is out of date ({shown}). Nothing was sent:"
+                " run `/mentor match group` again for a fresh one."
+            )
+        ids = sorted({p.mentor.id for p in waiting} | {p.mentee.id for p in waiting})
+        schedules = uow.availability.schedules(ids)
+        busy = uow.sessions.busy_periods(ids, now, now + policy.horizon + timedelta(days=8))
+        repo.mark_sent([p.id for p in waiting], by=uow.actor.slack_user_id or "", at=now)
+        uow.commit()
+    busy_of: dict[int, list[BusyPeriod]] = {}
+    for period in busy:
+        busy_of.setdefault(period.user_id, []).append(period)
+    sent = tuple(
+        Introduction(
+            p,
+            _free_times(p, schedules.get(p.mentor.id), busy_of, now, policy),
+        )
+        for p in waiting
+    )
+    return Sending(sent, already)
+
+
+def _free_times(
+    p: Proposal,
+    schedule: Schedule | None,
+    busy_of: dict[int, list[BusyPeriod]],
+    now: datetime,
+    policy: BookingPolicy,
+) -> tuple[Slot, ...]:
+    """Three times both are free, inside both working days when possible, on
+    different days where there are enough (a choice, not three in a row)."""
+    if schedule is None:
+        return ()
+    mentor = p.mentor
+    slots = free_slots(
+        schedule=schedule,
+        zone=mentor.time_zone,
+        mentor_id=mentor.id,
+        slot_minutes=mentor.session_minutes,
+        window_start=now,
+        window_end=now + policy.horizon,
+        not_before=now + policy.minimum_notice,
+        busy=[*busy_of.get(mentor.id, []), *busy_of.get(p.mentee.id, [])],
+        weekly_cap=mentor.max_sessions_per_week,
+    )
+    zones = [ZoneInfo(p.mentee.time_zone), ZoneInfo(mentor.time_zone)]
+    shared = [s for s in slots if in_shared_working_day(s.starts_at, s.ends_at, zones)] or slots
+    chosen: list[Slot] = []
+    days: set[object] = set()
+    for slot in shared:
+        day = slot.starts_at.astimezone(zones[0]).date()
+        if day not in days:
+            chosen.append(slot)
+            days.add(day)
+        if len(chosen) == FREE_TIMES:
+            break
+    for slot in shared:
+        if len(chosen) == FREE_TIMES:
+            break
+        if slot not in chosen:
+            chosen.append(slot)
+    return tuple(sorted(chosen, key=lambda s: s.starts_at))
+
+
+def record_sent(uow: UnitOfWork, *, channels: dict[int, str]) -> None:
+    """The group DM each introduction went to (after the DMs, a transaction of its own)."""
+    if not channels:
+        return
+    with uow:
+        uow.introductions.record_channels(channels)
+        uow.commit()
+
+
+def introduction_figures(
+    uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30
+) -> IntroductionFigures:
+    """For the dashboard: introductions sent in the period, how many of the
+    pairs booked a first session after it, and the median days it took."""
+    workspace_id = require_group_manager(uow.actor)
+    now = clock.now()
+    since = (
+        now - timedelta(days=period_days)
+        if period_days
+        else datetime.min.replace(tzinfo=now.tzinfo)
+    )
+    with uow:
+        rows = uow.introductions.first_sessions(workspace_id, since, now)
+    waits = [(booked - sent) / timedelta(days=1) for sent, booked in rows if booked is not None]
+    return IntroductionFigures(
+        sent=len(rows),
+        booked=len(waits),
+        median_days=round(statistics.median(waits), 1) if waits else None,
+    )

@@ -1,0 +1,316 @@
+"""Programme matching through signed requests: `/mentor match group` opens the
+modal, its submission brings a preview to the manager's DM, Drop takes a pair
+out, Send introductions opens one group DM per pair, and a second click sends
+nothing twice; the bad inputs each get a clear message."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.standin.payloads import select
+from bot.standin.seen import Sight
+from domain.introductions import ONLY_MANAGERS
+from handlers.ids import Action, Field, Modal
+from handlers.metadata import PreviewRef
+from tests.handlers.conftest import NOW, Harness, wait_for
+
+MANAGER = "UOLGA"
+# slack id, name, department, zone, expertise
+MENTORS = (
+    ("UM0", "Kai Nakamura", "Platform", "Europe/Berlin", ["kubernetes", "go"]),
+    ("UM1", "Ivy Chen", "Communications", "Europe/London", ["public speaking"]),
+)
+# slack id, name, department, zone, goals
+MENTEES = (
+    ("UE0", "Ana Silva", "Sales", "Europe/Lisbon", ["k8s"]),
+    ("UE1", "Tom Berg", "Finance", "Europe/London", ["presentation skills"]),
+    ("UE2", "Rui Costa", "Support", "Europe/Madrid", ["kubernetes"]),
+)
+
+
+def _people(h: Harness, engine: Engine, *, free: bool = True) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1') ON CONFLICT DO NOTHING"))
+        for slack_id, name, department, zone, expertise in MENTORS:
+            ids[slack_id] = conn.execute(
+                text(
+                    "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
+                    " time_zone, is_mentor, expertise) VALUES ('T1', :u, :n, :d, :z, true, :e)"
+                    " RETURNING id"
+                ),
+                {"u": slack_id, "n": name, "d": department, "z": zone, "e": expertise},
+            ).scalar_one()
+            if free:
+                conn.execute(
+                    text(
+                        "INSERT INTO availability"
+                        " (workspace_id, user_id, weekday, start_time, end_time)"
+                        " SELECT 'T1', :m, d, '10:00', '16:00' FROM generate_series(0, 4) d"
+                    ),
+                    {"m": ids[slack_id]},
+                )
+        for slack_id, name, department, zone, goals in MENTEES:
+            ids[slack_id] = conn.execute(
+                text(
+                    "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
+                    " time_zone, is_mentee, learning_goals)"
+                    " VALUES ('T1', :u, :n, :d, :z, true, :g) RETURNING id"
+                ),
+                {"u": slack_id, "n": name, "d": department, "z": zone, "g": goals},
+            ).scalar_one()
+    for slack_id, name, *_ in (*MENTORS, *MENTEES):
+        h.slack.add_user(slack_id, name)
+    return ids
+
+
+def _open_modal(h: Harness) -> dict[str, Any]:
+    assert h.command(MANAGER, "match group").status == 200
+    view = h.opened_view()
+    assert view["callback_id"] == Modal.GROUP_MATCH
+    return view
+
+
+def _number(value: str) -> dict[str, Any]:
+    return {"type": "number_input", "value": value}
+
+
+def _users(*ids: str) -> dict[str, Any]:
+    return {"type": "multi_users_select", "selected_users": list(ids)}
+
+
+def _submit(h: Harness, view: dict[str, Any], **values: dict[str, Any]) -> Any:
+    # As Slack sends it: every input of the modal, the optional ones empty.
+    fields = {
+        Field.GROUP_PICK: select("without_mentor"),
+        Field.GROUP_DEPARTMENT: {"type": "plain_text_input", "value": None},
+        Field.GROUP_MENTEES: _users(),
+        Field.GROUP_MENTORS: _users(),
+        Field.GROUP_PER_MENTOR: _number("1"),
+    }
+    fields.update({Field(k): v for k, v in values.items()})
+    return h.submit(MANAGER, view, fields).json()
+
+
+def _dm_to_manager(h: Harness, starts: str, mark: int) -> Sight:
+    def found() -> list[Sight]:
+        return [
+            s
+            for s in h.sights(mark)
+            if s.audience == MANAGER and str(s.params.get("text", "")).startswith(starts)
+        ]
+
+    return wait_for(found, what=f"a DM starting {starts!r}")[-1]
+
+
+def _values(blocks: list[dict[str, Any]], action_id: str) -> list[str]:
+    found = []
+    for block in blocks:
+        elements = [block["accessory"]] if "accessory" in block else block.get("elements", [])
+        found += [e["value"] for e in elements if e.get("action_id") == action_id]
+    return found
+
+
+def _blocks(sight: Sight) -> list[dict[str, Any]]:
+    blocks = sight.params.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
+
+
+_ROWS = (
+    "SELECT i.status, i.sent_by, i.sent_at, i.proposed_at, i.channel_id,"
+    " e.slack_user_id AS mentee, r.slack_user_id AS mentor FROM introductions i"
+    " JOIN users e ON e.id = i.mentee_id JOIN users r ON r.id = i.mentor_id ORDER BY i.id"
+)
+
+
+def _rows(engine: Engine) -> list[dict[str, Any]]:
+    with engine.begin() as conn:
+        return [dict(row) for row in conn.execute(text(_ROWS)).mappings()]
+
+
+def test_the_group_flow_previews_drops_and_introduces_each_pair_once(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    mark = h.mark()
+    assert _submit(h, _open_modal(h)) is None  # the modal closes; the preview follows
+
+    left = _dm_to_manager(h, "1 mentees stayed unmatched", mark)
+    assert "the mentors close to their goals were given to others" in json.dumps(_blocks(left))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    shown = json.dumps(_blocks(preview))
+    for name in ("Ivy Chen", "Tom Berg", "Kai Nakamura"):
+        assert name in shown
+    assert "score" in shown
+    drops = _values(_blocks(preview), Action.DROP_INTRODUCTION)
+    assert len(drops) == 2
+
+    # Drop the second pair: the preview is replaced by one pair.
+    h.click(MANAGER, Action.DROP_INTRODUCTION, drops[1], on=preview)
+    replaced = h.next_call("response_url", replace_original=True)
+    assert replaced.text().startswith("Programme matching preview: 1 pair")
+    send = _values(replaced.blocks(), Action.SEND_INTRODUCTIONS)
+    assert len(send) == 1
+
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send[0], on=preview)
+    said = h.next_call("response_url", replace_original=True, after=1)
+    assert said.text().startswith("Sent 1 introduction")
+    h.settle()
+    opened = [c for c in h.since(mark) if c.method == "conversations.open"]
+    assert len(opened) == 1
+    pair = set(str(opened[0].params["users"]).split(","))
+    group_dm = "G" + "".join(sorted(pair))
+    intro = h.next_call("chat.postMessage", channel=group_dm)
+    books = _values(intro.blocks(), Action.BOOK)
+    assert len(books) == 3  # three mutual free times, each a Book button
+    assert "wants to learn" in json.dumps(intro.blocks())
+    rows = _rows(owner_engine)
+    sent = [r for r in rows if r["status"] == "sent"]
+    assert len(sent) == 1
+    assert {sent[0]["mentee"], sent[0]["mentor"]} == pair
+    assert sent[0]["sent_by"] == MANAGER
+    assert sent[0]["sent_at"] == NOW
+    assert {r["proposed_at"] for r in rows} == {NOW}
+    assert sent[0]["channel_id"] == group_dm
+    assert sorted(r["status"] for r in rows) == ["dropped", "sent"]
+
+    # The mentee's Book opens the booking modal with that time picked already.
+    mentee = next(u for u in pair if u.startswith("UE"))
+    updates = len(h.calls("views.update"))
+    h.click(mentee, Action.BOOK, books[1])
+    booking = h.opened_view(after=updates)
+    picker = next(b for b in booking["blocks"] if b.get("block_id") == Field.SLOT)
+    starts = json.loads(books[1])["starts"]
+    assert picker["element"]["initial_option"]["value"] == str(starts)
+
+    # A second click (a retried request, a double click) sends nothing again.
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send[0], on=preview)
+    h.settle()
+    again = h.since(mark)
+    assert not [c for c in again if c.method == "conversations.open"]
+    assert any("already sent" in c.text() for c in again if c.method == "response_url")
+    assert len(_rows(owner_engine)) == 2
+
+
+def test_someone_who_is_not_a_manager_is_refused(h: Harness, owner_engine: Engine) -> None:
+    _people(h, owner_engine)
+    assert h.command("UBEN", "match group").status == 200
+    assert h.next_call("response_url").text() == ONLY_MANAGERS
+    assert not h.calls("views.open")
+
+    forged = PreviewRef(preview_id="00000000-0000-0000-0000-000000000001").encode()
+    mark = h.mark()
+    h.click("UBEN", Action.SEND_INTRODUCTIONS, forged)
+    h.settle()
+    assert any(ONLY_MANAGERS in c.text() for c in h.since(mark))
+    assert not h.calls("conversations.open")
+
+
+def test_the_managers_home_button_opens_the_modal_and_nobody_elses_does(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    h.click(MANAGER, Action.OPEN_GROUP_MATCH, "")
+    assert h.opened_view()["callback_id"] == Modal.GROUP_MATCH
+
+    mark = h.mark()
+    h.click("UBEN", Action.OPEN_GROUP_MATCH, "")
+    h.settle()
+    assert any(ONLY_MANAGERS in c.text() for c in h.since(mark))
+    assert not [c for c in h.since(mark) if c.method == "views.open"]
+
+
+def test_help_lists_match_group_for_managers(h: Harness) -> None:
+    assert h.command(MANAGER, "help").status == 200
+    assert "/mentor match group" in h.next_call("response_url").text()
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "said"),
+    [
+        ({"group_pick": select("picked")}, Field.GROUP_MENTEES, "Pick at least one mentee"),
+        ({"group_per_mentor": _number("0")}, Field.GROUP_PER_MENTOR, "between 1 and 10"),
+        ({"group_pick": select("department")}, Field.GROUP_DEPARTMENT, "Name the department"),
+    ],
+)
+def test_a_form_that_cannot_be_matched_says_so_by_its_field(
+    h: Harness, owner_engine: Engine, values: dict[str, Any], field: Field, said: str
+) -> None:
+    _people(h, owner_engine)
+    body = _submit(h, _open_modal(h), **values)
+    assert body["response_action"] == "errors"
+    assert said in body["errors"][field]
+    assert _rows(owner_engine) == []
+
+
+def test_unknown_people_nobody_and_mentors_without_capacity_are_told(
+    h: Harness, owner_engine: Engine
+) -> None:
+    view = _open_modal(h)
+    mark = h.mark()
+    _submit(h, view)
+    assert "There is nobody to match" in str(
+        _dm_to_manager(h, "There is nobody", mark).params["text"]
+    )
+
+    _people(h, owner_engine, free=False)
+    mark = h.mark()
+    _submit(h, view, group_pick=select("picked"), group_mentees=_users("UE0", "UNOBODY"))
+    said = str(_dm_to_manager(h, "<@UNOBODY>", mark).params["text"])
+    assert "not in the mentorship programme" in said
+
+    mark = h.mark()
+    _submit(h, view)
+    assert "has capacity" in str(_dm_to_manager(h, "None of these mentors", mark).params["text"])
+    assert _rows(owner_engine) == []
+
+
+def test_a_group_of_5000_is_too_big_to_match_at_once(h: Harness, owner_engine: Engine) -> None:
+    _people(h, owner_engine)
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
+                " is_mentee, learning_goals)"
+                " SELECT 'T1', 'UX' || n, 'Mentee ' || n, 'Sales', true, '{kubernetes}'"
+                " FROM generate_series(1, 5000) n"
+            )
+        )
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    said = str(_dm_to_manager(h, "That is more than", mark).params["text"])
+    assert "more than 2,000 mentees" in said
+    assert "pick a department or people" in said
+    assert _rows(owner_engine) == []
+
+
+def test_a_stale_preview_sends_nothing_and_says_why(h: Harness, owner_engine: Engine) -> None:
+    ids = _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    # Tom books Ivy himself before the manager sends.
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at,"
+                " status) VALUES ('T1', :r, :e, :s, :s + interval '30 minutes', 'requested')"
+            ),
+            {"r": ids["UM1"], "e": ids["UE1"], "s": NOW + timedelta(days=1, hours=6)},
+        )
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+    told = [c.text() for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    assert any("out of date" in t for t in told)
+    assert any("Tom Berg booked a mentor meanwhile" in t for t in told)
+    assert not h.calls("conversations.open")
+    assert {r["status"] for r in _rows(owner_engine)} == {"proposed"}

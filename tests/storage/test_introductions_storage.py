@@ -1,0 +1,147 @@
+"""Introductions on PostgreSQL as the application role: the database holds
+that a pair is introduced once, that a sent introduction names its sender and
+time, and that a mentee is in one pair of a preview; the dashboard's figure
+(introductions → first session booked) reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
+
+from domain.errors import NotAllowed
+from domain.introductions import IntroductionFigures, introduction_figures
+from domain.model import Actor, Role
+from storage.uow import SqlUnitOfWork
+from tests.fakes.uow import FakeClock
+from tests.storage.seed import BASE_TIME, Org, add_session, make_org, set_actor
+
+pytestmark = pytest.mark.usefixtures("clean_tables")
+
+NOW = BASE_TIME + timedelta(days=30)
+ADMIN = Actor("T1", "UADMIN", Role.ADMIN)
+
+
+def _intro(
+    conn: Connection,
+    org: Org,
+    *,
+    preview: UUID,
+    status: str = "sent",
+    sent_by: str | None = "UADMIN",
+    sent_days_ago: float = 10,
+    mentee: int | None = None,
+) -> None:
+    at = NOW - timedelta(days=sent_days_ago)
+    conn.execute(
+        text(
+            "INSERT INTO introductions (workspace_id, preview_id, mentee_id, mentor_id, score,"
+            " status, proposed_by, proposed_at, sent_by, sent_at)"
+            " VALUES ('T1', :p, :e, :r, 0.5, :s, 'UADMIN', :at, :by, :sent)"
+        ),
+        {
+            "p": preview,
+            "e": mentee or org.mentee,
+            "r": org.mentor,
+            "s": status,
+            "at": at,
+            "by": sent_by,
+            "sent": at if sent_by else None,
+        },
+    )
+
+
+@pytest.fixture
+def org(app_engine: Engine) -> Org:
+    return make_org(app_engine)
+
+
+@pytest.fixture
+def as_system(app_engine: Engine) -> Callable[[], Connection]:
+    def begin() -> Connection:
+        conn = app_engine.connect()
+        conn.begin()
+        set_actor(conn, None, None, "system")
+        return conn
+
+    return begin
+
+
+def test_a_pair_is_introduced_once_whatever_the_preview(
+    org: Org, as_system: Callable[[], Connection]
+) -> None:
+    conn = as_system()
+    _intro(conn, org, preview=uuid4())
+    _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None)  # proposing again is fine
+    with pytest.raises(IntegrityError, match="uq_introductions_sent_pair"):
+        _intro(conn, org, preview=uuid4())
+    conn.close()
+
+
+def test_a_sent_introduction_names_its_sender_and_time(
+    org: Org, as_system: Callable[[], Connection]
+) -> None:
+    conn = as_system()
+    with pytest.raises(IntegrityError, match="sent_has_sender_and_time"):
+        _intro(conn, org, preview=uuid4(), sent_by=None)
+    conn.close()
+
+
+def test_a_mentee_is_in_one_pair_of_a_preview(
+    org: Org, as_system: Callable[[], Connection]
+) -> None:
+    preview = uuid4()
+    conn = as_system()
+    _intro(conn, org, preview=preview, status="proposed", sent_by=None)
+    with pytest.raises(IntegrityError, match="uq_introductions_preview_id_mentee_id"):
+        _intro(conn, org, preview=preview, status="proposed", sent_by=None)
+    conn.close()
+
+
+def test_the_dashboard_counts_introductions_and_days_to_the_first_session(
+    org: Org,
+    app_engine: Engine,
+    session_factory: sessionmaker[OrmSession],
+) -> None:
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        _intro(conn, org, preview=uuid4(), sent_days_ago=10)
+        _intro(conn, org, preview=uuid4(), sent_days_ago=20, mentee=org.bystander)
+        _intro(conn, org, preview=uuid4(), sent_days_ago=60, mentee=org.admin)
+        # The mentee booked 4 days after their introduction; a session from
+        # before it does not count.
+        add_session(
+            conn,
+            "T1",
+            org.mentor,
+            org.mentee,
+            starts_at=NOW + timedelta(days=2),
+            created_at=NOW - timedelta(days=6),
+        )
+        add_session(
+            conn,
+            "T1",
+            org.mentor,
+            org.bystander,
+            starts_at=NOW - timedelta(days=29),
+            status="completed",
+            created_at=NOW - timedelta(days=35),
+        )
+    clock = FakeClock(NOW)
+
+    figures = introduction_figures(SqlUnitOfWork(session_factory, ADMIN), clock, period_days=30)
+    assert figures == IntroductionFigures(sent=2, booked=1, median_days=4.0)
+
+    everything = introduction_figures(
+        SqlUnitOfWork(session_factory, ADMIN), clock, period_days=None
+    )
+    assert everything.sent == 3
+
+    with pytest.raises(NotAllowed):
+        introduction_figures(SqlUnitOfWork(session_factory, Actor.member("T1", "UMENTEE")), clock)
