@@ -13,10 +13,11 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
+from bot.standin.clock import monday_after
 from domain.charts import ChartData, DurationPoint, GoalsBar, SessionsPoint
 from handlers.render.charts import render_charts
 
@@ -98,7 +99,9 @@ def main() -> None:
     print(f"installed with matplotlib: {sum(sizes.values()) / 1e6:.1f} MB")
 
 
-FIRST = date(2026, 1, 5)  # any Monday: the figures are drawn, not compared with a clock
+# Next Monday: the figures are drawn, not compared with a clock, but a date
+# that passes would read oddly on the axis.
+FIRST = monday_after(datetime.now(UTC)).date()
 
 if __name__ == "__main__":
     main()

@@ -14,8 +14,10 @@ import random
 import resource
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from datetime import time as dtime
 
+from bot.standin.clock import monday_after
 from domain.group_matching import (
     CANDIDATES_PER_MENTEE,
     greedy_assignment,
@@ -75,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--candidates", type=int, default=CANDIDATES_PER_MENTEE)
     args = parser.parse_args(argv)
-    # Any Monday: the score reads working hours of the week ahead of it.
-    now = datetime(2024, 1, 1, 9, tzinfo=UTC) + timedelta(weeks=random.Random(0).randint(0, 99))
+    # Next Monday 09:00 UTC: the score reads working hours of the week ahead of it.
+    now = monday_after(datetime.now(UTC), at=dtime(9))
     mentees, mentors = _people(args.mentees, args.mentors, args.seed)
     rated = [(m, MentorRating(m.id)) for m in mentors]
     capacity = {m.id: args.per_mentor for m in mentors}
