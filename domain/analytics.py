@@ -226,7 +226,7 @@ def mentor_table(uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30)
     now = clock.now()
     since, hours_since = _windows(period_days, now)
     workspace_id = uow.actor.workspace_id
-    with uow.consistent(read_only=True):
+    with uow.consistent(read_only=True, report=True):
         activity, hours, mean = _mentor_inputs(uow.analytics, workspace_id, since, hours_since, now)
         # `hours` lists every active mentor, and inactive ones with booked hours.
         people = uow.users.get_many(sorted({row.mentor_id for row in activity} | hours.keys()))

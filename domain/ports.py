@@ -627,8 +627,10 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None: ...
 
-    def consistent(self, *, read_only: bool) -> Self:
+    def consistent(self, *, read_only: bool, report: bool = False) -> Self:
         """Run its transactions on one snapshot of the data (REPEATABLE READ),
         so that figures read by several queries agree with each other;
-        `read_only` when they write nothing. Returns itself, for `with`."""
+        `read_only` when they write nothing; `report` for a read a person asked
+        for that runs after the acknowledgement (an export), which may take
+        longer than a request's statement may. Returns itself, for `with`."""
         ...

@@ -43,6 +43,10 @@ _TIMEOUTS = {
     Role.ADMIN: ("2s", "1500ms"),
     Role.SYSTEM: ("60s", "10s"),
 }
+# A report (the all-time CSV of a programme with a million sessions) is read
+# after the click was acknowledged, on the post-ack pool: it holds no ack, so
+# its statements get what a job's get; its lock waits stay a request's.
+_REPORT_STATEMENT_TIMEOUT = "60s"
 # psycopg begins the transaction with these (`BEGIN ISOLATION LEVEL REPEATABLE
 # READ READ ONLY`), so a consistent read costs no statement of its own.
 _CONSISTENT = {
@@ -73,9 +77,11 @@ class SqlUnitOfWork:
         self._committed_notifications = 0
         # None: READ COMMITTED, PostgreSQL's default; else whether read only.
         self._consistent_read_only: bool | None = None
+        self._report = False
 
-    def consistent(self, *, read_only: bool) -> Self:
+    def consistent(self, *, read_only: bool, report: bool = False) -> Self:
         self._consistent_read_only = read_only
+        self._report = report
         return self
 
     def __enter__(self) -> Self:
@@ -131,6 +137,8 @@ class SqlUnitOfWork:
         assert isinstance(engine, Engine)
         actor = self.actor
         statement_timeout, lock_timeout = _TIMEOUTS[actor.role]
+        if self._report:
+            statement_timeout = _REPORT_STATEMENT_TIMEOUT
         settings = (
             ("app.workspace_id", actor.workspace_id or ""),
             ("app.slack_user_id", actor.slack_user_id or ""),

@@ -40,6 +40,7 @@ class FakeUnitOfWork:
         self._snapshot: Store | None = None
         # What `consistent` asked for: None (never asked), or whether read only.
         self.consistent_read_only: bool | None = None
+        self.report = False
         self._bind()
 
     def _bind(self) -> None:
@@ -77,9 +78,10 @@ class FakeUnitOfWork:
         self.commits += 1
         self._snapshot = copy.deepcopy(self.store)
 
-    def consistent(self, *, read_only: bool) -> Self:
+    def consistent(self, *, read_only: bool, report: bool = False) -> Self:
         """Nothing else writes meanwhile here: only remembered, for the tests."""
         self.consistent_read_only = read_only
+        self.report = report
         return self
 
     def rollback(self) -> None:

@@ -331,6 +331,16 @@ def test_each_transaction_sets_its_own_statement_and_lock_timeouts(
     assert inside == expected
 
 
+def test_a_report_read_after_the_ack_gets_a_jobs_statement_time_but_a_requests_lock_wait(
+    session_factory: sessionmaker[OrmSession],
+) -> None:
+    show = text("SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")
+    admin = Actor("T1", "UOLGA", Role.ADMIN)
+    with SqlUnitOfWork(session_factory, admin).consistent(read_only=True, report=True) as uow:
+        inside = tuple(uow.session.execute(show).one())
+    assert inside == ("1min", "1500ms")
+
+
 def test_a_booking_that_waits_too_long_for_the_mentor_is_told_to_try_again(
     people_for: Callable[..., People], app_engine: Engine
 ) -> None:
