@@ -21,6 +21,11 @@ INTERVALS: dict[str, int] = {
     # Dashboard snapshots: `domain.analytics` states the staleness this gives.
     "analytics": 300,
 }
+# Run once as soon as the scheduler starts too: after a deploy that changed the
+# snapshots' format, no snapshot is servable, and until the first tick (five
+# minutes later) every dashboard would be computed live (seconds at a million
+# sessions). The job's lease keeps replicas starting together from racing.
+AT_START = ("analytics",)
 
 
 def add_jobs(scheduler: BaseScheduler, bot: Bot, jobs: dict[str, Job]) -> None:
@@ -38,6 +43,9 @@ def add_jobs(scheduler: BaseScheduler, bot: Bot, jobs: dict[str, Job]) -> None:
             max_instances=1,
             misfire_grace_time=None,
         )
+    for name in AT_START:
+        # No trigger: APScheduler runs it once, now.
+        scheduler.add_job(run_job, args=(jobs[name], bot), id=f"{name}-at-start")
 
 
 def start_background(bot: Bot) -> BackgroundScheduler:

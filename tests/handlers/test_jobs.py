@@ -225,6 +225,7 @@ def test_three_deliverers_at_once_send_each_notice_exactly_once(
 
 def test_the_scheduler_only_ticks_and_never_drops_a_late_tick(h: Harness) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.date import DateTrigger
 
     from bot.jobs import JOBS
     from bot.scheduler import INTERVALS, add_jobs
@@ -232,10 +233,14 @@ def test_the_scheduler_only_ticks_and_never_drops_a_late_tick(h: Harness) -> Non
     scheduler = BackgroundScheduler(timezone="UTC")
     add_jobs(scheduler, h.bot, JOBS)
     jobs = {job.id: job for job in scheduler.get_jobs()}
+    at_start = jobs.pop("analytics-at-start")
     assert set(jobs) == {"deliver", "reminders", "lifecycle", "digest", "analytics"}
     assert set(jobs) == set(INTERVALS)
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
+    # Snapshots are made at start, not five minutes after a deploy.
+    assert isinstance(at_start.trigger, DateTrigger)
+    assert at_start.args == (JOBS["analytics"], h.bot)
 
 
 class BrokenFor(FakeAnalytics):
