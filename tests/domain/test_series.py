@@ -16,6 +16,7 @@ import pytest
 from domain.availability import add_time_off
 from domain.errors import InvalidInput, NotAllowed, OccurrenceTaken
 from domain.model import Notification, NotificationKind, Repeat, Session, Slot
+from domain.outbox import claim_deliveries
 from domain.policy import DEFAULT_POLICY
 from domain.recurrence import nearest_free, occurrence_starts
 from domain.series import accept_series, decline_series
@@ -218,6 +219,34 @@ def test_cancelling_one_session_of_a_series_leaves_the_others(
         S.CANCELLED,
         S.SCHEDULED,
     ]
+
+
+def test_a_series_calendar_update_sent_from_the_outbox_shows_the_series_as_it_is_then(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    """A retried file lists the sessions as stored when it goes, like one
+    session's file: a session cancelled since shows as cancelled."""
+    series = _book_series(uow_for, clock, people, Repeat(every_weeks=1, times=3))
+    accept_series(
+        uow_for(people.maya),
+        clock,
+        series_id=series[0].series_id or 0,
+        seen=[s.starts_at for s in series],
+    )
+    cancel(uow_for(people.ben), clock, session_id=series[1].id, reason="Travelling")
+    updates = [
+        n.id
+        for n in store.notifications
+        if n.kind is K.CALENDAR_UPDATE and "series_id" in n.payload
+    ]
+
+    # The request that wrote them never sent them: their claim runs out.
+    clock.advance(minutes=5)
+    deliveries = claim_deliveries(uow_for(), clock, ids=updates)
+
+    assert len(deliveries) == 2
+    for delivery in deliveries:
+        assert [s.status for s in delivery.series] == [S.SCHEDULED, S.CANCELLED, S.SCHEDULED]
 
 
 def test_a_series_is_one_booking_for_the_open_and_hourly_limits(
