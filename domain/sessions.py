@@ -135,8 +135,8 @@ def book(
                 NewSeries(me.workspace_id, mentor.id, me.id, repeat, created_at=now)
             )
         held_now = [
-            _hold(uow, me, mentor, slot, topic=topic, goal_id=goal, series_id=series_id, now=now)
-            for slot in slots
+            _hold(uow, me, mentor, each, topic=topic, goal_id=goal, series_id=series_id, now=now)
+            for each in slots
         ]
         (first, cause), sessions = held_now[0], tuple(session for session, _ in held_now)
         about = (
