@@ -61,3 +61,28 @@ class SessionNotFound(NotFound):
 class GoalNotFound(NotFound):
     # Row-level security makes someone else's goal look like a missing one.
     default_message = "I can't find that goal: it isn't one of yours."
+
+
+class OccurrenceTaken(SlotTaken):
+    """One session of a recurring series is not free (someone's session is
+    there, the mentor is away or at their weekly limit): which of them, and the
+    free time nearest to it, for the adapter to show in the reader's zone.
+    Nothing was booked."""
+
+    def __init__(
+        self, number: int, times: int, starts_at: datetime, nearest: datetime | None
+    ) -> None:
+        self.number, self.times = number, times
+        self.starts_at, self.nearest = starts_at, nearest
+        offer = (
+            f" The nearest free time is {_utc(nearest)}."
+            if nearest is not None
+            else " There is no free time within a week of it."
+        )
+        super().__init__(
+            f"Session {number} of {times}, {_utc(starts_at)}, is not free.{offer}", field="repeat"
+        )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%a %d %b %Y, %H:%M UTC")

@@ -16,3 +16,7 @@ TAGS_TEXT = 1000  # expertise areas or learning goals, as typed (comma separated
 GOAL_TITLE = 200  # what a mentee wants to learn, in a line
 GOAL_NOTES = 1000  # a goal's notes, and the note of one change to it
 GOALS = 30  # goals a person keeps (dropped ones too): they are all listed at once
+# A recurring booking: every so many weeks, so many sessions in all (the first
+# included); "does not repeat" is a single session.
+REPEAT_EVERY_WEEKS = (1, 2, 4)
+REPEAT_TIMES = (2, 12)  # the fewest and the most

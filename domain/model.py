@@ -119,6 +119,8 @@ class Session:
     meeting_token: str = ""
     # The mentee's goal the session is about, named when it was booked.
     goal_id: int | None = None
+    # The recurring series it was booked in (None: booked on its own).
+    series_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,38 @@ class NewSession:
     topic: str = ""
     status: SessionStatus = SessionStatus.REQUESTED
     goal_id: int | None = None
+    series_id: int | None = None
     created_at: datetime = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A booking repeated every `every_weeks` weeks, `times` sessions in all
+    (the first included); `domain.recurrence.repeat` checks the numbers."""
+
+    every_weeks: int
+    times: int
+
+
+@dataclass(frozen=True)
+class NewSeries:
+    workspace_id: str
+    mentor_id: int
+    mentee_id: int
+    repeat: Repeat
+    created_at: datetime = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A recurring booking and its sessions as they are now, soonest first."""
+
+    id: int
+    workspace_id: str
+    mentor_id: int
+    mentee_id: int
+    repeat: Repeat
+    sessions: tuple[Session, ...]
 
 
 # --- availability -----------------------------------------------------------
@@ -347,6 +380,9 @@ class Delivery:
     # The session's mentor's and mentee's names as their profiles say when the
     # notice is claimed (a calendar file names both); None: as the notice says.
     names: tuple[str, str] | None = None
+    # A series' calendar update: every session of the series as it is when the
+    # notice is claimed (one file lists them all); empty for any other notice.
+    series: tuple[Session, ...] = ()
 
 
 # --- search -----------------------------------------------------------------

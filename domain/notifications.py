@@ -67,9 +67,20 @@ def notify(
                 session,
                 mentor.meeting_link if mentor else None,
                 request_goals(uow, kind, session),
+                series=calendar_series(uow, notice),
             )
         )
     return written
+
+
+def calendar_series(uow: UnitOfWork, notice: Notification) -> tuple[Session, ...]:
+    """Every session of the series a calendar update is about, as they are now
+    (the file lists them all); empty for any other notice."""
+    series_id = notice.payload.get("series_id")
+    if notice.kind is not NotificationKind.CALENDAR_UPDATE or not isinstance(series_id, int):
+        return ()
+    series = uow.sessions.series(series_id)
+    return series.sessions if series is not None else ()
 
 
 def notifications_page(uow: UnitOfWork, *, page: int = 1, per_page: int = 10) -> Page[Notification]:

@@ -22,6 +22,7 @@ from domain.goals import request_goals
 from domain.home import Home, Viewer, homes_within
 from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.model import Delivery, Notification, Role
+from domain.notifications import calendar_series
 from domain.ports import Clock, UnitOfWork
 
 LEASE = timedelta(minutes=2)
@@ -48,6 +49,7 @@ def claim_deliveries(
             n.id: request_goals(uow, n.kind, sessions.get(n.session_id) if n.session_id else None)
             for n in notices
         }
+        series = {n.id: calendar_series(uow, n) for n in notices}
         uow.commit()
     deliveries = []
     for notice in notices:
@@ -64,6 +66,7 @@ def claim_deliveries(
                     mentor.meeting_link if mentor else None,
                     goals[notice.id],
                     (mentor.display_name, mentee.display_name) if mentor and mentee else None,
+                    series[notice.id],
                 )
             )
     return deliveries

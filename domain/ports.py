@@ -30,11 +30,13 @@ from domain.model import (
     MentorRating,
     NewGoal,
     NewProfile,
+    NewSeries,
     NewSession,
     Notification,
     Profile,
     Schedule,
     SearchTerm,
+    Series,
     Session,
     SessionStatus,
     Slot,
@@ -218,6 +220,18 @@ class SessionRepository(Protocol):
 
     def add(self, session: NewSession) -> Session:
         """Insert a session; raises `SlotTaken` when it overlaps an active one."""
+        ...
+
+    def add_series(self, series: NewSeries) -> int:
+        """Insert a recurring series; its id. Its sessions are added with `add`
+        (naming it) in the same transaction: the database takes sessions into
+        a series only there."""
+        ...
+
+    def series(self, series_id: int, *, lock: bool = False) -> Series | None:
+        """The series with its sessions, soonest first (None if not visible);
+        with `lock`, its sessions are locked until the transaction ends, in id
+        order (as `get_for_update` locks one)."""
         ...
 
     def update(

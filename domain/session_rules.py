@@ -4,6 +4,7 @@ notices. Shared by the use cases in `domain.sessions` and the scheduled jobs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -114,6 +115,7 @@ def transition(
     now: datetime,
     *,
     reason: str | None = None,
+    calendars: bool = True,
 ) -> tuple[Session, int]:
     """Write the change and its history; the session as changed, and the id of
     the history row that records the change (what its notices are keyed by).
@@ -121,7 +123,8 @@ def transition(
     The write applies only to the row as it was read: the same status and the
     same times (so a move that slipped in between cannot be accepted unseen).
     When the change is one people's calendars show, both participants are sent
-    the calendar update (`domain.calendar`)."""
+    the calendar update (`domain.calendar`); without `calendars`, the caller
+    sends one update for several sessions (a series: `send_to_calendars`)."""
     change = calendar_change(before, after)
     if change is not None:
         after = replace(after, calendar_sequence=change.sequence)
@@ -132,14 +135,22 @@ def transition(
     if not uow.sessions.update(after, expected_status=before.status, expected_slot=read_at, at=now):
         raise Conflict("Someone else changed this session just now. Please look again.")
     cause = record(uow, after, actor=actor, before=before, now=now, reason=reason)
-    if change is not None:
-        _send_to_calendars(uow, now, after, change, cause)
+    if change is not None and calendars:
+        send_to_calendars(uow, now, after, change, cause)
     return after, cause
 
 
-def _send_to_calendars(
-    uow: UnitOfWork, now: datetime, session: Session, change: CalendarChange, cause: int
+def send_to_calendars(
+    uow: UnitOfWork,
+    now: datetime,
+    session: Session,
+    change: CalendarChange,
+    cause: int,
+    **about: str | int | None,
 ) -> None:
+    """Send both participants the calendar update for `session`'s `change`;
+    with a `series_id` in `about` (what the notice says of a series), one
+    update for every session of the series that calendars show."""
     mentor, mentee = user(uow, session.mentor_id), user(uow, session.mentee_id)
     for person, other in ((mentor, mentee), (mentee, mentor)):
         tell(
@@ -156,6 +167,7 @@ def _send_to_calendars(
             mentor=mentor.display_name,
             mentee=mentee.display_name,
             other_name=other.display_name,
+            **about,
         )
 
 
@@ -274,20 +286,35 @@ def require_room_to_book(
     """The flood limits: requests and moves per hour, open sessions in all and
     with one mentor."""
     require_not_flooding(uow, me, now=now, policy=policy)
-    open_sessions = uow.sessions.open_requests(me.id, after=now)
+    open_sessions = _one_per_series(uow.sessions.open_requests(me.id, after=now))
+    counted = " (a series counts as one)" if any(s.series_id for s in open_sessions) else ""
     if len(open_sessions) >= policy.max_open_per_mentee:
         raise NotAllowed(
-            f"You already have {len(open_sessions)} sessions requested or coming up, the most"
-            " you can hold at once. Cancel one in `/mentor sessions`, or book again after one"
-            " has taken place."
+            f"You already have {len(open_sessions)} sessions requested or coming up{counted},"
+            " the most you can hold at once. Cancel one in `/mentor sessions`, or book again"
+            " after one has taken place."
         )
     with_mentor = sum(1 for session in open_sessions if session.mentor_id == mentor.id)
     if with_mentor >= policy.max_open_per_pair:
         raise NotAllowed(
             f"You already have {with_mentor} sessions requested or coming up with"
-            f" {mentor.display_name}. Book another after one has taken place, or cancel one"
-            " in `/mentor sessions`."
+            f" {mentor.display_name}{counted}. Book another after one has taken place, or"
+            " cancel one in `/mentor sessions`."
         )
+
+
+def _one_per_series(sessions: Sequence[Session]) -> list[Session]:
+    """The bookings among `sessions`: a series, which the mentor answers at
+    once, is one however many sessions it has (the mentor's weekly cap still
+    counts each of them)."""
+    kept: list[Session] = []
+    series: set[int] = set()
+    for session in sessions:
+        if session.series_id is None or session.series_id not in series:
+            kept.append(session)
+        if session.series_id is not None:
+            series.add(session.series_id)
+    return kept
 
 
 def user(uow: UnitOfWork, user_id: int) -> Profile:
@@ -318,7 +345,8 @@ def tell(
     """Notify about a session: one notice per transition (`cause`, the id of its
     history row) and recipient. A transition is written once, so a retried
     request cannot notify twice; a session that moves back to a time it had
-    (S1 -> S2 -> S1) is a new transition, and its notice is sent."""
+    (S1 -> S2 -> S1) is a new transition, and its notice is sent. A notice about
+    a series is keyed by the change of one of its sessions (`session`)."""
     key = f"session:{session.id}:{event}:{cause}:{recipient.id}"
     notify(uow, now=now, recipient=recipient, kind=kind, session=session, key=key, **payload)
 

@@ -18,9 +18,11 @@ from domain.goals import goal_for_session
 from domain.model import (
     Delivery,
     HistoryEntry,
+    NewSeries,
     NewSession,
     NotificationKind,
     Profile,
+    Repeat,
     Role,
     Session,
     SessionStatus,
@@ -29,6 +31,7 @@ from domain.model import (
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile
+from domain.recurrence import require_valid, series_payload, series_slots
 from domain.session_rules import (
     free_slot,
     load,
@@ -67,6 +70,9 @@ class Outcome:
     already: bool = False
     # The notices it wrote, claimed for the request to send once committed.
     notices: tuple[Delivery, ...] = ()
+    # A change of a recurring series: every session of it as it now is (the
+    # first one changed is `session`); empty for a change of one session.
+    series: tuple[Session, ...] = ()
 
 
 def request_session(
@@ -92,14 +98,21 @@ def book(
     starts_at: datetime,
     topic: str = "",
     goal_id: int | None = None,
+    repeat: Repeat | None = None,
     policy: BookingPolicy = DEFAULT_POLICY,
 ) -> Outcome:
     """The acting mentee asks for one of the mentor's free slots; it is held,
     about one of their open goals when they name one (`goal_id`).
     Asking again for a slot one already holds with the mentor (a second
     submit, Slack retrying a request whose answer it never got) is `already`:
-    nothing is written, nobody is told twice."""
+    nothing is written, nobody is told twice.
+
+    With `repeat`, the same time every so many weeks (`domain.recurrence`):
+    every session of the series is free and held, or none is and
+    `OccurrenceTaken` names the first that is not. The mentor is told once."""
     topic = clean_topic(topic)
+    if repeat is not None:
+        require_valid(repeat)
     with uow:
         me = current_profile(uow)
         if not me.is_mentee:
@@ -114,31 +127,66 @@ def book(
         goal = goal_for_session(uow, me, goal_id)
         require_room_to_book(uow, me, mentor, now=now, policy=policy)
         slot = free_slot(uow, mentor, me, starts_at, now=now, policy=policy)
-        session = uow.sessions.add(
-            NewSession(
-                workspace_id=me.workspace_id,
-                mentor_id=mentor.id,
-                mentee_id=me.id,
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                topic=topic,
-                goal_id=goal,
-                created_at=now,
+        slots = [slot]
+        series_id = None
+        if repeat is not None:
+            slots = series_slots(uow, mentor, me, slot, repeat, now=now, policy=policy)
+            series_id = uow.sessions.add_series(
+                NewSeries(me.workspace_id, mentor.id, me.id, repeat, created_at=now)
             )
+        held_now = [
+            _hold(uow, me, mentor, each, topic=topic, goal_id=goal, series_id=series_id, now=now)
+            for each in slots
+        ]
+        (first, cause), sessions = held_now[0], tuple(session for session, _ in held_now)
+        about = (
+            {}
+            if series_id is None or repeat is None
+            else series_payload(series_id, repeat, sessions)
         )
-        cause = record(uow, session, actor=me, before=None, now=now)
         tell(
             uow,
             now,
             mentor,
             NotificationKind.REQUEST_RECEIVED,
-            session,
+            first,
             "requested",
             cause,
             other_name=me.display_name,
+            **about,
         )
         uow.commit()
-        return Outcome(session, notices=tuple(uow.claimed))
+        return Outcome(
+            first, notices=tuple(uow.claimed), series=sessions if series_id is not None else ()
+        )
+
+
+def _hold(
+    uow: UnitOfWork,
+    me: Profile,
+    mentor: Profile,
+    slot: Slot,
+    *,
+    topic: str,
+    goal_id: int | None,
+    series_id: int | None,
+    now: datetime,
+) -> tuple[Session, int]:
+    """Write one requested session and its history; it and the history row's id."""
+    session = uow.sessions.add(
+        NewSession(
+            workspace_id=me.workspace_id,
+            mentor_id=mentor.id,
+            mentee_id=me.id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            topic=topic,
+            goal_id=goal_id,
+            series_id=series_id,
+            created_at=now,
+        )
+    )
+    return session, record(uow, session, actor=me, before=None, now=now)
 
 
 def accept(uow: UnitOfWork, clock: Clock, *, session_id: int, seen: Slot | None = None) -> Outcome:

@@ -17,6 +17,7 @@ from handlers import (
     group_actions,
     home_actions,
     profile_actions,
+    series_actions,
     session_actions,
     settings_actions,
 )
@@ -29,6 +30,7 @@ MODULES = (
     group_actions,
     home_actions,
     profile_actions,
+    series_actions,
     session_actions,
     settings_actions,
 )

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from domain.errors import InvalidInput
-from domain.model import GoalStatus
+from domain.model import GoalStatus, Repeat
 from domain.profiles import MenteeSignup, MentorSignup, ProfileEdit
 from domain.workspace import WorkspaceSettings
 from handlers.ids import VALUE, Field
@@ -255,6 +255,25 @@ def rating(state: dict[str, Any]) -> int:
     if raw not in {"1", "2", "3", "4", "5"}:
         raise InvalidInput("Please choose from 1 to 5 stars.", field=Field.RATING)
     return int(raw)
+
+
+# The booking modal's "Does not repeat": a single session, as before series.
+NO_REPEAT = "0"
+_SMALL_NUMBER = re.compile(r"[0-9]{1,2}")
+
+
+def repeat(state: dict[str, Any]) -> Repeat | None:
+    """How the booked session repeats (None: it does not); the domain checks
+    the numbers are ones the modal offers."""
+    raw = text_value(state, Field.REPEAT)
+    if raw in ("", NO_REPEAT):
+        return None
+    if not _SMALL_NUMBER.fullmatch(raw):
+        raise InvalidInput("Pick how often from the list.", field=Field.REPEAT)
+    times = int_value(state, Field.REPEAT_TIMES, label="The number of sessions")
+    if times is None:
+        raise InvalidInput("How many sessions in all?", field=Field.REPEAT_TIMES)
+    return Repeat(every_weeks=int(raw), times=times)
 
 
 # --- goals -------------------------------------------------------------------

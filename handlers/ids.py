@@ -18,6 +18,9 @@ class Action(StrEnum):
     SEARCH_PAGE = "search_page"
     ACCEPT = "accept"
     DECLINE = "decline"
+    # A recurring series' request, answered with one click.
+    ACCEPT_SERIES = "accept_series"
+    DECLINE_SERIES = "decline_series"
     CANCEL = "cancel"
     RESCHEDULE = "reschedule"
     START = "start"
@@ -93,6 +96,8 @@ class Field(StrEnum):
     TARGET_DATE = "target_date"
     GOAL_NOTES = "goal_notes"
     GOAL = "goal"  # which goal a session is about
+    REPEAT = "repeat"  # how often a booked session repeats (every n weeks, or not)
+    REPEAT_TIMES = "repeat_times"  # how many sessions a repeated booking holds
     # The programme's settings (domain.workspace.Setting).
     MANAGERS = "managers"
     DIGEST_CHANNEL = "digest_channel"

@@ -6,13 +6,14 @@ re-checked by the domain."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from typing import Annotated, Self, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from domain import workspace
+from domain import limits, workspace
 from domain.model import Slot
 from domain.workspace import WorkspaceSettings
 
@@ -68,6 +69,21 @@ class SessionRef(Carried):
         return Slot(
             datetime.fromtimestamp(self.starts, UTC), datetime.fromtimestamp(self.ends, UTC)
         )
+
+
+class SeriesRef(Carried):
+    """A recurring series; on Accept all, also the starts its message listed
+    (Unix seconds): the domain accepts only sessions still at one of them."""
+
+    series_id: RowId
+    starts: list[EpochSeconds] = Field(default_factory=list, max_length=limits.REPEAT_TIMES[1])
+
+    @classmethod
+    def shown(cls, series_id: int, starts: Sequence[datetime]) -> SeriesRef:
+        return cls(series_id=series_id, starts=[int(moment.timestamp()) for moment in starts])
+
+    def seen(self) -> list[datetime]:
+        return [datetime.fromtimestamp(moment, UTC) for moment in self.starts]
 
 
 class MentorRef(Carried):

@@ -46,6 +46,7 @@ from domain.ports import Clock, UnitOfWork
 from handlers.render.home import HomeData, home_view
 from handlers.render.notifications import CalendarDm, calendar_dm, dm_message
 from handlers.render.profile import profile_summary
+from handlers.render.series_calendar import series_calendar_dm
 from handlers.render.stats import dashboard_blocks
 from handlers.trace import where
 
@@ -305,9 +306,7 @@ class SlackNotifier:
         link = meeting_link(session, delivery.meeting_link, self._template) if session else None
         zone = recipient.time_zone
         if notice.kind is NotificationKind.CALENDAR_UPDATE:
-            invite = calendar_dm(
-                notice, session=session, meeting_link=link, zone=zone, names=delivery.names
-            )
+            invite = self._calendar(delivery, link)
             if invite is None:
                 # The domain writes everything an event needs: only a bug gets
                 # here, and no retry would mend it.
@@ -327,6 +326,21 @@ class SlackNotifier:
             lambda: self._client.chat_postMessage(
                 channel=recipient.slack_user_id, text=text, blocks=blocks
             ),
+        )
+
+    def _calendar(self, delivery: Delivery, link: str | None) -> CalendarDm | None:
+        """A calendar update's file: one session's, or one for a series."""
+        notice, zone = delivery.notification, delivery.recipient.time_zone
+        if delivery.series:
+            return series_calendar_dm(
+                notice,
+                delivery.series,
+                link=lambda s: meeting_link(s, delivery.meeting_link, self._template),
+                zone=zone,
+                names=delivery.names,
+            )
+        return calendar_dm(
+            notice, session=delivery.session, meeting_link=link, zone=zone, names=delivery.names
         )
 
     def _upload(self, recipient: Profile, invite: CalendarDm) -> None:

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from domain.availability import AvailabilityChanges, change_availability
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, OccurrenceTaken
 from domain.feedback import give_feedback
 from domain.goals import add_goal, update_goal
 from domain.model import Delivery, Session
@@ -29,10 +29,12 @@ from handlers.ids import Field, Modal
 from handlers.listen import BUSY, BUSY_OUTCOME, named_after
 from handlers.metadata import GoalRef, MentorRef, SessionMessageRef, ShownSettings, decode
 from handlers.render.availability import mentor_welcome_text
+from handlers.render.booking import occurrence_taken_text
 from handlers.render.common import slack_time
 from handlers.render.goals import goal_moved_text, goal_saved_text
 from handlers.render.notifications import dm_outcome
 from handlers.render.profile_forms import mentee_signup_modal
+from handlers.render.series import series_requested_text
 from handlers.render.settings import saved_text
 from handlers.settings_actions import save_settings
 from handlers.zones import zone_options
@@ -107,7 +109,7 @@ def submission(callback_id: Modal, error_field: str) -> Callable[[Run], Handler]
             except DomainError as error:
                 outcome.refused(error)
                 named = error.field if error.field in fields else None
-                ack(response_action="errors", errors={named or error_field: error.message})
+                ack(response_action="errors", errors={named or error_field: _said(error, sub)})
                 slot.acked()
                 slot.finish()
                 return
@@ -124,6 +126,14 @@ def submission(callback_id: Modal, error_field: str) -> Callable[[Run], Handler]
         return handle
 
     return decorate
+
+
+def _said(error: DomainError, sub: Submission) -> str:
+    """A refusal in words; a series' session that is not free shows its time
+    and the nearest free one in the reader's zone."""
+    if isinstance(error, OccurrenceTaken):
+        return occurrence_taken_text(error, sub.acting.get().zone)
+    return error.message
 
 
 def _after(sub: Submission) -> None:
@@ -180,6 +190,7 @@ def handle_view_book(sub: Submission) -> None:
     ref = decode(MentorRef, sub.metadata)
     if ref is None:
         raise DomainError(TAMPERED)
+    repeat = forms.repeat(sub.state)
     booked = book(
         sub.uow(),
         sub.deps.clock,
@@ -187,12 +198,17 @@ def handle_view_book(sub: Submission) -> None:
         starts_at=forms.chosen_slot(sub.state),
         topic=forms.text_value(sub.state, Field.TOPIC),
         goal_id=forms.chosen_goal(sub.state),
+        repeat=repeat,
         policy=sub.acting.policy,
     )
     sub.notices.extend(booked.notices)
 
     def confirm() -> None:
-        when = slack_time(booked.session.starts_at, sub.acting.get().zone)
+        zone = sub.acting.get().zone
+        when = slack_time(booked.session.starts_at, zone)
+        if booked.series and repeat is not None:
+            sub.dm(series_requested_text(booked.series, repeat.every_weeks, zone))
+            return
         if booked.already:
             sub.dm(f"Your request for {when} was already sent; the time is held for you.")
             return

@@ -79,6 +79,7 @@ DATA_TABLES = (
     "users",
     "availability",
     "availability_exceptions",
+    "session_series",
     "sessions",
     "session_history",
     "session_busy",

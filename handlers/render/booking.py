@@ -20,9 +20,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from domain import limits
+from domain.errors import OccurrenceTaken
 from domain.model import Goal, Profile, Session, Slot
 from domain.policy import DEFAULT_POLICY
 from domain.working_hours import OffHours, off_hours
+from handlers.forms import NO_REPEAT
 from handlers.ids import Field, Modal
 from handlers.render.common import (
     MAX_OPTION_TEXT,
@@ -40,6 +42,7 @@ from handlers.render.goals import goal_picker
 MAX_SLOT_OPTIONS = 100  # Slack's limit for one select, across all its groups
 _TOPIC_MAX = limits.TOPIC
 _HORIZON_DAYS = DEFAULT_POLICY.horizon.days
+_TIMES_SHOWN = 4  # sessions in a series, picked at first
 _NAME_SHOWN = 20  # of the other person's first name, beside their clock
 # "For you": the viewer's working day (the mentee booking, either person moving).
 _MARKS = {
@@ -201,7 +204,58 @@ def booking_modal(
         )
     )
     blocks += goal_picker(goals, mentor.display_name)
+    blocks += repeat_inputs()
     return _modal(Modal.BOOK, "Book a session", "Book", blocks, private_metadata)
+
+
+def _often(every_weeks: int) -> str:
+    return "Every week" if every_weeks == 1 else f"Every {every_weeks} weeks"
+
+
+def repeat_inputs() -> list[Block]:
+    """How often the session repeats ("Does not repeat" picked: a single
+    session, as before) and how many sessions the series holds in all; the
+    numbers are the domain's (`domain.limits`)."""
+    once = Option(value=NO_REPEAT, text="Does not repeat")
+    often = StaticSelectElement(
+        options=[once] + [Option(value=str(n), text=_often(n)) for n in limits.REPEAT_EVERY_WEEKS],
+        initial_option=once,
+    )
+    fewest, most = limits.REPEAT_TIMES
+    counts = [Option(value=str(n), text=f"{n} sessions") for n in range(fewest, most + 1)]
+    times = StaticSelectElement(options=counts, initial_option=counts[_TIMES_SHOWN - fewest])
+    return [
+        input_block(
+            Field.REPEAT,
+            "Repeat",
+            often,
+            hint="Each session of a series holds its own time; the mentor answers them at once.",
+        ),
+        input_block(
+            Field.REPEAT_TIMES,
+            "How many sessions in all",
+            times,
+            optional=True,
+            hint="Counting the first. Used only when the session repeats.",
+        ),
+    ]
+
+
+def occurrence_taken_text(error: OccurrenceTaken, viewer_zone: str) -> str:
+    """Which session of the series is not free and the free time nearest to
+    it, in the viewer's zone (a modal's field error is plain text)."""
+    when = plain_time(error.starts_at, viewer_zone)
+    said = f"Session {error.number} of {error.times}, {when}, is not free."
+    if error.nearest is None:
+        return (
+            said
+            + " There is no free time within a week of it: pick another time or fewer sessions."
+        )
+    nearest = plain_time(error.nearest, viewer_zone)
+    return (
+        f"{said} The nearest free time is {nearest}: pick another time or fewer sessions,"
+        " or book that one on its own."
+    )
 
 
 def reschedule_modal(

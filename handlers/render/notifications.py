@@ -45,6 +45,7 @@ from handlers.render.ics import (
     google_calendar_link,
     outlook_link,
 )
+from handlers.render.series import series_buttons, series_dates, series_id, series_line
 from handlers.render.sessions import (
     RUNNING,
     accept_buttons,
@@ -147,6 +148,9 @@ def _line(n: Notification, when: TimeFormat) -> str:
     at = when(starts) if starts is not None else "the planned time"
     reason = _text(payload, "reason")
     because = f" — {_quoted(reason, MAX_REASON_IN_LINE)}" if reason else ""
+    about_series = series_line(n.kind, payload, who, at)
+    if about_series is not None:
+        return about_series
     match n.kind:
         case K.REQUEST_RECEIVED:
             topic = _text(payload, "topic")
@@ -298,6 +302,11 @@ def _dm_buttons(
         return []
     if recipient.id not in (session.mentor_id, session.mentee_id):
         return []
+    if series_id(n.payload) is not None:
+        # A series is answered as a whole from its request; its other notices
+        # list several sessions, which no one button fits.
+        asked = n.kind is K.REQUEST_RECEIVED and session.status is S.REQUESTED
+        return series_buttons(n.payload) if asked and _is_mentor(session, recipient) else []
     needs_answer = n.kind is K.REQUEST_RECEIVED or (
         n.kind is K.SESSION_RESCHEDULED and _number(n.payload, "needs_confirmation") == 1
     )
@@ -341,6 +350,7 @@ def dm_message(
     the session's (`domain.meeting`); without one, a DM that would offer Join
     says to agree on a place instead."""
     blocks: list[Block] = [section(notification_text(n, zone))]
+    blocks += series_dates(n.payload, zone)
     blocks += mentee_goals(goals, session)
     buttons = _dm_buttons(n, recipient, session, meeting_link)
     if buttons:

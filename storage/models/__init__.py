@@ -15,7 +15,7 @@ from storage.models.introductions import IntroductionRow
 from storage.models.notifications import Notification
 from storage.models.nudges import NudgeRow
 from storage.models.people import MentorDirectory, User, Workspace
-from storage.models.sessions import SessionBusy, SessionHistory, SessionRow
+from storage.models.sessions import SeriesRow, SessionBusy, SessionHistory, SessionRow
 from storage.models.settings import SettingsAuditRow, WorkspaceSettingsRow
 from storage.models.snapshots import AnalyticsSnapshot
 
@@ -36,6 +36,7 @@ __all__ = [
     "NudgeRow",
     "ProcessedEvent",
     "Rating",
+    "SeriesRow",
     "SessionBusy",
     "SessionHistory",
     "SessionRow",

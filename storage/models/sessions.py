@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -51,6 +52,18 @@ class SessionRow(Base):
         ForeignKeyConstraint(
             ["mentee_id", "goal_id", "workspace_id"],
             ["goals.user_id", "goals.id", "goals.workspace_id"],
+        ),
+        # A session of a series belongs to a series of the same two people
+        # (migration 0021); NULL for a single booking.
+        ForeignKeyConstraint(
+            ["series_id", "workspace_id", "mentor_id", "mentee_id"],
+            [
+                "session_series.id",
+                "session_series.workspace_id",
+                "session_series.mentor_id",
+                "session_series.mentee_id",
+            ],
+            name="fk_sessions_series_id_session_series",
         ),
         CheckConstraint(in_list("status", SESSION_STATUSES), name="status_known"),
         # An empty range overlaps nothing, so it would slip past the exclusion
@@ -90,6 +103,7 @@ class SessionRow(Base):
         Index("ix_sessions_mentor_id_starts_at", "mentor_id", "starts_at"),
         Index("ix_sessions_mentee_id_starts_at", "mentee_id", "starts_at"),
         Index("ix_sessions_workspace_id_starts_at", "workspace_id", "starts_at"),
+        Index("ix_sessions_series_id", "series_id", postgresql_where=text("series_id IS NOT NULL")),
         Index("ix_sessions_active_starts_at", "starts_at", postgresql_where=text(ACTIVE_SESSION)),
         # Mentees' ratings of their mentors, for what matching learns from them
         # (`satisfied_goals()`, migration 0015).
@@ -134,8 +148,44 @@ class SessionRow(Base):
     )
     # The mentee's goal the session is about, named when it is booked.
     goal_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The series it was booked in (migration 0021), written with it, never changed.
+    series_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = timestamp_now()
     updated_at: Mapped[datetime] = timestamp_now()
+
+
+class SeriesRow(Base):
+    """Sessions a mentee booked at once, every so many weeks (migration 0021);
+    each is a row of `sessions` naming it."""
+
+    __tablename__ = "session_series"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "mentor_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["workspace_id", "mentee_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
+        CheckConstraint(
+            f"every_weeks IN ({', '.join(map(str, limits.REPEAT_EVERY_WEEKS))})",
+            name="every_weeks_known",
+        ),
+        CheckConstraint(
+            f"times BETWEEN {limits.REPEAT_TIMES[0]} AND {limits.REPEAT_TIMES[1]}",
+            name="times_range",
+        ),
+        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        # What the sessions' foreign key points at: a series and its two people.
+        UniqueConstraint("id", "workspace_id", "mentor_id", "mentee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[str] = workspace_fk()
+    mentor_id: Mapped[int] = mapped_column(BigInteger)
+    mentee_id: Mapped[int] = mapped_column(BigInteger)
+    every_weeks: Mapped[int] = mapped_column(SmallInteger)
+    times: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = timestamp_now()
 
 
 class SessionHistory(Base):

@@ -59,6 +59,7 @@ def session_from_row(row: SessionRow) -> Session:
         calendar_sequence=row.calendar_sequence,
         meeting_token=row.meeting_token,
         goal_id=row.goal_id,
+        series_id=row.series_id,
     )
 
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, case, distinct, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session as OrmSession
 
-from domain.model import BusyPeriod, HistoryEntry, NewSession, Session, SessionStatus, Slot
+from domain.model import (
+    BusyPeriod,
+    HistoryEntry,
+    NewSeries,
+    NewSession,
+    Repeat,
+    Series,
+    Session,
+    SessionStatus,
+    Slot,
+)
 from storage.errors import translated_errors
-from storage.models import SessionHistory, SessionRow
+from storage.models import SeriesRow, SessionHistory, SessionRow
 from storage.repos import definer
 from storage.repos.common import rowcount
 from storage.repos.rows import history_from_row, session_from_row
@@ -50,6 +60,7 @@ class SqlSessionRepository:
                 status=session.status.value,
                 topic=session.topic,
                 goal_id=session.goal_id,
+                series_id=session.series_id,
                 created_at=session.created_at,
                 updated_at=session.created_at,
             )
@@ -58,6 +69,41 @@ class SqlSessionRepository:
         with translated_errors():
             row = self._session.scalars(statement).one()
         return session_from_row(row)
+
+    def add_series(self, series: NewSeries) -> int:
+        statement = (
+            insert(SeriesRow)
+            .values(
+                workspace_id=series.workspace_id,
+                mentor_id=series.mentor_id,
+                mentee_id=series.mentee_id,
+                every_weeks=series.repeat.every_weeks,
+                times=series.repeat.times,
+                created_at=series.created_at,
+            )
+            .returning(SeriesRow.id)
+        )
+        with translated_errors():
+            return int(self._session.execute(statement).scalar_one())
+
+    def series(self, series_id: int, *, lock: bool = False) -> Series | None:
+        row = self._session.get(SeriesRow, series_id, populate_existing=True)
+        if row is None:
+            return None
+        statement = select(SessionRow).where(SessionRow.series_id == series_id)
+        if lock:
+            # Locked in id order, as every locker of several sessions takes them.
+            statement = statement.order_by(SessionRow.id).with_for_update()
+        rows = self._session.scalars(statement.execution_options(populate_existing=True))
+        sessions = sorted((session_from_row(r) for r in rows), key=lambda s: (s.starts_at, s.id))
+        return Series(
+            id=row.id,
+            workspace_id=row.workspace_id,
+            mentor_id=row.mentor_id,
+            mentee_id=row.mentee_id,
+            repeat=Repeat(row.every_weeks, row.times),
+            sessions=tuple(sessions),
+        )
 
     def update(
         self,
@@ -153,17 +199,30 @@ class SqlSessionRepository:
         )
         steps = (
             select(
+                SessionHistory.id,
                 SessionHistory.actor_id,
                 SessionHistory.created_at,
                 SessionHistory.starts_at,
+                SessionRow.series_id,
                 earlier,
             )
+            .join(SessionRow, SessionRow.id == SessionHistory.session_id)
             .where(SessionHistory.session_id.in_(touched))
             .subquery()
         )
+        # A series is asked for once, however many sessions it has (its mentor
+        # is told once): its sessions' first rows count as one, keyed by the
+        # series' id made negative so that no history row's id equals it.
+        asked = case(
+            (
+                and_(steps.c.earlier.is_(None), steps.c.series_id.is_not(None)),
+                -steps.c.series_id,
+            ),
+            else_=steps.c.id,
+        )
         return (
             self._session.scalar(
-                select(func.count())
+                select(func.count(distinct(asked)))
                 .select_from(steps)
                 .where(
                     steps.c.actor_id == user_id,

@@ -142,6 +142,13 @@ def test_the_console_in_a_terminal_searches_presses_a_button_and_submits_a_form(
         term.expect("What would you like to talk about?")
         term.expect("> ")
         term.type("Learning Python")
+        # Enter keeps what the form shows: a single session.
+        term.expect("Repeat")
+        term.expect("> ")
+        term.type("")
+        term.expect("How many sessions in all")
+        term.expect("> ")
+        term.type("")
         term.expect("(the form closes)")
         term.expect("Request sent for")
         term.expect("(Maya Patel has 1 new: `as maya` to see)")

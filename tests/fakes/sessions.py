@@ -13,7 +13,9 @@ from domain.model import (
     ACTIVE_STATUSES,
     BusyPeriod,
     HistoryEntry,
+    NewSeries,
     NewSession,
+    Series,
     Session,
     SessionStatus,
     Slot,
@@ -67,9 +69,32 @@ class FakeSessions:
             updated_at=session.created_at,
             meeting_token=uuid4().hex,
             goal_id=session.goal_id,
+            series_id=session.series_id,
         )
         self.store.sessions[saved.id] = saved
         return saved
+
+    def add_series(self, series: NewSeries) -> int:
+        series_id = self.store.next_id()
+        self.store.series[series_id] = series
+        return series_id
+
+    def series(self, series_id: int, *, lock: bool = False) -> Series | None:
+        found = self.store.series.get(series_id)
+        if found is None:
+            return None
+        sessions = sorted(
+            (s for s in self.store.sessions.values() if s.series_id == series_id),
+            key=lambda s: (s.starts_at, s.id),
+        )
+        return Series(
+            series_id,
+            found.workspace_id,
+            found.mentor_id,
+            found.mentee_id,
+            found.repeat,
+            tuple(sessions),
+        )
 
     def update(
         self,
@@ -143,12 +168,17 @@ class FakeSessions:
 
     def slot_requests_since(self, user_id: int, since: datetime) -> int:
         latest: dict[int, datetime] = {}  # each session's time so far, in history order
-        asked = 0
-        for entry in self.store.history:
+        asked: set[tuple[str, int]] = set()
+        for number, entry in enumerate(self.store.history):
+            first = entry.session_id not in latest
             moved = latest.get(entry.session_id) != entry.starts_at
             latest[entry.session_id] = entry.starts_at
-            asked += entry.actor_id == user_id and entry.at >= since and moved
-        return asked
+            if entry.actor_id != user_id or entry.at < since or not moved:
+                continue
+            # A series is asked for once, however many sessions it has.
+            series_id = self.store.sessions[entry.session_id].series_id
+            asked.add(("series", series_id) if first and series_id else ("row", number))
+        return len(asked)
 
     def starting_between(
         self,

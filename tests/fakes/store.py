@@ -15,6 +15,7 @@ from domain.model import (
     Goal,
     GoalChange,
     HistoryEntry,
+    NewSeries,
     Notification,
     Profile,
     Session,
@@ -44,6 +45,7 @@ class Store:
     time_off: dict[int, list[TimeOff]] = field(default_factory=dict)
     extra: dict[int, list[ExtraSlot]] = field(default_factory=dict)
     sessions: dict[int, Session] = field(default_factory=dict)
+    series: dict[int, NewSeries] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
     goals: dict[int, Goal] = field(default_factory=dict)

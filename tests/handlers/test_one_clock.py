@@ -22,9 +22,10 @@ from domain.calendar_feed import open_feed
 from domain.digest import DigestSchedule, claim_digest
 from domain.feedback import leave_feedback
 from domain.goals import my_goals
+from domain.model import Repeat
 from domain.notifications import mark_all_read
 from domain.profiles import MenteeSignup, MentorSignup, identify, register_mentee, register_mentor
-from domain.sessions import accept, complete, request_session
+from domain.sessions import accept, book, complete, request_session
 from domain.settings import change_settings
 from domain.workspace import Setting, SettingsEdit, WorkspaceSettings
 from tests.handlers.conftest import Harness, wait_for
@@ -95,6 +96,14 @@ def test_no_row_holds_the_database_clock_after_a_story_on_a_far_clock(
     tuesday_9 = monday + timedelta(days=1, hours=1)
     session = request_session(deps.uow("T1", "UBEN"), clock, mentor_id=maya, starts_at=tuesday_9)
     accept(deps.uow("T1", "UMAYA"), clock, session_id=session.id)
+    # A recurring series, booked with when (Wednesday 09:00 and the one after).
+    book(
+        deps.uow("T1", "UBEN"),
+        clock,
+        mentor_id=maya,
+        starts_at=tuesday_9 + timedelta(days=1),
+        repeat=Repeat(every_weeks=1, times=2),
+    )
     h.open_home("UBEN")  # a processed Slack event
     h.clock.set(tuesday_9 - timedelta(minutes=15))
     jobs.reminders(h.bot)

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.model import Session, SessionStatus, Slot
-from handlers.ids import Field, Modal
-from handlers.render.booking import booking_modal, reschedule_modal
+import pytest
+
+from domain.errors import InvalidInput, OccurrenceTaken
+from domain.model import Repeat, Session, SessionStatus, Slot
+from handlers import forms
+from handlers.forms import NO_REPEAT
+from handlers.ids import VALUE, Field, Modal
+from handlers.render.booking import booking_modal, occurrence_taken_text, reschedule_modal
 from tests.dates import NEXT_YEAR, on, utc, weekday_after
 from tests.handlers.form_samples import dump, inputs, person
 from tests.handlers.samples import as_text
@@ -115,7 +120,48 @@ def test_the_booking_modal_carries_metadata_escapes_the_name_and_asks_for_a_topi
     assert topic["optional"] is True
     assert topic["element"]["multiline"] is True
     assert topic["element"]["max_length"] == 300
-    assert list(inputs(view)) == [Field.SLOT, Field.TOPIC]
+    assert list(inputs(view)) == [Field.SLOT, Field.TOPIC, Field.REPEAT, Field.REPEAT_TIMES]
+
+
+def test_the_booking_modal_does_not_repeat_unless_asked_and_offers_the_domains_numbers() -> None:
+    view = dump(booking_modal(MENTOR, slots_from(FIRST, 3), "UTC", '{"mentor_id":5}'))
+    often = inputs(view)[Field.REPEAT]["element"]
+    assert often["initial_option"]["text"]["text"] == "Does not repeat"
+    assert [o["value"] for o in often["options"]] == [NO_REPEAT, "1", "2", "4"]
+    times = inputs(view)[Field.REPEAT_TIMES]
+    assert times["optional"] is True
+    assert [o["value"] for o in times["element"]["options"]] == [str(n) for n in range(2, 13)]
+
+
+def test_the_repeat_is_read_from_the_modal_and_absent_means_a_single_session() -> None:
+    def state(**values: str) -> dict[str, Any]:
+        return {
+            "values": {
+                field: {VALUE: {"type": "static_select", "selected_option": {"value": v}}}
+                for field, v in values.items()
+            }
+        }
+
+    assert forms.repeat({"values": {}}) is None
+    assert forms.repeat(state(repeat=NO_REPEAT, repeat_times="4")) is None
+    assert forms.repeat(state(repeat="2", repeat_times="6")) == Repeat(every_weeks=2, times=6)
+    with pytest.raises(InvalidInput) as missing:
+        forms.repeat(state(repeat="1"))
+    assert missing.value.field == Field.REPEAT_TIMES
+    with pytest.raises(InvalidInput) as forged:
+        forms.repeat(state(repeat="weekly", repeat_times="3"))
+    assert forged.value.field == Field.REPEAT
+
+
+def test_a_series_session_that_is_not_free_is_told_in_the_viewers_zone() -> None:
+    error = OccurrenceTaken(3, 6, FIRST, FIRST + HALF_HOUR)
+    said = occurrence_taken_text(error, "America/New_York")
+    # 23:30 UTC in January is 18:30 in New York.
+    assert said.startswith("Session 3 of 6, Tue")
+    assert ", 18:30, is not free. The nearest free time is " in said
+    assert "19:00" in said
+    alone = occurrence_taken_text(OccurrenceTaken(2, 2, FIRST, None), "UTC")
+    assert "no free time within a week" in alone
 
 
 def test_booking_a_mentor_without_free_time_explains_and_offers_no_submit() -> None:

@@ -93,7 +93,9 @@ def make_world(app_engine: Engine) -> World:
                 "INSERT INTO introductions (workspace_id, preview_id, mentee_id, mentor_id, score,"
                 " status, proposed_by, proposed_at, sent_by, sent_at)"
                 f" VALUES ('T1', {PREVIEW}, {org.mentee}, {org.mentor}, 0.5, 'sent', 'UADMIN',"
-                f" {AT}, 'UADMIN', {AT})"
+                f" {AT}, 'UADMIN', {AT});"
+                "INSERT INTO session_series (workspace_id, mentor_id, mentee_id, every_weeks,"
+                f" times) VALUES ('T1', {org.mentor}, {org.mentee}, 2, 6)"
             )
         )
     later = f"'{BASE_TIME + DAY}', '{BASE_TIME + DAY + timedelta(minutes=30)}'"
@@ -279,6 +281,14 @@ def make_world(app_engine: Engine) -> World:
             f" quiet_until) VALUES ('T1', {coach}, {org.mentee}, app_user_id(), {AT},"
             f" {AT}::timestamptz + interval '14 days')",
             update_set="sent_at = sent_at",
+        ),
+        "session_series": Case(
+            table="session_series",
+            owner="UMENTEE",
+            key=f"mentee_id = {org.mentee} AND times = 6",
+            insert="INSERT INTO session_series (workspace_id, mentor_id, mentee_id, every_weeks,"
+            f" times) VALUES ('T1', {org.mentor}, {org.mentee}, 1, 3)",
+            update_set="times = 12",
         ),
         "introductions": Case(
             table="introductions",

@@ -61,6 +61,14 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": {"system"},
         "delete": {"system"},
     },
+    # A recurring booking: as its sessions, written by its mentee, then never
+    # changed (no privilege); the people's or workspace's removal cascades.
+    "session_series": {
+        "select": {"owner", "admin", "system"},
+        "insert": {"owner", "system"},
+        "update": set(),
+        "delete": set(),
+    },
     "session_history": {
         "select": {"owner", "admin", "system"},
         # A member records only a change of this transaction (rls_writes.py);

@@ -1,0 +1,217 @@
+"""Recurring sessions through the bot over signed HTTP: Ben books Maya every
+week or two from the booking modal, Maya answers the whole series with one
+click from her one DM, Ben hears the outcome once (and each of them gets one
+calendar file for the series), and a session of it is cancelled on its own.
+A series with a session that is not free is refused in the modal, which says
+which session and the nearest free time.
+
+Times come from the harness's clock and Maya's offered slots; a series keeps
+Maya's wall-clock time in London (`domain.recurrence`), so the expected times
+are worked out the same way whatever the date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from sqlalchemy import Engine, text
+
+from bot.standin.payloads import select, text_input
+from bot.standin.seen import Kind, Sight
+from domain.model import Repeat
+from domain.recurrence import occurrence_starts
+from handlers.ids import Action, Field
+from handlers.metadata import MentorRef
+from handlers.render.common import plain_time
+from tests.handlers.booked import at, book, cancel, files_to, slot_values, user_id
+from tests.handlers.conftest import Harness, wait_for
+from tests.handlers.people import mentor_and_mentee
+
+LONDON = "Europe/London"
+BOTH = ["UBEN", "UMAYA"]
+
+
+def _booking_form(h: Harness, mentor_id: int) -> dict[str, Any]:
+    mark = h.mark()
+    h.click("UBEN", Action.BOOK, MentorRef(mentor_id=mentor_id).encode())
+    built = wait_for(
+        lambda: [c for c in h.since(mark) if c.method == "views.update"], what="the booking modal"
+    )
+    return built[-1].view()
+
+
+def _submit_series(
+    h: Harness, mentor_id: int, *, every: int, times: int, slot: int = 0
+) -> tuple[dict[str, Any], str]:
+    """Ben picks Maya's `slot`th free time, repeating; the ack's body and the slot."""
+    form = _booking_form(h, mentor_id)
+    chosen = slot_values(form)[slot]
+    values = {
+        Field.SLOT: select(chosen),
+        Field.TOPIC: text_input("Weekly pairing"),
+        Field.REPEAT: select(str(every)),
+        Field.REPEAT_TIMES: select(str(times)),
+    }
+    reply = h.submit("UBEN", form, values)
+    h.settle()
+    assert reply.status == 200
+    return reply.json() or {}, chosen
+
+
+def _sessions(engine: Engine) -> list[Any]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT id, status, starts_at, series_id FROM sessions ORDER BY starts_at")
+            )
+        )
+
+
+def _dms(h: Harness, mark: int, person: str) -> list[Sight]:
+    return [s for s in h.sights(mark) if s.audience == person and s.kind is Kind.DM]
+
+
+def _button(dm: Sight, action_id: str) -> str:
+    return next(
+        str(e["value"])
+        for b in dm.message().get("blocks") or []
+        for e in b.get("elements", [])
+        if e.get("action_id") == action_id
+    )
+
+
+def _text(sight: Sight) -> str:
+    return str(sight.message().get("text") or "")
+
+
+def _series_request(h: Harness, engine: Engine, *, times: int = 3) -> tuple[list[Any], Sight]:
+    """Ben books a series of `times`, every week; its sessions and Maya's DM."""
+    mentor_and_mentee(h)
+    mark = h.mark()
+    body, _ = _submit_series(h, user_id(engine, "UMAYA"), every=1, times=times)
+    assert "errors" not in body, body
+    (request,) = _dms(h, mark, "UMAYA")
+    return _sessions(engine), request
+
+
+def test_a_series_booked_from_the_modal_holds_every_session_and_the_mentor_gets_one_dm(
+    h: Harness, owner_engine: Engine
+) -> None:
+    mentor_and_mentee(h)
+    maya = user_id(owner_engine, "UMAYA")
+    mark = h.mark()
+
+    body, chosen = _submit_series(h, maya, every=2, times=3)
+
+    assert "errors" not in body, body
+    sessions = _sessions(owner_engine)
+    expected = occurrence_starts(at(chosen), LONDON, Repeat(every_weeks=2, times=3))
+    assert [s.starts_at for s in sessions] == expected
+    assert {s.status for s in sessions} == {"requested"}
+    assert len({s.series_id for s in sessions}) == 1
+    assert sessions[0].series_id is not None
+    # Maya hears once, with every time listed and the two buttons.
+    (request,) = _dms(h, mark, "UMAYA")
+    assert "asked for 3 sessions, every 2 weeks" in _text(request)
+    listed = str(request.message()["blocks"])
+    assert all(f"<!date^{int(start.timestamp())}^" in listed for start in expected)
+    assert _button(request, Action.ACCEPT_SERIES)
+    assert _button(request, Action.DECLINE_SERIES)
+    assert not any(_button_ids(request) & {Action.ACCEPT, Action.DECLINE})
+    # Ben's confirmation lists the series too.
+    (confirmation,) = _dms(h, mark, "UBEN")
+    assert "Request sent for 3 sessions, every 2 weeks" in _text(confirmation)
+
+
+def _button_ids(dm: Sight) -> set[str]:
+    return {
+        str(e.get("action_id"))
+        for b in dm.message().get("blocks") or []
+        for e in b.get("elements", [])
+    }
+
+
+def test_the_mentor_accepts_the_whole_series_with_one_click(
+    h: Harness, owner_engine: Engine
+) -> None:
+    sessions, request = _series_request(h, owner_engine)
+    mark = h.mark()
+
+    h.click("UMAYA", Action.ACCEPT_SERIES, _button(request, Action.ACCEPT_SERIES), on=request)
+    h.settle()
+
+    assert [s.status for s in _sessions(owner_engine)] == ["scheduled"] * 3
+    (replaced,) = [s for s in h.sights(mark) if s.kind is Kind.REPLACED]
+    assert "Accepted by Maya" in _text(replaced)
+    assert not _button_ids(replaced) & {Action.ACCEPT_SERIES, Action.DECLINE_SERIES}
+    (told,) = _dms(h, mark, "UBEN")
+    assert "accepted 3 of your sessions" in _text(told)
+    # One calendar file each, listing the three sessions as their own events.
+    files = files_to(h, mark, BOTH)
+    h.settle()
+    assert len(files) == 2
+    for file in files:
+        events = Calendar.from_ical(file.content).walk("VEVENT")
+        assert sorted(e.decoded("DTSTART") for e in events) == [s.starts_at for s in sessions]
+        assert {str(e["UID"]) for e in events} == {f"session-{s.id}.t1@mentorbot" for s in sessions}
+        assert {int(e["SEQUENCE"]) for e in events} == {0}
+
+
+def test_the_mentor_declines_the_whole_series_with_one_click(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _, request = _series_request(h, owner_engine)
+    mark = h.mark()
+
+    h.click("UMAYA", Action.DECLINE_SERIES, _button(request, Action.DECLINE_SERIES), on=request)
+    h.settle()
+
+    assert [s.status for s in _sessions(owner_engine)] == ["declined"] * 3
+    (replaced,) = [s for s in h.sights(mark) if s.kind is Kind.REPLACED]
+    assert "Declined by Maya" in _text(replaced)
+    (told,) = _dms(h, mark, "UBEN")
+    assert "declined your 3 session requests" in _text(told)
+    assert not [s for s in h.sights(mark) if s.kind is Kind.FILE], "never in a calendar"
+
+
+def test_cancelling_one_session_of_an_accepted_series_leaves_the_others(
+    h: Harness, owner_engine: Engine
+) -> None:
+    sessions, request = _series_request(h, owner_engine)
+    h.click("UMAYA", Action.ACCEPT_SERIES, _button(request, Action.ACCEPT_SERIES), on=request)
+    h.settle()
+
+    cancel(h, "UBEN", sessions[1].id, "Travelling that week")
+
+    assert [s.status for s in _sessions(owner_engine)] == ["scheduled", "cancelled", "scheduled"]
+
+
+def test_a_series_with_a_session_that_is_not_free_names_it_and_the_nearest_free_time(
+    h: Harness, owner_engine: Engine
+) -> None:
+    mentor_and_mentee(h)
+    maya = user_id(owner_engine, "UMAYA")
+    first = at(slot_values(_booking_form(h, maya))[0])
+    # Ben already holds the time the series' second session would take.
+    taken = occurrence_starts(first, LONDON, Repeat(every_weeks=1, times=2))[1]
+    book(h, "UBEN", maya, slot=int(taken.timestamp()))
+    before = _sessions(owner_engine)
+
+    body, chosen = _submit_series(h, maya, every=1, times=4)
+
+    assert at(chosen) == first
+    assert body.get("response_action") == "errors"
+    error = body["errors"][Field.REPEAT]
+    with owner_engine.connect() as conn:
+        zone = conn.execute(text("SELECT time_zone FROM users WHERE slack_user_id = 'UBEN'"))
+        ben_zone = str(zone.scalar_one())
+    assert f"Session 2 of 4, {plain_time(taken, ben_zone)}, is not free." in error
+    # The clock is 08:00 UTC with two hours' notice: the first free time is at
+    # 10:00 London or later, so the half hour before the taken one is free,
+    # and of the two as near, the earlier is offered.
+    assert taken.astimezone(ZoneInfo(LONDON)).hour >= 10
+    nearest = taken - timedelta(minutes=30)
+    assert f"The nearest free time is {plain_time(nearest, ben_zone)}" in error
+    assert _sessions(owner_engine) == before, "nothing was written"
