@@ -44,17 +44,19 @@ from domain.analytics_ports import (
     TagDemand,
     TrendCount,
 )
+from domain.introductions import Status as IntroductionStatus
 from domain.metrics import (
     LATE_CANCEL,
     LOW_RATING,
     QUIET_AFTER,
     AtRiskPair,
     DepartmentGoals,
+    IntroductionFigures,
     RiskReason,
     TrendUnit,
 )
 from domain.model import SessionStatus
-from storage.models import Availability, Rating, SessionRow, User
+from storage.models import Availability, IntroductionRow, Rating, SessionRow, User
 
 _Ts = TypeVarTuple("_Ts")
 
@@ -404,6 +406,45 @@ class SqlAnalyticsRepository:
         )
         rows = self._execute(select(counts).order_by(counts.c.department))
         return [DepartmentGoals(department, int(n), int(done)) for department, n, done in rows]
+
+    def introductions(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> IntroductionFigures:
+        # Per introduction, one probe of ix_sessions_mentee_id_starts_at (a
+        # mentee's few sessions) for the pair's first booking since it was
+        # sent; the introductions come by ix_introductions_workspace_id_sent_at.
+        first_booked = (
+            select(func.min(SessionRow.created_at))
+            .where(
+                SessionRow.mentee_id == IntroductionRow.mentee_id,
+                SessionRow.mentor_id == IntroductionRow.mentor_id,
+                SessionRow.created_at >= IntroductionRow.sent_at,
+                SessionRow.created_at < until,
+            )
+            .scalar_subquery()
+        )
+        window = [IntroductionRow.sent_at < until]
+        if since is not None:
+            window.append(IntroductionRow.sent_at >= since)
+        sent = (
+            select(IntroductionRow.sent_at, first_booked.label("booked_at"))
+            .where(
+                IntroductionRow.status == IntroductionStatus.SENT.value,
+                *_in_workspace(IntroductionRow.workspace_id, workspace_id),
+                *window,
+            )
+            .subquery("sent")
+        )
+        days = func.extract("epoch", sent.c.booked_at - sent.c.sent_at) / 86400
+        # count(booked_at) and percentile_cont skip the NULLs of those never booked.
+        count, booked, median = self._execute(
+            select(
+                func.count(),
+                func.count(sent.c.booked_at),
+                func.percentile_cont(0.5).within_group(days),
+            )
+        ).one()
+        return IntroductionFigures(count, booked, None if median is None else float(median))
 
     def at_risk_pairs(self, workspace_id: str | None, now: datetime) -> list[AtRiskPair]:
         rows = self._session.execute(
