@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    true,
     values,
 )
 from sqlalchemy.orm import Session as OrmSession
@@ -410,38 +411,38 @@ class SqlAnalyticsRepository:
     def introductions(
         self, workspace_id: str | None, since: datetime | None, until: datetime
     ) -> IntroductionFigures:
-        # Per introduction, one probe of ix_sessions_mentee_id_starts_at (a
-        # mentee's few sessions) for the pair's first booking since it was
-        # sent; the introductions come by ix_introductions_workspace_id_sent_at.
-        first_booked = (
-            select(func.min(SessionRow.created_at))
+        # The pair's first booking since the introduction, once per introduction
+        # (LATERAL: a scalar subquery used twice would be run twice): a probe of
+        # the pair's sessions by ix_sessions_mentee_id_starts_at and
+        # ix_sessions_mentor_id_starts_at. The introductions of a window come by
+        # ix_introductions_workspace_id_sent_at.
+        first = (
+            select(func.min(SessionRow.created_at).label("booked_at"))
             .where(
                 SessionRow.mentee_id == IntroductionRow.mentee_id,
                 SessionRow.mentor_id == IntroductionRow.mentor_id,
                 SessionRow.created_at >= IntroductionRow.sent_at,
                 SessionRow.created_at < until,
             )
-            .scalar_subquery()
+            .lateral("first")
         )
         window = [IntroductionRow.sent_at < until]
         if since is not None:
             window.append(IntroductionRow.sent_at >= since)
-        sent = (
-            select(IntroductionRow.sent_at, first_booked.label("booked_at"))
-            .where(
-                IntroductionRow.status == IntroductionStatus.SENT.value,
-                *_in_workspace(IntroductionRow.workspace_id, workspace_id),
-                *window,
-            )
-            .subquery("sent")
-        )
-        days = func.extract("epoch", sent.c.booked_at - sent.c.sent_at) / 86400
+        days = func.extract("epoch", first.c.booked_at - IntroductionRow.sent_at) / 86400
         # count(booked_at) and percentile_cont skip the NULLs of those never booked.
         count, booked, median = self._execute(
             select(
                 func.count(),
-                func.count(sent.c.booked_at),
+                func.count(first.c.booked_at),
                 func.percentile_cont(0.5).within_group(days),
+            )
+            .select_from(IntroductionRow)
+            .join(first, true())
+            .where(
+                IntroductionRow.status == IntroductionStatus.SENT.value,
+                *_in_workspace(IntroductionRow.workspace_id, workspace_id),
+                *window,
             )
         ).one()
         return IntroductionFigures(count, booked, None if median is None else float(median))
