@@ -29,7 +29,7 @@ from handlers.metadata import FollowUpRef, MentorRef, ShownSettings
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
 from handlers.render.calendar import calendar_message, calendar_unavailable
-from handlers.render.follow_ups import book_again_modal
+from handlers.render.follow_ups import nothing_near, picked_note
 from handlers.render.goals import goals_message, session_goals_modal, update_goal_modal
 from handlers.render.match import match_message
 from handlers.render.notifications import notifications_blocks
@@ -78,8 +78,16 @@ def book_again(acting: Acting, deps: HandlerDeps, ref: FollowUpRef) -> View:
     found = follow_up_options(
         acting.uow(), deps.clock, follow_up=ref.follow_up(), policy=acting.policy
     )
-    return book_again_modal(
-        found, me.zone, MentorRef(mentor_id=found.mentor.id, again=ref).encode()
+    if found.picked is None:
+        return nothing_near(found, me.zone)
+    return booking_modal(
+        found.mentor,
+        found.slots,
+        me.zone,
+        MentorRef(mentor_id=found.mentor.id, again=ref).encode(),
+        goals=found.goals,
+        chosen=found.picked.starts_at,
+        note=picked_note(found, found.picked, me.zone),
     )
 
 

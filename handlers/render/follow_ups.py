@@ -1,6 +1,7 @@
 """Book again: the menu on the mentee's feedback DM (the same time 1, 2 or 4
-weeks on) and the booking modal it opens, saying which time it picked and,
-when that is not the same time, why."""
+weeks on), and what the booking modal it opens says of the time it picked
+and, when that is not the same time, why (the modal itself is the booking
+screen's one builder, `handlers.render.booking.booking_modal`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from domain.follow_ups import FOLLOW_UP_WEEKS, FollowUp, Moved
 from domain.model import Session, Slot
 from handlers.ids import Action
 from handlers.metadata import FollowUpRef
-from handlers.render.booking import booking_modal
 from handlers.render.breakdowns import plural
 from handlers.render.common import context, escape, section, slack_time, zone
 
@@ -46,8 +46,9 @@ def _reason(moved: Moved, mentor: str) -> str:
             return f"{mentor}'s sessions for that week are all booked"
 
 
-def _note(found: FollowUp, picked: Slot, viewer_zone: str) -> str:
-    """Which time the modal picked, and why when it is not the same time."""
+def picked_note(found: FollowUp, picked: Slot, viewer_zone: str) -> str:
+    """What the booking modal says of the time it picked, and why when that
+    is not the same time."""
     same = f"the same time in {plural(found.weeks, 'week')}"
     target = slack_time(found.target, viewer_zone)
     if found.moved is None:
@@ -60,31 +61,20 @@ def _note(found: FollowUp, picked: Slot, viewer_zone: str) -> str:
     )
 
 
-def book_again_modal(found: FollowUp, viewer_zone: str, private_metadata: str) -> View:
-    """The booking modal with the picked time chosen; without a free time near
-    it, a note that says so (and no form)."""
-    if found.picked is None:
-        name = escape(found.mentor.display_name)
-        return View(
-            type="modal",
-            title=TITLE,
-            close="Close",
-            blocks=[
-                context(f"With *{name}* · times shown in {zone(viewer_zone).key}"),
-                section(
-                    f"*{name}* has no free time within a week of"
-                    f" {slack_time(found.target, viewer_zone)},"
-                    f" the same time in {plural(found.weeks, 'week')}. Try another week from"
-                    " the Book again menu, or other mentors with `/mentor find`."
-                ),
-            ],
-        )
-    return booking_modal(
-        found.mentor,
-        found.slots,
-        viewer_zone,
-        private_metadata,
-        goals=found.goals,
-        chosen=found.picked.starts_at,
-        note=_note(found, found.picked, viewer_zone),
+def nothing_near(found: FollowUp, viewer_zone: str) -> View:
+    """In place of the booking modal when nothing is free near the same time."""
+    name = escape(found.mentor.display_name)
+    return View(
+        type="modal",
+        title=TITLE,
+        close="Close",
+        blocks=[
+            context(f"With *{name}* · times shown in {zone(viewer_zone).key}"),
+            section(
+                f"*{name}* has no free time within a week of"
+                f" {slack_time(found.target, viewer_zone)},"
+                f" the same time in {plural(found.weeks, 'week')}. Try another week from"
+                " the Book again menu, or other mentors with `/mentor find`."
+            ),
+        ],
     )
