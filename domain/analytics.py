@@ -67,8 +67,8 @@ no workspace sees every workspace):
 - **Median days to a first session**: for each mentee whose first completed
   session (ever, as mentee) starts in the period, the days from their profile's
   creation (sign-up) to that session's start; the median of those (the mean of
-  the middle two for an even count). None without such mentees. (There is no
-  introductions table yet, so sign-up is the start for everyone.)
+  the middle two for an even count). None without such mentees. (Sign-up is
+  the start for everyone; introductions have a figure of their own, below.)
 - **Goal attainment**: goals created in the period (set) and how many of them
   are `achieved` now, overall and per department of the goal's mentee (as
   profiles say today), by department. Dropped goals were set and count as not
@@ -93,6 +93,15 @@ no workspace sees every workspace):
   the mentee rated a session of theirs starting in the last 30 days 2 or less.
   Listed: most reasons first, then by mentor and mentee name; the first 10,
   and how many more there are. Each has a Nudge button (`nudge_pair`).
+- **Introductions → first session**: the introductions a manager *sent* in
+  the period (`sent_at` in [since, now); proposed or dropped pairs never
+  count), and of those, the ones that *led to a first session*: the mentee
+  booked a session with that mentor at or after the introduction was sent
+  (the session's `created_at`, whatever became of the session since: a
+  booking is what an introduction asks for) and before now. Median days:
+  from sending to that first booking, over the introductions that led to
+  one (the mean of the middle two for an even count); None when none did.
+  An empty programme has 0 sent, never a division.
 - **Privacy**: a mentor's average rating reaches a manager only when it rests
   on at least 3 ratings (`MIN_RATINGS_SHOWN`): the rating top list holds only
   such mentors; the per-mentor table (the CSV) and the digest leave the
@@ -368,6 +377,7 @@ def compute(
         load_spread=load_spread(loads.values()),
         at_risk=at_risk,
         more_at_risk=more_at_risk,
+        introductions=analytics.introductions(workspace_id, since, now),
     )
 
 

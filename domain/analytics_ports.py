@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from domain.metrics import AtRiskPair, Dashboard, DepartmentGoals, TrendUnit
+from domain.metrics import AtRiskPair, Dashboard, DepartmentGoals, IntroductionFigures, TrendUnit
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,14 @@ class AnalyticsRepository(Protocol):
     def at_risk_pairs(self, workspace_id: str | None, now: datetime) -> list[AtRiskPair]:
         """Every pair of active mentor and mentee at risk as of `now`, with
         each of its reasons (see `domain.analytics`), in no particular order."""
+        ...
+
+    def introductions(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> IntroductionFigures:
+        """Introductions sent in the window (by `sent_at`, not by a session's
+        start), those whose mentee booked a session with the mentor at or after
+        it and before `until`, and the median days to the first such booking."""
         ...
 
 

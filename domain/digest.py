@@ -35,8 +35,9 @@ compared with the seven before those. The definitions are the dashboard's
   "expertise in demand, short of mentors" over the period (the first 3);
 - programme health over the period, as the dashboard defines it: completed
   sessions' planned and actual minutes, the no-show and late-cancel rates, the
-  load spread, goals set in the period and achieved, and how many pairs are
-  at risk as the period ends.
+  load spread, goals set in the period and achieved, how many pairs are
+  at risk as the period ends, and the introductions sent in the period and
+  how many of them led to a first session by its end.
 
 **Where.** Each workspace's digest goes to its own channel only
 (`digest_channels`): the workspace's `digest_channel` when it has one (a
@@ -73,6 +74,7 @@ from domain.errors import InvalidInput, NotAllowed
 from domain.metrics import (
     ExpertiseGap,
     GoalAttainment,
+    IntroductionFigures,
     MentorFigures,
     TrendUnit,
     expertise_gaps,
@@ -151,6 +153,7 @@ class Digest:
     load_spread: float | None = None
     goal_attainment: GoalAttainment = field(default_factory=GoalAttainment)
     at_risk: int = 0  # pairs at risk as the week ends
+    introductions: IntroductionFigures = field(default_factory=IntroductionFigures)
 
     @property
     def new_sessions_delta(self) -> int:
@@ -334,6 +337,7 @@ def _figures(uow: UnitOfWork, record: DigestRecord, schedule: DigestSchedule, to
             by_department=tuple(goals),
         ),
         at_risk=len(uow.analytics.at_risk_pairs(workspace_id, until)),
+        introductions=uow.analytics.introductions(workspace_id, since, until),
     )
 
 

@@ -11,7 +11,6 @@ conversation each went to is recorded in a second one."""
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -112,15 +111,6 @@ class Sending:
     already_sent: int  # pairs of the preview sent before this click
 
 
-@dataclass(frozen=True)
-class IntroductionFigures:
-    """Introductions sent in a period, and how many led to a first session."""
-
-    sent: int
-    booked: int
-    median_days: float | None
-
-
 class IntroductionRepository(Protocol):
     def mentees_without_mentor(
         self, workspace_id: str, *, department: str | None, limit: int
@@ -162,13 +152,6 @@ class IntroductionRepository(Protocol):
 
     def sent_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
         """Those of (mentee, mentor) `pairs` introduced already (in any preview)."""
-        ...
-
-    def first_sessions(
-        self, workspace_id: str, since: datetime, until: datetime
-    ) -> list[tuple[datetime, datetime | None]]:
-        """Each introduction sent in [since, until): when, and when the first
-        session the pair booked after it was requested (None: none yet)."""
         ...
 
 
@@ -430,25 +413,3 @@ def record_sent(uow: UnitOfWork, *, channels: dict[int, str]) -> None:
     with uow:
         uow.introductions.record_channels(channels)
         uow.commit()
-
-
-def introduction_figures(
-    uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30
-) -> IntroductionFigures:
-    """For the dashboard: introductions sent in the period, how many of the
-    pairs booked a first session after it, and the median days it took."""
-    workspace_id = require_group_manager(uow.actor)
-    now = clock.now()
-    since = (
-        now - timedelta(days=period_days)
-        if period_days
-        else datetime.min.replace(tzinfo=now.tzinfo)
-    )
-    with uow:
-        rows = uow.introductions.first_sessions(workspace_id, since, now)
-    waits = [(booked - sent) / timedelta(days=1) for sent, booked in rows if booked is not None]
-    return IntroductionFigures(
-        sent=len(rows),
-        booked=len(waits),
-        median_days=round(statistics.median(waits), 1) if waits else None,
-    )

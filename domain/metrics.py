@@ -119,6 +119,16 @@ class GoalAttainment:
         return ratio(self.achieved, self.set)
 
 
+@dataclass(frozen=True)
+class IntroductionFigures:
+    """Introductions sent in the period, how many led to a first session, and
+    the median days that took (see `domain.analytics`)."""
+
+    sent: int = 0
+    booked: int = 0
+    median_days: float | None = None  # None: none led to a session (yet)
+
+
 class RiskReason(StrEnum):
     QUIET = "quiet"
     CANCELLED_TWICE = "cancelled_twice"
@@ -175,6 +185,7 @@ class Dashboard:
     load_spread: float | None = None
     at_risk: tuple[AtRiskPair, ...] = ()
     more_at_risk: int = 0
+    introductions: IntroductionFigures = field(default_factory=IntroductionFigures)
     # When the figures were computed, if that was not just now (a snapshot).
     as_of: datetime | None = None
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from domain import limits
 from domain.availability import bookable_mentor
 from domain.errors import InvalidInput, NotAllowed, SessionNotFound
+from domain.follow_ups import FollowUpOf, follow_up_policy
 from domain.goals import goal_for_session
 from domain.model import (
     Delivery,
@@ -100,9 +101,11 @@ def book(
     goal_id: int | None = None,
     repeat: Repeat | None = None,
     policy: BookingPolicy = DEFAULT_POLICY,
+    follow_up: FollowUpOf | None = None,
 ) -> Outcome:
     """The acting mentee asks for one of the mentor's free slots; it is held,
-    about one of their open goals when they name one (`goal_id`).
+    about one of their open goals when they name one (`goal_id`); as far
+    ahead as Book again reaches when booked from it (`follow_up`).
     Asking again for a slot one already holds with the mentor (a second
     submit, Slack retrying a request whose answer it never got) is `already`:
     nothing is written, nobody is told twice.
@@ -124,6 +127,8 @@ def book(
             if (held.mentor_id, held.starts_at) == (mentor_id, starts_at):
                 return Outcome(held, already=True)
         mentor = bookable_mentor(uow, mentor_id, me)
+        if follow_up is not None:
+            policy = follow_up_policy(uow, me, mentor, follow_up, now=now, policy=policy)
         goal = goal_for_session(uow, me, goal_id)
         require_room_to_book(uow, me, mentor, now=now, policy=policy)
         slot = free_slot(uow, mentor, me, starts_at, now=now, policy=policy)

@@ -1,12 +1,13 @@
 """Finding a mentor and asking for their time: the next page of search
-results, a mentor's profile, and the booking modal."""
+results, a mentor's profile, and the booking modal (also as Book again
+opens it, from a completed session's DM)."""
 
 from __future__ import annotations
 
 from handlers import screens
 from handlers.click import Click, action
 from handlers.ids import Action
-from handlers.metadata import MentorRef, SearchPageRef
+from handlers.metadata import FollowUpRef, MentorRef, SearchPageRef
 
 
 @action(Action.BOOK, opens_modal=True)
@@ -17,6 +18,12 @@ def handle_action_book(click: Click) -> None:
             click.acting, click.deps, mentor_id=ref.mentor_id, chosen=ref.chosen()
         )
     )
+
+
+@action(Action.BOOK_AGAIN, opens_modal=True)
+def handle_action_book_again(click: Click) -> None:
+    ref = click.carried(FollowUpRef)
+    click.open(lambda: screens.book_again(click.acting, click.deps, ref))
 
 
 @action(Action.VIEW_PROFILE, opens_modal=True)

@@ -15,6 +15,7 @@ class Action(StrEnum):
     REMOVE_EXTRA = "remove_extra"
     VIEW_PROFILE = "view_profile"
     BOOK = "book"
+    BOOK_AGAIN = "book_again"
     SEARCH_PAGE = "search_page"
     ACCEPT = "accept"
     DECLINE = "decline"

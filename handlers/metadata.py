@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from domain import limits, workspace
+from domain.follow_ups import FollowUpOf, Weeks
 from domain.model import Slot
 from domain.workspace import WorkspaceSettings
 
@@ -86,12 +87,25 @@ class SeriesRef(Carried):
         return [datetime.fromtimestamp(moment, UTC) for moment in self.starts]
 
 
+class FollowUpRef(Carried):
+    """A completed session to book again `weeks` after it (the Book again menu
+    of the mentee's feedback DM); the domain checks it is the clicker's own."""
+
+    session_id: RowId
+    weeks: Weeks
+
+    def follow_up(self) -> FollowUpOf:
+        return FollowUpOf(self.session_id, self.weeks)
+
+
 class MentorRef(Carried):
     """A mentor; on a Book button that offers one time (an introduction's),
-    that time too, to be picked in the booking modal if still free."""
+    that time too, to be picked in the booking modal if still free. In the
+    booking modal Book again opened, the session it books again (`again`)."""
 
     mentor_id: RowId
     starts: EpochSeconds | None = None
+    again: FollowUpRef | None = None
 
     def chosen(self) -> datetime | None:
         return None if self.starts is None else datetime.fromtimestamp(self.starts, UTC)

@@ -15,6 +15,7 @@ from slack_sdk.models.views import View
 from domain.analytics import dashboard
 from domain.availability import my_schedule
 from domain.calendar_feed import FeedAccess, open_feed, reset_feed
+from domain.follow_ups import follow_up_options
 from domain.goals import goal_to_change, my_goals, session_goals
 from domain.home import my_sessions
 from domain.lookups import booking_options, mentor_card
@@ -24,10 +25,11 @@ from domain.notifications import Inbox, inbox
 from domain.search import find_mentors
 from domain.settings import settings_page
 from handlers.context import Acting, HandlerDeps
-from handlers.metadata import MentorRef, ShownSettings
+from handlers.metadata import FollowUpRef, MentorRef, ShownSettings
 from handlers.render.availability import availability_modal
 from handlers.render.booking import booking_modal
 from handlers.render.calendar import calendar_message, calendar_unavailable
+from handlers.render.follow_ups import nothing_near, picked_note
 from handlers.render.goals import goals_message, session_goals_modal, update_goal_modal
 from handlers.render.match import match_message
 from handlers.render.notifications import notifications_blocks
@@ -66,6 +68,26 @@ def booking(
         MentorRef(mentor_id=options.mentor.id).encode(),
         goals=options.goals,
         chosen=chosen,
+    )
+
+
+def book_again(acting: Acting, deps: HandlerDeps, ref: FollowUpRef) -> View:
+    """The booking modal for the acting mentee's completed session `weeks`
+    on: its mentor's free times near the same time, the nearest picked."""
+    me = acting.get()
+    found = follow_up_options(
+        acting.uow(), deps.clock, follow_up=ref.follow_up(), policy=acting.policy
+    )
+    if found.picked is None:
+        return nothing_near(found, me.zone)
+    return booking_modal(
+        found.mentor,
+        found.slots,
+        me.zone,
+        MentorRef(mentor_id=found.mentor.id, again=ref).encode(),
+        goals=found.goals,
+        chosen=found.picked.starts_at,
+        note=picked_note(found, found.picked, me.zone),
     )
 
 

@@ -200,6 +200,7 @@ def handle_view_book(sub: Submission) -> None:
         goal_id=forms.chosen_goal(sub.state),
         repeat=repeat,
         policy=sub.acting.policy,
+        follow_up=ref.again.follow_up() if ref.again else None,
     )
     sub.notices.extend(booked.notices)
 
@@ -235,7 +236,13 @@ def _session_change(
 def _update_origin(sub: Submission, ref: SessionMessageRef, session: Session, verb: str) -> None:
     """Replace the DM the modal was opened from, so its buttons cannot be used again."""
     me = sub.acting.get()
-    text, blocks = dm_outcome(session, actor_name=me.name, outcome=verb, zone=me.zone)
+    text, blocks = dm_outcome(
+        session,
+        actor_name=me.name,
+        outcome=verb,
+        zone=me.zone,
+        mentee=me.profile.id == session.mentee_id,
+    )
     # The message may be gone; the Home tab shows the truth either way.
     with suppress(SlackApiError):
         sub.client.chat_update(channel=ref.channel or "", ts=ref.ts or "", text=text, blocks=blocks)

@@ -175,11 +175,15 @@ def booking_modal(
     *,
     goals: Sequence[Goal] = (),
     chosen: datetime | None = None,
+    note: str | None = None,
 ) -> View:
     """The slot picker (with `chosen` picked, when still free), a topic and,
-    when the mentee has open goals, which of them the session is about."""
+    when the mentee has open goals, which of them the session is about;
+    `note` says how the picked time was chosen (Book again)."""
     name = escape(mentor.display_name)
     blocks: list[Block] = [context(f"With *{name}* · times shown in {zone(viewer_zone).key}")]
+    if note:
+        blocks.append(section(note))
     if not slots:
         blocks.append(
             section(

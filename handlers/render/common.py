@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     InputInteractiveElement,
+    InteractiveElement,
     MarkdownTextObject,
     PlainTextObject,
     SectionBlock,
@@ -120,7 +121,7 @@ def button(
     )
 
 
-def actions(*elements: ButtonElement, block_id: str | None = None) -> ActionsBlock:
+def actions(*elements: InteractiveElement, block_id: str | None = None) -> ActionsBlock:
     return ActionsBlock(elements=list(elements), block_id=block_id)
 
 

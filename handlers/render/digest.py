@@ -8,7 +8,7 @@ from domain.charts import DIGEST_CHART_PERIOD
 from domain.digest import Digest
 from handlers.render.breakdowns import plural
 from handlers.render.common import context, escape, header, stars
-from handlers.render.health import goals_line, manager_stars
+from handlers.render.health import goals_line, introductions_line, manager_stars
 from handlers.render.stats import chart_blocks
 
 
@@ -37,7 +37,8 @@ def health_text(d: Digest) -> str:
         f"No-shows {_percent(d.no_show_rate)} · Late cancels {_percent(d.late_cancel_rate)}"
         f" · Busiest 10% of mentors took {_percent(d.load_spread)}\n"
         f"Goals set this week: {goals_line(d.goal_attainment)}"
-        f" · Pairs at risk: {d.at_risk:,}"
+        f" · Pairs at risk: {d.at_risk:,}\n"
+        f"{introductions_line(d.introductions, none='none sent this week')}"
     )
 
 

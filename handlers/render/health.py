@@ -13,6 +13,7 @@ from domain.metrics import (
     Dashboard,
     DurationWeek,
     GoalAttainment,
+    IntroductionFigures,
     TrendUnit,
 )
 from handlers.ids import Action
@@ -30,7 +31,9 @@ HEALTH_DEFINITIONS = (
     "No-show rate: no-shows ÷ sessions that were due. Late cancels: cancelled less"
     " than 24 h before the start ÷ sessions due or cancelled. Load spread: share of"
     " due sessions taken by the busiest 10 % of mentors. First session: median days"
-    " from sign-up to a mentee's first completed session. Goals: set in the period,"
+    " from sign-up to a mentee's first completed session. Introductions: sent in the"
+    " period by a manager; led to a first session when the mentee then booked that"
+    " mentor (median days from sending to booking). Goals: set in the period,"
     " achieved now. At risk: no session for 30 days after one, the last two"
     " cancelled, or a session rated 2 or less in the last 30 days."
 )
@@ -57,12 +60,28 @@ def goals_line(g: GoalAttainment) -> str:
     return f"{g.achieved:,} of {plural(g.set, 'goal')} achieved ({_percent(g.rate)})"
 
 
+def introductions_line(f: IntroductionFigures, *, none: str) -> str:
+    """'Introductions: 4 sent, 2 led to a first session, median 4.2 days';
+    `none` says that no introduction was sent (nothing is divided then)."""
+    if not f.sent:
+        return f"Introductions: {none}"
+    led = f"{f.booked:,} led to a first session" if f.booked else "none led to a first session yet"
+    median = "" if f.median_days is None else f", median {_days(f.median_days)}"
+    return f"Introductions: {f.sent:,} sent, {led}{median}"
+
+
+def _dashboard_introductions(d: Dashboard) -> str:
+    period = "" if d.period_days is None else " in this period"
+    return introductions_line(d.introductions, none=f"no introductions yet{period}")
+
+
 def health_line(d: Dashboard) -> str:
     """The health figures in one line (plain text: fallbacks and the digest)."""
     return (
         f"No-shows {_percent(d.no_show_rate)} · Late cancels {_percent(d.late_cancel_rate)}"
         f" · Busiest 10% of mentors took {_percent(d.load_spread)}"
         f" · First session after {_days(d.median_days_to_first_session)} (median)"
+        f" · {_dashboard_introductions(d)}"
         f" · Goals: {goals_line(d.goal_attainment)}"
         f" · At risk: {plural(len(d.at_risk) + d.more_at_risk, 'pair')}"
     )
@@ -103,7 +122,8 @@ def rates_text(d: Dashboard) -> str:
         f"No-show rate {_percent(d.no_show_rate)} · Late-cancel rate"
         f" {_percent(d.late_cancel_rate)}\n"
         f"Busiest 10% of mentors took {_percent(d.load_spread)} of due sessions\n"
-        f"Sign-up to first completed session: {_days(d.median_days_to_first_session)} (median)"
+        f"Sign-up to first completed session: {_days(d.median_days_to_first_session)} (median)\n"
+        f"{_dashboard_introductions(d)}"
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from slack_sdk.models.blocks import Block, ButtonElement
+from slack_sdk.models.blocks import Block, ButtonElement, InteractiveElement
 
 from domain.calendar import EventStatus, Method, event_status
 from domain.model import (
@@ -37,6 +37,7 @@ from handlers.render.common import (
     truncate,
 )
 from handlers.render.common import zone as zone_info
+from handlers.render.follow_ups import book_again_menu
 from handlers.render.goals import mentee_goals
 from handlers.render.ics import (
     CalendarEvent,
@@ -296,7 +297,7 @@ def _shows_now(n: Notification, session: Session) -> bool:
 
 def _dm_buttons(
     n: Notification, recipient: Profile, session: Session | None, meeting_link: str | None
-) -> list[ButtonElement]:
+) -> Sequence[InteractiveElement]:
     """Only what the session's current status still allows the recipient to do."""
     if session is None or session.id != n.session_id:
         return []
@@ -316,6 +317,8 @@ def _dm_buttons(
         # the newer notice of the move (or the Home tab) has working buttons.
         return accept_buttons(session) if _shows_now(n, session) else []
     if n.kind is K.SESSION_COMPLETED and session.status is S.COMPLETED:
+        if recipient.id == session.mentee_id:
+            return [feedback_button(session), book_again_menu(session)]
         return [feedback_button(session)]
     if n.kind in (K.REQUEST_ACCEPTED, K.REMINDER):
         join = join_button(session, meeting_link)
@@ -502,12 +505,16 @@ def _session_line(session: Session, when: TimeFormat) -> str:
 
 
 def dm_outcome(
-    session: Session, *, actor_name: str, outcome: str, zone: str
+    session: Session, *, actor_name: str, outcome: str, zone: str, mentee: bool = False
 ) -> tuple[str, list[Block]]:
-    """What a DM becomes once its button was used: what happened, and no buttons."""
+    """What a DM becomes once its button was used: what happened, and no
+    buttons but the mentee's Book again (`mentee`: theirs) on a completed
+    session, which their feedback does not use up."""
     done = _outcome_line(session, actor_name, outcome)
     blocks: list[Block] = [
         section(_session_line(session, lambda moment: slack_time(moment, zone))),
         context(done),
     ]
+    if mentee and session.status is S.COMPLETED:
+        blocks.append(actions(book_again_menu(session)))
     return f"{done} — {_session_line(session, _plain(zone))}", blocks

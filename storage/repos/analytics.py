@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    true,
     values,
 )
 from sqlalchemy.orm import Session as OrmSession
@@ -44,17 +45,19 @@ from domain.analytics_ports import (
     TagDemand,
     TrendCount,
 )
+from domain.introductions import Status as IntroductionStatus
 from domain.metrics import (
     LATE_CANCEL,
     LOW_RATING,
     QUIET_AFTER,
     AtRiskPair,
     DepartmentGoals,
+    IntroductionFigures,
     RiskReason,
     TrendUnit,
 )
 from domain.model import SessionStatus
-from storage.models import Availability, Rating, SessionRow, User
+from storage.models import Availability, IntroductionRow, Rating, SessionRow, User
 
 _Ts = TypeVarTuple("_Ts")
 
@@ -404,6 +407,45 @@ class SqlAnalyticsRepository:
         )
         rows = self._execute(select(counts).order_by(counts.c.department))
         return [DepartmentGoals(department, int(n), int(done)) for department, n, done in rows]
+
+    def introductions(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> IntroductionFigures:
+        # The pair's first booking since the introduction, once per introduction
+        # (LATERAL: a scalar subquery used twice would be run twice): a probe of
+        # the pair's sessions by ix_sessions_mentee_id_starts_at and
+        # ix_sessions_mentor_id_starts_at. The introductions of a window come by
+        # ix_introductions_workspace_id_sent_at.
+        first = (
+            select(func.min(SessionRow.created_at).label("booked_at"))
+            .where(
+                SessionRow.mentee_id == IntroductionRow.mentee_id,
+                SessionRow.mentor_id == IntroductionRow.mentor_id,
+                SessionRow.created_at >= IntroductionRow.sent_at,
+                SessionRow.created_at < until,
+            )
+            .lateral("first")
+        )
+        window = [IntroductionRow.sent_at < until]
+        if since is not None:
+            window.append(IntroductionRow.sent_at >= since)
+        days = func.extract("epoch", first.c.booked_at - IntroductionRow.sent_at) / 86400
+        # count(booked_at) and percentile_cont skip the NULLs of those never booked.
+        count, booked, median = self._execute(
+            select(
+                func.count(),
+                func.count(first.c.booked_at),
+                func.percentile_cont(0.5).within_group(days),
+            )
+            .select_from(IntroductionRow)
+            .join(first, true())
+            .where(
+                IntroductionRow.status == IntroductionStatus.SENT.value,
+                *_in_workspace(IntroductionRow.workspace_id, workspace_id),
+                *window,
+            )
+        ).one()
+        return IntroductionFigures(count, booked, None if median is None else float(median))
 
     def at_risk_pairs(self, workspace_id: str | None, now: datetime) -> list[AtRiskPair]:
         rows = self._session.execute(

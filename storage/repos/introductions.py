@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 
@@ -191,27 +191,3 @@ class SqlIntroductionRepository:
             )
         )
         return {(e, r) for e, r in rows}
-
-    def first_sessions(
-        self, workspace_id: str, since: datetime, until: datetime
-    ) -> list[tuple[datetime, datetime | None]]:
-        first = (
-            select(func.min(SessionRow.created_at))
-            .where(
-                and_(
-                    SessionRow.mentee_id == IntroductionRow.mentee_id,
-                    SessionRow.mentor_id == IntroductionRow.mentor_id,
-                    SessionRow.created_at >= IntroductionRow.sent_at,
-                )
-            )
-            .scalar_subquery()
-        )
-        rows = self._session.execute(
-            select(IntroductionRow.sent_at, first).where(
-                IntroductionRow.workspace_id == workspace_id,
-                IntroductionRow.status == Status.SENT.value,
-                IntroductionRow.sent_at >= since,
-                IntroductionRow.sent_at < until,
-            )
-        )
-        return [(sent, booked) for sent, booked in rows if sent is not None]

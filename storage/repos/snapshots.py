@@ -27,6 +27,7 @@ from domain.metrics import (
     DurationWeek,
     ExpertiseGap,
     GoalAttainment,
+    IntroductionFigures,
     MentorFigures,
     RiskReason,
     TrendPoint,
@@ -36,7 +37,9 @@ from storage.models import AnalyticsSnapshot
 from storage.repos.common import rowcount
 
 # 2: programme health (duration trend, goals, rates, load spread, at-risk pairs).
-FORMAT = 2
+# 3: introductions → first session. A format-2 row lacks it: it reads as none,
+# so the figures are computed live until the job has rewritten the rows.
+FORMAT = 3
 ALL_TIME = 0  # `period_days` of the all-time row (part of the primary key: not NULL)
 # Advisory-lock namespace of the refresh claims (the second key is the workspace's hash).
 LOCK_SPACE = 0x616E61  # "ana"
@@ -86,6 +89,7 @@ def decode(data: dict[str, Any]) -> Dashboard | None:
                 AtRiskPair(**{**p, "reasons": tuple(RiskReason(r) for r in p["reasons"])})
                 for p in figures["at_risk"]
             ),
+            "introductions": IntroductionFigures(**figures["introductions"]),
         }
     )
 

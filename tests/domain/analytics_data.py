@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 
 from domain.model import Feedback, Profile, Session, SessionStatus, SubjectRole, WeeklySlot
 from tests.dates import MONDAY, on
+from tests.fakes.store import SentIntroduction
 from tests.fakes.uow import Store
 
 S = SessionStatus
@@ -129,6 +130,33 @@ SESSIONS: tuple[Held, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Introduced:
+    """A manager's introduction of a mentee to a mentor: `sent_at` None is a
+    pair only proposed (shown in a preview, never sent), which never counts."""
+
+    mentor: str
+    mentee: str
+    sent_at: datetime | None
+    workspace: str = "T1"
+
+
+# Each pair's first session booked (`booked()`: a week before it starts) at or
+# after the introduction, and the days in between; see
+# tests/domain/test_introduction_figures.py for the sums.
+INTRODUCTIONS: tuple[Introduced, ...] = (
+    Introduced("UMAYA", "UCARA", ago(3, 9)),  # Maya-Cara booked before only: none
+    Introduced("UPIA", "UBEN", ago(10, 12)),  # Pia was never booked: none
+    Introduced("UNOAH", "UBEN", ago(20, 9)),  # session 7, booked 13 days ago: 7 days
+    Introduced("UNOAH", "UCARA", ago(29, 21)),  # session 6, booked 27 days ago at 09:00: 1.5
+    Introduced("UOMAR", "UCARA", ago(33, 10)),  # session 10, booked 32 days ago: 1 day
+    Introduced("UMAYA", "UBEN", ago(40, 9)),  # session 1, booked 35 days ago (13 was before): 5
+    Introduced("UOMAR", "UBEN", ago(100, 9)),  # never booked: none
+    Introduced("UPIA", "UCARA", None),  # proposed, never sent
+    Introduced("UZED", "UYUKI", ago(35, 10), workspace="T2"),  # booked 31 days ago: 4 days
+)
+
+
 # Everyone's profile was made (sign-up) this long before now, at 09:00.
 SIGNED_UP = 150
 
@@ -195,4 +223,9 @@ def load_programme(store: Store, ids: Mapping[str, int] | None = None) -> dict[s
                 store.feedback.append(
                     Feedback(session.id, held.workspace, author, subject, role, rating)
                 )
+    store.introductions += [
+        SentIntroduction(i.workspace, assigned[i.mentee], assigned[i.mentor], i.sent_at)
+        for i in INTRODUCTIONS
+        if i.sent_at is not None
+    ]
     return assigned

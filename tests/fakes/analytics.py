@@ -25,6 +25,7 @@ from domain.metrics import (
     QUIET_AFTER,
     AtRiskPair,
     DepartmentGoals,
+    IntroductionFigures,
     RiskReason,
     TrendUnit,
 )
@@ -314,6 +315,30 @@ class FakeAnalytics:
                     )
                 )
         return found
+
+    def introductions(
+        self, workspace_id: str | None, since: datetime | None, until: datetime
+    ) -> IntroductionFigures:
+        sent = [
+            i
+            for i in self.store.introductions
+            if (workspace_id is None or i.workspace_id == workspace_id)
+            and (since is None or i.sent_at >= since)
+            and i.sent_at < until
+        ]
+        waits = []
+        for introduction in sent:
+            bookings = [
+                s.created_at
+                for s in self.store.sessions.values()
+                if (s.mentee_id, s.mentor_id) == (introduction.mentee_id, introduction.mentor_id)
+                and s.created_at is not None
+                and introduction.sent_at <= s.created_at < until
+            ]
+            if bookings:
+                waits.append((min(bookings) - introduction.sent_at) / timedelta(days=1))
+        median = statistics.median(waits) if waits else None
+        return IntroductionFigures(len(sent), len(waits), median)
 
 
 _NEVER_HELD = frozenset({SessionStatus.DECLINED, SessionStatus.EXPIRED})

@@ -26,6 +26,16 @@ from domain.ports import DigestRecord
 from domain.workspace import SettingChange, WorkspaceSettings
 
 
+@dataclass(frozen=True)
+class SentIntroduction:
+    """An introduction a manager sent, as far as the dashboard reads it."""
+
+    workspace_id: str
+    mentee_id: int
+    mentor_id: int
+    sent_at: datetime
+
+
 @dataclass
 class Store:
     """Everything the fake database holds."""
@@ -61,6 +71,7 @@ class Store:
     # (workspace, period) -> until when a scheduler draws its charts.
     chart_leases: dict[tuple[str, int | None], datetime] = field(default_factory=dict)
     nudges: list[Nudge] = field(default_factory=list)
+    introductions: list[SentIntroduction] = field(default_factory=list)
     # Workspaces whose snapshots another scheduler is refreshing right now.
     refreshing: set[str] = field(default_factory=set)
     # Per person: their feed token's hash, and when it was made.

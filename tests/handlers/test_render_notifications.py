@@ -23,7 +23,7 @@ from domain.model import (
     Slot,
 )
 from handlers.ids import Action
-from handlers.metadata import NotificationRef, PageRef, SessionRef, decode
+from handlers.metadata import FollowUpRef, NotificationRef, PageRef, SessionRef, decode
 from handlers.render.notifications import (
     DmOutcome,
     calendar_dm,
@@ -335,11 +335,33 @@ def test_the_mentee_never_gets_accept_buttons() -> None:
     assert action_ids(dm(notice, a_session(S.REQUESTED), recipient=BEN)[1]) == []
 
 
-def test_a_completed_session_dm_asks_for_feedback() -> None:
-    notice = a_notice(K.SESSION_COMPLETED, recipient=BEN)
-    assert action_ids(dm(notice, a_session(S.COMPLETED), recipient=BEN)[1]) == [
-        Action.LEAVE_FEEDBACK
+def test_a_completed_session_dm_asks_for_feedback_and_offers_the_mentee_book_again() -> None:
+    done = a_session(S.COMPLETED)
+    for_ben = dm(a_notice(K.SESSION_COMPLETED, recipient=BEN), done, recipient=BEN)[1]
+    for_maya = dm(a_notice(K.SESSION_COMPLETED), done)[1]
+    assert action_ids(for_ben) == [Action.LEAVE_FEEDBACK, Action.BOOK_AGAIN]
+    assert action_ids(for_maya) == [Action.LEAVE_FEEDBACK]
+    [[_, menu]] = action_blocks(for_ben)
+    assert menu["placeholder"]["text"] == "Book again…"
+    offered = [
+        (option["text"]["text"], decode(FollowUpRef, option["value"])) for option in menu["options"]
     ]
+    assert offered == [
+        (f"Same time in {label}", FollowUpRef(session_id=done.id, weeks=weeks))
+        for label, weeks in (("1 week", 1), ("2 weeks", 2), ("4 weeks", 4))
+    ]
+
+
+def test_the_mentees_feedback_leaves_book_again_on_the_dm() -> None:
+    def after_feedback(mentee: bool, status: SessionStatus = S.COMPLETED) -> list[str]:
+        _, blocks = dm_outcome(
+            a_session(status), actor_name="Ben", outcome="feedback sent", zone="UTC", mentee=mentee
+        )
+        return action_ids(blocks)
+
+    assert after_feedback(True) == [Action.BOOK_AGAIN]
+    assert after_feedback(False) == []
+    assert after_feedback(True, S.CANCELLED) == []
 
 
 @pytest.mark.parametrize("kind", [K.REQUEST_ACCEPTED, K.REMINDER])

@@ -7,20 +7,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.analytics import dashboard, mentor_table
 from domain.errors import NotAllowed
-from domain.metrics import Dashboard
+from domain.metrics import Dashboard, IntroductionFigures
 from domain.model import Actor, Profile, Session, SessionStatus
 from storage.uow import SqlUnitOfWork
 from tests.domain.analytics_data import (
+    INTRODUCTIONS,
     NOW,
     PEOPLE,
     SESSIONS,
     WEEKLY,
+    Introduced,
     goals,
     load_programme,
     signed_up,
@@ -100,7 +102,30 @@ def load_into_database(engine: Engine) -> dict[str, int]:
                             "n": rating,
                         },
                     )
+        for introduced in INTRODUCTIONS:
+            _introduce(conn, introduced, ids)
         return ids
+
+
+def _introduce(conn: Connection, introduced: Introduced, ids: dict[str, int]) -> None:
+    """A sent introduction, or one only proposed (`sent_at` None), in a preview of its own."""
+    sent = introduced.sent_at
+    conn.execute(
+        text(
+            "INSERT INTO introductions (workspace_id, preview_id, mentee_id, mentor_id, score,"
+            " status, proposed_by, proposed_at, sent_by, sent_at)"
+            " VALUES (:w, gen_random_uuid(), :e, :r, 0.5, :s, 'UADMIN', :p, :by, :at)"
+        ),
+        {
+            "w": introduced.workspace,
+            "e": ids[introduced.mentee],
+            "r": ids[introduced.mentor],
+            "s": "proposed" if sent is None else "sent",
+            "p": NOW - timedelta(days=1) if sent is None else sent,
+            "by": None if sent is None else "UADMIN",
+            "at": sent,
+        },
+    )
 
 
 @pytest.fixture
@@ -141,6 +166,9 @@ def test_the_30_day_dashboard_has_the_hand_computed_headline_figures(
     assert d.completion_rate == pytest.approx(5 / 7)
     assert (d.rating_count, d.average_rating) == (4, pytest.approx(17 / 4))
     assert d.utilization == pytest.approx(4.5 / 41)
+    # See tests/domain/test_introduction_figures.py: Pia-Ben and Maya-Cara
+    # never booked; Noah-Cara did 1.5 days after, Noah-Ben 7 days after.
+    assert d.introductions == IntroductionFigures(sent=4, booked=2, median_days=4.25)
     # Nobody's average rests on 3 ratings in the period: none shown (privacy).
     assert d.top_by_rating == []
     assert [(f.booked_hours, f.offered_hours) for f in d.top_by_completed] == [
@@ -175,6 +203,7 @@ def test_an_empty_programme_gives_the_empty_dashboard(
 
     assert real == fake
     assert (real.sessions, real.completion_rate, real.utilization) == (0, None, None)
+    assert real.introductions == IntroductionFigures(sent=0, booked=0, median_days=None)
 
 
 def test_a_member_is_refused_and_reads_nothing(

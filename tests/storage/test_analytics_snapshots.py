@@ -7,6 +7,7 @@ one snapshot of the data every figure is read from."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Self
@@ -26,9 +27,11 @@ from domain.analytics import (
     snapshot_workspaces,
 )
 from domain.analytics_ports import Snapshot
+from domain.metrics import IntroductionFigures
 from domain.model import Actor
 from storage.errors import INSUFFICIENT_PRIVILEGE, constraint_name, sqlstate
 from storage.repos.analytics import SqlAnalyticsRepository
+from storage.repos.snapshots import encode
 from storage.uow import SqlUnitOfWork
 from tests.domain.analytics_data import NOW
 from tests.fakes.uow import FakeClock
@@ -306,6 +309,31 @@ def test_a_snapshot_in_another_format_reads_as_none(
         )
     with system(session_factory) as uow:
         assert (uow.snapshots.get("T1", 30), uow.snapshots.get("T1", 7)) == (None, None)
+
+
+def test_a_snapshot_from_before_introductions_is_not_served_until_the_job_rewrites_it(
+    session_factory: sessionmaker[OrmSession], owner_engine: Engine, loaded: dict[str, int]
+) -> None:
+    with system(session_factory) as uow:
+        figures = encode(compute(uow.analytics, "T1", NOW, 30, SNAPSHOT_TOP))
+    del figures["introductions"]  # what format 2 held
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO analytics_snapshots VALUES"
+                " ('T1', 30, :at, 3000, CAST(:figures AS jsonb))"
+            ),
+            {"at": NOW, "figures": json.dumps({**figures, "format": 2})},
+        )
+    clock = FakeClock(NOW + timedelta(minutes=1))
+    admin = Actor.admin("T1", "UADMIN")
+
+    live = dashboard(SqlUnitOfWork(session_factory, admin), clock)
+    assert (live.as_of, live.introductions) == (None, IntroductionFigures(4, 2, 4.25))
+
+    refresh(session_factory, clock)
+    served = dashboard(SqlUnitOfWork(session_factory, admin), clock)
+    assert (served.as_of, served.introductions) == (clock.now(), live.introductions)
 
 
 def test_only_one_transaction_at_a_time_refreshes_a_workspace(
