@@ -115,8 +115,10 @@ class WorkspaceRepository(Protocol):
 class SettingsRepository(Protocol):
     """A workspace's settings and their audit; its admins, or the system."""
 
-    def get(self, workspace_id: str) -> WorkspaceSettings:
-        """Its settings, the digest channel included (all default when it has none)."""
+    def get(self, workspace_id: str, *, for_update: bool = False) -> WorkspaceSettings:
+        """Its settings, the digest channel included (all default when it has
+        none). `for_update`: the workspace is held until the transaction ends,
+        so that a change made meanwhile is waited for, then read."""
         ...
 
     def get_many(self, workspace_ids: Iterable[str]) -> dict[str, WorkspaceSettings]:
