@@ -6,13 +6,15 @@ nothing twice; the bad inputs each get a clear message."""
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.standin.payloads import select
+from bot.standin.payloads import block_action, select
 from bot.standin.seen import Sight
 from domain.introductions import ONLY_MANAGERS
 from handlers.ids import Action, Field, Modal
@@ -314,3 +316,87 @@ def test_a_stale_preview_sends_nothing_and_says_why(h: Harness, owner_engine: En
     assert any("Tom Berg booked a mentor meanwhile" in t for t in told)
     assert not h.calls("conversations.open")
     assert {r["status"] for r in _rows(owner_engine)} == {"proposed"}
+
+
+def _at_once(*work: Callable[[], Any]) -> None:
+    """Run each in its own thread, released together."""
+    barrier = threading.Barrier(len(work))
+
+    def run(job: Callable[[], Any]) -> None:
+        barrier.wait()
+        job()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+
+def _group_dms(h: Harness, mark: int) -> list[str]:
+    return [
+        str(c.params["channel"])
+        for c in h.since(mark)
+        if c.method == "chat.postMessage" and str(c.params.get("channel")).startswith("G")
+    ]
+
+
+def test_two_clicks_on_send_at_once_send_each_group_dm_once(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+
+    mark = h.mark()
+    _at_once(*[lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)] * 2)
+    h.settle()
+
+    assert len([c for c in h.since(mark) if c.method == "conversations.open"]) == 2
+    dms = _group_dms(h, mark)
+    assert len(dms) == len(set(dms)) == 2
+    told = [c.text() for c in h.since(mark) if c.method == "response_url"]
+    assert any(t.startswith("Sent 2 introductions") for t in told)
+    assert any("already sent" in t for t in told)
+    assert [r["status"] for r in _rows(owner_engine)] == ["sent", "sent"]
+
+
+def test_a_manager_of_another_workspace_cannot_send_or_drop_this_ones_preview(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Olga manages wherever the bot runs (MENTORSHIP_ADMINS); clicking from
+    another workspace with this one's preview in the button finds nothing."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    drop = _values(_blocks(preview), Action.DROP_INTRODUCTION)[0]
+
+    mark = h.mark()
+    for action, value in ((Action.SEND_INTRODUCTIONS, send), (Action.DROP_INTRODUCTION, drop)):
+        payload = block_action(MANAGER, action, value)
+        payload["team"] = {"id": "T2", "domain": "other"}
+        payload["user"]["team_id"] = "T2"
+        assert h.sender.interaction(payload).status == 200
+    h.settle()
+
+    told = [c.text() for c in h.since(mark) if c.method == "chat.postMessage"]
+    assert sum("That preview no longer exists" in t for t in told) == 2
+    assert not [c for c in h.since(mark) if c.method == "conversations.open"]
+    assert [r["status"] for r in _rows(owner_engine)] == ["proposed", "proposed"]
+
+
+def test_a_forged_pick_of_5000_mentees_is_refused_beside_the_field(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    many = [f"UX{n}" for n in range(5000)]
+    body = _submit(h, _open_modal(h), group_pick=select("picked"), group_mentees=_users(*many))
+    assert body == {
+        "response_action": "errors",
+        "errors": {Field.GROUP_MENTEES: "Pick at most 2,000 mentees."},
+    }
+    assert _rows(owner_engine) == []
