@@ -363,6 +363,87 @@ def test_two_clicks_on_send_at_once_send_each_group_dm_once(
     assert [r["status"] for r in _rows(owner_engine)] == ["sent", "sent"]
 
 
+def _second_kubernetes_mentor(h: Harness, engine: Engine) -> None:
+    with engine.begin() as conn:
+        lee = conn.execute(
+            text(
+                "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
+                " time_zone, is_mentor, expertise) VALUES ('T1', 'UM2', 'Lee Park', 'Platform',"
+                " 'Europe/Madrid', true, '{kubernetes}') RETURNING id"
+            )
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO availability (workspace_id, user_id, weekday, start_time, end_time)"
+                " SELECT 'T1', :m, d, '10:00', '16:00' FROM generate_series(0, 4) d"
+            ),
+            {"m": lee},
+        )
+    h.slack.add_user("UM2", "Lee Park")
+
+
+def _preview_of_rui_with(h: Harness, view: dict[str, Any], mentor: str) -> tuple[Sight, str]:
+    mark = h.mark()
+    _submit(
+        h,
+        view,
+        group_pick=select("picked"),
+        group_mentees=_users("UE2"),
+        group_mentors=_users(mentor),
+    )
+    preview = _dm_to_manager(h, "Programme matching preview: 1 pair", mark)
+    return preview, _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+
+
+def test_a_preview_whose_mentee_was_introduced_meanwhile_sends_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Two previews made before either was sent both pair Rui, with Kai and
+    with Lee: once one is sent, the other is out of date."""
+    _people(h, owner_engine)
+    _second_kubernetes_mentor(h, owner_engine)
+    view = _open_modal(h)
+    with_kai = _preview_of_rui_with(h, view, "UM0")
+    with_lee = _preview_of_rui_with(h, view, "UM2")
+
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, with_kai[1], on=with_kai[0])
+    h.settle()
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, with_lee[1], on=with_lee[0])
+    h.settle()
+
+    told = [c.text() for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    assert any("out of date" in t and "Rui Costa was introduced" in t for t in told), told
+    assert _group_dms(h, mark) == []
+    assert [(r["mentor"], r["status"]) for r in _rows(owner_engine)] == [
+        ("UM0", "sent"),
+        ("UM2", "proposed"),
+    ]
+
+
+def test_two_previews_of_one_mentee_sent_at_once_introduce_them_once(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    _second_kubernetes_mentor(h, owner_engine)
+    view = _open_modal(h)
+    previews = [_preview_of_rui_with(h, view, mentor) for mentor in ("UM0", "UM2")]
+
+    mark = h.mark()
+    _at_once(
+        *[
+            lambda sight=sight, send=send: h.click(
+                MANAGER, Action.SEND_INTRODUCTIONS, send, on=sight
+            )
+            for sight, send in previews
+        ]
+    )
+    h.settle()
+
+    assert len(_group_dms(h, mark)) == 1
+    assert sorted(r["status"] for r in _rows(owner_engine)) == ["proposed", "sent"]
+
+
 def test_a_manager_of_another_workspace_cannot_send_or_drop_this_ones_preview(
     h: Harness, owner_engine: Engine
 ) -> None:
