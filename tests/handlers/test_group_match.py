@@ -481,3 +481,46 @@ def test_a_forged_pick_of_5000_mentees_is_refused_beside_the_field(
         "errors": {Field.GROUP_MENTEES: "Pick at most 2,000 mentees."},
     }
     assert _rows(owner_engine) == []
+
+
+def _rated(engine: Engine, ids: dict[str, int], mentor: str, mentee: str, times: int) -> None:
+    """`mentee` had `times` completed sessions with `mentor` last month, each rated 5."""
+    with engine.begin() as conn:
+        for n in range(times):
+            session = conn.execute(
+                text(
+                    "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at,"
+                    " status) VALUES ('T1', :r, :e, :s, :s + interval '30 minutes', 'completed')"
+                    " RETURNING id"
+                ),
+                {"r": ids[mentor], "e": ids[mentee], "s": NOW - timedelta(days=40 - n)},
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO feedback (workspace_id, session_id, author_id, subject_id,"
+                    " subject_role, rating) VALUES ('T1', :s, :e, :r, 'mentor', 5)"
+                ),
+                {"s": session, "e": ids[mentee], "r": ids[mentor]},
+            )
+
+
+def test_the_preview_shows_a_mentors_average_rating_only_on_3_ratings_or_more(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """The preview is a manager's view: Kai's one rating stays out of his
+    pairs' reasons, Ivy's three show."""
+    ids = _people(h, owner_engine)
+    _rated(owner_engine, ids, "UM0", "UE0", 1)
+    _rated(owner_engine, ids, "UM1", "UE1", 3)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+
+    pairs = {
+        block["text"]["text"].split("→")[1].split("*")[1]: block["text"]["text"]
+        for block in _blocks(preview)
+        if "→" in block.get("text", {}).get("text", "")
+    }
+    assert set(pairs) == {"Kai Nakamura", "Ivy Chen"}
+    assert "★" not in pairs["Kai Nakamura"]
+    assert "5.0★ from 3 ratings" in pairs["Ivy Chen"]
