@@ -439,6 +439,11 @@ class GoalRepository(Protocol):
         """The goal, locked until the transaction ends (None if not visible)."""
         ...
 
+    def hold_owner(self, owner_id: int) -> None:
+        """Wait for any other change to the person's goals to end, and keep
+        others waiting until this transaction ends (the owner's own)."""
+        ...
+
     def for_owner(self, owner_id: int) -> list[Goal]:
         """The person's goals the actor may read, oldest first."""
         ...
