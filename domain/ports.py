@@ -421,8 +421,12 @@ class FeedbackRepository(Protocol):
 
     def for_sessions(self, session_ids: Iterable[int]) -> dict[int, list[Feedback]]: ...
 
-    def about(self, subject_id: int, *, limit: int = 5) -> list[Feedback]:
-        """Newest feedback received by a person (visible to the actor)."""
+    def about(
+        self, subject_id: int, *, limit: int = 5, reader_id: int | None = None
+    ) -> list[Feedback]:
+        """Newest feedback received by a person (visible to the actor); with
+        `reader_id`, only that of sessions the reader was one of the two of
+        (what they may read, even when the actor may read more: an admin)."""
         ...
 
     def rating(self, mentor_id: int) -> MentorRating: ...

@@ -1,4 +1,5 @@
-"""The privacy threshold through the bot: a mentor's average rating reaches a
+"""Privacy through the bot: written feedback is read by the session's two
+people only, never by a manager; and the threshold: a mentor's average rating reaches a
 manager (and the digest's channel) only when it rests on at least 3 ratings,
 whichever figure would carry it. With one mentor rated once, the programme's
 average and the mentee's department's average are that one rating."""
@@ -14,7 +15,8 @@ from bot import jobs
 from bot.standin.payloads import text_input
 from domain.feedback import give_feedback
 from domain.sessions import accept, complete, request_session
-from handlers.ids import Field
+from handlers.ids import Action, Field
+from handlers.metadata import MentorRef
 from tests.handlers.booked import user_id
 from tests.handlers.conftest import NOW, Harness
 from tests.handlers.people import mentor_and_mentee
@@ -23,6 +25,7 @@ TUESDAY = NOW + timedelta(days=1, hours=2)  # in Maya's hours, London on GMT or 
 A_WEEK_LATER = NOW + timedelta(days=7, hours=1, minutes=1)  # Monday 09:01 UTC
 # However a figure shows the one rating of 2: as stars or as a number.
 SHOWN = ("★★☆☆☆", "2.0 (1)", "rating 2.0", "2.00")
+COMMENT = "Late twice, and cut me short"  # Ben's written feedback on Maya
 
 
 def _rated_once(h: Harness, engine: Engine) -> None:
@@ -43,7 +46,7 @@ def _rated_once(h: Harness, engine: Engine) -> None:
     jobs.lifecycle(h.bot)
     h.clock.set(TUESDAY + timedelta(hours=1))
     complete(deps.uow("T1", "UMAYA"), clock, session_id=session.id, notes="", actual_minutes=30)
-    give_feedback(deps.uow("T1", "UBEN"), clock, session_id=session.id, rating=2)
+    give_feedback(deps.uow("T1", "UBEN"), clock, session_id=session.id, rating=2, comment=COMMENT)
     h.settle()
     h.clock.set(A_WEEK_LATER)
     h.slack.clear()
@@ -68,6 +71,7 @@ def test_no_average_resting_on_one_rating_reaches_the_managers_dashboard(
         assert "Sales" in said  # Ben's department, with its one rated session
         assert _leaks(said) == []
         assert "too few to show an average" in said
+        assert COMMENT not in said
 
 
 def test_no_average_resting_on_one_rating_reaches_the_digest_channel(
@@ -83,3 +87,25 @@ def test_no_average_resting_on_one_rating_reaches_the_digest_channel(
     assert "Maya" in said  # the week's top mentor, one completed session
     assert _leaks(said) == []
     assert "too few to show an average" in said
+    assert COMMENT not in said
+
+
+def test_a_manager_opening_a_mentors_profile_reads_no_one_elses_written_feedback(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Managers may read every session's feedback in the database (its
+    policies); the mentor's card shows a reader only feedback of their own
+    sessions, whoever they are."""
+    _rated_once(h, owner_engine)
+    maya = MentorRef(mentor_id=user_id(owner_engine, "UMAYA")).encode()
+
+    seen = {}
+    for reader in ("UBEN", "UOLGA"):
+        opened = len(h.calls("views.update"))
+        h.click(reader, Action.VIEW_PROFILE, maya)
+        seen[reader] = str(h.opened_view(after=opened)["blocks"])
+
+    assert "Maya" in seen["UOLGA"]
+    assert COMMENT not in seen["UOLGA"]
+    assert "No feedback yet." in seen["UOLGA"]
+    assert COMMENT in seen["UBEN"]  # his own, as before
