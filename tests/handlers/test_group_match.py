@@ -524,3 +524,27 @@ def test_the_preview_shows_a_mentors_average_rating_only_on_3_ratings_or_more(
     assert set(pairs) == {"Kai Nakamura", "Ivy Chen"}
     assert "★" not in pairs["Kai Nakamura"]
     assert "5.0★ from 3 ratings" in pairs["Ivy Chen"]
+
+
+def test_a_preview_whose_mentee_left_or_mentor_stopped_mentoring_sends_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    with owner_engine.begin() as conn:
+        conn.execute(text("UPDATE users SET is_active = false WHERE slack_user_id = 'UE1'"))
+        conn.execute(text("UPDATE users SET is_mentor = false WHERE slack_user_id = 'UM0'"))
+
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+
+    told = " ".join(c.text() for c in h.since(mark) if c.method == "response_url")
+    assert "out of date" in told
+    assert "Tom Berg left the programme" in told
+    assert "Kai Nakamura is no longer a mentor" in told
+    assert not [c for c in h.since(mark) if c.method == "conversations.open"]
+    assert {r["status"] for r in _rows(owner_engine)} == {"proposed"}
