@@ -548,3 +548,29 @@ def test_a_preview_whose_mentee_left_or_mentor_stopped_mentoring_sends_nothing(
     assert "Kai Nakamura is no longer a mentor" in told
     assert not [c for c in h.since(mark) if c.method == "conversations.open"]
     assert {r["status"] for r in _rows(owner_engine)} == {"proposed"}
+
+
+def test_slack_unreachable_for_one_pair_still_records_where_the_others_went(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """A lost connection while opening one pair's group DM is told like a
+    refusal: the other pair's introduction goes, and its conversation is
+    recorded."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    h.slack.fail("conversations.open", times=5, close_connection=True, match={"users": "UE1,UM1"})
+
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+
+    told = " ".join(c.text() for c in h.since(mark) if c.method == "response_url")
+    assert "Sent 1 introduction" in told
+    assert "Tom Berg → Ivy Chen" in told
+    assert len(_group_dms(h, mark)) == 1
+    rows = {r["mentee"]: r for r in _rows(owner_engine)}
+    assert rows["UE1"]["channel_id"] is None
+    assert [r["channel_id"] for u, r in rows.items() if u != "UE1"] == [_group_dms(h, mark)[0]]
