@@ -15,7 +15,8 @@ no workspace sees every workspace):
   passed, as for everything in the period). Requested, declined, cancelled and
   expired sessions never happened and are left out. None when nothing was due.
 - **Average rating**: the mean of mentees' ratings of their mentors (feedback
-  with subject_role `mentor`) on sessions in the period. None without ratings.
+  with subject_role `mentor`) on sessions in the period. None without ratings,
+  and below 3 ratings (see Privacy).
 - **Top mentors by rating**: mentors with at least one such rating in the
   period, ranked by a Bayesian average so that one 5-star review does not beat
   fifty 4.8s: score = (C·m + Σ ratings) / (C + n), with n the mentor's ratings in
@@ -105,7 +106,9 @@ no workspace sees every workspace):
 - **Privacy**: a mentor's average rating reaches a manager only when it rests
   on at least 3 ratings (`MIN_RATINGS_SHOWN`): the rating top list holds only
   such mentors; the per-mentor table (the CSV) and the digest leave the
-  others' average and score blank (`for_managers`). Written
+  others' average and score blank (`for_managers`); the programme's and a
+  department's average are left out below 3 ratings too (`manager_average`),
+  as one or two ratings are a mentor's own. Written
   feedback never reaches a manager's view, CSV or digest.
 
 Mentors appear in the top lists whatever their status now (a mentor who has
@@ -156,6 +159,7 @@ from domain.metrics import (
     expertise_gaps,
     for_managers,
     load_spread,
+    manager_average,
     ratio,
     trend_points,
     trend_window,
@@ -326,7 +330,7 @@ def compute(
             sessions=d.sessions,
             completed=d.completed,
             rating_count=d.rating_count,
-            average_rating=ratio(d.rating_sum, d.rating_count),
+            average_rating=manager_average(d.rating_sum, d.rating_count),
         )
         for d in analytics.departments(workspace_id, since, now)
     )
@@ -351,7 +355,7 @@ def compute(
         sessions=totals.sessions,
         completed=totals.completed,
         completion_rate=ratio(totals.completed, totals.due),
-        average_rating=ratio(totals.rating_sum, totals.rating_count),
+        average_rating=manager_average(totals.rating_sum, totals.rating_count),
         top_by_rating=by_rating(figures)[:top],
         top_by_completed=by_completed(figures)[:top],
         utilization=booked / offered if offered else None,

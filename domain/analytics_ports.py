@@ -231,3 +231,9 @@ class NudgeRepository(Protocol):
     def last(self, mentor_id: int, mentee_id: int) -> Nudge | None:
         """The pair's latest nudge (None: never nudged)."""
         ...
+
+    def is_pair(self, mentor_id: int, mentee_id: int) -> bool:
+        """Whether `mentor_id` mentored `mentee_id`: a session of theirs, in
+        those roles, that was not declined or expired (as the at-risk pairs'
+        sessions are)."""
+        ...

@@ -26,7 +26,7 @@ compared with the seven before those. The definitions are the dashboard's
 - `new_sessions`: sessions in the period, whatever their status;
 - `completed`: those completed;
 - `average_rating`: the mean of mentees' ratings of mentors on those sessions
-  (None without ratings);
+  (None below 3 ratings: one or two are a mentor's own, `manager_average`);
 - `top_mentors`: mentors with at least one completed session in the period,
   most completed first, then the higher Bayesian score, then by name; an
   average resting on fewer than 3 ratings is left out (`for_managers`), and
@@ -80,6 +80,7 @@ from domain.metrics import (
     expertise_gaps,
     for_managers,
     load_spread,
+    manager_average,
     ratio,
     weekday_counts,
 )
@@ -314,7 +315,7 @@ def _figures(uow: UnitOfWork, record: DigestRecord, schedule: DigestSchedule, to
         week_start=record.week,
         new_sessions=totals.sessions,
         completed=totals.completed,
-        average_rating=totals.rating_sum / totals.rating_count if totals.rating_count else None,
+        average_rating=manager_average(totals.rating_sum, totals.rating_count),
         # The channel is read by managers (and more): averages on 3 ratings at least.
         top_mentors=[for_managers(f) for f in busy[: max(top, 0)]],
         previous_new_sessions=previous.sessions,

@@ -107,6 +107,7 @@ def my_goals(uow: UnitOfWork, clock: Clock) -> GoalBoard:
     """The acting mentee's goals; the first time, their learning goals become goals."""
     with uow:
         me = _mentee(uow)
+        uow.goals.hold_owner(me.id)
         goals, seeded = _goals_of(uow, me, clock.now())
         if seeded:
             uow.commit()
@@ -127,6 +128,7 @@ def add_goal(
     notes = _notes(notes)
     with uow:
         me = _mentee(uow)
+        uow.goals.hold_owner(me.id)
         now = clock.now()
         _check_target(target_date, me, now)
         goals, _ = _goals_of(uow, me, now)
@@ -157,6 +159,7 @@ def update_goal(
     notes = _notes(notes)
     with uow:
         me = current_profile(uow)
+        uow.goals.hold_owner(me.id)
         now = clock.now()
         goal = _own(uow.goals.get_for_update(goal_id), me)
         _check_target(target_date, me, now, unless=goal.target_date)
@@ -293,7 +296,9 @@ def _require_room(goals: Iterable[Goal], *, field: str) -> None:
 
 def _goals_of(uow: UnitOfWork, me: Profile, now: datetime) -> tuple[list[Goal], bool]:
     """The person's goals, and whether their learning goals just became them
-    (the first time they have none)."""
+    (the first time they have none). The caller holds the owner
+    (`hold_owner`): two first looks at once seed them once, and two goals
+    added at once keep to `limits.GOALS`."""
     goals = uow.goals.for_owner(me.id)
     if goals or not me.learning_goals:
         return goals, False

@@ -39,6 +39,7 @@ from domain.matching import (
     _shared_hours,
     _skill_reasons,
 )
+from domain.metrics import MIN_RATINGS_SHOWN
 from domain.model import MentorRating, Profile
 from domain.skills.relatedness import (
     COVERAGE,
@@ -296,7 +297,9 @@ class _Group:
         if hours >= 1:
             reasons.append(f"{hours:.0f} h of their working days overlap")
         rating = mentor.rating
-        if rating.count and rating.average is not None:
+        # A manager reads these (the preview): an average resting on fewer
+        # than `MIN_RATINGS_SHOWN` ratings is not theirs to see.
+        if rating.count >= MIN_RATINGS_SHOWN and rating.average is not None:
             reasons.append(f"{rating.average:.1f}★ from {_count(rating.count, 'rating')}")
         other = mentor.profile.department.casefold() != mentee.department.casefold()
         if self.matching.prefer_other_department and other and mentor.profile.department:

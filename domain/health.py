@@ -18,6 +18,9 @@ from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile
 
 NUDGE_EVERY = timedelta(days=14)
+NOT_A_PAIR = (
+    "Those two never had a session together as mentor and mentee: there is no pair to nudge."
+)
 
 
 class NudgedRecently(Conflict):
@@ -59,6 +62,10 @@ def nudge_pair(uow: UnitOfWork, clock: Clock, *, mentor_id: int, mentee_id: int)
             raise NotFound("That pair is no longer in the programme.")
         if not (mentor.is_active and mentee.is_active):
             raise InvalidInput("One of the pair has left the programme; there is nobody to nudge.")
+        # The button names the pair in its roles: swapped, or two people who
+        # never met, they are no pair (and the 14 days would not hold).
+        if not uow.nudges.is_pair(mentor_id, mentee_id):
+            raise NotFound(NOT_A_PAIR)
         nudge = uow.nudges.add(me.workspace_id, mentor_id, mentee_id, sent_by=me.id, at=now)
         if nudge is None:
             last = uow.nudges.last(mentor_id, mentee_id)

@@ -7,7 +7,12 @@ not the message's: a message could not hold 2,000 pairs, and a stale one must
 be told apart); a drop makes it `dropped`; sending claims the `proposed` ones
 as `sent` in one transaction, so a second click finds nothing left to send.
 The DMs go after that commit (never inside a transaction), and the
-conversation each went to is recorded in a second one."""
+conversation each went to is recorded in a second one.
+
+A preview is out of date, and sends nothing, when one of its mentees left,
+booked a mentor, or was introduced by another preview sent since it was
+made; sendings in a workspace take turns (the database's lock), so two
+previews of one mentee sent at once introduce them once."""
 
 from __future__ import annotations
 
@@ -83,6 +88,7 @@ class Proposal:
     reasons: tuple[str, ...]
     status: Status
     sent_at: datetime | None = None
+    proposed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,18 @@ class IntroductionRepository(Protocol):
 
     def sent_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
         """Those of (mentee, mentor) `pairs` introduced already (in any preview)."""
+        ...
+
+    def lock_sending(self, workspace_id: str) -> None:
+        """Wait for any other sending of the workspace's introductions to end
+        (held until this transaction ends)."""
+        ...
+
+    def introduced_since(
+        self, mentee_ids: Iterable[int], *, since: datetime, besides: UUID
+    ) -> set[int]:
+        """Those of `mentee_ids` introduced (sent) at or after `since` in a
+        preview other than `besides`."""
         ...
 
 
@@ -320,10 +338,13 @@ def send_introductions(
 ) -> Sending:
     """Claim the preview's proposed pairs as sent (once: a second click finds
     none) with three free times per pair. A stale preview sends nothing."""
-    require_group_manager(uow.actor)
+    workspace_id = require_group_manager(uow.actor)
     now = clock.now()
     with uow:
         repo = uow.introductions
+        # One sending at a time per workspace: two previews pairing the same
+        # mentee, sent at once, would each find the other not sent yet.
+        repo.lock_sending(workspace_id)
         proposals = repo.preview(preview_id, for_update=True)
         if not proposals:
             raise NotFound("That preview no longer exists. Run `/mentor match group` again.")
@@ -332,6 +353,17 @@ def send_introductions(
         if not waiting:
             return Sending((), already)
         changed = _stale(waiting, repo.with_mentor([p.mentee.id for p in waiting]))
+        made = min((p.proposed_at for p in proposals if p.proposed_at is not None), default=None)
+        if made is not None:
+            # Another preview, made before this one was, sent meanwhile.
+            elsewhere = repo.introduced_since(
+                [p.mentee.id for p in waiting], since=made, besides=preview_id
+            )
+            changed += [
+                f"{p.mentee.display_name} was introduced to a mentor meanwhile"
+                for p in waiting
+                if p.mentee.id in elsewhere
+            ]
         pairs = {(p.mentee.id, p.mentor.id) for p in waiting}
         for mentee_id, mentor_id in repo.sent_pairs(pairs):
             p = next(p for p in waiting if (p.mentee.id, p.mentor.id) == (mentee_id, mentor_id))

@@ -219,6 +219,14 @@ def by_rating(
     )
 
 
+def manager_average(rating_sum: float, rating_count: int) -> float | None:
+    """A mean of ratings as a manager may see it: None below
+    `MIN_RATINGS_SHOWN` ratings. Also for the programme's and a department's
+    averages: resting on one or two ratings, they are one mentor's (or one
+    mentee's) ratings as surely as a per-mentor average is."""
+    return ratio(rating_sum, rating_count) if rating_count >= MIN_RATINGS_SHOWN else None
+
+
 def for_managers(f: MentorFigures) -> MentorFigures:
     """The figures a manager may see: no average (nor the score made from it)
     resting on fewer than `MIN_RATINGS_SHOWN` ratings."""

@@ -117,8 +117,10 @@ class WorkspaceRepository(Protocol):
 class SettingsRepository(Protocol):
     """A workspace's settings and their audit; its admins, or the system."""
 
-    def get(self, workspace_id: str) -> WorkspaceSettings:
-        """Its settings, the digest channel included (all default when it has none)."""
+    def get(self, workspace_id: str, *, for_update: bool = False) -> WorkspaceSettings:
+        """Its settings, the digest channel included (all default when it has
+        none). `for_update`: the workspace is held until the transaction ends,
+        so that a change made meanwhile is waited for, then read."""
         ...
 
     def get_many(self, workspace_ids: Iterable[str]) -> dict[str, WorkspaceSettings]:
@@ -433,8 +435,12 @@ class FeedbackRepository(Protocol):
 
     def for_sessions(self, session_ids: Iterable[int]) -> dict[int, list[Feedback]]: ...
 
-    def about(self, subject_id: int, *, limit: int = 5) -> list[Feedback]:
-        """Newest feedback received by a person (visible to the actor)."""
+    def about(
+        self, subject_id: int, *, limit: int = 5, reader_id: int | None = None
+    ) -> list[Feedback]:
+        """Newest feedback received by a person (visible to the actor); with
+        `reader_id`, only that of sessions the reader was one of the two of
+        (what they may read, even when the actor may read more: an admin)."""
         ...
 
     def rating(self, mentor_id: int) -> MentorRating: ...
@@ -449,6 +455,11 @@ class GoalRepository(Protocol):
 
     def get_for_update(self, goal_id: int) -> Goal | None:
         """The goal, locked until the transaction ends (None if not visible)."""
+        ...
+
+    def hold_owner(self, owner_id: int) -> None:
+        """Wait for any other change to the person's goals to end, and keep
+        others waiting until this transaction ends (the owner's own)."""
         ...
 
     def for_owner(self, owner_id: int) -> list[Goal]:

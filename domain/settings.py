@@ -96,7 +96,8 @@ def change_settings(
     check(edit)
     values = replace(edit.values, managers=edit.values.managers - floor)
     with uow:
-        current = uow.settings.get(workspace_id)
+        # Held: two managers saving at once each change what the other saved.
+        current = uow.settings.get(workspace_id, for_update=True)
         updated = current.updated(SettingsEdit(values, edit.settings))
         now = clock.now()
         changes = [

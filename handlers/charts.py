@@ -77,10 +77,17 @@ def publish_charts(
 def _upload(
     client: WebClient, workspace_id: str, source: ChartSource, plan: ChartPlan
 ) -> str | None:
-    """The uploaded file's id, or None when Slack refused it or could not be reached."""
+    """The uploaded file's id, or None when the chart could not be drawn, or
+    Slack refused it or could not be reached."""
     period = "all" if source.period_days is None else f"{source.period_days}d"
     try:
         png = draw(source.data, plan.kind)
+    # matplotlib refuses a text it cannot lay out with a ValueError: that
+    # chart is left out (as a failed upload is), not the period's others.
+    except ValueError as error:
+        log.error("chart %s (%s) for %s not drawn: %s", plan.kind, period, workspace_id, error)
+        return None
+    try:
         reply = client.files_upload_v2(
             content=png,
             filename=f"{plan.kind}-{period}.png",

@@ -125,6 +125,12 @@ def handle_action_send_introductions(click: Click) -> None:
             log.warning("introduction %s not sent: %s", pair.id, error.response.get("error"))
             failed.append(pair)
             continue
+        # Slack unreachable (refused connection, timeout): told as a refusal,
+        # and the conversations the others went to are still recorded.
+        except OSError as error:
+            log.warning("introduction %s not sent: %s", pair.id, type(error).__name__)
+            failed.append(pair)
+            continue
         channels[pair.id] = channel
     record_sent(click.uow(), channels=channels)
     said = sent_message(sending, failed)

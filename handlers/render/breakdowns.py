@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 
 from domain.metrics import (
+    MIN_RATINGS_SHOWN,
     Dashboard,
     DepartmentFigures,
     ExpertiseGap,
@@ -21,6 +22,13 @@ MAX_NAME = 60
 
 def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def manager_stars(average: float | None, count: int) -> str:
+    """An average rating as a manager may see it: withheld below the threshold."""
+    if count and (average is None or count < MIN_RATINGS_SHOWN):
+        return f"{plural(count, 'rating')} (too few to show an average)"
+    return stars(average, count)
 
 
 def _label(point: TrendPoint, unit: TrendUnit) -> str:
@@ -72,7 +80,7 @@ def _department(row: DepartmentFigures, total: int) -> str:
     )
     return (
         f"*{name}* · {plural(row.mentors, 'mentor')} · {plural(row.mentees, 'mentee')}\n"
-        f"{held} · {stars(row.average_rating, row.rating_count)}"
+        f"{held} · {manager_stars(row.average_rating, row.rating_count)}"
     )
 
 

@@ -169,7 +169,7 @@ def sent_message(sending: Sending, failed: Sequence[Proposal]) -> str:
     )
     if failed:
         names = ", ".join(f"{p.mentee.display_name} → {p.mentor.display_name}" for p in failed[:10])
-        text += f" Slack refused {len(failed)}: {names}."
+        text += f" Slack refused or could not be reached for {len(failed)}: {names}."
     return text
 
 

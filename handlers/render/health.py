@@ -19,12 +19,13 @@ from domain.metrics import (
 from handlers.ids import Action
 from handlers.metadata import PairRef
 from handlers.render.breakdowns import MAX_NAME, NONE, plural
-from handlers.render.common import bar, button, escape, progress_bar, section, stars, truncate
+from handlers.render.common import bar, button, escape, progress_bar, section, truncate
 
 NUDGE = "Nudge"
 PRIVACY = (
     f"Privacy: a mentor's average rating is shown only when it rests on at least"
-    f" {MIN_RATINGS_SHOWN} ratings (top lists, CSV, digest); written feedback is seen"
+    f" {MIN_RATINGS_SHOWN} ratings (top lists, CSV, digest), and so is the programme's or a"
+    " department's; written feedback is seen"
     " by the session's two participants only, never here, in the CSV or the digest."
 )
 HEALTH_DEFINITIONS = (
@@ -37,13 +38,6 @@ HEALTH_DEFINITIONS = (
     " achieved now. At risk: no session for 30 days after one, the last two"
     " cancelled, or a session rated 2 or less in the last 30 days."
 )
-
-
-def manager_stars(average: float | None, count: int) -> str:
-    """A mentor's rating as a manager may see it: withheld below the threshold."""
-    if count and average is None:
-        return f"{plural(count, 'rating')} (too few to show an average)"
-    return stars(average, count)
 
 
 def _percent(fraction: float | None) -> str:

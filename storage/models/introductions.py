@@ -1,4 +1,4 @@
-"""A programme manager's introductions of mentees to mentors (migration 0020)."""
+"""A programme manager's introductions of mentees to mentors (migrations 0020, 0022)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Float,
-    ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Text,
@@ -29,6 +29,12 @@ class IntroductionRow(Base):
 
     __tablename__ = "introductions"
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "mentee_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["workspace_id", "mentor_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
         CheckConstraint("status IN ('proposed', 'dropped', 'sent')", name="status_known"),
         CheckConstraint("mentee_id <> mentor_id", name="two_people"),
         CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
@@ -53,8 +59,9 @@ class IntroductionRow(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     workspace_id: Mapped[str] = workspace_fk()
     preview_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    mentee_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
-    mentor_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    # Both people of the introduction's workspace (migration 0022).
+    mentee_id: Mapped[int] = mapped_column(BigInteger)
+    mentor_id: Mapped[int] = mapped_column(BigInteger)
     score: Mapped[float] = mapped_column(Float)
     reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     status: Mapped[str] = mapped_column(Text, server_default="proposed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.model import Feedback, MentorRating
@@ -63,12 +63,17 @@ class SqlFeedbackRepository:
             found[row.session_id].append(feedback_from_row(row))
         return found
 
-    def about(self, subject_id: int, *, limit: int = 5) -> list[Feedback]:
+    def about(
+        self, subject_id: int, *, limit: int = 5, reader_id: int | None = None
+    ) -> list[Feedback]:
+        statement = select(FeedbackRow).where(FeedbackRow.subject_id == subject_id)
+        if reader_id is not None:
+            # A session's feedback is between its two people: the author and the subject.
+            statement = statement.where(
+                or_(FeedbackRow.author_id == reader_id, FeedbackRow.subject_id == reader_id)
+            )
         rows = self._session.scalars(
-            select(FeedbackRow)
-            .where(FeedbackRow.subject_id == subject_id)
-            .order_by(FeedbackRow.created_at.desc(), FeedbackRow.id.desc())
-            .limit(limit)
+            statement.order_by(FeedbackRow.created_at.desc(), FeedbackRow.id.desc()).limit(limit)
         )
         return [feedback_from_row(row) for row in rows]
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from domain.model import Goal, GoalChange, NewGoal
 from storage.errors import translated_errors
-from storage.models import GoalHistory, GoalRow
+from storage.models import GoalHistory, GoalRow, User
 from storage.repos.rows import goal_from_row
 
 
@@ -23,6 +23,14 @@ class SqlGoalRepository:
     def get(self, goal_id: int) -> Goal | None:
         row = self._session.get(GoalRow, goal_id, populate_existing=True)
         return goal_from_row(row) if row else None
+
+    def hold_owner(self, owner_id: int) -> None:
+        # The owner's profile row (NO KEY UPDATE: sessions referring to it
+        # are still written meanwhile); the goals' own rows cannot be locked
+        # before they exist.
+        self._session.execute(
+            select(User.id).where(User.id == owner_id).with_for_update(key_share=True)
+        )
 
     def get_for_update(self, goal_id: int) -> Goal | None:
         row = self._session.scalar(

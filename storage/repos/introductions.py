@@ -17,6 +17,9 @@ from storage.repos.common import average, id_list
 from storage.repos.rows import profile_from_row
 
 _ACTIVE = [status.value for status in ACTIVE_STATUSES]
+# The advisory locks' first key for sending introductions (the second: the
+# workspace's hash); storage.repos.snapshots uses another.
+SENDING_LOCK_SPACE = 0x696E74  # "int"
 
 
 class SqlIntroductionRepository:
@@ -140,6 +143,7 @@ class SqlIntroductionRepository:
                 reasons=tuple(row.reasons),
                 status=Status(row.status),
                 sent_at=row.sent_at,
+                proposed_at=row.proposed_at,
             )
             for row, e, r in self._session.execute(statement)
         ]
@@ -191,3 +195,27 @@ class SqlIntroductionRepository:
             )
         )
         return {(e, r) for e, r in rows}
+
+    def lock_sending(self, workspace_id: str) -> None:
+        self._session.execute(
+            select(func.pg_advisory_xact_lock(SENDING_LOCK_SPACE, func.hashtext(workspace_id)))
+        )
+
+    def introduced_since(
+        self, mentee_ids: Iterable[int], *, since: datetime, besides: UUID
+    ) -> set[int]:
+        ids = id_list(mentee_ids)
+        if not ids:
+            return set()
+        return set(
+            self._session.scalars(
+                select(IntroductionRow.mentee_id)
+                .where(
+                    IntroductionRow.mentee_id.in_(ids),
+                    IntroductionRow.status == Status.SENT.value,
+                    IntroductionRow.preview_id != besides,
+                    IntroductionRow.sent_at >= since,
+                )
+                .distinct()
+            )
+        )

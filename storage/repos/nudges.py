@@ -10,8 +10,12 @@ from sqlalchemy.orm import Session as OrmSession
 
 from domain.analytics_ports import Nudge
 from domain.health import NUDGE_EVERY
+from domain.model import SessionStatus
 from storage.errors import translated_errors
-from storage.models import NudgeRow
+from storage.models import NudgeRow, SessionRow
+
+# Requests that never became sessions of the pair (as `_AT_RISK` counts them).
+_NEVER_HELD = (SessionStatus.DECLINED.value, SessionStatus.EXPIRED.value)
 
 
 def _nudge(row: NudgeRow) -> Nudge:
@@ -53,3 +57,18 @@ class SqlNudgeRepository:
             .limit(1)
         ).one_or_none()
         return None if row is None else _nudge(row)
+
+    def is_pair(self, mentor_id: int, mentee_id: int) -> bool:
+        return bool(
+            self._session.scalar(
+                select(
+                    select(SessionRow.id)
+                    .where(
+                        SessionRow.mentor_id == mentor_id,
+                        SessionRow.mentee_id == mentee_id,
+                        SessionRow.status.not_in(_NEVER_HELD),
+                    )
+                    .exists()
+                )
+            )
+        )

@@ -46,7 +46,18 @@ class SqlSettingsRepository:
             for workspace_id, channel, managers, weekday, at, zone, notice, most_open in rows
         }
 
-    def get(self, workspace_id: str) -> WorkspaceSettings:
+    def get(self, workspace_id: str, *, for_update: bool = False) -> WorkspaceSettings:
+        if for_update:
+            # The workspace's row, which always exists (its settings' row may
+            # not yet): a second manager's save waits here for the first's
+            # commit and then reads it, rather than writing every setting back
+            # as it read them before that commit. NO KEY UPDATE: the rows that
+            # refer to the workspace (a booking's) are written meanwhile.
+            self._session.execute(
+                select(Workspace.id)
+                .where(Workspace.id == workspace_id)
+                .with_for_update(key_share=True)
+            )
         return self._read([workspace_id]).get(workspace_id, WorkspaceSettings())
 
     def get_many(self, workspace_ids: Iterable[str]) -> dict[str, WorkspaceSettings]:

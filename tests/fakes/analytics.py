@@ -415,3 +415,10 @@ class FakeNudges:
             n for n in self.store.nudges if (n.mentor_id, n.mentee_id) == (mentor_id, mentee_id)
         ]
         return max(mine, key=lambda n: (n.sent_at, n.id), default=None)
+
+    def is_pair(self, mentor_id: int, mentee_id: int) -> bool:
+        never = (SessionStatus.DECLINED, SessionStatus.EXPIRED)
+        return any(
+            (s.mentor_id, s.mentee_id) == (mentor_id, mentee_id) and s.status not in never
+            for s in self.store.sessions.values()
+        )

@@ -31,8 +31,14 @@ class FakeFeedback:
     def for_sessions(self, session_ids: Iterable[int]) -> dict[int, list[Feedback]]:
         return {session_id: self.for_session(session_id) for session_id in session_ids}
 
-    def about(self, subject_id: int, *, limit: int = 5) -> list[Feedback]:
-        return [f for f in reversed(self.store.feedback) if f.subject_id == subject_id][:limit]
+    def about(
+        self, subject_id: int, *, limit: int = 5, reader_id: int | None = None
+    ) -> list[Feedback]:
+        return [
+            f
+            for f in reversed(self.store.feedback)
+            if f.subject_id == subject_id and reader_id in (None, f.author_id, f.subject_id)
+        ][:limit]
 
     def rating(self, mentor_id: int) -> MentorRating:
         ratings = [

@@ -18,6 +18,9 @@ class FakeGoals:
     def get(self, goal_id: int) -> Goal | None:
         return self.store.goals.get(goal_id)
 
+    def hold_owner(self, owner_id: int) -> None:
+        """One thread, one transaction at a time: nothing to wait for."""
+
     def get_for_update(self, goal_id: int) -> Goal | None:
         return self.get(goal_id)
 

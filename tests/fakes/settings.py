@@ -14,7 +14,7 @@ class FakeSettings:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def get(self, workspace_id: str) -> WorkspaceSettings:
+    def get(self, workspace_id: str, *, for_update: bool = False) -> WorkspaceSettings:
         return replace(
             self.store.settings.get(workspace_id, WorkspaceSettings()),
             digest_channel=self.store.digest_channels.get(workspace_id),

@@ -6,13 +6,15 @@ nothing twice; the bad inputs each get a clear message."""
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.standin.payloads import select
+from bot.standin.payloads import block_action, select
 from bot.standin.seen import Sight
 from domain.introductions import ONLY_MANAGERS
 from handlers.ids import Action, Field, Modal
@@ -314,3 +316,261 @@ def test_a_stale_preview_sends_nothing_and_says_why(h: Harness, owner_engine: En
     assert any("Tom Berg booked a mentor meanwhile" in t for t in told)
     assert not h.calls("conversations.open")
     assert {r["status"] for r in _rows(owner_engine)} == {"proposed"}
+
+
+def _at_once(*work: Callable[[], Any]) -> None:
+    """Run each in its own thread, released together."""
+    barrier = threading.Barrier(len(work))
+
+    def run(job: Callable[[], Any]) -> None:
+        barrier.wait()
+        job()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+
+def _group_dms(h: Harness, mark: int) -> list[str]:
+    return [
+        str(c.params["channel"])
+        for c in h.since(mark)
+        if c.method == "chat.postMessage" and str(c.params.get("channel")).startswith("G")
+    ]
+
+
+def test_two_clicks_on_send_at_once_send_each_group_dm_once(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+
+    mark = h.mark()
+    _at_once(*[lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)] * 2)
+    h.settle()
+
+    assert len([c for c in h.since(mark) if c.method == "conversations.open"]) == 2
+    dms = _group_dms(h, mark)
+    assert len(dms) == len(set(dms)) == 2
+    told = [c.text() for c in h.since(mark) if c.method == "response_url"]
+    assert any(t.startswith("Sent 2 introductions") for t in told)
+    assert any("already sent" in t for t in told)
+    assert [r["status"] for r in _rows(owner_engine)] == ["sent", "sent"]
+
+
+def _second_kubernetes_mentor(h: Harness, engine: Engine) -> None:
+    with engine.begin() as conn:
+        lee = conn.execute(
+            text(
+                "INSERT INTO users (workspace_id, slack_user_id, display_name, department,"
+                " time_zone, is_mentor, expertise) VALUES ('T1', 'UM2', 'Lee Park', 'Platform',"
+                " 'Europe/Madrid', true, '{kubernetes}') RETURNING id"
+            )
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO availability (workspace_id, user_id, weekday, start_time, end_time)"
+                " SELECT 'T1', :m, d, '10:00', '16:00' FROM generate_series(0, 4) d"
+            ),
+            {"m": lee},
+        )
+    h.slack.add_user("UM2", "Lee Park")
+
+
+def _preview_of_rui_with(h: Harness, view: dict[str, Any], mentor: str) -> tuple[Sight, str]:
+    mark = h.mark()
+    _submit(
+        h,
+        view,
+        group_pick=select("picked"),
+        group_mentees=_users("UE2"),
+        group_mentors=_users(mentor),
+    )
+    preview = _dm_to_manager(h, "Programme matching preview: 1 pair", mark)
+    return preview, _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+
+
+def test_a_preview_whose_mentee_was_introduced_meanwhile_sends_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Two previews made before either was sent both pair Rui, with Kai and
+    with Lee: once one is sent, the other is out of date."""
+    _people(h, owner_engine)
+    _second_kubernetes_mentor(h, owner_engine)
+    view = _open_modal(h)
+    with_kai = _preview_of_rui_with(h, view, "UM0")
+    with_lee = _preview_of_rui_with(h, view, "UM2")
+
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, with_kai[1], on=with_kai[0])
+    h.settle()
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, with_lee[1], on=with_lee[0])
+    h.settle()
+
+    told = [c.text() for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    assert any("out of date" in t and "Rui Costa was introduced" in t for t in told), told
+    assert _group_dms(h, mark) == []
+    assert [(r["mentor"], r["status"]) for r in _rows(owner_engine)] == [
+        ("UM0", "sent"),
+        ("UM2", "proposed"),
+    ]
+
+
+def test_two_previews_of_one_mentee_sent_at_once_introduce_them_once(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    _second_kubernetes_mentor(h, owner_engine)
+    view = _open_modal(h)
+    previews = [_preview_of_rui_with(h, view, mentor) for mentor in ("UM0", "UM2")]
+
+    mark = h.mark()
+    _at_once(
+        *[
+            lambda sight=sight, send=send: h.click(
+                MANAGER, Action.SEND_INTRODUCTIONS, send, on=sight
+            )
+            for sight, send in previews
+        ]
+    )
+    h.settle()
+
+    assert len(_group_dms(h, mark)) == 1
+    assert sorted(r["status"] for r in _rows(owner_engine)) == ["proposed", "sent"]
+
+
+def test_a_manager_of_another_workspace_cannot_send_or_drop_this_ones_preview(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Olga manages wherever the bot runs (MENTORSHIP_ADMINS); clicking from
+    another workspace with this one's preview in the button finds nothing."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    drop = _values(_blocks(preview), Action.DROP_INTRODUCTION)[0]
+
+    mark = h.mark()
+    for action, value in ((Action.SEND_INTRODUCTIONS, send), (Action.DROP_INTRODUCTION, drop)):
+        payload = block_action(MANAGER, action, value)
+        payload["team"] = {"id": "T2", "domain": "other"}
+        payload["user"]["team_id"] = "T2"
+        assert h.sender.interaction(payload).status == 200
+    h.settle()
+
+    told = [c.text() for c in h.since(mark) if c.method == "chat.postMessage"]
+    assert sum("That preview no longer exists" in t for t in told) == 2
+    assert not [c for c in h.since(mark) if c.method == "conversations.open"]
+    assert [r["status"] for r in _rows(owner_engine)] == ["proposed", "proposed"]
+
+
+def test_a_forged_pick_of_5000_mentees_is_refused_beside_the_field(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    many = [f"UX{n}" for n in range(5000)]
+    body = _submit(h, _open_modal(h), group_pick=select("picked"), group_mentees=_users(*many))
+    assert body == {
+        "response_action": "errors",
+        "errors": {Field.GROUP_MENTEES: "Pick at most 2,000 mentees."},
+    }
+    assert _rows(owner_engine) == []
+
+
+def _rated(engine: Engine, ids: dict[str, int], mentor: str, mentee: str, times: int) -> None:
+    """`mentee` had `times` completed sessions with `mentor` last month, each rated 5."""
+    with engine.begin() as conn:
+        for n in range(times):
+            session = conn.execute(
+                text(
+                    "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at,"
+                    " status) VALUES ('T1', :r, :e, :s, :s + interval '30 minutes', 'completed')"
+                    " RETURNING id"
+                ),
+                {"r": ids[mentor], "e": ids[mentee], "s": NOW - timedelta(days=40 - n)},
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO feedback (workspace_id, session_id, author_id, subject_id,"
+                    " subject_role, rating) VALUES ('T1', :s, :e, :r, 'mentor', 5)"
+                ),
+                {"s": session, "e": ids[mentee], "r": ids[mentor]},
+            )
+
+
+def test_the_preview_shows_a_mentors_average_rating_only_on_3_ratings_or_more(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """The preview is a manager's view: Kai's one rating stays out of his
+    pairs' reasons, Ivy's three show."""
+    ids = _people(h, owner_engine)
+    _rated(owner_engine, ids, "UM0", "UE0", 1)
+    _rated(owner_engine, ids, "UM1", "UE1", 3)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+
+    pairs = {
+        block["text"]["text"].split("→")[1].split("*")[1]: block["text"]["text"]
+        for block in _blocks(preview)
+        if "→" in block.get("text", {}).get("text", "")
+    }
+    assert set(pairs) == {"Kai Nakamura", "Ivy Chen"}
+    assert "★" not in pairs["Kai Nakamura"]
+    assert "5.0★ from 3 ratings" in pairs["Ivy Chen"]
+
+
+def test_a_preview_whose_mentee_left_or_mentor_stopped_mentoring_sends_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    with owner_engine.begin() as conn:
+        conn.execute(text("UPDATE users SET is_active = false WHERE slack_user_id = 'UE1'"))
+        conn.execute(text("UPDATE users SET is_mentor = false WHERE slack_user_id = 'UM0'"))
+
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+
+    told = " ".join(c.text() for c in h.since(mark) if c.method == "response_url")
+    assert "out of date" in told
+    assert "Tom Berg left the programme" in told
+    assert "Kai Nakamura is no longer a mentor" in told
+    assert not [c for c in h.since(mark) if c.method == "conversations.open"]
+    assert {r["status"] for r in _rows(owner_engine)} == {"proposed"}
+
+
+def test_slack_unreachable_for_one_pair_still_records_where_the_others_went(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """A lost connection while opening one pair's group DM is told like a
+    refusal: the other pair's introduction goes, and its conversation is
+    recorded."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    h.slack.fail("conversations.open", times=5, close_connection=True, match={"users": "UE1,UM1"})
+
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+
+    told = " ".join(c.text() for c in h.since(mark) if c.method == "response_url")
+    assert "Sent 1 introduction" in told
+    assert "Tom Berg → Ivy Chen" in told
+    assert len(_group_dms(h, mark)) == 1
+    rows = {r["mentee"]: r for r in _rows(owner_engine)}
+    assert rows["UE1"]["channel_id"] is None
+    assert [r["channel_id"] for u, r in rows.items() if u != "UE1"] == [_group_dms(h, mark)[0]]

@@ -109,3 +109,32 @@ def test_a_members_forged_nudge_is_refused_and_nobody_is_messaged(
         assert (
             conn.execute(text("SELECT count(*) FROM notifications WHERE kind = 'nudge'"))
         ).scalar_one() == 0
+
+
+def test_a_forged_nudge_of_the_pair_swapped_or_of_strangers_is_refused(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """The 14 days hold for the two people, whichever way round a tampered
+    button names them; and two people who never met are no pair to nudge."""
+    maya, ben = _pair_gone_quiet(owner_engine)
+    with owner_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        cara = add_user(conn, "T1", "UCARA", mentee=True, name="Cara Singh")
+    h.click("UOLGA", Action.NUDGE_PAIR, PairRef(mentor_id=maya, mentee_id=ben).encode())
+    assert h.bot.listeners.wait_idle(IDLE_WAIT_S)
+
+    # The same two people with their roles swapped, a day later.
+    h.clock.set(NOW + timedelta(days=1))
+    h.click("UOLGA", Action.NUDGE_PAIR, PairRef(mentor_id=ben, mentee_id=maya).encode())
+    swapped = h.next_call("response_url", after=1).text()
+    # Maya and Cara never had a session.
+    h.click("UOLGA", Action.NUDGE_PAIR, PairRef(mentor_id=maya, mentee_id=cara).encode())
+    strangers = h.next_call("response_url", after=2).text()
+
+    assert "never had a session" in swapped
+    assert "never had a session" in strangers
+    assert len(_dms(h, "UMAYA")) == len(_dms(h, "UBEN")) == 1
+    assert _dms(h, "UCARA") == []
+    with owner_engine.begin() as conn:
+        rows = conn.execute(text("SELECT mentor_id, mentee_id FROM nudges")).all()
+    assert [tuple(row) for row in rows] == [(maya, ben)]

@@ -113,7 +113,9 @@ def test_expertise_short_of_mentors_says_how_many_each_mentor_would_take() -> No
 def test_departments_show_their_share_of_sessions_people_and_rating() -> None:
     assert departments_text(BOARD).split("\n")[1:] == [
         "*Engineering* · 1 mentor · 1 mentee",
-        "▓▓▓▓▓░░░░░ 55% of sessions · 6 sessions, 3 completed · ★★★★☆ 4.5 (2)",
+        # Two ratings: too few to show their average, whatever the figures hold.
+        "▓▓▓▓▓░░░░░ 55% of sessions · 6 sessions, 3 completed"
+        " · 2 ratings (too few to show an average)",
         "*No department* · 0 mentors · 1 mentee",
         "▓▓▓▓▓░░░░░ 45% of sessions · 5 sessions, 2 completed · No ratings yet",
         "*Design* · 1 mentor · 0 mentees",

@@ -4,6 +4,8 @@ at all, and a session can name only its own mentee's goal, whoever writes it."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
+from domain import limits
 from domain.errors import Conflict, GoalNotFound, InvalidInput, NotAllowed
 from domain.feedback import give_feedback
 from domain.goals import add_goal, my_goals, session_goals, update_goal
@@ -212,3 +215,59 @@ def test_a_session_names_only_its_own_mentees_goal_whoever_writes_it(
                 ),
                 {"m": people.org.mentor, "e": people.org.mentee, "s": BASE_TIME, "g": theirs.id},
             )
+
+
+def _at_once(*work: Callable[[], object]) -> list[BaseException]:
+    """Run each in its own thread, released together; what each raised."""
+    barrier = threading.Barrier(len(work))
+    raised: list[BaseException] = []
+
+    def run(job: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            job()
+        except BaseException as error:  # reported by the test's thread
+            raised.append(error)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return raised
+
+
+def test_two_first_looks_at_once_turn_the_learning_goals_into_goals_once(
+    people: People, owner_engine: Engine
+) -> None:
+    """`/mentor goals` twice in a row (or with Add goal): the first look
+    makes goals of the learning goals, once."""
+    raised = _at_once(
+        lambda: my_goals(people.uow("UMENTEE"), people.clock),
+        lambda: add_goal(people.uow("UMENTEE"), people.clock, title="Speak up"),
+    )
+
+    assert raised == []
+    assert sorted(_rows(owner_engine, "SELECT title FROM goals")) == [
+        ("Leadership",),
+        ("Speak up",),
+    ]
+
+
+def test_two_goals_added_at_once_keep_to_the_most_open_goals(
+    people: People, owner_engine: Engine
+) -> None:
+    # The first add turns the learning goal into a goal too: one short of the most.
+    for n in range(limits.GOALS - 2):
+        add_goal(people.uow("UMENTEE"), people.clock, title=f"Goal {n}")
+    assert _rows(owner_engine, "SELECT count(*) FROM goals") == [(limits.GOALS - 1,)]
+
+    raised = _at_once(
+        *[
+            lambda n=n: add_goal(people.uow("UMENTEE"), people.clock, title=f"Last {n}")
+            for n in range(2)
+        ]
+    )
+
+    assert [type(error) for error in raised] == [InvalidInput]
+    assert _rows(owner_engine, "SELECT count(*) FROM goals") == [(limits.GOALS,)]

@@ -5,13 +5,13 @@ time, and that a mentee is in one pair of a preview; the dashboard's figure
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
@@ -148,3 +148,72 @@ def test_the_dashboard_counts_introductions_and_days_to_the_first_session(
     # Another workspace's manager, and a member (row-level security), read none.
     assert figures(Actor("T2", "UOTHER", Role.ADMIN), None) == IntroductionFigures()
     assert figures(Actor.member("T1", "UMENTEE"), None) == IntroductionFigures()
+
+
+@pytest.fixture
+def as_manager(app_engine: Engine) -> Iterator[Callable[[], Connection]]:
+    """A transaction as T1's programme manager UADMIN (the app role); each
+    is closed after the test, whatever it asserted (an open one would keep
+    the tables from being emptied)."""
+    opened: list[Connection] = []
+
+    def begin() -> Connection:
+        conn = app_engine.connect()
+        opened.append(conn)
+        conn.begin()
+        set_actor(conn, "T1", "UADMIN", "admin")
+        return conn
+
+    yield begin
+    for conn in opened:
+        conn.close()
+
+
+def test_a_pair_is_two_people_of_the_introductions_workspace_whoever_writes_it(
+    org: Org, as_manager: Callable[[], Connection]
+) -> None:
+    """T1's manager, past the domain, cannot pair someone of T2: neither in
+    a new proposal nor by moving a proposal's mentee."""
+    conn = as_manager()
+    with pytest.raises(IntegrityError, match="fk_introductions_workspace_id_mentee_id_users"):
+        _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None, mentee=org.foreigner)
+    conn.close()
+
+    conn = as_manager()
+    _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None)
+    with pytest.raises(DBAPIError, match="permission denied"):  # a pair is never moved
+        conn.execute(text("UPDATE introductions SET mentee_id = :e"), {"e": org.foreigner})
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "refused"),
+    [
+        # Un-sending, to send the pair again.
+        (
+            "status = 'proposed', sent_by = NULL, sent_at = NULL, channel_id = NULL",
+            "introductions_status_moves",
+        ),
+        ("preview_id = gen_random_uuid()", "permission denied"),
+        ("score = 1", "permission denied"),
+        ("proposed_by = 'UOTHER'", "permission denied"),
+    ],
+)
+def test_a_sent_introduction_stays_sent_and_keeps_what_was_proposed(
+    org: Org, as_manager: Callable[[], Connection], change: str, refused: str
+) -> None:
+    conn = as_manager()
+    _intro(conn, org, preview=uuid4())
+    with pytest.raises(DBAPIError, match=refused):
+        conn.execute(text(f"UPDATE introductions SET {change}"))
+    conn.close()
+
+
+def test_a_dropped_pair_is_not_proposed_again(
+    org: Org, as_manager: Callable[[], Connection]
+) -> None:
+    conn = as_manager()
+    _intro(conn, org, preview=uuid4(), status="dropped", sent_by=None)
+    with pytest.raises(DBAPIError, match="introductions_status_moves"):
+        conn.execute(text("UPDATE introductions SET status = 'proposed'"))
+    conn.close()

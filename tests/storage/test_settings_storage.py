@@ -5,6 +5,7 @@ own check is skipped."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import time, timedelta
 
@@ -187,3 +188,51 @@ def test_a_manager_of_another_workspace_reads_and_writes_nothing_here(
     with pytest.raises(NotAllowed):
         _write(uow(elsewhere), lambda u: u.settings.save("T1", WorkspaceSettings(digest_weekday=6)))
     assert read_settings(uow(Actor.system("T1"))).digest_weekday == 3
+
+
+def test_two_managers_saving_at_once_keep_both_changes_and_a_true_audit(
+    uow: type[SqlUnitOfWork], owner_engine: Engine
+) -> None:
+    """Olga moves the digest to Wednesdays while Maya, at the same moment,
+    changes the open requests per mentee and moves it to Fridays: neither
+    save undoes the other's other setting, and the audit says what each
+    change replaced."""
+    clock = FakeClock(NOW)
+    olga, maya = Actor.admin("T1", "UOLGA"), Actor.admin("T1", "UMAYA")
+    change_settings(uow(olga), clock, edit=_edit(managers=frozenset({"UMAYA"})), floor=FLOOR)
+    edits = {
+        olga: _edit(digest_weekday=2, min_notice_minutes=60),
+        maya: _edit(digest_weekday=4, max_open_per_mentee=1),
+    }
+    barrier = threading.Barrier(len(edits) + 1)
+    failed: list[BaseException] = []
+
+    def save(actor: Actor) -> None:
+        barrier.wait()
+        try:
+            change_settings(uow(actor), clock, edit=edits[actor], floor=FLOOR)
+        except BaseException as error:  # reported by the test's thread
+            failed.append(error)
+
+    with owner_engine.connect() as other:
+        # Someone holds the workspace's rows a moment: both saves are under
+        # way, and wait, when it lets go (well within their lock timeout).
+        held = other.begin()
+        other.execute(text("SELECT 1 FROM workspaces WHERE id = 'T1' FOR NO KEY UPDATE"))
+        other.execute(text("SELECT 1 FROM workspace_settings WHERE workspace_id = 'T1' FOR UPDATE"))
+        threads = [threading.Thread(target=save, args=(actor,)) for actor in edits]
+        for thread in threads:
+            thread.start()
+        barrier.wait()
+        threading.Event().wait(0.5)
+        held.rollback()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not failed, failed
+    saved = read_settings(uow(Actor.system("T1")))
+    assert (saved.min_notice_minutes, saved.max_open_per_mentee) == (60, 1)
+    weekday_changes = [row[3:] for row in _audit(owner_engine) if row[2] == "digest_weekday"]
+    # One went first (from the default); the other changed what it had set.
+    assert weekday_changes in ([(None, "2"), ("2", "4")], [(None, "4"), ("4", "2")])
+    assert str(saved.digest_weekday) == weekday_changes[-1][1]
