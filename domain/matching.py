@@ -32,7 +32,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from domain.metrics import bayesian_score
+from domain.metrics import MIN_RATINGS_SHOWN, bayesian_score
 from domain.model import (
     ACTIVE_STATUSES,
     BusyPeriod,
@@ -277,7 +277,8 @@ class _Scorer:
         hours = _shared_hours(self.me.time_zone, mentor.time_zone, self.now)
         if hours >= 1:
             reasons.append(f"{hours:.0f} h of your working day overlap")
-        if rating.count and rating.average is not None:
+        # One or two ratings would tell the mentee who rated how.
+        if rating.count >= MIN_RATINGS_SHOWN and rating.average is not None:
             reasons.append(f"{rating.average:.1f}★ from {_count(rating.count, 'rating')}")
         parts = {
             Part.HOURS: min(hours / FULL_DAY_HOURS, 1.0),

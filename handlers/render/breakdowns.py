@@ -6,7 +6,6 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 
 from domain.metrics import (
-    MIN_RATINGS_SHOWN,
     Dashboard,
     DepartmentFigures,
     ExpertiseGap,
@@ -22,13 +21,6 @@ MAX_NAME = 60
 
 def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
-
-
-def manager_stars(average: float | None, count: int) -> str:
-    """An average rating as a manager may see it: withheld below the threshold."""
-    if count and (average is None or count < MIN_RATINGS_SHOWN):
-        return f"{plural(count, 'rating')} (too few to show an average)"
-    return stars(average, count)
 
 
 def _label(point: TrendPoint, unit: TrendUnit) -> str:
@@ -80,7 +72,7 @@ def _department(row: DepartmentFigures, total: int) -> str:
     )
     return (
         f"*{name}* · {plural(row.mentors, 'mentor')} · {plural(row.mentees, 'mentee')}\n"
-        f"{held} · {manager_stars(row.average_rating, row.rating_count)}"
+        f"{held} · {stars(row.average_rating, row.rating_count)}"
     )
 
 

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from domain.metrics import MIN_RATINGS_SHOWN
 from handlers.ids import VALUE, Field
 
 # Slack's own limits, checked again here so a long list is cut with a note
@@ -63,8 +64,13 @@ def slack_time(moment: datetime, fallback_zone: str) -> str:
 
 
 def stars(average: float | None, count: int) -> str:
-    if not count or average is None:
+    """A mentor's average rating as anyone may see it. Below the threshold it is
+    withheld from everyone, the mentor too: one or two ratings would tell who
+    gave which."""
+    if not count:
         return "No ratings yet"
+    if average is None or count < MIN_RATINGS_SHOWN:
+        return f"{count} rating{'' if count == 1 else 's'} (too few to show an average)"
     full = round(average)
     return f"{'★' * full}{'☆' * (5 - full)} {average:.1f} ({count})"
 

@@ -6,8 +6,8 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from domain.charts import DIGEST_CHART_PERIOD
 from domain.digest import Digest
-from handlers.render.breakdowns import manager_stars, plural
-from handlers.render.common import context, escape, header
+from handlers.render.breakdowns import plural
+from handlers.render.common import context, escape, header, stars
 from handlers.render.health import goals_line, introductions_line
 from handlers.render.stats import chart_blocks
 
@@ -60,9 +60,7 @@ def digest_message(d: Digest) -> tuple[str, list[Block]]:
         MarkdownTextObject(
             text="Completed\n" + _trend(d.completed, d.completed_delta, d.completed_change)
         ),
-        MarkdownTextObject(
-            text="Average rating\n" + manager_stars(d.average_rating, d.rating_count)
-        ),
+        MarkdownTextObject(text="Average rating\n" + stars(d.average_rating, d.rating_count)),
     ]
     blocks: list[Block] = [
         header("Mentorship — the week in review"),
@@ -75,7 +73,7 @@ def digest_message(d: Digest) -> tuple[str, list[Block]]:
     if d.top_mentors:
         lines = [
             f"{rank}. *{escape(m.name)}* — {m.completed} completed · "
-            f"{manager_stars(m.average_rating, m.rating_count)}"
+            f"{stars(m.average_rating, m.rating_count)}"
             for rank, m in enumerate(d.top_mentors, start=1)
         ]
         blocks.append(

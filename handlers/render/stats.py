@@ -27,7 +27,7 @@ from domain.metrics import (
 )
 from handlers.ids import Action
 from handlers.metadata import PeriodRef
-from handlers.render.breakdowns import NONE, breakdown_blocks, manager_stars
+from handlers.render.breakdowns import NONE, breakdown_blocks
 from handlers.render.common import (
     MAX_OPTION_TEXT,
     button,
@@ -214,7 +214,7 @@ def _bar(fraction: float | None) -> str:
 
 
 def _rating(average: float | None, count: int) -> str:
-    return NONE if not count else manager_stars(average, count)
+    return NONE if not count else stars(average, count)
 
 
 def _percent(fraction: float | None) -> str:

@@ -226,7 +226,6 @@ def test_each_part_of_the_score_says_why_in_words(world: World) -> None:
     assert suggestion.reasons == (
         "knows Python — your goals",
         "7 h of your working day overlap",
-        "5.0★ from 1 rating",
         "from Data — another team",
         "free Mon 14:00 your time",  # 10:00 UTC: two hours' notice after 08:00
         "1 session completed",

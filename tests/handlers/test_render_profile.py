@@ -117,7 +117,7 @@ def test_a_mentors_summary_shows_who_they_are_and_what_they_can_do() -> None:
         "Staff engineer · Platform",
         "*Roles:* Mentor",
         "python, leadership",
-        "★★★★☆ 4.5 (2)",
+        "2 ratings (too few to show an average)",
         "Europe/Paris",
         "<https://meet.example.com/ana|Join>",
     ):
@@ -194,7 +194,12 @@ def test_the_profile_modal_shows_the_mentor_their_record_and_a_book_button() -> 
     assert view["callback_id"] == Modal.PROFILE
     assert len(view["title"]["text"]) <= 24
     assert "submit" not in view
-    for expected in ("*Ana Lima*", "python, leadership", "★★★★☆ 4.5 (2)", "7 sessions completed"):
+    for expected in (
+        "*Ana Lima*",
+        "python, leadership",
+        "2 ratings (too few to show an average)",
+        "7 sessions completed",
+    ):
         assert expected in text
     assert "Ask me anything &lt;!channel&gt;" in text
     book = buttons(view["blocks"])
@@ -242,3 +247,13 @@ def test_a_returning_mentor_is_shown_the_availability_they_left_and_asked_to_con
     assert "confirm" in text
     assert "`/mentor availability`" in text
     assert "Welcome back" not in mentor_welcome_text(None)
+
+
+def test_an_average_is_shown_to_anyone_only_from_three_ratings() -> None:
+    # One or two ratings would tell the mentor, a manager or a mentee who gave which.
+    from handlers.render.common import stars
+
+    assert stars(None, 0) == "No ratings yet"
+    assert stars(5.0, 1) == "1 rating (too few to show an average)"
+    assert stars(4.5, 2) == "2 ratings (too few to show an average)"
+    assert stars(4.0, 3) == "★★★★☆ 4.0 (3)"

@@ -119,8 +119,9 @@ def test_the_top_mentors_are_listed_in_order_with_score_stars_and_completed() ->
     text = json.dumps(rendered(dashboard_blocks(FULL, "UTC")), ensure_ascii=False)
 
     assert (
-        "1. *Omar &lt;Haddad&gt;* — score 4.05 · ★★★★★ 5.0 (1) · 1 completed\\n"
-        "2. *Maya Patel* — score 4.04 · ★★★★☆ 4.5 (2) · 3 completed"
+        "1. *Omar &lt;Haddad&gt;* — score 4.05 · 1 rating (too few to show an average)"
+        " · 1 completed\\n"
+        "2. *Maya Patel* — score 4.04 · 2 ratings (too few to show an average) · 3 completed"
     ) in text
     assert (
         "1. *Maya Patel* — 3 completed · utilization 12%\\n"
