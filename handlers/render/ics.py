@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from icalendar import Calendar, Event
 
 from domain.calendar import EventStatus, Method
+from domain.model import Session
 
 PRODUCT = "-//Mentorship bot//mentorbot//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -39,6 +40,33 @@ class CalendarEvent:
     topic: str
     link: str | None
     stamp: datetime
+
+    @classmethod
+    def of(
+        cls,
+        session: Session,
+        *,
+        status: EventStatus,
+        names: tuple[str, str],
+        link: str | None,
+        noticed_at: datetime,
+    ) -> CalendarEvent:
+        """The session as stored; stamped with its last change, else when the
+        notice about it was made. `names`: mentor's, mentee's."""
+        assert session.calendar_sequence is not None
+        return cls(
+            workspace_id=session.workspace_id,
+            session_id=session.id,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            sequence=session.calendar_sequence,
+            status=status,
+            mentor=names[0],
+            mentee=names[1],
+            topic=session.topic,
+            link=link,
+            stamp=session.updated_at or noticed_at,
+        )
 
     @property
     def uid(self) -> str:

@@ -403,18 +403,12 @@ def _calendar_event(
             _text(n.payload, "mentee"),
         )
     )
-    event = CalendarEvent(
-        workspace_id=session.workspace_id,
-        session_id=session.id,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        sequence=session.calendar_sequence,
+    event = CalendarEvent.of(
+        session,
         status=status,
-        mentor=mentor,
-        mentee=mentee,
-        topic=session.topic,
+        names=(mentor, mentee),
         link=meeting_link,
-        stamp=session.updated_at or n.created_at,
+        noticed_at=n.created_at,
     )
     told = replace(
         n,

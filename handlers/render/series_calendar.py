@@ -35,18 +35,12 @@ def series_calendar_dm(
         str(n.payload.get("mentee") or ""),
     )
     events = [
-        CalendarEvent(
-            workspace_id=session.workspace_id,
-            session_id=session.id,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            sequence=session.calendar_sequence,
+        CalendarEvent.of(
+            session,
             status=status,
-            mentor=mentor,
-            mentee=mentee,
-            topic=session.topic,
+            names=(mentor, mentee),
             link=link(session),
-            stamp=session.updated_at or n.created_at,
+            noticed_at=n.created_at,
         )
         for session in sessions
         if session.calendar_sequence is not None and (status := event_status(session)) is not None
