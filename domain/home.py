@@ -15,6 +15,7 @@ from domain.matching import (
     HOME_SHOWN,
     Matches,
     MatchPolicy,
+    SuggestionMemo,
     suggestions_within,
 )
 from domain.meeting import meeting_link
@@ -118,10 +119,11 @@ def read_homes(
     viewers: Sequence[Viewer],
     *,
     matching: MatchPolicy = DEFAULT_MATCHING,
+    memo: SuggestionMemo | None = None,
 ) -> dict[Viewer, Home]:
     """System: several people's App Homes, read in one transaction."""
     with uow:
-        return homes_within(uow, clock, viewers, matching=matching)
+        return homes_within(uow, clock, viewers, matching=matching, memo=memo)
 
 
 def homes_within(
@@ -130,6 +132,7 @@ def homes_within(
     viewers: Sequence[Viewer],
     *,
     matching: MatchPolicy = DEFAULT_MATCHING,
+    memo: SuggestionMemo | None = None,
 ) -> dict[Viewer, Home]:
     """`read_homes` inside a system unit of work the caller opened."""
     if uow.actor.role is not Role.SYSTEM:
@@ -145,6 +148,7 @@ def homes_within(
             admin=viewer.admin,
             page=viewer.notifications_page,
             matching=matching,
+            memo=memo,
         )
         board: Dashboard | None = None
         charts: tuple[ChartFile, ...] = ()
@@ -163,6 +167,7 @@ def open_home(
     event_id: str,
     viewer: Viewer,
     matching: MatchPolicy = DEFAULT_MATCHING,
+    memo: SuggestionMemo | None = None,
 ) -> tuple[bool, Home | None]:
     """System, for the event's workspace: someone opened their App Home. Records
     the event id (False: a retry, which does nothing more, and no Home) and, in
@@ -173,7 +178,7 @@ def open_home(
     with uow:
         if event_id and not uow.events.first_delivery(workspace_id, event_id[:100], clock.now()):
             return False, None
-        home = homes_within(uow, clock, [viewer], matching=matching)[viewer]
+        home = homes_within(uow, clock, [viewer], matching=matching, memo=memo)[viewer]
         uow.commit()
         return True, home
 
@@ -187,6 +192,7 @@ def _snapshot(
     page: int = 1,
     notifications: int = 5,
     matching: MatchPolicy = DEFAULT_MATCHING,
+    memo: SuggestionMemo | None = None,
 ) -> HomeSnapshot:
     page = max(page, 1)
     if found is None or not found.is_active:
@@ -212,6 +218,7 @@ def _snapshot(
                 shown=HOME_SHOWN,
                 candidates=matching.home_candidates,
                 matching=matching,
+                memo=memo,
             )
             if me.is_mentee
             else None

@@ -20,7 +20,7 @@ from uuid import UUID
 from domain.errors import NotAllowed
 from domain.goals import request_goals
 from domain.home import Home, Viewer, homes_within
-from domain.matching import DEFAULT_MATCHING, MatchPolicy
+from domain.matching import DEFAULT_MATCHING, MatchPolicy, SuggestionMemo
 from domain.model import Delivery, Notification, Role
 from domain.notifications import calendar_series
 from domain.ports import Clock, UnitOfWork
@@ -116,6 +116,7 @@ def settle(
     failures: Sequence[Failure] = (),
     homes: Sequence[Viewer] = (),
     matching: MatchPolicy = DEFAULT_MATCHING,
+    memo: SuggestionMemo | None = None,
 ) -> tuple[list[Failure], dict[Viewer, Home]]:
     """After a round of DMs, in one transaction: record which went and which
     failed (see `failed`), and read the App Homes to publish now (the people
@@ -126,7 +127,7 @@ def settle(
         for notification_id in sent:
             uow.notifications.mark_delivered(notification_id, now)
         gave_up = [failure for failure in failures if _record_failure(uow, now, failure)]
-        read = homes_within(uow, clock, homes, matching=matching) if homes else {}
+        read = homes_within(uow, clock, homes, matching=matching, memo=memo) if homes else {}
         uow.commit()
     return gave_up, read
 

@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from domain.home import Home, Viewer, open_home, read_homes
 from domain.installs import heard_from
-from domain.matching import DEFAULT_MATCHING, MatchPolicy
+from domain.matching import DEFAULT_MATCHING, MatchPolicy, SuggestionMemo
 from domain.meeting import meeting_link
 from domain.model import Actor, Delivery, NotificationKind, Profile
 from domain.outbox import (
@@ -166,6 +166,7 @@ class SlackNotifier:
         mentors without a link of their own (`domain.meeting`)."""
         self._client = client
         self._matching = matching
+        self._memo = SuggestionMemo()
         self._unit_of_work = unit_of_work
         self._clock = clock
         self._managers = managers  # (workspace, Slack user) -> manages the programme there
@@ -282,6 +283,7 @@ class SlackNotifier:
             failures=failures,
             homes=due,
             matching=self._matching,
+            memo=self._memo,
         )
         for failure in gave_up:
             log.warning("DM %s given up after %d tries", failure.notice.id, failure.notice.attempts)
@@ -422,6 +424,7 @@ class SlackNotifier:
             event_id=event_id,
             viewer=self.homes.opened(viewer),
             matching=self._matching,
+            memo=self._memo,
         )
         if first and home is not None:
             self._publish({viewer: home})
@@ -429,7 +432,11 @@ class SlackNotifier:
     def _read_and_publish(self, viewers: Sequence[Viewer]) -> None:
         try:
             homes = read_homes(
-                self._unit_of_work(Actor.system()), self._clock, viewers, matching=self._matching
+                self._unit_of_work(Actor.system()),
+                self._clock,
+                viewers,
+                matching=self._matching,
+                memo=self._memo,
             )
         # Whatever went wrong reading them is logged with its traceback.
         except Exception as error:

@@ -15,7 +15,9 @@ from domain.matching import (
     MatchPolicy,
     MatchState,
     Part,
+    SuggestionMemo,
     suggest_mentors,
+    suggestions_within,
 )
 from domain.model import (
     Actor,
@@ -269,3 +271,33 @@ def test_someone_not_signed_up_as_a_mentee_is_told_so(world: World) -> None:
     maya = world.mentor("Maya", ("python",))
 
     assert world.matches(maya).state is MatchState.NOT_A_MENTEE
+
+
+def test_the_homes_memo_keeps_suggestions_until_the_mentee_changes_or_they_age(
+    world: World,
+) -> None:
+    ben = world.mentee("Ben", ("python",))
+    ada = world.mentor("Ada", ("python",))
+    memo = SuggestionMemo(keep=timedelta(minutes=5))
+
+    def home() -> list[str]:
+        uow = world.uow()
+        with uow:
+            found = suggestions_within(uow, world.clock, ben, shown=3, candidates=40, memo=memo)
+        return _names(found)
+
+    assert home() == ["Ada"]
+    # A new mentor is not scored on the next open: the kept suggestions are shown.
+    world.mentor("Grace", ("python",), department="Design")
+    assert home() == ["Ada"]
+    # Ben books Ada: his mentors are in the key, so he sees it at once.
+    world.session(ada, ben, days=2)
+    assert home() == ["Grace"]
+    # Other mentors' changes show once the suggestions are `keep` old.
+    world.mentor("Hopper", ("python",), department="Design")
+    assert home() == ["Grace"]
+    world.clock.advance(minutes=5)
+    assert sorted(home()) == ["Grace", "Hopper"]
+    # New goals are in the key too.
+    ben = replace(ben, learning_goals=("kubernetes",))
+    assert home() == []
