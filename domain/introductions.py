@@ -406,7 +406,11 @@ def send_introductions(
         under_way = sum(1 for p in proposals if p.sending)
         wanted = Status.FAILED if retry else Status.PROPOSED
         waiting = [p for p in proposals if p.status is wanted and not p.sending]
-        failed = () if retry else tuple(p for p in proposals if p.status is Status.FAILED)
+        failed = (
+            ()
+            if retry
+            else tuple(p for p in proposals if p.status is Status.FAILED and not p.sending)
+        )
         changed = _changed(repo, preview_id, waiting) if waiting else []
         if changed and not retry:
             said = [why for _, why in changed]
