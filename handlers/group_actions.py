@@ -42,6 +42,8 @@ from handlers.views import Submission, submission
 
 log = logging.getLogger(__name__)
 
+UNFINISHED = "not sent: the bot hit an error while sending (its log says which)"
+
 
 @action(Action.OPEN_GROUP_MATCH, opens_modal=True)
 def handle_action_open_group_match(click: Click) -> None:
@@ -128,15 +130,22 @@ def _send(click: Click, *, retry: bool) -> None:
     )
     channels: dict[int, str] = {}
     failures: dict[int, str] = {}
-    for intro in sending.introductions:
-        try:
-            channels[intro.proposal.id] = _introduce(click.client, intro, click.acting.user_id)
-        except NotSent as failure:
-            log.warning("introduction %s not sent: %s", intro.proposal.id, failure.slack_error)
-            failures[intro.proposal.id] = str(failure)
-    sent = record_sent(
-        click.uow(), click.deps.clock, sending=sending, channels=channels, failures=failures
-    )
+    try:
+        for intro in sending.introductions:
+            try:
+                channels[intro.proposal.id] = _introduce(click.client, intro, click.acting.user_id)
+            except NotSent as failure:
+                log.warning("introduction %s not sent: %s", intro.proposal.id, failure.slack_error)
+                failures[intro.proposal.id] = str(failure)
+    finally:
+        # An error of ours (a bug, an answer Slack should not give) leaves no
+        # pair claimed for ever: those without an outcome failed, to retry.
+        for intro in sending.introductions:
+            if intro.proposal.id not in channels:
+                failures.setdefault(intro.proposal.id, UNFINISHED)
+        sent = record_sent(
+            click.uow(), click.deps.clock, sending=sending, channels=channels, failures=failures
+        )
     text, blocks = sent_message(sent)
     if click.in_message and (sending.introductions or sending.not_retried):
         click.respond(text=text, blocks=blocks, replace_original=True)

@@ -18,6 +18,7 @@ from bot.standin.payloads import block_action, select
 from bot.standin.seen import Sight
 from bot.standin.slack_api import Call
 from domain.introductions import ONLY_MANAGERS
+from handlers.group_actions import UNFINISHED
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import PreviewRef
 from tests.handlers.conftest import NOW, Harness, wait_for
@@ -751,4 +752,35 @@ def test_two_clicks_on_retry_at_once_send_the_failed_pair_once(
     told = _told(h, mark)
     assert "Sent 1 introduction" in told
     assert "being sent by another click" in told or "No failed introduction left" in told
+    assert {r["status"] for r in _rows(owner_engine)} == {"sent"}
+
+
+def test_an_error_of_the_bots_while_sending_leaves_the_pairs_failed_to_retry(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Slack answers Tom and Ivy's conversations.open without the conversation
+    (the bot cannot go on with that pair): the pair is not left claimed for
+    ever but failed, and Retry sends it."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    h.slack.fail("conversations.open", match={"users": "UE1,UM1"}, answer={"ok": True})
+
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+
+    tom = _by_mentee(owner_engine)["UE1"]
+    assert (tom["status"], tom["failure"], tom["sending_since"]) == ("failed", UNFINISHED, None)
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+    again = _dm_to_manager(h, "These introductions were already sent", mark)
+    assert UNFINISHED in _read(again)
+    h.click(
+        MANAGER, Action.RETRY_INTRODUCTIONS, _values(_blocks(again), Action.RETRY_INTRODUCTIONS)[0]
+    )
+    h.settle()
+    assert _group_dms(h, mark) == [TOM_AND_IVY]
     assert {r["status"] for r in _rows(owner_engine)} == {"sent"}
