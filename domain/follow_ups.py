@@ -11,8 +11,9 @@ the earlier of two as near. When it is not the same time, `Moved` says why.
 
 Four weeks lie beyond the booking horizon (14 days by default), so a booking
 made from Book again may reach as far as its window does: `follow_up_policy`
-allows that once it has checked that the session is the acting mentee's own,
-completed, with that mentor. Nothing a button or a modal carries is trusted."""
+allows that, for a time inside that window only, once it has checked that the
+session is the acting mentee's own, completed, with that mentor. Nothing a
+button or a modal carries is trusted."""
 
 from __future__ import annotations
 
@@ -98,16 +99,21 @@ def follow_up_policy(
     mentor: Profile,
     follow_up: FollowUpOf,
     *,
+    starts_at: datetime,
     now: datetime,
     policy: BookingPolicy,
 ) -> BookingPolicy:
-    """The booking rules for a booking made from Book again: a horizon reaching
-    to the end of its window. Inside the booking's transaction (`book`)."""
+    """The booking rules for a booking made from Book again at `starts_at`: a
+    horizon reaching to the end of its window, for a time inside the window
+    (the times the modal offers); any other time keeps the usual horizon.
+    Inside the booking's transaction (`book`)."""
     session = _my_completed_session(uow, me, follow_up.session_id)
     if session.mentor_id != mentor.id:
         raise NotAllowed("That session was with another mentor.")
-    end = same_time_later(session.starts_at, mentor.time_zone, follow_up.weeks) + NEAR
-    return replace(policy, horizon=max(policy.horizon, end - now))
+    target = same_time_later(session.starts_at, mentor.time_zone, follow_up.weeks)
+    if not target - NEAR <= starts_at < target + NEAR:
+        return policy
+    return replace(policy, horizon=max(policy.horizon, target + NEAR - now))
 
 
 def _my_completed_session(uow: UnitOfWork, me: Profile, session_id: int) -> Session:

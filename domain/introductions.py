@@ -4,10 +4,12 @@ three free times both share).
 
 Every pair of a preview is stored as `proposed` (the preview is the database's,
 not the message's: a message could not hold 2,000 pairs, and a stale one must
-be told apart); a drop makes it `dropped`; sending claims the `proposed` ones
-as `sent` in one transaction, so a second click finds nothing left to send.
-The DMs go after that commit (never inside a transaction), and the
-conversation each went to is recorded in a second one.
+be told apart); a drop makes it `dropped`. Sending claims the `proposed` ones
+in one transaction (`sending_since`), so a second click finds nothing left
+to send; the DMs go after that commit (never inside a transaction), and a
+second transaction records each pair's outcome: `sent` with the conversation
+it went to, or `failed` with what Slack said. Retry failed claims the failed
+pairs the same way; one whose people changed meanwhile is dropped, told why.
 
 A preview is out of date, and sends nothing, when one of its mentees left,
 booked a mentor, or was introduced by another preview sent since it was
@@ -17,7 +19,7 @@ previews of one mentee sent at once introduce them once."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -41,6 +43,7 @@ from domain.slots import free_slots
 from domain.working_hours import in_shared_working_day
 
 FREE_TIMES = 3
+MAX_FAILURE = 500  # why a DM did not go, as kept for the manager
 MENTEES_FIELD = "group_mentees"
 MENTORS_FIELD = "group_mentors"
 PER_MENTOR_FIELD = "group_per_mentor"
@@ -57,6 +60,7 @@ class Status(StrEnum):
     PROPOSED = "proposed"
     DROPPED = "dropped"
     SENT = "sent"
+    FAILED = "failed"  # its DM did not go out; a retry may send it
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class Proposal:
     status: Status
     sent_at: datetime | None = None
     proposed_at: datetime | None = None
+    failure: str | None = None  # why its DM did not go (failed)
+    sending: bool = False  # claimed by a sending whose outcome is not recorded yet
 
 
 @dataclass(frozen=True)
@@ -113,8 +119,24 @@ class Introduction:
 
 @dataclass(frozen=True)
 class Sending:
+    """What one click on Send or Retry claimed, and the preview as it found it."""
+
     introductions: tuple[Introduction, ...]
     already_sent: int  # pairs of the preview sent before this click
+    failed: tuple[Proposal, ...] = ()  # failed before, not claimed by this click
+    not_retried: tuple[tuple[Proposal, str], ...] = ()  # dropped by a retry, and why
+    under_way: int = 0  # claimed by another click whose outcome is not recorded yet
+    retry: bool = False
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the manager reads after Send or Retry: the pairs this click sent,
+    those failing now (each with its failure), and why some were not retried."""
+
+    went: tuple[Proposal, ...]
+    failed: tuple[Proposal, ...]
+    sending: Sending
 
 
 class IntroductionRepository(Protocol):
@@ -152,12 +174,21 @@ class IntroductionRepository(Protocol):
         """Drop a pair still proposed; False when it is not (any more)."""
         ...
 
-    def mark_sent(self, ids: Iterable[int], *, by: str, at: datetime) -> int: ...
+    def claim(self, ids: Iterable[int], *, at: datetime) -> int:
+        """Claim the pairs proposed or failed and not claimed yet for a sending."""
+        ...
 
-    def record_channels(self, channels: dict[int, str]) -> None: ...
+    def drop_failed(self, ids: Iterable[int]) -> None: ...
+
+    def record_outcomes(
+        self, *, channels: dict[int, str], failures: dict[int, str], by: str, at: datetime
+    ) -> None:
+        """Claimed pairs: sent (to these conversations) or failed (for these reasons)."""
+        ...
 
     def sent_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
-        """Those of (mentee, mentor) `pairs` introduced already (in any preview)."""
+        """Those of (mentee, mentor) `pairs` introduced already, or being
+        introduced (in any preview)."""
         ...
 
     def lock_sending(self, workspace_id: str) -> None:
@@ -168,8 +199,8 @@ class IntroductionRepository(Protocol):
     def introduced_since(
         self, mentee_ids: Iterable[int], *, since: datetime, besides: UUID
     ) -> set[int]:
-        """Those of `mentee_ids` introduced (sent) at or after `since` in a
-        preview other than `besides`."""
+        """Those of `mentee_ids` introduced (sent), or claimed to be, at or
+        after `since` in a preview other than `besides`."""
         ...
 
 
@@ -316,16 +347,36 @@ def drop_pair(uow: UnitOfWork, *, preview_id: UUID, introduction_id: int) -> Pre
     return Preview(preview_id, tuple(proposals))
 
 
-def _stale(proposals: Sequence[Proposal], has_mentor: set[int]) -> list[str]:
-    """What changed since the preview, in words (empty: nothing)."""
-    changed = []
+def _changed(
+    repo: IntroductionRepository, preview_id: UUID, proposals: Sequence[Proposal]
+) -> list[tuple[Proposal, str]]:
+    """The pairs whose people changed since the preview, each with what
+    changed in words (empty: none)."""
+    changed: list[tuple[Proposal, str]] = []
+    has_mentor = repo.with_mentor([p.mentee.id for p in proposals])
     for p in proposals:
         if not (p.mentee.is_active and p.mentee.is_mentee):
-            changed.append(f"{p.mentee.display_name} left the programme")
+            changed.append((p, f"{p.mentee.display_name} left the programme"))
         elif p.mentee.id in has_mentor:
-            changed.append(f"{p.mentee.display_name} booked a mentor meanwhile")
+            changed.append((p, f"{p.mentee.display_name} booked a mentor meanwhile"))
         if not (p.mentor.is_active and p.mentor.is_mentor):
-            changed.append(f"{p.mentor.display_name} is no longer a mentor")
+            changed.append((p, f"{p.mentor.display_name} is no longer a mentor"))
+    made = min((p.proposed_at for p in proposals if p.proposed_at is not None), default=None)
+    if made is not None:
+        # Another preview, made before this one was, sent meanwhile.
+        elsewhere = repo.introduced_since(
+            [p.mentee.id for p in proposals], since=made, besides=preview_id
+        )
+        changed += [
+            (p, f"{p.mentee.display_name} was introduced to a mentor meanwhile")
+            for p in proposals
+            if p.mentee.id in elsewhere
+        ]
+    for mentee_id, mentor_id in repo.sent_pairs((p.mentee.id, p.mentor.id) for p in proposals):
+        p = next(p for p in proposals if (p.mentee.id, p.mentor.id) == (mentee_id, mentor_id))
+        changed.append(
+            (p, f"{p.mentee.display_name} and {p.mentor.display_name} were introduced meanwhile")
+        )
     return changed
 
 
@@ -335,9 +386,12 @@ def send_introductions(
     *,
     preview_id: UUID,
     policy: BookingPolicy = DEFAULT_POLICY,
+    retry: bool = False,
 ) -> Sending:
-    """Claim the preview's proposed pairs as sent (once: a second click finds
-    none) with three free times per pair. A stale preview sends nothing."""
+    """Claim the preview's proposed pairs (`retry`: its failed ones) for
+    sending, once (a second click finds them claimed or sent), with three
+    free times per pair. A stale preview sends nothing; a retry leaves out,
+    as dropped, the failed pairs whose people changed, and says why."""
     workspace_id = require_group_manager(uow.actor)
     now = clock.now()
     with uow:
@@ -349,51 +403,47 @@ def send_introductions(
         if not proposals:
             raise NotFound("That preview no longer exists. Run `/mentor match group` again.")
         already = sum(1 for p in proposals if p.status is Status.SENT)
-        waiting = [p for p in proposals if p.status is Status.PROPOSED]
-        if not waiting:
-            return Sending((), already)
-        changed = _stale(waiting, repo.with_mentor([p.mentee.id for p in waiting]))
-        made = min((p.proposed_at for p in proposals if p.proposed_at is not None), default=None)
-        if made is not None:
-            # Another preview, made before this one was, sent meanwhile.
-            elsewhere = repo.introduced_since(
-                [p.mentee.id for p in waiting], since=made, besides=preview_id
-            )
-            changed += [
-                f"{p.mentee.display_name} was introduced to a mentor meanwhile"
-                for p in waiting
-                if p.mentee.id in elsewhere
-            ]
-        pairs = {(p.mentee.id, p.mentor.id) for p in waiting}
-        for mentee_id, mentor_id in repo.sent_pairs(pairs):
-            p = next(p for p in waiting if (p.mentee.id, p.mentor.id) == (mentee_id, mentor_id))
-            changed.append(
-                f"{p.mentee.display_name} and {p.mentor.display_name} were introduced meanwhile"
-            )
-        if changed:
-            shown = "; ".join(changed[:5]) + (
-                f"; and {len(changed) - 5} more" if len(changed) > 5 else ""
-            )
+        under_way = sum(1 for p in proposals if p.sending)
+        wanted = Status.FAILED if retry else Status.PROPOSED
+        waiting = [p for p in proposals if p.status is wanted and not p.sending]
+        failed = (
+            ()
+            if retry
+            else tuple(p for p in proposals if p.status is Status.FAILED and not p.sending)
+        )
+        changed = _changed(repo, preview_id, waiting) if waiting else []
+        if changed and not retry:
+            said = [why for _, why in changed]
+            shown = "; ".join(said[:5]) + (f"; and {len(said) - 5} more" if len(said) > 5 else "")
             raise Conflict(
                 f"This preview is out of date ({shown}). Nothing was sent:"
                 " run `/mentor match group` again for a fresh one."
             )
+        reasons: dict[int, list[str]] = {}
+        for p, why in changed:
+            reasons.setdefault(p.id, []).append(why)
+        not_retried = tuple((p, "; ".join(reasons[p.id])) for p in waiting if p.id in reasons)
+        left_out = set(reasons)
+        waiting = [p for p in waiting if p.id not in left_out]
+        if not waiting and not left_out:
+            return Sending((), already, failed, under_way=under_way, retry=retry)
+        repo.drop_failed(left_out)
         ids = sorted({p.mentor.id for p in waiting} | {p.mentee.id for p in waiting})
         schedules = uow.availability.schedules(ids)
         busy = uow.sessions.busy_periods(ids, now, now + policy.horizon + timedelta(days=8))
-        repo.mark_sent([p.id for p in waiting], by=uow.actor.slack_user_id or "", at=now)
+        repo.claim([p.id for p in waiting], at=now)
         uow.commit()
     busy_of: dict[int, list[BusyPeriod]] = {}
     for period in busy:
         busy_of.setdefault(period.user_id, []).append(period)
-    sent = tuple(
+    claimed = tuple(
         Introduction(
             p,
             _free_times(p, schedules.get(p.mentor.id), busy_of, now, policy),
         )
         for p in waiting
     )
-    return Sending(sent, already)
+    return Sending(claimed, already, failed, not_retried, under_way, retry)
 
 
 def _free_times(
@@ -438,10 +488,31 @@ def _free_times(
     return tuple(sorted(chosen, key=lambda s: s.starts_at))
 
 
-def record_sent(uow: UnitOfWork, *, channels: dict[int, str]) -> None:
-    """The group DM each introduction went to (after the DMs, a transaction of its own)."""
-    if not channels:
-        return
-    with uow:
-        uow.introductions.record_channels(channels)
-        uow.commit()
+def record_sent(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    sending: Sending,
+    channels: dict[int, str],
+    failures: dict[int, str],
+) -> Sent:
+    """Each claimed pair's outcome, after the DMs (a transaction of its own):
+    sent to its conversation, or failed with why (cut to `MAX_FAILURE`)."""
+    failures = {i: why[:MAX_FAILURE] for i, why in failures.items()}
+    if channels or failures:
+        with uow:
+            uow.introductions.record_outcomes(
+                channels=channels,
+                failures=failures,
+                by=uow.actor.slack_user_id or "",
+                at=clock.now(),
+            )
+            uow.commit()
+    claimed = [intro.proposal for intro in sending.introductions]
+    went = tuple(p for p in claimed if p.id in channels)
+    failed_now = tuple(
+        replace(p, status=Status.FAILED, failure=failures[p.id])
+        for p in claimed
+        if p.id in failures
+    )
+    return Sent(went, (*failed_now, *sending.failed), sending)

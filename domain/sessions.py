@@ -128,7 +128,9 @@ def book(
                 return Outcome(held, already=True)
         mentor = bookable_mentor(uow, mentor_id, me)
         if follow_up is not None:
-            policy = follow_up_policy(uow, me, mentor, follow_up, now=now, policy=policy)
+            policy = follow_up_policy(
+                uow, me, mentor, follow_up, starts_at=starts_at, now=now, policy=policy
+            )
         goal = goal_for_session(uow, me, goal_id)
         require_room_to_book(uow, me, mentor, now=now, policy=policy)
         slot = free_slot(uow, mentor, me, starts_at, now=now, policy=policy)

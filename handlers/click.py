@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from domain.errors import Conflict, DomainError, SessionMoved
@@ -71,12 +72,14 @@ class Click:
         self.notices.extend(notices)
         self.homes.append(self.acting.viewer())
 
-    def tell(self, text: str) -> None:
+    def tell(self, text: str, blocks: Sequence[Block] | None = None) -> None:
         """A short private answer where the person clicked."""
         if self.in_message and self.body.get("response_url"):
-            self.respond(text=text, response_type="ephemeral", replace_original=False)
+            self.respond(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+            )
         else:
-            self.client.chat_postMessage(channel=self.acting.user_id, text=text)
+            self.client.chat_postMessage(channel=self.acting.user_id, text=text, blocks=blocks)
 
     def open(self, build: Callable[[], View]) -> None:
         """Open a modal, or stack it on the modal the click came from."""

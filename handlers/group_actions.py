@@ -1,11 +1,14 @@
 """Programme matching for managers: `/mentor match group` or the App Home's
 button opens the modal; its submission is acked at once (matching 2,000
 mentees takes seconds) and the preview arrives in the manager's DM; Drop
-takes a pair out; Send introductions opens one group DM per pair."""
+takes a pair out; Send introductions opens one group DM per pair, and Retry
+failed sends again those Slack did not take."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk import WebClient
@@ -14,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from domain.errors import DomainError, InvalidInput
 from domain.introductions import (
     GroupChoice,
+    Introduction,
     MenteePick,
-    Proposal,
     check_choice,
     drop_pair,
     preview_group,
@@ -38,6 +41,8 @@ from handlers.render.group_match import (
 from handlers.views import Submission, submission
 
 log = logging.getLogger(__name__)
+
+UNFINISHED = "not sent: the bot hit an error while sending (its log says which)"
 
 
 @action(Action.OPEN_GROUP_MATCH, opens_modal=True)
@@ -103,38 +108,81 @@ def handle_action_drop_introduction(click: Click) -> None:
 
 @action(Action.SEND_INTRODUCTIONS)
 def handle_action_send_introductions(click: Click) -> None:
-    """Claimed as sent in one transaction (a second click finds nothing to
-    send), then one group DM per pair, then where each went."""
+    _send(click, retry=False)
+
+
+@action(Action.RETRY_INTRODUCTIONS)
+def handle_action_retry_introductions(click: Click) -> None:
+    _send(click, retry=True)
+
+
+def _send(click: Click, *, retry: bool) -> None:
+    """Claimed in one transaction (a second click finds nothing to send),
+    then one group DM per pair, then each pair's outcome: where it went, or
+    why it did not."""
     ref = click.carried(PreviewRef)
     sending = send_introductions(
-        click.uow(), click.deps.clock, preview_id=ref.preview_id, policy=click.acting.policy
+        click.uow(),
+        click.deps.clock,
+        preview_id=ref.preview_id,
+        policy=click.acting.policy,
+        retry=retry,
     )
     channels: dict[int, str] = {}
-    failed: list[Proposal] = []
-    for intro in sending.introductions:
-        pair = intro.proposal
-        try:
-            # Both user ids: Slack answers with the group DM of the two and the bot.
-            opened = click.client.conversations_open(
-                users=f"{pair.mentee.slack_user_id},{pair.mentor.slack_user_id}"
-            )
-            channel = str(opened["channel"]["id"])
-            text, blocks = introduction_message(intro, click.acting.user_id)
-            click.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError as error:
-            log.warning("introduction %s not sent: %s", pair.id, error.response.get("error"))
-            failed.append(pair)
-            continue
-        # Slack unreachable (refused connection, timeout): told as a refusal,
-        # and the conversations the others went to are still recorded.
-        except OSError as error:
-            log.warning("introduction %s not sent: %s", pair.id, type(error).__name__)
-            failed.append(pair)
-            continue
-        channels[pair.id] = channel
-    record_sent(click.uow(), channels=channels)
-    said = sent_message(sending, failed)
-    if click.in_message and sending.introductions:
-        click.respond(text=said, replace_original=True)
+    failures: dict[int, str] = {}
+    try:
+        for intro in sending.introductions:
+            try:
+                channels[intro.proposal.id] = _introduce(click.client, intro, click.acting.user_id)
+            except NotSent as failure:
+                log.warning("introduction %s not sent: %s", intro.proposal.id, failure.slack_error)
+                failures[intro.proposal.id] = str(failure)
+    finally:
+        # An error of ours (a bug, an answer Slack should not give) leaves no
+        # pair claimed for ever: those without an outcome failed, to retry.
+        for intro in sending.introductions:
+            if intro.proposal.id not in channels:
+                failures.setdefault(intro.proposal.id, UNFINISHED)
+        sent = record_sent(
+            click.uow(), click.deps.clock, sending=sending, channels=channels, failures=failures
+        )
+    text, blocks = sent_message(sent)
+    if click.in_message and (sending.introductions or sending.not_retried):
+        click.respond(text=text, blocks=blocks, replace_original=True)
     else:
-        click.tell(said)
+        click.tell(text, blocks)
+
+
+class NotSent(Exception):
+    """One step of an introduction that Slack refused, or could not be asked."""
+
+    def __init__(self, step: str, slack_error: str) -> None:
+        super().__init__(f"{step}: {slack_error}")
+        self.slack_error = slack_error
+
+
+@contextmanager
+def _step(words: str) -> Iterator[None]:
+    """A call to Slack whose refusal is told in `words` and Slack's own."""
+    try:
+        yield
+    except SlackApiError as error:
+        raise NotSent(words, str(error.response.get("error") or "unknown_error")) from None
+    # Slack unreachable (refused connection, timeout): told like a refusal, and
+    # the other pairs' outcomes are still recorded.
+    except OSError as error:
+        raise NotSent(words, f"Slack could not be reached ({type(error).__name__})") from None
+
+
+def _introduce(client: WebClient, intro: Introduction, manager_id: str) -> str:
+    """Open the pair's group DM and post their introduction there: the
+    conversation's id."""
+    mentee, mentor = intro.proposal.mentee.slack_user_id, intro.proposal.mentor.slack_user_id
+    who = f"<@{mentee}> and <@{mentor}>"
+    with _step(f"couldn't open a group DM with {who}"):
+        # Both user ids: Slack answers with the group DM of the two and the bot.
+        channel = str(client.conversations_open(users=f"{mentee},{mentor}")["channel"]["id"])
+    text, blocks = introduction_message(intro, manager_id)
+    with _step(f"couldn't post the introduction in the group DM of {who}"):
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    return channel

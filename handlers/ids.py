@@ -45,6 +45,7 @@ class Action(StrEnum):
     OPEN_GROUP_MATCH = "open_group_match"
     DROP_INTRODUCTION = "drop_introduction"
     SEND_INTRODUCTIONS = "send_introductions"
+    RETRY_INTRODUCTIONS = "retry_introductions"
 
 
 class Modal(StrEnum):

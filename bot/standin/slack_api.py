@@ -2,7 +2,8 @@
 
 Point the app's `SLACK_API_URL` at `server.api_url`; response URLs handed to the
 app point at `server.response_url(...)`. Faults can be queued per method to test
-retries: `server.fail("chat.postMessage", status=429, retry_after=1)`.
+retries: `server.fail("chat.postMessage", status=429, retry_after=1)`, or a
+malformed answer: `server.fail("conversations.open", answer={"ok": True})`.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class Fault:
     retry_after: int | None = None
     close_connection: bool = False
     delay_s: float = 0.0  # answer (successfully, unless told otherwise) after a pause
+    # Answer this instead (an answer Slack should not give, e.g. without a field).
+    answer: dict[str, Any] | None = None
     match: tuple[tuple[str, Any], ...] = ()  # only calls with these params fail
 
     def applies(self, params: dict[str, Any]) -> bool:
@@ -333,6 +336,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.error:
             self._send(200, {"ok": False, "error": fault.error})
+            return
+        if fault is not None and fault.answer is not None:
+            self._send(200, fault.answer)
             return
         answer = (
             {"ok": True} if method in ("response_url", UPLOAD) else slack.answer(method, params)

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks.block_elements import (
 from slack_sdk.models.views import View
 
 from domain.group_matching import MAX_MENTEES, MAX_MENTORS, MAX_PER_MENTOR, Unmatched
-from domain.introductions import Introduction, MenteePick, Preview, Proposal, Sending
+from domain.introductions import Introduction, MenteePick, Preview, Proposal, Sent
 from domain.model import Profile
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import IntroductionRef, MentorRef, PreviewRef
@@ -35,6 +35,7 @@ from handlers.render.common import (
 # holds 50 blocks.
 SHOWN_PAIRS = 20
 SHOWN_UNMATCHED = 30
+SHOWN_OUTCOMES = 10  # sent, failed or not retried pairs named after a sending
 DEFAULT_PER_MENTOR = 2
 
 _PICKS = {
@@ -154,23 +155,63 @@ def unmatched_message(
     return f"{len(unmatched)} mentees stayed unmatched", blocks
 
 
-def sent_message(sending: Sending, failed: Sequence[Proposal]) -> str:
-    """What the manager reads after Send."""
-    went = len(sending.introductions) - len(failed)
-    if not sending.introductions and not sending.already_sent:
-        return "Every pair of this preview was dropped: nothing was sent."
-    if not sending.introductions:
-        return (
-            f"These introductions were already sent ({sending.already_sent});"
-            " nothing was sent twice."
+def _names(p: Proposal) -> str:
+    return f"*{escape(p.mentee.display_name)}* → *{escape(p.mentor.display_name)}*"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _sent_summary(sent: Sent) -> str:
+    sending = sent.sending
+    if sending.introductions:
+        said = (
+            f"Sent {_plural(len(sent.went), 'introduction')}, each in a group DM with both people."
         )
-    text = (
-        f"Sent {went} introduction{'' if went == 1 else 's'}, each in a group DM with both people."
+        if len(sent.went) < len(sending.introductions):
+            said += f" {len(sending.introductions) - len(sent.went)} could not be sent."
+        return said
+    if sending.not_retried:
+        return "Nothing was sent: the failed pairs' people changed meanwhile."
+    if sending.under_way:
+        return f"{_plural(sending.under_way, 'introduction')} being sent by another click."
+    if sending.retry:
+        return "No failed introduction left to retry: nothing was sent twice."
+    if not sending.already_sent and not sending.failed:
+        return "Every pair of this preview was dropped: nothing was sent."
+    return (
+        f"These introductions were already sent ({sending.already_sent}); nothing was sent twice."
     )
-    if failed:
-        names = ", ".join(f"{p.mentee.display_name} → {p.mentor.display_name}" for p in failed[:10])
-        text += f" Slack refused or could not be reached for {len(failed)}: {names}."
-    return text
+
+
+def sent_message(sent: Sent) -> tuple[str, list[Block]]:
+    """What the manager reads after Send or Retry failed: the pairs that went,
+    those that did not and why (with Retry failed), and those a retry left out."""
+    sending = sent.sending
+    text = _sent_summary(sent)
+    if sent.failed:
+        text += f" Not sent: {_plural(len(sent.failed), 'pair')}."
+    blocks: list[Block] = [section(text)]
+    if sent.went:
+        lines = [f"• {_names(p)}" for p in sent.went[:SHOWN_OUTCOMES]]
+        if len(sent.went) > SHOWN_OUTCOMES:
+            lines.append(f"…and {len(sent.went) - SHOWN_OUTCOMES} more")
+        blocks.append(section("*Sent*\n" + "\n".join(lines)))
+    if sent.failed:
+        blocks.append(section(f"*Not sent ({len(sent.failed)})*"))
+        blocks += [section(f"• {_names(p)} — {p.failure}") for p in sent.failed[:SHOWN_OUTCOMES]]
+        if len(sent.failed) > SHOWN_OUTCOMES:
+            blocks.append(context(f"…and {len(sent.failed) - SHOWN_OUTCOMES} more"))
+    if sending.not_retried:
+        lines = [f"• {_names(p)} — {escape(why)}" for p, why in sending.not_retried]
+        blocks.append(section("*Not retried, dropped*\n" + "\n".join(lines[:SHOWN_OUTCOMES])))
+    if sent.failed:
+        ref = PreviewRef(preview_id=sent.failed[0].preview_id).encode()
+        blocks.append(
+            actions(button(f"Retry {len(sent.failed)} failed", Action.RETRY_INTRODUCTIONS, ref))
+        )
+    return text, blocks
 
 
 def introduction_message(intro: Introduction, manager_id: str) -> tuple[str, list[Block]]:

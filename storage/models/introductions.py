@@ -1,4 +1,4 @@
-"""A programme manager's introductions of mentees to mentors (migrations 0020, 0022)."""
+"""A programme manager's introductions of mentees to mentors (migrations 0020, 0022, 0024)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.introductions import MAX_FAILURE
 from storage.base import Base
 from storage.models.columns import workspace_fk
 
 
 class IntroductionRow(Base):
-    """`proposed` in a preview, `dropped` by the manager, or `sent` (once per pair)."""
+    """`proposed` in a preview, `dropped` by the manager, `sent` (once per pair),
+    or `failed` (Slack did not take its DM; a retry may send it)."""
 
     __tablename__ = "introductions"
     __table_args__ = (
@@ -35,7 +37,7 @@ class IntroductionRow(Base):
         ForeignKeyConstraint(
             ["workspace_id", "mentor_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
         ),
-        CheckConstraint("status IN ('proposed', 'dropped', 'sent')", name="status_known"),
+        CheckConstraint("status IN ('proposed', 'dropped', 'sent', 'failed')", name="status_known"),
         CheckConstraint("mentee_id <> mentor_id", name="two_people"),
         CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
         CheckConstraint(
@@ -43,6 +45,14 @@ class IntroductionRow(Base):
             name="sent_has_sender_and_time",
         ),
         CheckConstraint("channel_id IS NULL OR status = 'sent'", name="channel_once_sent"),
+        CheckConstraint(
+            "(status = 'failed') = (failure IS NOT NULL AND failed_at IS NOT NULL)",
+            name="failed_has_failure",
+        ),
+        CheckConstraint(f"char_length(failure) <= {MAX_FAILURE}", name="failure_length"),
+        CheckConstraint(
+            "sending_since IS NULL OR status IN ('proposed', 'failed')", name="claimed_unsent"
+        ),
         UniqueConstraint("preview_id", "mentee_id"),
         Index(
             "uq_introductions_sent_pair",
@@ -50,7 +60,8 @@ class IntroductionRow(Base):
             "mentee_id",
             "mentor_id",
             unique=True,
-            postgresql_where=text("status = 'sent'"),
+            # Sent, or claimed by a sending under way: never two DMs for a pair.
+            postgresql_where=text("status = 'sent' OR sending_since IS NOT NULL"),
         ),
         Index("ix_introductions_workspace_id_sent_at", "workspace_id", "sent_at"),
         Index("ix_introductions_mentor_id", "mentor_id"),
@@ -70,3 +81,7 @@ class IntroductionRow(Base):
     sent_by: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     channel_id: Mapped[str | None] = mapped_column(Text)
+    failure: Mapped[str | None] = mapped_column(Text)  # why the DM did not go, in words
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Claimed by a sending whose DM's outcome is not recorded yet.
+    sending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

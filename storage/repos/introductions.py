@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 
@@ -17,9 +17,17 @@ from storage.repos.common import average, id_list
 from storage.repos.rows import profile_from_row
 
 _ACTIVE = [status.value for status in ACTIVE_STATUSES]
+_SENDABLE = [Status.PROPOSED.value, Status.FAILED.value]
 # The advisory locks' first key for sending introductions (the second: the
 # workspace's hash); storage.repos.snapshots uses another.
 SENDING_LOCK_SPACE = 0x696E74  # "int"
+
+
+def _introduced() -> ColumnElement[bool]:
+    """Sent, or claimed by a sending under way (uq_introductions_sent_pair's rows)."""
+    return or_(
+        IntroductionRow.status == Status.SENT.value, IntroductionRow.sending_since.is_not(None)
+    )
 
 
 class SqlIntroductionRepository:
@@ -144,6 +152,8 @@ class SqlIntroductionRepository:
                 status=Status(row.status),
                 sent_at=row.sent_at,
                 proposed_at=row.proposed_at,
+                failure=row.failure,
+                sending=row.sending_since is not None,
             )
             for row, e, r in self._session.execute(statement)
         ]
@@ -161,7 +171,7 @@ class SqlIntroductionRepository:
         )
         return result.first() is not None
 
-    def mark_sent(self, ids: Iterable[int], *, by: str, at: datetime) -> int:
+    def claim(self, ids: Iterable[int], *, at: datetime) -> int:
         chosen = id_list(ids)
         if not chosen:
             return 0
@@ -169,19 +179,54 @@ class SqlIntroductionRepository:
             update(IntroductionRow)
             .where(
                 IntroductionRow.id.in_(chosen),
-                IntroductionRow.status == Status.PROPOSED.value,
+                IntroductionRow.status.in_(_SENDABLE),
+                IntroductionRow.sending_since.is_(None),
             )
-            .values(status=Status.SENT.value, sent_by=by, sent_at=at)
+            .values(sending_since=at)
             .returning(IntroductionRow.id)
         )
         return len(result.all())
 
-    def record_channels(self, channels: dict[int, str]) -> None:
+    def drop_failed(self, ids: Iterable[int]) -> None:
+        chosen = id_list(ids)
+        if chosen:
+            self._session.execute(
+                update(IntroductionRow)
+                .where(
+                    IntroductionRow.id.in_(chosen),
+                    IntroductionRow.status == Status.FAILED.value,
+                )
+                .values(status=Status.DROPPED.value, failure=None, failed_at=None)
+            )
+
+    def record_outcomes(
+        self, *, channels: dict[int, str], failures: dict[int, str], by: str, at: datetime
+    ) -> None:
+        claimed = IntroductionRow.sending_since.is_not(None)
         for introduction_id, channel in sorted(channels.items()):
             self._session.execute(
                 update(IntroductionRow)
-                .where(IntroductionRow.id == introduction_id)
-                .values(channel_id=channel)
+                .where(IntroductionRow.id == introduction_id, claimed)
+                .values(
+                    status=Status.SENT.value,
+                    sent_by=by,
+                    sent_at=at,
+                    channel_id=channel,
+                    failure=None,
+                    failed_at=None,
+                    sending_since=None,
+                )
+            )
+        for introduction_id, failure in sorted(failures.items()):
+            self._session.execute(
+                update(IntroductionRow)
+                .where(IntroductionRow.id == introduction_id, claimed)
+                .values(
+                    status=Status.FAILED.value,
+                    failure=failure,
+                    failed_at=at,
+                    sending_since=None,
+                )
             )
 
     def sent_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -190,7 +235,7 @@ class SqlIntroductionRepository:
             return set()
         rows = self._session.execute(
             select(IntroductionRow.mentee_id, IntroductionRow.mentor_id).where(
-                IntroductionRow.status == Status.SENT.value,
+                _introduced(),
                 tuple_(IntroductionRow.mentee_id, IntroductionRow.mentor_id).in_(wanted),
             )
         )
@@ -212,9 +257,9 @@ class SqlIntroductionRepository:
                 select(IntroductionRow.mentee_id)
                 .where(
                     IntroductionRow.mentee_id.in_(ids),
-                    IntroductionRow.status == Status.SENT.value,
+                    _introduced(),
                     IntroductionRow.preview_id != besides,
-                    IntroductionRow.sent_at >= since,
+                    func.coalesce(IntroductionRow.sent_at, IntroductionRow.sending_since) >= since,
                 )
                 .distinct()
             )

@@ -196,3 +196,23 @@ def test_book_again_books_beyond_the_usual_horizon_and_nothing_else_does(
 
     booked = book_at(people.ben, FollowUpOf(session.id, 4))
     assert (booked.starts_at, booked.status) == (four_weeks, SessionStatus.REQUESTED)
+
+
+def test_book_again_lends_its_reach_only_to_a_time_inside_its_window(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    """A forged time beyond the usual horizon but outside the 4-week window
+    (the day before it opens) is refused as any far time is."""
+    session = completed(uow_for, people, on(LAST_TUE, 10))
+    before_the_window = on(LAST_TUE + timedelta(weeks=4) - NEAR - timedelta(days=1), 10)
+    assert before_the_window - clock.now() > DEFAULT_POLICY.horizon
+
+    with pytest.raises(InvalidInput, match="up to 14 days ahead"):
+        book(
+            uow_for(people.ben),
+            clock,
+            mentor_id=people.maya.id,
+            starts_at=before_the_window,
+            follow_up=FollowUpOf(session.id, 4),
+        )
+    assert [s.id for s in store.sessions.values()] == [session.id]

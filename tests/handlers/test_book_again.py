@@ -8,6 +8,7 @@ weekdays 09:00-12:00) on the next Tuesday at 10:00 London time."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -203,3 +204,117 @@ def test_leaving_feedback_from_the_dm_keeps_book_again_on_it(
     assert "Feedback sent by Ben Okafor" in str(blocks)
     assert _elements(blocks, Action.BOOK_AGAIN)
     assert not _elements(blocks, Action.LEAVE_FEEDBACK)
+
+
+def _sessions(engine: Engine) -> list[tuple[str, datetime]]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT status, starts_at FROM sessions ORDER BY id")).all()
+    return [(status, starts_at) for status, starts_at in rows]
+
+
+def test_a_forged_time_outside_book_agains_window_gets_no_reach_beyond_14_days(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """The 4-week modal offers times a week either side of the same time; a
+    submission forged to the day before that window (20 days ahead, a time
+    Maya offers) is refused as any time beyond 14 days is."""
+    session, dm = _completed(h, owner_engine)
+    view = _choose(h, "UBEN", dm, _option(dm, 4))
+    forged = _weeks_on(session, 3) - timedelta(days=1)
+    assert forged - h.clock.now() > timedelta(days=14)
+
+    reply = h.submit("UBEN", view, {Field.SLOT: select(str(_epoch(forged)))})
+
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {Field.SLOT: "Sessions can be booked up to 14 days ahead."},
+    }
+    h.settle()
+    assert _sessions(owner_engine) == [("completed", session.starts_at)]
+
+
+def test_a_forged_book_again_of_a_session_not_completed_or_for_3_weeks_is_refused(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _session, dm = _completed(h, owner_engine)
+    book(h, "UBEN", user_id(owner_engine, "UMAYA"), slot=0)
+    scheduled = last_session(owner_engine)
+
+    refused = _choose(h, "UBEN", dm, FollowUpRef(session_id=scheduled.id, weeks=1).encode())
+    assert "Only a completed session can be booked again." in str(refused)
+    assert refused.get("callback_id") != Modal.BOOK
+
+    three_weeks = _option(dm, 1).replace('"weeks":1', '"weeks":3')
+    mark = h.mark()
+    h.click("UBEN", Action.BOOK_AGAIN, three_weeks, on=dm, selected=True)
+    h.settle()
+    assert "That button no longer works" in "\n".join(c.text() for c in h.since(mark))
+    assert not [c for c in h.since(mark) if c.view().get("callback_id") == Modal.BOOK]
+    assert len(_sessions(owner_engine)) == 2
+
+
+def test_book_again_submitted_twice_at_once_books_once(h: Harness, owner_engine: Engine) -> None:
+    session, dm = _completed(h, owner_engine)
+    view = _choose(h, "UBEN", dm, _option(dm, 2))
+    values = {Field.SLOT: select(str(_picked(view)))}
+
+    barrier = threading.Barrier(2)
+    replies: list[Any] = []
+
+    def submit() -> None:
+        barrier.wait()
+        replies.append(h.submit("UBEN", view, values))
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    mark = h.mark()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    h.settle()
+
+    assert [r.status for r in replies] == [200, 200]
+    assert _sessions(owner_engine) == [
+        ("completed", session.starts_at),
+        ("requested", _weeks_on(session, 2)),
+    ]
+    told = [c for c in h.since(mark) if c.params.get("channel") == "UMAYA"]
+    assert len(told) == 1
+
+
+def test_book_again_submitted_after_the_mentor_left_or_the_time_was_taken_is_refused(
+    h: Harness, owner_engine: Engine
+) -> None:
+    session, dm = _completed(h, owner_engine)
+    view = _choose(h, "UBEN", dm, _option(dm, 1))
+    values = {Field.SLOT: select(str(_picked(view)))}
+    with owner_engine.begin() as conn:  # Maya meanwhile holds that time with someone
+        conn.execute(
+            text(
+                "INSERT INTO users (workspace_id, slack_user_id, display_name, is_mentee,"
+                " department, learning_goals)"
+                " VALUES ('T1', 'UDAN', 'Dan Ruiz', true, 'Sales', '{python}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at,"
+                " status, created_at) SELECT 'T1', r.id, e.id, :s, :s + interval '30 minutes',"
+                " 'scheduled', :now FROM users r, users e"
+                " WHERE r.slack_user_id = 'UMAYA' AND e.slack_user_id = 'UDAN'"
+            ),
+            {"s": _weeks_on(session, 1), "now": h.clock.now()},
+        )
+    taken = h.submit("UBEN", view, values).json()
+    assert taken["response_action"] == "errors"
+    assert taken["errors"] == {Field.SLOT: "That time is no longer free. Please pick another slot."}
+
+    view = _choose(h, "UBEN", dm, _option(dm, 2))
+    with owner_engine.begin() as conn:  # Maya left the company meanwhile
+        conn.execute(text("UPDATE users SET is_active = false WHERE slack_user_id = 'UMAYA'"))
+    mark = h.mark()
+    left = h.submit("UBEN", view, {Field.SLOT: select(str(_picked(view)))})
+    h.settle()
+    said = str(left.body) + "\n".join(c.text() for c in h.since(mark))
+    assert "Maya Patel is not taking mentees at the moment." in said
+    assert [status for status, _ in _sessions(owner_engine)] == ["completed", "scheduled"]

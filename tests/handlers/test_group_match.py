@@ -16,7 +16,9 @@ from sqlalchemy import Engine, text
 
 from bot.standin.payloads import block_action, select
 from bot.standin.seen import Sight
+from bot.standin.slack_api import Call
 from domain.introductions import ONLY_MANAGERS
+from handlers.group_actions import UNFINISHED
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import PreviewRef
 from tests.handlers.conftest import NOW, Harness, wait_for
@@ -125,6 +127,7 @@ def _blocks(sight: Sight) -> list[dict[str, Any]]:
 
 _ROWS = (
     "SELECT i.status, i.sent_by, i.sent_at, i.proposed_at, i.channel_id,"
+    " i.failure, i.failed_at, i.sending_since,"
     " e.slack_user_id AS mentee, r.slack_user_id AS mentor FROM introductions i"
     " JOIN users e ON e.id = i.mentee_id JOIN users r ON r.id = i.mentor_id ORDER BY i.id"
 )
@@ -359,7 +362,8 @@ def test_two_clicks_on_send_at_once_send_each_group_dm_once(
     assert len(dms) == len(set(dms)) == 2
     told = [c.text() for c in h.since(mark) if c.method == "response_url"]
     assert any(t.startswith("Sent 2 introductions") for t in told)
-    assert any("already sent" in t for t in told)
+    # The other click came while the DMs went, or after.
+    assert any("being sent by another click" in t or "already sent" in t for t in told)
     assert [r["status"] for r in _rows(owner_engine)] == ["sent", "sent"]
 
 
@@ -569,8 +573,214 @@ def test_slack_unreachable_for_one_pair_still_records_where_the_others_went(
 
     told = " ".join(c.text() for c in h.since(mark) if c.method == "response_url")
     assert "Sent 1 introduction" in told
-    assert "Tom Berg → Ivy Chen" in told
+    assert (
+        "*Tom Berg* → *Ivy Chen* — couldn't open a group DM with <@UE1> and <@UM1>:"
+        " Slack could not be reached (RemoteDisconnected)"
+    ) in told
     assert len(_group_dms(h, mark)) == 1
     rows = {r["mentee"]: r for r in _rows(owner_engine)}
-    assert rows["UE1"]["channel_id"] is None
+    assert (rows["UE1"]["status"], rows["UE1"]["channel_id"]) == ("failed", None)
     assert [r["channel_id"] for u, r in rows.items() if u != "UE1"] == [_group_dms(h, mark)[0]]
+
+
+TOM_AND_IVY = "GUE1UM1"  # their group DM in the stand-in
+REFUSALS = {
+    "conversations.open": (
+        {"users": "UE1,UM1"},
+        "user_not_found",
+        "couldn't open a group DM with <@UE1> and <@UM1>: user_not_found",
+    ),
+    "chat.postMessage": (
+        {"channel": TOM_AND_IVY},
+        "channel_not_found",
+        "couldn't post the introduction in the group DM of <@UE1> and <@UM1>: channel_not_found",
+    ),
+}
+
+
+def _send_with_tom_and_ivy_refused(h: Harness, method: str) -> tuple[Sight, str, Sight, str]:
+    """Send a preview of two pairs while Slack refuses `method` for Tom and
+    Ivy's: the preview and its Send button, the message the manager is shown
+    then, and its Retry button."""
+    match, error, _ = REFUSALS[method]
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    h.slack.fail(method, match=match, error=error)
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+    shown = _dm_to_manager(h, "Sent 1 introduction", mark)
+    retry = _values(_blocks(shown), Action.RETRY_INTRODUCTIONS)
+    assert len(retry) == 1
+    return preview, send, shown, retry[0]
+
+
+def _read(sight: Sight) -> str:
+    """Every text of the message, as `Call.text` reads one."""
+    return Call(sight.kind, dict(sight.params)).text()
+
+
+def _by_mentee(engine: Engine) -> dict[str, dict[str, Any]]:
+    return {r["mentee"]: r for r in _rows(engine)}
+
+
+def _told(h: Harness, mark: int) -> str:
+    return "\n".join(c.text() for c in h.since(mark) if c.method == "response_url")
+
+
+@pytest.mark.parametrize("method", sorted(REFUSALS))
+def test_a_pair_slack_refuses_is_failed_with_why_and_a_retry_sends_it_once(
+    h: Harness, owner_engine: Engine, method: str
+) -> None:
+    _people(h, owner_engine)
+    preview, send, shown, retry = _send_with_tom_and_ivy_refused(h, method)
+    said = _read(shown)
+    assert "*Sent*\n• *Ana Silva* → *Kai Nakamura*" in said
+    assert f"• *Tom Berg* → *Ivy Chen* — {REFUSALS[method][2]}" in said
+    assert "Retry 1 failed" in said
+    rows = _by_mentee(owner_engine)
+    assert rows["UE0"]["status"] == "sent"
+    tom = rows["UE1"]
+    assert (tom["status"], tom["failure"], tom["failed_at"]) == ("failed", REFUSALS[method][2], NOW)
+    assert [tom[k] for k in ("sent_by", "sent_at", "channel_id", "sending_since")] == [None] * 4
+
+    # Send again: nothing goes; the failure and Retry are shown again.
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+    assert not [c for c in h.since(mark) if c.method == "conversations.open"]
+    again = _dm_to_manager(h, "These introductions were already sent (1)", mark)
+    assert REFUSALS[method][2] in _read(again)
+    assert _values(_blocks(again), Action.RETRY_INTRODUCTIONS) == [retry]
+
+    # Retry failed: Tom and Ivy's introduction goes, once.
+    mark = h.mark()
+    h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=shown)
+    h.settle()
+    opened = [c.params["users"] for c in h.since(mark) if c.method == "conversations.open"]
+    assert opened == ["UE1,UM1"]
+    assert _group_dms(h, mark) == [TOM_AND_IVY]
+    retried = _dm_to_manager(h, "Sent 1 introduction", mark)
+    assert "*Sent*\n• *Tom Berg* → *Ivy Chen*" in _read(retried)
+    assert _values(_blocks(retried), Action.RETRY_INTRODUCTIONS) == []
+    tom = _by_mentee(owner_engine)["UE1"]
+    assert [tom[k] for k in ("status", "sent_by", "sent_at", "channel_id")] == [
+        "sent",
+        MANAGER,
+        NOW,
+        TOM_AND_IVY,
+    ]
+    assert (tom["failure"], tom["failed_at"]) == (None, None)
+
+    # A second Retry (a double click, an old message) sends nothing twice.
+    mark = h.mark()
+    h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=shown)
+    h.settle()
+    assert not [c for c in h.since(mark) if c.method in ("conversations.open", "chat.postMessage")]
+    assert "No failed introduction left to retry" in _told(h, mark)
+    assert {u: r["status"] for u, r in _by_mentee(owner_engine).items()} == {
+        "UE0": "sent",
+        "UE1": "sent",
+    }
+
+
+def _tom_booked_ivy(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at, ends_at,"
+                " status) SELECT 'T1', r.id, e.id, :s, :s + interval '30 minutes', 'requested'"
+                " FROM users r, users e WHERE r.slack_user_id = 'UM1' AND e.slack_user_id = 'UE1'"
+            ),
+            {"s": NOW + timedelta(days=1, hours=6)},
+        )
+
+
+def _users_set(change: str, who: str) -> Callable[[Engine], None]:
+    def run(engine: Engine) -> None:
+        with engine.begin() as conn:
+            conn.execute(text(f"UPDATE users SET {change} WHERE slack_user_id = :u"), {"u": who})
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "why"),
+    [
+        (_tom_booked_ivy, "Tom Berg booked a mentor meanwhile"),
+        (_users_set("is_active = false", "UE1"), "Tom Berg left the programme"),
+        (_users_set("is_mentor = false", "UM1"), "Ivy Chen is no longer a mentor"),
+    ],
+)
+def test_a_failed_pair_whose_people_changed_is_not_retried_and_says_why(
+    h: Harness, owner_engine: Engine, meanwhile: Callable[[Engine], None], why: str
+) -> None:
+    _people(h, owner_engine)
+    _, _, shown, retry = _send_with_tom_and_ivy_refused(h, "conversations.open")
+    meanwhile(owner_engine)
+
+    mark = h.mark()
+    h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=shown)
+    h.settle()
+    assert not [c for c in h.since(mark) if c.method == "conversations.open"]
+    told = _told(h, mark)
+    assert "Nothing was sent: the failed pairs' people changed meanwhile." in told
+    assert f"*Tom Berg* → *Ivy Chen* — {why}" in told
+    tom = _by_mentee(owner_engine)["UE1"]
+    assert (tom["status"], tom["failure"]) == ("dropped", None)
+
+    # Nothing is left to retry.
+    mark = h.mark()
+    h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=shown)
+    h.settle()
+    assert "No failed introduction left to retry" in _told(h, mark)
+
+
+def test_two_clicks_on_retry_at_once_send_the_failed_pair_once(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _people(h, owner_engine)
+    _, _, shown, retry = _send_with_tom_and_ivy_refused(h, "chat.postMessage")
+
+    mark = h.mark()
+    _at_once(*[lambda: h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=shown)] * 2)
+    h.settle()
+
+    assert _group_dms(h, mark) == [TOM_AND_IVY]
+    told = _told(h, mark)
+    assert "Sent 1 introduction" in told
+    assert "being sent by another click" in told or "No failed introduction left" in told
+    assert {r["status"] for r in _rows(owner_engine)} == {"sent"}
+
+
+def test_an_error_of_the_bots_while_sending_leaves_the_pairs_failed_to_retry(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Slack answers Tom and Ivy's conversations.open without the conversation
+    (the bot cannot go on with that pair): the pair is not left claimed for
+    ever but failed, and Retry sends it."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    h.slack.fail("conversations.open", match={"users": "UE1,UM1"}, answer={"ok": True})
+
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+
+    tom = _by_mentee(owner_engine)["UE1"]
+    assert (tom["status"], tom["failure"], tom["sending_since"]) == ("failed", UNFINISHED, None)
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+    again = _dm_to_manager(h, "These introductions were already sent", mark)
+    assert UNFINISHED in _read(again)
+    h.click(
+        MANAGER, Action.RETRY_INTRODUCTIONS, _values(_blocks(again), Action.RETRY_INTRODUCTIONS)[0]
+    )
+    h.settle()
+    assert _group_dms(h, mark) == [TOM_AND_IVY]
+    assert {r["status"] for r in _rows(owner_engine)} == {"sent"}

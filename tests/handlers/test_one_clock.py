@@ -163,7 +163,10 @@ OPTIONAL_TIMES = {
     "sessions.previous_starts_at",
     "workspaces.paused_at",
     # Programme matching is not in the story: tests/handlers/test_group_match.py
-    # holds both to the injected clock (its flow asserts they equal the app's now).
+    # holds these to the injected clock (its flows assert they equal the app's now).
     "introductions.proposed_at",
     "introductions.sent_at",
+    "introductions.failed_at",
+    # Set only while a sending's DMs are under way, cleared after.
+    "introductions.sending_since",
 }

@@ -3,10 +3,11 @@ and the manager is told what Send did."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import uuid4
 
 from domain.group_matching import Unmatched
-from domain.introductions import Preview, Proposal, Sending, Status
+from domain.introductions import Introduction, Preview, Proposal, Sending, Sent, Status
 from domain.model import Profile
 from handlers.ids import Action
 from handlers.render.common import MAX_MESSAGE_BLOCKS
@@ -58,8 +59,44 @@ def test_who_stayed_unmatched_is_listed_with_why() -> None:
     assert unmatched_message([], []) is None
 
 
+def _said(sent: Sent) -> tuple[str, str]:
+    text, blocks = sent_message(sent)
+    return text, str([b.to_dict() for b in blocks])  # validates Slack's limits
+
+
 def test_the_manager_is_told_what_send_did() -> None:
-    assert sent_message(Sending((), 3), []).startswith("These introductions were already sent (3)")
-    assert sent_message(Sending((), 0), []) == (
+    assert _said(Sent((), (), Sending((), 3)))[0].startswith(
+        "These introductions were already sent (3)"
+    )
+    assert _said(Sent((), (), Sending((), 0)))[0] == (
         "Every pair of this preview was dropped: nothing was sent."
     )
+    text, shown = _said(Sent((), (), Sending((), 0, retry=True)))
+    assert text == "No failed introduction left to retry: nothing was sent twice."
+    assert Action.RETRY_INTRODUCTIONS not in shown
+
+
+def test_pairs_slack_refused_are_listed_with_why_and_a_retry_button() -> None:
+    went = tuple(_proposal(i) for i in range(1, 16))
+    failed = tuple(
+        replace(_proposal(i), status=Status.FAILED, failure=f"couldn't open a DM: error_{i}")
+        for i in range(16, 31)
+    )
+    sending = Sending(tuple(Introduction(p, ()) for p in (*went, *failed)), 0)
+    text, shown = _said(Sent(went, failed, sending))
+    assert (
+        text == "Sent 15 introductions, each in a group DM with both people. 15 could not"
+        " be sent. Not sent: 15 pairs."
+    )
+    assert "Person 16* → *Person 1016* — couldn't open a DM: error_16" in shown
+    assert "…and 5 more" in shown
+    assert "Retry 15 failed" in shown
+
+
+def test_a_retry_says_which_pairs_it_left_out_and_why() -> None:
+    left_out = ((_proposal(1, Status.FAILED), "Person 1 booked a mentor meanwhile"),)
+    text, shown = _said(Sent((), (), Sending((), 0, not_retried=left_out, retry=True)))
+    assert text == "Nothing was sent: the failed pairs' people changed meanwhile."
+    assert "Not retried, dropped" in shown
+    assert "Person 1 booked a mentor meanwhile" in shown
+    assert Action.RETRY_INTRODUCTIONS not in shown

@@ -115,6 +115,15 @@ def test_the_dashboard_counts_introductions_and_days_to_the_first_session(
         _intro(conn, org, preview=uuid4(), sent_days_ago=20, mentee=org.bystander)
         _intro(conn, org, preview=uuid4(), sent_days_ago=60, mentee=org.admin)
         _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None, mentee=org.admin)
+        # Slack refused the DM of this one: nobody was introduced.
+        _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None, mentee=org.bystander)
+        conn.execute(
+            text(
+                "UPDATE introductions SET status = 'failed', failure = 'user_not_found',"
+                " failed_at = :at WHERE mentee_id = :e AND status = 'proposed'"
+            ),
+            {"at": NOW - timedelta(days=5), "e": org.bystander},
+        )
         # The mentee booked 4 days after their introduction; a session from
         # before it does not count.
         add_session(
@@ -216,4 +225,103 @@ def test_a_dropped_pair_is_not_proposed_again(
     _intro(conn, org, preview=uuid4(), status="dropped", sent_by=None)
     with pytest.raises(DBAPIError, match="introductions_status_moves"):
         conn.execute(text("UPDATE introductions SET status = 'proposed'"))
+    conn.close()
+
+
+# What each status needs beside it, to move a pair there as the application does.
+_TO = {
+    "sent": "status = 'sent', sent_by = 'UADMIN', sent_at = :at, failure = NULL, failed_at = NULL",
+    "failed": "status = 'failed', failure = 'couldn''t open a DM: user_not_found', failed_at = :at",
+    "dropped": "status = 'dropped', failure = NULL, failed_at = NULL",
+    "proposed": "status = 'proposed', sent_by = NULL, sent_at = NULL, channel_id = NULL,"
+    " failure = NULL, failed_at = NULL",
+}
+
+
+def _move(conn: Connection, to: str) -> None:
+    conn.execute(text(f"UPDATE introductions SET {_TO[to]}"), {"at": NOW})
+
+
+@pytest.mark.parametrize(
+    "moves",
+    [
+        ("sent",),
+        ("failed",),
+        ("failed", "sent"),
+        ("dropped",),
+        ("failed", "dropped"),
+        ("failed", "failed"),  # failed again on a retry, with what Slack said then
+    ],
+)
+def test_a_proposed_pair_is_sent_fails_is_retried_or_dropped(
+    org: Org, as_manager: Callable[[], Connection], moves: tuple[str, ...]
+) -> None:
+    conn = as_manager()
+    _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None)
+    for to in moves:
+        _move(conn, to)
+    assert conn.execute(text("SELECT status FROM introductions")).scalar_one() == moves[-1]
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (("sent",), "failed"),
+        (("failed",), "proposed"),
+        (("dropped",), "failed"),
+        (("dropped",), "sent"),
+        (("failed", "dropped"), "sent"),
+        (("failed", "sent"), "failed"),
+    ],
+)
+def test_no_other_move_is_allowed(
+    org: Org, as_manager: Callable[[], Connection], start: tuple[str, ...], to: str
+) -> None:
+    conn = as_manager()
+    _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None)
+    for step in start:
+        _move(conn, step)
+    with pytest.raises(DBAPIError, match="introductions_status_moves"):
+        _move(conn, to)
+    conn.close()
+
+
+def test_a_failed_pair_keeps_why_and_only_a_failed_one_has_a_failure(
+    org: Org, as_manager: Callable[[], Connection]
+) -> None:
+    conn = as_manager()
+    _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None)
+    with pytest.raises(IntegrityError, match="failed_has_failure"):
+        conn.execute(
+            text("UPDATE introductions SET status = 'failed', failed_at = :at"), {"at": NOW}
+        )
+    conn.close()
+
+    conn = as_manager()
+    _intro(conn, org, preview=uuid4(), status="proposed", sent_by=None)
+    with pytest.raises(IntegrityError, match="failed_has_failure"):
+        conn.execute(text("UPDATE introductions SET failure = 'x', failed_at = :at"), {"at": NOW})
+    conn.close()
+
+
+def test_a_pair_claimed_by_one_sending_cannot_be_claimed_or_sent_by_another(
+    org: Org, as_manager: Callable[[], Connection]
+) -> None:
+    """Two previews of one pair: while the first's DM is under way, the
+    second can neither claim the pair nor record it sent."""
+    conn = as_manager()
+    first, second = uuid4(), uuid4()
+    _intro(conn, org, preview=first, status="proposed", sent_by=None)
+    _intro(conn, org, preview=second, status="proposed", sent_by=None)
+    claim = "UPDATE introductions SET sending_since = :at WHERE preview_id = :p"
+    conn.execute(text(claim), {"at": NOW, "p": first})
+    with pytest.raises(IntegrityError, match="uq_introductions_sent_pair"):
+        conn.execute(text(claim), {"at": NOW, "p": second})
+    conn.close()
+
+    conn = as_manager()
+    _intro(conn, org, preview=first, status="sent")
+    with pytest.raises(IntegrityError, match="claimed_unsent"):
+        conn.execute(text("UPDATE introductions SET sending_since = :at"), {"at": NOW})
     conn.close()
