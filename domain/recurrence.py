@@ -108,9 +108,12 @@ def series_payload(
 ) -> dict[str, str | int]:
     """What a notice about several sessions of a series says of them: which
     series, how often, and the starts it is about (ISO instants, space
-    separated), the list its DM shows and its Accept all button agrees to."""
+    separated), the list its DM shows and its Accept all button agrees to, with
+    each one's place in the series ("2 of 6")."""
     return {
         "series_id": series_id,
         "every_weeks": repeat.every_weeks,
+        "times": repeat.times,
         "starts": " ".join(session.starts_at.isoformat() for session in sessions),
+        "places": " ".join(str(session.series_place or 0) for session in sessions),
     }

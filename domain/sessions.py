@@ -25,6 +25,7 @@ from domain.model import (
     Profile,
     Repeat,
     Role,
+    Series,
     Session,
     SessionStatus,
     Slot,
@@ -432,13 +433,21 @@ def mark_no_show(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
 
 
 def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
-    """System: requests nobody accepted before their start expire; mentees are told."""
+    """System: requests nobody accepted before their start expire; mentees are
+    told. A series its mentor never answered expires as one, its later
+    sessions with its first (`_expire_series`)."""
     if uow.actor.role is not Role.SYSTEM:
         raise NotAllowed("Only the scheduler expires requests.")
     expired: list[Session] = []
     with uow:
         now = clock.now()
         for session in uow.sessions.starting_between(S.REQUESTED, None, now):
+            series = (
+                uow.sessions.series(session.series_id, lock=True) if session.series_id else None
+            )
+            if series is not None and not any(s.status in _ANSWERED for s in series.sessions):
+                expired += _expire_series(uow, series, now)
+                continue
             updated = replace(session, status=S.EXPIRED)
             if not uow.sessions.update(updated, expected_status=S.REQUESTED, at=now):
                 continue  # accepted or expired by someone else meanwhile
@@ -457,6 +466,44 @@ def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
             expired.append(updated)
         uow.commit()
     return expired
+
+
+# What only the mentor's answer makes of a session of a series: once one of
+# them is answered, the series is no longer unanswered, and a session of it
+# that waits (one moved since) expires on its own.
+_ANSWERED = {S.SCHEDULED, S.ONGOING, S.COMPLETED, S.NO_SHOW, S.DECLINED}
+
+
+def _expire_series(uow: UnitOfWork, series: Series, now: datetime) -> list[Session]:
+    """Every session of the unanswered series still waiting expires, the later
+    ones with the first (the mentor let the series' start pass unanswered, so
+    they are not left holding times); each person is told once, for the
+    series. Sessions expired by another run meanwhile are left out."""
+    expired: list[tuple[Session, int]] = []
+    for session in series.sessions:
+        if session.status is not S.REQUESTED:
+            continue
+        updated = replace(session, status=S.EXPIRED)
+        if uow.sessions.update(updated, expected_status=S.REQUESTED, at=now):
+            expired.append((updated, record(uow, updated, actor=None, before=session, now=now)))
+    if not expired:
+        return []
+    (first, cause), sessions = expired[0], [updated for updated, _ in expired]
+    about = series_payload(series.id, series.repeat, sessions)
+    mentor, mentee = user(uow, series.mentor_id), user(uow, series.mentee_id)
+    for person, other in ((mentee, mentor), (mentor, mentee)):
+        tell(
+            uow,
+            now,
+            person,
+            NotificationKind.REQUEST_EXPIRED,
+            first,
+            "expired",
+            cause,
+            other_name=other.display_name,
+            **about,
+        )
+    return sessions
 
 
 def session_details(uow: UnitOfWork, *, session_id: int) -> tuple[Session, list[HistoryEntry]]:

@@ -15,10 +15,12 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import Engine, text
 
-from bot.standin.payloads import select, text_input
+from bot import jobs
+from bot.standin.payloads import block_action, select, text_input
 from bot.standin.seen import Kind, Sight
 from domain.model import Repeat
 from domain.recurrence import occurrence_starts
@@ -215,3 +217,167 @@ def test_a_series_with_a_session_that_is_not_free_names_it_and_the_nearest_free_
     nearest = taken - timedelta(minutes=30)
     assert f"The nearest free time is {plain_time(nearest, ben_zone)}" in error
     assert _sessions(owner_engine) == before, "nothing was written"
+
+
+def test_each_session_of_a_series_is_labelled_with_its_place_wherever_it_is_shown(
+    h: Harness, owner_engine: Engine
+) -> None:
+    sessions, request = _series_request(h, owner_engine)
+    (confirmation,) = [d for d in _dms(h, 0, "UBEN") if "Request sent" in _text(d)]
+    for dm in (request, confirmation):
+        listed = _text(dm) + str(dm.message().get("blocks"))
+        assert all(f"{n} of 3 · <!date^" in listed for n in (1, 2, 3)), listed
+    mark = h.mark()
+    h.click("UMAYA", Action.ACCEPT_SERIES, _button(request, Action.ACCEPT_SERIES), on=request)
+    files = files_to(h, mark, BOTH)
+    for file in files:
+        summaries = [str(e["SUMMARY"]) for e in Calendar.from_ical(file.content).walk("VEVENT")]
+        assert sorted(s[-8:] for s in summaries) == ["(1 of 3)", "(2 of 3)", "(3 of 3)"]
+    # Ben's list of sessions and his App Home name each session's place.
+    mark = h.mark()
+    h.command("UBEN", "sessions")
+    (answer,) = wait_for(
+        lambda: [c for c in h.since(mark) if c.method == "response_url"], what="his sessions"
+    )
+    listed = str(answer.blocks())
+    assert all(f"session {n} of 3 of a series" in listed for n in (1, 2, 3)), listed
+    mark = h.mark()
+    h.open_home("UBEN")
+    h.settle()
+    home = [str(c.view()) for c in h.since(mark) if c.method == "views.publish"][-1]
+    assert "session 1 of 3 of a series" in home
+    # A notice about one session of it says which one.
+    mark = h.mark()
+    cancel(h, "UBEN", sessions[1].id, "Travelling that week")
+    (told,) = _dms(h, mark, "UMAYA")
+    assert "Session 2 of 3 of a recurring series" in str(told.message()["blocks"])
+
+
+def test_an_unanswered_series_expires_as_one_with_one_notice_to_each_person(
+    h: Harness, owner_engine: Engine
+) -> None:
+    sessions, _ = _series_request(h, owner_engine)
+    h.clock.set(sessions[0].starts_at + timedelta(minutes=1))
+    mark = h.mark()
+
+    jobs.lifecycle(h.bot)
+    h.settle()
+
+    assert [s.status for s in _sessions(owner_engine)] == ["expired"] * 3
+    (to_ben,) = _dms(h, mark, "UBEN")
+    assert "Your weekly series of 3 sessions with Maya" in _text(to_ben)
+    assert "expired unanswered" in _text(to_ben)
+    (to_maya,) = _dms(h, mark, "UMAYA")
+    assert "Your weekly series of 3 sessions with Ben" in _text(to_maya)
+    # A second run finds nothing to expire and tells nobody again.
+    mark = h.mark()
+    jobs.lifecycle(h.bot)
+    h.settle()
+    assert not _dms(h, mark, "UBEN") + _dms(h, mark, "UMAYA")
+
+
+def test_accept_all_works_when_the_mentee_cancelled_the_first_session_and_says_so(
+    h: Harness, owner_engine: Engine
+) -> None:
+    sessions, request = _series_request(h, owner_engine)
+    cancel(h, "UBEN", sessions[0].id, "Busy that day")
+    mark = h.mark()
+
+    h.click("UMAYA", Action.ACCEPT_SERIES, _button(request, Action.ACCEPT_SERIES), on=request)
+    h.settle()
+
+    assert [s.status for s in _sessions(owner_engine)] == ["cancelled", "scheduled", "scheduled"]
+    (replaced,) = [s for s in h.sights(mark) if s.kind is Kind.REPLACED]
+    said = str(replaced.message()["blocks"])
+    assert "Not accepted:" in said
+    assert "session 1 of 3 · " in said
+    assert "it was cancelled" in said
+    (told,) = _dms(h, mark, "UBEN")
+    assert "accepted 2 of your sessions" in _text(told)
+
+
+def test_accept_all_after_the_first_sessions_time_skips_it_and_says_so(
+    h: Harness, owner_engine: Engine
+) -> None:
+    sessions, request = _series_request(h, owner_engine)
+    # Before the lifecycle job has run: the first session still waits.
+    h.clock.set(sessions[0].starts_at + timedelta(minutes=1))
+    mark = h.mark()
+
+    h.click("UMAYA", Action.ACCEPT_SERIES, _button(request, Action.ACCEPT_SERIES), on=request)
+    h.settle()
+
+    assert [s.status for s in _sessions(owner_engine)] == ["requested", "scheduled", "scheduled"]
+    (replaced,) = [s for s in h.sights(mark) if s.kind is Kind.REPLACED]
+    assert "session 1 of 3 · " in str(replaced.message()["blocks"])
+    assert "its time had come" in str(replaced.message()["blocks"])
+    # The series was answered: its passed session expires on its own.
+    jobs.lifecycle(h.bot)
+    assert [s.status for s in _sessions(owner_engine)] == ["expired", "scheduled", "scheduled"]
+
+
+def test_decline_all_works_when_the_mentee_cancelled_the_first_session(
+    h: Harness, owner_engine: Engine
+) -> None:
+    sessions, request = _series_request(h, owner_engine)
+    cancel(h, "UBEN", sessions[0].id, "Busy that day")
+
+    h.click("UMAYA", Action.DECLINE_SERIES, _button(request, Action.DECLINE_SERIES), on=request)
+    h.settle()
+
+    assert [s.status for s in _sessions(owner_engine)] == ["cancelled", "declined", "declined"]
+
+
+def test_nobody_but_the_mentor_answers_a_series_with_a_forged_button(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _, request = _series_request(h, owner_engine)
+    h.command("UZED", "signup mentee")
+    h.submit("UZED", h.opened_view(), {Field.DEPARTMENT: text_input("Ops")})
+    mark = h.mark()
+
+    for who in ("UBEN", "UZED"):
+        for action in (Action.ACCEPT_SERIES, Action.DECLINE_SERIES):
+            h.click(who, action, _button(request, action))
+    h.settle()
+
+    assert {s.status for s in _sessions(owner_engine)} == {"requested"}
+    said = " ".join(c.text() for c in h.since(mark) if c.method in ("chat.postMessage",))
+    said += " ".join(c.text() for c in h.since(mark) if c.method == "response_url")
+    assert said.count("Only the mentor can") == 2
+    assert said.count("I can't find that session") == 2
+
+
+def test_the_mentor_clicking_from_another_workspace_finds_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _, request = _series_request(h, owner_engine)
+    mark = h.mark()
+
+    for action in (Action.ACCEPT_SERIES, Action.DECLINE_SERIES):
+        payload = block_action("UMAYA", action, _button(request, action))
+        payload["team"] = {"id": "T2", "domain": "other"}
+        payload["user"]["team_id"] = "T2"
+        assert h.sender.interaction(payload).status == 200
+    h.settle()
+
+    assert {s.status for s in _sessions(owner_engine)} == {"requested"}
+    said = [c.text() for c in h.since(mark) if c.method in ("chat.postMessage", "response_url")]
+    assert sum("I can't find that session" in t for t in said) == 2
+
+
+@pytest.mark.parametrize(
+    ("every", "times", "field", "message"),
+    [
+        (1, 13, Field.REPEAT_TIMES, "A series has from 2 to 12 sessions."),
+        (1, 0, Field.REPEAT_TIMES, "A series has from 2 to 12 sessions."),
+        (3, 4, Field.REPEAT, "A series repeats every 1, 2 or 4 weeks."),
+    ],
+)
+def test_a_forged_count_or_interval_is_refused_beside_its_field_and_writes_nothing(
+    h: Harness, owner_engine: Engine, every: int, times: int, field: Field, message: str
+) -> None:
+    mentor_and_mentee(h)
+    body, _ = _submit_series(h, user_id(owner_engine, "UMAYA"), every=every, times=times)
+    assert body == {"response_action": "errors", "errors": {field: message}}
+    assert _sessions(owner_engine) == []
