@@ -11,7 +11,7 @@ design."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from domain.ports import UnitOfWork
 
 # How far from a session that is not free the nearest free time is looked for.
 NEAREST_WITHIN = timedelta(days=7)
+MOVES_DO_NOT_FIT = "That change of the series no longer fits it. Please pick the times again."
 
 
 def require_valid(repeat: Repeat) -> None:
@@ -37,6 +38,20 @@ def require_valid(repeat: Repeat) -> None:
     fewest, most = limits.REPEAT_TIMES
     if not fewest <= repeat.times <= most:
         raise InvalidInput(f"A series has from {fewest} to {most} sessions.", field="repeat_times")
+
+
+def require_valid_moves(repeat: Repeat | None, moves: Mapping[int, timedelta]) -> None:
+    """Sessions of a series moved from their times (`moves`: a session's
+    number, 2 for the second, and how far), as the modal offers them: a later
+    session of the series, by at most as far as a nearest free time is looked
+    for. The first is the time picked."""
+    if not moves:
+        return
+    if repeat is None or any(
+        not 2 <= number <= repeat.times or abs(shift) > NEAREST_WITHIN
+        for number, shift in moves.items()
+    ):
+        raise InvalidInput(MOVES_DO_NOT_FIT, field="repeat_moves")
 
 
 def occurrence_starts(first: datetime, zone: str, repeat: Repeat) -> list[datetime]:
@@ -75,18 +90,21 @@ def series_slots(
     *,
     now: datetime,
     policy: BookingPolicy,
+    moves: Mapping[int, timedelta] | None = None,
 ) -> list[Slot]:
     """Every session of the series, `first` (already found free) included, each
-    a free slot; or `OccurrenceTaken` for the first one that is not, with the
-    free time nearest to it. Read once for the whole span of the series."""
+    a free slot, those in `moves` (by their number) moved as far as it says;
+    or `OccurrenceTaken` for the first one that is not, with the free time
+    nearest to it. Read once for the whole span of the series."""
     starts = occurrence_starts(first.starts_at, mentor.time_zone, repeat)
-    later = starts[1:]
+    moved = moves or {}
+    later = [start + moved.get(number, timedelta(0)) for number, start in enumerate(starts[1:], 2)]
     free = slots_between(
         uow,
         mentor,
         mentee,
-        later[0] - NEAREST_WITHIN,
-        later[-1] + NEAREST_WITHIN,
+        min(later) - NEAREST_WITHIN,
+        max(later) + NEAREST_WITHIN,
         now=now,
         policy=policy,
     )

@@ -8,6 +8,7 @@ transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -33,7 +34,7 @@ from domain.model import (
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile
-from domain.recurrence import require_valid, series_payload, series_slots
+from domain.recurrence import require_valid, require_valid_moves, series_payload, series_slots
 from domain.session_rules import (
     free_slot,
     load,
@@ -101,6 +102,7 @@ def book(
     topic: str = "",
     goal_id: int | None = None,
     repeat: Repeat | None = None,
+    moves: Mapping[int, timedelta] | None = None,
     policy: BookingPolicy = DEFAULT_POLICY,
     follow_up: FollowUpOf | None = None,
 ) -> Outcome:
@@ -113,10 +115,13 @@ def book(
 
     With `repeat`, the same time every so many weeks (`domain.recurrence`):
     every session of the series is free and held, or none is and
-    `OccurrenceTaken` names the first that is not. The mentor is told once."""
+    `OccurrenceTaken` names the first that is not. The mentor is told once.
+    `moves`: sessions of the series moved from their times, as the modal
+    offered (the nearest free time to one that is not free)."""
     topic = clean_topic(topic)
     if repeat is not None:
         require_valid(repeat)
+    require_valid_moves(repeat, moves or {})
     with uow:
         me = current_profile(uow)
         if not me.is_mentee:
@@ -136,7 +141,7 @@ def book(
         slots = [slot]
         series_id = None
         if repeat is not None:
-            slots = series_slots(uow, mentor, me, slot, repeat, now=now, policy=policy)
+            slots = series_slots(uow, mentor, me, slot, repeat, now=now, policy=policy, moves=moves)
             series_id = uow.sessions.add_series(
                 NewSeries(me.workspace_id, mentor.id, me.id, repeat, created_at=now)
             )

@@ -11,7 +11,7 @@ are worked out the same way whatever the date."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,10 @@ from icalendar import Calendar
 from sqlalchemy import Engine, text
 
 from bot import jobs
-from bot.standin.payloads import block_action, select, text_input
+from bot.standin.payloads import block_action, checkboxes, select, text_input
 from bot.standin.seen import Kind, Sight
 from domain.model import Repeat
-from domain.recurrence import occurrence_starts
+from domain.recurrence import MOVES_DO_NOT_FIT, occurrence_starts
 from handlers.ids import Action, Field
 from handlers.metadata import MentorRef
 from handlers.render.common import plain_time
@@ -190,33 +190,142 @@ def test_cancelling_one_session_of_an_accepted_series_leaves_the_others(
     assert [s.status for s in _sessions(owner_engine)] == ["scheduled", "cancelled", "scheduled"]
 
 
-def test_a_series_with_a_session_that_is_not_free_names_it_and_the_nearest_free_time(
-    h: Harness, owner_engine: Engine
-) -> None:
+def _not_free_second(h: Harness, engine: Engine) -> tuple[int, datetime]:
+    """Ben already holds the time a weekly series from Maya's first free time
+    would take for its second session; Maya's id and that time."""
     mentor_and_mentee(h)
-    maya = user_id(owner_engine, "UMAYA")
+    maya = user_id(engine, "UMAYA")
     first = at(slot_values(_booking_form(h, maya))[0])
-    # Ben already holds the time the series' second session would take.
     taken = occurrence_starts(first, LONDON, Repeat(every_weeks=1, times=2))[1]
     book(h, "UBEN", maya, slot=int(taken.timestamp()))
+    return maya, taken
+
+
+def _ben_zone(engine: Engine) -> str:
+    with engine.connect() as conn:
+        zone = conn.execute(text("SELECT time_zone FROM users WHERE slack_user_id = 'UBEN'"))
+        return str(zone.scalar_one())
+
+
+def _offer(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The modal the refused series updated to, and its offer to tick."""
+    assert body.get("response_action") == "update", body
+    view = body["view"]
+    (block,) = [b for b in view["blocks"] if b.get("block_id") == Field.REPEAT_MOVES]
+    (option,) = block["element"]["options"]
+    return view, option
+
+
+def test_a_series_with_a_session_that_is_not_free_names_it_and_offers_the_nearest_free_time(
+    h: Harness, owner_engine: Engine
+) -> None:
+    maya, taken = _not_free_second(h, owner_engine)
     before = _sessions(owner_engine)
 
-    body, chosen = _submit_series(h, maya, every=1, times=4)
+    body, _ = _submit_series(h, maya, every=1, times=4)
 
-    assert at(chosen) == first
-    assert body.get("response_action") == "errors"
-    error = body["errors"][Field.REPEAT]
-    with owner_engine.connect() as conn:
-        zone = conn.execute(text("SELECT time_zone FROM users WHERE slack_user_id = 'UBEN'"))
-        ben_zone = str(zone.scalar_one())
-    assert f"Session 2 of 4, {plain_time(taken, ben_zone)}, is not free." in error
+    view, option = _offer(body)
+    ben_zone = _ben_zone(owner_engine)
+    said = str(view["blocks"])
+    assert f"Session 2 of 4, {plain_time(taken, ben_zone)}, is not free." in said
     # The clock is 08:00 UTC with two hours' notice: the first free time is at
     # 10:00 London or later, so the half hour before the taken one is free,
-    # and of the two as near, the earlier is offered.
+    # and of the two as near, the earlier is offered, ticked already.
     assert taken.astimezone(ZoneInfo(LONDON)).hour >= 10
     nearest = taken - timedelta(minutes=30)
-    assert f"The nearest free time is {plain_time(nearest, ben_zone)}" in error
+    assert f"The nearest free time is {plain_time(nearest, ben_zone)}" in said
+    assert option["text"]["text"] == f"Move session 2 of 4 to {plain_time(nearest, ben_zone)}"
+    (ticked,) = next(b for b in view["blocks"] if b.get("block_id") == Field.REPEAT_MOVES)[
+        "element"
+    ]["initial_options"]
+    assert ticked == option
     assert _sessions(owner_engine) == before, "nothing was written"
+
+
+def test_ticking_the_nearest_free_time_books_the_series_with_that_session_moved(
+    h: Harness, owner_engine: Engine
+) -> None:
+    maya, taken = _not_free_second(h, owner_engine)
+    body, chosen = _submit_series(h, maya, every=1, times=4)
+    view, option = _offer(body)
+    mark = h.mark()
+
+    reply = h.submit(
+        "UBEN",
+        view,
+        {
+            Field.SLOT: select(chosen),
+            Field.TOPIC: text_input("Weekly pairing"),
+            Field.REPEAT: select("1"),
+            Field.REPEAT_TIMES: select("4"),
+            Field.REPEAT_MOVES: checkboxes(option["value"]),
+        },
+    )
+    h.settle()
+
+    assert "errors" not in (reply.json() or {}), reply.body
+    expected = occurrence_starts(at(chosen), LONDON, Repeat(every_weeks=1, times=4))
+    expected[1] = taken - timedelta(minutes=30)
+    series = [s for s in _sessions(owner_engine) if s.series_id is not None]
+    assert [s.starts_at for s in series] == expected
+    assert {s.status for s in series} == {"requested"}
+    (request,) = _dms(h, mark, "UMAYA")
+    assert f"<!date^{int(expected[1].timestamp())}^" in str(request.message()["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("moves", "why"),
+    [
+        ("5:-30", "a session the series does not have"),
+        ("2:20160", "two weeks away"),
+        ("2:-30 2:30", "twice"),
+        ("2:x", "not a number"),
+    ],
+)
+def test_a_forged_move_is_refused_beside_its_field_and_writes_nothing(
+    h: Harness, owner_engine: Engine, moves: str, why: str
+) -> None:
+    maya, _ = _not_free_second(h, owner_engine)
+    form = _booking_form(h, maya)
+    before = _sessions(owner_engine)
+
+    reply = h.submit(
+        "UBEN",
+        form,
+        {
+            Field.SLOT: select(slot_values(form)[0]),
+            Field.REPEAT: select("1"),
+            Field.REPEAT_TIMES: select("4"),
+            Field.REPEAT_MOVES: checkboxes(moves),
+        },
+    )
+
+    assert (reply.json() or {}).get("errors") == {Field.REPEAT_MOVES: MOVES_DO_NOT_FIT}, why
+    assert _sessions(owner_engine) == before
+
+
+def test_a_move_onto_a_held_time_is_refused_and_writes_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Moving the third session onto the second's time: the modal's check
+    finds both free, the database's overlap rule refuses the second write."""
+    mentor_and_mentee(h)
+    maya = user_id(owner_engine, "UMAYA")
+    form = _booking_form(h, maya)
+
+    reply = h.submit(
+        "UBEN",
+        form,
+        {
+            Field.SLOT: select(slot_values(form)[0]),
+            Field.REPEAT: select("1"),
+            Field.REPEAT_TIMES: select("3"),
+            Field.REPEAT_MOVES: checkboxes(f"3:{-7 * 24 * 60}"),
+        },
+    )
+
+    assert "errors" in (reply.json() or {}), reply.body
+    assert _sessions(owner_engine) == []
 
 
 def test_each_session_of_a_series_is_labelled_with_its_place_wherever_it_is_shown(
