@@ -20,7 +20,7 @@ from domain.outbox import claim_deliveries
 from domain.policy import DEFAULT_POLICY
 from domain.recurrence import nearest_free, occurrence_starts
 from domain.series import accept_series, decline_series
-from domain.sessions import book, cancel, reschedule
+from domain.sessions import book, cancel, expire_overdue_requests, reschedule
 from tests.dates import dst_changes, on
 from tests.domain.anchors import TUE
 from tests.domain.conftest import People, UowFor
@@ -304,3 +304,47 @@ def test_the_nearest_free_time_is_the_earlier_of_two_as_near_and_within_a_week()
 
     assert nearest_free([after, before, far], around) == before
     assert nearest_free([far], around) is None
+
+
+def test_an_unanswered_series_expires_as_one_and_each_person_hears_once(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    series = _book_series(uow_for, clock, people, Repeat(every_weeks=1, times=4))
+    clock.set(series[0].starts_at)
+
+    expired = expire_overdue_requests(uow_for(), clock)
+
+    assert [s.id for s in expired] == [s.id for s in series]
+    assert {s.status for s in store.sessions.values()} == {S.EXPIRED}
+    for person, other in ((people.ben, people.maya), (people.maya, people.ben)):
+        (told,) = _notices(store, person.id, K.REQUEST_EXPIRED)
+        assert told.payload["series_id"] == series[0].series_id
+        assert told.payload["times"] == 4
+        assert told.payload["places"] == "1 2 3 4"
+        assert told.payload["other_name"] == other.display_name
+    assert expire_overdue_requests(uow_for(), clock) == []
+
+
+def test_a_session_of_an_answered_series_that_waits_again_expires_on_its_own(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    """Accepted, then Ben moved the second session: it waits for Maya again,
+    and expires alone when its time comes unanswered."""
+    series = _book_series(uow_for, clock, people, Repeat(every_weeks=1, times=3))
+    accept_series(
+        uow_for(people.maya),
+        clock,
+        series_id=series[0].series_id or 0,
+        seen=[s.starts_at for s in series],
+    )
+    moved_to = series[1].starts_at + timedelta(hours=1)
+    reschedule(uow_for(people.ben), clock, session_id=series[1].id, starts_at=moved_to)
+    clock.set(moved_to)
+
+    expired = expire_overdue_requests(uow_for(), clock)
+
+    assert [s.id for s in expired] == [series[1].id]
+    assert [store.sessions[s.id].status for s in series] == [S.SCHEDULED, S.EXPIRED, S.SCHEDULED]
+    (told,) = _notices(store, people.ben.id, K.REQUEST_EXPIRED)
+    assert "series_id" not in told.payload
+    assert _notices(store, people.maya.id, K.REQUEST_EXPIRED) == []

@@ -11,7 +11,7 @@ are worked out the same way whatever the date."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -490,3 +490,68 @@ def test_a_forged_count_or_interval_is_refused_beside_its_field_and_writes_nothi
     body, _ = _submit_series(h, user_id(owner_engine, "UMAYA"), every=every, times=times)
     assert body == {"response_action": "errors", "errors": {field: message}}
     assert _sessions(owner_engine) == []
+
+
+def _next_clock_change(after: datetime, zone: str) -> datetime:
+    """The first midnight (UTC) after `after` on which `zone`'s offset differs
+    from the day before's."""
+    day = after.replace(hour=0, minute=0, second=0, microsecond=0)
+    while (day + timedelta(days=1)).astimezone(ZoneInfo(zone)).utcoffset() == day.astimezone(
+        ZoneInfo(zone)
+    ).utcoffset():
+        day += timedelta(days=1)
+    return day + timedelta(days=1)
+
+
+def test_a_series_across_the_mentees_clock_change_keeps_the_mentors_time_in_bens_own_time(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Ben in New York books Maya (London) weekly over New York's clock change:
+    the series keeps Maya's wall-clock time, Ben reads each session in his
+    own time (an hour apart across the change), and a session after the
+    change that is not free is offered its nearest free time in his time."""
+    new_york = "America/New_York"
+    mentor_and_mentee(h)
+    maya = user_id(owner_engine, "UMAYA")
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text("UPDATE users SET time_zone = :z WHERE slack_user_id = 'UBEN'"), {"z": new_york}
+        )
+    change = _next_clock_change(h.clock.now(), new_york)
+    monday = (change - timedelta(days=10)).replace(hour=8)
+    h.clock.set(monday - timedelta(days=monday.weekday()))
+    first = at(slot_values(_booking_form(h, maya))[0])
+    starts = occurrence_starts(first, LONDON, Repeat(every_weeks=1, times=4))
+    assert starts[0] < change < starts[-1], "the series crosses the change"
+    # Maya is away the day of the last session.
+    away = starts[-1].astimezone(ZoneInfo(LONDON)).date()
+    h.command("UMAYA", f"availability off {away.isoformat()} {away.isoformat()}")
+    h.settle()
+
+    body, chosen = _submit_series(h, maya, every=1, times=4)
+
+    assert at(chosen) == first
+    view, option = _offer(body)
+    nearest = datetime.combine(away + timedelta(days=1), time(9), ZoneInfo(LONDON))
+    said = str(view["blocks"])
+    assert f"Session 4 of 4, {plain_time(starts[-1], new_york)}, is not free." in said
+    assert option["text"]["text"] == f"Move session 4 of 4 to {plain_time(nearest, new_york)}"
+    mark = h.mark()
+    h.submit(
+        "UBEN",
+        view,
+        {
+            Field.SLOT: select(chosen),
+            Field.REPEAT: select("1"),
+            Field.REPEAT_TIMES: select("4"),
+            Field.REPEAT_MOVES: checkboxes(option["value"]),
+        },
+    )
+    h.settle()
+    booked = [s.starts_at for s in _sessions(owner_engine)]
+    assert booked == [*starts[:3], nearest.astimezone(UTC)]
+    walls = {s.astimezone(ZoneInfo(LONDON)).time() for s in booked[:3]}
+    assert len(walls) == 1, "Maya's wall-clock time is kept"
+    assert len({s.astimezone(ZoneInfo(new_york)).utcoffset() for s in booked}) == 2
+    (confirmation,) = [d for d in _dms(h, mark, "UBEN") if "Request sent" in _text(d)]
+    assert all(f"|{plain_time(s, new_york)} ({new_york})>" in _text(confirmation) for s in booked)
