@@ -11,7 +11,7 @@ design."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from domain.errors import InvalidInput, OccurrenceTaken
 from domain.model import Profile, Repeat, Session, Slot
 from domain.policy import BookingPolicy
 from domain.ports import UnitOfWork
+from domain.slots import iso_week
 
 # How far from a session that is not free the nearest free time is looked for.
 NEAREST_WITHIN = timedelta(days=7)
@@ -99,6 +100,13 @@ def series_slots(
     starts = occurrence_starts(first.starts_at, mentor.time_zone, repeat)
     moved = moves or {}
     later = [start + moved.get(number, timedelta(0)) for number, start in enumerate(starts[1:], 2)]
+    # A free slot has room under the mentor's weekly cap for one more session:
+    # with a cap, the series holds one session a week at most, so a moved one
+    # cannot take a place that another session of the series has already used.
+    week = _week_of(mentor)
+    weeks = [week(start) for start in [first.starts_at, *later]]
+    if len(set(weeks)) < len(weeks):
+        raise InvalidInput(MOVES_DO_NOT_FIT, field="repeat_moves")
     free = slots_between(
         uow,
         mentor,
@@ -110,7 +118,8 @@ def series_slots(
     )
     blocked = first_not_free(later, free)
     if blocked is not None:
-        nearest = nearest_free(free, later[blocked])
+        others = set(weeks) - {weeks[blocked + 1]}
+        nearest = nearest_free((s for s in free if week(s.starts_at) not in others), later[blocked])
         raise OccurrenceTaken(
             blocked + 2,
             repeat.times,
@@ -119,6 +128,15 @@ def series_slots(
         )
     by_start = {slot.starts_at: slot for slot in free}
     return [first, *(by_start[start] for start in later)]
+
+
+def _week_of(mentor: Profile) -> Callable[[datetime], object]:
+    """The week the mentor's weekly cap counts a start in; without a cap,
+    each start is a week of its own (no rule to keep)."""
+    if mentor.max_sessions_per_week is None:
+        return lambda start: start
+    zone = ZoneInfo(mentor.time_zone)
+    return lambda start: iso_week(start, zone)
 
 
 def series_payload(

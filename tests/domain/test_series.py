@@ -348,3 +348,31 @@ def test_a_session_of_an_answered_series_that_waits_again_expires_on_its_own(
     (told,) = _notices(store, people.ben.id, K.REQUEST_EXPIRED)
     assert "series_id" not in told.payload
     assert _notices(store, people.maya.id, K.REQUEST_EXPIRED) == []
+
+
+def test_with_a_weekly_cap_a_move_never_puts_two_sessions_of_the_series_in_one_week(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    """Maya takes one session a week: each free slot has room for one, so a
+    moved session may not join another of the series in its week, and the
+    nearest free time offered never does."""
+    store.users[people.maya.id] = replace(people.maya, max_sessions_per_week=1)
+    away = TUE + WEEK
+    add_time_off(uow_for(people.maya), clock, first_day=away, last_day=away)
+
+    with pytest.raises(OccurrenceTaken) as refused:
+        _book_series(uow_for, clock, people, Repeat(every_weeks=1, times=3))
+    # Monday's 16:30 is the nearest (as without a cap), in the second's own week.
+    assert refused.value.nearest == on(away - timedelta(days=1), 16, 30)
+
+    with pytest.raises(InvalidInput) as forged:
+        book(
+            uow_for(people.ben),
+            clock,
+            mentor_id=people.maya.id,
+            starts_at=TUESDAY_9,
+            repeat=Repeat(every_weeks=1, times=3),
+            moves={2: timedelta(days=-6)},
+        )
+    assert forged.value.field == "repeat_moves"
+    assert store.sessions == {}
