@@ -376,3 +376,28 @@ def test_with_a_weekly_cap_a_move_never_puts_two_sessions_of_the_series_in_one_w
         )
     assert forged.value.field == "repeat_moves"
     assert store.sessions == {}
+
+
+@pytest.mark.parametrize(
+    ("repeat", "moves"),
+    [
+        (None, {2: timedelta(minutes=30)}),
+        (Repeat(every_weeks=1, times=3), {1: timedelta(minutes=30)}),
+        (Repeat(every_weeks=1, times=3), {4: timedelta(minutes=30)}),
+        (Repeat(every_weeks=1, times=3), {2: timedelta(days=7, minutes=30)}),
+    ],
+)
+def test_a_move_the_modal_never_offers_is_refused_and_nothing_is_written(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store, repeat, moves
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        book(
+            uow_for(people.ben),
+            clock,
+            mentor_id=people.maya.id,
+            starts_at=TUESDAY_9,
+            repeat=repeat,
+            moves=moves,
+        )
+    assert refused.value.field == "repeat_moves"
+    assert store.sessions == {}
