@@ -100,7 +100,7 @@ class SessionRow(Base):
             ],
             name="fk_sessions_series_id_session_series",
         ),
-        # Its place in the series (migration 0023): with a series only, once each.
+        # Its place in the series (migration 0025): with a series only, once each.
         CheckConstraint(
             "(series_id IS NULL) = (series_place IS NULL)"
             f" AND series_place BETWEEN 1 AND {limits.REPEAT_TIMES[1]}",
@@ -192,7 +192,7 @@ class SessionRow(Base):
     goal_id: Mapped[int | None] = mapped_column(BigInteger)
     # The series it was booked in (migration 0021), written with it, never changed.
     series_id: Mapped[int | None] = mapped_column(BigInteger)
-    # Its place in the series, 1 for the first booked (migration 0023): set by
+    # Its place in the series, 1 for the first booked (migration 0025): set by
     # the database as the session is written, never changed.
     series_place: Mapped[int | None] = mapped_column(SmallInteger)
     # How many sessions its series holds, read with it ("2 of 6").

@@ -57,7 +57,7 @@ class FakeSessions:
             raise NotAllowed("You cannot book a session with yourself.")
         self._check_free(session, ignore_id=None)
         series = self.store.series.get(session.series_id) if session.series_id else None
-        # As the database numbers them (migration 0023): the next place in the series.
+        # As the database numbers them (migration 0025): the next place in the series.
         place = (
             sum(1 for s in self.store.sessions.values() if s.series_id == session.series_id) + 1
             if series

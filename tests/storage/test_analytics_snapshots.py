@@ -141,7 +141,7 @@ def test_the_app_role_may_update_every_column_of_sessions_but_its_identity_and_r
     and 0010); who takes part and in which workspace never changes, nor does
     the meeting room's token the database drew (0013), nor the goal a session
     was booked about (0014), nor the series it was booked in (0021) and its
-    place in it, set by the database (0023)."""
+    place in it, set by the database (0025)."""
     rows = _rows(
         owner_engine,
         "SELECT attname, has_column_privilege('mentorship_app', 'sessions', attname, 'UPDATE')"

@@ -271,7 +271,7 @@ def test_the_mentor_accepts_a_series_through_every_guard_of_one_session_at_a_tim
 def test_the_database_numbers_the_sessions_of_a_series_and_nobody_writes_the_number(
     pair: Pair, app_engine: Engine
 ) -> None:
-    """Migration 0023: each session's place in its series, set as it is
+    """Migration 0025: each session's place in its series, set as it is
     written, read back with the series' size; a single session has none."""
     booked = book(
         pair.uow("UBEN"),
