@@ -119,8 +119,11 @@ class Session:
     meeting_token: str = ""
     # The mentee's goal the session is about, named when it was booked.
     goal_id: int | None = None
-    # The recurring series it was booked in (None: booked on its own).
+    # The recurring series it was booked in (None: booked on its own), its
+    # place in it (1 for the first booked) and how many sessions it holds.
     series_id: int | None = None
+    series_place: int | None = None
+    series_times: int | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ design."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,9 +21,11 @@ from domain.errors import InvalidInput, OccurrenceTaken
 from domain.model import Profile, Repeat, Session, Slot
 from domain.policy import BookingPolicy
 from domain.ports import UnitOfWork
+from domain.slots import iso_week
 
 # How far from a session that is not free the nearest free time is looked for.
 NEAREST_WITHIN = timedelta(days=7)
+MOVES_DO_NOT_FIT = "That change of the series no longer fits it. Please pick the times again."
 
 
 def require_valid(repeat: Repeat) -> None:
@@ -37,6 +39,20 @@ def require_valid(repeat: Repeat) -> None:
     fewest, most = limits.REPEAT_TIMES
     if not fewest <= repeat.times <= most:
         raise InvalidInput(f"A series has from {fewest} to {most} sessions.", field="repeat_times")
+
+
+def require_valid_moves(repeat: Repeat | None, moves: Mapping[int, timedelta]) -> None:
+    """Sessions of a series moved from their times (`moves`: a session's
+    number, 2 for the second, and how far), as the modal offers them: a later
+    session of the series, by at most as far as a nearest free time is looked
+    for. The first is the time picked."""
+    if not moves:
+        return
+    if repeat is None or any(
+        not 2 <= number <= repeat.times or abs(shift) > NEAREST_WITHIN
+        for number, shift in moves.items()
+    ):
+        raise InvalidInput(MOVES_DO_NOT_FIT, field="repeat_moves")
 
 
 def occurrence_starts(first: datetime, zone: str, repeat: Repeat) -> list[datetime]:
@@ -75,24 +91,35 @@ def series_slots(
     *,
     now: datetime,
     policy: BookingPolicy,
+    moves: Mapping[int, timedelta] | None = None,
 ) -> list[Slot]:
     """Every session of the series, `first` (already found free) included, each
-    a free slot; or `OccurrenceTaken` for the first one that is not, with the
-    free time nearest to it. Read once for the whole span of the series."""
+    a free slot, those in `moves` (by their number) moved as far as it says;
+    or `OccurrenceTaken` for the first one that is not, with the free time
+    nearest to it. Read once for the whole span of the series."""
     starts = occurrence_starts(first.starts_at, mentor.time_zone, repeat)
-    later = starts[1:]
+    moved = moves or {}
+    later = [start + moved.get(number, timedelta(0)) for number, start in enumerate(starts[1:], 2)]
+    # A free slot has room under the mentor's weekly cap for one more session:
+    # with a cap, the series holds one session a week at most, so a moved one
+    # cannot take a place that another session of the series has already used.
+    week = _week_of(mentor)
+    weeks = [week(start) for start in [first.starts_at, *later]]
+    if len(set(weeks)) < len(weeks):
+        raise InvalidInput(MOVES_DO_NOT_FIT, field="repeat_moves")
     free = slots_between(
         uow,
         mentor,
         mentee,
-        later[0] - NEAREST_WITHIN,
-        later[-1] + NEAREST_WITHIN,
+        min(later) - NEAREST_WITHIN,
+        max(later) + NEAREST_WITHIN,
         now=now,
         policy=policy,
     )
     blocked = first_not_free(later, free)
     if blocked is not None:
-        nearest = nearest_free(free, later[blocked])
+        others = set(weeks) - {weeks[blocked + 1]}
+        nearest = nearest_free((s for s in free if week(s.starts_at) not in others), later[blocked])
         raise OccurrenceTaken(
             blocked + 2,
             repeat.times,
@@ -103,14 +130,26 @@ def series_slots(
     return [first, *(by_start[start] for start in later)]
 
 
+def _week_of(mentor: Profile) -> Callable[[datetime], object]:
+    """The week the mentor's weekly cap counts a start in; without a cap,
+    each start is a week of its own (no rule to keep)."""
+    if mentor.max_sessions_per_week is None:
+        return lambda start: start
+    zone = ZoneInfo(mentor.time_zone)
+    return lambda start: iso_week(start, zone)
+
+
 def series_payload(
     series_id: int, repeat: Repeat, sessions: Sequence[Session]
 ) -> dict[str, str | int]:
     """What a notice about several sessions of a series says of them: which
     series, how often, and the starts it is about (ISO instants, space
-    separated), the list its DM shows and its Accept all button agrees to."""
+    separated), the list its DM shows and its Accept all button agrees to, with
+    each one's place in the series ("2 of 6")."""
     return {
         "series_id": series_id,
         "every_weeks": repeat.every_weeks,
+        "times": repeat.times,
         "starts": " ".join(session.starts_at.isoformat() for session in sessions),
+        "places": " ".join(str(session.series_place or 0) for session in sessions),
     }

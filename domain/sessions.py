@@ -8,6 +8,7 @@ transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from domain.model import (
     Profile,
     Repeat,
     Role,
+    Series,
     Session,
     SessionStatus,
     Slot,
@@ -32,7 +34,7 @@ from domain.model import (
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile
-from domain.recurrence import require_valid, series_payload, series_slots
+from domain.recurrence import require_valid, require_valid_moves, series_payload, series_slots
 from domain.session_rules import (
     free_slot,
     load,
@@ -100,6 +102,7 @@ def book(
     topic: str = "",
     goal_id: int | None = None,
     repeat: Repeat | None = None,
+    moves: Mapping[int, timedelta] | None = None,
     policy: BookingPolicy = DEFAULT_POLICY,
     follow_up: FollowUpOf | None = None,
 ) -> Outcome:
@@ -112,10 +115,13 @@ def book(
 
     With `repeat`, the same time every so many weeks (`domain.recurrence`):
     every session of the series is free and held, or none is and
-    `OccurrenceTaken` names the first that is not. The mentor is told once."""
+    `OccurrenceTaken` names the first that is not. The mentor is told once.
+    `moves`: sessions of the series moved from their times, as the modal
+    offered (the nearest free time to one that is not free)."""
     topic = clean_topic(topic)
     if repeat is not None:
         require_valid(repeat)
+    require_valid_moves(repeat, moves or {})
     with uow:
         me = current_profile(uow)
         if not me.is_mentee:
@@ -137,7 +143,7 @@ def book(
         slots = [slot]
         series_id = None
         if repeat is not None:
-            slots = series_slots(uow, mentor, me, slot, repeat, now=now, policy=policy)
+            slots = series_slots(uow, mentor, me, slot, repeat, now=now, policy=policy, moves=moves)
             series_id = uow.sessions.add_series(
                 NewSeries(me.workspace_id, mentor.id, me.id, repeat, created_at=now)
             )
@@ -434,13 +440,21 @@ def mark_no_show(uow: UnitOfWork, clock: Clock, *, session_id: int) -> Outcome:
 
 
 def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
-    """System: requests nobody accepted before their start expire; mentees are told."""
+    """System: requests nobody accepted before their start expire; mentees are
+    told. A series its mentor never answered expires as one, its later
+    sessions with its first (`_expire_series`)."""
     if uow.actor.role is not Role.SYSTEM:
         raise NotAllowed("Only the scheduler expires requests.")
     expired: list[Session] = []
     with uow:
         now = clock.now()
         for session in uow.sessions.starting_between(S.REQUESTED, None, now):
+            series = (
+                uow.sessions.series(session.series_id, lock=True) if session.series_id else None
+            )
+            if series is not None and not any(s.status in _ANSWERED for s in series.sessions):
+                expired += _expire_series(uow, series, now)
+                continue
             updated = replace(session, status=S.EXPIRED)
             if not uow.sessions.update(updated, expected_status=S.REQUESTED, at=now):
                 continue  # accepted or expired by someone else meanwhile
@@ -459,6 +473,44 @@ def expire_overdue_requests(uow: UnitOfWork, clock: Clock) -> list[Session]:
             expired.append(updated)
         uow.commit()
     return expired
+
+
+# What only the mentor's answer makes of a session of a series: once one of
+# them is answered, the series is no longer unanswered, and a session of it
+# that waits (one moved since) expires on its own.
+_ANSWERED = {S.SCHEDULED, S.ONGOING, S.COMPLETED, S.NO_SHOW, S.DECLINED}
+
+
+def _expire_series(uow: UnitOfWork, series: Series, now: datetime) -> list[Session]:
+    """Every session of the unanswered series still waiting expires, the later
+    ones with the first (the mentor let the series' start pass unanswered, so
+    they are not left holding times); each person is told once, for the
+    series. Sessions expired by another run meanwhile are left out."""
+    expired: list[tuple[Session, int]] = []
+    for session in series.sessions:
+        if session.status is not S.REQUESTED:
+            continue
+        updated = replace(session, status=S.EXPIRED)
+        if uow.sessions.update(updated, expected_status=S.REQUESTED, at=now):
+            expired.append((updated, record(uow, updated, actor=None, before=session, now=now)))
+    if not expired:
+        return []
+    (first, cause), sessions = expired[0], [updated for updated, _ in expired]
+    about = series_payload(series.id, series.repeat, sessions)
+    mentor, mentee = user(uow, series.mentor_id), user(uow, series.mentee_id)
+    for person, other in ((mentee, mentor), (mentor, mentee)):
+        tell(
+            uow,
+            now,
+            person,
+            NotificationKind.REQUEST_EXPIRED,
+            first,
+            "expired",
+            cause,
+            other_name=other.display_name,
+            **about,
+        )
+    return sessions
 
 
 def session_details(uow: UnitOfWork, *, session_id: int) -> tuple[Session, list[HistoryEntry]]:

@@ -104,7 +104,7 @@ def free_slots(
         slot
         for slot in candidate_slots(schedule, zone, window_start, window_end, slot_minutes)
         if slot.starts_at >= not_before
-        and _iso_week(slot.starts_at, tz) not in full_weeks
+        and iso_week(slot.starts_at, tz) not in full_weeks
         and not any(
             slot.starts_at < b_end and b_start < slot.ends_at for b_start, b_end in blocking
         )
@@ -192,7 +192,8 @@ def _window_end_utc(wall: datetime, tz: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
 
 
-def _iso_week(moment: datetime, tz: ZoneInfo) -> tuple[int, int]:
+def iso_week(moment: datetime, tz: ZoneInfo) -> tuple[int, int]:
+    """The week, in `tz`, the mentor's weekly cap counts `moment` in."""
     year, week, _ = moment.astimezone(tz).isocalendar()
     return year, week
 
@@ -207,6 +208,6 @@ def _full_weeks(
     counts: dict[tuple[int, int], int] = {}
     for period in periods:
         if period.user_id == mentor_id and period.as_mentor and period.status in CAPPED_STATUSES:
-            week = _iso_week(_aware(period.starts_at, "busy start"), tz)
+            week = iso_week(_aware(period.starts_at, "busy start"), tz)
             counts[week] = counts.get(week, 0) + 1
     return {week for week, count in counts.items() if count >= cap}

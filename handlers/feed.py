@@ -27,6 +27,7 @@ from typing import Any
 from domain.calendar_feed import FeedEvent, feed_for_token
 from domain.model import Actor
 from domain.ports import Clock, UnitOfWork
+from handlers.render.common import place
 from handlers.render.ics import CONTENT_TYPE, CalendarEvent, published_calendar
 from handlers.trace import where
 
@@ -48,7 +49,7 @@ MAX_IF_NONE_MATCH = 1024
 NOT_FOUND = b"Not found\n"
 # Part of every ETag: raise it when what a feed's bytes are made of changes
 # (handlers.render.ics), since the version only knows the rows.
-RENDERING = "ics1"
+RENDERING = "ics2"
 # Bodies kept per process: a full feed (2,000 events) is about 700 KB, so
 # the bytes bound is the one that holds; either keeps memory small.
 FEED_BODIES = 64
@@ -198,6 +199,7 @@ def _calendar_event(event: FeedEvent) -> CalendarEvent:
         link=event.link,
         # A stored session always has one; the domain's type allows a new one none.
         stamp=session.updated_at or session.starts_at,
+        place=place(session.series_place, session.series_times),
     )
 
 

@@ -4,13 +4,16 @@ not parse becomes an `InvalidInput` naming the field (the modal's block id)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from domain import limits
 from domain.errors import InvalidInput
 from domain.model import GoalStatus, Repeat
 from domain.profiles import MenteeSignup, MentorSignup, ProfileEdit
+from domain.recurrence import MOVES_DO_NOT_FIT
 from domain.workspace import WorkspaceSettings
 from handlers.ids import VALUE, Field
 
@@ -274,6 +277,34 @@ def repeat(state: dict[str, Any]) -> Repeat | None:
     if times is None:
         raise InvalidInput("How many sessions in all?", field=Field.REPEAT_TIMES)
     return Repeat(every_weeks=int(raw), times=times)
+
+
+# Sessions of a series moved, as the booking modal offers it: "2:-30 4:60",
+# each a session's number and how many minutes it moves (`encode_moves`).
+_MOVE = r"[0-9]{1,2}:-?[0-9]{1,5}"
+_MOVES = re.compile(rf"{_MOVE}( {_MOVE}){{0,{limits.REPEAT_TIMES[1] - 1}}}")
+
+
+def encode_moves(moves: Mapping[int, timedelta]) -> str:
+    return " ".join(
+        f"{number}:{int(shift.total_seconds() // 60)}" for number, shift in sorted(moves.items())
+    )
+
+
+def moves(state: dict[str, Any]) -> dict[int, timedelta]:
+    """The sessions of a series the mentee agreed to move (none unless the
+    modal offered it and the box is ticked); the domain checks they fit."""
+    ticked = selected_values(state, Field.REPEAT_MOVES)
+    if not ticked:
+        return {}
+    if len(ticked) > 1 or not _MOVES.fullmatch(ticked[0]):
+        raise InvalidInput(MOVES_DO_NOT_FIT, field=Field.REPEAT_MOVES)
+    pairs = [word.split(":") for word in ticked[0].split()]
+    moved = {int(number): timedelta(minutes=int(minutes)) for number, minutes in pairs}
+    if len(moved) < len(pairs):
+        # A session moved twice: which of the two was offered cannot be told.
+        raise InvalidInput(MOVES_DO_NOT_FIT, field=Field.REPEAT_MOVES)
+    return moved
 
 
 # --- goals -------------------------------------------------------------------

@@ -100,6 +100,7 @@ class Field(StrEnum):
     GOAL = "goal"  # which goal a session is about
     REPEAT = "repeat"  # how often a booked session repeats (every n weeks, or not)
     REPEAT_TIMES = "repeat_times"  # how many sessions a repeated booking holds
+    REPEAT_MOVES = "repeat_moves"  # sessions of a series moved to the nearest free time
     # The programme's settings (domain.workspace.Setting).
     MANAGERS = "managers"
     DIGEST_CHANNEL = "digest_channel"

@@ -27,7 +27,7 @@ from domain.settings import settings_page
 from handlers.context import Acting, HandlerDeps
 from handlers.metadata import FollowUpRef, MentorRef, ShownSettings
 from handlers.render.availability import availability_modal
-from handlers.render.booking import booking_modal
+from handlers.render.booking import MoveOffer, booking_modal
 from handlers.render.calendar import calendar_message, calendar_unavailable
 from handlers.render.follow_ups import nothing_near, picked_note
 from handlers.render.goals import goals_message, session_goals_modal, update_goal_modal
@@ -50,9 +50,13 @@ def booking(
     mentor_id: int | None = None,
     mentor_slack_id: str | None = None,
     chosen: datetime | None = None,
+    offer: MoveOffer | None = None,
+    metadata: str | None = None,
 ) -> View:
     """The booking modal: a mentor's free slots for the acting mentee (`chosen`,
-    a time the clicked button offered, picked already)."""
+    a time the clicked button offered, picked already); again, with `offer`,
+    once a series was submitted with a session that is not free (keeping the
+    modal's `metadata`)."""
     me = acting.get()
     options = booking_options(
         acting.uow(),
@@ -65,9 +69,10 @@ def booking(
         options.mentor,
         options.slots,
         me.zone,
-        MentorRef(mentor_id=options.mentor.id).encode(),
+        metadata or MentorRef(mentor_id=options.mentor.id).encode(),
         goals=options.goals,
         chosen=chosen,
+        offer=offer,
     )
 
 

@@ -34,6 +34,7 @@ def _answered(click: Click, done: Outcome, verb: str) -> None:
             actor_name=me.name,
             outcome="already" if done.already else verb,
             zone=me.zone,
+            now=click.deps.clock.now(),
         )
         click.respond(text=text, blocks=blocks, replace_original=True)
     click.changed(done.notices)

@@ -23,13 +23,13 @@ from domain.model import Delivery, Session
 from domain.profiles import edit_profile, register_mentee, register_mentor
 from domain.sessions import Outcome, book, cancel, complete, decline, reschedule
 from domain.workspace import SettingsEdit
-from handlers import forms, outcome
+from handlers import forms, outcome, screens
 from handlers.context import Acting, HandlerDeps
 from handlers.ids import Field, Modal
 from handlers.listen import BUSY, BUSY_OUTCOME, named_after
 from handlers.metadata import GoalRef, MentorRef, SessionMessageRef, ShownSettings, decode
 from handlers.render.availability import mentor_welcome_text
-from handlers.render.booking import occurrence_taken_text
+from handlers.render.booking import MoveOffer, occurrence_taken_text
 from handlers.render.common import slack_time
 from handlers.render.goals import goal_moved_text, goal_saved_text
 from handlers.render.notifications import dm_outcome
@@ -191,17 +191,35 @@ def handle_view_book(sub: Submission) -> None:
     if ref is None:
         raise DomainError(TAMPERED)
     repeat = forms.repeat(sub.state)
-    booked = book(
-        sub.uow(),
-        sub.deps.clock,
-        mentor_id=ref.mentor_id,
-        starts_at=forms.chosen_slot(sub.state),
-        topic=forms.text_value(sub.state, Field.TOPIC),
-        goal_id=forms.chosen_goal(sub.state),
-        repeat=repeat,
-        policy=sub.acting.policy,
-        follow_up=ref.again.follow_up() if ref.again else None,
-    )
+    starts_at, moves = forms.chosen_slot(sub.state), forms.moves(sub.state)
+    try:
+        booked = book(
+            sub.uow(),
+            sub.deps.clock,
+            mentor_id=ref.mentor_id,
+            starts_at=starts_at,
+            topic=forms.text_value(sub.state, Field.TOPIC),
+            goal_id=forms.chosen_goal(sub.state),
+            repeat=repeat,
+            moves=moves,
+            policy=sub.acting.policy,
+            follow_up=ref.again.follow_up() if ref.again else None,
+        )
+    except OccurrenceTaken as taken:
+        if taken.nearest is None:
+            raise
+        # The modal again, the nearest free time offered to tick (Slack keeps
+        # what was entered in inputs of the same ids).
+        view = screens.booking(
+            sub.acting,
+            sub.deps,
+            mentor_id=ref.mentor_id,
+            chosen=starts_at,
+            offer=MoveOffer(taken, moves),
+            metadata=sub.metadata,
+        )
+        sub.reply = {"response_action": "update", "view": view}
+        return
     sub.notices.extend(booked.notices)
 
     def confirm() -> None:

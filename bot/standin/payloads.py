@@ -136,6 +136,10 @@ def select(value: str) -> dict[str, Any]:
     return {"type": "static_select", "selected_option": {"value": value}}
 
 
+def checkboxes(*values: str) -> dict[str, Any]:
+    return {"type": "checkboxes", "selected_options": [{"value": value} for value in values]}
+
+
 def event_callback(event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
     return {
         "token": "legacy-verification-token",

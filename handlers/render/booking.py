@@ -6,12 +6,14 @@ differently, each time shows theirs too ("09:00–09:30 (15:00 for Ana)")."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     Option,
     OptionGroup,
     PlainTextInputElement,
@@ -24,7 +26,7 @@ from domain.errors import OccurrenceTaken
 from domain.model import Goal, Profile, Session, Slot
 from domain.policy import DEFAULT_POLICY
 from domain.working_hours import OffHours, off_hours
-from handlers.forms import NO_REPEAT
+from handlers.forms import NO_REPEAT, encode_moves
 from handlers.ids import Field, Modal
 from handlers.render.common import (
     MAX_OPTION_TEXT,
@@ -176,10 +178,13 @@ def booking_modal(
     goals: Sequence[Goal] = (),
     chosen: datetime | None = None,
     note: str | None = None,
+    offer: MoveOffer | None = None,
 ) -> View:
     """The slot picker (with `chosen` picked, when still free), a topic and,
     when the mentee has open goals, which of them the session is about;
-    `note` says how the picked time was chosen (Book again)."""
+    `note` says how the picked time was chosen (Book again). With `offer`, a
+    session of the series was not free: the modal says which, and offers
+    its nearest free time as a box to tick."""
     name = escape(mentor.display_name)
     blocks: list[Block] = [context(f"With *{name}* · times shown in {zone(viewer_zone).key}")]
     if note:
@@ -209,6 +214,8 @@ def booking_modal(
     )
     blocks += goal_picker(goals, mentor.display_name)
     blocks += repeat_inputs()
+    if offer is not None:
+        blocks += offer.blocks(viewer_zone)
     return _modal(Modal.BOOK, "Book a session", "Book", blocks, private_metadata)
 
 
@@ -243,6 +250,40 @@ def repeat_inputs() -> list[Block]:
             hint="Counting the first. Used only when the session repeats.",
         ),
     ]
+
+
+@dataclass(frozen=True)
+class MoveOffer:
+    """A session of the series that is not free (`taken`, which names the
+    free time nearest to it) and the moves already agreed (`moves`)."""
+
+    taken: OccurrenceTaken
+    moves: Mapping[int, timedelta]
+
+    def agreed(self) -> dict[int, timedelta]:
+        """The moves with this one: the session moves to its nearest free time."""
+        assert self.taken.nearest is not None
+        number = self.taken.number
+        shift = self.moves.get(number, timedelta(0)) + self.taken.nearest - self.taken.starts_at
+        return {**self.moves, number: shift}
+
+    def blocks(self, viewer_zone: str) -> list[Block]:
+        assert self.taken.nearest is not None
+        number, times = self.taken.number, self.taken.times
+        to = plain_time(self.taken.nearest, viewer_zone)
+        move = Option(
+            value=encode_moves(self.agreed()), text=f"Move session {number} of {times} to {to}"
+        )
+        return [
+            section(f":warning: {occurrence_taken_text(self.taken, viewer_zone)}"),
+            input_block(
+                Field.REPEAT_MOVES,
+                "Take the nearest free time",
+                CheckboxesElement(options=[move], initial_options=[move]),
+                optional=True,
+                hint="Untick it to keep the series as it is and pick another time.",
+            ),
+        ]
 
 
 def occurrence_taken_text(error: OccurrenceTaken, viewer_zone: str) -> str:

@@ -63,6 +63,11 @@ def slack_time(moment: datetime, fallback_zone: str) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
+def place(number: int | None, times: int | None) -> str:
+    """A session's place in its series ("2 of 6"); empty for a single session."""
+    return f"{number} of {times}" if number and times else ""
+
+
 def stars(average: float | None, count: int) -> str:
     """A mentor's average rating as anyone may see it. Below the threshold it is
     withheld from everyone, the mentor too: one or two ratings would tell who

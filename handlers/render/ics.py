@@ -20,6 +20,7 @@ from icalendar import Calendar, Event
 
 from domain.calendar import EventStatus, Method
 from domain.model import Session
+from handlers.render.common import place
 
 PRODUCT = "-//Mentorship bot//mentorbot//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -40,6 +41,8 @@ class CalendarEvent:
     topic: str
     link: str | None
     stamp: datetime
+    # Its place in its series ("2 of 6"); empty for a single session.
+    place: str = ""
 
     @classmethod
     def of(
@@ -66,6 +69,7 @@ class CalendarEvent:
             topic=session.topic,
             link=link,
             stamp=session.updated_at or noticed_at,
+            place=place(session.series_place, session.series_times),
         )
 
     @property
@@ -74,7 +78,8 @@ class CalendarEvent:
 
     @property
     def summary(self) -> str:
-        return f"Mentoring: {self.mentee} ↔ {self.mentor}"
+        of_series = f" ({self.place})" if self.place else ""
+        return f"Mentoring: {self.mentee} ↔ {self.mentor}{of_series}"
 
     @property
     def description(self) -> str:

@@ -46,7 +46,13 @@ from handlers.render.ics import (
     google_calendar_link,
     outlook_link,
 )
-from handlers.render.series import series_buttons, series_dates, series_id, series_line
+from handlers.render.series import (
+    occurrence_of,
+    series_buttons,
+    series_dates,
+    series_id,
+    series_line,
+)
 from handlers.render.sessions import (
     RUNNING,
     accept_buttons,
@@ -295,6 +301,10 @@ def _shows_now(n: Notification, session: Session) -> bool:
     return starts == session.starts_at and (ends is None or ends == session.ends_at)
 
 
+# What the session a series' request is keyed by may be while the series waits.
+_SERIES_WAITS = {S.REQUESTED, S.CANCELLED}
+
+
 def _dm_buttons(
     n: Notification, recipient: Profile, session: Session | None, meeting_link: str | None
 ) -> Sequence[InteractiveElement]:
@@ -306,7 +316,11 @@ def _dm_buttons(
     if series_id(n.payload) is not None:
         # A series is answered as a whole from its request; its other notices
         # list several sessions, which no one button fits.
-        asked = n.kind is K.REQUEST_RECEIVED and session.status is S.REQUESTED
+        # The buttons answer the series, not the session the notice is keyed
+        # by: its mentee may have cancelled it (or its time passed) while the
+        # others still wait. Only the mentor's answer to it (the whole
+        # series') or the series expiring takes them away.
+        asked = n.kind is K.REQUEST_RECEIVED and session.status in _SERIES_WAITS
         return series_buttons(n.payload) if asked and _is_mentor(session, recipient) else []
     needs_answer = n.kind is K.REQUEST_RECEIVED or (
         n.kind is K.SESSION_RESCHEDULED and _number(n.payload, "needs_confirmation") == 1
@@ -354,6 +368,7 @@ def dm_message(
     says to agree on a place instead."""
     blocks: list[Block] = [section(notification_text(n, zone))]
     blocks += series_dates(n.payload, zone)
+    blocks += occurrence_of(n.payload, session)
     blocks += mentee_goals(goals, session)
     buttons = _dm_buttons(n, recipient, session, meeting_link)
     if buttons:

@@ -58,7 +58,8 @@ def series_calendar_dm(
     )
     return CalendarDm(
         filename=f"mentoring-series-{first.starts_at:%Y-%m-%d}.ics",
-        title=f"{first.summary} ({len(events)} sessions)",
+        # The series' title, not its first session's ("1 of 6").
+        title=f"{replace(first, place='').summary} ({len(events)} sessions)",
         content=calendar_file(events),
         blocks=[section(f"📅 {notification_text(told, zone)}")],
     )

@@ -27,6 +27,7 @@ from handlers.render.common import (
     divider,
     escape,
     header,
+    place,
     section,
     slack_time,
     truncate,
@@ -232,8 +233,10 @@ def _status_words(session: Session, viewer: Profile, other: Profile) -> str:
 def _headline(session: Session, viewer: Profile, other: Profile, viewer_zone: str) -> str:
     role = "mentor" if other.id == session.mentor_id else "mentee"
     minutes = minutes_between(session.starts_at, session.ends_at)
+    label = place(session.series_place, session.series_times)
+    series = f"session {label} of a series · " if label else ""
     return (
-        f"*with {escape(other.display_name)}* ({role}) · "
+        f"*with {escape(other.display_name)}* ({role}) · {series}"
         f"{slack_time(session.starts_at, viewer_zone)} ({minutes} min) · "
         f"{_status_words(session, viewer, other)}"
     )

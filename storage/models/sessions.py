@@ -17,10 +17,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from domain import limits
 from storage.base import Base
@@ -37,6 +38,40 @@ SESSION_STATUSES = (
     "no_show",
 )
 ACTIVE_SESSION = "status IN ('requested', 'scheduled', 'ongoing')"
+
+
+class SeriesRow(Base):
+    """Sessions a mentee booked at once, every so many weeks (migration 0021);
+    each is a row of `sessions` naming it."""
+
+    __tablename__ = "session_series"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "mentor_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["workspace_id", "mentee_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
+        CheckConstraint(
+            f"every_weeks IN ({', '.join(map(str, limits.REPEAT_EVERY_WEEKS))})",
+            name="every_weeks_known",
+        ),
+        CheckConstraint(
+            f"times BETWEEN {limits.REPEAT_TIMES[0]} AND {limits.REPEAT_TIMES[1]}",
+            name="times_range",
+        ),
+        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        # What the sessions' foreign key points at: a series and its two people.
+        UniqueConstraint("id", "workspace_id", "mentor_id", "mentee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[str] = workspace_fk()
+    mentor_id: Mapped[int] = mapped_column(BigInteger)
+    mentee_id: Mapped[int] = mapped_column(BigInteger)
+    every_weeks: Mapped[int] = mapped_column(SmallInteger)
+    times: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = timestamp_now()
 
 
 class SessionRow(Base):
@@ -65,6 +100,13 @@ class SessionRow(Base):
             ],
             name="fk_sessions_series_id_session_series",
         ),
+        # Its place in the series (migration 0025): with a series only, once each.
+        CheckConstraint(
+            "(series_id IS NULL) = (series_place IS NULL)"
+            f" AND series_place BETWEEN 1 AND {limits.REPEAT_TIMES[1]}",
+            name="series_place_with_series",
+        ),
+        UniqueConstraint("series_id", "series_place"),
         CheckConstraint(in_list("status", SESSION_STATUSES), name="status_known"),
         # An empty range overlaps nothing, so it would slip past the exclusion
         # constraints below.
@@ -150,42 +192,15 @@ class SessionRow(Base):
     goal_id: Mapped[int | None] = mapped_column(BigInteger)
     # The series it was booked in (migration 0021), written with it, never changed.
     series_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Its place in the series, 1 for the first booked (migration 0025): set by
+    # the database as the session is written, never changed.
+    series_place: Mapped[int | None] = mapped_column(SmallInteger)
+    # How many sessions its series holds, read with it ("2 of 6").
+    series_times: Mapped[int | None] = column_property(
+        select(SeriesRow.times).where(SeriesRow.id == series_id).scalar_subquery()
+    )
     created_at: Mapped[datetime] = timestamp_now()
     updated_at: Mapped[datetime] = timestamp_now()
-
-
-class SeriesRow(Base):
-    """Sessions a mentee booked at once, every so many weeks (migration 0021);
-    each is a row of `sessions` naming it."""
-
-    __tablename__ = "session_series"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["workspace_id", "mentor_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["workspace_id", "mentee_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
-        ),
-        CheckConstraint(
-            f"every_weeks IN ({', '.join(map(str, limits.REPEAT_EVERY_WEEKS))})",
-            name="every_weeks_known",
-        ),
-        CheckConstraint(
-            f"times BETWEEN {limits.REPEAT_TIMES[0]} AND {limits.REPEAT_TIMES[1]}",
-            name="times_range",
-        ),
-        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
-        # What the sessions' foreign key points at: a series and its two people.
-        UniqueConstraint("id", "workspace_id", "mentor_id", "mentee_id"),
-    )
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    workspace_id: Mapped[str] = workspace_fk()
-    mentor_id: Mapped[int] = mapped_column(BigInteger)
-    mentee_id: Mapped[int] = mapped_column(BigInteger)
-    every_weeks: Mapped[int] = mapped_column(SmallInteger)
-    times: Mapped[int] = mapped_column(SmallInteger)
-    created_at: Mapped[datetime] = timestamp_now()
 
 
 class SessionHistory(Base):

@@ -131,6 +131,8 @@ class SqlCalendarFeedRepository:
                     updated_at=row.updated_at,
                     calendar_sequence=row.calendar_sequence,
                     meeting_token=row.meeting_token,
+                    series_place=row.series_place,
+                    series_times=row.series_times,
                 ),
                 row.mentor_name,
                 row.mentee_name,
@@ -275,6 +277,9 @@ _CALENDAR_COLUMNS = (
     SessionRow.updated_at,
     SessionRow.calendar_sequence,
     SessionRow.meeting_token,
+    # Never changed once written, so the digest need not hold them.
+    SessionRow.series_place,
+    SessionRow.series_times.label("series_times"),
 )
 # A dict lookup: calling the enum is several times slower, a thousand times a feed.
 _STATUSES = {status.value: status for status in SessionStatus}

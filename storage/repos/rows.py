@@ -60,6 +60,8 @@ def session_from_row(row: SessionRow) -> Session:
         meeting_token=row.meeting_token,
         goal_id=row.goal_id,
         series_id=row.series_id,
+        series_place=row.series_place,
+        series_times=row.series_times,
     )
 
 

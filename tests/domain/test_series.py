@@ -20,7 +20,7 @@ from domain.outbox import claim_deliveries
 from domain.policy import DEFAULT_POLICY
 from domain.recurrence import nearest_free, occurrence_starts
 from domain.series import accept_series, decline_series
-from domain.sessions import book, cancel, reschedule
+from domain.sessions import book, cancel, expire_overdue_requests, reschedule
 from tests.dates import dst_changes, on
 from tests.domain.anchors import TUE
 from tests.domain.conftest import People, UowFor
@@ -304,3 +304,100 @@ def test_the_nearest_free_time_is_the_earlier_of_two_as_near_and_within_a_week()
 
     assert nearest_free([after, before, far], around) == before
     assert nearest_free([far], around) is None
+
+
+def test_an_unanswered_series_expires_as_one_and_each_person_hears_once(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    series = _book_series(uow_for, clock, people, Repeat(every_weeks=1, times=4))
+    clock.set(series[0].starts_at)
+
+    expired = expire_overdue_requests(uow_for(), clock)
+
+    assert [s.id for s in expired] == [s.id for s in series]
+    assert {s.status for s in store.sessions.values()} == {S.EXPIRED}
+    for person, other in ((people.ben, people.maya), (people.maya, people.ben)):
+        (told,) = _notices(store, person.id, K.REQUEST_EXPIRED)
+        assert told.payload["series_id"] == series[0].series_id
+        assert told.payload["times"] == 4
+        assert told.payload["places"] == "1 2 3 4"
+        assert told.payload["other_name"] == other.display_name
+    assert expire_overdue_requests(uow_for(), clock) == []
+
+
+def test_a_session_of_an_answered_series_that_waits_again_expires_on_its_own(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    """Accepted, then Ben moved the second session: it waits for Maya again,
+    and expires alone when its time comes unanswered."""
+    series = _book_series(uow_for, clock, people, Repeat(every_weeks=1, times=3))
+    accept_series(
+        uow_for(people.maya),
+        clock,
+        series_id=series[0].series_id or 0,
+        seen=[s.starts_at for s in series],
+    )
+    moved_to = series[1].starts_at + timedelta(hours=1)
+    reschedule(uow_for(people.ben), clock, session_id=series[1].id, starts_at=moved_to)
+    clock.set(moved_to)
+
+    expired = expire_overdue_requests(uow_for(), clock)
+
+    assert [s.id for s in expired] == [series[1].id]
+    assert [store.sessions[s.id].status for s in series] == [S.SCHEDULED, S.EXPIRED, S.SCHEDULED]
+    (told,) = _notices(store, people.ben.id, K.REQUEST_EXPIRED)
+    assert "series_id" not in told.payload
+    assert _notices(store, people.maya.id, K.REQUEST_EXPIRED) == []
+
+
+def test_with_a_weekly_cap_a_move_never_puts_two_sessions_of_the_series_in_one_week(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    """Maya takes one session a week: each free slot has room for one, so a
+    moved session may not join another of the series in its week, and the
+    nearest free time offered never does."""
+    store.users[people.maya.id] = replace(people.maya, max_sessions_per_week=1)
+    away = TUE + WEEK
+    add_time_off(uow_for(people.maya), clock, first_day=away, last_day=away)
+
+    with pytest.raises(OccurrenceTaken) as refused:
+        _book_series(uow_for, clock, people, Repeat(every_weeks=1, times=3))
+    # Monday's 16:30 is the nearest (as without a cap), in the second's own week.
+    assert refused.value.nearest == on(away - timedelta(days=1), 16, 30)
+
+    with pytest.raises(InvalidInput) as forged:
+        book(
+            uow_for(people.ben),
+            clock,
+            mentor_id=people.maya.id,
+            starts_at=TUESDAY_9,
+            repeat=Repeat(every_weeks=1, times=3),
+            moves={2: timedelta(days=-6)},
+        )
+    assert forged.value.field == "repeat_moves"
+    assert store.sessions == {}
+
+
+@pytest.mark.parametrize(
+    ("repeat", "moves"),
+    [
+        (None, {2: timedelta(minutes=30)}),
+        (Repeat(every_weeks=1, times=3), {1: timedelta(minutes=30)}),
+        (Repeat(every_weeks=1, times=3), {4: timedelta(minutes=30)}),
+        (Repeat(every_weeks=1, times=3), {2: timedelta(days=7, minutes=30)}),
+    ],
+)
+def test_a_move_the_modal_never_offers_is_refused_and_nothing_is_written(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store, repeat, moves
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        book(
+            uow_for(people.ben),
+            clock,
+            mentor_id=people.maya.id,
+            starts_at=TUESDAY_9,
+            repeat=repeat,
+            moves=moves,
+        )
+    assert refused.value.field == "repeat_moves"
+    assert store.sessions == {}

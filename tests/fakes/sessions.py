@@ -56,6 +56,13 @@ class FakeSessions:
         if session.mentor_id == session.mentee_id:
             raise NotAllowed("You cannot book a session with yourself.")
         self._check_free(session, ignore_id=None)
+        series = self.store.series.get(session.series_id) if session.series_id else None
+        # As the database numbers them (migration 0025): the next place in the series.
+        place = (
+            sum(1 for s in self.store.sessions.values() if s.series_id == session.series_id) + 1
+            if series
+            else None
+        )
         saved = Session(
             id=self.store.next_id(),
             workspace_id=session.workspace_id,
@@ -70,6 +77,8 @@ class FakeSessions:
             meeting_token=uuid4().hex,
             goal_id=session.goal_id,
             series_id=session.series_id,
+            series_place=place,
+            series_times=series.repeat.times if series else None,
         )
         self.store.sessions[saved.id] = saved
         return saved

@@ -25,10 +25,11 @@ from bot.standin.slack_api import FakeSlackServer
 from bot.standin.workspace import running_workspace
 from domain.availability import add_weekly_slots
 from domain.calendar_feed import well_formed
-from domain.model import Actor
+from domain.model import Actor, Repeat
 from domain.ports import UnitOfWork
 from domain.profiles import MenteeSignup, MentorSignup, identify, register_mentee, register_mentor
-from domain.sessions import accept, cancel, request_session
+from domain.series import accept_series
+from domain.sessions import accept, book, cancel, request_session
 from handlers import feed as feed_module
 from handlers.feed import BodyCache, CalendarFeeds
 from handlers.ids import Action
@@ -207,7 +208,7 @@ def test_calendar_feed_answers_the_person_s_sessions_as_icalendar(h: Harness, ma
     assert headers["content-type"] == "text/calendar; charset=utf-8"
     assert headers["cache-control"] == "private, max-age=300"
     assert headers["content-disposition"] == 'inline; filename="mentoring.ics"'
-    assert re.fullmatch(r'"ics1-[0-9a-f]{40}"', headers["etag"])
+    assert re.fullmatch(rf'"{feed_module.RENDERING}-[0-9a-f]{{40}}"', headers["etag"])
     assert _feed(h, token)[1]["etag"] == headers["etag"]
     calendar = Calendar.from_ical(body)
     assert calendar["X-WR-CALNAME"] == "Mentoring"
@@ -508,3 +509,26 @@ def test_the_feed_token_is_in_no_log_line_whatever_the_request(
 
 def _broken(actor: Actor) -> UnitOfWork:
     raise RuntimeError("connection to 10.0.0.7 refused")
+
+
+def test_a_feed_names_each_session_of_a_series_by_its_place(h: Harness, maya: int) -> None:
+    deps = h.bot.deps
+    booked = book(
+        deps.uow("T1", "UBEN"),
+        h.clock,
+        mentor_id=maya,
+        starts_at=TUESDAY_9,
+        repeat=Repeat(every_weeks=1, times=3),
+    )
+    accept_series(
+        deps.uow("T1", "UMAYA"),
+        h.clock,
+        series_id=booked.session.series_id or 0,
+        seen=[s.starts_at for s in booked.series],
+    )
+
+    status, _, body = _feed(h, _feed_token(h))
+
+    assert status == 200
+    events = Calendar.from_ical(body).walk("VEVENT")
+    assert sorted(str(e["SUMMARY"])[-8:] for e in events) == ["(1 of 3)", "(2 of 3)", "(3 of 3)"]

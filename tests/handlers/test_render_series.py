@@ -50,11 +50,23 @@ def test_the_mentor_reads_one_request_for_the_series_with_every_time_and_two_but
 
 def test_nobody_but_the_mentor_of_a_waiting_series_gets_its_buttons() -> None:
     notice = a_notice(K.REQUEST_RECEIVED, **SERIES)
-    for recipient, status in ((BEN, S.REQUESTED), (MAYA, S.SCHEDULED), (MAYA, S.CANCELLED)):
+    answered = (S.SCHEDULED, S.DECLINED, S.EXPIRED)
+    for recipient, status in ((BEN, S.REQUESTED), *((MAYA, status) for status in answered)):
         _, blocks = dm_message(
             notice, recipient=recipient, session=a_session(status), meeting_link=None, zone="UTC"
         )
         assert action_blocks(blocks) == [], (recipient.display_name, status)
+
+
+def test_the_mentor_keeps_the_buttons_when_the_mentee_cancelled_the_first_session() -> None:
+    """The request is keyed by the series' first session; the others still
+    wait when the mentee cancelled that one."""
+    notice = a_notice(K.REQUEST_RECEIVED, **SERIES)
+    _, blocks = dm_message(
+        notice, recipient=MAYA, session=a_session(S.CANCELLED), meeting_link=None, zone="UTC"
+    )
+    (row,) = action_blocks(blocks)
+    assert [e["action_id"] for e in row] == [Action.ACCEPT_SERIES, Action.DECLINE_SERIES]
 
 
 def test_the_mentee_reads_the_answer_for_the_series_once() -> None:

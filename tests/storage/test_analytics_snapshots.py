@@ -140,7 +140,8 @@ def test_the_app_role_may_update_every_column_of_sessions_but_its_identity_and_r
     """A column added to sessions later needs its UPDATE grant (see migrations 0009
     and 0010); who takes part and in which workspace never changes, nor does
     the meeting room's token the database drew (0013), nor the goal a session
-    was booked about (0014), nor the series it was booked in (0021)."""
+    was booked about (0014), nor the series it was booked in (0021) and its
+    place in it, set by the database (0025)."""
     rows = _rows(
         owner_engine,
         "SELECT attname, has_column_privilege('mentorship_app', 'sessions', attname, 'UPDATE')"
@@ -157,6 +158,7 @@ def test_the_app_role_may_update_every_column_of_sessions_but_its_identity_and_r
         "meeting_token",
         "goal_id",
         "series_id",
+        "series_place",
     }
 
 

@@ -25,6 +25,7 @@ from storage.errors import constraint_name
 from storage.uow import SqlUnitOfWork
 from tests.dates import MONDAY
 from tests.fakes.uow import FakeClock
+from tests.storage.races import race
 from tests.storage.seed import add_session, add_user, set_actor
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -103,26 +104,6 @@ def racing_factory(app_database_url: str) -> Iterator[sessionmaker[OrmSession]]:
     engine.dispose()
 
 
-def _race(attempts: list[Callable[[], object]]) -> list[object]:
-    """Run every attempt at once; each one's result or the DomainError it raised."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes: list[object] = [None] * len(attempts)
-
-    def run(index: int) -> None:
-        barrier.wait(timeout=30)
-        try:
-            outcomes[index] = attempts[index]()
-        except DomainError as refusal:
-            outcomes[index] = refusal
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(attempts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
-
-
 def _count(engine: Engine, sql: str, **params: object) -> int:
     with engine.connect() as conn:
         return conn.execute(text(sql), params).scalar_one()
@@ -177,7 +158,7 @@ def test_fifty_cross_role_bookings_at_once_store_one_of_each_pair(
     for bob, carol, alice in zip(bobs, carols, alices, strict=True):
         attempts.append(lambda b=bob, c=carol: people.book(b, c, NINE))
         attempts.append(lambda c=carol, a=alice: people.book(c, a, NINE))
-    outcomes = _race(attempts)
+    outcomes = race(attempts)
     assert all(isinstance(o, Session | DomainError) for o in outcomes)
     per_carol = [
         _count(
@@ -204,7 +185,7 @@ def test_fifty_bookings_at_once_with_a_mentor_capped_at_three_a_week_store_exact
     people.factory = racing_factory
     # Fifty different half-hours of the same week.
     times = [NINE + timedelta(days=i // 16, minutes=30 * (i % 16)) for i in range(ATTEMPTS)]
-    outcomes = _race(
+    outcomes = race(
         [lambda e=e, t=t: people.book(e, "UMAYA", t) for e, t in zip(mentees, times, strict=True)]
     )
     assert sum(isinstance(o, Session) for o in outcomes) == 3
@@ -225,7 +206,7 @@ def test_a_mentor_leaving_while_bookings_race_in_leaves_no_open_request_behind(
         lambda e=e, t=t: people.book(e, "UMAYA", t) for e, t in zip(mentees, times, strict=True)
     ]
     attempts.insert(len(attempts) // 2, lambda: leave_programme(people.uow("UMAYA"), people.clock))
-    outcomes = _race(attempts)
+    outcomes = race(attempts)
     assert all(isinstance(o, Session | Departure | DomainError) for o in outcomes)
     left_open = _count(
         owner_engine,

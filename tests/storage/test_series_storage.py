@@ -7,6 +7,7 @@ through the same guards as one session at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,12 +19,13 @@ from sqlalchemy.orm import sessionmaker
 
 from domain.errors import SlotTaken
 from domain.model import Actor, NewSeries, NewSession, Repeat, Role
-from domain.series import accept_series
-from domain.sessions import book
+from domain.series import accept_series, decline_series
+from domain.sessions import Outcome, book
 from storage.errors import INSUFFICIENT_PRIVILEGE, constraint_name, sqlstate
 from storage.uow import SqlUnitOfWork
 from tests.dates import MONDAY
 from tests.fakes.uow import FakeClock
+from tests.storage.races import race
 from tests.storage.seed import add_session, add_user, set_actor
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -264,3 +266,129 @@ def test_the_mentor_accepts_a_series_through_every_guard_of_one_session_at_a_tim
     kinds = "SELECT count(*) FROM notifications WHERE kind = '{}'"
     assert _count(owner_engine, kinds.format("request_accepted")) == 1
     assert _count(owner_engine, kinds.format("calendar_update")) == 2
+
+
+def test_the_database_numbers_the_sessions_of_a_series_and_nobody_writes_the_number(
+    pair: Pair, app_engine: Engine
+) -> None:
+    """Migration 0025: each session's place in its series, set as it is
+    written, read back with the series' size; a single session has none."""
+    booked = book(
+        pair.uow("UBEN"),
+        FakeClock(NOW),
+        mentor_id=pair.mentor,
+        starts_at=NINE,
+        repeat=Repeat(every_weeks=1, times=3),
+    )
+    assert [(s.series_place, s.series_times) for s in booked.series] == [(1, 3), (2, 3), (3, 3)]
+    single = book(
+        pair.uow("UBEN"), FakeClock(NOW), mentor_id=pair.mentor, starts_at=NINE + timedelta(hours=1)
+    )
+    assert (single.session.series_place, single.session.series_times) == (None, None)
+
+    with app_engine.connect() as conn, conn.begin():
+        set_actor(conn, "T1", "UBEN", "member")
+        series_id = _series(conn, pair.mentor, pair.mentee)
+        with pytest.raises(DBAPIError) as refused:
+            conn.execute(
+                text(
+                    "INSERT INTO sessions (workspace_id, mentor_id, mentee_id, starts_at,"
+                    " ends_at, series_id, series_place) VALUES ('T1', :mentor, :mentee, :s,"
+                    " :s + interval '30 minutes', :series, 2)"
+                ),
+                {
+                    "mentor": pair.mentor,
+                    "mentee": pair.mentee,
+                    "s": NINE + 3 * WEEK,
+                    "series": series_id,
+                },
+            )
+    assert sqlstate(refused.value) == INSUFFICIENT_PRIVILEGE
+
+
+def test_a_place_goes_with_a_series_and_only_once(pair: Pair, owner_engine: Engine) -> None:
+    """Even written past the trigger (as the owner, triggers off), the table
+    holds one session a place, and a place only with a series."""
+    booked = book(
+        pair.uow("UBEN"),
+        FakeClock(NOW),
+        mentor_id=pair.mentor,
+        starts_at=NINE,
+        repeat=Repeat(every_weeks=1, times=2),
+    )
+    first, second = booked.series
+    for sql, constraint in (
+        (
+            "UPDATE sessions SET series_place = 1 WHERE id = :id",
+            "uq_sessions_series_id_series_place",
+        ),
+        (
+            "UPDATE sessions SET series_place = NULL WHERE id = :id",
+            "ck_sessions_series_place_with_series",
+        ),
+        (
+            "UPDATE sessions SET series_place = 13 WHERE id = :id",
+            "ck_sessions_series_place_with_series",
+        ),
+    ):
+        with (
+            owner_engine.connect() as conn,
+            conn.begin(),
+            pytest.raises(DBAPIError) as refused,
+        ):
+            conn.execute(text(sql), {"id": second.id})
+        assert constraint_name(refused.value) == constraint, sql
+    assert first.series_place == 1
+
+
+def _accept_all(pair: Pair, clock: FakeClock, booked: Outcome) -> Callable[[], object]:
+    return lambda: accept_series(
+        pair.uow("UMAYA"),
+        clock,
+        series_id=booked.session.series_id or 0,
+        seen=[s.starts_at for s in booked.series],
+    )
+
+
+def test_two_accept_all_clicks_at_once_accept_each_session_once(
+    pair: Pair, owner_engine: Engine
+) -> None:
+    clock = FakeClock(NOW)
+    booked = book(
+        pair.uow("UBEN"),
+        clock,
+        mentor_id=pair.mentor,
+        starts_at=NINE,
+        repeat=Repeat(every_weeks=1, times=4),
+    )
+
+    outcomes = race([_accept_all(pair, clock, booked)] * 2)
+
+    assert sorted(isinstance(o, Outcome) and o.already for o in outcomes) == [False, True]
+    assert _count(owner_engine, "SELECT count(*) FROM sessions WHERE status = 'scheduled'") == 4
+    # One acceptance each: four rows made, four answered; one notice, two files.
+    assert _count(owner_engine, "SELECT count(*) FROM session_history") == 8
+    assert _count(owner_engine, "SELECT count(*) FROM notifications") == 1 + 1 + 2
+
+
+def test_accept_all_and_decline_all_at_once_answer_the_series_one_way(
+    pair: Pair, owner_engine: Engine
+) -> None:
+    clock = FakeClock(NOW)
+    booked = book(
+        pair.uow("UBEN"),
+        clock,
+        mentor_id=pair.mentor,
+        starts_at=NINE,
+        repeat=Repeat(every_weeks=1, times=4),
+    )
+    decline_all = lambda: decline_series(  # noqa: E731
+        pair.uow("UMAYA"), clock, series_id=booked.session.series_id or 0
+    )
+
+    outcomes = race([_accept_all(pair, clock, booked), decline_all])
+
+    assert sum(isinstance(o, Outcome) and not o.already for o in outcomes) == 1
+    statuses = _count(owner_engine, "SELECT count(DISTINCT status) FROM sessions")
+    assert statuses == 1, "every session answered the same way"
+    assert _count(owner_engine, "SELECT count(*) FROM session_history") == 8
