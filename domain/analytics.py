@@ -109,7 +109,9 @@ no workspace sees every workspace):
   others' average and score blank (`for_managers`); the programme's and a
   department's average are left out below 3 ratings too (`manager_average`),
   as one or two ratings are a mentor's own. Written
-  feedback never reaches a manager's view, CSV or digest.
+  feedback never reaches a manager's view, CSV or digest: the database lets
+  only the session's two people read it (migration 0023), and every figure
+  here reads the ratings kept on sessions and per mentor.
 
 Mentors appear in the top lists whatever their status now (a mentor who has
 since left still did the sessions); the per-mentor hours use the same window as
