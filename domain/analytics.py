@@ -74,7 +74,10 @@ no workspace sees every workspace):
   are `achieved` now, overall and per department of the goal's mentee (as
   profiles say today), by department. Dropped goals were set and count as not
   achieved. The rate is achieved ÷ set, None when none was set. Managers see
-  only these counts, never a goal (a SECURITY DEFINER function counts them).
+  only these counts, never a goal (a SECURITY DEFINER function counts them),
+  and a department's only when its goals were set by at least
+  `MIN_PEOPLE_SHOWN` (3) mentees: below that it is named, "too few to show"
+  (its goals still count in the programme's figure).
 - **No-show rate**: no_show ÷ the sessions that were due (the completion
   rate's denominator). None when nothing was due.
 - **Late-cancel rate**: sessions cancelled less than 24 hours before their
@@ -149,8 +152,6 @@ from domain.metrics import (
     ALL_TIME_UTILIZATION_DAYS,
     Dashboard,
     DepartmentFigures,
-    DepartmentGoals,
-    GoalAttainment,
     MentorFigures,
     at_risk_list,
     bayesian_score,
@@ -160,6 +161,7 @@ from domain.metrics import (
     duration_weeks,
     expertise_gaps,
     for_managers,
+    goal_attainment,
     load_spread,
     manager_average,
     ratio,
@@ -371,13 +373,7 @@ def compute(
         median_days_to_first_session=analytics.median_days_to_first_session(
             workspace_id, since, now
         ),
-        goal_attainment=GoalAttainment(
-            set=sum(g.set for g in goals),
-            achieved=sum(g.achieved for g in goals),
-            by_department=tuple(
-                DepartmentGoals(g.department, g.set, g.achieved) for g in goals if g.set
-            ),
-        ),
+        goal_attainment=goal_attainment(goals),
         no_show_rate=ratio(totals.no_show, totals.due),
         late_cancel_rate=ratio(totals.cancelled_late, totals.due + totals.cancelled),
         load_spread=load_spread(loads.values()),

@@ -405,9 +405,13 @@ class SqlAnalyticsRepository:
             column("department", Text),
             column("goals_set", Integer),
             column("achieved", Integer),
+            column("mentees", Integer),
         )
         rows = self._execute(select(counts).order_by(counts.c.department))
-        return [DepartmentGoals(department, int(n), int(done)) for department, n, done in rows]
+        return [
+            DepartmentGoals(department, int(n), int(done), int(people))
+            for department, n, done, people in rows
+        ]
 
     def introductions(
         self, workspace_id: str | None, since: datetime | None, until: datetime
