@@ -147,6 +147,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from domain.analytics_ports import AnalyticsRepository, MentorActivity, MentorHours, Snapshot
+from domain.chart_ports import ChartFile, charts_in_order
 from domain.errors import InvalidInput, NotAllowed
 from domain.metrics import (
     ALL_TIME_UTILIZATION_DAYS,
@@ -211,6 +212,37 @@ def dashboard(
     now = clock.now()
     with uow.consistent(read_only=True):
         return dashboard_within(uow, uow.actor.workspace_id, now, period_days=period_days, top=top)
+
+
+@dataclass(frozen=True)
+class ChartedDashboard:
+    figures: Dashboard
+    # The pictures the `analytics` job uploaded for the period (none yet: none).
+    charts: tuple[ChartFile, ...]
+
+
+def charted_dashboard(
+    uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30, top: int = 5
+) -> ChartedDashboard:
+    """`dashboard` with its period's charts, read in the same transaction:
+    only the files already uploaded, never drawn or uploaded here."""
+    _check(uow, period_days, top)
+    workspace_id = uow.actor.workspace_id
+    if workspace_id is None:
+        raise NotAllowed("Charts belong to one workspace's programme.")
+    with uow.consistent(read_only=True):
+        return charted_within(uow, workspace_id, clock.now(), period_days=period_days, top=top)
+
+
+def charted_within(
+    uow: UnitOfWork, workspace_id: str, now: datetime, *, period_days: int | None, top: int = 5
+) -> ChartedDashboard:
+    """`charted_dashboard`'s, inside a unit of work the caller opened."""
+    return ChartedDashboard(
+        dashboard_within(uow, workspace_id, now, period_days=period_days, top=top),
+        # Only the files already uploaded: nothing is drawn or uploaded on a read.
+        charts_in_order(uow.charts.for_period(workspace_id, period_days)),
+    )
 
 
 def dashboard_within(

@@ -21,7 +21,8 @@ from domain.analytics import PERIODS
 from domain.availability import add_weekly_slots, clear_weekly
 from domain.sessions import accept, complete, request_session
 from handlers import charts
-from handlers.ids import Field
+from handlers.ids import Action, Field
+from handlers.metadata import PeriodRef
 from tests.handlers.booked import user_id
 from tests.handlers.conftest import NOW, Harness
 from tests.handlers.people import mentor_and_mentee
@@ -233,6 +234,34 @@ def test_an_old_file_slack_will_not_delete_leaves_the_new_charts_standing(
     assert "cant_delete_file" in caplog.text
     thirty = {kind: file_id for days, kind, file_id, _alt in after if days == 30}
     assert _images(_home(h, "UOLGA"))[-1]["slack_file"] == {"id": thirty["utilization"]}
+
+
+def test_mentor_stats_shows_a_manager_the_homes_charts_and_uploads_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    _programme(h, owner_engine)
+    jobs.analytics(h.bot)
+    home = _images(_home(h, "UOLGA"))
+    assert len(home) == CHARTS_PER_PERIOD
+    h.slack.clear()
+
+    h.command("UOLGA", "stats")
+    reply = h.next_call("response_url")
+
+    assert _images(reply.blocks()) == home
+    assert "Completion rate" in str(reply.blocks())  # the text figures stay beside them
+    assert len(reply.blocks()) <= 50  # Slack's limit for a message
+    assert h.calls(UPLOAD_STEP) == []
+    # Another period, picked in the message: that period's pictures.
+    h.click("UOLGA", Action.STATS_PERIOD, PeriodRef(days=7).encode(), selected=True)
+    seven = {kind: file_id for days, kind, file_id, _alt in _chart_rows(owner_engine) if days == 7}
+    redrawn = h.next_call("response_url", after=1)
+    assert [b["slack_file"]["id"] for b in _images(redrawn.blocks())] == [
+        seven["sessions"],
+        seven["duration"],
+        seven["utilization"],
+    ]
+    assert h.calls(UPLOAD_STEP) == []
 
 
 def test_the_digest_carries_the_charts_as_image_blocks(h: Harness, owner_engine: Engine) -> None:
