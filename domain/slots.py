@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidInput
 from domain.model import ACTIVE_STATUSES, BusyPeriod, Schedule, SessionStatus, Slot
@@ -30,9 +31,9 @@ from domain.model import ACTIVE_STATUSES, BusyPeriod, Schedule, SessionStatus, S
 CAPPED_STATUSES: frozenset[SessionStatus] = ACTIVE_STATUSES | {SessionStatus.COMPLETED}
 
 
-# Keys zoneinfo loads that are no place's clock: the server's own zone, whatever
-# it is today, and tzdata's placeholder for a zone not set yet (shown as "-00").
-NOT_A_PLACE = frozenset({"Factory", "localtime"})
+# The one zone of the tz database that is no place's clock: its placeholder for
+# a zone not set yet (its abbreviation is "-00").
+NOT_A_PLACE = "Factory"
 
 
 def _shown(zone: str) -> str:
@@ -52,9 +53,11 @@ def validate_zone(zone: str) -> ZoneInfo:
 
 @cache
 def _place_zones() -> frozenset[str]:
-    """The IANA keys (tzdata's, or the system database's without its posix/
-    and right/ copies and posixrules), less those that are no place."""
-    return frozenset(available_timezones()) - NOT_A_PLACE
+    """The tz database's zones (the `tzdata` package's list), less its
+    placeholder. Not `zoneinfo.available_timezones()`: it also lists what the
+    server's zoneinfo folder holds, such as the link to the server's own zone."""
+    listed = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(listed.split()) - {NOT_A_PLACE}
 
 
 def chosen_zone(zone: str) -> str:
