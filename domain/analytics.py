@@ -113,7 +113,7 @@ no workspace sees every workspace):
   department's average are left out below 3 ratings too (`manager_average`),
   as one or two ratings are a mentor's own. Written
   feedback never reaches a manager's view, CSV or digest: the database lets
-  only the session's two people read it (migration 0023), and every figure
+  only the session's two people read it (migration 0026), and every figure
   here reads the ratings kept on sessions and per mentor.
 
 Mentors appear in the top lists whatever their status now (a mentor who has

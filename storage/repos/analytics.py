@@ -6,7 +6,7 @@ starts_at < :until`: a range scan of `ix_sessions_workspace_id_starts_at` for
 a short window, a sequential scan for a long one. Ratings are read from
 `sessions.rating` (the mentee's rating of the mentor, kept by a trigger on
 feedback), so no query here joins feedback, which an admin may not read
-(0023). Row-level security lets an admin read every session, profile and
+(0026). Row-level security lets an admin read every session, profile and
 availability slot of their workspace; the explicit workspace filter is there
 for the indexes (and for a system actor, who could read them all). A
 `workspace_id` of None means every workspace.

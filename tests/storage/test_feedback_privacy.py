@@ -1,5 +1,5 @@
 """Written feedback is the session's two people's alone, held by the database
-(migration 0023): a manager's transaction reads none of it, while the ratings
+(migration 0026): a manager's transaction reads none of it, while the ratings
 it carries still reach every manager figure through the trigger-kept
 `sessions.rating` and `ratings`."""
 

@@ -77,7 +77,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "update": set(),  # append-only
         "delete": set(),
     },
-    # Written feedback is its two people's alone (0023): managers read ratings
+    # Written feedback is its two people's alone (0026): managers read ratings
     # through sessions.rating and ratings, never the rows.
     "feedback": {
         "select": {"owner", "system"},

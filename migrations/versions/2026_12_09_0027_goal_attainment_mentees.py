@@ -10,8 +10,8 @@ every goal); what a manager sees is decided once, in the domain.
 A function's result columns cannot be changed in place: it is dropped and made
 again, with the grants of 0018.
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-09 10:00:00
 """
 
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from alembic import op
 
-revision: str = "0024"
-down_revision: str | None = "0023"
+revision: str = "0027"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
