@@ -74,7 +74,10 @@ no workspace sees every workspace):
   are `achieved` now, overall and per department of the goal's mentee (as
   profiles say today), by department. Dropped goals were set and count as not
   achieved. The rate is achieved ÷ set, None when none was set. Managers see
-  only these counts, never a goal (a SECURITY DEFINER function counts them).
+  only these counts, never a goal (a SECURITY DEFINER function counts them),
+  and a department's only when its goals were set by at least
+  `MIN_PEOPLE_SHOWN` (3) mentees: below that it is named, "too few to show"
+  (its goals still count in the programme's figure).
 - **No-show rate**: no_show ÷ the sessions that were due (the completion
   rate's denominator). None when nothing was due.
 - **Late-cancel rate**: sessions cancelled less than 24 hours before their
@@ -109,7 +112,9 @@ no workspace sees every workspace):
   others' average and score blank (`for_managers`); the programme's and a
   department's average are left out below 3 ratings too (`manager_average`),
   as one or two ratings are a mentor's own. Written
-  feedback never reaches a manager's view, CSV or digest.
+  feedback never reaches a manager's view, CSV or digest: the database lets
+  only the session's two people read it (migration 0026), and every figure
+  here reads the ratings kept on sessions and per mentor.
 
 Mentors appear in the top lists whatever their status now (a mentor who has
 since left still did the sessions); the per-mentor hours use the same window as
@@ -142,13 +147,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from domain.analytics_ports import AnalyticsRepository, MentorActivity, MentorHours, Snapshot
+from domain.chart_ports import ChartFile, charts_in_order
 from domain.errors import InvalidInput, NotAllowed
 from domain.metrics import (
     ALL_TIME_UTILIZATION_DAYS,
     Dashboard,
     DepartmentFigures,
-    DepartmentGoals,
-    GoalAttainment,
     MentorFigures,
     at_risk_list,
     bayesian_score,
@@ -158,6 +162,7 @@ from domain.metrics import (
     duration_weeks,
     expertise_gaps,
     for_managers,
+    goal_attainment,
     load_spread,
     manager_average,
     ratio,
@@ -207,6 +212,37 @@ def dashboard(
     now = clock.now()
     with uow.consistent(read_only=True):
         return dashboard_within(uow, uow.actor.workspace_id, now, period_days=period_days, top=top)
+
+
+@dataclass(frozen=True)
+class ChartedDashboard:
+    figures: Dashboard
+    # The pictures the `analytics` job uploaded for the period (none yet: none).
+    charts: tuple[ChartFile, ...]
+
+
+def charted_dashboard(
+    uow: UnitOfWork, clock: Clock, *, period_days: int | None = 30, top: int = 5
+) -> ChartedDashboard:
+    """`dashboard` with its period's charts, read in the same transaction:
+    only the files already uploaded, never drawn or uploaded here."""
+    _check(uow, period_days, top)
+    workspace_id = uow.actor.workspace_id
+    if workspace_id is None:
+        raise NotAllowed("Charts belong to one workspace's programme.")
+    with uow.consistent(read_only=True):
+        return charted_within(uow, workspace_id, clock.now(), period_days=period_days, top=top)
+
+
+def charted_within(
+    uow: UnitOfWork, workspace_id: str, now: datetime, *, period_days: int | None, top: int = 5
+) -> ChartedDashboard:
+    """`charted_dashboard`'s, inside a unit of work the caller opened."""
+    return ChartedDashboard(
+        dashboard_within(uow, workspace_id, now, period_days=period_days, top=top),
+        # Only the files already uploaded: nothing is drawn or uploaded on a read.
+        charts_in_order(uow.charts.for_period(workspace_id, period_days)),
+    )
 
 
 def dashboard_within(
@@ -369,13 +405,7 @@ def compute(
         median_days_to_first_session=analytics.median_days_to_first_session(
             workspace_id, since, now
         ),
-        goal_attainment=GoalAttainment(
-            set=sum(g.set for g in goals),
-            achieved=sum(g.achieved for g in goals),
-            by_department=tuple(
-                DepartmentGoals(g.department, g.set, g.achieved) for g in goals if g.set
-            ),
-        ),
+        goal_attainment=goal_attainment(goals),
         no_show_rate=ratio(totals.no_show, totals.due),
         late_cancel_rate=ratio(totals.cancelled_late, totals.due + totals.cancelled),
         load_spread=load_spread(loads.values()),

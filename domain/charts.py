@@ -171,7 +171,8 @@ def _require_system(uow: UnitOfWork) -> None:
 
 
 def _goal_bars(goals: GoalAttainment) -> tuple[GoalsBar, ...]:
-    """Everyone first, then each department with goals; none without goals."""
+    """Everyone first, then each department a manager may see (enough
+    mentees, `goal_attainment`); none without goals."""
     if goals.set == 0:
         return ()
     return (

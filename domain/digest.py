@@ -79,6 +79,7 @@ from domain.metrics import (
     TrendUnit,
     expertise_gaps,
     for_managers,
+    goal_attainment,
     load_spread,
     manager_average,
     ratio,
@@ -332,11 +333,7 @@ def _figures(uow: UnitOfWork, record: DigestRecord, schedule: DigestSchedule, to
         no_show_rate=ratio(totals.no_show, totals.due),
         late_cancel_rate=ratio(totals.cancelled_late, totals.due + totals.cancelled),
         load_spread=load_spread(loads.values()),
-        goal_attainment=GoalAttainment(
-            set=sum(g.set for g in goals),
-            achieved=sum(g.achieved for g in goals),
-            by_department=tuple(goals),
-        ),
+        goal_attainment=goal_attainment(goals),
         at_risk=len(uow.analytics.at_risk_pairs(workspace_id, until)),
         introductions=uow.analytics.introductions(workspace_id, since, until),
     )

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.analytics import dashboard_within
-from domain.chart_ports import ChartFile, charts_in_order
+from domain.analytics import charted_within
+from domain.chart_ports import ChartFile
 from domain.errors import NotAllowed
 from domain.goals import in_order
 from domain.matching import (
@@ -153,9 +153,8 @@ def homes_within(
         board: Dashboard | None = None
         charts: tuple[ChartFile, ...] = ()
         if viewer.admin and snapshot.profile is not None:
-            board = dashboard_within(uow, viewer.workspace_id, now, period_days=viewer.period_days)
-            # Only the files already uploaded: a Home open never draws or uploads.
-            charts = charts_in_order(uow.charts.for_period(viewer.workspace_id, viewer.period_days))
+            charted = charted_within(uow, viewer.workspace_id, now, period_days=viewer.period_days)
+            board, charts = charted.figures, charted.charts
         homes[viewer] = Home(snapshot, board, charts)
     return homes
 

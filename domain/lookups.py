@@ -52,8 +52,8 @@ def mentor_card(uow: UnitOfWork, *, mentor_id: int) -> MentorCard:
         mentor = uow.users.get(mentor_id)
         if mentor is None or mentor.workspace_id != me.workspace_id or not mentor.is_mentor:
             raise NotFound("That mentor is no longer in the programme.")
-        # Feedback of the reader's own sessions only: a manager may read all
-        # of it in the database, and written feedback is never a manager's.
+        # Feedback of the reader's own sessions only, as the database holds it:
+        # written feedback is never a manager's.
         feedback = uow.feedback.about(mentor.id, limit=5, reader_id=me.id)
         return MentorCard(
             profile=mentor,

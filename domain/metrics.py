@@ -25,6 +25,9 @@ AT_RISK_SHOWN = 10
 # A manager sees a mentor's average rating only when it rests on this many
 # ratings: fewer would let them guess who gave which.
 MIN_RATINGS_SHOWN = 3
+# A manager sees a department's goal attainment only when this many mentees set
+# its goals: fewer, and the figures are one or two people's own progress.
+MIN_PEOPLE_SHOWN = MIN_RATINGS_SHOWN
 # The busiest share of mentors whose load the spread measures.
 BUSIEST_SHARE = 0.1
 # A cancellation closer than this to the session's start is a late one.
@@ -106,6 +109,7 @@ class DepartmentGoals:
     department: str  # the mentee's, as their profile says today; "" for none
     set: int
     achieved: int
+    mentees: int  # who set those goals
 
 
 @dataclass(frozen=True)
@@ -113,10 +117,26 @@ class GoalAttainment:
     set: int = 0
     achieved: int = 0
     by_department: tuple[DepartmentGoals, ...] = ()
+    # Departments with goals set by fewer than `MIN_PEOPLE_SHOWN` mentees:
+    # named, their figures withheld (still counted in the programme's).
+    withheld: tuple[str, ...] = ()
 
     @property
     def rate(self) -> float | None:
         return ratio(self.achieved, self.set)
+
+
+def goal_attainment(departments: Iterable[DepartmentGoals]) -> GoalAttainment:
+    """The programme's goal attainment and each department's, as a manager
+    may see it: a department whose goals rest on fewer than `MIN_PEOPLE_SHOWN`
+    mentees is only named."""
+    with_goals = [d for d in departments if d.set]
+    return GoalAttainment(
+        set=sum(d.set for d in with_goals),
+        achieved=sum(d.achieved for d in with_goals),
+        by_department=tuple(d for d in with_goals if d.mentees >= MIN_PEOPLE_SHOWN),
+        withheld=tuple(d.department for d in with_goals if d.mentees < MIN_PEOPLE_SHOWN),
+    )
 
 
 @dataclass(frozen=True)

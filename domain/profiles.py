@@ -11,7 +11,7 @@ from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.model import NewProfile, Profile, Schedule
 from domain.ports import Clock, UnitOfWork
-from domain.slots import validate_zone
+from domain.slots import chosen_zone
 from domain.text import clean_text, normalize_tags
 
 # A meeting link is a web address a button or a calendar opens: http(s) and a
@@ -204,7 +204,7 @@ def edit_profile(uow: UnitOfWork, clock: Clock, *, edit: ProfileEdit) -> Profile
         if edit.meeting_link is not None:
             changes["meeting_link"] = _meeting_link(edit.meeting_link)
         if edit.time_zone is not None:
-            changes["time_zone"] = _zone(edit.time_zone)
+            changes["time_zone"] = chosen_zone(edit.time_zone)
         if edit.clear_weekly_cap:
             changes["max_sessions_per_week"] = None
         elif edit.max_sessions_per_week is not None:
@@ -241,7 +241,7 @@ def _signup_base(profile: Profile, department: str, signup: MentorSignup | Mente
         title=clean_text(signup.title, field="title", label="a title", max_length=100)
         or profile.title,
         bio=_bio(signup.bio) or profile.bio,
-        time_zone=_zone(signup.time_zone) if signup.time_zone else profile.time_zone,
+        time_zone=chosen_zone(signup.time_zone) if signup.time_zone else profile.time_zone,
     )
 
 
@@ -315,11 +315,6 @@ def _session_minutes(value: int) -> int:
     return value
 
 
-def _zone(value: str) -> str:
-    validate_zone(value)
-    return value
-
-
 def fitted(value: str, max_length: int) -> str:
     """What Slack says, taken as it is (not typed input: refusing it would lock
     the person out), cleaned and cut to `max_length`."""
@@ -328,7 +323,7 @@ def fitted(value: str, max_length: int) -> str:
 
 def known_zone(value: str) -> bool:
     try:
-        validate_zone(value)
+        chosen_zone(value)
     except InvalidInput:
         return False
     return True

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidInput
@@ -29,6 +31,16 @@ from domain.model import ACTIVE_STATUSES, BusyPeriod, Schedule, SessionStatus, S
 CAPPED_STATUSES: frozenset[SessionStatus] = ACTIVE_STATUSES | {SessionStatus.COMPLETED}
 
 
+# The one zone of the tz database that is no place's clock: its placeholder for
+# a zone not set yet (its abbreviation is "-00").
+NOT_A_PLACE = "Factory"
+
+
+def _shown(zone: str) -> str:
+    # Shortened so that pasted garbage cannot overflow a modal's error text.
+    return repr(zone if len(zone) <= 60 else zone[:57] + "...")
+
+
 def validate_zone(zone: str) -> ZoneInfo:
     """The zone named `zone`, or InvalidInput for a name zoneinfo does not know."""
     try:
@@ -36,9 +48,30 @@ def validate_zone(zone: str) -> ZoneInfo:
     # ValueError: empty, absolute or escaping names ("../etc/passwd"); OSError: a
     # folder of the database such as "America".
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        # Shortened so that pasted garbage cannot overflow a modal's error text.
-        shown = zone if len(zone) <= 60 else zone[:57] + "..."
-        raise InvalidInput(f"{shown!r} is not a known time zone", field="time_zone") from None
+        raise InvalidInput(f"{_shown(zone)} is not a known time zone", field="time_zone") from None
+
+
+@cache
+def _place_zones() -> frozenset[str]:
+    """The tz database's zones (the `tzdata` package's list), less its
+    placeholder. Not `zoneinfo.available_timezones()`: it also lists what the
+    server's zoneinfo folder holds, such as the link to the server's own zone."""
+    listed = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(listed.split()) - {NOT_A_PLACE}
+
+
+def chosen_zone(zone: str) -> str:
+    """`zone` as someone picks it for themselves or the digest: a zone
+    zoneinfo knows that is a place's clock (UTC and Etc/GMT±n included), else
+    InvalidInput. Stored zones are only loaded (`validate_zone`): one picked
+    before this rule keeps working until its owner picks again."""
+    validate_zone(zone)
+    if zone not in _place_zones():
+        raise InvalidInput(
+            f"{_shown(zone)} is not the time zone of a place: pick one such as Europe/Paris.",
+            field="time_zone",
+        )
+    return zone
 
 
 def local_wall_clock(moment: datetime, zone: str) -> datetime:

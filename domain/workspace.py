@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidInput
+from domain.slots import chosen_zone
 
 
 class Setting(StrEnum):
@@ -121,8 +121,8 @@ def _problem(setting: Setting, values: WorkspaceSettings) -> str | None:
         values.digest_time is None or values.digest_time.tzinfo is not None
     ):
         return "Pick a time."
-    if setting is Setting.DIGEST_ZONE and not _known_zone(values.digest_zone):
-        return f"Unknown time zone: {(values.digest_zone or '')[:MAX_ZONE_LENGTH]}."
+    if setting is Setting.DIGEST_ZONE:
+        return _zone_problem(values.digest_zone)
     if setting is Setting.MIN_NOTICE and values.min_notice_minutes not in range(
         0, MAX_NOTICE_HOURS * 60 + 1
     ):
@@ -134,11 +134,11 @@ def _problem(setting: Setting, values: WorkspaceSettings) -> str | None:
     return None
 
 
-def _known_zone(zone: str | None) -> bool:
+def _zone_problem(zone: str | None) -> str | None:
     if not zone or len(zone) > MAX_ZONE_LENGTH:
-        return False
+        return f"Unknown time zone: {(zone or '')[:MAX_ZONE_LENGTH]}."
     try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
+        chosen_zone(zone)
+    except InvalidInput as refused:
+        return refused.message
+    return None

@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from domain.analytics import dashboard
+from domain.analytics import charted_dashboard
 from domain.availability import my_schedule
 from domain.calendar_feed import FeedAccess, open_feed, reset_feed
 from domain.follow_ups import follow_up_options
@@ -177,10 +177,12 @@ def notifications(acting: Acting, *, page: int = 1, read: Inbox | None = None) -
 
 
 def stats(acting: Acting, deps: HandlerDeps, *, period_days: int | None = 30) -> Message:
-    """The programme's dashboard (managers)."""
+    """The programme's dashboard (managers), with the charts the admin's Home shows."""
     me = acting.get()
-    figures = dashboard(acting.uow(), deps.clock, period_days=period_days)
-    return dashboard_text(figures), dashboard_blocks(figures, me.zone)
+    board = charted_dashboard(acting.uow(), deps.clock, period_days=period_days)
+    return dashboard_text(board.figures), dashboard_blocks(
+        board.figures, me.zone, charts=board.charts
+    )
 
 
 def calendar(acting: Acting, deps: HandlerDeps, *, reset: bool = False) -> Message:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 
 from domain.metrics import (
+    MIN_PEOPLE_SHOWN,
     MIN_RATINGS_SHOWN,
     AtRiskPair,
     Dashboard,
@@ -25,7 +26,8 @@ NUDGE = "Nudge"
 PRIVACY = (
     f"Privacy: a mentor's average rating is shown only when it rests on at least"
     f" {MIN_RATINGS_SHOWN} ratings (top lists, CSV, digest), and so is the programme's or a"
-    " department's; written feedback is seen"
+    f" department's; a department's goal attainment only when {MIN_PEOPLE_SHOWN} mentees or"
+    " more set its goals; written feedback is seen"
     " by the session's two participants only, never here, in the CSV or the digest."
 )
 HEALTH_DEFINITIONS = (
@@ -99,15 +101,22 @@ def duration_text(d: Dashboard) -> str:
     return "\n".join([title, *lines])
 
 
+def _department(name: str) -> str:
+    return f"*{escape(truncate(name, MAX_NAME)) or 'No department'}*"
+
+
 def goals_text(g: GoalAttainment) -> str:
     title = f"*Goal attainment* — {goals_line(g)}"
     lines = [
-        f"*{escape(truncate(row.department, MAX_NAME)) or 'No department'}* · "
-        f"{row.achieved:,} of {row.set:,} · "
+        f"{_department(row.department)} · {row.achieved:,} of {row.set:,} · "
         + (progress_bar(row.achieved / row.set) if row.set else NONE)
         for row in g.by_department
     ]
-    return "\n".join([title, *lines])
+    withheld = [
+        f"{_department(name)} · too few to show (under {MIN_PEOPLE_SHOWN} mentees)"
+        for name in g.withheld
+    ]
+    return "\n".join([title, *lines, *withheld])
 
 
 def rates_text(d: Dashboard) -> str:

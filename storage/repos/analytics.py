@@ -5,10 +5,11 @@ Every session filter is `workspace_id = :w AND starts_at >= :since AND
 starts_at < :until`: a range scan of `ix_sessions_workspace_id_starts_at` for
 a short window, a sequential scan for a long one. Ratings are read from
 `sessions.rating` (the mentee's rating of the mentor, kept by a trigger on
-feedback), so no query here joins feedback. Row-level security lets an admin
-read every session, profile and availability slot of their workspace; the
-explicit workspace filter is there for the indexes (and for a system actor,
-who could read them all). A `workspace_id` of None means every workspace.
+feedback), so no query here joins feedback, which an admin may not read
+(0026). Row-level security lets an admin read every session, profile and
+availability slot of their workspace; the explicit workspace filter is there
+for the indexes (and for a system actor, who could read them all). A
+`workspace_id` of None means every workspace.
 """
 
 from __future__ import annotations
@@ -404,9 +405,13 @@ class SqlAnalyticsRepository:
             column("department", Text),
             column("goals_set", Integer),
             column("achieved", Integer),
+            column("mentees", Integer),
         )
         rows = self._execute(select(counts).order_by(counts.c.department))
-        return [DepartmentGoals(department, int(n), int(done)) for department, n, done in rows]
+        return [
+            DepartmentGoals(department, int(n), int(done), int(people))
+            for department, n, done, people in rows
+        ]
 
     def introductions(
         self, workspace_id: str | None, since: datetime | None, until: datetime

@@ -39,7 +39,9 @@ from storage.repos.common import rowcount
 # 2: programme health (duration trend, goals, rates, load spread, at-risk pairs).
 # 3: introductions → first session. A format-2 row lacks it: it reads as none,
 # so the figures are computed live until the job has rewritten the rows.
-FORMAT = 3
+# 4: a department's goal attainment withheld below 3 mentees (`withheld`); a
+# format-3 row would still show small departments' figures.
+FORMAT = 4
 ALL_TIME = 0  # `period_days` of the all-time row (part of the primary key: not NULL)
 # Advisory-lock namespace of the refresh claims (the second key is the workspace's hash).
 LOCK_SPACE = 0x616E61  # "ana"
@@ -84,6 +86,7 @@ def decode(data: dict[str, Any]) -> Dashboard | None:
                 by_department=tuple(
                     DepartmentGoals(**g) for g in figures["goal_attainment"]["by_department"]
                 ),
+                withheld=tuple(figures["goal_attainment"]["withheld"]),
             ),
             "at_risk": tuple(
                 AtRiskPair(**{**p, "reasons": tuple(RiskReason(r) for r in p["reasons"])})

@@ -13,12 +13,15 @@ from domain.digest import DigestSchedule, claim_digest
 from domain.errors import InvalidInput, NotAllowed
 from domain.health import NUDGE_EVERY, NudgedRecently, nudge_pair
 from domain.metrics import (
+    MIN_PEOPLE_SHOWN,
+    MIN_RATINGS_SHOWN,
     AtRiskPair,
     DepartmentGoals,
     DurationWeek,
     GoalAttainment,
     RiskReason,
     at_risk_list,
+    goal_attainment,
     load_spread,
 )
 from domain.model import Actor, NotificationKind
@@ -62,15 +65,10 @@ def test_the_30_day_health_figures_are_as_computed_by_hand(
     # ago, Hal has none. Median of 15 and 8: 11.5.
     assert d.median_days_to_first_session == pytest.approx(11.5)
     # Goals set in the period: Eve's two (one achieved), Fay's (dropped), Gus's
-    # (achieved); Hal's was set 45 days ago.
+    # (achieved); Hal's was set 45 days ago. Each department's rest on one
+    # mentee: too few to show.
     assert d.goal_attainment == GoalAttainment(
-        set=4,
-        achieved=2,
-        by_department=(
-            DepartmentGoals("Data", 1, 1),
-            DepartmentGoals("Engineering", 1, 0),
-            DepartmentGoals("Sales", 2, 1),
-        ),
+        set=4, achieved=2, by_department=(), withheld=("Data", "Engineering", "Sales")
     )
     assert d.goal_attainment.rate == pytest.approx(0.5)
     # Due in the period: completed 1, 2, 7, 10 and no-show 6 = 5.
@@ -107,7 +105,8 @@ def test_all_time_health_counts_every_goal_and_first_session(
     # ago; 200: 150) join 15 and 8: the median of 8, 15, 40, 150 is 27.5.
     assert d.median_days_to_first_session == pytest.approx(27.5)
     assert (d.goal_attainment.set, d.goal_attainment.achieved) == (5, 3)
-    assert DepartmentGoals("Sales", 3, 2) in d.goal_attainment.by_department
+    # Sales: Eve's two and Hal's, two mentees: still too few to show.
+    assert "Sales" in d.goal_attainment.withheld
     # Due: 1, 2, 3, 6, 7, 10, 11 = 7 (8 is yet to come); no-show 6.
     assert d.no_show_rate == pytest.approx(1 / 7)
     # Ana 4 of 7 due sessions; the others: Bob 1 (3), Cat 2 (7, 11), Dee 0.
@@ -223,3 +222,23 @@ def test_the_digest_carries_the_weeks_health_as_computed_by_hand(
     assert (digest.goal_attainment.set, digest.goal_attainment.achieved) == (1, 1)
     # Bob and Gus, Ana and Fay (as on the dashboard).
     assert digest.at_risk == 2
+
+
+def test_a_departments_goal_attainment_is_withheld_below_3_mentees() -> None:
+    found = goal_attainment(
+        [
+            DepartmentGoals("Data", 2, 2, 2),
+            DepartmentGoals("Design", 0, 0, 0),
+            DepartmentGoals("Sales", 5, 3, 3),
+            DepartmentGoals("", 1, 0, 1),
+        ]
+    )
+
+    # Sales: 3 of 5 from three mentees, shown; Data (two mentees) and the
+    # profiles without a department (one) are only named; Design set none.
+    # Everyone: 2 + 5 + 1 = 8 set, 2 + 3 = 5 achieved.
+    assert found == GoalAttainment(
+        set=8, achieved=5, by_department=(DepartmentGoals("Sales", 5, 3, 3),), withheld=("Data", "")
+    )
+    assert found.rate == pytest.approx(5 / 8)
+    assert MIN_PEOPLE_SHOWN == MIN_RATINGS_SHOWN == 3

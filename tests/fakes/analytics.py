@@ -250,7 +250,7 @@ class FakeAnalytics:
     def goals(
         self, workspace_id: str | None, since: datetime | None, until: datetime
     ) -> list[DepartmentGoals]:
-        found: dict[str, list[int]] = {}
+        found: dict[str, tuple[int, int, set[int]]] = {}
         for goal in self.store.goals.values():
             created = goal.created_at
             if (
@@ -260,10 +260,17 @@ class FakeAnalytics:
                 or created >= until
             ):
                 continue
-            counts = found.setdefault(self.store.users[goal.owner_id].department, [0, 0])
-            counts[0] += 1
-            counts[1] += goal.status is GoalStatus.ACHIEVED
-        return [DepartmentGoals(name, *found[name]) for name in sorted(found)]
+            department = self.store.users[goal.owner_id].department
+            set_, achieved, mentees = found.get(department, (0, 0, set()))
+            found[department] = (
+                set_ + 1,
+                achieved + (goal.status is GoalStatus.ACHIEVED),
+                mentees | {goal.owner_id},
+            )
+        return [
+            DepartmentGoals(name, set_, achieved, len(mentees))
+            for name, (set_, achieved, mentees) in sorted(found.items())
+        ]
 
     def at_risk_pairs(self, workspace_id: str | None, now: datetime) -> list[AtRiskPair]:
         recent = now - QUIET_AFTER

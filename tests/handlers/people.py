@@ -29,3 +29,11 @@ def mentor_and_mentee(h: Harness, *, meeting_link: str | None = None) -> None:
         {Field.DEPARTMENT: text_input("Sales"), Field.LEARNING_GOALS: text_input("python")},
     )
     h.slack.clear()
+
+
+# Keys zoneinfo loads that are no place's clock, with what a person is told.
+NOT_PLACES = ("localtime", "Factory", "posixrules", "posix/Europe/Paris", "right/Europe/Paris")
+
+
+def not_a_place(key: str) -> str:
+    return f"'{key}' is not the time zone of a place: pick one such as Europe/Paris."

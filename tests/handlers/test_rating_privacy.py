@@ -93,9 +93,9 @@ def test_no_average_resting_on_one_rating_reaches_the_digest_channel(
 def test_a_manager_opening_a_mentors_profile_reads_no_one_elses_written_feedback(
     h: Harness, owner_engine: Engine
 ) -> None:
-    """Managers may read every session's feedback in the database (its
-    policies); the mentor's card shows a reader only feedback of their own
-    sessions, whoever they are."""
+    """The database shows a manager no one else's feedback (migration 0026),
+    and the mentor's card asks for a reader's own sessions' feedback only,
+    whoever they are."""
     _rated_once(h, owner_engine)
     maya = MentorRef(mentor_id=user_id(owner_engine, "UMAYA")).encode()
 

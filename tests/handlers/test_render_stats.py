@@ -230,7 +230,7 @@ HEALTHY = replace(
         DurationWeek(NOW.date(), 30, 30, partial=True),
     ),
     median_days_to_first_session=11.5,
-    goal_attainment=GoalAttainment(4, 2, (DepartmentGoals("Sales", 2, 1),)),
+    goal_attainment=GoalAttainment(4, 2, (DepartmentGoals("Sales", 3, 2, 3),), ("Data",)),
     no_show_rate=0.2,
     late_cancel_rate=1 / 7,
     load_spread=0.8,
@@ -249,7 +249,8 @@ def test_programme_health_shows_its_figures_pairs_and_the_privacy_footer() -> No
     assert "90 → 75 min" in texts
     assert "30 → 30 min (part)" in texts
     assert "2 of 4 goals achieved (50%)" in texts
-    assert "*Sales* · 1 of 2" in texts
+    assert "*Sales* · 2 of 3" in texts
+    assert "*Data* · too few to show (under 3 mentees)" in texts
     assert "Pairs at risk* (and 3 more)" in texts
     assert "<!channel>" not in texts  # names are escaped
     [nudge] = [
@@ -259,6 +260,7 @@ def test_programme_health_shows_its_figures_pairs_and_the_privacy_footer() -> No
     ]
     assert decode(PairRef, nudge["value"]) == PairRef(mentor_id=7, mentee_id=8)
     assert "written feedback is seen by the session's two participants only" in texts
+    assert "goal attainment only when 3 mentees or more set its goals" in texts
     assert "No-shows 20%" in dashboard_text(HEALTHY)
 
 

@@ -21,7 +21,7 @@ from domain.workspace import WorkspaceSettings
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import MentorRef
 from tests.handlers.conftest import NOW, Harness
-from tests.handlers.people import mentor_and_mentee
+from tests.handlers.people import NOT_PLACES, mentor_and_mentee, not_a_place
 
 JOINED = "C0MENTORING"  # the bot is a member (bot.demo.cast)
 NOT_INVITED = "C0QUIET"
@@ -196,12 +196,13 @@ def test_a_channel_the_bot_cannot_post_to_is_refused_with_how_to_invite_it(
         (Field.MAX_OPEN, "51", "Open requests per mentee are from 1 to 50."),
         (Field.MIN_NOTICE, "169", "The minimum notice is from 0 to 168 hours."),
         (Field.MIN_NOTICE, "1.5", "The minimum notice must be a whole number."),
-        (Field.DIGEST_ZONE, "Mars/Olympus_Mons", "Unknown time zone: Mars/Olympus_Mons."),
+        (Field.DIGEST_ZONE, "Mars/Olympus_Mons", "'Mars/Olympus_Mons' is not a known time zone"),
+        *((Field.DIGEST_ZONE, key, not_a_place(key)) for key in NOT_PLACES),
         (Field.DIGEST_WEEKDAY, "9", "Pick a weekday from the list."),
         (Field.DIGEST_TIME, "25:00", "Pick a time."),
     ],
 )
-def test_an_out_of_range_number_or_an_unknown_zone_is_refused_beside_its_field(
+def test_an_out_of_range_number_or_an_unknown_or_placeless_zone_is_refused_beside_its_field(
     h: Harness, owner_engine: Engine, field: Field, value: str, said: str
 ) -> None:
     view = _open(h, "UOLGA")

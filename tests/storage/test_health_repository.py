@@ -166,6 +166,40 @@ def test_an_empty_programme_has_no_health_figures(
         assert all(w.planned_minutes == w.actual_minutes == 0 for w in d.duration_trend)
 
 
+def test_a_departments_goal_attainment_shows_from_3_mentees_and_says_too_few_below(
+    session_factory: sessionmaker[OrmSession],
+    app_engine: Engine,
+    health: tuple[dict[str, int], Store],
+) -> None:
+    ids, _ = health
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        conn.execute(
+            text(
+                "INSERT INTO goals (workspace_id, user_id, title, status, created_at, updated_at)"
+                " VALUES (:w, :u, 'Close a quarter', 'in_progress', :at, :at)"
+            ),
+            {"w": WORKSPACE, "u": ids["HIVY"], "at": NOW - timedelta(days=2)},
+        )
+
+    manager = SqlUnitOfWork(session_factory, MANAGER)
+    ever = dashboard(manager, FakeClock(NOW), period_days=None).goal_attainment
+    month = dashboard(manager, FakeClock(NOW), period_days=30).goal_attainment
+
+    # All time, Sales: Eve's two (one achieved), Hal's (achieved), Ivy's new
+    # one: 2 of 4, from three mentees. Data (Gus) and Engineering (Fay): one each.
+    assert [(g.department, g.set, g.achieved, g.mentees) for g in ever.by_department] == [
+        ("Sales", 4, 2, 3)
+    ]
+    assert ever.withheld == ("Data", "Engineering")
+    assert (ever.set, ever.achieved) == (6, 3)
+    # In 30 days Hal's is out: Sales rests on Eve and Ivy, too few; the
+    # programme's figure still counts every goal: Eve 2, Fay 1, Gus 1, Ivy 1.
+    assert month.by_department == ()
+    assert month.withheld == ("Data", "Engineering", "Sales")
+    assert (month.set, month.achieved) == (5, 2)
+
+
 def test_goal_counts_reach_managers_and_the_system_only(
     session_factory: sessionmaker[OrmSession], health: tuple[dict[str, int], Store]
 ) -> None:
