@@ -10,12 +10,8 @@ posts the blocks can access the file: the app uploaded it, so it can. No
 public URL is ever made. (Checked against Slack's documentation and the
 stand-in, not yet against a real workspace's Home tab.)
 
-Once a period's new pictures are recorded, the files they replace (and those
-of charts left with nothing to show) are deleted in Slack (`files.delete`), so
-the app's files do not pile up with every change of figures. The price: a
-digest posted earlier, and a Home published before the next open, name a
-picture that is gone (Slack shows it no more). A file that cannot be deleted
-is logged and left; the new pictures stand either way.
+Replaced files are not deleted: a digest posted earlier still names its
+picture, and a Home published a minute ago its own.
 """
 
 from __future__ import annotations
@@ -74,19 +70,8 @@ def publish_charts(
         keep_charts(
             system_uow, clock, workspace_id, source.period_days, uploaded=uploaded, emptied=emptied
         )
-        replaced = [file.kind for file in uploaded if file.kind in source.files]
-        for kind in (*replaced, *emptied):
-            _delete(client, workspace_id, source.files[kind].file_id)
         uploads += len(uploaded)
     return uploads
-
-
-def _delete(client: WebClient, workspace_id: str, file_id: str) -> None:
-    """Delete a picture no chart names any more; a failure only leaves it in Slack."""
-    try:
-        client.files_delete(file=file_id)
-    except (SlackApiError, SlackRequestError, OSError) as error:
-        log.warning("old chart file %s of %s not deleted: %s", file_id, workspace_id, error)
 
 
 def _upload(

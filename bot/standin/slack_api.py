@@ -112,8 +112,6 @@ class FakeSlack:
     # Each file's bytes, as posted to its upload URL: like Slack, files outlive
     # the call record (`clear`), so a later message may still show one.
     file_bytes: dict[str, bytes] = field(default_factory=dict)
-    # Files deleted with files.delete: gone for good, as in Slack.
-    deleted_files: set[str] = field(default_factory=set)
 
     def add_user(self, user_id: str, name: str, tz: str = "UTC", title: str = "") -> SlackUser:
         user = SlackUser(user_id, name, tz, title)
@@ -179,18 +177,6 @@ class FakeSlack:
             if isinstance(file, dict) and "id" in file and str(file["id"]) not in uploaded:
                 unknown.append(str(file["id"]))
         return unknown
-
-    def _delete_file(self, file_id: str) -> dict[str, Any]:
-        """files.delete as Slack answers it: a file deleted before says so, one
-        never uploaded is not found; a deleted file's picture shows nowhere."""
-        with self.lock:
-            if file_id in self.deleted_files:
-                return {"ok": False, "error": "file_deleted"}
-            if file_id not in self.file_names:
-                return {"ok": False, "error": "file_not_found"}
-            self.deleted_files.add(file_id)
-            self.file_bytes.pop(file_id, None)
-        return {"ok": True}
 
     def _shared(self, file: dict[str, Any]) -> dict[str, Any]:
         """A shared file as Slack describes it: the type follows from the name."""
@@ -283,8 +269,6 @@ class FakeSlack:
             upload_url = f"{self.base_url}/upload/{file_id}"
             self.file_names[file_id] = str(params.get("filename"))
             return {"ok": True, "upload_url": upload_url, "file_id": file_id}
-        if method == "files.delete":
-            return self._delete_file(str(params.get("file")))
         if method == "files.completeUploadExternal":
             files = params.get("files") or "[]"
             shared = json.loads(files) if isinstance(files, str) else files

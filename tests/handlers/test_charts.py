@@ -161,7 +161,8 @@ def test_changed_figures_upload_only_the_charts_that_changed(
     h.slack.clear()
 
     # A new request for next week changes no chart (it starts in the future);
-    # fewer hours offered change every period's utilization and nothing else.
+    # Maya offering one hour a week instead of fifteen changes every period's
+    # utilization (offered hours) and nothing else.
     deps = h.bot.deps
     request_session(
         deps.uow("T1", "UBEN"),
@@ -172,68 +173,14 @@ def test_changed_figures_upload_only_the_charts_that_changed(
     h.clock.set(A_WEEK_LATER + timedelta(minutes=5))
     jobs.analytics(h.bot)
     assert h.calls(UPLOAD_STEP) == []
-    _fewer_hours(h)
+    clear_weekly(deps.uow("T1", "UMAYA"))
+    add_weekly_slots(deps.uow("T1", "UMAYA"), weekdays=[1], start=time(10), end=time(11))
+    h.clock.set(A_WEEK_LATER + timedelta(minutes=10))
     jobs.analytics(h.bot)
     after = {(days, kind): file_id for days, kind, file_id, _alt in _chart_rows(owner_engine)}
     changed = {key for key in after if after[key] != before[key]}
     assert changed == {(days or 0, "utilization") for days in PERIODS}
     assert len(h.calls(UPLOAD_STEP)) == len(PERIODS)
-
-
-def _fewer_hours(h: Harness) -> None:
-    """Maya offers one hour a week instead of fifteen: every period's
-    utilization chart changes, and nothing else."""
-    uow = h.bot.deps.uow
-    clear_weekly(uow("T1", "UMAYA"))
-    add_weekly_slots(uow("T1", "UMAYA"), weekdays=[1], start=time(10), end=time(11))
-    h.clock.set(A_WEEK_LATER + timedelta(minutes=10))
-
-
-def test_a_new_snapshots_charts_delete_the_files_they_replace(
-    h: Harness, owner_engine: Engine
-) -> None:
-    _programme(h, owner_engine)
-    jobs.analytics(h.bot)
-    before = {(days, kind): file_id for days, kind, file_id, _alt in _chart_rows(owner_engine)}
-    h.slack.clear()
-
-    _fewer_hours(h)
-    jobs.analytics(h.bot)
-
-    after = {(days, kind): file_id for days, kind, file_id, _alt in _chart_rows(owner_engine)}
-    replaced = {before[key] for key in before if after[key] != before[key]}
-    assert len(replaced) == len(PERIODS)  # each period's utilization
-    deleted = [call.params["file"] for call in h.calls("files.delete")]
-    assert sorted(deleted) == sorted(replaced)
-    assert all(h.slack.uploaded_bytes(file_id) is None for file_id in replaced)
-    assert all(h.slack.uploaded_bytes(file_id) for file_id in after.values())
-    # The next Home open shows the new pictures and uploads or deletes nothing.
-    h.slack.clear()
-    thirty = [after[(30, kind)] for kind in ("sessions", "duration", "utilization")]
-    assert [b["slack_file"]["id"] for b in _images(_home(h, "UOLGA"))] == thirty
-    assert h.calls(UPLOAD_STEP) == []
-    assert h.calls("files.delete") == []
-
-
-def test_an_old_file_slack_will_not_delete_leaves_the_new_charts_standing(
-    h: Harness, owner_engine: Engine, caplog: pytest.LogCaptureFixture
-) -> None:
-    _programme(h, owner_engine)
-    jobs.analytics(h.bot)
-    before = _chart_rows(owner_engine)
-    h.slack.fail("files.delete", times=len(PERIODS), error="cant_delete_file")
-
-    _fewer_hours(h)
-    jobs.analytics(h.bot)
-
-    after = _chart_rows(owner_engine)
-    assert len(after) == len(before)
-    assert len(set(after) - set(before)) == len(PERIODS)  # the new utilization charts
-    assert len(h.calls("files.delete")) == len(PERIODS)
-    assert "not deleted: " in caplog.text
-    assert "cant_delete_file" in caplog.text
-    thirty = {kind: file_id for days, kind, file_id, _alt in after if days == 30}
-    assert _images(_home(h, "UOLGA"))[-1]["slack_file"] == {"id": thirty["utilization"]}
 
 
 def test_mentor_stats_shows_a_manager_the_homes_charts_and_uploads_nothing(
