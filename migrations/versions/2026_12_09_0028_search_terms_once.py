@@ -10,8 +10,8 @@ table is read again) and ranked from there; the terms are made again only
 when close spellings are looked for. What it returns is unchanged (compared
 with 0015's on a seeded programme); the call costs about a fifth less.
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-09 09:00:00
 """
 
@@ -22,8 +22,8 @@ from types import ModuleType
 
 from alembic import op
 
-revision: str = "0023"
-down_revision: str | None = "0022"
+revision: str = "0028"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
