@@ -44,7 +44,7 @@ def _shown(zone: str) -> str:
 def validate_zone(zone: str) -> ZoneInfo:
     """The zone named `zone`, or InvalidInput for a name zoneinfo does not know."""
     try:
-        return ZoneInfo(zone)
+        return _zone(zone)
     # ValueError: empty, absolute or escaping names ("../etc/passwd"); OSError: a
     # folder of the database such as "America".
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -74,6 +74,15 @@ def chosen_zone(zone: str) -> str:
     return zone
 
 
+@cache
+def _zone(name: str) -> ZoneInfo:
+    # zoneinfo holds only its last 8 zones for sure: a page of mentors in more
+    # zones than that read their zone files from disk again on every search
+    # (seen in a profile of a burst of `/mentor find`). Only names that exist
+    # are kept (a failed lookup raises), so this holds at most the tz database.
+    return ZoneInfo(name)
+
+
 def local_wall_clock(moment: datetime, zone: str) -> datetime:
     """`moment` as the clock on the wall in `zone` shows it (aware, in that zone)."""
     return _aware(moment, "moment").astimezone(validate_zone(zone))
@@ -84,24 +93,35 @@ def candidate_slots(
 ) -> list[Slot]:
     """Every slot of the weekly and extra windows that starts in [start, end), in UTC,
     sorted and without duplicates; days off yield nothing."""
+    return list(_candidates(schedule, zone, start, end, slot_minutes))
+
+
+def _candidates(
+    schedule: Schedule, zone: str, start: datetime, end: datetime, slot_minutes: int
+) -> Iterator[Slot]:
+    """`candidate_slots`, one local date at a time, so that a caller who needs
+    only the first few does not expand the whole window. In order: a slot's
+    start is the first instant its wall-clock time is shown, and that instant
+    grows with the wall-clock time (gaps are skipped), so every slot of a local
+    date starts before any slot of the next one, and no slot belongs to two."""
     if slot_minutes <= 0:
         raise ValueError(f"slot_minutes must be positive, got {slot_minutes}")
     tz = validate_zone(zone)
     start, end = _aware(start, "start"), _aware(end, "end")
     length = timedelta(minutes=slot_minutes)
-    found: set[Slot] = set()
     # A window's local date may differ from the UTC date of its slots by a day either
     # way, so look one local date beyond each edge and let the filter below decide.
     day = start.astimezone(tz).date() - timedelta(days=1)
     last_day = end.astimezone(tz).date() + timedelta(days=1)
     while day <= last_day:
         if not _is_off(schedule, day):
+            found: set[Slot] = set()
             for window_start, window_end in _windows_on(schedule, day):
                 for slot in _cut(day, window_start, window_end, tz, length):
                     if start <= slot.starts_at < end:
                         found.add(slot)
+            yield from sorted(found)
         day += timedelta(days=1)
-    return sorted(found)
 
 
 def free_slots(
@@ -122,26 +142,19 @@ def free_slots(
     `busy` holds the sessions of everyone the slot concerns (mentor and mentee): any
     active one blocks an overlapping slot, whoever it belongs to.
     """
-    tz = validate_zone(zone)
-    not_before = _aware(not_before, "not_before")
-    if weekly_cap is not None and weekly_cap <= 0:
-        return []  # a cap of zero closes every week, even one without sessions yet
-    periods = list(busy)
-    blocking = [
-        (_aware(p.starts_at, "busy start"), _aware(p.ends_at, "busy end"))
-        for p in periods
-        if p.status in ACTIVE_STATUSES
-    ]
-    full_weeks = _full_weeks(periods, mentor_id, tz, weekly_cap)
-    return [
-        slot
-        for slot in candidate_slots(schedule, zone, window_start, window_end, slot_minutes)
-        if slot.starts_at >= not_before
-        and iso_week(slot.starts_at, tz) not in full_weeks
-        and not any(
-            slot.starts_at < b_end and b_start < slot.ends_at for b_start, b_end in blocking
+    return list(
+        _free(
+            schedule=schedule,
+            zone=zone,
+            mentor_id=mentor_id,
+            slot_minutes=slot_minutes,
+            window_start=window_start,
+            window_end=window_end,
+            not_before=not_before,
+            busy=busy,
+            weekly_cap=weekly_cap,
         )
-    ]
+    )
 
 
 def first_free_slot(
@@ -156,19 +169,57 @@ def first_free_slot(
     busy: Iterable[BusyPeriod],
     weekly_cap: int | None,
 ) -> Slot | None:
-    """The earliest of `free_slots(...)`, or None when there is none."""
-    slots = free_slots(
-        schedule=schedule,
-        zone=zone,
-        mentor_id=mentor_id,
-        slot_minutes=slot_minutes,
-        window_start=window_start,
-        window_end=window_end,
-        not_before=not_before,
-        busy=busy,
-        weekly_cap=weekly_cap,
+    """The earliest of `free_slots(...)`, or None when there is none. A search
+    shows it on every card: only the days up to it are expanded, not the
+    whole window (that took a quarter of the CPU of a `/mentor find`)."""
+    return next(
+        _free(
+            schedule=schedule,
+            zone=zone,
+            mentor_id=mentor_id,
+            slot_minutes=slot_minutes,
+            window_start=window_start,
+            window_end=window_end,
+            not_before=not_before,
+            busy=busy,
+            weekly_cap=weekly_cap,
+        ),
+        None,
     )
-    return slots[0] if slots else None
+
+
+def _free(
+    *,
+    schedule: Schedule,
+    zone: str,
+    mentor_id: int,
+    slot_minutes: int,
+    window_start: datetime,
+    window_end: datetime,
+    not_before: datetime,
+    busy: Iterable[BusyPeriod],
+    weekly_cap: int | None,
+) -> Iterator[Slot]:
+    tz = validate_zone(zone)
+    not_before = _aware(not_before, "not_before")
+    if weekly_cap is not None and weekly_cap <= 0:
+        return  # a cap of zero closes every week, even one without sessions yet
+    periods = list(busy)
+    blocking = [
+        (_aware(p.starts_at, "busy start"), _aware(p.ends_at, "busy end"))
+        for p in periods
+        if p.status in ACTIVE_STATUSES
+    ]
+    full_weeks = _full_weeks(periods, mentor_id, tz, weekly_cap)
+    for slot in _candidates(schedule, zone, window_start, window_end, slot_minutes):
+        if (
+            slot.starts_at >= not_before
+            and iso_week(slot.starts_at, tz) not in full_weeks
+            and not any(
+                slot.starts_at < b_end and b_start < slot.ends_at for b_start, b_end in blocking
+            )
+        ):
+            yield slot
 
 
 # --- helpers ----------------------------------------------------------------

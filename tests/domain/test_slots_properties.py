@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -19,7 +20,7 @@ from domain.model import (
     TimeOff,
     WeeklySlot,
 )
-from domain.slots import CAPPED_STATUSES, free_slots
+from domain.slots import CAPPED_STATUSES, first_free_slot, free_slots
 from tests.dates import NEXT_YEAR, dst_changes
 
 MENTOR, MENTEE, SOMEONE_ELSE = 1, 2, 3
@@ -115,17 +116,23 @@ class Case:
     weekly_cap: int | None
 
     def free(self) -> list[Slot]:
-        return free_slots(
-            schedule=self.schedule,
-            zone=self.zone,
-            mentor_id=MENTOR,
-            slot_minutes=self.slot_minutes,
-            window_start=self.window_start,
-            window_end=self.window_end,
-            not_before=self.not_before,
-            busy=self.busy,
-            weekly_cap=self.weekly_cap,
-        )
+        return free_slots(**self.arguments())
+
+    def first_free(self) -> Slot | None:
+        return first_free_slot(**self.arguments())
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            "schedule": self.schedule,
+            "zone": self.zone,
+            "mentor_id": MENTOR,
+            "slot_minutes": self.slot_minutes,
+            "window_start": self.window_start,
+            "window_end": self.window_end,
+            "not_before": self.not_before,
+            "busy": self.busy,
+            "weekly_cap": self.weekly_cap,
+        }
 
 
 @st.composite
@@ -253,3 +260,10 @@ def test_a_free_slot_is_never_in_a_week_the_mentor_has_filled(case: Case) -> Non
             and week(period.starts_at) == week(slot.starts_at)
         )
         assert case.weekly_cap is None or taken < case.weekly_cap
+
+
+@PROPERTY
+@given(cases())
+def test_the_first_free_slot_is_the_earliest_of_the_free_slots(case: Case) -> None:
+    free = case.free()
+    assert case.first_free() == (free[0] if free else None)
