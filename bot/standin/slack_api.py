@@ -47,6 +47,12 @@ def _texts(node: Any) -> list[str]:
     return []
 
 
+def dm_channel(channel: str) -> str:
+    """The channel a message to `channel` lands in: the stand-in's DM with a
+    person (as conversations.open names it) when `channel` is a user id."""
+    return "D" + channel if channel[:1] in ("U", "W") else channel
+
+
 # The method name recorded for a file's bytes posted to its upload URL.
 UPLOAD = "file_upload"
 
@@ -187,8 +193,7 @@ class FakeSlack:
 
     def _post(self, params: dict[str, Any]) -> None:
         """Keep a posted message in its conversation (under the lock)."""
-        channel = str(params.get("channel") or "")
-        place = "D" + channel if channel[:1] in ("U", "W") else channel
+        place = dm_channel(str(params.get("channel") or ""))
         message: dict[str, Any] = {"type": "message", "bot_id": "BBOT", "text": params.get("text")}
         if params.get("metadata"):
             message["metadata"] = params["metadata"]
