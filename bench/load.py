@@ -450,6 +450,14 @@ def drain(url: str, after_session: int, timeout: float) -> int:
         time.sleep(2)
 
 
+def confirms_a_booking(text: str) -> bool:
+    """The booker's courtesy DM (not in the outbox): 'Request sent', or, when
+    Slack's retry finds the request its first try made, 'already sent'."""
+    return text.startswith("Request sent") or (
+        text.startswith("Your request for") and "was already sent" in text
+    )
+
+
 def dm_check(db_url: str, phase: Phase) -> list[str]:
     """Every notice made during the phase (the bookings', the acceptances', and
     any a job made) against the DMs each person received during it, counted
@@ -477,7 +485,7 @@ def dm_check(db_url: str, phase: Phase) -> list[str]:
         for c in phase.seen.new_calls(phase.mark)
         if c["method"] == "chat.postMessage"
         and str(c["params"].get("channel", ""))[:1] in ("U", "W")
-        and not str(c["params"].get("text", "")).startswith("Request sent")
+        and not confirms_a_booking(str(c["params"].get("text", "")))
     ]
     apologies = [c for c in dms if is_apology(str(c["params"].get("text", "")))]
     received = Counter(str(c["params"].get("channel")) for c in dms if c not in apologies)
@@ -567,11 +575,12 @@ def check_replicas(db_url: str, phase: Phase, after_session: int) -> list[str]:
         str(c["params"].get("channel"))
         for c in phase.seen.new_calls(phase.mark)
         if c["method"] == "chat.postMessage"
-        and str(c["params"].get("text", "")).startswith("Request sent")
+        and confirms_a_booking(str(c["params"].get("text", "")))
     )
     twice = sum(1 for k in courtesy.values() if k > 1)
     lines.append(
-        "'Request sent' confirmations (a courtesy DM, not in the outbox):"
+        "'Request sent' (or, to a retry, 'already sent') confirmations (a courtesy DM, not in"
+        " the outbox):"
         f" {sum(courtesy.values())} for {len(wanted)} bookings acked ok; twice to {twice}"
     )
     return lines
