@@ -8,8 +8,8 @@ after it may have sent the DM: the next deliverer first looks in the person's
 DM for it (the DM carries the notice id), so a person gets it once. The
 application role may update it, as the other delivery columns (0010).
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-09 00:23:00
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023"
-down_revision: str | None = "0022"
+revision: str = "0029"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
