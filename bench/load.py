@@ -450,11 +450,20 @@ def drain(url: str, after_session: int, timeout: float) -> int:
         time.sleep(2)
 
 
-def dm_check(db_url: str, phase: Phase) -> str:
+def confirms_a_booking(text: str) -> bool:
+    """The booker's courtesy DM (not in the outbox): 'Request sent', or, when
+    Slack's retry finds the request its first try made, 'already sent'."""
+    return text.startswith("Request sent") or (
+        text.startswith("Your request for") and "was already sent" in text
+    )
+
+
+def dm_check(db_url: str, phase: Phase) -> list[str]:
     """Every notice made during the phase (the bookings', the acceptances', and
-    any a job made) against the DMs each person received during it: the
-    outbox's DMs carry no notice id, so they are counted per person. A
-    calendar update reaches its person as a file shared into their DM."""
+    any a job made) against the DMs each person received during it, counted
+    per person (a calendar update reaches its person as a file shared into
+    their DM, which carries no notice id), then per notice by the id each
+    message DM carries in its metadata."""
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
             "SELECT u.slack_user_id, count(*) FROM notifications n"
@@ -462,13 +471,21 @@ def dm_check(db_url: str, phase: Phase) -> str:
             " AND n.delivered_at IS NOT NULL GROUP BY u.slack_user_id",
             (phase.began,),
         ).fetchall()
+        messaged = {
+            str(row[0])
+            for row in conn.execute(
+                "SELECT id FROM notifications WHERE created_at >= %s AND delivered_at IS NOT NULL"
+                " AND kind <> 'calendar_update'",
+                (phase.began,),
+            )
+        }
     expected = Counter({str(user): int(count) for user, count in rows})
     dms = [
         c
         for c in phase.seen.new_calls(phase.mark)
         if c["method"] == "chat.postMessage"
         and str(c["params"].get("channel", ""))[:1] in ("U", "W")
-        and not str(c["params"].get("text", "")).startswith("Request sent")
+        and not confirms_a_booking(str(c["params"].get("text", "")))
     ]
     apologies = [c for c in dms if is_apology(str(c["params"].get("text", "")))]
     received = Counter(str(c["params"].get("channel")) for c in dms if c not in apologies)
@@ -480,11 +497,27 @@ def dm_check(db_url: str, phase: Phase) -> str:
     sorry = {str(c["params"].get("channel")) for c in apologies}
     extra = sum(max(0, received[k] - expected.get(k, 0)) for k in received)
     missing = sum(max(0, expected[k] - received.get(k, 0)) for k in expected)
-    return (
+    per_notice = Counter(
+        str(c["params"]["metadata"]["event_payload"]["id"])
+        for c in dms
+        if isinstance(c["params"].get("metadata"), dict)
+    )
+    doubled = sorted(k for k, n in per_notice.items() if n > 1)
+    lost = sorted(messaged - set(per_notice))
+    # The outbox reads a DM only for a notice whose last claim recorded no answer.
+    looked = sum(
+        1 for c in phase.seen.new_calls(phase.mark) if c["method"] == "conversations.history"
+    )
+    return [
         f"DMs (per person, all notices made during the phase): {sum(received.values())} received"
         f" for {sum(expected.values())} delivered notices; duplicated {extra}, lost {missing};"
-        f" and {len(apologies)} apologies ('something went wrong') to {len(sorry)} people"
-    )
+        f" and {len(apologies)} apologies ('something went wrong') to {len(sorry)} people",
+        f"message DMs by notice id: {sum(per_notice.values())} for {len(messaged)} delivered"
+        f" notices; notices DMed twice or more {len(doubled)}, without a DM {len(lost)}"
+        + (f" e.g. {doubled[:3]}" if doubled else "")
+        + (f" e.g. {lost[:3]}" if lost else "")
+        + f"; DMs looked for before a resend (claims left open): {looked}",
+    ]
 
 
 def check_replicas(db_url: str, phase: Phase, after_session: int) -> list[str]:
@@ -537,16 +570,17 @@ def check_replicas(db_url: str, phase: Phase, after_session: int) -> list[str]:
         f" notice {len(no_accept_notice)} (of {len(accepted)} accepted);"
         f" undelivered {undelivered}, given up {gave_up}"
     )
-    lines.append(dm_check(db_url, phase))
+    lines += dm_check(db_url, phase)
     courtesy = Counter(
         str(c["params"].get("channel"))
         for c in phase.seen.new_calls(phase.mark)
         if c["method"] == "chat.postMessage"
-        and str(c["params"].get("text", "")).startswith("Request sent")
+        and confirms_a_booking(str(c["params"].get("text", "")))
     )
     twice = sum(1 for k in courtesy.values() if k > 1)
     lines.append(
-        "'Request sent' confirmations (a courtesy DM, not in the outbox):"
+        "'Request sent' (or, to a retry, 'already sent') confirmations (a courtesy DM, not in"
+        " the outbox):"
         f" {sum(courtesy.values())} for {len(wanted)} bookings acked ok; twice to {twice}"
     )
     return lines

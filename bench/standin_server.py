@@ -6,8 +6,8 @@ Every `serve` replica the bench starts points `SLACK_API_URL` here, so one
 process sees everything the bot sends, whichever replica sent it. Each call is
 stamped with `time.monotonic()` when it arrives (one clock for every process on
 the machine, so the bench compares it with its own send times). It answers
-`users.info` for anyone (first-time people get a made-up profile), as Slack
-would for any member of the workspace.
+`users.info` and `conversations.open` for anyone (first-time people get a
+made-up profile), as Slack would for any member of the workspace.
 
 A second port, for the bench alone, serves `GET /calls?after=K`: the calls
 from number K on, as JSON, with their stamps and what the stand-in answered.
@@ -40,7 +40,7 @@ ZONES = ("Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Adelaid
 # What a waiting bench needs of each call; the rest (a Home tab's blocks, a
 # search result's blocks) is dropped from the export.
 KEPT_PARAMS = {
-    "chat.postMessage": ("channel", "text", "blocks"),
+    "chat.postMessage": ("channel", "text", "blocks", "metadata"),
     "files.completeUploadExternal": ("channel_id",),
     "response_url": ("response_url_id", "text", "replace_original", "delete_original"),
     "views.open": ("trigger_id",),
@@ -69,12 +69,14 @@ class StampedCalls(list[Call]):
 @dataclass
 class AnyoneSlack(StandInSlack):
     """A workspace in which every user id is a member: `users.info` answers for
-    people the bench never announced, with a name and a zone made from the id."""
+    people the bench never announced, with a name and a zone made from the id,
+    and `conversations.open` opens a DM with any of them (the bot opens one to
+    share a calendar file, and to read a DM's history)."""
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        if method == "users.info":
-            user_id = str(params.get("user") or "")
-            if user_id and user_id not in self.users:
+        if method in ("users.info", "conversations.open"):
+            named = str(params.get("user") or params.get("users") or "")
+            for user_id in (u for u in named.split(",") if u and u not in self.users):
                 zone = ZONES[zlib.crc32(user_id.encode()) % len(ZONES)]
                 self.add_user(user_id, f"Newcomer {user_id[-5:]}", zone)
         return super().answer(method, params)

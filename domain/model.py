@@ -367,6 +367,9 @@ class Notification:
     # Claimed for delivery when written (see `Delivery`): not offered to the
     # outbox's deliverer before this moment.
     claimed_until: datetime | None = None
+    # The claim before this one ended with no answer from Slack recorded (its
+    # deliverer died, or lost the connection mid-call): the DM may have gone.
+    maybe_sent: bool = False
 
 
 @dataclass(frozen=True)

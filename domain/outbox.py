@@ -1,8 +1,10 @@
 """Delivering notices as DMs: claim, send (outside any transaction), then mark.
 
 A claim is a lease: the claimed notices are not offered to anyone else until it
-runs out, so a deliverer that dies mid-batch leaves them for the next run
-(at-least-once; Slack offers no idempotency key for messages).
+runs out, so a deliverer that dies mid-batch leaves them for the next run.
+Slack offers no idempotency key for messages: a notice claimed again while its
+last claim has no outcome recorded comes `maybe_sent`, and the deliverer looks
+for its DM before sending it (handlers.notifier), so a person gets it once.
 
 A DM that fails is tried again with exponential backoff, at most `MAX_ATTEMPTS`
 times in all (about an hour of trying), then given up: a dead letter,
@@ -106,6 +108,8 @@ class Failure:
     error: str
     permanent: bool
     retry_after: timedelta | None = None
+    # No answer came (a lost connection): Slack may have taken the DM.
+    maybe_sent: bool = False
 
 
 def settle(
@@ -137,7 +141,9 @@ def _record_failure(uow: UnitOfWork, now: datetime, failure: Failure) -> bool:
     backoff = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
     give_up = failure.permanent or attempts >= MAX_ATTEMPTS
     retry_at = None if give_up else now + max(backoff, failure.retry_after or timedelta(0))
-    gave_up = uow.notifications.record_failure(failure.notice.id, failure.error, now, retry_at)
+    gave_up = uow.notifications.record_failure(
+        failure.notice.id, failure.error, now, retry_at, maybe_sent=failure.maybe_sent
+    )
     if gave_up:
         uow.workspaces.count_undelivered(failure.notice.workspace_id)
     return gave_up

@@ -497,16 +497,25 @@ class NotificationRepository(Protocol):
         """Undelivered notices due now (only `ids` when given), leased until
         `now + lease` so no other deliverer takes them meanwhile; system actor.
         Rows another transaction is claiming are skipped, and so are the
-        notices of a paused workspace (they wait for it to be resumed)."""
+        notices of a paused workspace (they wait for it to be resumed). A
+        notice whose last claim has no outcome recorded comes `maybe_sent`."""
         ...
 
     def mark_delivered(self, notification_id: UUID, at: datetime) -> None: ...
 
     def record_failure(
-        self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
+        self,
+        notification_id: UUID,
+        error: str,
+        at: datetime,
+        retry_at: datetime | None,
+        *,
+        maybe_sent: bool = False,
     ) -> bool:
         """Remember why a DM failed; retry at `retry_at`, or never when None.
-        True when this gave the notice up (it had not been given up before)."""
+        `maybe_sent`: Slack's answer was lost, not a refusal (the next claim
+        comes `maybe_sent`). True when this gave the notice up (it had not
+        been given up before)."""
         ...
 
     def release(self, notification_id: UUID, at: datetime, error: str) -> None:

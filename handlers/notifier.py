@@ -11,7 +11,13 @@ the last one showing the state at its time. A failure leaves the notice in
 the outbox with the reason and the time of the next try; a permanent refusal
 (the person left Slack, say) is recorded and not retried (see domain.outbox for
 the bound on tries). A refusal of the bot's own token pauses the workspace:
-nothing more is sent there, and its notices wait, until it is heard from."""
+nothing more is sent there, and its notices wait, until it is heard from.
+
+Each DM carries its notice's id in its message metadata. A notice claimed
+again after a claim that recorded no answer (its deliverer was killed between
+Slack taking the DM and the record, or lost the connection) is first looked
+for in the person's DM: found, it is recorded as delivered, not sent again.
+Only such a retry reads the DM; a first send makes one call, as before."""
 
 from __future__ import annotations
 
@@ -79,6 +85,19 @@ PERMANENT_ERRORS = frozenset(
 TOKEN_ERRORS = frozenset({"account_inactive", "token_revoked", "invalid_auth", "not_authed"})
 # How long a process trusts that a workspace it heard from is not paused.
 HEARD_FROM_TTL_S = 60.0
+
+# The message metadata that names the notice a DM delivers (`metadata` of
+# chat.postMessage, read back by conversations.history with include_all_metadata).
+NOTICE_EVENT = "mentorbot_notice"
+# The person's latest messages in the DM looked through for a notice that may
+# have gone: it is looked for within minutes of its first try (a lease, or a
+# backoff of at most an hour), and the bot writes a person a few DMs an hour.
+HISTORY = 100
+
+
+def notice_metadata(notice_id: UUID) -> dict[str, object]:
+    """The metadata of the DM that delivers a notice."""
+    return {"event_type": NOTICE_EVENT, "event_payload": {"id": str(notice_id)}}
 
 
 class Sent(Enum):
@@ -315,6 +334,10 @@ class SlackNotifier:
                 log.error("calendar notice %s describes no event", notice.id)
                 return Sent.REFUSED, Failure(notice, "no_calendar_event", permanent=True)
             return self._call_slack(delivery, lambda: self._upload(recipient, invite))
+        if notice.maybe_sent:
+            went = self._went_before(delivery)
+            if went is not None:
+                return went
         text, blocks = dm_message(
             notice,
             recipient=recipient,
@@ -326,9 +349,37 @@ class SlackNotifier:
         return self._call_slack(
             delivery,
             lambda: self._client.chat_postMessage(
-                channel=recipient.slack_user_id, text=text, blocks=blocks
+                channel=recipient.slack_user_id,
+                text=text,
+                blocks=blocks,
+                metadata=notice_metadata(notice.id),
             ),
         )
+
+    def _went_before(self, delivery: Delivery) -> tuple[Sent, Failure | None] | None:
+        """For a notice whose last claim may have sent it: OK when its DM is in
+        the person's DM already; a failure when Slack cannot be reached to
+        tell; None when it is to be sent. A refusal to show the history (an
+        install without `im:history`, say) sends it, at worst twice, as before."""
+        notice = delivery.notification
+        try:
+            history = self._client.conversations_history(
+                channel=self._dm_channel(delivery.recipient),
+                limit=HISTORY,
+                include_all_metadata=True,
+            )
+        except SlackApiError as error:
+            log.warning("DM %s: history not read (%s), sent again", notice.id, error)
+            return None
+        except OSError as error:
+            return Sent.UNREACHABLE, Failure(
+                notice, f"connection: {type(error).__name__}", permanent=False, maybe_sent=True
+            )
+        wanted = notice_metadata(notice.id)
+        if any(message.get("metadata") == wanted for message in history.get("messages") or []):
+            log.info("DM %s had gone before its deliverer stopped: recorded", notice.id)
+            return Sent.OK, None
+        return None
 
     def _calendar(self, delivery: Delivery, link: str | None) -> CalendarDm | None:
         """A calendar update's file: one session's, or one for a series."""
@@ -401,7 +452,7 @@ class SlackNotifier:
         except OSError as error:  # connection refused, timeouts: Slack unreachable
             log.warning("DM %s to %s failed: %s", notice.id, user_id, error)
             return Sent.UNREACHABLE, Failure(
-                notice, f"connection: {type(error).__name__}", permanent=False
+                notice, f"connection: {type(error).__name__}", permanent=False, maybe_sent=True
             )
         return Sent.OK, None
 

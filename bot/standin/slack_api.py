@@ -48,6 +48,12 @@ def _texts(node: Any) -> list[str]:
     return []
 
 
+def dm_channel(channel: str) -> str:
+    """The channel a message to `channel` lands in: the stand-in's DM with a
+    person (as conversations.open names it) when `channel` is a user id."""
+    return "D" + channel if channel[:1] in ("U", "W") else channel
+
+
 # The method name recorded for a file's bytes posted to its upload URL.
 UPLOAD = "file_upload"
 
@@ -112,6 +118,10 @@ class FakeSlack:
     # Each file's bytes, as posted to its upload URL: like Slack, files outlive
     # the call record (`clear`), so a later message may still show one.
     file_bytes: dict[str, bytes] = field(default_factory=dict)
+    # Messages posted, per conversation (a DM as conversations.open names it),
+    # oldest first; they too outlive the call record. A message is posted once
+    # Slack has it, whether or not its answer reaches the sender.
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def add_user(self, user_id: str, name: str, tz: str = "UTC", title: str = "") -> SlackUser:
         user = SlackUser(user_id, name, tz, title)
@@ -184,6 +194,27 @@ class FakeSlack:
         mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return {"id": file["id"], "title": file.get("title"), "name": name, "mimetype": mimetype}
 
+    def _post(self, params: dict[str, Any]) -> None:
+        """Keep a posted message in its conversation (under the lock)."""
+        place = dm_channel(str(params.get("channel") or ""))
+        message: dict[str, Any] = {"type": "message", "bot_id": "BBOT", "text": params.get("text")}
+        if params.get("metadata"):
+            message["metadata"] = params["metadata"]
+        self.messages.setdefault(place, []).append(message)
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The latest messages first; like Slack, their metadata only when
+        `include_all_metadata` is asked for."""
+        with self.lock:
+            posted = list(self.messages.get(str(params.get("channel")), []))
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("1", "true")
+        latest = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(posted[-limit:])
+        ]
+        return {"ok": True, "messages": latest, "has_more": len(posted) > limit}
+
     # -- answers -------------------------------------------------------------
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +263,8 @@ class FakeSlack:
                     "is_member": channel.bot_is_member,
                 },
             }
+        if method == "conversations.history":
+            return self._history(params)
         if method == "conversations.open":
             users = [u for u in str(params.get("users", "")).split(",") if u]
             if not 1 <= len(users) <= 8:
@@ -316,6 +349,8 @@ class _Handler(BaseHTTPRequestHandler):
             fault = slack._take_fault(method, params)
             if fault is None or fault.status == 200:
                 slack.calls.append(Call(method, params, token))
+                if method == "chat.postMessage" and (fault is None or not fault.error):
+                    slack._post(params)
             if method == UPLOAD and fault is None:
                 slack.file_bytes[str(params["file_id"])] = body
         if fault is not None and fault.delay_s:

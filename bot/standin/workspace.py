@@ -26,7 +26,7 @@ from bot.standin.clock import FakeClock
 from bot.standin.payloads import Where
 from bot.standin.seen import Sight
 from bot.standin.signing import Reply, SlackSender
-from bot.standin.slack_api import Call, FakeSlack, FakeSlackServer
+from bot.standin.slack_api import Call, FakeSlack, FakeSlackServer, dm_channel
 
 T = TypeVar("T")
 
@@ -70,12 +70,6 @@ def serve_http(app: WSGIApplication) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def dm_channel(channel: str) -> str:
-    """The channel a message to `channel` lands in: the stand-in's DM with a
-    person (as conversations.open names it) when `channel` is a user id."""
-    return "D" + channel if channel[:1] in ("U", "W") else channel
 
 
 @dataclass

@@ -80,5 +80,8 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     next_attempt_at: Mapped[datetime] = timestamp_now()
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the open claim began; NULL once Slack's answer to it was recorded.
+    # Still set when the notice is claimed again: its DM may have gone.
+    sending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set when Slack refused the DM for good (e.g. user_not_found): never retried.
     gave_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -47,6 +48,7 @@ class SqlNotificationRepository:
                 created_at=notification.created_at,
                 # A notice claimed as it is written waits out its claim.
                 next_attempt_at=notification.claimed_until or notification.created_at,
+                sending_since=notification.created_at if notification.claimed_until else None,
                 attempts=notification.attempts,
                 read_at=notification.read_at,
             )
@@ -117,7 +119,7 @@ class SqlNotificationRepository:
             .exists()
         )
         due = (
-            select(NotificationRow.id)
+            select(NotificationRow.id, NotificationRow.sending_since)
             .where(
                 NotificationRow.delivered_at.is_(None),
                 NotificationRow.gave_up_at.is_(None),
@@ -130,28 +132,42 @@ class SqlNotificationRepository:
         )
         if ids is not None:
             due = due.where(NotificationRow.id.in_(list(ids)))
+        # The rows as they were before this claim: whether a claim was open.
+        before = due.subquery()
         statement = (
             update(NotificationRow)
-            .where(NotificationRow.id.in_(due.scalar_subquery()))
-            .values(next_attempt_at=now + lease, attempts=NotificationRow.attempts + 1)
-            .returning(NotificationRow)
+            .where(NotificationRow.id == before.c.id)
+            .values(
+                next_attempt_at=now + lease,
+                attempts=NotificationRow.attempts + 1,
+                sending_since=now,
+            )
+            .returning(NotificationRow, before.c.sending_since.is_not(None))
             .execution_options(synchronize_session=False, populate_existing=True)
         )
-        rows = self._session.scalars(statement).all()
-        return [notification_from_row(row) for row in rows]
+        rows = self._session.execute(statement).all()
+        return [replace(notification_from_row(row), maybe_sent=open_) for row, open_ in rows]
 
     def mark_delivered(self, notification_id: UUID, at: datetime) -> None:
         self._session.execute(
             update(NotificationRow)
             .where(NotificationRow.id == notification_id)
-            .values(delivered_at=at, last_error=None)
+            .values(delivered_at=at, last_error=None, sending_since=None)
             .execution_options(synchronize_session=False)
         )
 
     def record_failure(
-        self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
+        self,
+        notification_id: UUID,
+        error: str,
+        at: datetime,
+        retry_at: datetime | None,
+        *,
+        maybe_sent: bool = False,
     ) -> bool:
         values: dict[str, object] = {"last_error": error[:500]}
+        if not maybe_sent:
+            values["sending_since"] = None
         if retry_at is None:
             values["gave_up_at"] = at
         else:
@@ -172,6 +188,7 @@ class SqlNotificationRepository:
                 next_attempt_at=at,
                 attempts=func.greatest(NotificationRow.attempts - 1, 0),
                 last_error=error[:500],
+                sending_since=None,
             )
             .execution_options(synchronize_session=False)
         )

@@ -28,7 +28,9 @@ class FakeNotifications:
         if notification.claimed_until is not None:
             # Claimed as written: waits out its claim, as in the outbox table.
             self.store.outbox[notification.id] = Outbox(
-                next_attempt_at=notification.claimed_until, attempts=notification.attempts
+                next_attempt_at=notification.claimed_until,
+                attempts=notification.attempts,
+                sending=True,
             )
         self.added.append(notification.id)
         return True
@@ -69,19 +71,28 @@ class FakeNotifications:
                 continue
             state.attempts += 1
             state.next_attempt_at = now + lease
-            claimed.append(replace(n, attempts=state.attempts))
+            claimed.append(replace(n, attempts=state.attempts, maybe_sent=state.sending))
+            state.sending = True
         return claimed[:limit]
 
     def mark_delivered(self, notification_id: UUID, at: datetime) -> None:
         self.store.outbox[notification_id].delivered_at = at
+        self.store.outbox[notification_id].sending = False
 
     def record_failure(
-        self, notification_id: UUID, error: str, at: datetime, retry_at: datetime | None
+        self,
+        notification_id: UUID,
+        error: str,
+        at: datetime,
+        retry_at: datetime | None,
+        *,
+        maybe_sent: bool = False,
     ) -> bool:
         state = self.store.outbox[notification_id]
         if state.gave_up_at is not None:
             return False
         state.last_error = error
+        state.sending = maybe_sent
         if retry_at is None:
             state.gave_up_at = at
         else:
@@ -93,6 +104,7 @@ class FakeNotifications:
         state.next_attempt_at = at
         state.attempts = max(state.attempts - 1, 0)
         state.last_error = error
+        state.sending = False
 
     def mark_all_read(self, recipient_id: int, at: datetime) -> int:
         count = 0

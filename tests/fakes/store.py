@@ -92,3 +92,4 @@ class Outbox:
     delivered_at: datetime | None = None
     gave_up_at: datetime | None = None
     last_error: str | None = None
+    sending: bool = False  # a claim is open (storage's `sending_since`)

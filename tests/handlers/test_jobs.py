@@ -25,7 +25,7 @@ from bot.standin.slack_api import FakeSlackServer
 from domain.analytics import PERIODS
 from domain.analytics_ports import ProgrammeTotals
 from domain.model import Actor
-from handlers.notifier import SlackNotifier
+from handlers.notifier import BATCH, SlackNotifier
 from tests.domain.analytics_data import NOW, load_programme
 from tests.fakes.analytics import FakeAnalytics
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
@@ -173,10 +173,81 @@ def test_a_deliverer_killed_mid_batch_leaves_each_notice_delivered_or_pending(
     h.bot.deps.notifier.deliver(None)
     assert all(delivered for _, delivered, _, _ in _outbox(owner_engine))
     dms = _dms(h)
-    for name in pending:
-        assert 1 <= sum(name in dm for dm in dms) <= 2, name
-    # At most the one DM in flight when the process died is sent twice.
-    assert len(dms) - NOTICES <= 1
+    # The DM in flight when the process died was found in Maya's DM, not sent again.
+    assert all(sum(name in dm for dm in dms) == 1 for name in pending)
+    assert len(dms) == NOTICES
+
+
+class Killed(BaseException):
+    """The deliverer's process ends here (no `except Exception` stops it)."""
+
+
+def _killed_after_its_first_dm(h: Harness) -> str:
+    """A deliverer claims a batch, sends the first DM and dies before recording
+    it; the clock then passes its lease. The DM that went."""
+    transactions = 0
+
+    def dies_after_its_first_dm(actor: Actor) -> Any:
+        # The claim is its first transaction; recording the first DM its second.
+        nonlocal transactions
+        transactions += 1
+        if transactions > 1:
+            raise Killed
+        return h.bot.deps.unit_of_work(actor)
+
+    doomed = SlackNotifier(
+        make_client(h.bot.settings),
+        dies_after_its_first_dm,
+        h.clock,
+        managers=h.bot.deps.workspaces.is_manager,
+    )
+    with pytest.raises(Killed):
+        doomed.deliver(None)
+    [went] = _dms(h)
+    h.clock.advance(minutes=5)
+    return went
+
+
+def test_a_deliverer_killed_between_slack_and_its_record_leaves_one_dm(
+    h: Harness, pending: list[str], owner_engine: Engine
+) -> None:
+    went = _killed_after_its_first_dm(h)
+    assert not any(delivered for _, delivered, _, _ in _outbox(owner_engine))
+
+    h.bot.deps.notifier.deliver(None)
+    dms = _dms(h)
+    assert len(dms) == NOTICES
+    assert all(sum(name in dm for dm in dms) == 1 for name in pending)
+    rows = _outbox(owner_engine)
+    assert all(delivered for _, delivered, _, _ in rows)
+    # The one that had gone was recorded on its second claim, without a DM.
+    assert [attempts for name, _, attempts, _ in rows if name in went] == [2]
+    # Only the notices the dead deliverer had claimed were looked for.
+    assert len(h.calls("conversations.history")) == BATCH
+
+
+def test_a_dm_history_slack_will_not_show_sends_the_notice_again_rather_than_lose_it(
+    h: Harness, pending: list[str], owner_engine: Engine
+) -> None:
+    went = _killed_after_its_first_dm(h)
+    # An install made before the bot asked for `im:history`.
+    h.slack.fail("conversations.history", error="missing_scope", times=BATCH)
+    h.bot.deps.notifier.deliver(None)
+    assert all(delivered for _, delivered, _, _ in _outbox(owner_engine))
+    assert sum(went == dm for dm in _dms(h)) == 2
+    assert len(_dms(h)) == NOTICES + 1
+
+
+def test_a_first_delivery_makes_one_slack_call_per_dm_carrying_its_notice(
+    h: Harness, pending: list[str], owner_engine: Engine
+) -> None:
+    assert h.bot.deps.notifier.deliver(None) == NOTICES
+    dm_calls = [c for c in h.slack.calls if c.method != "views.publish"]
+    assert {c.method for c in dm_calls} == {"chat.postMessage"}
+    assert len(dm_calls) == NOTICES
+    with owner_engine.connect() as conn:
+        ids = {str(i) for i in conn.execute(text("SELECT id FROM notifications")).scalars()}
+    assert {c.params["metadata"]["event_payload"]["id"] for c in dm_calls} == ids
 
 
 def test_jobs_run_runs_one_job_once_and_exits_zero(

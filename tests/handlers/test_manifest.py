@@ -50,6 +50,8 @@ def test_the_manifest_declares_the_command_home_events_and_least_scopes(
         "users:read",
         # The CSV export: a file uploaded to the DM with the admin.
         "im:write",
+        # A DM whose deliverer died unrecorded is looked for before it goes again.
+        "im:history",
         # Introductions: a group DM with a mentee and their new mentor.
         "mpim:write",
         "files:write",

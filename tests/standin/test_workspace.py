@@ -52,6 +52,24 @@ def test_slack_updates_a_message_it_posted_and_refuses_one_it_did_not(h: Harness
     assert seen == [Kind.DM, Kind.UPDATED], "the refused update showed nothing"
 
 
+def test_a_dms_history_shows_its_metadata_only_when_asked_for_all_of_it(h: Harness) -> None:
+    client = WebClient(token="xoxb-test", base_url=h.server.api_url)
+    metadata = {"event_type": "mentorbot_notice", "event_payload": {"id": "n1"}}
+    client.chat_postMessage(channel="UMAYA", text="first", metadata=metadata)
+    client.chat_postMessage(channel="UMAYA", text="second")
+    channel = client.conversations_open(users="UMAYA")["channel"]["id"]
+
+    bare = client.conversations_history(channel=channel)["messages"]
+    full = client.conversations_history(channel=channel, include_all_metadata=True)["messages"]
+    latest = client.conversations_history(channel=channel, limit=1)["messages"]
+
+    # The DM's latest two (the shared stand-in may hold earlier tests' messages).
+    assert [m["text"] for m in bare[:2]] == ["second", "first"], "the latest first"
+    assert not any("metadata" in m for m in bare)
+    assert [m.get("metadata") for m in full[:2]] == [None, metadata]
+    assert [m["text"] for m in latest] == ["second"]
+
+
 def test_settle_returns_once_the_bots_work_after_the_ack_is_done(h: Harness) -> None:
     # Ben is new: building his form waits on users.info, which Slack answers slowly.
     h.slack.fail("users.info", delay_s=0.5)

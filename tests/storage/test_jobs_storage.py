@@ -10,7 +10,9 @@ import pytest
 
 from domain.digest import LEASE, claim_digest, mark_digest_posted, record_digest_failure
 from domain.lifecycle import LifecycleReport, prompt_completion, run_lifecycle
-from domain.model import Actor, Role
+from domain.model import Actor, Delivery, Role
+from domain.outbox import Failure, claim_deliveries, delivered, failed, settle
+from domain.sessions import cancel
 from storage.uow import SqlUnitOfWork
 from tests.dates import on
 from tests.fakes.uow import FakeClock
@@ -191,3 +193,53 @@ def test_admins_read_their_own_workspaces_digests_and_members_none(world: World)
         assert uow.digests.get("T2", WEEK) is None
     with world.uow("UBEN") as uow:
         assert uow.digests.get("T1", WEEK) is None
+
+
+# --- the outbox: a claim whose outcome was never recorded ------------------------
+
+
+def _claim_later(world: World, clock: FakeClock) -> list[Delivery]:
+    """Past every lease and backoff: claim what is due."""
+    clock.advance(hours=2)
+    return claim_deliveries(world.system(), clock)
+
+
+def test_a_notice_whose_deliverer_recorded_no_answer_is_claimed_again_as_maybe_sent(
+    world: World,
+) -> None:
+    session_id = world.session("UMAYA", "UBEN", TUESDAY_9)
+    clock = FakeClock(TUESDAY_930)
+    run_lifecycle(world.system, clock)  # the mentor's prompt to complete it
+    [first] = claim_deliveries(world.system(), clock)
+    assert (first.notification.session_id, first.notification.maybe_sent) == (session_id, False)
+    # The deliverer dies here, between Slack and the record.
+    [again] = _claim_later(world, clock)
+    assert again.notification.maybe_sent
+    # Slack refused it: nothing went, so the next try is an ordinary send.
+    failed(world.system(), clock, notice=again.notification, error="ratelimited", permanent=False)
+    [refused] = _claim_later(world, clock)
+    assert not refused.notification.maybe_sent
+    # No answer at all (a lost connection): Slack may have taken it.
+    lost = Failure(refused.notification, "connection: TimeoutError", False, maybe_sent=True)
+    settle(world.system(), clock, failures=[lost])
+    [last] = _claim_later(world, clock)
+    assert last.notification.maybe_sent
+    delivered(world.system(), clock, notification_id=last.notification.id)
+    assert world.rows("SELECT delivered_at, sending_since, attempts FROM notifications") == [
+        (clock.now(), None, 4)
+    ]
+
+
+def test_a_notice_claimed_as_written_by_a_request_that_died_is_claimed_as_maybe_sent(
+    world: World,
+) -> None:
+    session_id = world.session("UMAYA", "UBEN", TUESDAY_9)
+    clock = FakeClock(TUESDAY_9 - DAY)
+    outcome = cancel(world.uow("UBEN"), clock, session_id=session_id, reason="Ill")
+    assert outcome.notices
+    assert not any(d.notification.maybe_sent for d in outcome.notices)
+    # The request's process is killed before it sends them: the outbox may not
+    # know whether it did.
+    claimed = _claim_later(world, clock)
+    assert {d.notification.id for d in claimed} == {d.notification.id for d in outcome.notices}
+    assert all(d.notification.maybe_sent for d in claimed)
