@@ -631,7 +631,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sessions=args.people * 10,
         seed=1,
         reuse=False,
-        database_url=pg.with_database(args.server_url, f"{BENCH_PREFIX}load_{args.people}"),
+        # Its own name per run: two runs at once must not drop each other's database.
+        database_url=pg.with_database(
+            args.server_url, pg.fresh_name(f"{BENCH_PREFIX}load_{args.people}")
+        ),
     )
     began = time.monotonic()
     db_url, _report = prepare_database(seed_args)
