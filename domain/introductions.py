@@ -171,7 +171,8 @@ class IntroductionRepository(Protocol):
     def preview(self, preview_id: UUID, *, for_update: bool = False) -> list[Proposal]: ...
 
     def drop(self, preview_id: UUID, introduction_id: int) -> bool:
-        """Drop a pair still proposed; False when it is not (any more)."""
+        """Drop a pair still proposed and not claimed by a sending; False when
+        it is not (any more)."""
         ...
 
     def claim(self, ids: Iterable[int], *, at: datetime) -> int:
@@ -341,6 +342,10 @@ def drop_pair(uow: UnitOfWork, *, preview_id: UUID, introduction_id: int) -> Pre
             proposals = uow.introductions.preview(preview_id)
             if not proposals:
                 raise NotFound("That preview no longer exists. Run `/mentor match group` again.")
+            if any(p.id == introduction_id and p.sending for p in proposals):
+                raise Conflict(
+                    "That pair is being sent by another click: it can no longer be dropped."
+                )
             raise Conflict("That pair was already sent or dropped.")
         proposals = uow.introductions.preview(preview_id)
         uow.commit()

@@ -165,6 +165,8 @@ class SqlIntroductionRepository:
                 IntroductionRow.id == introduction_id,
                 IntroductionRow.preview_id == preview_id,
                 IntroductionRow.status == Status.PROPOSED.value,
+                # A pair a sending claimed is past dropping: its DM may be out.
+                IntroductionRow.sending_since.is_(None),
             )
             .values(status=Status.DROPPED.value)
             .returning(IntroductionRow.id)

@@ -784,3 +784,48 @@ def test_an_error_of_the_bots_while_sending_leaves_the_pairs_failed_to_retry(
     h.settle()
     assert _group_dms(h, mark) == [TOM_AND_IVY]
     assert {r["status"] for r in _rows(owner_engine)} == {"sent"}
+
+
+def test_drop_clicked_while_send_is_introducing_that_pair_says_so_and_changes_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Send has claimed Tom and Ivy's pair and waits on Slack for their group
+    DM; Drop on that pair meanwhile is told the pair is being sent (not an
+    error of the bot's), and the DM's outcome is still recorded."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    with owner_engine.begin() as conn:
+        tom = conn.execute(
+            text(
+                "SELECT i.id FROM introductions i JOIN users e ON e.id = i.mentee_id"
+                " WHERE e.slack_user_id = 'UE1'"
+            )
+        ).scalar_one()
+    drop = next(
+        v
+        for v in _values(_blocks(preview), Action.DROP_INTRODUCTION)
+        if json.loads(v)["introduction_id"] == tom
+    )
+    h.slack.fail("conversations.open", match={"users": "UE1,UM1"}, delay_s=2.0)
+
+    sending = threading.Thread(
+        target=lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    )
+    sending.start()
+    wait_for(
+        lambda: [c for c in h.since(mark) if c.method == "conversations.open"],
+        what="Send under way",
+    )
+    mark = h.mark()
+    h.click("UOLGA", Action.DROP_INTRODUCTION, drop, on=preview)
+    sending.join(timeout=30)
+    h.settle()
+
+    said = [c for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    told = "\n".join(c.text() for c in said)
+    assert "being sent" in told
+    assert "went wrong" not in told
+    assert {r["mentee"]: r["status"] for r in _rows(owner_engine)} == {"UE0": "sent", "UE1": "sent"}
