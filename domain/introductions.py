@@ -26,6 +26,7 @@ from typing import Protocol
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.group_matching import (
     MAX_MENTEES,
@@ -40,6 +41,7 @@ from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.settings import require_manager
 from domain.slots import free_slots
+from domain.text import clean_text
 from domain.working_hours import in_shared_working_day
 
 FREE_TIMES = 3
@@ -225,6 +227,14 @@ def check_choice(choice: GroupChoice) -> None:
         )
     if choice.mentees is MenteePick.DEPARTMENT and not choice.department.strip():
         raise InvalidInput("Name the department whose mentees to match.", field=DEPARTMENT_FIELD)
+    if choice.mentees is MenteePick.DEPARTMENT:
+        # No department is longer than a profile can name one (a forged form).
+        clean_text(
+            choice.department,
+            field=DEPARTMENT_FIELD,
+            label="the department",
+            max_length=limits.DEPARTMENT,
+        )
     if choice.mentees is MenteePick.PICKED and not choice.mentee_ids:
         raise InvalidInput("Pick at least one mentee.", field=MENTEES_FIELD)
     if len(choice.mentee_ids) > MAX_MENTEES:

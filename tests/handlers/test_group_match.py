@@ -243,6 +243,14 @@ def test_help_lists_match_group_for_managers(h: Harness) -> None:
         ({"group_pick": select("picked")}, Field.GROUP_MENTEES, "Pick at least one mentee"),
         ({"group_per_mentor": _number("0")}, Field.GROUP_PER_MENTOR, "between 1 and 10"),
         ({"group_pick": select("department")}, Field.GROUP_DEPARTMENT, "Name the department"),
+        (  # forged past the input's own limit: no department is named so
+            {
+                "group_pick": select("department"),
+                "group_department": {"type": "plain_text_input", "value": "Sälęś 🚀" * 5000},
+            },
+            Field.GROUP_DEPARTMENT,
+            "at most 80 characters",
+        ),
     ],
 )
 def test_a_form_that_cannot_be_matched_says_so_by_its_field(
