@@ -46,6 +46,11 @@ from domain.working_hours import in_shared_working_day
 
 FREE_TIMES = 3
 MAX_FAILURE = 500  # why a DM did not go, as kept for the manager
+# A sending of the largest preview (two Slack calls a pair, at Slack's rate
+# limits) ends within an hour or two; a claim older than this was left by a
+# bot that stopped mid-sending, and its pair is failed, to retry.
+ABANDONED_AFTER = timedelta(hours=6)
+ABANDONED = "not sent: the bot stopped while sending (it may have gone out: check before retrying)"
 MENTEES_FIELD = "group_mentees"
 MENTORS_FIELD = "group_mentors"
 PER_MENTOR_FIELD = "group_per_mentor"
@@ -182,6 +187,12 @@ class IntroductionRepository(Protocol):
         ...
 
     def drop_failed(self, ids: Iterable[int]) -> None: ...
+
+    def fail_abandoned(
+        self, preview_id: UUID, *, claimed_before: datetime, failure: str, at: datetime
+    ) -> None:
+        """The preview's pairs claimed before `claimed_before`: failed, unclaimed."""
+        ...
 
     def record_outcomes(
         self, *, channels: dict[int, str], failures: dict[int, str], by: str, at: datetime
@@ -414,6 +425,9 @@ def send_introductions(
         # One sending at a time per workspace: two previews pairing the same
         # mentee, sent at once, would each find the other not sent yet.
         repo.lock_sending(workspace_id)
+        repo.fail_abandoned(
+            preview_id, claimed_before=now - ABANDONED_AFTER, failure=ABANDONED, at=now
+        )
         proposals = repo.preview(preview_id, for_update=True)
         if not proposals:
             raise NotFound("That preview no longer exists. Run `/mentor match group` again.")

@@ -201,6 +201,18 @@ class SqlIntroductionRepository:
                 .values(status=Status.DROPPED.value, failure=None, failed_at=None)
             )
 
+    def fail_abandoned(
+        self, preview_id: UUID, *, claimed_before: datetime, failure: str, at: datetime
+    ) -> None:
+        self._session.execute(
+            update(IntroductionRow)
+            .where(
+                IntroductionRow.preview_id == preview_id,
+                IntroductionRow.sending_since < claimed_before,
+            )
+            .values(status=Status.FAILED.value, failure=failure, failed_at=at, sending_since=None)
+        )
+
     def record_outcomes(
         self, *, channels: dict[int, str], failures: dict[int, str], by: str, at: datetime
     ) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from bot.standin.payloads import block_action, select
 from bot.standin.seen import Sight
 from bot.standin.slack_api import Call
-from domain.introductions import ONLY_MANAGERS
+from domain.introductions import ABANDONED, ABANDONED_AFTER, ONLY_MANAGERS
 from handlers.group_actions import UNFINISHED
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import PreviewRef
@@ -837,3 +837,46 @@ def test_drop_clicked_while_send_is_introducing_that_pair_says_so_and_changes_no
     assert "being sent" in told
     assert "went wrong" not in told
     assert {r["mentee"]: r["status"] for r in _rows(owner_engine)} == {"UE0": "sent", "UE1": "sent"}
+
+
+def test_a_pair_left_claimed_by_a_bot_that_stopped_mid_sending_is_failed_to_retry(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """A bot stopped (a deploy, a crash) after claiming Tom and Ivy's pair and
+    before recording its outcome, hours ago: the next Send lists it failed,
+    saying so, instead of "being sent by another click" for ever, and Retry
+    sends it."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE introductions SET sending_since = :at FROM users e"
+                " WHERE e.id = introductions.mentee_id AND e.slack_user_id = 'UE1'"
+            ),
+            {"at": NOW - ABANDONED_AFTER - timedelta(minutes=1)},
+        )
+
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+    told = _told(h, mark)
+    assert f"• *Tom Berg* → *Ivy Chen* — {ABANDONED}" in told
+    assert "being sent by another click" not in told
+    tom = _by_mentee(owner_engine)["UE1"]
+    assert (tom["status"], tom["failure"], tom["sending_since"]) == ("failed", ABANDONED, None)
+    retry = [
+        v
+        for c in h.since(mark)
+        if c.method == "response_url"
+        for v in _values(c.blocks(), Action.RETRY_INTRODUCTIONS)
+    ]
+
+    mark = h.mark()
+    h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry[0], on=preview)
+    h.settle()
+    assert _group_dms(h, mark) == [TOM_AND_IVY]
+    assert {r["status"] for r in _rows(owner_engine)} == {"sent"}
