@@ -20,7 +20,7 @@ from bot.standin.slack_api import Call
 from domain.introductions import ABANDONED, ABANDONED_AFTER, ONLY_MANAGERS
 from handlers.group_actions import UNFINISHED
 from handlers.ids import Action, Field, Modal
-from handlers.metadata import PreviewRef
+from handlers.metadata import IntroductionRef, PreviewRef
 from tests.handlers.conftest import NOW, Harness, wait_for
 
 MANAGER = "UOLGA"
@@ -880,3 +880,30 @@ def test_a_pair_left_claimed_by_a_bot_that_stopped_mid_sending_is_failed_to_retr
     h.settle()
     assert _group_dms(h, mark) == [TOM_AND_IVY]
     assert {r["status"] for r in _rows(owner_engine)} == {"sent"}
+
+
+def test_a_mentee_clicking_send_drop_or_retry_with_the_managers_buttons_is_refused(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Buttons carry identifiers only: Ana, a mentee of the preview, forging
+    the manager's Send, Drop and Retry values is told only managers may."""
+    _people(h, owner_engine)
+    _, send, shown, retry = _send_with_tom_and_ivy_refused(h, "conversations.open")
+    drop = IntroductionRef(
+        preview_id=PreviewRef.model_validate_json(send).preview_id, introduction_id=1
+    ).encode()
+    before = _rows(owner_engine)
+
+    mark = h.mark()
+    for action, value in (
+        (Action.SEND_INTRODUCTIONS, send),
+        (Action.RETRY_INTRODUCTIONS, retry),
+        (Action.DROP_INTRODUCTION, drop),
+    ):
+        h.click("UE0", action, value, on=shown)
+    h.settle()
+
+    told = [c.text() for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    assert told == [ONLY_MANAGERS] * 3
+    assert not [c for c in h.since(mark) if c.method == "conversations.open"]
+    assert _rows(owner_engine) == before
