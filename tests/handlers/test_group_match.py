@@ -634,6 +634,21 @@ def _by_mentee(engine: Engine) -> dict[str, dict[str, Any]]:
     return {r["mentee"]: r for r in _rows(engine)}
 
 
+OPEN = "conversations.open"
+
+
+def _by_id(engine: Engine) -> dict[str, int]:
+    """Each mentee's pair's id."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT e.slack_user_id, i.id FROM introductions i"
+                " JOIN users e ON e.id = i.mentee_id"
+            )
+        )
+        return {str(u): int(i) for u, i in rows}
+
+
 def _told(h: Harness, mark: int) -> str:
     return "\n".join(c.text() for c in h.since(mark) if c.method == "response_url")
 
@@ -907,3 +922,45 @@ def test_a_mentee_clicking_send_drop_or_retry_with_the_managers_buttons_is_refus
     assert told == [ONLY_MANAGERS] * 3
     assert not [c for c in h.since(mark) if c.method == "conversations.open"]
     assert _rows(owner_engine) == before
+
+
+def test_send_retry_and_drop_clicked_at_once_introduce_each_pair_once_without_an_error(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Ana's pair proposed, Tom's failed: Send, Retry failed and Drop on Ana's
+    pair from three threads. Ana and Kai are introduced once or dropped, Tom
+    and Ivy introduced once, and nobody is told the bot failed."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    preview_id = PreviewRef.model_validate_json(send).preview_id
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE introductions SET status = 'failed', failure = 'channel_not_found',"
+                " failed_at = :at FROM users e WHERE e.id = introductions.mentee_id"
+                " AND e.slack_user_id = 'UE1'"
+            ),
+            {"at": NOW},
+        )
+    ana = _by_id(owner_engine)["UE0"]
+    drop = IntroductionRef(preview_id=preview_id, introduction_id=ana).encode()
+    retry = PreviewRef(preview_id=preview_id).encode()
+
+    mark = h.mark()
+    _at_once(
+        lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview),
+        lambda: h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=preview),
+        lambda: h.click(MANAGER, Action.DROP_INTRODUCTION, drop, on=preview),
+    )
+    h.settle()
+
+    said = [c for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    assert not [c for c in said if "went wrong" in c.text()]
+    rows = _by_mentee(owner_engine)
+    assert rows["UE1"]["status"] == "sent"
+    assert rows["UE0"]["status"] in ("sent", "dropped")
+    opened = sorted(str(c.params["users"]) for c in h.since(mark) if c.method == OPEN)
+    assert opened == (["UE0,UM0"] if rows["UE0"]["status"] == "sent" else []) + ["UE1,UM1"]
