@@ -26,6 +26,7 @@ from typing import Protocol
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.group_matching import (
     MAX_MENTEES,
@@ -40,10 +41,16 @@ from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.settings import require_manager
 from domain.slots import free_slots
+from domain.text import clean_text
 from domain.working_hours import in_shared_working_day
 
 FREE_TIMES = 3
 MAX_FAILURE = 500  # why a DM did not go, as kept for the manager
+# A sending of the largest preview (two Slack calls a pair, at Slack's rate
+# limits) ends within an hour or two; a claim older than this was left by a
+# bot that stopped mid-sending, and its pair is failed, to retry.
+ABANDONED_AFTER = timedelta(hours=6)
+ABANDONED = "not sent: the bot stopped while sending (it may have gone out: check before retrying)"
 MENTEES_FIELD = "group_mentees"
 MENTORS_FIELD = "group_mentors"
 PER_MENTOR_FIELD = "group_per_mentor"
@@ -171,7 +178,8 @@ class IntroductionRepository(Protocol):
     def preview(self, preview_id: UUID, *, for_update: bool = False) -> list[Proposal]: ...
 
     def drop(self, preview_id: UUID, introduction_id: int) -> bool:
-        """Drop a pair still proposed; False when it is not (any more)."""
+        """Drop a pair still proposed and not claimed by a sending; False when
+        it is not (any more)."""
         ...
 
     def claim(self, ids: Iterable[int], *, at: datetime) -> int:
@@ -179,6 +187,12 @@ class IntroductionRepository(Protocol):
         ...
 
     def drop_failed(self, ids: Iterable[int]) -> None: ...
+
+    def fail_abandoned(
+        self, preview_id: UUID, *, claimed_before: datetime, failure: str, at: datetime
+    ) -> None:
+        """The preview's pairs claimed before `claimed_before`: failed, unclaimed."""
+        ...
 
     def record_outcomes(
         self, *, channels: dict[int, str], failures: dict[int, str], by: str, at: datetime
@@ -224,6 +238,14 @@ def check_choice(choice: GroupChoice) -> None:
         )
     if choice.mentees is MenteePick.DEPARTMENT and not choice.department.strip():
         raise InvalidInput("Name the department whose mentees to match.", field=DEPARTMENT_FIELD)
+    if choice.mentees is MenteePick.DEPARTMENT:
+        # No department is longer than a profile can name one (a forged form).
+        clean_text(
+            choice.department,
+            field=DEPARTMENT_FIELD,
+            label="the department",
+            max_length=limits.DEPARTMENT,
+        )
     if choice.mentees is MenteePick.PICKED and not choice.mentee_ids:
         raise InvalidInput("Pick at least one mentee.", field=MENTEES_FIELD)
     if len(choice.mentee_ids) > MAX_MENTEES:
@@ -341,6 +363,10 @@ def drop_pair(uow: UnitOfWork, *, preview_id: UUID, introduction_id: int) -> Pre
             proposals = uow.introductions.preview(preview_id)
             if not proposals:
                 raise NotFound("That preview no longer exists. Run `/mentor match group` again.")
+            if any(p.id == introduction_id and p.sending for p in proposals):
+                raise Conflict(
+                    "That pair is being sent by another click: it can no longer be dropped."
+                )
             raise Conflict("That pair was already sent or dropped.")
         proposals = uow.introductions.preview(preview_id)
         uow.commit()
@@ -399,6 +425,9 @@ def send_introductions(
         # One sending at a time per workspace: two previews pairing the same
         # mentee, sent at once, would each find the other not sent yet.
         repo.lock_sending(workspace_id)
+        repo.fail_abandoned(
+            preview_id, claimed_before=now - ABANDONED_AFTER, failure=ABANDONED, at=now
+        )
         proposals = repo.preview(preview_id, for_update=True)
         if not proposals:
             raise NotFound("That preview no longer exists. Run `/mentor match group` again.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from domain import limits
@@ -104,8 +105,11 @@ def series_slots(
     # with a cap, the series holds one session a week at most, so a moved one
     # cannot take a place that another session of the series has already used.
     week = _week_of(mentor)
-    weeks = [week(start) for start in [first.starts_at, *later]]
-    if len(set(weeks)) < len(weeks):
+    every = [first.starts_at, *later]
+    weeks = [week(start) for start in every]
+    # A moved session stays between its neighbours: the database numbers the
+    # sessions in the order they are booked, and "2 of 6" comes before "3 of 6".
+    if len(set(weeks)) < len(weeks) or any(a >= b for a, b in pairwise(every)):
         raise InvalidInput(MOVES_DO_NOT_FIT, field="repeat_moves")
     free = slots_between(
         uow,
@@ -119,7 +123,19 @@ def series_slots(
     blocked = first_not_free(later, free)
     if blocked is not None:
         others = set(weeks) - {weeks[blocked + 1]}
-        nearest = nearest_free((s for s in free if week(s.starts_at) not in others), later[blocked])
+        # The nearest free time keeps it between its neighbours too.
+        after = every[blocked]
+        before = every[blocked + 2] if blocked + 2 < len(every) else None
+        nearest = nearest_free(
+            (
+                s
+                for s in free
+                if week(s.starts_at) not in others
+                and after < s.starts_at
+                and (before is None or s.starts_at < before)
+            ),
+            later[blocked],
+        )
         raise OccurrenceTaken(
             blocked + 2,
             repeat.times,

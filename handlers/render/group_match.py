@@ -15,6 +15,7 @@ from slack_sdk.models.blocks.block_elements import (
 )
 from slack_sdk.models.views import View
 
+from domain import limits
 from domain.group_matching import MAX_MENTEES, MAX_MENTORS, MAX_PER_MENTOR, Unmatched
 from domain.introductions import Introduction, MenteePick, Preview, Proposal, Sent
 from domain.model import Profile
@@ -57,7 +58,7 @@ def group_modal() -> View:
         input_block(
             Field.GROUP_DEPARTMENT,
             "Department",
-            PlainTextInputElement(max_length=100, placeholder="e.g. Sales"),
+            PlainTextInputElement(max_length=limits.DEPARTMENT, placeholder="e.g. Sales"),
             optional=True,
             hint="For “in one department”.",
         ),

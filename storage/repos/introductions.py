@@ -165,6 +165,8 @@ class SqlIntroductionRepository:
                 IntroductionRow.id == introduction_id,
                 IntroductionRow.preview_id == preview_id,
                 IntroductionRow.status == Status.PROPOSED.value,
+                # A pair a sending claimed is past dropping: its DM may be out.
+                IntroductionRow.sending_since.is_(None),
             )
             .values(status=Status.DROPPED.value)
             .returning(IntroductionRow.id)
@@ -198,6 +200,18 @@ class SqlIntroductionRepository:
                 )
                 .values(status=Status.DROPPED.value, failure=None, failed_at=None)
             )
+
+    def fail_abandoned(
+        self, preview_id: UUID, *, claimed_before: datetime, failure: str, at: datetime
+    ) -> None:
+        self._session.execute(
+            update(IntroductionRow)
+            .where(
+                IntroductionRow.preview_id == preview_id,
+                IntroductionRow.sending_since < claimed_before,
+            )
+            .values(status=Status.FAILED.value, failure=failure, failed_at=at, sending_since=None)
+        )
 
     def record_outcomes(
         self, *, channels: dict[int, str], failures: dict[int, str], by: str, at: datetime

@@ -385,6 +385,8 @@ def test_with_a_weekly_cap_a_move_never_puts_two_sessions_of_the_series_in_one_w
         (Repeat(every_weeks=1, times=3), {1: timedelta(minutes=30)}),
         (Repeat(every_weeks=1, times=3), {4: timedelta(minutes=30)}),
         (Repeat(every_weeks=1, times=3), {2: timedelta(days=7, minutes=30)}),
+        # The second after the third: "2 of 3" would come after "3 of 3".
+        (Repeat(every_weeks=1, times=3), {2: timedelta(days=6), 3: timedelta(days=-6)}),
     ],
 )
 def test_a_move_the_modal_never_offers_is_refused_and_nothing_is_written(
@@ -400,4 +402,27 @@ def test_a_move_the_modal_never_offers_is_refused_and_nothing_is_written(
             moves=moves,
         )
     assert refused.value.field == "repeat_moves"
+    assert store.sessions == {}
+
+
+def test_the_nearest_free_time_offered_keeps_a_session_after_the_one_moved_before_it(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    """The second session moved to Monday 16:30 of the third's week; the third
+    (Tuesday) is not free, and the nearest free time to it, Monday 16:00,
+    lies before the second: it is not offered (it could not be booked)."""
+    third = TUE + 2 * WEEK
+    add_time_off(uow_for(people.maya), clock, first_day=third, last_day=third + WEEK)
+
+    with pytest.raises(OccurrenceTaken) as refused:
+        book(
+            uow_for(people.ben),
+            clock,
+            mentor_id=people.maya.id,
+            starts_at=TUESDAY_9,
+            repeat=Repeat(every_weeks=1, times=3),
+            moves={2: timedelta(days=6, hours=7, minutes=30)},
+        )
+    assert refused.value.number == 3
+    assert refused.value.nearest is None
     assert store.sessions == {}

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, text
 from bot.standin.payloads import block_action, select
 from bot.standin.seen import Sight
 from bot.standin.slack_api import Call
-from domain.introductions import ONLY_MANAGERS
+from domain.introductions import ABANDONED, ABANDONED_AFTER, ONLY_MANAGERS
 from handlers.group_actions import UNFINISHED
 from handlers.ids import Action, Field, Modal
-from handlers.metadata import PreviewRef
+from handlers.metadata import IntroductionRef, PreviewRef
 from tests.handlers.conftest import NOW, Harness, wait_for
 
 MANAGER = "UOLGA"
@@ -243,6 +243,14 @@ def test_help_lists_match_group_for_managers(h: Harness) -> None:
         ({"group_pick": select("picked")}, Field.GROUP_MENTEES, "Pick at least one mentee"),
         ({"group_per_mentor": _number("0")}, Field.GROUP_PER_MENTOR, "between 1 and 10"),
         ({"group_pick": select("department")}, Field.GROUP_DEPARTMENT, "Name the department"),
+        (  # forged past the input's own limit: no department is named so
+            {
+                "group_pick": select("department"),
+                "group_department": {"type": "plain_text_input", "value": "Sälęś 🚀" * 5000},
+            },
+            Field.GROUP_DEPARTMENT,
+            "at most 80 characters",
+        ),
     ],
 )
 def test_a_form_that_cannot_be_matched_says_so_by_its_field(
@@ -626,6 +634,21 @@ def _by_mentee(engine: Engine) -> dict[str, dict[str, Any]]:
     return {r["mentee"]: r for r in _rows(engine)}
 
 
+OPEN = "conversations.open"
+
+
+def _by_id(engine: Engine) -> dict[str, int]:
+    """Each mentee's pair's id."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT e.slack_user_id, i.id FROM introductions i"
+                " JOIN users e ON e.id = i.mentee_id"
+            )
+        )
+        return {str(u): int(i) for u, i in rows}
+
+
 def _told(h: Harness, mark: int) -> str:
     return "\n".join(c.text() for c in h.since(mark) if c.method == "response_url")
 
@@ -784,3 +807,160 @@ def test_an_error_of_the_bots_while_sending_leaves_the_pairs_failed_to_retry(
     h.settle()
     assert _group_dms(h, mark) == [TOM_AND_IVY]
     assert {r["status"] for r in _rows(owner_engine)} == {"sent"}
+
+
+def test_drop_clicked_while_send_is_introducing_that_pair_says_so_and_changes_nothing(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Send has claimed Tom and Ivy's pair and waits on Slack for their group
+    DM; Drop on that pair meanwhile is told the pair is being sent (not an
+    error of the bot's), and the DM's outcome is still recorded."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    with owner_engine.begin() as conn:
+        tom = conn.execute(
+            text(
+                "SELECT i.id FROM introductions i JOIN users e ON e.id = i.mentee_id"
+                " WHERE e.slack_user_id = 'UE1'"
+            )
+        ).scalar_one()
+    drop = next(
+        v
+        for v in _values(_blocks(preview), Action.DROP_INTRODUCTION)
+        if json.loads(v)["introduction_id"] == tom
+    )
+    h.slack.fail("conversations.open", match={"users": "UE1,UM1"}, delay_s=2.0)
+
+    sending = threading.Thread(
+        target=lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    )
+    sending.start()
+    wait_for(
+        lambda: [c for c in h.since(mark) if c.method == "conversations.open"],
+        what="Send under way",
+    )
+    mark = h.mark()
+    h.click("UOLGA", Action.DROP_INTRODUCTION, drop, on=preview)
+    sending.join(timeout=30)
+    h.settle()
+
+    said = [c for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    told = "\n".join(c.text() for c in said)
+    assert "being sent" in told
+    assert "went wrong" not in told
+    assert {r["mentee"]: r["status"] for r in _rows(owner_engine)} == {"UE0": "sent", "UE1": "sent"}
+
+
+def test_a_pair_left_claimed_by_a_bot_that_stopped_mid_sending_is_failed_to_retry(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """A bot stopped (a deploy, a crash) after claiming Tom and Ivy's pair and
+    before recording its outcome, hours ago: the next Send lists it failed,
+    saying so, instead of "being sent by another click" for ever, and Retry
+    sends it."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE introductions SET sending_since = :at FROM users e"
+                " WHERE e.id = introductions.mentee_id AND e.slack_user_id = 'UE1'"
+            ),
+            {"at": NOW - ABANDONED_AFTER - timedelta(minutes=1)},
+        )
+
+    mark = h.mark()
+    h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)
+    h.settle()
+    told = _told(h, mark)
+    assert f"• *Tom Berg* → *Ivy Chen* — {ABANDONED}" in told
+    assert "being sent by another click" not in told
+    tom = _by_mentee(owner_engine)["UE1"]
+    assert (tom["status"], tom["failure"], tom["sending_since"]) == ("failed", ABANDONED, None)
+    retry = [
+        v
+        for c in h.since(mark)
+        if c.method == "response_url"
+        for v in _values(c.blocks(), Action.RETRY_INTRODUCTIONS)
+    ]
+
+    mark = h.mark()
+    h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry[0], on=preview)
+    h.settle()
+    assert _group_dms(h, mark) == [TOM_AND_IVY]
+    assert {r["status"] for r in _rows(owner_engine)} == {"sent"}
+
+
+def test_a_mentee_clicking_send_drop_or_retry_with_the_managers_buttons_is_refused(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Buttons carry identifiers only: Ana, a mentee of the preview, forging
+    the manager's Send, Drop and Retry values is told only managers may."""
+    _people(h, owner_engine)
+    _, send, shown, retry = _send_with_tom_and_ivy_refused(h, "conversations.open")
+    drop = IntroductionRef(
+        preview_id=PreviewRef.model_validate_json(send).preview_id, introduction_id=1
+    ).encode()
+    before = _rows(owner_engine)
+
+    mark = h.mark()
+    for action, value in (
+        (Action.SEND_INTRODUCTIONS, send),
+        (Action.RETRY_INTRODUCTIONS, retry),
+        (Action.DROP_INTRODUCTION, drop),
+    ):
+        h.click("UE0", action, value, on=shown)
+    h.settle()
+
+    told = [c.text() for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    assert told == [ONLY_MANAGERS] * 3
+    assert not [c for c in h.since(mark) if c.method == "conversations.open"]
+    assert _rows(owner_engine) == before
+
+
+def test_send_retry_and_drop_clicked_at_once_introduce_each_pair_once_without_an_error(
+    h: Harness, owner_engine: Engine
+) -> None:
+    """Ana's pair proposed, Tom's failed: Send, Retry failed and Drop on Ana's
+    pair from three threads. Ana and Kai are introduced once or dropped, Tom
+    and Ivy introduced once, and nobody is told the bot failed."""
+    _people(h, owner_engine)
+    mark = h.mark()
+    _submit(h, _open_modal(h))
+    preview = _dm_to_manager(h, "Programme matching preview: 2 pairs", mark)
+    send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
+    preview_id = PreviewRef.model_validate_json(send).preview_id
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE introductions SET status = 'failed', failure = 'channel_not_found',"
+                " failed_at = :at FROM users e WHERE e.id = introductions.mentee_id"
+                " AND e.slack_user_id = 'UE1'"
+            ),
+            {"at": NOW},
+        )
+    ana = _by_id(owner_engine)["UE0"]
+    drop = IntroductionRef(preview_id=preview_id, introduction_id=ana).encode()
+    retry = PreviewRef(preview_id=preview_id).encode()
+
+    mark = h.mark()
+    _at_once(
+        lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview),
+        lambda: h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=preview),
+        lambda: h.click(MANAGER, Action.DROP_INTRODUCTION, drop, on=preview),
+    )
+    h.settle()
+
+    said = [c for c in h.since(mark) if c.method in ("response_url", "chat.postMessage")]
+    assert not [c for c in said if "went wrong" in c.text()]
+    rows = _by_mentee(owner_engine)
+    assert rows["UE1"]["status"] == "sent"
+    assert rows["UE0"]["status"] in ("sent", "dropped")
+    opened = sorted(str(c.params["users"]) for c in h.since(mark) if c.method == OPEN)
+    assert opened == (["UE0,UM0"] if rows["UE0"]["status"] == "sent" else []) + ["UE1,UM1"]

@@ -17,10 +17,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from domain.errors import SlotTaken
+from domain.errors import Conflict, SlotTaken
 from domain.model import Actor, NewSeries, NewSession, Repeat, Role
 from domain.series import accept_series, decline_series
-from domain.sessions import Outcome, book
+from domain.sessions import Outcome, book, expire_overdue_requests
 from storage.errors import INSUFFICIENT_PRIVILEGE, constraint_name, sqlstate
 from storage.uow import SqlUnitOfWork
 from tests.dates import MONDAY
@@ -391,4 +391,37 @@ def test_accept_all_and_decline_all_at_once_answer_the_series_one_way(
     assert sum(isinstance(o, Outcome) and not o.already for o in outcomes) == 1
     statuses = _count(owner_engine, "SELECT count(DISTINCT status) FROM sessions")
     assert statuses == 1, "every session answered the same way"
+    assert _count(owner_engine, "SELECT count(*) FROM session_history") == 8
+
+
+def test_accept_all_racing_the_expiry_job_answers_each_session_once(
+    pair: Pair, owner_engine: Engine
+) -> None:
+    """The first session's start has passed unanswered as the mentor clicks
+    Accept all: either the job expires the series as one and the click finds
+    nothing waiting, or the click accepts the later three and the job expires
+    the first alone (at its next run, when the click held it); never a
+    session both ways, never one left waiting."""
+    booked = book(
+        pair.uow("UBEN"),
+        FakeClock(NOW),
+        mentor_id=pair.mentor,
+        starts_at=NINE,
+        repeat=Repeat(every_weeks=1, times=4),
+    )
+    later = FakeClock(NINE + timedelta(minutes=1))
+    expire = lambda: expire_overdue_requests(pair.uow(None), later)  # noqa: E731
+
+    accepted, _ = race([_accept_all(pair, later, booked), expire])
+    # A session the click held locked was skipped by the job: its next run.
+    expire()
+
+    with owner_engine.connect() as conn:
+        statuses = list(conn.scalars(text("SELECT status FROM sessions ORDER BY starts_at")))
+    if isinstance(accepted, Outcome):
+        assert statuses == ["expired", "scheduled", "scheduled", "scheduled"]
+    else:
+        assert isinstance(accepted, Conflict)
+        assert statuses == ["expired"] * 4
+    # Four rows made, each answered once (accepted or expired).
     assert _count(owner_engine, "SELECT count(*) FROM session_history") == 8
