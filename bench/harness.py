@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,9 +107,13 @@ class BotUnderTest:
         self.calls: StampedCalls = slack.calls  # type: ignore[assignment]
         self.sender = SlackSender(url, SECRET)
         self._names = iter(range(1, 1 << 62))
+        # The database keeps the event ids it has seen (Slack's retries): names
+        # counted from 1 again in a later run on the same database were taken
+        # for retries, and those Homes were never published.
+        self._run = uuid.uuid4().hex[:8]
 
     def _name(self, kind: str) -> str:
-        return f"bench-{kind}-{next(self._names)}"
+        return f"bench-{kind}-{self._run}-{next(self._names)}"
 
     def _send(
         self, post: Callable[[], Reply], wanted: Callable[[Call], bool] | None, user_id: str
