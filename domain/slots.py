@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
+from typing import TypedDict, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidInput
@@ -124,68 +125,37 @@ def _candidates(
         day += timedelta(days=1)
 
 
-def free_slots(
-    *,
-    schedule: Schedule,
-    zone: str,
-    mentor_id: int,
-    slot_minutes: int,
-    window_start: datetime,
-    window_end: datetime,
-    not_before: datetime,
-    busy: Iterable[BusyPeriod],
-    weekly_cap: int | None,
-) -> list[Slot]:
+class SlotQuery(TypedDict):
+    """Which free slots: a mentor's `schedule` in their `zone`, cut into
+    `slot_minutes`, starting in [window_start, window_end), not before
+    `not_before`, clear of `busy`, in weeks under the mentor's `weekly_cap`."""
+
+    schedule: Schedule
+    zone: str
+    mentor_id: int
+    slot_minutes: int
+    window_start: datetime
+    window_end: datetime
+    not_before: datetime
+    busy: Iterable[BusyPeriod]
+    weekly_cap: int | None
+
+
+def free_slots(**query: Unpack[SlotQuery]) -> list[Slot]:
     """The candidate slots nobody involved is busy in, not too soon, and not in a week
     where the mentor has reached `weekly_cap` sessions.
 
     `busy` holds the sessions of everyone the slot concerns (mentor and mentee): any
     active one blocks an overlapping slot, whoever it belongs to.
     """
-    return list(
-        _free(
-            schedule=schedule,
-            zone=zone,
-            mentor_id=mentor_id,
-            slot_minutes=slot_minutes,
-            window_start=window_start,
-            window_end=window_end,
-            not_before=not_before,
-            busy=busy,
-            weekly_cap=weekly_cap,
-        )
-    )
+    return list(_free(**query))
 
 
-def first_free_slot(
-    *,
-    schedule: Schedule,
-    zone: str,
-    mentor_id: int,
-    slot_minutes: int,
-    window_start: datetime,
-    window_end: datetime,
-    not_before: datetime,
-    busy: Iterable[BusyPeriod],
-    weekly_cap: int | None,
-) -> Slot | None:
+def first_free_slot(**query: Unpack[SlotQuery]) -> Slot | None:
     """The earliest of `free_slots(...)`, or None when there is none. A search
     shows it on every card: only the days up to it are expanded, not the
     whole window (that took a quarter of the CPU of a `/mentor find`)."""
-    return next(
-        _free(
-            schedule=schedule,
-            zone=zone,
-            mentor_id=mentor_id,
-            slot_minutes=slot_minutes,
-            window_start=window_start,
-            window_end=window_end,
-            not_before=not_before,
-            busy=busy,
-            weekly_cap=weekly_cap,
-        ),
-        None,
-    )
+    return next(_free(**query), None)
 
 
 def _free(
