@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 from domain.metrics import MIN_RATINGS_SHOWN, bayesian_score
@@ -60,7 +61,7 @@ from domain.skills.relatedness import (
     relatedness,
 )
 from domain.skills.vocabulary import Vocabulary, vocabulary
-from domain.slots import free_slots, validate_zone
+from domain.slots import each_free_slot, validate_zone
 from domain.working_hours import in_shared_working_day, shared_working_hours
 
 SHOWN = 5
@@ -410,7 +411,7 @@ class _Scorer:
         """The slot to offer (the first inside both working days, else the
         first), what it is worth, and the words for it."""
         now = self.now
-        slots = free_slots(
+        slots = each_free_slot(
             schedule=schedule,
             zone=mentor.time_zone,
             mentor_id=mentor.id,
@@ -421,17 +422,18 @@ class _Scorer:
             busy=busy,
             weekly_cap=mentor.max_sessions_per_week,
         )
-        days = self.policy.horizon.days
-        if not slots:
-            return None, 0.0, f"no free time in the next {days} days"
+        first = next(slots, None)
+        if first is None:
+            return None, 0.0, f"no free time in the next {self.policy.horizon.days} days"
         zones = [ZoneInfo(self.me.time_zone), ZoneInfo(mentor.time_zone)]
-        # Without a shared working hour no slot is inside both days: none is looked at.
+        # Without a shared working hour no slot is inside both days: none is looked
+        # at. The days after the first slot inside both are never expanded.
         overlap = _shared_hours(self.me.time_zone, mentor.time_zone, now) > 0
-        shared = next(
-            (s for s in slots if overlap and in_shared_working_day(s.starts_at, s.ends_at, zones)),
-            None,
+        inside_both = (
+            s for s in chain([first], slots) if in_shared_working_day(s.starts_at, s.ends_at, zones)
         )
-        slot = shared or slots[0]
+        shared = next(inside_both, None) if overlap else None
+        slot = shared or first
         soon = slot.starts_at - now < timedelta(weeks=1)
         worth = (1.0 if soon else 0.8) if shared else 0.5
         return slot, worth, f"free {_when(slot.starts_at, self.me.time_zone, soon)} your time"

@@ -158,6 +158,12 @@ def first_free_slot(**query: Unpack[SlotQuery]) -> Slot | None:
     return next(_free(**query), None)
 
 
+def each_free_slot(**query: Unpack[SlotQuery]) -> Iterator[Slot]:
+    """`free_slots(...)` in order, each day expanded only when it is reached:
+    for a caller that stops at the first slot it likes."""
+    return _free(**query)
+
+
 def _free(
     *,
     schedule: Schedule,
