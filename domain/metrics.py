@@ -131,12 +131,23 @@ def goal_attainment(departments: Iterable[DepartmentGoals]) -> GoalAttainment:
     may see it: a department whose goals rest on fewer than `MIN_PEOPLE_SHOWN`
     mentees is only named."""
     with_goals = [d for d in departments if d.set]
+    withheld = {d.department for d in with_goals if d.mentees < MIN_PEOPLE_SHOWN}
+    # The programme's figures less the departments shown are the withheld
+    # ones' together: while those rest on fewer than `MIN_PEOPLE_SHOWN`
+    # mentees, the smallest department shown is withheld with them.
+    shown = sorted((d for d in with_goals if d.department not in withheld), key=lambda d: d.mentees)
+    while withheld and shown and _mentees(with_goals, withheld) < MIN_PEOPLE_SHOWN:
+        withheld.add(shown.pop(0).department)
     return GoalAttainment(
         set=sum(d.set for d in with_goals),
         achieved=sum(d.achieved for d in with_goals),
-        by_department=tuple(d for d in with_goals if d.mentees >= MIN_PEOPLE_SHOWN),
-        withheld=tuple(d.department for d in with_goals if d.mentees < MIN_PEOPLE_SHOWN),
+        by_department=tuple(d for d in with_goals if d.department not in withheld),
+        withheld=tuple(d.department for d in with_goals if d.department in withheld),
     )
+
+
+def _mentees(departments: Iterable[DepartmentGoals], names: set[str]) -> int:
+    return sum(d.mentees for d in departments if d.department in names)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,10 @@ from storage.repos.common import rowcount
 # so the figures are computed live until the job has rewritten the rows.
 # 4: a department's goal attainment withheld below 3 mentees (`withheld`); a
 # format-3 row would still show small departments' figures.
-FORMAT = 4
+# 5: the smallest department shown is withheld too while the withheld ones
+# together are under 3 mentees (a format-4 row lets the programme's figures
+# less those shown tell a small department's).
+FORMAT = 5
 ALL_TIME = 0  # `period_days` of the all-time row (part of the primary key: not NULL)
 # Advisory-lock namespace of the refresh claims (the second key is the workspace's hash).
 LOCK_SPACE = 0x616E61  # "ana"

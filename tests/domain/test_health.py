@@ -242,3 +242,23 @@ def test_a_departments_goal_attainment_is_withheld_below_3_mentees() -> None:
     )
     assert found.rate == pytest.approx(5 / 8)
     assert MIN_PEOPLE_SHOWN == MIN_RATINGS_SHOWN == 3
+
+
+def test_a_small_departments_goals_are_not_the_programmes_less_those_shown() -> None:
+    found = goal_attainment(
+        [
+            DepartmentGoals("Data", 4, 2, 2),
+            DepartmentGoals("Sales", 5, 3, 3),
+            DepartmentGoals("Ops", 6, 1, 4),
+        ]
+    )
+
+    # Showing Sales and Ops beside the programme's 6 of 15 would tell Data's
+    # two mentees achieved 2 of 4: the smallest shown (Sales) is withheld
+    # with Data, so only the two together (five mentees) can be worked out.
+    assert found == GoalAttainment(
+        set=15,
+        achieved=6,
+        by_department=(DepartmentGoals("Ops", 6, 1, 4),),
+        withheld=("Data", "Sales"),
+    )

@@ -244,3 +244,37 @@ def _wait_until_waiting_on_a_lock(server_url: str, holder: int) -> None:
                 return
             time.sleep(0.05)
     raise AssertionError("the second CREATE ROLE never waited on the first")
+
+
+def test_goal_pictures_drawn_before_small_departments_were_withheld_are_forgotten(
+    empty_database: str,
+) -> None:
+    from sqlalchemy import text
+
+    from storage.engine import make_engine
+    from tests.storage.seed import BASE_TIME, set_actor
+
+    upgrade(empty_database, "0029")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            set_actor(conn, None, None, "system")
+            conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1')"))
+            for kind in ("goals", "sessions"):
+                conn.execute(
+                    text(
+                        "INSERT INTO chart_files (workspace_id, period_days, kind, file_id,"
+                        " figures_key, title, alt_text, computed_at, uploaded_at)"
+                        " VALUES ('T1', 30, :kind, :file, 'k', 't', 'Data: 2 of 4', :at, :at)"
+                    ),
+                    {"kind": kind, "file": f"F{kind}", "at": BASE_TIME},
+                )
+        upgrade(empty_database)
+        with engine.begin() as conn:
+            set_actor(conn, None, None, "system")
+            kept = conn.scalars(text("SELECT kind FROM chart_files")).all()
+    finally:
+        engine.dispose()
+
+    # The next charts run draws the goals again from the snapshot as it is now.
+    assert kept == ["sessions"]
