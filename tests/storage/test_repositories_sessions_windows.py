@@ -63,6 +63,21 @@ def test_busy_periods_cover_both_roles_the_busy_statuses_and_the_half_open_windo
     assert nobody == []
 
 
+def test_the_longest_session_that_began_before_the_window_still_counts_in_it(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    # 0031 reads only sessions starting within 240 minutes before the window:
+    # the longest a session may last, so none that reaches into it is missed.
+    window_start = BASE_TIME + 10 * HOUR
+    seed_session(app_engine, org, at=window_start - timedelta(minutes=239), minutes=240)
+    seed_session(app_engine, org, at=BASE_TIME, minutes=240, mentee=org.bystander)
+    with as_member(session_factory, "UADMIN") as uow:
+        busy = uow.sessions.busy_periods([org.mentor], window_start, window_start + HOUR)
+    assert [(p.starts_at, p.ends_at) for p in busy] == [
+        (window_start - timedelta(minutes=239), window_start + timedelta(minutes=1))
+    ]
+
+
 def test_completed_counts_include_sessions_the_reader_cannot_see(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
