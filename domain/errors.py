@@ -25,6 +25,13 @@ class NotFound(DomainError):
     default_message = "That no longer exists."
 
 
+class Unknown(NotFound):
+    """The acting person was never seen: the adapter makes them known (from
+    their Slack profile) and asks again."""
+
+    default_message = "I don't know you yet. Run `/mentor signup` to join the programme."
+
+
 class NotAllowed(DomainError):
     default_message = "You are not allowed to do that."
 

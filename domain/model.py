@@ -432,3 +432,8 @@ class Page(Generic[T]):
     items: tuple[T, ...]
     number: int
     has_more: bool
+
+
+@dataclass(frozen=True)
+class SearchPage(Page[MentorHit]):
+    zone: str  # the searcher's, for the free times shown

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from domain import limits
-from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unknown
 from domain.model import NewProfile, Profile, Schedule
 from domain.ports import Clock, UnitOfWork
 from domain.slots import chosen_zone
@@ -81,7 +81,7 @@ def current_profile(uow: UnitOfWork) -> Profile:
     """The acting person's profile; they must have been seen before."""
     profile = seen_profile(uow)
     if profile is None:
-        raise NotFound("I don't know you yet. Run `/mentor signup` to join the programme.")
+        raise Unknown()
     if not profile.is_active:
         raise NotAllowed(
             "Your profile is deactivated. Run `/mentor signup` to join the programme again."

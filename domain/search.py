@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 
-from domain.model import MentorHit, Page, SearchTerm
+from domain.model import SearchPage, SearchTerm
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile
@@ -103,7 +103,7 @@ def find_mentors(
     page: int = 1,
     per_page: int = 10,
     policy: BookingPolicy = DEFAULT_POLICY,
-) -> Page[MentorHit]:
+) -> SearchPage:
     """Active mentors matching `query` by name, department or expertise (all of
     them for a blank query), never the searcher, `per_page` at a time."""
     text = clean_text(query, field="query", label="a search", max_length=MAX_QUERY)
@@ -144,4 +144,6 @@ def find_mentors(
             )
             for hit in shown
         )
-    return Page(items=with_slots, number=page, has_more=len(hits) > per_page)
+    return SearchPage(
+        items=with_slots, number=page, has_more=len(hits) > per_page, zone=me.time_zone
+    )

@@ -11,12 +11,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from domain.errors import Unknown
 from domain.home import Viewer
 from domain.lookups import find_me
 from domain.matching import MatchPolicy
@@ -25,6 +26,8 @@ from domain.policy import BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import identify
 from handlers.workspaces import Workspaces
+
+T = TypeVar("T")
 
 
 class Notifier(Protocol):
@@ -197,6 +200,20 @@ class Acting:
         """A unit of work acting as this person."""
         return self._deps.unit_of_work(self.actor)
 
+    def known(self, use: Callable[[], T]) -> T:
+        """`use`: a use case that reads the acting person in its own unit of
+        work, so that someone seen before costs one transaction, not a lookup
+        and then the use case. Someone never seen is refused by it before it
+        writes anything (`Unknown`), made known, and asked again."""
+        try:
+            return use()
+        except Unknown:
+            with self._lock:
+                if self._person is not None:
+                    raise
+                self._person = self._as_person(self._first_sight())
+            return use()
+
     def get(self) -> Person:
         with self._lock:
             if self._person is None:
@@ -204,9 +221,10 @@ class Acting:
             return self._person
 
     def _resolve(self) -> Person:
-        actor = self.actor
-        profile = find_me(self._deps.unit_of_work(actor)) or self._first_sight()
-        return Person(self.who.team_id, self.who.user_id, actor.role is Role.ADMIN, profile)
+        return self._as_person(find_me(self.uow()) or self._first_sight())
+
+    def _as_person(self, profile: Profile) -> Person:
+        return Person(self.who.team_id, self.who.user_id, self.actor.role is Role.ADMIN, profile)
 
     def _first_sight(self) -> Profile:
         name, zone, title = self.who.user_id, "UTC", ""

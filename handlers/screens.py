@@ -97,15 +97,19 @@ def book_again(acting: Acting, deps: HandlerDeps, ref: FollowUpRef) -> View:
 
 
 def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> Message:
-    me = acting.get()
-    found = find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=acting.policy)
-    return search_text(query, found), search_results(query, found, me.zone)
+    found = acting.known(
+        lambda: find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=acting.policy)
+    )
+    return search_text(query, found), search_results(query, found, found.zone)
 
 
 def match(acting: Acting, deps: HandlerDeps) -> Message:
     """Mentors suggested for the acting mentee, with reasons."""
-    acting.get()  # someone seen for the first time is made known first
-    found = suggest_mentors(acting.uow(), deps.clock, policy=acting.policy, matching=deps.matching)
+    found = acting.known(
+        lambda: suggest_mentors(
+            acting.uow(), deps.clock, policy=acting.policy, matching=deps.matching
+        )
+    )
     return match_message(found)
 
 

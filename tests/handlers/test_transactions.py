@@ -123,6 +123,31 @@ def test_every_kind_of_request_runs_at_most_three_transactions(
     assert all(0 < count <= MOST for count in seen.values()), seen
 
 
+def test_find_and_match_read_a_known_person_in_their_one_transaction(
+    h: Harness, owner_engine: Engine
+) -> None:
+    mentor_and_mentee(h)
+    counted = Transactions(h.bot.engine)
+    assert counted.during(h, lambda: h.command("UBEN", "find python")) == 1
+    assert "Maya" in h.next_call("response_url").text()
+    assert counted.during(h, lambda: h.command("UBEN", "match")) == 1
+    assert "knows Python" in h.next_call("response_url", after=1).text()
+
+    # Someone never seen is refused by the use case before it writes, made
+    # known from their Slack profile, and answered: one more lookup, one record.
+    h.slack.add_user("UNEW", "Nia New", tz="Asia/Tokyo")
+    h.slack.clear()
+    assert counted.during(h, lambda: h.command("UNEW", "find python")) == 3
+    answer = h.next_call("response_url").text()
+    assert "Maya" in answer
+    assert h.calls("users.info", user="UNEW")
+    with owner_engine.connect() as conn:
+        zone = conn.execute(
+            text("SELECT time_zone FROM users WHERE slack_user_id = 'UNEW'")
+        ).scalar_one()
+    assert zone == "Asia/Tokyo"
+
+
 def test_every_goal_request_runs_at_most_three_transactions(
     h: Harness, owner_engine: Engine
 ) -> None:
