@@ -174,6 +174,34 @@ def test_close_spellings_follow_the_prefix_matches_from_page_to_page(
     assert _names(session_factory, "alise") == ["Alise Three", "Alice One", "Alice Two"]
 
 
+def test_a_page_cut_inside_equal_scores_takes_the_best_rated_of_them(
+    owner_engine: Engine, session_factory: sessionmaker[OrmSession], org: Org
+) -> None:
+    # 0032 orders by rating only the mentors that can reach the page: all of
+    # those scored at least as high as its last, ties on the score included.
+    rated = {"Gus Low": 3, "Gil High": 5, "Gia Mid": 4, "Geo Unrated": None}
+    # Ratings are the feedback trigger's to keep: the owner writes them here.
+    with owner_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        add_user(conn, "T1", "UBOTH", mentor=True, name="Gale Both", expertise=("golang", "rust"))
+        for index, (name, stars) in enumerate(rated.items()):
+            mentor = add_user(conn, "T1", f"UG{index}", mentor=True, name=name, expertise=("go",))
+            if stars is not None:
+                conn.execute(
+                    text(
+                        "INSERT INTO ratings (mentor_id, workspace_id, rating_count, rating_sum)"
+                        " VALUES (:m, 'T1', 3, :s)"
+                        " ON CONFLICT (mentor_id) DO UPDATE SET rating_count = 3, rating_sum = :s"
+                    ),
+                    {"m": mentor, "s": 3 * stars},
+                )
+    best = ["Gale Both", "Gil High", "Gia Mid", "Gus Low", "Geo Unrated"]
+    assert _names(session_factory, "go rust") == best
+    assert _names(session_factory, "go rust", limit=2) == best[:2]
+    assert _names(session_factory, "go rust", limit=2, offset=2) == best[2:4]
+    assert _names(session_factory, "go rust", limit=3, offset=4) == best[4:]
+
+
 @pytest.mark.usefixtures("org")
 def test_odd_input_never_fails(session_factory: sessionmaker[OrmSession]) -> None:
     odd = (
