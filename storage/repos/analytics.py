@@ -240,7 +240,9 @@ class SqlAnalyticsRepository:
     def workspace_mean_rating(self, workspace_id: str | None) -> float | None:
         # The per-mentor aggregates (kept by the feedback trigger) are one row
         # per mentor, so this reads far fewer rows than the feedback itself.
-        count, total = self._execute(
+        # Read by every match: it needs none of the dashboard's sort memory, so
+        # not `_execute` and its extra round trip.
+        count, total = self._session.execute(
             select(
                 func.coalesce(func.sum(Rating.rating_count), 0),
                 func.coalesce(func.sum(Rating.rating_sum), 0),
