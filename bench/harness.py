@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.errors import is_apology
-from bot.runtime import Bot
+from bot.runtime import Bot, settle_heap
 from bot.standin import payloads
 from bot.standin.clock import FakeClock
 from bot.standin.signing import Reply, SlackSender
@@ -219,4 +219,5 @@ def running_bot(
         FakeSlackServer(slack) as server,
         running_workspace(settings, database_url, server, clock) as workspace,
     ):
+        settle_heap()  # as `mentorbot serve` does in each worker
         yield BotUnderTest(workspace.bot, slack, server, workspace.sender.url)

@@ -35,11 +35,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _socket(settings: Settings, _args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.runtime import build_bot
+    from bot.runtime import build_bot, settle_heap
 
     require(settings, "slack_bot_token", "slack_signing_secret", "slack_app_token")
     assert settings.slack_app_token is not None
     bot = build_bot(settings, database_url(settings))
+    settle_heap()
     handler = SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
     handler.start()  # type: ignore[no-untyped-call]  # slack_bolt's start() is unannotated
     return 0

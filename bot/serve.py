@@ -8,7 +8,7 @@ from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
-from bot.runtime import build_bot
+from bot.runtime import build_bot, settle_heap
 from bot.scheduler import start_background
 
 
@@ -40,6 +40,7 @@ class _Gunicorn(BaseApplication):
         bot = build_bot(self._settings, self._database_url)
         if self._settings.mentorship_scheduler:
             start_background(bot)
+        settle_heap()
         return bot.wsgi
 
 
