@@ -6,7 +6,7 @@ PgBouncer (transaction pooling) with one replica killed mid-burst.
                          [--scenarios help,first-find,find,book,submit,accept,home]
                          [--no-replicas | --replicas-only] [--workers W] [--keep-database]
 
-Needs `pip install -e '.[bench]'` (httpx), PostgreSQL on 127.0.0.1:5432 (or
+Needs `pip install -e '.[bench]'` (aiohttp), PostgreSQL on 127.0.0.1:5432 (or
 `--server-url`), and for the replica part the Debian packages `pgbouncer` and
 `haproxy`. Run it from the repository root. It makes a fresh database
 (migrations and `storage.seed` with `--people` people, a tenth of them
@@ -339,9 +339,9 @@ class Phase:
         self.rows.append(row)
         f = row.figures()
         print(
-            f"  {name}: {row.n} sent, {len(row.ok)} ok, {f['rps']:.1f}/s,"
+            f"  {name}: {row.n} sent, {len(row.ok)} ok, {row.busy} told busy, {f['rps']:.1f}/s,"
             f" ack p95 {bursts._ms(f['ack95'])} ms, max {bursts._ms(f['ackmax'])} ms"
-            + (f"; failures: {bursts.failures(row)}" if len(row.ok) < row.n else ""),
+            + (f"; failures: {bursts.failures(row)}" if len(row.ok) + row.busy < row.n else ""),
             flush=True,
         )
         return row
