@@ -221,6 +221,9 @@ class SessionHistory(Base):
         ),
         CheckConstraint(in_list("to_status", SESSION_STATUSES), name="to_status_known"),
         Index("ix_session_history_session_id_created_at", "session_id", "created_at"),
+        # What a person asked for lately: the hourly flood limit of every
+        # request and move (`slot_requests_since`, migration 0034).
+        Index("ix_session_history_actor_id_created_at", "actor_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
