@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, case, distinct, func, insert, or_, select, tuple_, union_all, update
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from domain.model import (
     BusyPeriod,
@@ -154,22 +156,37 @@ class SqlSessionRepository:
         limit: int = 50,
     ) -> list[Session]:
         """Bounds are exclusive: `starts_after < starts_at < starts_before`."""
-        statement = select(SessionRow).where(
-            or_(SessionRow.mentor_id == user_id, SessionRow.mentee_id == user_id)
-        )
+        conditions: list[ColumnElement[bool]] = []
         if statuses is not None:
-            statement = statement.where(SessionRow.status.in_([s.value for s in statuses]))
+            conditions.append(SessionRow.status.in_([s.value for s in statuses]))
         if starts_after is not None:
-            statement = statement.where(SessionRow.starts_at > starts_after)
+            conditions.append(SessionRow.starts_at > starts_after)
         if starts_before is not None:
-            statement = statement.where(SessionRow.starts_at < starts_before)
-        order = (
-            (SessionRow.starts_at.desc(), SessionRow.id.desc())
-            if newest_first
-            else (SessionRow.starts_at, SessionRow.id)
-        )
+            conditions.append(SessionRow.starts_at < starts_before)
+
+        def order(starts_at: Any, session_id: Any) -> tuple[Any, ...]:
+            if newest_first:
+                return (starts_at.desc(), session_id.desc())
+            return (starts_at, session_id)
+
+        # Each side walks its own (person, starts_at) index and stops at
+        # `limit`, instead of one OR reading every session of a busy mentor
+        # (1,338 at 1M sessions, 10 ms) to sort them: nobody mentors themself,
+        # so the two sides never share a session.
+        sides = [
+            select(SessionRow.id, SessionRow.starts_at)
+            .where(person == user_id, *conditions)
+            .order_by(*order(SessionRow.starts_at, SessionRow.id))
+            .limit(limit)
+            for person in (SessionRow.mentor_id, SessionRow.mentee_id)
+        ]
+        found = union_all(*sides).subquery()
         rows = self._session.scalars(
-            statement.order_by(*order).limit(limit).execution_options(populate_existing=True)
+            select(SessionRow)
+            .join(found, found.c.id == SessionRow.id)
+            .order_by(*order(found.c.starts_at, found.c.id))
+            .limit(limit)
+            .execution_options(populate_existing=True)
         )
         return [session_from_row(row) for row in rows]
 
