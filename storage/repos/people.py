@@ -15,7 +15,7 @@ from domain.ports import DigestPlace
 from storage.errors import translated_errors
 from storage.models import User, Workspace
 from storage.repos.common import id_list, rowcount
-from storage.repos.rows import profile_from_row
+from storage.repos.rows import PROFILE_COLUMNS, profile_from_columns, profile_from_row
 from storage.repos.search import mentor_candidates, search_mentors
 
 
@@ -102,18 +102,17 @@ class SqlUserRepository:
         ids = id_list(user_ids)
         if not ids:
             return {}
-        rows = self._session.scalars(
-            select(User).where(User.id.in_(ids)).execution_options(populate_existing=True)
-        )
-        return {row.id: profile_from_row(row) for row in rows}
+        # Columns, not ORM objects: read-only, and half the cost (see rows.py).
+        rows = self._session.execute(select(*PROFILE_COLUMNS).where(User.id.in_(ids)))
+        return {row.id: profile_from_columns(row._mapping) for row in rows}
 
     def by_slack_id(self, workspace_id: str, slack_user_id: str) -> Profile | None:
-        row = self._session.scalar(
-            select(User)
-            .where(User.workspace_id == workspace_id, User.slack_user_id == slack_user_id)
-            .execution_options(populate_existing=True)
-        )
-        return profile_from_row(row) if row else None
+        row = self._session.execute(
+            select(*PROFILE_COLUMNS).where(
+                User.workspace_id == workspace_id, User.slack_user_id == slack_user_id
+            )
+        ).first()
+        return profile_from_columns(row._mapping) if row else None
 
     def add(self, profile: NewProfile) -> Profile:
         row = User(
