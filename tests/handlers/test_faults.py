@@ -251,3 +251,37 @@ def test_a_third_open_request_with_one_mentor_is_refused_in_the_form_saying_what
     assert "2 sessions requested or coming up with Maya" in refusal
     assert "cancel one in `/mentor sessions`" in refusal
     assert _count(owner_engine, "SELECT count(*) FROM sessions") == 2
+
+
+def test_a_first_match_and_find_when_slack_cannot_say_who_it_is_still_answer_once(
+    h: Harness, owner_engine: Engine
+) -> None:
+    # Acting.known: the use case refuses someone never seen (Unknown), they are
+    # made known (users.info failing: their Slack id as name), it runs again.
+    mentor_and_mentee(h)
+    h.slack.fail("users.info", error="user_not_found", match={"user": "UGHOST"})
+    h.command("UGHOST", "match")
+    answer = h.next_call("response_url").text()
+    assert "don't know you" not in answer
+    assert "no longer exists" not in answer.lower()
+    h.command("UGHOST", "find python")
+    assert "Maya" in h.next_call("response_url", after=1).text()
+    with owner_engine.connect() as conn:
+        names = conn.execute(
+            text("SELECT display_name FROM users WHERE slack_user_id = 'UGHOST'")
+        ).scalars()
+        assert names.all() == ["UGHOST"]
+
+
+def test_a_deactivated_person_is_told_so_and_not_made_known_again(
+    h: Harness, owner_engine: Engine
+) -> None:
+    mentor_and_mentee(h)
+    with owner_engine.begin() as conn:
+        conn.execute(text("UPDATE users SET is_active = false WHERE slack_user_id = 'UBEN'"))
+    h.slack.clear()
+    for index, command in enumerate(("find python", "match")):
+        h.command("UBEN", command)
+        assert "deactivated" in h.next_call("response_url", after=index).text()
+    assert not h.calls("users.info", user="UBEN")
+    assert _count(owner_engine, "SELECT count(*) FROM users WHERE slack_user_id = 'UBEN'") == 1

@@ -6,6 +6,7 @@ as the application role the search is answered from its indexes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import psycopg
 import pytest
@@ -329,3 +330,44 @@ def test_as_the_application_role_the_search_is_answered_from_its_indexes(
     assert f"Bitmap Index Scan on {index}" in plans
     assert "Seq Scan on mentor_directory" not in plans
     assert "Seq Scan on users" not in plans
+
+
+def test_a_found_mentor_is_the_profile_read_on_its_own_every_field_of_it(
+    app_engine: Engine, session_factory: sessionmaker[OrmSession], org: Org
+) -> None:
+    # mentor_candidates reads columns, not ORM objects (9dc3f8b): nothing lost
+    # or retyped (arrays as tuples, unset link and cap, set ones).
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        full = add_user(
+            conn, "T1", "UFULL", mentor=True, mentee=True, name="Ana Full",
+            expertise=("python", "rust"), goals=("go", "sql"),
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "UPDATE users SET title = 'Staff', bio = 'Hi', time_zone = 'Asia/Tokyo',"
+                " meeting_link = 'https://meet.example/ana', session_minutes = 45,"
+                " max_sessions_per_week = 3 WHERE id = :id"
+            ),
+            {"id": full},
+        )
+    with SqlUnitOfWork(session_factory, Actor.member("T1", "UMENTEE")) as uow:
+        # Loaded into the session first: the columns must not be stale copies of it.
+        before = {p.id: p for p in uow.users.get_many([full, org.mentor]).values()}
+        with app_engine.begin() as conn:
+            set_actor(conn, None, None, "system")
+            conn.execute(text("UPDATE users SET bio = 'Hello' WHERE id = :id"), {"id": full})
+        hits = uow.users.search_mentors(
+            "T1", query_terms("ana"), exclude_user_id=None, limit=10, offset=0
+        )
+    found = {hit.profile.id: hit.profile for hit in hits}
+    assert found[org.mentor] == before[org.mentor]
+    assert found[full].bio == "Hello"
+    assert found[full] == replace(before[full], bio="Hello")
+    assert found[full].expertise == ("python", "rust")
+    assert found[full].learning_goals == ("go", "sql")
+    assert (found[full].meeting_link, found[full].max_sessions_per_week) == (
+        "https://meet.example/ana",
+        3,
+    )
+    assert (found[org.mentor].meeting_link, found[org.mentor].max_sessions_per_week) == (None, None)

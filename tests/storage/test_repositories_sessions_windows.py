@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
@@ -76,6 +77,28 @@ def test_the_longest_session_that_began_before_the_window_still_counts_in_it(
     assert [(p.starts_at, p.ends_at) for p in busy] == [
         (window_start - timedelta(minutes=239), window_start + timedelta(minutes=1))
     ]
+
+
+@pytest.mark.parametrize("by", ["system", "owner"])
+def test_no_write_makes_a_session_longer_than_busy_periods_looks_back(
+    app_engine: Engine, owner_engine: Engine, org: Org, by: str
+) -> None:
+    # 0031 relies on ck_sessions_length_range on every path: a move of either
+    # end, a status change carrying new times, the table's owner itself.
+    session = seed_session(app_engine, org, at=BASE_TIME, status="scheduled", minutes=240)
+    changes = (
+        "ends_at = ends_at + interval '1 minute'",
+        "starts_at = starts_at - interval '1 minute'",
+        "status = 'completed', ends_at = starts_at + interval '241 minutes'",
+        "starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day 1 second'",
+    )
+    engine = app_engine if by == "system" else owner_engine
+    for change in changes:
+        with engine.connect() as conn:
+            set_actor(conn, None, None, "system")
+            update = text(f"UPDATE sessions SET {change} WHERE id = {session}")
+            with pytest.raises(IntegrityError, match="ck_sessions_length_range"):
+                conn.execute(update)
 
 
 def test_completed_counts_include_sessions_the_reader_cannot_see(
