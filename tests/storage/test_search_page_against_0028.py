@@ -144,6 +144,6 @@ def test_an_offset_near_the_largest_integer_answers_as_0028_did(
         whole = {"w": ["python"], "g": [0], "s": [1.0], "p": [False], "x": None, "l": 10}
         assert _call(conn, "search_mentor_directory", whole | {"o": offset}) == []
         assert _call(conn, OLD, whole | {"o": offset}) == []
-        # A prefix long enough for close spellings: 0028 failed here too (0034).
+        # A prefix long enough for close spellings: 0028 failed here too (0035).
         prefix = whole | {"w": ["pyth"], "p": [True], "o": offset}
         assert _call(conn, "search_mentor_directory", prefix) == []

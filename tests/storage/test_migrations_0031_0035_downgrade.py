@@ -1,4 +1,4 @@
-"""0031..0034 step down to 0030 as 0030 left the functions: their bodies and
+"""0031..0035 step down to 0030 as 0030 left the functions: their bodies and
 who may call them."""
 
 from __future__ import annotations

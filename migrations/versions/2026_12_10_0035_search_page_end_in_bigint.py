@@ -7,8 +7,8 @@ pass compared the found mentors with the same sum (0028 already), and failed
 the same way. Both are added up as bigints; what the function returns is
 otherwise unchanged.
 
-Revision ID: 0034
-Revises: 0033
+Revision ID: 0035
+Revises: 0034
 Create Date: 2026-12-10 12:00:00
 """
 
@@ -19,8 +19,8 @@ from types import ModuleType
 
 from alembic import op
 
-revision: str = "0034"
-down_revision: str | None = "0033"
+revision: str = "0035"
+down_revision: str | None = "0034"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
