@@ -15,12 +15,11 @@ Revises: 0027
 Create Date: 2026-12-09 09:00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
+
+from migrations.earlier import migration, replacing
 
 revision: str = "0028"
 down_revision: str | None = "0027"
@@ -28,18 +27,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _migration(name: str) -> ModuleType:
-    """An earlier migration's module, so that its SQL is read, not copied."""
-    path = Path(__file__).with_name(name)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_0015 = _migration("2026_12_06_0015_phrase_search_and_matching.py")
+_0015 = migration("2026_12_06_0015_phrase_search_and_matching.py")
 
 # Where 0015 counted the mentors the terms find, the first pass now keeps them.
 _COUNT = f"""
@@ -83,17 +71,12 @@ _KEPT = (
 )
 
 
-def _replacing(function: str) -> str:
-    # Same signature: the function is replaced in place and keeps its grants.
-    return function.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-
-
 def search_function() -> str:
     text = str(_0015.SEARCH_FUNCTION)
     for old, new in ((_COUNT, _KEEP), (_MATCHED_AGAIN, _MATCHED_ONCE), (_DECLARED, _KEPT)):
         assert text.count(old) == 1, "0015's function is not the one this migration edits"
         text = text.replace(old, new)
-    return _replacing(text)
+    return replacing(text)
 
 
 def upgrade() -> None:
@@ -101,4 +84,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(_replacing(str(_0015.SEARCH_FUNCTION)))
+    op.execute(replacing(str(_0015.SEARCH_FUNCTION)))

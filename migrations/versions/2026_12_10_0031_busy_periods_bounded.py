@@ -14,12 +14,11 @@ Revises: 0030
 Create Date: 2026-12-10 09:00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
+
+from migrations.earlier import migration, replacing
 
 revision: str = "0031"
 down_revision: str | None = "0030"
@@ -27,18 +26,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _migration(name: str) -> ModuleType:
-    """An earlier migration's module, so that its SQL is read, not copied."""
-    path = Path(__file__).with_name(name)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_0010 = _migration("2026_12_04_0010_booking_guards_and_write_policies.py")
+_0010 = migration("2026_12_04_0010_booking_guards_and_write_policies.py")
 
 # The longest a session may last, as `ck_sessions_length_range` (0012) holds it.
 LONGEST = "interval '240 minutes'"
@@ -46,17 +34,12 @@ UNBOUNDED = "AND s.starts_at < p_to AND s.ends_at > p_from"
 BOUNDED = f"AND s.starts_at < p_to AND s.starts_at > p_from - {LONGEST} AND s.ends_at > p_from"
 
 
-def _replaced(sql: str) -> str:
-    # CREATE OR REPLACE keeps the function's grants.
-    return sql.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-
-
 def upgrade() -> None:
     original = _0010._busy_periods(with_role=True)
     bounded = original.replace(UNBOUNDED, BOUNDED)
     assert bounded.count(BOUNDED) == 2, "0010's busy_periods() is not as this migration knows it"
-    op.execute(_replaced(bounded))
+    op.execute(replacing(bounded))
 
 
 def downgrade() -> None:
-    op.execute(_replaced(_0010._busy_periods(with_role=True)))
+    op.execute(replacing(_0010._busy_periods(with_role=True)))

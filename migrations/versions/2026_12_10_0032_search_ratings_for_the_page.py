@@ -14,12 +14,11 @@ Revises: 0031
 Create Date: 2026-12-10 10:00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
+
+from migrations.earlier import migration
 
 revision: str = "0032"
 down_revision: str | None = "0031"
@@ -27,18 +26,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _migration(name: str) -> ModuleType:
-    """An earlier migration's module, so that its SQL is read, not copied."""
-    path = Path(__file__).with_name(name)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_0028 = _migration("2026_12_09_0028_search_terms_once.py")
+_0028 = migration("2026_12_09_0028_search_terms_once.py")
 
 _EVERY_FOUND = """
         SELECT s.user_id, s.score

@@ -12,12 +12,11 @@ Revises: 0034
 Create Date: 2026-12-10 12:00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
+
+from migrations.earlier import migration
 
 revision: str = "0035"
 down_revision: str | None = "0034"
@@ -25,18 +24,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _migration(name: str) -> ModuleType:
-    """An earlier migration's module, so that its SQL is read, not copied."""
-    path = Path(__file__).with_name(name)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_0032 = _migration("2026_12_10_0032_search_ratings_for_the_page.py")
+_0032 = migration("2026_12_10_0032_search_ratings_for_the_page.py")
 
 _SUMS = (
     (

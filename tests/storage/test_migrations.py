@@ -3,7 +3,6 @@ the typed models describe exactly what they build."""
 
 from __future__ import annotations
 
-import importlib.util
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +14,7 @@ from sqlalchemy import create_engine, inspect, pool
 from sqlalchemy.engine import make_url
 
 from bot.standin.clock import FakeClock
+from migrations.earlier import VERSIONS, migration
 from storage.base import APP_ROLE
 from storage.engine import sqlalchemy_url
 from storage.migrate import downgrade, upgrade
@@ -189,13 +189,7 @@ def test_the_readme_logins_migrate_and_run_the_bot_owning_and_bypassing_nothing(
 
 
 def _migration(stem: str) -> ModuleType:
-    path = next(Path(__file__).parents[2].glob(f"migrations/versions/*_{stem}.py"))
-    spec = importlib.util.spec_from_file_location(f"migration_{stem}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return migration(next(VERSIONS.glob(f"*_{stem}.py")).name)
 
 
 def test_two_databases_migrated_at_once_both_get_the_app_role(server_url: str) -> None:

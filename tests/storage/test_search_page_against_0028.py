@@ -4,40 +4,27 @@ offset and excluded mentor (0032 only reads fewer ratings to say so)."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, text
 
+from migrations.earlier import migration
 from storage.base import APP_ROLE
 from tests.storage.seed import add_user, set_actor
 
-VERSIONS = Path(__file__).parents[2] / "migrations" / "versions"
 WORDS = ("python", "pytorch", "rust", "go", "golang", "java", "lead", "data", "design", "ops")
 NAMES = ("Ana", "Anna", "Bo", "Alice", "Alise", "Gil", "Gus", "Lima", "Lina", "Zed")
 OLD = "search_mentor_directory_0028"
 SIGNATURE = "(text[], integer[], real[], boolean[], text, bigint, integer, integer)"
 
 
-def _module(name: str) -> ModuleType:
-    path = VERSIONS / name
-    spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def old_function(owner_engine: Engine, clean_tables: None) -> Iterator[None]:
     """0028's function beside the current one, as `search_mentor_directory_0028`."""
-    text_0028 = _module("2026_12_10_0032_search_ratings_for_the_page.py")._0028.search_function()
+    text_0028 = migration("2026_12_10_0032_search_ratings_for_the_page.py")._0028.search_function()
     renamed = text_0028.replace("FUNCTION search_mentor_directory(", f"FUNCTION {OLD}(", 1)
     assert OLD in renamed
     with owner_engine.begin() as conn:
