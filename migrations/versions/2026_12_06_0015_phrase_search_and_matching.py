@@ -28,12 +28,12 @@ Revises: 0014
 Create Date: 2026-12-05 12:00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+
+from migrations.earlier import migration
 
 revision: str = "0015"
 down_revision: str | None = "0014"
@@ -216,13 +216,7 @@ $$;
 
 def _released_search_function() -> str:
     """0008's search function, read from that migration so the two never differ."""
-    path = Path(__file__).with_name("2026_11_24_0008_mentor_search.py")
-    spec = importlib.util.spec_from_file_location("mentor_search_0008", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return str(module.SEARCH_FUNCTION)
+    return str(migration("2026_11_24_0008_mentor_search.py").SEARCH_FUNCTION)
 
 
 def upgrade() -> None:

@@ -24,12 +24,12 @@ Revises: 0017
 Create Date: 2026-12-07 09:00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+
+from migrations.earlier import migration
 
 revision: str = "0018"
 down_revision: str | None = "0017"
@@ -108,13 +108,7 @@ $$;
 
 def _notice_insert_0012() -> str:
     """0012's WITH CHECK of notices, read from that migration so the two never differ."""
-    path = Path(__file__).with_name("2026_12_04_0012_session_and_workspace_write_guards.py")
-    spec = importlib.util.spec_from_file_location("write_guards_0012", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return str(module.NOTICE_INSERT[1])
+    return str(migration("2026_12_04_0012_session_and_workspace_write_guards.py").NOTICE_INSERT[1])
 
 
 def _kinds(kinds: tuple[str, ...]) -> None:

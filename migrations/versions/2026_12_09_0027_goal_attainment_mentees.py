@@ -15,11 +15,11 @@ Revises: 0026
 Create Date: 2026-12-09 10:00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
 
 from alembic import op
+
+from migrations.earlier import migration
 
 revision: str = "0027"
 down_revision: str | None = "0026"
@@ -63,13 +63,7 @@ $$;
 
 def _function_0018() -> str:
     """0018's function, read from that migration so the two never differ."""
-    path = Path(__file__).with_name("2026_12_07_0018_programme_health.py")
-    spec = importlib.util.spec_from_file_location("programme_health_0018", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return str(module.GOAL_ATTAINMENT_FUNCTION)
+    return str(migration("2026_12_07_0018_programme_health.py").GOAL_ATTAINMENT_FUNCTION)
 
 
 def _replace(function: str) -> None:
