@@ -17,46 +17,25 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.earlier import migration, replacing
+
 revision: str = "0025"
 down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SEARCH_PATH = "pg_catalog, public, pg_temp"
-REFUSE = "RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE ="
+_0021 = migration("2026_12_08_0021_session_series.py")
+_FUNCTION_END = "\n$$;"
+_LAST_RETURN = "    RETURN NEW;\nEND\n$$;"
 
 
 def _guard(place: str) -> str:
-    """`guard_series_occurrence` of migration 0021, setting the place when
-    `place` says so."""
-    return f"""
-CREATE OR REPLACE FUNCTION guard_series_occurrence() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = {SEARCH_PATH}
-AS $$
-DECLARE
-    series record;
-    held bigint;
-BEGIN
-    -- Not locked: a member adds only to a series of its own transaction, which
-    -- nobody else can add to before it commits.
-    SELECT times, xmin = pg_current_xact_id()::xid AS made_here INTO series
-      FROM public.session_series WHERE id = NEW.series_id;
-    IF NOT FOUND THEN
-        RETURN NEW;  -- the foreign key refuses it
-    END IF;
-    IF public.app_role() IS DISTINCT FROM 'system' AND NOT series.made_here THEN
-        {REFUSE} 'sessions join a series in the transaction that books it';
-    END IF;
-    SELECT count(*) INTO held FROM public.sessions WHERE series_id = NEW.series_id;
-    IF held >= series.times THEN
-        {REFUSE} format('series %s already holds its %s sessions', NEW.series_id, series.times);
-    END IF;
-    {place}
-    RETURN NEW;
-END
-$$;
-"""
+    """`guard_series_occurrence` as 0021 made it (without its trigger), setting
+    the place when `place` says so."""
+    made = str(_0021.GUARD_SERIES_OCCURRENCE)
+    function = replacing(made[: made.index(_FUNCTION_END) + len(_FUNCTION_END)])
+    assert function.endswith(_LAST_RETURN), "0021's guard is not the one this migration edits"
+    return function.replace(_LAST_RETURN, f"    {place}\n{_LAST_RETURN}") if place else function
 
 
 def upgrade() -> None:
