@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from domain.analytics import charted_within
 from domain.chart_ports import ChartFile
-from domain.errors import NotAllowed
+from domain.errors import NotAllowed, Unknown
 from domain.goals import in_order
 from domain.matching import (
     DEFAULT_MATCHING,
@@ -137,26 +137,41 @@ def homes_within(
     """`read_homes` inside a system unit of work the caller opened."""
     if uow.actor.role is not Role.SYSTEM:
         raise NotAllowed("Only the system reads other people's homes.")
-    now = clock.now()
-    homes = {}
-    for viewer in viewers:
-        found = uow.users.by_slack_id(viewer.workspace_id, viewer.slack_user_id)
-        snapshot = _snapshot(
+    return {
+        viewer: _home(
             uow,
             clock,
-            found,
-            admin=viewer.admin,
-            page=viewer.notifications_page,
+            viewer,
+            uow.users.by_slack_id(viewer.workspace_id, viewer.slack_user_id),
             matching=matching,
             memo=memo,
         )
-        board: Dashboard | None = None
-        charts: tuple[ChartFile, ...] = ()
-        if viewer.admin and snapshot.profile is not None:
-            charted = charted_within(uow, viewer.workspace_id, now, period_days=viewer.period_days)
-            board, charts = charted.figures, charted.charts
-        homes[viewer] = Home(snapshot, board, charts)
-    return homes
+        for viewer in viewers
+    }
+
+
+def _home(
+    uow: UnitOfWork,
+    clock: Clock,
+    viewer: Viewer,
+    found: Profile | None,
+    *,
+    matching: MatchPolicy,
+    memo: SuggestionMemo | None,
+) -> Home:
+    snapshot = _snapshot(
+        uow,
+        clock,
+        found,
+        admin=viewer.admin,
+        page=viewer.notifications_page,
+        matching=matching,
+        memo=memo,
+    )
+    if not viewer.admin or snapshot.profile is None:
+        return Home(snapshot)
+    charted = charted_within(uow, viewer.workspace_id, clock.now(), period_days=viewer.period_days)
+    return Home(snapshot, charted.figures, charted.charts)
 
 
 def open_home(
@@ -170,14 +185,19 @@ def open_home(
 ) -> tuple[bool, Home | None]:
     """System, for the event's workspace: someone opened their App Home. Records
     the event id (False: a retry, which does nothing more, and no Home) and, in
-    the same transaction, reads the Home of `viewer`."""
+    the same transaction, reads the Home of `viewer`. Someone never seen is
+    refused before anything is written (`Unknown`): the adapter makes them
+    known and asks again, so a known person's visit is one transaction."""
     workspace_id = uow.actor.workspace_id
     if uow.actor.role is not Role.SYSTEM or not workspace_id:
         raise NotAllowed("An event belongs to a workspace.")
     with uow:
+        found = uow.users.by_slack_id(workspace_id, viewer.slack_user_id)
+        if found is None:
+            raise Unknown()
         if event_id and not uow.events.first_delivery(workspace_id, event_id[:100], clock.now()):
             return False, None
-        home = homes_within(uow, clock, [viewer], matching=matching, memo=memo)[viewer]
+        home = _home(uow, clock, viewer, found, matching=matching, memo=memo)
         uow.commit()
         return True, home
 

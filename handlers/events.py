@@ -48,8 +48,7 @@ def handle_event_app_home_opened(
 
 def _home_opened(deps: HandlerDeps, acting: Acting, event_id: str) -> None:
     # First sight also records the workspace the event id belongs to.
-    acting.get()
-    deps.notifier.home_opened(acting.viewer(), event_id)
+    acting.known(lambda: deps.notifier.home_opened(acting.viewer(), event_id))
 
 
 def resume_sending(

@@ -148,6 +148,24 @@ def test_find_and_match_read_a_known_person_in_their_one_transaction(
     assert zone == "Asia/Tokyo"
 
 
+def test_a_known_person_opens_their_home_in_one_transaction(
+    h: Harness, owner_engine: Engine
+) -> None:
+    mentor_and_mentee(h)
+    counted = Transactions(h.bot.engine)
+    assert counted.during(h, lambda: h.open_home("UMAYA")) == 1
+    assert "Maya" in str(h.calls("views.publish", user_id="UMAYA")[-1].params["view"])
+
+    # Someone never seen: refused before the event is recorded, made known from
+    # their Slack profile, then their Home is read and the event recorded once.
+    h.slack.add_user("UNEW", "Nia New", tz="Asia/Tokyo")
+    assert counted.during(h, lambda: h.open_home("UNEW")) == 3
+    assert h.calls("views.publish", user_id="UNEW")
+    with owner_engine.connect() as conn:
+        recorded = conn.execute(text("SELECT count(*) FROM processed_events")).scalar_one()
+    assert recorded == 2
+
+
 def test_every_goal_request_runs_at_most_three_transactions(
     h: Harness, owner_engine: Engine
 ) -> None:
