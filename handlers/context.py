@@ -236,8 +236,10 @@ class Acting:
             )
             zone = user.get("tz") or zone
             title = profile.get("title") or ""
-        except SlackApiError:
-            pass  # an unknown Slack profile still gets a usable one: the user id as name
+        # An unknown Slack profile, or a Slack that cannot be reached (a lost
+        # connection, a timeout), still gets a usable one: the user id as name.
+        except (SlackApiError, OSError):
+            pass
         return identify(
             self._deps.unit_of_work(self.actor),
             self._deps.clock,
