@@ -5,8 +5,6 @@ two schedulers running the `analytics` job at once upload each chart once."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +14,7 @@ from bot import jobs
 from domain.analytics import PERIODS
 from tests.handlers.conftest import NOW, Harness
 from tests.storage.seed import add_session, add_user, set_actor
+from tests.threads import at_once
 
 UPLOAD_STEP = "files.getUploadURLExternal"
 KINDS = ("duration", "sessions")  # no goals, no weekly hours: these two only
@@ -32,26 +31,6 @@ def _programme(engine: Engine) -> None:
         add_session(conn, "T1", maya, ben, starts_at=NOW - timedelta(days=6), status="completed")
 
 
-def _at_once(*work: Callable[[], Any]) -> None:
-    """Run each in its own thread, released together; re-raise what failed."""
-    barrier = threading.Barrier(len(work))
-    failed: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        barrier.wait()
-        try:
-            job()
-        except BaseException as error:  # reported by the test's thread
-            failed.append(error)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not failed, failed
-
-
 def _images(blocks: list[dict[str, Any]]) -> list[Any]:
     return [b["slack_file"] for b in blocks if b["type"] == "image"]
 
@@ -59,7 +38,7 @@ def _images(blocks: list[dict[str, Any]]) -> list[Any]:
 def test_two_schedulers_at_once_upload_each_chart_once(h: Harness, owner_engine: Engine) -> None:
     _programme(owner_engine)
 
-    _at_once(lambda: jobs.analytics(h.bot), lambda: jobs.analytics(h.bot))
+    at_once(lambda: jobs.analytics(h.bot), lambda: jobs.analytics(h.bot))
 
     assert len(h.calls(UPLOAD_STEP)) == len(PERIODS) * len(KINDS)
     with owner_engine.connect() as conn:
@@ -75,7 +54,7 @@ def test_home_opens_at_once_upload_nothing_and_only_the_manager_sees_charts(
     h.slack.clear()
 
     opens = [lambda: h.open_home("UOLGA") for _ in range(4)] + [lambda: h.open_home("UBEN")] * 2
-    _at_once(*opens)
+    at_once(*opens)
     h.settle()
 
     assert h.calls(UPLOAD_STEP) == []

@@ -22,6 +22,7 @@ from handlers.group_actions import UNFINISHED
 from handlers.ids import Action, Field, Modal
 from handlers.metadata import IntroductionRef, PreviewRef
 from tests.handlers.conftest import NOW, Harness, wait_for
+from tests.threads import at_once
 
 MANAGER = "UOLGA"
 # slack id, name, department, zone, expertise
@@ -329,21 +330,6 @@ def test_a_stale_preview_sends_nothing_and_says_why(h: Harness, owner_engine: En
     assert {r["status"] for r in _rows(owner_engine)} == {"proposed"}
 
 
-def _at_once(*work: Callable[[], Any]) -> None:
-    """Run each in its own thread, released together."""
-    barrier = threading.Barrier(len(work))
-
-    def run(job: Callable[[], Any]) -> None:
-        barrier.wait()
-        job()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-
 def _group_dms(h: Harness, mark: int) -> list[str]:
     return [
         str(c.params["channel"])
@@ -362,7 +348,7 @@ def test_two_clicks_on_send_at_once_send_each_group_dm_once(
     send = _values(_blocks(preview), Action.SEND_INTRODUCTIONS)[0]
 
     mark = h.mark()
-    _at_once(*[lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)] * 2)
+    at_once(*[lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview)] * 2)
     h.settle()
 
     assert len([c for c in h.since(mark) if c.method == "conversations.open"]) == 2
@@ -442,7 +428,7 @@ def test_two_previews_of_one_mentee_sent_at_once_introduce_them_once(
     previews = [_preview_of_rui_with(h, view, mentor) for mentor in ("UM0", "UM2")]
 
     mark = h.mark()
-    _at_once(
+    at_once(
         *[
             lambda sight=sight, send=send: h.click(
                 MANAGER, Action.SEND_INTRODUCTIONS, send, on=sight
@@ -768,7 +754,7 @@ def test_two_clicks_on_retry_at_once_send_the_failed_pair_once(
     _, _, shown, retry = _send_with_tom_and_ivy_refused(h, "chat.postMessage")
 
     mark = h.mark()
-    _at_once(*[lambda: h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=shown)] * 2)
+    at_once(*[lambda: h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=shown)] * 2)
     h.settle()
 
     assert _group_dms(h, mark) == [TOM_AND_IVY]
@@ -950,7 +936,7 @@ def test_send_retry_and_drop_clicked_at_once_introduce_each_pair_once_without_an
     retry = PreviewRef(preview_id=preview_id).encode()
 
     mark = h.mark()
-    _at_once(
+    at_once(
         lambda: h.click(MANAGER, Action.SEND_INTRODUCTIONS, send, on=preview),
         lambda: h.click(MANAGER, Action.RETRY_INTRODUCTIONS, retry, on=preview),
         lambda: h.click(MANAGER, Action.DROP_INTRODUCTION, drop, on=preview),

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
-from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, text
@@ -16,6 +14,7 @@ from sqlalchemy import Engine, text
 from bot.standin import payloads
 from tests.handlers.conftest import Harness, wait_for
 from tests.handlers.people import mentor_and_mentee
+from tests.threads import at_once
 
 
 def _count(engine: Engine, sql: str, **params: object) -> int:
@@ -36,26 +35,6 @@ def _events(engine: Engine) -> list[tuple[str, str]]:
             )
         )
         return [(row[0], row[1]) for row in rows]
-
-
-def _at_once(*sends: Callable[[], object]) -> None:
-    """Send each request on a thread of its own, released together."""
-    start = threading.Barrier(len(sends))
-    failures: list[BaseException] = []
-
-    def send(request: Callable[[], object]) -> None:
-        start.wait()
-        try:
-            request()
-        except BaseException as error:  # reported in the test's thread
-            failures.append(error)
-
-    threads = [threading.Thread(target=send, args=(request,)) for request in sends]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not failures, failures
 
 
 def _home_event(h: Harness, user_id: str, event_id: str, *, retry: bool = False) -> object:
@@ -91,7 +70,7 @@ def test_two_first_visits_at_once_make_one_person_and_publish_two_homes(
     h.slack.add_user("URACE", "Rae Race", tz="Europe/Paris")
     # Slack answers slowly: both deliveries are making Rae known at the same time.
     h.slack.fail("users.info", times=2, delay_s=0.3, match={"user": "URACE"})
-    _at_once(
+    at_once(
         lambda: _home_event(h, "URACE", "EvRace1"),
         lambda: _home_event(h, "URACE", "EvRace2"),
     )
@@ -109,7 +88,7 @@ def test_an_event_delivered_twice_at_once_at_first_sight_acts_once(
 ) -> None:
     h.slack.add_user("URETRY", "Rhys Retry")
     h.slack.fail("users.info", times=2, delay_s=0.3, match={"user": "URETRY"})
-    _at_once(
+    at_once(
         lambda: _home_event(h, "URETRY", "EvTwice"),
         lambda: _home_event(h, "URETRY", "EvTwice", retry=True),
     )
@@ -132,7 +111,7 @@ def test_an_event_delivered_twice_at_once_to_a_known_person_acts_once(
     h.slack.clear()
     for round_ in range(5):
         delivery = functools.partial(_home_event, h, "UBEN", f"EvKnown{round_}")
-        _at_once(*(delivery for _ in range(4)))  # four deliveries of one event at once
+        at_once(*(delivery for _ in range(4)))  # four deliveries of one event at once
     h.settle()
     _no_error(h, errors_logged, "UBEN")
     assert len(h.calls("views.publish", user_id="UBEN")) == 5

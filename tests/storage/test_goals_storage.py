@@ -4,8 +4,6 @@ at all, and a session can name only its own mentee's goal, whoever writes it."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +23,7 @@ from storage.uow import SqlUnitOfWork
 from tests.dates import MONDAY
 from tests.fakes.uow import FakeClock
 from tests.storage.seed import BASE_TIME, Org, make_org, set_actor
+from tests.threads import raised_at_once
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
@@ -217,32 +216,12 @@ def test_a_session_names_only_its_own_mentees_goal_whoever_writes_it(
             )
 
 
-def _at_once(*work: Callable[[], object]) -> list[BaseException]:
-    """Run each in its own thread, released together; what each raised."""
-    barrier = threading.Barrier(len(work))
-    raised: list[BaseException] = []
-
-    def run(job: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            job()
-        except BaseException as error:  # reported by the test's thread
-            raised.append(error)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return raised
-
-
 def test_two_first_looks_at_once_turn_the_learning_goals_into_goals_once(
     people: People, owner_engine: Engine
 ) -> None:
     """`/mentor goals` twice in a row (or with Add goal): the first look
     makes goals of the learning goals, once."""
-    raised = _at_once(
+    raised = raised_at_once(
         lambda: my_goals(people.uow("UMENTEE"), people.clock),
         lambda: add_goal(people.uow("UMENTEE"), people.clock, title="Speak up"),
     )
@@ -262,7 +241,7 @@ def test_two_goals_added_at_once_keep_to_the_most_open_goals(
         add_goal(people.uow("UMENTEE"), people.clock, title=f"Goal {n}")
     assert _rows(owner_engine, "SELECT count(*) FROM goals") == [(limits.GOALS - 1,)]
 
-    raised = _at_once(
+    raised = raised_at_once(
         *[
             lambda n=n: add_goal(people.uow("UMENTEE"), people.clock, title=f"Last {n}")
             for n in range(2)
