@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, time
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Text, delete, insert, literal_column, null, select, union_all
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.model import ExtraSlot, Schedule, TimeOff, WeeklySlot
@@ -14,6 +14,8 @@ from storage.models import Availability, AvailabilityException
 from storage.repos.common import id_list, rowcount
 
 TIME_OFF = "time_off"
+# Not a kind the exceptions table holds: how a weekly slot is told apart in `schedules`.
+WEEKLY = "weekly"
 EXTRA = "extra"
 
 
@@ -31,39 +33,44 @@ class SqlAvailabilityRepository:
         weekly: dict[int, list[WeeklySlot]] = {user_id: [] for user_id in ids}
         time_off: dict[int, list[TimeOff]] = {user_id: [] for user_id in ids}
         extra: dict[int, list[ExtraSlot]] = {user_id: [] for user_id in ids}
-        slots = self._session.execute(
-            select(
-                Availability.user_id,
-                Availability.id,
-                Availability.weekday,
-                Availability.start_time,
-                Availability.end_time,
+        # One statement for both tables: schedules are read on every search,
+        # match and booking, and each statement is a round trip.
+        weekly_rows = select(
+            Availability.user_id,
+            literal_column(f"'{WEEKLY}'", Text).label("kind"),
+            Availability.id,
+            Availability.weekday,
+            null().label("first_day"),
+            null().label("last_day"),
+            Availability.start_time,
+            Availability.end_time,
+        ).where(Availability.user_id.in_(ids))
+        exception_rows = select(
+            AvailabilityException.user_id,
+            AvailabilityException.kind,
+            AvailabilityException.id,
+            null().label("weekday"),
+            AvailabilityException.first_day,
+            AvailabilityException.last_day,
+            AvailabilityException.start_time,
+            AvailabilityException.end_time,
+        ).where(AvailabilityException.user_id.in_(ids))
+        both = union_all(weekly_rows, exception_rows).subquery()
+        # A weekly row has no day and an exception no weekday: each kind keeps
+        # its own order (weekday and start; first day, start and id).
+        rows = self._session.execute(
+            select(both).order_by(
+                both.c.user_id,
+                both.c.weekday,
+                both.c.first_day,
+                both.c.start_time,
+                both.c.id,
             )
-            .where(Availability.user_id.in_(ids))
-            .order_by(Availability.user_id, Availability.weekday, Availability.start_time)
         )
-        for user_id, slot_id, weekday, start, end in slots:
-            weekly[user_id].append(WeeklySlot(weekday, start, end, id=slot_id))
-        exceptions = self._session.execute(
-            select(
-                AvailabilityException.user_id,
-                AvailabilityException.id,
-                AvailabilityException.kind,
-                AvailabilityException.first_day,
-                AvailabilityException.last_day,
-                AvailabilityException.start_time,
-                AvailabilityException.end_time,
-            )
-            .where(AvailabilityException.user_id.in_(ids))
-            .order_by(
-                AvailabilityException.user_id,
-                AvailabilityException.first_day,
-                AvailabilityException.start_time,
-                AvailabilityException.id,
-            )
-        )
-        for user_id, row_id, kind, first_day, last_day, begins, ends in exceptions:
-            if kind == TIME_OFF:
+        for user_id, kind, row_id, weekday, first_day, last_day, begins, ends in rows:
+            if kind == WEEKLY:
+                weekly[user_id].append(WeeklySlot(weekday, begins, ends, id=row_id))
+            elif kind == TIME_OFF:
                 time_off[user_id].append(TimeOff(first_day, last_day, id=row_id))
             elif begins is not None and ends is not None:
                 extra[user_id].append(ExtraSlot(first_day, begins, ends, id=row_id))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from domain.model import BusyPeriod, SessionStatus
 from storage.repos.common import id_list
@@ -57,12 +60,18 @@ def completed_counts(session: OrmSession, mentor_ids: Iterable[int]) -> dict[int
     counts = dict.fromkeys(ids, 0)
     if not ids:
         return counts
-    done = func.mentor_completed_counts(bindparam("mentor_ids", ids, type_=_IDS)).table_valued(
-        column("mentor_id", BigInteger), column("completed", BigInteger)
-    )
+    done = completed_counts_of(bindparam("mentor_ids", ids, type_=_IDS))
     for mentor_id, completed in session.execute(select(done.c.mentor_id, done.c.completed)):
         counts[mentor_id] = completed
     return counts
+
+
+def completed_counts_of(mentor_ids: ColumnElement[Any]) -> TableValuedAlias:
+    """`mentor_completed_counts()` of an array expression, to join in a statement
+    of its own; a mentor without a completed session has no row."""
+    return func.mentor_completed_counts(mentor_ids).table_valued(
+        column("mentor_id", BigInteger), column("completed", BigInteger)
+    )
 
 
 def satisfied_goals(

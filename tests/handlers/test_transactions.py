@@ -39,10 +39,12 @@ def harness(app_database_url: str, slack_server: FakeSlackServer) -> Iterator[Ha
 
 
 class Transactions:
-    """Counts the transactions begun on an engine while it listens."""
+    """Counts the transactions begun on an engine while it listens (or, with
+    another engine event, the statements it runs)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, counted_event: str = "begin") -> None:
         self._engine = engine
+        self._event = counted_event
         self._lock = threading.Lock()
         self.count = 0
 
@@ -55,12 +57,12 @@ class Transactions:
         h.settle()
         time.sleep(EVERY_S + 0.1)  # no Home published within the interval
         self.count = 0
-        event.listen(self._engine, "begin", self._begun)
+        event.listen(self._engine, self._event, self._begun)
         try:
             request()
             h.settle()
         finally:
-            event.remove(self._engine, "begin", self._begun)
+            event.remove(self._engine, self._event, self._begun)
         return self.count
 
 
@@ -146,6 +148,18 @@ def test_find_and_match_read_a_known_person_in_their_one_transaction(
             text("SELECT time_zone FROM users WHERE slack_user_id = 'UNEW'")
         ).scalar_one()
     assert zone == "Asia/Tokyo"
+
+
+def test_a_search_reads_its_page_in_five_statements(h: Harness) -> None:
+    """The transaction's settings, the searcher, the ranked page with each
+    mentor's completed sessions, their weekly time and exceptions, and the
+    sessions that keep them busy: every statement is a round trip."""
+    mentor_and_mentee(h)
+    statements = Transactions(h.bot.engine, "before_cursor_execute")
+    assert statements.during(h, lambda: h.command("UBEN", "find python")) == 5
+    answer = h.next_call("response_url").text()
+    assert "Maya" in answer
+    assert "0 sessions completed" in answer
 
 
 def test_a_known_person_opens_their_home_in_one_transaction(
