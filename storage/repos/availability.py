@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, time
 
-from sqlalchemy import Text, delete, insert, literal_column, null, select, union_all
+from sqlalchemy import Text, bindparam, delete, insert, literal_column, null, select, union_all
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.elements import BindParameter
 
 from domain.model import ExtraSlot, Schedule, TimeOff, WeeklySlot
 from storage.errors import translated_errors
@@ -17,6 +18,37 @@ TIME_OFF = "time_off"
 # Not a kind the exceptions table holds: how a weekly slot is told apart in `schedules`.
 WEEKLY = "weekly"
 EXTRA = "extra"
+
+_IDS: BindParameter[list[int]] = bindparam("user_ids", expanding=True)
+# One statement for both tables, built once: schedules are read on every
+# search, match and booking, each statement is a round trip, and building this
+# one cost more than running it.
+_WEEKLY_ROWS = select(
+    Availability.user_id,
+    literal_column(f"'{WEEKLY}'", Text).label("kind"),
+    Availability.id,
+    Availability.weekday,
+    null().label("first_day"),
+    null().label("last_day"),
+    Availability.start_time,
+    Availability.end_time,
+).where(Availability.user_id.in_(_IDS))
+_EXCEPTION_ROWS = select(
+    AvailabilityException.user_id,
+    AvailabilityException.kind,
+    AvailabilityException.id,
+    null().label("weekday"),
+    AvailabilityException.first_day,
+    AvailabilityException.last_day,
+    AvailabilityException.start_time,
+    AvailabilityException.end_time,
+).where(AvailabilityException.user_id.in_(_IDS))
+_BOTH = union_all(_WEEKLY_ROWS, _EXCEPTION_ROWS).subquery()
+# A weekly row has no day and an exception no weekday: each kind keeps its own
+# order (weekday and start; first day, start and id).
+_SCHEDULES = select(_BOTH).order_by(
+    _BOTH.c.user_id, _BOTH.c.weekday, _BOTH.c.first_day, _BOTH.c.start_time, _BOTH.c.id
+)
 
 
 class SqlAvailabilityRepository:
@@ -33,40 +65,7 @@ class SqlAvailabilityRepository:
         weekly: dict[int, list[WeeklySlot]] = {user_id: [] for user_id in ids}
         time_off: dict[int, list[TimeOff]] = {user_id: [] for user_id in ids}
         extra: dict[int, list[ExtraSlot]] = {user_id: [] for user_id in ids}
-        # One statement for both tables: schedules are read on every search,
-        # match and booking, and each statement is a round trip.
-        weekly_rows = select(
-            Availability.user_id,
-            literal_column(f"'{WEEKLY}'", Text).label("kind"),
-            Availability.id,
-            Availability.weekday,
-            null().label("first_day"),
-            null().label("last_day"),
-            Availability.start_time,
-            Availability.end_time,
-        ).where(Availability.user_id.in_(ids))
-        exception_rows = select(
-            AvailabilityException.user_id,
-            AvailabilityException.kind,
-            AvailabilityException.id,
-            null().label("weekday"),
-            AvailabilityException.first_day,
-            AvailabilityException.last_day,
-            AvailabilityException.start_time,
-            AvailabilityException.end_time,
-        ).where(AvailabilityException.user_id.in_(ids))
-        both = union_all(weekly_rows, exception_rows).subquery()
-        # A weekly row has no day and an exception no weekday: each kind keeps
-        # its own order (weekday and start; first day, start and id).
-        rows = self._session.execute(
-            select(both).order_by(
-                both.c.user_id,
-                both.c.weekday,
-                both.c.first_day,
-                both.c.start_time,
-                both.c.id,
-            )
-        )
+        rows = self._session.execute(_SCHEDULES, {"user_ids": ids})
         for user_id, kind, row_id, weekday, first_day, last_day, begins, ends in rows:
             if kind == WEEKLY:
                 weekly[user_id].append(WeeklySlot(weekday, begins, ends, id=row_id))

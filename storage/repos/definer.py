@@ -31,24 +31,41 @@ from storage.repos.common import id_list
 _IDS = ARRAY(BigInteger)
 
 
+def completed_counts_of(mentor_ids: ColumnElement[Any]) -> TableValuedAlias:
+    """`mentor_completed_counts()` of an array expression, to join in a statement
+    of its own; a mentor without a completed session has no row."""
+    return func.mentor_completed_counts(mentor_ids).table_valued(
+        column("mentor_id", BigInteger), column("completed", BigInteger)
+    )
+
+
+# Built once (each is read on every search or booking; building a statement
+# costs about as much as running it).
+_PERIODS = func.busy_periods(
+    bindparam("user_ids", type_=_IDS),
+    bindparam("period_start", type_=DateTime(timezone=True)),
+    bindparam("period_end", type_=DateTime(timezone=True)),
+).table_valued(
+    column("user_id", BigInteger),
+    column("starts_at", DateTime(timezone=True)),
+    column("ends_at", DateTime(timezone=True)),
+    column("status", Text),
+    column("as_mentor", Boolean),
+)
+_BUSY_PERIODS = select(_PERIODS).order_by(_PERIODS.c.starts_at, _PERIODS.c.user_id)
+_DONE = completed_counts_of(bindparam("mentor_ids", type_=_IDS))
+_COMPLETED_COUNTS = select(_DONE.c.mentor_id, _DONE.c.completed)
+
+
 def busy_periods(
     session: OrmSession, user_ids: Iterable[int], start: datetime, end: datetime
 ) -> list[BusyPeriod]:
     ids = id_list(user_ids)
     if not ids:
         return []
-    periods = func.busy_periods(
-        bindparam("user_ids", ids, type_=_IDS),
-        bindparam("period_start", start, type_=DateTime(timezone=True)),
-        bindparam("period_end", end, type_=DateTime(timezone=True)),
-    ).table_valued(
-        column("user_id", BigInteger),
-        column("starts_at", DateTime(timezone=True)),
-        column("ends_at", DateTime(timezone=True)),
-        column("status", Text),
-        column("as_mentor", Boolean),
-    )
-    rows = session.execute(select(periods).order_by(periods.c.starts_at, periods.c.user_id)).all()
+    rows = session.execute(
+        _BUSY_PERIODS, {"user_ids": ids, "period_start": start, "period_end": end}
+    ).all()
     return [
         BusyPeriod(user_id, starts_at, ends_at, SessionStatus(status), as_mentor)
         for user_id, starts_at, ends_at, status, as_mentor in rows
@@ -60,18 +77,9 @@ def completed_counts(session: OrmSession, mentor_ids: Iterable[int]) -> dict[int
     counts = dict.fromkeys(ids, 0)
     if not ids:
         return counts
-    done = completed_counts_of(bindparam("mentor_ids", ids, type_=_IDS))
-    for mentor_id, completed in session.execute(select(done.c.mentor_id, done.c.completed)):
+    for mentor_id, completed in session.execute(_COMPLETED_COUNTS, {"mentor_ids": ids}):
         counts[mentor_id] = completed
     return counts
-
-
-def completed_counts_of(mentor_ids: ColumnElement[Any]) -> TableValuedAlias:
-    """`mentor_completed_counts()` of an array expression, to join in a statement
-    of its own; a mentor without a completed session has no row."""
-    return func.mentor_completed_counts(mentor_ids).table_valued(
-        column("mentor_id", BigInteger), column("completed", BigInteger)
-    )
 
 
 def satisfied_goals(

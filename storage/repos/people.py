@@ -18,6 +18,13 @@ from storage.repos.common import id_list, rowcount
 from storage.repos.rows import PROFILE_COLUMNS, profile_from_columns, profile_from_row
 from storage.repos.search import mentor_candidates, search_mentors
 
+# Built once: every request reads the acting person, and building a statement
+# costs about as much as running it (see storage/repos/availability.py).
+_PROFILE_BY_SLACK_ID = select(*PROFILE_COLUMNS).where(
+    User.workspace_id == bindparam("workspace"), User.slack_user_id == bindparam("slack_user")
+)
+_PROFILES_BY_ID = select(*PROFILE_COLUMNS).where(User.id.in_(bindparam("user_ids", expanding=True)))
+
 
 class SqlWorkspaceRepository:
     def __init__(self, session: OrmSession) -> None:
@@ -103,14 +110,12 @@ class SqlUserRepository:
         if not ids:
             return {}
         # Columns, not ORM objects: read-only, and half the cost (see rows.py).
-        rows = self._session.execute(select(*PROFILE_COLUMNS).where(User.id.in_(ids)))
+        rows = self._session.execute(_PROFILES_BY_ID, {"user_ids": ids})
         return {row.id: profile_from_columns(row._mapping) for row in rows}
 
     def by_slack_id(self, workspace_id: str, slack_user_id: str) -> Profile | None:
         row = self._session.execute(
-            select(*PROFILE_COLUMNS).where(
-                User.workspace_id == workspace_id, User.slack_user_id == slack_user_id
-            )
+            _PROFILE_BY_SLACK_ID, {"workspace": workspace_id, "slack_user": slack_user_id}
         ).first()
         return profile_from_columns(row._mapping) if row else None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     REAL,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql import Select
 
 from domain.model import Candidate, MentorHit, MentorRating, SearchTerm
 from storage.models import Rating, User
@@ -32,30 +34,20 @@ from storage.repos.definer import completed_counts_of
 from storage.repos.rows import PROFILE_COLUMNS, profile_from_columns
 
 
-def _ranked(
-    session: OrmSession,
-    workspace_id: str,
-    terms: Sequence[SearchTerm],
-    *,
-    exclude_user_id: int | None,
-    limit: int,
-    offset: int,
-    with_completed: bool,
-) -> list[tuple[Candidate, int]]:
+def _ranked_statement(*, with_completed: bool) -> Select[Any]:
     """Active mentors of the workspace matching any term, best first: match
     score, then average rating (unrated last), then whether they offer any
-    weekly time, then name; with each one's completed sessions when asked
-    (else 0), in the same statement."""
+    weekly time, then name; with each one's completed sessions when asked."""
     directory = (
         func.search_mentor_directory(
-            bindparam("terms", [t.text for t in terms], type_=ARRAY(Text)),
-            bindparam("groups", [t.group for t in terms], type_=ARRAY(Integer)),
-            bindparam("weights", [t.weight for t in terms], type_=ARRAY(REAL)),
-            bindparam("prefixes", [t.prefix for t in terms], type_=ARRAY(Boolean)),
-            bindparam("workspace", workspace_id, type_=Text),
-            bindparam("exclude_user_id", exclude_user_id, type_=BigInteger),
-            limit,
-            offset,
+            bindparam("terms", type_=ARRAY(Text)),
+            bindparam("groups", type_=ARRAY(Integer)),
+            bindparam("weights", type_=ARRAY(REAL)),
+            bindparam("prefixes", type_=ARRAY(Boolean)),
+            bindparam("workspace", type_=Text),
+            bindparam("exclude_user_id", type_=BigInteger),
+            bindparam("limit", type_=Integer),
+            bindparam("offset", type_=Integer),
         )
         .table_valued(
             column("user_id", BigInteger), column("score", Numeric), with_ordinality="rank"
@@ -75,17 +67,47 @@ def _ranked(
         .join(found, found.c.user_id == User.id)
         .outerjoin(Rating, Rating.mentor_id == User.id)
         # The function answers for the actor's workspace; this only says so.
-        .where(User.workspace_id == workspace_id)
+        .where(User.workspace_id == bindparam("workspace"))
         .order_by(found.c.rank)
     )
-    if with_completed:
-        # Counted for the page found, by one call: a round trip less per search.
-        done = completed_counts_of(select(func.array_agg(found.c.user_id)).scalar_subquery())
-        statement = statement.add_columns(done.c.completed.label("found_completed")).outerjoin(
-            done, done.c.mentor_id == User.id
-        )
+    if not with_completed:
+        return statement
+    # Counted for the page found, by one call: a round trip less per search.
+    done = completed_counts_of(select(func.array_agg(found.c.user_id)).scalar_subquery())
+    return statement.add_columns(done.c.completed.label("found_completed")).outerjoin(
+        done, done.c.mentor_id == User.id
+    )
+
+
+# Built once each: a search or a match costs less to run than to build.
+_RANKED = _ranked_statement(with_completed=False)
+_RANKED_WITH_COMPLETED = _ranked_statement(with_completed=True)
+
+
+def _ranked(
+    session: OrmSession,
+    workspace_id: str,
+    terms: Sequence[SearchTerm],
+    *,
+    exclude_user_id: int | None,
+    limit: int,
+    offset: int,
+    with_completed: bool,
+) -> list[tuple[Candidate, int]]:
+    """`_ranked_statement`'s candidates, each with its completed sessions (0 unless asked)."""
+    params = {
+        "terms": [t.text for t in terms],
+        "groups": [t.group for t in terms],
+        "weights": [t.weight for t in terms],
+        "prefixes": [t.prefix for t in terms],
+        "workspace": workspace_id,
+        "exclude_user_id": exclude_user_id,
+        "limit": limit,
+        "offset": offset,
+    }
+    statement = _RANKED_WITH_COMPLETED if with_completed else _RANKED
     ranked = []
-    for row in session.execute(statement):
+    for row in session.execute(statement, params):
         values = row._mapping
         match = values["found_score"]
         candidate = Candidate(
