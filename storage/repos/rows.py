@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
+from sqlalchemy import Row
+
 from domain.model import (
     Feedback,
     Goal,
@@ -27,6 +29,11 @@ PROFILE_FIELDS = tuple(f.name for f in fields(Profile))
 PROFILE_COLUMNS = tuple(User.__table__.c[name] for name in PROFILE_FIELDS)
 
 
+# A session's fields are the SessionRow attributes of the same names (the
+# series' size is a subquery), read as columns where many are listed.
+SESSION_COLUMNS = tuple(getattr(SessionRow, f.name) for f in fields(Session))
+
+
 def profile_from_row(row: User) -> Profile:
     return profile_from_columns({name: getattr(row, name) for name in PROFILE_FIELDS})
 
@@ -38,7 +45,8 @@ def profile_from_columns(values: Mapping[Any, Any]) -> Profile:
     return Profile(**({name: values[name] for name in PROFILE_FIELDS} | arrays))
 
 
-def session_from_row(row: SessionRow) -> Session:
+def session_from_row(row: SessionRow | Row[Any]) -> Session:
+    """From an ORM object or a row of `SESSION_COLUMNS`."""
     return Session(
         id=row.id,
         workspace_id=row.workspace_id,
