@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, time
 
-from sqlalchemy import Text, bindparam, delete, insert, literal_column, null, select, union_all
+from sqlalchemy import Text, delete, insert, literal_column, null, select, union_all
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.sql.elements import BindParameter
 
 from domain.model import ExtraSlot, Schedule, TimeOff, WeeklySlot
 from storage.errors import translated_errors
 from storage.models import Availability, AvailabilityException
-from storage.repos.common import id_list, rowcount
+from storage.repos.common import any_id, id_list, rowcount
 
 TIME_OFF = "time_off"
 # Not a kind the exceptions table holds: how a weekly slot is told apart in `schedules`.
 WEEKLY = "weekly"
 EXTRA = "extra"
 
-_IDS: BindParameter[list[int]] = bindparam("user_ids", expanding=True)
 # One statement for both tables, built once: schedules are read on every
 # search, match and booking, each statement is a round trip, and building this
 # one cost more than running it.
@@ -32,7 +30,7 @@ _WEEKLY_ROWS = select(
     null().label("last_day"),
     Availability.start_time,
     Availability.end_time,
-).where(Availability.user_id.in_(_IDS))
+).where(Availability.user_id == any_id("user_ids"))
 _EXCEPTION_ROWS = select(
     AvailabilityException.user_id,
     AvailabilityException.kind,
@@ -42,7 +40,7 @@ _EXCEPTION_ROWS = select(
     AvailabilityException.last_day,
     AvailabilityException.start_time,
     AvailabilityException.end_time,
-).where(AvailabilityException.user_id.in_(_IDS))
+).where(AvailabilityException.user_id == any_id("user_ids"))
 _BOTH = union_all(_WEEKLY_ROWS, _EXCEPTION_ROWS).subquery()
 # A weekly row has no day and an exception no weekday: each kind keeps its own
 # order (weekday and start; first day, start and id).

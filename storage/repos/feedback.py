@@ -12,8 +12,15 @@ from domain.model import Feedback, MentorRating
 from storage.errors import translated_errors
 from storage.models import Feedback as FeedbackRow
 from storage.models import Rating
-from storage.repos.common import average, id_list
-from storage.repos.rows import feedback_from_row
+from storage.repos.common import any_id, average, id_list
+from storage.repos.rows import FEEDBACK_COLUMNS, feedback_from_row
+
+# Built once, read as columns: a Home shows the feedback of 50 past sessions.
+_FOR_SESSIONS = (
+    select(*FEEDBACK_COLUMNS)
+    .where(FeedbackRow.session_id == any_id("session_ids"))
+    .order_by(FeedbackRow.created_at, FeedbackRow.id)
+)
 
 
 class SqlFeedbackRepository:
@@ -54,12 +61,7 @@ class SqlFeedbackRepository:
         found: dict[int, list[Feedback]] = {session_id: [] for session_id in ids}
         if not ids:
             return found
-        rows = self._session.scalars(
-            select(FeedbackRow)
-            .where(FeedbackRow.session_id.in_(ids))
-            .order_by(FeedbackRow.created_at, FeedbackRow.id)
-        )
-        for row in rows:
+        for row in self._session.execute(_FOR_SESSIONS, {"session_ids": ids}):
             found[row.session_id].append(feedback_from_row(row))
         return found
 

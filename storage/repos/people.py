@@ -14,7 +14,7 @@ from domain.model import Candidate, MentorHit, NewProfile, Profile, SearchTerm
 from domain.ports import DigestPlace
 from storage.errors import translated_errors
 from storage.models import User, Workspace
-from storage.repos.common import id_list, rowcount
+from storage.repos.common import any_id, id_list, rowcount
 from storage.repos.rows import PROFILE_COLUMNS, profile_from_columns, profile_from_row
 from storage.repos.search import mentor_candidates, search_mentors
 
@@ -23,7 +23,7 @@ from storage.repos.search import mentor_candidates, search_mentors
 _PROFILE_BY_SLACK_ID = select(*PROFILE_COLUMNS).where(
     User.workspace_id == bindparam("workspace"), User.slack_user_id == bindparam("slack_user")
 )
-_PROFILES_BY_ID = select(*PROFILE_COLUMNS).where(User.id.in_(bindparam("user_ids", expanding=True)))
+_PROFILES_BY_ID = select(*PROFILE_COLUMNS).where(User.id == any_id("user_ids"))
 
 
 class SqlWorkspaceRepository:

@@ -32,6 +32,7 @@ PROFILE_COLUMNS = tuple(User.__table__.c[name] for name in PROFILE_FIELDS)
 # A session's fields are the SessionRow attributes of the same names (the
 # series' size is a subquery), read as columns where many are listed.
 SESSION_COLUMNS = tuple(getattr(SessionRow, f.name) for f in fields(Session))
+FEEDBACK_COLUMNS = tuple(getattr(FeedbackRow, f.name) for f in fields(Feedback))
 
 
 def profile_from_row(row: User) -> Profile:
@@ -85,7 +86,8 @@ def history_from_row(row: SessionHistory) -> HistoryEntry:
     )
 
 
-def feedback_from_row(row: FeedbackRow) -> Feedback:
+def feedback_from_row(row: FeedbackRow | Row[Any]) -> Feedback:
+    """From an ORM object or a row of `FEEDBACK_COLUMNS`."""
     return Feedback(
         session_id=row.session_id,
         workspace_id=row.workspace_id,
