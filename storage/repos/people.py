@@ -111,13 +111,13 @@ class SqlUserRepository:
             return {}
         # Columns, not ORM objects: read-only, and half the cost (see rows.py).
         rows = self._session.execute(_PROFILES_BY_ID, {"user_ids": ids})
-        return {row.id: profile_from_columns(row._mapping) for row in rows}
+        return {row.id: profile_from_columns(row) for row in rows}
 
     def by_slack_id(self, workspace_id: str, slack_user_id: str) -> Profile | None:
         row = self._session.execute(
             _PROFILE_BY_SLACK_ID, {"workspace": workspace_id, "slack_user": slack_user_id}
         ).first()
-        return profile_from_columns(row._mapping) if row else None
+        return profile_from_columns(row) if row else None
 
     def add(self, profile: NewProfile) -> Profile:
         row = User(

@@ -111,7 +111,7 @@ def _ranked(
         values = row._mapping
         match = values["found_score"]
         candidate = Candidate(
-            profile_from_columns(values),
+            profile_from_columns(row),
             MentorRating(values["id"], values["found_count"] or 0, average(values["found_mean"])),
             float(match if isinstance(match, Decimal) else match or 0),
         )

@@ -40,7 +40,12 @@ from storage.errors import translated_errors
 from storage.models import SeriesRow, SessionHistory, SessionRow
 from storage.repos import definer
 from storage.repos.common import rowcount
-from storage.repos.rows import SESSION_COLUMNS, history_from_row, session_from_row
+from storage.repos.rows import (
+    SESSION_COLUMNS,
+    history_from_row,
+    session_from_columns,
+    session_from_row,
+)
 
 
 class SqlSessionRepository:
@@ -181,7 +186,7 @@ class SqlSessionRepository:
             "before": starts_before,
             "limit": limit,
         }
-        return [session_from_row(row) for row in self._session.execute(statement, params)]
+        return [session_from_columns(row) for row in self._session.execute(statement, params)]
 
     def open_requests(self, mentee_id: int, *, after: datetime) -> list[Session]:
         rows = self._session.scalars(
