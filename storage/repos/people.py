@@ -16,7 +16,7 @@ from storage.errors import translated_errors
 from storage.models import User, Workspace
 from storage.repos.common import any_id, id_list, rowcount
 from storage.repos.rows import PROFILE_COLUMNS, profile_from_columns, profile_from_row
-from storage.repos.search import mentor_candidates, search_mentors
+from storage.repos.search import ranked
 
 # Built once: every request reads the acting person, and building a statement
 # costs about as much as running it (see storage/repos/availability.py).
@@ -179,13 +179,8 @@ class SqlUserRepository:
         limit: int,
         offset: int,
     ) -> list[MentorHit]:
-        return search_mentors(
-            self._session,
-            workspace_id,
-            terms,
-            exclude_user_id=exclude_user_id,
-            limit=limit,
-            offset=offset,
+        return ranked(
+            self._session, workspace_id, terms, exclude_user_id, limit, offset, with_completed=True
         )
 
     def mentor_candidates(
@@ -196,6 +191,7 @@ class SqlUserRepository:
         exclude_user_id: int | None,
         limit: int,
     ) -> list[Candidate]:
-        return mentor_candidates(
-            self._session, workspace_id, terms, exclude_user_id=exclude_user_id, limit=limit
+        hits = ranked(
+            self._session, workspace_id, terms, exclude_user_id, limit, 0, with_completed=False
         )
+        return [Candidate(hit.profile, hit.rating, hit.score) for hit in hits]

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql import Select
 
-from domain.model import Candidate, MentorHit, MentorRating, SearchTerm
+from domain.model import MentorHit, MentorRating, SearchTerm
 from storage.models import Rating, User
 from storage.repos.common import average
 from storage.repos.definer import completed_counts_of
@@ -84,17 +84,18 @@ _RANKED = _ranked_statement(with_completed=False)
 _RANKED_WITH_COMPLETED = _ranked_statement(with_completed=True)
 
 
-def _ranked(
+def ranked(
     session: OrmSession,
     workspace_id: str,
     terms: Sequence[SearchTerm],
-    *,
     exclude_user_id: int | None,
     limit: int,
     offset: int,
+    *,
     with_completed: bool,
-) -> list[tuple[Candidate, int]]:
-    """`_ranked_statement`'s candidates, each with its completed sessions (0 unless asked)."""
+) -> list[MentorHit]:
+    """`_ranked_statement`'s mentors, each with its completed sessions (0
+    unless asked: a search shows them, matching does not)."""
     params = {
         "terms": [t.text for t in terms],
         "groups": [t.group for t in terms],
@@ -106,59 +107,18 @@ def _ranked(
         "offset": offset,
     }
     statement = _RANKED_WITH_COMPLETED if with_completed else _RANKED
-    ranked = []
+    hits = []
     for row in session.execute(statement, params):
         values = row._mapping
         match = values["found_score"]
-        candidate = Candidate(
-            profile_from_columns(row),
-            MentorRating(values["id"], values["found_count"] or 0, average(values["found_mean"])),
-            float(match if isinstance(match, Decimal) else match or 0),
+        hits.append(
+            MentorHit(
+                profile_from_columns(row),
+                MentorRating(
+                    values["id"], values["found_count"] or 0, average(values["found_mean"])
+                ),
+                (values["found_completed"] or 0) if with_completed else 0,
+                float(match if isinstance(match, Decimal) else match or 0),
+            )
         )
-        completed = (values["found_completed"] or 0) if with_completed else 0
-        ranked.append((candidate, completed))
-    return ranked
-
-
-def mentor_candidates(
-    session: OrmSession,
-    workspace_id: str,
-    terms: Sequence[SearchTerm],
-    *,
-    exclude_user_id: int | None,
-    limit: int,
-    offset: int = 0,
-) -> list[Candidate]:
-    """Active mentors of the workspace matching any term, best first (`_ranked`)."""
-    ranked = _ranked(
-        session,
-        workspace_id,
-        terms,
-        exclude_user_id=exclude_user_id,
-        limit=limit,
-        offset=offset,
-        with_completed=False,
-    )
-    return [candidate for candidate, _ in ranked]
-
-
-def search_mentors(
-    session: OrmSession,
-    workspace_id: str,
-    terms: Sequence[SearchTerm],
-    *,
-    exclude_user_id: int | None,
-    limit: int,
-    offset: int,
-) -> list[MentorHit]:
-    """A page of `mentor_candidates`, with each one's completed sessions."""
-    ranked = _ranked(
-        session,
-        workspace_id,
-        terms,
-        exclude_user_id=exclude_user_id,
-        limit=limit,
-        offset=offset,
-        with_completed=True,
-    )
-    return [MentorHit(c.profile, c.rating, completed, c.score) for c, completed in ranked]
+    return hits

@@ -19,7 +19,7 @@ from domain.search import query_terms
 from storage.base import APP_ROLE
 from storage.engine import make_engine
 from storage.migrate import upgrade
-from storage.repos.search import search_mentors
+from storage.repos.people import SqlUserRepository
 from storage.uow import SqlUnitOfWork
 from tests import pg
 from tests.storage.seed import add_user, set_actor
@@ -305,8 +305,8 @@ def _plans(url: str, query: str) -> list[str]:
             conn.exec_driver_sql(f"SET ROLE {APP_ROLE}")
             set_actor(conn, "T1", "U1", "member")
             with OrmSession(bind=conn) as session:
-                hits = search_mentors(
-                    session, "T1", query_terms(query), exclude_user_id=1, limit=11, offset=0
+                hits = SqlUserRepository(session).search_mentors(
+                    "T1", query_terms(query), exclude_user_id=1, limit=11, offset=0
                 )
             assert hits, query
     finally:
