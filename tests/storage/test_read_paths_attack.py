@@ -6,7 +6,7 @@ programmes, as members and as the system, from many threads at once."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from itertools import product
@@ -236,9 +236,10 @@ def _expected_schedules(owner: Engine, user_ids: list[int]) -> dict[int, Schedul
 def _expected_session_ids(
     owner: Engine,
     user_id: int,
-    statuses: list[str] | None,
-    after: datetime | None,
-    before: datetime | None,
+    statuses: Sequence[SessionStatus] | None,
+    after: datetime | None = None,
+    before: datetime | None = None,
+    *,
     newest_first: bool,
     limit: int,
 ) -> list[int]:
@@ -254,7 +255,7 @@ def _expected_session_ids(
             f" ORDER BY starts_at {direction}, id {direction} LIMIT :limit",
             u=user_id,
             any_status=statuses is None,
-            statuses=statuses or [],
+            statuses=[status.value for status in statuses or ()],
             after=after,
             before=before,
             limit=limit,
@@ -366,11 +367,11 @@ def test_a_persons_sessions_are_what_sql_finds_for_every_shape_of_bounds(
                 wanted = _expected_session_ids(
                     owner_engine,
                     user_id,
-                    None if statuses is None else [s.value for s in statuses],
+                    statuses,
                     after,
                     before,
-                    newest_first,
-                    limit,
+                    newest_first=newest_first,
+                    limit=limit,
                 )
                 assert [s.id for s in found] == wanted, (statuses, after, before, newest_first)
                 # Every field as the ORM reads the session on its own.
@@ -385,7 +386,7 @@ def test_a_member_reads_no_sessions_of_someone_else_through_for_user(
     session_factory: sessionmaker[OrmSession], owner_engine: Engine, programme: Programme
 ) -> None:
     someone = programme.mentors[1]
-    assert _expected_session_ids(owner_engine, someone, None, None, None, False, 500)
+    assert _expected_session_ids(owner_engine, someone, None, newest_first=False, limit=500)
     outsider = next(m for m in programme.mentees if programme.workspace_of[m] == "T2")
     with _uow(session_factory, programme, outsider) as uow:
         assert uow.sessions.for_user(someone, limit=500) == []
@@ -526,13 +527,7 @@ def test_shared_statements_answer_right_from_many_threads_at_once(
         user_id: int, newest_first: bool, statuses: list[SessionStatus] | None
     ) -> Callable[[], None]:
         wanted = _expected_session_ids(
-            owner_engine,
-            user_id,
-            None if statuses is None else [s.value for s in statuses],
-            None,
-            None,
-            newest_first,
-            7,
+            owner_engine, user_id, statuses, newest_first=newest_first, limit=7
         )
 
         def run() -> None:
