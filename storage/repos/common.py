@@ -19,11 +19,15 @@ def average(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
+# A list of ids bound as one parameter (a bigint[]).
+ID_ARRAY = ARRAY(BigInteger)
+
+
 def any_id(name: str) -> ColumnElement[Any]:
     """`column == any_id("ids")`: a list of ids bound as one array. An expanding
     IN binds a parameter per id and has SQLAlchemy rewrite the statement at
     every execution: 0.8 ms more for 100 ids."""
-    return any_(bindparam(name, type_=ARRAY(BigInteger)))
+    return any_(bindparam(name, type_=ID_ARRAY))
 
 
 def id_list(ids: Iterable[int]) -> list[int]:

@@ -20,15 +20,12 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from domain.model import BusyPeriod, SessionStatus
-from storage.repos.common import id_list
-
-_IDS = ARRAY(BigInteger)
+from storage.repos.common import ID_ARRAY, id_list
 
 
 def completed_counts_of(mentor_ids: ColumnElement[Any]) -> TableValuedAlias:
@@ -42,7 +39,7 @@ def completed_counts_of(mentor_ids: ColumnElement[Any]) -> TableValuedAlias:
 # Built once (each is read on every search or booking; building a statement
 # costs about as much as running it).
 _PERIODS = func.busy_periods(
-    bindparam("user_ids", type_=_IDS),
+    bindparam("user_ids", type_=ID_ARRAY),
     bindparam("period_start", type_=DateTime(timezone=True)),
     bindparam("period_end", type_=DateTime(timezone=True)),
 ).table_valued(
@@ -53,7 +50,7 @@ _PERIODS = func.busy_periods(
     column("as_mentor", Boolean),
 )
 _BUSY_PERIODS = select(_PERIODS).order_by(_PERIODS.c.starts_at, _PERIODS.c.user_id)
-_DONE = completed_counts_of(bindparam("mentor_ids", type_=_IDS))
+_DONE = completed_counts_of(bindparam("mentor_ids", type_=ID_ARRAY))
 _COMPLETED_COUNTS = select(_DONE.c.mentor_id, _DONE.c.completed)
 
 
@@ -89,7 +86,7 @@ def satisfied_goals(
     if not ids:
         return {}
     goals = func.satisfied_goals(
-        bindparam("mentor_ids", ids, type_=_IDS), bindparam("min_rating", min_rating, Integer)
+        bindparam("mentor_ids", ids, type_=ID_ARRAY), bindparam("min_rating", min_rating, Integer)
     ).table_valued(column("mentor_id", BigInteger), column("goal", Text))
     found: dict[int, list[str]] = {}
     for mentor_id, goal in session.execute(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.errors import NotFound
@@ -14,7 +14,7 @@ from domain.model import Candidate, MentorHit, NewProfile, Profile, SearchTerm
 from domain.ports import DigestPlace
 from storage.errors import translated_errors
 from storage.models import User, Workspace
-from storage.repos.common import any_id, id_list, rowcount
+from storage.repos.common import ID_ARRAY, any_id, id_list, rowcount
 from storage.repos.rows import PROFILE_COLUMNS, profile_from_columns, profile_from_row
 from storage.repos.search import ranked
 
@@ -138,7 +138,7 @@ class SqlUserRepository:
     def lock(self, user_ids: Iterable[int]) -> None:
         # Through a SECURITY DEFINER function: a member may not lock another
         # person's row with FOR UPDATE (the row's UPDATE policy is its owner's).
-        ids = bindparam("user_ids", id_list(user_ids), type_=ARRAY(BigInteger))
+        ids = bindparam("user_ids", id_list(user_ids), type_=ID_ARRAY)
         with translated_errors():
             self._session.execute(select(func.lock_people(ids)))
 

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     Select,
+    Text,
     and_,
+    any_,
     bindparam,
     case,
     distinct,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -385,7 +388,8 @@ def _for_user_statement(
     Columns, not ORM objects: a busy mentor's Home reads 150 sessions."""
     conditions: list[ColumnElement[bool]] = []
     if by_status:
-        conditions.append(SessionRow.status.in_(bindparam("statuses", expanding=True)))
+        # One array, as `any_id` binds ids: no statement rewritten per execution.
+        conditions.append(SessionRow.status == any_(bindparam("statuses", type_=ARRAY(Text))))
     if after:
         conditions.append(SessionRow.starts_at > bindparam("after"))
     if before:
