@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.demo.cast import MANAGERS, cast_slack
 from bot.standin.clock import FakeClock
 from bot.standin.slack_api import FakeSlackServer
 from bot.standin.workspace import Workspace, running_workspace, wait_for
-from tests.conftest import DATA_TABLES
+from tests.conftest import empty_tables
 from tests.dates import MONDAY
 
 SECRET = "test-signing-secret"
@@ -75,8 +75,7 @@ def h(harness: Harness, owner_engine: Engine) -> Iterator[Harness]:
     harness.clock.set(NOW)
     yield harness
     _wait_idle(harness)
-    with owner_engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+    empty_tables(owner_engine)
 
 
 def _wait_idle(harness: Harness) -> None:

@@ -11,14 +11,14 @@ from sqlalchemy.exc import DBAPIError
 
 from domain.errors import Conflict, InvalidInput
 from storage.errors import constraint_name, translated_errors
+from tests.conftest import empty_tables
 from tests.storage.seed import BASE_TIME, Org, completed_session, make_org, set_actor
 
 
 @pytest.fixture(scope="module")
 def org(app_engine: Engine, owner_engine: Engine) -> Iterator[Org]:
     yield make_org(app_engine)
-    with owner_engine.begin() as conn:
-        conn.execute(text("TRUNCATE workspaces CASCADE"))
+    empty_tables(owner_engine)
 
 
 def _refusal(engine: Engine, statement: str, **params: object) -> str | None:

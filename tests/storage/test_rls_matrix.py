@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from storage.base import APP_ROLE
+from tests.conftest import empty_tables
 from tests.storage.rls_world import Case, World, make_world
 from tests.storage.rls_writes import WRITES, Write
 from tests.storage.seed import set_actor
@@ -180,8 +181,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
 @pytest.fixture(scope="module")
 def world(app_engine: Engine, owner_engine: Engine) -> Iterator[World]:
     yield make_world(app_engine)
-    with owner_engine.begin() as conn:
-        conn.execute(text("TRUNCATE workspaces CASCADE"))
+    empty_tables(owner_engine)
 
 
 def _actor_settings(actor: str, owner: str) -> tuple[str | None, str | None, str]:
