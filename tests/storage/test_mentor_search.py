@@ -299,7 +299,7 @@ def thousands_of_mentors(server_url: str) -> Iterator[str]:
 CALLS = 7
 
 
-def _plans(url: str, queries: Sequence[str]) -> list[list[str]]:
+def _plans(url: str, queries: Sequence[str], plan_cache_mode: str = "auto") -> list[list[str]]:
     """The plans of everything each search runs, as the app role, one search
     per query in turn, in one connection."""
     engine = make_engine(url, as_app_role=False)
@@ -309,7 +309,7 @@ def _plans(url: str, queries: Sequence[str]) -> list[list[str]]:
             driver = conn.connection.driver_connection
             assert isinstance(driver, psycopg.Connection)
             driver.add_notice_handler(lambda notice: plans[-1].append(notice.message_primary or ""))
-            for statement in EXPLAIN_EVERYTHING:
+            for statement in (*EXPLAIN_EVERYTHING, f"SET plan_cache_mode = {plan_cache_mode}"):
                 conn.exec_driver_sql(statement)
             conn.exec_driver_sql(f"SET ROLE {APP_ROLE}")
             set_actor(conn, "T1", "U1", "member")
@@ -348,6 +348,20 @@ def test_as_the_application_role_the_search_is_answered_from_its_indexes(
         assert f"Bitmap Index Scan on {index}" in explained, call
         assert "Seq Scan on mentor_directory" not in explained, call
         assert "Seq Scan on users" not in explained, call
+
+
+def test_a_close_spelling_reaches_the_trigram_index_on_a_plan_kept_from_ordinary_searches(
+    thousands_of_mentors: str,
+) -> None:
+    # Generic plans from the first call on (as a role or database may set): the
+    # statement that also looks for close spellings was planned by an ordinary
+    # search, with sequential scans on. That plan must still take the trigram
+    # index for the close spelling, not scan the directory.
+    queries = ["kubernetes hiring"] * CALLS + ["nakamora"]
+    plans = _plans(thousands_of_mentors, queries, plan_cache_mode="force_generic_plan")
+    explained = "\n".join(plans[-1])
+    assert "Bitmap Index Scan on ix_mentor_directory_document_trgm" in explained
+    assert "Seq Scan on mentor_directory" not in explained
 
 
 def test_a_found_mentor_is_the_profile_read_on_its_own_every_field_of_it(
