@@ -75,8 +75,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 # Every table the migrations make, emptied and its ids restarted, as
-# `TRUNCATE … RESTART IDENTITY CASCADE` would, but in a tenth of the time (12
-# against 110 ms on an idle 2-core machine; TRUNCATE makes new files for every
+# `TRUNCATE … RESTART IDENTITY CASCADE` would, but in a twentieth of the time
+# (5 against 110 ms on an idle 2-core machine; TRUNCATE makes new files for every
 # table and index, and the suite empties the tables after ~1,500 tests). With
 # the session in replica mode no trigger runs, foreign keys included, so no
 # row is rewritten on its way out. A login role that is no superuser may not
