@@ -9,8 +9,9 @@ custom plans bought nothing but the planning. With PostgreSQL's default
 (`auto`), the plans are kept once they are no dearer than the custom ones.
 
 Measured on the load bench's database (1,000 people, 100 mentors), 50 calls
-each: 'python' 3.5 → 2.8 ms, 'leadership' 7.0 → 5.3 ms, 'python leadership'
-8.5 → 5.3 ms; PostgreSQL's CPU per `/mentor find` 8.0–9.0 → 6.5–6.6 ms. What
+each, two rounds: 'python' 3.0–3.5 → 2.3–2.8 ms, 'leadership' 4.7–7.0 → 4.5–5.3
+ms, 'python leadership' 6.3–8.5 → 5.3–6.8 ms; PostgreSQL's CPU per `/mentor
+find` 8.0–9.0 → 6.5–6.6 ms. What
 the function returns is unchanged; the directory's indexes still answer it
 after the plans are kept (tests/storage/test_mentor_search.py).
 
