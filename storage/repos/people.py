@@ -180,7 +180,13 @@ class SqlUserRepository:
         offset: int,
     ) -> list[MentorHit]:
         return ranked(
-            self._session, workspace_id, terms, exclude_user_id, limit, offset, with_completed=True
+            self._session,
+            workspace_id,
+            terms,
+            exclude_user_id=exclude_user_id,
+            limit=limit,
+            offset=offset,
+            with_completed=True,
         )
 
     def mentor_candidates(
@@ -192,6 +198,12 @@ class SqlUserRepository:
         limit: int,
     ) -> list[Candidate]:
         hits = ranked(
-            self._session, workspace_id, terms, exclude_user_id, limit, 0, with_completed=False
+            self._session,
+            workspace_id,
+            terms,
+            exclude_user_id=exclude_user_id,
+            limit=limit,
+            offset=0,
+            with_completed=False,
         )
         return [Candidate(hit.profile, hit.rating, hit.score) for hit in hits]

@@ -88,10 +88,10 @@ def ranked(
     session: OrmSession,
     workspace_id: str,
     terms: Sequence[SearchTerm],
+    *,
     exclude_user_id: int | None,
     limit: int,
     offset: int,
-    *,
     with_completed: bool,
 ) -> list[MentorHit]:
     """`_ranked_statement`'s mentors, each with its completed sessions (0

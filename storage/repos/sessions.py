@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
-    Select,
-    Text,
     and_,
-    any_,
-    bindparam,
     case,
     distinct,
     func,
@@ -21,12 +15,9 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
-    union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from domain.model import (
     BusyPeriod,
@@ -43,12 +34,8 @@ from storage.errors import translated_errors
 from storage.models import SeriesRow, SessionHistory, SessionRow
 from storage.repos import definer
 from storage.repos.common import rowcount
-from storage.repos.rows import (
-    SESSION_COLUMNS,
-    history_from_row,
-    session_from_columns,
-    session_from_row,
-)
+from storage.repos.rows import history_from_row, session_from_columns, session_from_row
+from storage.repos.session_lists import for_user_statement
 
 
 class SqlSessionRepository:
@@ -179,7 +166,7 @@ class SqlSessionRepository:
         limit: int = 50,
     ) -> list[Session]:
         """Bounds are exclusive: `starts_after < starts_at < starts_before`."""
-        statement = _for_user_statement(
+        statement = for_user_statement(
             statuses is not None, starts_after is not None, starts_before is not None, newest_first
         )
         params: dict[str, Any] = {
@@ -377,45 +364,3 @@ class SqlSessionRepository:
             .order_by(SessionHistory.created_at, SessionHistory.id)
         )
         return [history_from_row(row) for row in rows]
-
-
-@cache
-def _for_user_statement(
-    by_status: bool, after: bool, before: bool, newest_first: bool
-) -> Select[Any]:
-    """`for_user`'s statement for one shape of bounds, built once: a Home reads
-    two lists of sessions, and building this union cost more than running it.
-    Columns, not ORM objects: a busy mentor's Home reads 150 sessions."""
-    conditions: list[ColumnElement[bool]] = []
-    if by_status:
-        # One array, as `any_id` binds ids: no statement rewritten per execution.
-        conditions.append(SessionRow.status == any_(bindparam("statuses", type_=ARRAY(Text))))
-    if after:
-        conditions.append(SessionRow.starts_at > bindparam("after"))
-    if before:
-        conditions.append(SessionRow.starts_at < bindparam("before"))
-
-    def order(starts_at: Any, session_id: Any) -> tuple[Any, ...]:
-        if newest_first:
-            return (starts_at.desc(), session_id.desc())
-        return (starts_at, session_id)
-
-    # Each side walks its own (person, starts_at) index and stops at `limit`,
-    # instead of one OR reading every session of a busy mentor (1,338 at 1M
-    # sessions, 10 ms) to sort them: nobody mentors themself, so the two sides
-    # never share a session.
-    limit = bindparam("limit", type_=Integer)
-    sides = [
-        select(SessionRow.id, SessionRow.starts_at)
-        .where(person == bindparam("user_id"), *conditions)
-        .order_by(*order(SessionRow.starts_at, SessionRow.id))
-        .limit(limit)
-        for person in (SessionRow.mentor_id, SessionRow.mentee_id)
-    ]
-    found = union_all(*sides).subquery()
-    return (
-        select(*SESSION_COLUMNS)
-        .join(found, found.c.id == SessionRow.id)
-        .order_by(*order(found.c.starts_at, found.c.id))
-        .limit(limit)
-    )
