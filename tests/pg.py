@@ -22,6 +22,15 @@ from storage.base import APP_ROLE
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
+# Run by a superuser, these make auto_explain send the plan of every statement,
+# those inside functions too, to the client as notices (for a role set after).
+EXPLAIN_EVERYTHING = (
+    "LOAD 'auto_explain'",
+    "SET auto_explain.log_min_duration = 0",
+    "SET auto_explain.log_nested_statements = on",
+    "SET auto_explain.log_level = 'notice'",
+)
+
 _counter = itertools.count()
 
 

@@ -156,11 +156,12 @@ class SessionRow(Base):
             postgresql_include=["mentee_id"],
             postgresql_where=text("rating IS NOT NULL"),
         ),
-        # Each mentor's completed sessions, counted from the index alone
-        # (`mentor_completed_counts()`, migration 0033).
+        # Each mentor's completed sessions in their workspace, counted from the
+        # index alone (`mentor_completed_counts()`, migrations 0033 and 0037).
         Index(
             "ix_sessions_mentor_id_completed",
             "mentor_id",
+            postgresql_include=["workspace_id"],
             postgresql_where=text("status = 'completed'"),
         ),
         # Sessions that ended without being completed, for the completion prompts.

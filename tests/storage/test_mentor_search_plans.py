@@ -17,16 +17,9 @@ from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.repos.people import SqlUserRepository
 from tests import pg
+from tests.pg import EXPLAIN_EVERYTHING
 from tests.storage.seed import set_actor
 
-# auto_explain sends the plan of every statement, those inside functions too,
-# to the client; the search runs as the application role.
-EXPLAIN_EVERYTHING = (
-    "LOAD 'auto_explain'",
-    "SET auto_explain.log_min_duration = 0",
-    "SET auto_explain.log_nested_statements = on",
-    "SET auto_explain.log_level = 'notice'",
-)
 FIRST = ("María", "Alice", "Bob", "Chen", "Dmitri", "Eve", "Fatima", "Gustavo", "Hiro", "Ines")
 SURNAMES = ("García", "Smith", "Nakamura", "Fischer", "Okafor", "Kowalski", "Larsen", "Silva")
 DEPARTMENTS = ("Engineering", "Sales", "Data Science", "Finance", "Legal", "Design", "Support")
