@@ -24,12 +24,14 @@ p50/p95/max, the p95 of the time until the stand-in Slack received what the
 person sees (the response-URL post, the built modal, the DM, the Home tab),
 PostgreSQL transactions per request (xact_commit + xact_rollback of the bench
 database in pg_stat_database, read after the burst settled, / N), and each as
-a ratio to the floor's. Then the same bursts through HAProxy to three replicas
+a ratio to the floor's; and, under that, each burst's CPU per request by
+process (the bot, PostgreSQL, the stand-in, the poolers, the bench: they share
+the cores, so a scenario's rate is what its total leaves of them). Then the same bursts through HAProxy to three replicas
 (scheduler on: the outbox is drained by the jobs), one replica SIGKILLed when
 half of the `submit` burst is sent; the requests that got no answer are sent
 again with `X-Slack-Retry-Num: 1`, as Slack would, and the database and the
 stand-in's DMs are checked for lost or doubled sessions, notices and DMs.
-It measures from the outside only (HTTP, the stand-in, pg_stat_database), and
+It measures from the outside only (HTTP, the stand-in, pg_stat_database, /proc), and
 prints figures; it never fails on them. The single `serve` runs without its
 background jobs (`--scheduler` to run them), so that the transactions counted
 are the requests'.
@@ -58,8 +60,9 @@ if str(ROOT) not in sys.path:
 import psycopg  # noqa: E402
 
 from bench import burst as bursts  # noqa: E402
-from bench.burst import Request, Result, Row, Seen, table, transactions  # noqa: E402
+from bench.burst import Request, Result, Row, Seen, cpu_table, table, transactions  # noqa: E402
 from bench.cast import WORKSPACE  # noqa: E402
+from bench.cpu import used_between  # noqa: E402
 from bench.database import BENCH_PREFIX, drop_database, prepare_database  # noqa: E402
 from bench.processes import SECRET, Processes, Started, cpu_model  # noqa: E402
 from bot.errors import is_apology  # noqa: E402
@@ -187,6 +190,7 @@ class Phase:
     cast: Cast
     bookers: list[str]
     stats: Callable[[], int]
+    cpu: Callable[[], dict[str, float]]
     rows: list[Row] = field(default_factory=list)
     booked: list[Result] = field(default_factory=list)  # the book clicks to submit
     submitted: list[Result] = field(default_factory=list)
@@ -323,6 +327,7 @@ class Phase:
 
     def run(self, name: str, requests: Sequence[Request], *, retry: int | None = None) -> Row:
         before = self.stats()
+        cpu_before = self.cpu()
         self.burst_size = len(requests)
         hook = self.sent_at if name == self.kill_in and retry is None else None
         results = bursts.burst(
@@ -334,8 +339,9 @@ class Phase:
             after_sending=hook,
         )
         self.seen.match(results, timeout=self.args.visible_timeout)
+        cpu = used_between(cpu_before, self.cpu())
         time.sleep(self.args.stats_wait)  # PostgreSQL publishes a backend's counts within 10 s
-        row = Row(name, results, self.stats() - before)
+        row = Row(name, results, self.stats() - before, cpu=cpu)
         self.rows.append(row)
         f = row.figures()
         print(
@@ -697,7 +703,9 @@ def single_phase(
     served, base = processes.serve(
         "serve", db_url, api_url, workers=args.workers, scheduler=args.scheduler
     )
-    phase = Phase("s", base + "/slack/events", response_base, seen, args, who, bookers, stats)
+    phase = Phase(
+        "s", base + "/slack/events", response_base, seen, args, who, bookers, stats, processes.cpu
+    )
     warm_up(phase)
     workers = args.workers or "its default"
     print(f"\none `mentorbot serve` (workers: {workers}), N={args.n}, C={args.c}:")
@@ -705,6 +713,7 @@ def single_phase(
     print()
     print(table(phase.rows, floor_of(phase.rows)))
     print(must_show(phase.rows))
+    print(cpu_table(phase.rows, floor_of(phase.rows)))
     served.stop()
     left = quiet_outbox(db_url)
     if left:
@@ -742,7 +751,9 @@ def replica_phase(
         replicas.append(one)
         bases.append(base)
     front = processes.haproxy(bases)
-    phase = Phase("r", front + "/slack/events", response_base, seen, args, who, bookers, stats)
+    phase = Phase(
+        "r", front + "/slack/events", response_base, seen, args, who, bookers, stats, processes.cpu
+    )
     after_session = max_session_id(db_url)
     killed: list[str] = []
     chosen = args.chosen
@@ -765,6 +776,7 @@ def replica_phase(
     print(table(phase.rows, floor_of(phase.rows)))
     print("(transactions here include HAProxy's health checks and the jobs ticking)")
     print(must_show(phase.rows))
+    print(cpu_table(phase.rows, floor_of(phase.rows)))
     print(f"\nthe kill: {'; '.join(killed) or 'none (no submit burst)'}")
     if "submit" in chosen:
         if left:

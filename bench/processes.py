@@ -26,6 +26,8 @@ from types import TracebackType
 
 from psycopg.conninfo import conninfo_to_dict
 
+from bench.cpu import CpuMeter
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "load-bench-signing-secret"
 
@@ -71,6 +73,7 @@ class Started:
     name: str
     process: subprocess.Popen[bytes]
     log: Path
+    part: str  # what the CPU table calls it
 
     def kill(self) -> None:
         """SIGKILL to the whole group: the master and every worker, at once."""
@@ -102,6 +105,7 @@ class Processes:
 
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mentorbot-load-")))
     started: list[Started] = field(default_factory=list)
+    meter: CpuMeter = field(default_factory=CpuMeter)
 
     def __enter__(self) -> Processes:
         return self
@@ -117,7 +121,17 @@ class Processes:
         self.started.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Started:
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by each part: the bot (every `serve`), the
+        other processes started here, PostgreSQL and the bench."""
+        parts: dict[str, list[int]] = {}
+        for one in self.started:
+            parts.setdefault(one.part, []).append(one.process.pid)
+        return self.meter.read(parts)
+
+    def start(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None, *, part: str = ""
+    ) -> Started:
         log = self.folder / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
@@ -129,13 +143,13 @@ class Processes:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        one = Started(name, process, log)
+        one = Started(name, process, log, part or name)
         self.started.append(one)
         return one
 
     def standin(self) -> tuple[str, str]:
         """The stand-in Slack: its Web API URL and its control URL."""
-        one = self.start("standin", [sys.executable, "-m", "bench.standin_server"])
+        one = self.start("standin", [sys.executable, "-m", "bench.standin_server"], part="stand-in")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             first = one.log.read_text().splitlines()[:1]
@@ -169,7 +183,7 @@ class Processes:
             "MENTORSHIP_SCHEDULER": "true" if scheduler else "false",
             "MENTORSHIP_LOG_LEVEL": "WARNING",
         }
-        one = self.start(name, argv, env)
+        one = self.start(name, argv, env, part="bot")
         base = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(base + "/healthz", process=one.process)
@@ -212,7 +226,7 @@ class Processes:
             shutil.chown(config, "postgres")
             (self.folder / "pgbouncer-own.log").touch()
             shutil.chown(self.folder / "pgbouncer-own.log", "postgres")
-        one = self.start("pgbouncer", argv)
+        one = self.start("pgbouncer", argv, part="PgBouncer")
         user = params.get("user") or "postgres"
         url = f"postgresql://{user}@127.0.0.1:{port}/{name}"
         deadline = time.monotonic() + 20
@@ -251,7 +265,7 @@ class Processes:
             "    option httpchk GET /healthz\n    http-check expect status 200\n"
             f"{servers}\n"
         )
-        one = self.start("haproxy", [binary, "-db", "-f", str(config)])
+        one = self.start("haproxy", [binary, "-db", "-f", str(config)], part="HAProxy")
         base = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(base + "/healthz", process=one.process, timeout=30)
