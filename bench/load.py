@@ -26,8 +26,9 @@ PostgreSQL transactions per request (xact_commit + xact_rollback of the bench
 database in pg_stat_database, read after the burst settled, / N), and each as
 a ratio to the floor's; and, under that, each burst's CPU per request by
 process (the bot, PostgreSQL, the stand-in, the poolers, the bench: they share
-the cores, so a scenario's rate is what its total leaves of them). Then the same bursts through HAProxy to three replicas
-(scheduler on: the outbox is drained by the jobs), one replica SIGKILLed when
+the cores, so a scenario's rate is what its total leaves of them). Then the
+same bursts through HAProxy to three replicas (scheduler on: the outbox is
+drained by the jobs), one replica SIGKILLed when
 half of the `submit` burst is sent; the requests that got no answer are sent
 again with `X-Slack-Retry-Num: 1`, as Slack would, and the database and the
 stand-in's DMs are checked for lost or doubled sessions, notices and DMs.
