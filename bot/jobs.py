@@ -13,6 +13,7 @@ from domain.lifecycle import run_lifecycle
 from domain.reminders import send_due_reminders
 from handlers.charts import publish_charts
 from handlers.digests import post_digests
+from handlers.events import ask_slack_again
 from handlers.trace import where
 
 log = logging.getLogger("mentorbot.jobs")
@@ -82,6 +83,12 @@ def analytics(bot: Bot) -> int:
     return written
 
 
+def profiles(bot: Bot) -> int:
+    """People first seen while Slack could not say who they are (named by
+    their Slack id): asked about again, their name, zone and title taken."""
+    return ask_slack_again(bot.app.client, bot.deps)
+
+
 def run_job(job: Job, bot: Bot) -> int:
     done = job(bot)
     if done:
@@ -95,4 +102,5 @@ JOBS: dict[str, Job] = {
     "lifecycle": lifecycle,
     "digest": digest,
     "analytics": analytics,
+    "profiles": profiles,
 }

@@ -20,6 +20,8 @@ INTERVALS: dict[str, int] = {
     "digest": 300,
     # Dashboard snapshots: `domain.analytics` states the staleness this gives.
     "analytics": 300,
+    # Asking Slack again about people it could not tell of at first sight.
+    "profiles": 600,
 }
 # Run once as soon as the scheduler starts too: after a deploy that changed the
 # snapshots' format, no snapshot is servable, and until the first tick (five

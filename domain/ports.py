@@ -150,6 +150,12 @@ class UserRepository(Protocol):
 
     def add(self, profile: NewProfile) -> Profile: ...
 
+    def unnamed(self, limit: int) -> list[tuple[str, str]]:
+        """(workspace, Slack id) of at most `limit` active people, of any
+        workspace the actor may read, whose name is still their Slack id; a
+        different sample at each call, so no few of them hold up the rest."""
+        ...
+
     def lock(self, user_ids: Iterable[int]) -> None:
         """Hold these people's rows until the transaction ends (a booking's
         serialisation point); another transaction locking any of them waits.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unknown
-from domain.model import NewProfile, Profile, Schedule
+from domain.model import NewProfile, Profile, Role, Schedule
 from domain.ports import Clock, UnitOfWork
 from domain.slots import chosen_zone
 from domain.text import clean_text, normalize_tags
@@ -87,6 +87,16 @@ def current_profile(uow: UnitOfWork) -> Profile:
             "Your profile is deactivated. Run `/mentor signup` to join the programme again."
         )
     return profile
+
+
+def unnamed_people(uow: UnitOfWork, *, limit: int) -> list[tuple[str, str]]:
+    """System: people first seen while Slack could not say who they are (their
+    Slack id is their name, see `identify`), to ask Slack again: at most
+    `limit` of them, as (workspace, Slack id)."""
+    if uow.actor.role is not Role.SYSTEM:
+        raise NotAllowed("Only the system asks Slack about people again.")
+    with uow:
+        return uow.users.unnamed(limit)
 
 
 def identify(

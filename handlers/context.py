@@ -25,6 +25,7 @@ from domain.model import Actor, Delivery, Profile, Role
 from domain.policy import BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import identify
+from handlers.slack_users import slack_user
 from handlers.workspaces import Workspaces
 
 T = TypeVar("T")
@@ -229,15 +230,11 @@ class Acting:
     def _first_sight(self) -> Profile:
         name, zone, title = self.who.user_id, "UTC", ""
         try:
-            user = self._client.users_info(user=self.who.user_id).get("user") or {}
-            profile = user.get("profile") or {}
-            name = (
-                profile.get("display_name") or profile.get("real_name") or user.get("name") or name
-            )
-            zone = user.get("tz") or zone
-            title = profile.get("title") or ""
+            said = slack_user(self._client.users_info(user=self.who.user_id).get("user") or {})
+            name, zone, title = said.display_name or name, said.time_zone or zone, said.title
         # An unknown Slack profile, or a Slack that cannot be reached (a lost
-        # connection, a timeout), still gets a usable one: the user id as name.
+        # connection, a timeout), still gets a usable one: the user id as name,
+        # until the `profiles` job asks Slack again (handlers.events).
         except (SlackApiError, OSError):
             pass
         return identify(

@@ -3,7 +3,8 @@ first attempt still runs), so each event acts once: `app_home_opened` keyed by
 its event_id; the others change nothing when applied again.
 
 Slack's lifecycle events: `user_change` (a deactivated or deleted account
-leaves the programme; a new name, time zone or title is taken),
+leaves the programme; a new name, time zone or title is taken, as the
+`profiles` job takes them for someone first seen while Slack could not say),
 `app_uninstalled` and `tokens_revoked` (sending to the workspace stops; its
 data is kept). They may come from a workspace the bot has never seen (nothing
 to do then). Any other signed request from a paused workspace shows that the
@@ -16,14 +17,20 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from domain.installs import app_removed
 from domain.membership import slack_account_changed
 from domain.model import Actor
+from domain.profiles import unnamed_people
 from handlers import outcome
 from handlers.context import Acting, HandlerDeps
 from handlers.listen import BUSY_OUTCOME
+from handlers.slack_users import SlackUser, slack_user
 
+# People asked about again per run of the `profiles` job: Slack allows
+# `users.info` well over this many times a minute.
+ASKED_PER_RUN = 20
 # The events that say the app is gone: they must not count as hearing from it.
 REMOVALS = frozenset({"app_uninstalled", "tokens_revoked"})
 
@@ -75,22 +82,37 @@ def handle_event_user_change(
     team_id = str(body.get("team_id") or user.get("team_id") or "")
     if not team_id or not user.get("id"):
         return
-    _after_ack(deps, body, context, client, lambda: _account_changed(deps, team_id, user))
+    said = slack_user(user)
+    slack_id = str(user["id"])
+    _after_ack(deps, body, context, client, lambda: _account_changed(deps, team_id, slack_id, said))
 
 
-def _account_changed(deps: HandlerDeps, team_id: str, user: dict[str, Any]) -> None:
-    profile = user.get("profile") or {}
-    uow = deps.unit_of_work(Actor.system(team_id))
+def ask_slack_again(client: WebClient, deps: HandlerDeps, *, limit: int = ASKED_PER_RUN) -> int:
+    """The `profiles` job: Slack is asked again about people first seen while
+    it could not say who they are (their Slack id as name, UTC as zone), and
+    what it says now is taken as from a `user_change` event. Whoever Slack
+    still cannot tell of is asked at a later run. Returns how many were told of."""
+    told = 0
+    for team_id, slack_id in unnamed_people(deps.system_uow(), limit=limit):
+        try:
+            said = slack_user(client.users_info(user=slack_id).get("user") or {})
+        except (SlackApiError, OSError):
+            continue
+        if said.display_name or said.deleted:
+            _account_changed(deps, team_id, slack_id, said)
+            told += 1
+    return told
+
+
+def _account_changed(deps: HandlerDeps, team_id: str, slack_id: str, said: SlackUser) -> None:
     changed = slack_account_changed(
-        uow,
+        deps.unit_of_work(Actor.system(team_id)),
         deps.clock,
-        slack_user_id=str(user["id"]),
-        deleted=bool(user.get("deleted")),
-        display_name=str(
-            profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
-        ),
-        time_zone=str(user.get("tz") or ""),
-        title=str(profile.get("title") or ""),
+        slack_user_id=slack_id,
+        deleted=said.deleted,
+        display_name=said.display_name,
+        time_zone=said.time_zone,
+        title=said.title,
     )
     if changed.written:
         # The system's notices wait in the outbox: claimed here, sent now.

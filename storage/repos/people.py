@@ -119,6 +119,15 @@ class SqlUserRepository:
         ).first()
         return profile_from_columns(row) if row else None
 
+    def unnamed(self, limit: int) -> list[tuple[str, str]]:
+        rows = self._session.execute(
+            select(User.workspace_id, User.slack_user_id)
+            .where(User.display_name == User.slack_user_id, User.is_active)
+            .order_by(func.random())
+            .limit(max(limit, 0))
+        )
+        return [(workspace_id, slack_user_id) for workspace_id, slack_user_id in rows]
+
     def add(self, profile: NewProfile) -> Profile:
         row = User(
             workspace_id=profile.workspace_id,

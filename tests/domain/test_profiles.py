@@ -8,7 +8,7 @@ import pytest
 
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.membership import leave_programme, step_down_as_mentor
-from domain.model import NotificationKind, SessionStatus
+from domain.model import NotificationKind, Role, SessionStatus
 from domain.profiles import (
     MenteeSignup,
     MentorSignup,
@@ -18,6 +18,7 @@ from domain.profiles import (
     identify,
     register_mentee,
     register_mentor,
+    unnamed_people,
 )
 from domain.sessions import accept, request_session
 from domain.text import normalize_tags
@@ -25,6 +26,18 @@ from tests.dates import on
 from tests.domain.anchors import TUE, WED
 from tests.domain.conftest import People, UowFor
 from tests.fakes.uow import FakeClock, Store
+
+
+def test_someone_slack_could_not_name_at_first_sight_is_asked_about_again_by_the_system_only(
+    uow_for: UowFor, clock: FakeClock
+) -> None:
+    identify(uow_for("UNAMED"), clock, display_name="Nia Brown")
+    identify(uow_for("UNONAME"), clock, display_name="")  # Slack gave nothing: the id
+    assert unnamed_people(uow_for(), limit=5) == [("T1", "UNONAME")]
+    assert unnamed_people(uow_for(), limit=0) == []
+    for role in (Role.MEMBER, Role.ADMIN):
+        with pytest.raises(NotAllowed):
+            unnamed_people(uow_for("UNAMED", role), limit=5)
 
 
 def test_first_sight_creates_the_profile_from_slack_and_is_idempotent(

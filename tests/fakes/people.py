@@ -75,6 +75,13 @@ class FakeUsers:
                 return profile
         return None
 
+    def unnamed(self, limit: int) -> list[tuple[str, str]]:
+        return [
+            (p.workspace_id, p.slack_user_id)
+            for p in self.store.users.values()
+            if p.display_name == p.slack_user_id and p.is_active
+        ][: max(limit, 0)]
+
     def add(self, profile: NewProfile) -> Profile:
         if self.by_slack_id(profile.workspace_id, profile.slack_user_id):
             raise Conflict("exists")

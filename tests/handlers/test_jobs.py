@@ -253,7 +253,7 @@ def test_a_first_delivery_makes_one_slack_call_per_dm_carrying_its_notice(
 def test_jobs_run_runs_one_job_once_and_exits_zero(
     h: Harness, pending: list[str], app_database_url: str
 ) -> None:
-    for name in ("reminders", "lifecycle", "digest", "analytics", "deliver"):
+    for name in ("reminders", "lifecycle", "digest", "analytics", "deliver", "profiles"):
         result = subprocess.run(
             python_command("-m", "bot.cli", "jobs", "run", name),
             env=_cli_env(h, app_database_url),
@@ -305,7 +305,7 @@ def test_the_scheduler_only_ticks_and_never_drops_a_late_tick(h: Harness) -> Non
     add_jobs(scheduler, h.bot, JOBS)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     at_start = jobs.pop("analytics-at-start")
-    assert set(jobs) == {"deliver", "reminders", "lifecycle", "digest", "analytics"}
+    assert set(jobs) == {"deliver", "reminders", "lifecycle", "digest", "analytics", "profiles"}
     assert set(jobs) == set(INTERVALS)
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)

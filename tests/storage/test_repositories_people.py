@@ -345,3 +345,35 @@ def test_what_a_person_types_never_reaches_sql_as_sql(people: People) -> None:
     # Quotes are text too: only the word `ali` finds anyone (not everyone).
     assert people.search("ali' OR '1'='1") == ["Alice Smith"]
     assert len(people.search("")) == 4
+
+
+def test_unnamed_people_are_the_active_ones_named_by_their_slack_id_and_rls_bounds_them(
+    workspaces: None, app_engine: Engine, session_factory: sessionmaker[OrmSession]
+) -> None:
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        for workspace, slack_id, name, active in [
+            ("T1", "UA", "UA", True),
+            ("T1", "UB", "UB", False),  # left: nobody to ask about
+            ("T1", "UC", "Chen", True),
+            ("T1", "UD", "ud", True),  # a name, however like the id
+            ("T2", "UE", "UE", True),
+        ]:
+            conn.execute(
+                text(
+                    "INSERT INTO users (workspace_id, slack_user_id, display_name, is_active)"
+                    " VALUES (:w, :u, :n, :a)"
+                ),
+                {"w": workspace, "u": slack_id, "n": name, "a": active},
+            )
+    with SqlUnitOfWork(session_factory, Actor.system(None)) as uow:
+        everywhere = sorted(uow.users.unnamed(10))
+        samples = {tuple(uow.users.unnamed(1)) for _ in range(40)}
+        none = uow.users.unnamed(0)
+    with SqlUnitOfWork(session_factory, Actor.member("T2", "UE")) as uow:
+        in_t2 = uow.users.unnamed(10)
+    assert everywhere == [("T1", "UA"), ("T2", "UE")]
+    # One at a time, each of them in turn: a few never hold up the rest.
+    assert samples == {(("T1", "UA"),), (("T2", "UE"),)}
+    assert none == []
+    assert in_t2 == [("T2", "UE")]
