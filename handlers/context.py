@@ -230,7 +230,7 @@ class Acting:
     def _first_sight(self) -> Profile:
         name, zone, title = self.who.user_id, "UTC", ""
         try:
-            said = slack_user(self._client.users_info(user=self.who.user_id).get("user") or {})
+            said = slack_user(self._client.users_info(user=self.who.user_id).get("user"))
             name, zone, title = said.display_name or name, said.time_zone or zone, said.title
         # An unknown Slack profile, or a Slack that cannot be reached (a lost
         # connection, a timeout), still gets a usable one: the user id as name,

@@ -26,11 +26,13 @@ from domain.profiles import unnamed_people
 from handlers import outcome
 from handlers.context import Acting, HandlerDeps
 from handlers.listen import BUSY_OUTCOME
+from handlers.notifier import TOKEN_ERRORS
 from handlers.slack_users import SlackUser, slack_user
 
 # People asked about again per run of the `profiles` job: Slack allows
 # `users.info` well over this many times a minute.
 ASKED_PER_RUN = 20
+RUN_STOPPERS = TOKEN_ERRORS | {"ratelimited"}
 # The events that say the app is gone: they must not count as hearing from it.
 REMOVALS = frozenset({"app_uninstalled", "tokens_revoked"})
 
@@ -95,8 +97,14 @@ def ask_slack_again(client: WebClient, deps: HandlerDeps, *, limit: int = ASKED_
     told = 0
     for team_id, slack_id in unnamed_people(deps.system_uow(), limit=limit):
         try:
-            said = slack_user(client.users_info(user=slack_id).get("user") or {})
-        except (SlackApiError, OSError):
+            said = slack_user(client.users_info(user=slack_id).get("user"))
+        except SlackApiError as error:
+            # Rate limited (the client has waited once already) or no longer let
+            # in: asking about the rest now would fare no better than the next run.
+            if str(error.response.get("error")) in RUN_STOPPERS:
+                break
+            continue
+        except OSError:
             continue
         if said.display_name or said.deleted:
             _account_changed(deps, team_id, slack_id, said)

@@ -3,7 +3,6 @@ event's user): their name, time zone and title, and whether the account is gone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +15,20 @@ class SlackUser:
     deleted: bool
 
 
-def slack_user(user: Mapping[str, Any]) -> SlackUser:
-    profile = user.get("profile") or {}
+def slack_user(user: object) -> SlackUser:
+    """Read as Slack documents it; anything else (not an object, `deleted` not
+    the boolean true) reads as nothing said, never as an account gone."""
+    found: dict[str, Any] = user if isinstance(user, dict) else {}
+    profile = found.get("profile")
+    about: dict[str, Any] = profile if isinstance(profile, dict) else {}
+    name = about.get("display_name") or about.get("real_name") or found.get("name")
     return SlackUser(
-        display_name=str(
-            profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
-        ),
-        time_zone=str(user.get("tz") or ""),
-        title=str(profile.get("title") or ""),
-        deleted=bool(user.get("deleted")),
+        display_name=_text(name),
+        time_zone=_text(found.get("tz")),
+        title=_text(about.get("title")),
+        deleted=found.get("deleted") is True,
     )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
