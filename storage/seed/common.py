@@ -67,9 +67,14 @@ def percent_table(mix: tuple[int, ...]) -> list[int]:
     return table
 
 
-def reference_now() -> datetime:
-    """08:00 UTC on this week's Monday: the same all week, so a seeded bench
-    database can be reused, yet never a date that has long passed (the data is
-    spread around it, and the bench's clock starts there)."""
-    today = datetime.now(UTC).date()
-    return datetime.combine(today - timedelta(days=today.weekday()), time(8), tzinfo=UTC)
+def reference_now(at: datetime | None = None) -> datetime:
+    """The last Monday 08:00 UTC at or before `at` (by default, now): the same
+    for a week, so a seeded bench database can be reused, yet never a date that
+    has long passed (the data is spread around it, and the bench's clock starts
+    there). Never after `at` either: a bot benched on the real clock would find
+    the seed's last hours still to come (on a Monday before 08:00, notices
+    "made" later that morning counted as sent during the bench, with no DM)."""
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    day = at.date()
+    monday = datetime.combine(day - timedelta(days=day.weekday()), time(8), tzinfo=UTC)
+    return monday if monday <= at else monday - timedelta(days=7)

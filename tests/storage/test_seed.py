@@ -5,7 +5,9 @@ agree with the feedback they summarise."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -263,3 +265,19 @@ def test_sessions_need_room_in_the_mentors_weeks(fresh_database: Any) -> None:
     with pytest.raises(ValueError, match="do not fit"):
         seed(url, users=10, mentors=1, sessions=100_000, seed=1, now=NOW)
     assert _one(url, "SELECT count(*) FROM users") == 0
+
+
+def test_the_reference_now_is_the_last_monday_8am_never_ahead_of_the_clock() -> None:
+    # A week and a day around this week's reference, an hour and a minute apart.
+    monday = reference_now()
+    for minutes in range(-24 * 60, 8 * 24 * 60, 61):
+        at = monday + timedelta(minutes=minutes)
+        found = reference_now(at)
+        assert found <= at < found + timedelta(days=7), at
+        assert (found.weekday(), found.time(), found.tzinfo) == (0, time(8), UTC)
+    # The hour before, the reference of the week before (a Monday's early hours).
+    assert reference_now(monday - timedelta(minutes=1)) == monday - timedelta(days=7)
+    assert reference_now(monday) == monday
+    # A clock in another zone tells the same instant.
+    paris = ZoneInfo("Europe/Paris")
+    assert reference_now(monday.astimezone(paris)) == monday
