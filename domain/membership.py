@@ -79,11 +79,11 @@ def slack_account_changed(
         person = uow.users.get(found.id) or found
         cancelled: list[Session] = []
         if deleted:
-            if person.display_name == person.slack_user_id:
+            name = fitted(display_name, MAX_NAME)
+            if name and person.display_name == person.slack_user_id:
                 # Named by their Slack id at first sight: told of by the name
                 # Slack still gives a deleted account, not by an id (saved first:
                 # the notices below read it).
-                name = fitted(display_name, MAX_NAME) or person.display_name
                 person = replace(person, display_name=name)
                 uow.users.save(person, at=now)
             if person.is_active:
