@@ -1,5 +1,5 @@
 """Where a burst's CPU went, read from /proc: the bot, PostgreSQL, the stand-in
-Slack, the poolers and the bench itself share the machine's cores, so a
+Slack, the proxies and the bench itself share the machine's cores, so a
 scenario's requests per second is what is left of them after all of these.
 
 Each process the bench starts leads a process group of its own (gunicorn's

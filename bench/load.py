@@ -25,7 +25,7 @@ person sees (the response-URL post, the built modal, the DM, the Home tab),
 PostgreSQL transactions per request (xact_commit + xact_rollback of the bench
 database in pg_stat_database, read after the burst settled, / N), and each as
 a ratio to the floor's; and, under that, each burst's CPU per request by
-process (the bot, PostgreSQL, the stand-in, the poolers, the bench: they share
+process (the bot, PostgreSQL, the stand-in, the proxies, the bench: they share
 the cores, so a scenario's rate is what its total leaves of them). Then the
 same bursts through HAProxy to three replicas (scheduler on: the outbox is
 drained by the jobs), one replica SIGKILLed when
@@ -762,6 +762,7 @@ def replica_phase(
 
     def kill(sent: int) -> None:
         if not killed and sent >= max(1, phase.burst_size // 2):
+            processes.cpu()  # the killed replica's CPU counts up to here
             replicas[0].kill()
             killed.append(f"replica1 SIGKILLed after {sent} submissions were sent")
 

@@ -60,12 +60,17 @@ def slack_account_changed(
     display_name: str,
     time_zone: str,
     title: str,
+    fill_only: bool = False,
 ) -> Departure:
     """System, for the event's workspace: Slack says a person's account changed.
     A deactivated or deleted account leaves the programme (their future
     sessions cancelled, the other side told, not bookable); otherwise their
     name, time zone and title are taken (what Slack says, cut to our limits;
-    an unknown zone is ignored). Someone never seen is ignored."""
+    an unknown zone is ignored). Someone never seen is ignored.
+
+    `fill_only` (Slack asked again, not telling of a change): only what first
+    sight had to make up is taken — a name that is still the Slack id, a zone
+    still UTC, an empty title — so what the person chose since is kept."""
     workspace_id = uow.actor.workspace_id
     if uow.actor.role is not Role.SYSTEM or not workspace_id:
         raise NotAllowed("Only Slack's events change accounts.")
@@ -91,11 +96,16 @@ def slack_account_changed(
                 cancelled = _cancel_future(uow, now, person, as_mentor_only=False, reason=reason)
             changed = replace(person, is_active=False)
         else:
+            # With `fill_only`, what first sight made up (see `identify`) only.
+            take_name = not fill_only or person.display_name == person.slack_user_id
+            take_zone = known_zone(time_zone) and (not fill_only or person.time_zone == "UTC")
+            take_title = not fill_only or not person.title
             changed = replace(
                 person,
-                display_name=fitted(display_name, MAX_NAME) or person.display_name,
-                time_zone=time_zone if known_zone(time_zone) else person.time_zone,
-                title=fitted(title, MAX_TITLE),
+                display_name=(fitted(display_name, MAX_NAME) if take_name else "")
+                or person.display_name,
+                time_zone=time_zone if take_zone else person.time_zone,
+                title=fitted(title, MAX_TITLE) if take_title else person.title,
             )
         if changed != person:
             uow.users.save(changed, at=now)

@@ -151,9 +151,10 @@ class UserRepository(Protocol):
     def add(self, profile: NewProfile) -> Profile: ...
 
     def unnamed(self, limit: int) -> list[tuple[str, str]]:
-        """(workspace, Slack id) of at most `limit` active people, of any
-        workspace the actor may read, whose name is still their Slack id; a
-        different sample at each call, so no few of them hold up the rest."""
+        """(workspace, Slack id) of at most `limit` active people whose name is
+        still their Slack id, in workspaces the actor may read where the app is
+        not paused (uninstalled); a random sample, so no few of them hold up
+        the rest."""
         ...
 
     def lock(self, user_ids: Iterable[int]) -> None:

@@ -12,6 +12,7 @@ app is installed there again, and resumes sending (see domain.installs)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -28,9 +29,13 @@ from handlers.context import Acting, HandlerDeps
 from handlers.listen import BUSY_OUTCOME
 from handlers.notifier import TOKEN_ERRORS
 from handlers.slack_users import SlackUser, slack_user
+from handlers.trace import where
 
-# People asked about again per run of the `profiles` job: Slack allows
-# `users.info` well over this many times a minute.
+log = logging.getLogger("mentorbot.events")
+
+# People asked about again per run of the `profiles` job, in each process that
+# runs the jobs (no lease: asking twice is harmless): Slack allows `users.info`
+# about 100 times a minute, and a run every 10 minutes asks at most this many.
 ASKED_PER_RUN = 20
 RUN_STOPPERS = TOKEN_ERRORS | {"ratelimited"}
 # The events that say the app is gone: they must not count as hearing from it.
@@ -91,9 +96,11 @@ def handle_event_user_change(
 
 def ask_slack_again(client: WebClient, deps: HandlerDeps, *, limit: int = ASKED_PER_RUN) -> int:
     """The `profiles` job: Slack is asked again about people first seen while
-    it could not say who they are (their Slack id as name, UTC as zone), and
-    what it says now is taken as from a `user_change` event. Whoever Slack
-    still cannot tell of is asked at a later run. Returns how many were told of."""
+    it could not say who they are (their Slack id as name), and what first
+    sight had to make up is filled in from its answer (a deleted account
+    leaves, as on a `user_change` event). A refusal or a timeout skips that
+    person; rate limited or shut out, the run stops. Whoever is left is asked
+    at a later run. Returns how many Slack told of."""
     told = 0
     for team_id, slack_id in unnamed_people(deps.system_uow(), limit=limit):
         try:
@@ -106,13 +113,22 @@ def ask_slack_again(client: WebClient, deps: HandlerDeps, *, limit: int = ASKED_
             continue
         except OSError:
             continue
-        if said.display_name or said.deleted:
-            _account_changed(deps, team_id, slack_id, said)
-            told += 1
+        if not (said.display_name or said.deleted):
+            continue
+        try:
+            _account_changed(deps, team_id, slack_id, said, fill_only=True)
+        # Whatever failed (a lock held too long, a lost connection) concerns this
+        # person's transaction only: it was rolled back, and the rest go on.
+        except Exception as error:
+            log.error("profile of %s in %s not taken\n%s", slack_id, team_id, where(error))
+            continue
+        told += 1
     return told
 
 
-def _account_changed(deps: HandlerDeps, team_id: str, slack_id: str, said: SlackUser) -> None:
+def _account_changed(
+    deps: HandlerDeps, team_id: str, slack_id: str, said: SlackUser, *, fill_only: bool = False
+) -> None:
     changed = slack_account_changed(
         deps.unit_of_work(Actor.system(team_id)),
         deps.clock,
@@ -121,6 +137,7 @@ def _account_changed(deps: HandlerDeps, team_id: str, slack_id: str, said: Slack
         display_name=said.display_name,
         time_zone=said.time_zone,
         title=said.title,
+        fill_only=fill_only,
     )
     if changed.written:
         # The system's notices wait in the outbox: claimed here, sent now.

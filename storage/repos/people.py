@@ -122,7 +122,13 @@ class SqlUserRepository:
     def unnamed(self, limit: int) -> list[tuple[str, str]]:
         rows = self._session.execute(
             select(User.workspace_id, User.slack_user_id)
-            .where(User.display_name == User.slack_user_id, User.is_active)
+            .join(Workspace, Workspace.id == User.workspace_id)
+            # Where the app is uninstalled, Slack would refuse the token.
+            .where(
+                User.display_name == User.slack_user_id,
+                User.is_active,
+                Workspace.paused_at.is_(None),
+            )
             .order_by(func.random())
             .limit(max(limit, 0))
         )

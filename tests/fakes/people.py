@@ -79,7 +79,9 @@ class FakeUsers:
         return [
             (p.workspace_id, p.slack_user_id)
             for p in self.store.users.values()
-            if p.display_name == p.slack_user_id and p.is_active
+            if p.display_name == p.slack_user_id
+            and p.is_active
+            and p.workspace_id not in self.store.paused
         ][: max(limit, 0)]
 
     def add(self, profile: NewProfile) -> Profile:

@@ -99,3 +99,35 @@ def test_a_slack_answer_without_a_name_changes_nothing(
 
     assert jobs.profiles(h.bot) == 0
     assert _people(owner_engine) == {slack_id: (slack_id, "UTC", True) for slack_id in NEWCOMERS}
+
+
+def test_what_the_person_chose_since_first_sight_is_kept(
+    newcomers: Harness, owner_engine: Engine
+) -> None:
+    h = newcomers
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE users SET time_zone = 'America/Lima', title = 'Team lead'"
+                " WHERE slack_user_id = 'UNOOR'"
+            )
+        )
+    h.slack.add_user("UNOOR", "Noor Haddad", tz="Asia/Dubai", title="Data analyst")
+    h.slack.add_user("UIVAN", "Ivan Petrov", tz="Europe/Sofia", title="Engineer")
+
+    assert jobs.profiles(h.bot) == 2
+
+    people = _people(owner_engine)
+    # Only what first sight made up is filled in: Noor's name, not her choices.
+    assert people["UNOOR"] == ("Noor Haddad", "America/Lima", True)
+    assert people["UIVAN"] == ("Ivan Petrov", "Europe/Sofia", True)
+    with owner_engine.connect() as conn:
+        titles = dict(
+            conn.execute(
+                text(
+                    "SELECT slack_user_id, title FROM users"
+                    " WHERE slack_user_id IN ('UNOOR', 'UIVAN')"
+                )
+            ).all()
+        )
+    assert titles == {"UNOOR": "Team lead", "UIVAN": "Engineer"}

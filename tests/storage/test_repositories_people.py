@@ -347,17 +347,19 @@ def test_what_a_person_types_never_reaches_sql_as_sql(people: People) -> None:
     assert len(people.search("")) == 4
 
 
-def test_unnamed_people_are_the_active_ones_named_by_their_slack_id_and_rls_bounds_them(
+def test_unnamed_people_are_the_active_ones_named_by_their_slack_id_where_the_app_is_installed(
     workspaces: None, app_engine: Engine, session_factory: sessionmaker[OrmSession]
 ) -> None:
     with app_engine.begin() as conn:
         set_actor(conn, None, None, "system")
+        conn.execute(text("INSERT INTO workspaces (id, paused_at) VALUES ('T3', now())"))
         for workspace, slack_id, name, active in [
             ("T1", "UA", "UA", True),
             ("T1", "UB", "UB", False),  # left: nobody to ask about
             ("T1", "UC", "Chen", True),
             ("T1", "UD", "ud", True),  # a name, however like the id
             ("T2", "UE", "UE", True),
+            ("T3", "UF", "UF", True),  # the app is uninstalled there
         ]:
             conn.execute(
                 text(

@@ -268,14 +268,14 @@ def test_sessions_need_room_in_the_mentors_weeks(fresh_database: Any) -> None:
 
 
 def test_the_reference_now_is_the_last_monday_8am_never_ahead_of_the_clock() -> None:
-    # A week and a day around this week's reference, an hour and a minute apart.
+    # From a day before this week's reference to eight days after, every 61 minutes.
     monday = reference_now()
     for minutes in range(-24 * 60, 8 * 24 * 60, 61):
         at = monday + timedelta(minutes=minutes)
         found = reference_now(at)
         assert found <= at < found + timedelta(days=7), at
         assert (found.weekday(), found.time(), found.tzinfo) == (0, time(8), UTC)
-    # The hour before, the reference of the week before (a Monday's early hours).
+    # A minute before, the reference of the week before (a Monday's early hours).
     assert reference_now(monday - timedelta(minutes=1)) == monday - timedelta(days=7)
     assert reference_now(monday) == monday
     # A clock in another zone tells the same instant.
