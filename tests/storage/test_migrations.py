@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, pool
+from sqlalchemy import create_engine, inspect, pool, text
 from sqlalchemy.engine import make_url
 
 from bot.standin.clock import FakeClock
@@ -50,6 +50,41 @@ def test_models_match_the_migrated_schema(database_url: str) -> None:
     finally:
         engine.dispose()
     assert diff == []
+
+
+def _index_shapes_in_the_models() -> dict[str, tuple[tuple[str, ...], bool]]:
+    shapes = {}
+    for table in Base.metadata.tables.values():
+        for index in table.indexes:
+            options = index.dialect_options["postgresql"]
+            included = tuple(str(column) for column in options["include"] or ())
+            shapes[str(index.name)] = (included, options["where"] is not None)
+    return shapes
+
+
+def test_the_models_indexes_include_and_filter_as_the_migrations_do(database_url: str) -> None:
+    # compare_metadata compares an index's key columns only: not what it
+    # INCLUDEs (0037), nor whether it is partial.
+    modelled = _index_shapes_in_the_models()
+    engine = create_engine(sqlalchemy_url(database_url), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT i.relname, array(SELECT a.attname FROM unnest(x.indkey::int2[])"
+                    " WITH ORDINALITY AS k(attnum, place) JOIN pg_attribute a"
+                    " ON a.attrelid = x.indrelid AND a.attnum = k.attnum"
+                    " WHERE k.place > x.indnkeyatts ORDER BY k.place),"
+                    " x.indpred IS NOT NULL"
+                    " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                    " WHERE i.relname = ANY(:names)"
+                ),
+                {"names": list(modelled)},
+            ).all()
+    finally:
+        engine.dispose()
+    migrated = {name: (tuple(included), partial) for name, included, partial in rows}
+    assert migrated == modelled
 
 
 def test_upgrading_an_up_to_date_database_is_harmless(database_url: str) -> None:
