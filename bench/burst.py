@@ -26,7 +26,6 @@ from typing import Any
 import aiohttp
 import psycopg
 
-from bench.cpu import BENCH, POSTGRES
 from bot.standin.signing import signature
 from handlers.listen import BUSY
 
@@ -370,45 +369,6 @@ def table(rows: Sequence[Row], floor: Row | None) -> str:
             + (f"  {row.note}" if row.note else "")
         )
     return "\n".join(lines)
-
-
-def cpu_table(rows: Sequence[Row], floor: Row | None) -> str:
-    """Each burst's CPU per request, by part, in ms: what a request costs the
-    machine whose cores the scenarios share, and that cost as a ratio to the
-    floor's (a scenario runs at best at the floor's rate over this ratio)."""
-    # The bot first, then the database, the rest, and the bench last.
-    order = {"bot": 0, POSTGRES: 1, BENCH: 3}
-    parts = sorted(
-        dict.fromkeys(part for row in rows for part in row.cpu), key=lambda p: order.get(p, 2)
-    )
-    if not parts:
-        return ""
-
-    def per_request(row: Row, part: str | None = None) -> float:
-        used = sum(row.cpu.values()) if part is None else row.cpu.get(part, math.nan)
-        return used / row.n if row.n else math.nan
-
-    w = max([len("scenario"), *(len(r.name) for r in rows)])
-    columns = [max(len(part), 6) for part in parts]
-    head = (
-        f"{'scenario':{w}} "
-        + " ".join(f"{part:>{width}}" for part, width in zip(parts, columns, strict=True))
-        + f" {'all':>6} {'× floor':>7}"
-    )
-    lines = ["CPU per request (ms), by process, over each burst:", head, "-" * len(head)]
-    base = per_request(floor) if floor is not None else math.nan
-    for row in rows:
-        cells = " ".join(
-            f"{_ms_1(per_request(row, part)):>{width}}"
-            for part, width in zip(parts, columns, strict=True)
-        )
-        every = per_request(row)
-        lines.append(f"{row.name:{w}} {cells} {_ms_1(every):>6} {_x(every, base):>7}")
-    return "\n".join(lines)
-
-
-def _ms_1(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value * 1000:.1f}"
 
 
 def failures(row: Row, limit: int = 3) -> str:

@@ -11,11 +11,13 @@ closed), whichever database they served: run nothing else during a bench.
 
 from __future__ import annotations
 
+import math
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 POSTGRES = "PostgreSQL"
 BENCH = "bench"
@@ -84,3 +86,55 @@ class CpuMeter:
 
 def used_between(before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
     return {part: after[part] - before.get(part, 0.0) for part in after}
+
+
+class Burst(Protocol):
+    """What the table needs of a burst (bench.burst.Row)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def cpu(self) -> dict[str, float]: ...
+
+
+def cpu_table(rows: Sequence[Burst], floor: Burst | None) -> str:
+    """Each burst's CPU per request, by part, in ms: what a request costs the
+    machine whose cores the scenarios share, and that cost as a ratio to the
+    floor's (a scenario runs at best at the floor's rate over this ratio)."""
+    # The bot first, then the database, the rest, and the bench last.
+    order = {"bot": 0, POSTGRES: 1, BENCH: 3}
+    parts = sorted(
+        dict.fromkeys(part for row in rows for part in row.cpu), key=lambda p: order.get(p, 2)
+    )
+    if not parts:
+        return ""
+
+    def per_request(row: Burst, part: str | None = None) -> float:
+        used = sum(row.cpu.values()) if part is None else row.cpu.get(part, math.nan)
+        return used / row.n if row.n else math.nan
+
+    def ms(value: float) -> str:
+        return "-" if math.isnan(value) else f"{value * 1000:.1f}"
+
+    w = max([len("scenario"), *(len(r.name) for r in rows)])
+    widths = [max(len(part), 6) for part in parts]
+    head = (
+        f"{'scenario':{w}} "
+        + " ".join(f"{part:>{width}}" for part, width in zip(parts, widths, strict=True))
+        + f" {'all':>6} {'× floor':>7}"
+    )
+    lines = ["CPU per request (ms), by process, over each burst:", head, "-" * len(head)]
+    base = per_request(floor) if floor is not None else math.nan
+    for row in rows:
+        cells = " ".join(
+            f"{ms(per_request(row, part)):>{width}}"
+            for part, width in zip(parts, widths, strict=True)
+        )
+        every = per_request(row)
+        ratio = "-" if math.isnan(every) or math.isnan(base) or not base else f"{every / base:.2f}"
+        lines.append(f"{row.name:{w}} {cells} {ms(every):>6} {ratio:>7}")
+    return "\n".join(lines)

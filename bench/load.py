@@ -28,12 +28,12 @@ a ratio to the floor's; and, under that, each burst's CPU per request by
 process (the bot, PostgreSQL, the stand-in, the proxies, the bench: they share
 the cores, so a scenario's rate is what its total leaves of them). Then the
 same bursts through HAProxy to three replicas (scheduler on: the outbox is
-drained by the jobs), one replica SIGKILLed when
-half of the `submit` burst is sent; the requests that got no answer are sent
-again with `X-Slack-Retry-Num: 1`, as Slack would, and the database and the
-stand-in's DMs are checked for lost or doubled sessions, notices and DMs.
-It measures from the outside only (HTTP, the stand-in, pg_stat_database, /proc), and
-prints figures; it never fails on them. The single `serve` runs without its
+drained by the jobs), one replica SIGKILLed when half of the `submit` burst is
+sent; the requests that got no answer are sent again with `X-Slack-Retry-Num:
+1`, as Slack would, and the database and the stand-in's DMs are checked for
+lost or doubled sessions, notices and DMs. It measures from the outside only
+(HTTP, the stand-in, pg_stat_database, /proc), and prints figures; it never
+fails on them. The single `serve` runs without its
 background jobs (`--scheduler` to run them), so that the transactions counted
 are the requests'.
 """
@@ -61,9 +61,9 @@ if str(ROOT) not in sys.path:
 import psycopg  # noqa: E402
 
 from bench import burst as bursts  # noqa: E402
-from bench.burst import Request, Result, Row, Seen, cpu_table, table, transactions  # noqa: E402
+from bench.burst import Request, Result, Row, Seen, table, transactions  # noqa: E402
 from bench.cast import WORKSPACE  # noqa: E402
-from bench.cpu import used_between  # noqa: E402
+from bench.cpu import cpu_table, used_between  # noqa: E402
 from bench.database import BENCH_PREFIX, drop_database, prepare_database  # noqa: E402
 from bench.processes import SECRET, Processes, Started, cpu_model  # noqa: E402
 from bot.errors import is_apology  # noqa: E402

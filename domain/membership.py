@@ -83,12 +83,13 @@ def slack_account_changed(
         uow.users.lock((found.id,))
         person = uow.users.get(found.id) or found
         cancelled: list[Session] = []
+        name = fitted(display_name, MAX_NAME)
+        # Named by their Slack id at first sight (see `identify`).
+        unnamed = person.display_name == person.slack_user_id
         if deleted:
-            name = fitted(display_name, MAX_NAME)
-            if name and person.display_name == person.slack_user_id:
-                # Named by their Slack id at first sight: told of by the name
-                # Slack still gives a deleted account, not by an id (saved first:
-                # the notices below read it).
+            if name and unnamed:
+                # Told of by the name Slack still gives a deleted account, not
+                # by an id (saved first: the notices below read it).
                 person = replace(person, display_name=name)
                 uow.users.save(person, at=now)
             if person.is_active:
@@ -96,14 +97,13 @@ def slack_account_changed(
                 cancelled = _cancel_future(uow, now, person, as_mentor_only=False, reason=reason)
             changed = replace(person, is_active=False)
         else:
-            # With `fill_only`, what first sight made up (see `identify`) only.
-            take_name = not fill_only or person.display_name == person.slack_user_id
-            take_zone = known_zone(time_zone) and (not fill_only or person.time_zone == "UTC")
-            take_title = not fill_only or not person.title
+            # With `fill_only`, only what first sight made up is taken.
+            take_name = bool(name) and (unnamed or not fill_only)
+            take_zone = known_zone(time_zone) and (person.time_zone == "UTC" or not fill_only)
+            take_title = not person.title or not fill_only
             changed = replace(
                 person,
-                display_name=(fitted(display_name, MAX_NAME) if take_name else "")
-                or person.display_name,
+                display_name=name if take_name else person.display_name,
                 time_zone=time_zone if take_zone else person.time_zone,
                 title=fitted(title, MAX_TITLE) if take_title else person.title,
             )

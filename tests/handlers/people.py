@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Engine, text
+
 from bot.standin.payloads import select, text_input
 from handlers.ids import Field
 from tests.handlers.conftest import Harness
@@ -37,3 +39,16 @@ NOT_PLACES = ("localtime", "Factory", "posixrules", "posix/Europe/Paris", "right
 
 def not_a_place(key: str) -> str:
     return f"'{key}' is not the time zone of a place: pick one such as Europe/Paris."
+
+
+def profile_row(engine: Engine, slack_id: str, workspace: str = "T1") -> tuple[str, str, str, bool]:
+    """What the database holds of a person: name, zone, title, and whether active."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT display_name, time_zone, title, is_active FROM users"
+                " WHERE workspace_id = :w AND slack_user_id = :u"
+            ),
+            {"w": workspace, "u": slack_id},
+        ).one()
+    return (row.display_name, row.time_zone, row.title, row.is_active)

@@ -11,9 +11,10 @@ from sqlalchemy import Engine, text
 
 from bot import jobs
 from tests.handlers.conftest import Harness
-from tests.handlers.people import mentor_and_mentee
+from tests.handlers.people import mentor_and_mentee, profile_row
 
 NEWCOMERS = ("UNOOR", "UIVAN", "UGONE")
+AS_FIRST_SEEN = {slack_id: (slack_id, "UTC", "", True) for slack_id in NEWCOMERS}
 
 
 @pytest.fixture
@@ -31,23 +32,17 @@ def newcomers(h: Harness) -> Iterator[Harness]:
             h.slack.users.pop(slack_id, None)
 
 
-def _people(owner_engine: Engine) -> dict[str, tuple[str, str, bool]]:
-    with owner_engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT slack_user_id, display_name, time_zone, is_active FROM users"
-                " WHERE slack_user_id = ANY(:ids)"
-            ),
-            {"ids": list(NEWCOMERS)},
-        )
-        return {slack_id: (name, zone, active) for slack_id, name, zone, active in rows}
+def _people(engine: Engine) -> dict[str, tuple[str, str, str, bool]]:
+    return {slack_id: profile_row(engine, slack_id) for slack_id in NEWCOMERS}
 
 
 def test_the_job_takes_what_slack_says_now_and_asks_about_nobody_twice(
     newcomers: Harness, owner_engine: Engine
 ) -> None:
     h = newcomers
-    assert _people(owner_engine) == {slack_id: (slack_id, "UTC", True) for slack_id in NEWCOMERS}
+    assert _people(owner_engine) == {
+        slack_id: (slack_id, "UTC", "", True) for slack_id in NEWCOMERS
+    }
     h.slack.add_user("UNOOR", "Noor Haddad", tz="Asia/Dubai", title="Data analyst")
     h.slack.add_user("UIVAN", "Ivan Petrov", tz="Europe/Sofia")
     deleted = {"ok": True, "user": {"id": "UGONE", "deleted": True, "profile": {}}}
@@ -57,9 +52,9 @@ def test_the_job_takes_what_slack_says_now_and_asks_about_nobody_twice(
     assert jobs.profiles(h.bot) == 3
 
     assert _people(owner_engine) == {
-        "UNOOR": ("Noor Haddad", "Asia/Dubai", True),
-        "UIVAN": ("Ivan Petrov", "Europe/Sofia", True),
-        "UGONE": ("UGONE", "UTC", False),  # a deleted account leaves the programme
+        "UNOOR": ("Noor Haddad", "Asia/Dubai", "Data analyst", True),
+        "UIVAN": ("Ivan Petrov", "Europe/Sofia", "", True),
+        "UGONE": ("UGONE", "UTC", "", False),  # a deleted account leaves the programme
     }
     # What Noor sees: her name on her Home.
     h.open_home("UNOOR")
@@ -80,13 +75,13 @@ def test_whoever_slack_still_cannot_tell_of_waits_for_a_later_run_and_the_rest_a
     assert jobs.profiles(h.bot) == 1
 
     people = _people(owner_engine)
-    assert people["UNOOR"] == ("Noor Haddad", "Asia/Dubai", True)
-    assert people["UIVAN"] == ("UIVAN", "UTC", True)
-    assert people["UGONE"] == ("UGONE", "UTC", True)
+    assert people["UNOOR"] == ("Noor Haddad", "Asia/Dubai", "", True)
+    assert people["UIVAN"] == ("UIVAN", "UTC", "", True)
+    assert people["UGONE"] == ("UGONE", "UTC", "", True)
     h.slack.faults.clear()
     h.slack.add_user("UIVAN", "Ivan Petrov", tz="Europe/Sofia")
     assert jobs.profiles(h.bot) == 1
-    assert _people(owner_engine)["UIVAN"] == ("Ivan Petrov", "Europe/Sofia", True)
+    assert _people(owner_engine)["UIVAN"] == ("Ivan Petrov", "Europe/Sofia", "", True)
 
 
 def test_a_slack_answer_without_a_name_changes_nothing(
@@ -98,7 +93,9 @@ def test_a_slack_answer_without_a_name_changes_nothing(
         h.slack.fail("users.info", match={"user": slack_id}, answer=nameless)
 
     assert jobs.profiles(h.bot) == 0
-    assert _people(owner_engine) == {slack_id: (slack_id, "UTC", True) for slack_id in NEWCOMERS}
+    assert _people(owner_engine) == {
+        slack_id: (slack_id, "UTC", "", True) for slack_id in NEWCOMERS
+    }
 
 
 def test_what_the_person_chose_since_first_sight_is_kept(
@@ -119,15 +116,5 @@ def test_what_the_person_chose_since_first_sight_is_kept(
 
     people = _people(owner_engine)
     # Only what first sight made up is filled in: Noor's name, not her choices.
-    assert people["UNOOR"] == ("Noor Haddad", "America/Lima", True)
-    assert people["UIVAN"] == ("Ivan Petrov", "Europe/Sofia", True)
-    with owner_engine.connect() as conn:
-        titles = dict(
-            conn.execute(
-                text(
-                    "SELECT slack_user_id, title FROM users"
-                    " WHERE slack_user_id IN ('UNOOR', 'UIVAN')"
-                )
-            ).all()
-        )
-    assert titles == {"UNOOR": "Team lead", "UIVAN": "Engineer"}
+    assert people["UNOOR"] == ("Noor Haddad", "America/Lima", "Team lead", True)
+    assert people["UIVAN"] == ("Ivan Petrov", "Europe/Sofia", "Engineer", True)

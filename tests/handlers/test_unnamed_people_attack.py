@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, text
 
 from bot import jobs
 from tests.handlers.conftest import Harness, wait_for
+from tests.handlers.people import profile_row
 from tests.storage.seed import add_session, add_user, set_actor
 
 ODD, NOOR = "UODD", "UNOOR"
@@ -39,18 +40,6 @@ def _seed(engine: Engine) -> Iterator[Connection]:
         set_actor(conn, None, None, "system")
         conn.execute(text("INSERT INTO workspaces (id) VALUES ('T1'), ('T2')"))
         yield conn
-
-
-def _row(engine: Engine, slack_id: str, workspace: str = "T1") -> Row:
-    with engine.connect() as conn:
-        row = conn.execute(
-            text(
-                "SELECT display_name, time_zone, title, is_active FROM users"
-                " WHERE workspace_id = :w AND slack_user_id = :u"
-            ),
-            {"w": workspace, "u": slack_id},
-        ).one()
-    return (row.display_name, row.time_zone, row.title, row.is_active)
 
 
 def _asked(h: Harness, mark: int) -> list[str]:
@@ -102,8 +91,8 @@ def test_an_odd_answer_neither_crashes_the_job_nor_writes_garbage(
     _unnamed_pair(h, owner_engine, slack_users)
     h.slack.fail("users.info", match={"user": ODD}, answer=answer)
     jobs.profiles(h.bot)
-    assert _row(owner_engine, ODD) == expected
-    assert _row(owner_engine, NOOR) == ("Noor Haddad", "Asia/Dubai", "", True)
+    assert profile_row(owner_engine, ODD) == expected
+    assert profile_row(owner_engine, NOOR) == ("Noor Haddad", "Asia/Dubai", "", True)
 
 
 FAULTS: dict[str, dict[str, Any]] = {
@@ -122,8 +111,8 @@ def test_a_failed_answer_changes_nothing_and_the_others_are_named(
     _unnamed_pair(h, owner_engine, slack_users)
     h.slack.fail("users.info", match={"user": ODD}, **FAULTS[case])
     assert jobs.profiles(h.bot) == 1
-    assert _row(owner_engine, ODD) == UNCHANGED
-    assert _row(owner_engine, NOOR) == ("Noor Haddad", "Asia/Dubai", "", True)
+    assert profile_row(owner_engine, ODD) == UNCHANGED
+    assert profile_row(owner_engine, NOOR) == ("Noor Haddad", "Asia/Dubai", "", True)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +133,7 @@ def test_rate_limited_or_shut_out_the_run_stops_and_the_next_asks_everyone(
     assert len(h.slack.faults["users.info"]) == 6 - used
     h.slack.faults.clear()
     assert jobs.profiles(h.bot) == 1  # Noor; the others are still unknown to Slack
-    assert _row(owner_engine, NOOR) == ("Noor Haddad", "Asia/Dubai", "", True)
+    assert profile_row(owner_engine, NOOR) == ("Noor Haddad", "Asia/Dubai", "", True)
 
 
 GONE = {"ok": True, "user": {"id": "UMAYA", "deleted": True, "profile": {}}}
@@ -239,7 +228,7 @@ def test_a_gone_mentor_told_of_twice_at_once_cancels_once_and_ben_is_told_once(
         threads = _start(lambda: jobs.profiles(h.bot), second)
     assert _join(threads) == []
     assert _ben_told(h, owner_engine, session) == (1, 1, "cancelled")
-    assert _row(owner_engine, "UMAYA")[3] is False
+    assert profile_row(owner_engine, "UMAYA")[3] is False
     assert jobs.profiles(h.bot) == 0  # gone: never asked about again
 
 
@@ -257,10 +246,15 @@ def test_the_job_changes_the_person_only_in_the_workspace_it_found_them_in(
     mark = h.mark()
     assert jobs.profiles(h.bot) == 1
     assert _asked(h, mark) == ["UMAYA"]
-    assert _row(owner_engine, "UMAYA") == ("Maya Patel", "UTC", "", True)
+    assert profile_row(owner_engine, "UMAYA") == ("Maya Patel", "UTC", "", True)
     assert _ben_told(h, owner_engine, session) == (0, 0, "scheduled")
     gone = said is GONE
-    assert _row(owner_engine, "UMAYA", "T2") == ("UMAYA" if gone else "maya2", "UTC", "", not gone)
+    assert profile_row(owner_engine, "UMAYA", "T2") == (
+        "UMAYA" if gone else "maya2",
+        "UTC",
+        "",
+        not gone,
+    )
 
 
 def test_someone_who_left_while_unnamed_is_not_asked_about(
@@ -276,7 +270,7 @@ def test_someone_who_left_while_unnamed_is_not_asked_about(
     mark = h.mark()
     assert jobs.profiles(h.bot) == 1
     assert _asked(h, mark) == [NOOR]
-    assert _row(owner_engine, ODD) == (ODD, "UTC", "", False)
+    assert profile_row(owner_engine, ODD) == (ODD, "UTC", "", False)
 
 
 @pytest.mark.parametrize("told", [{"name": "odd", "tz": "Europe/Paris"}, {"deleted": True}])
@@ -291,7 +285,7 @@ def test_after_a_user_change_event_the_job_no_longer_asks_about_them(
     assert jobs.profiles(h.bot) == 0
     assert _asked(h, mark) == []
     expected = (ODD, "UTC", "", False) if "deleted" in told else ("odd", "Europe/Paris", "", True)
-    assert _row(owner_engine, ODD) == expected
+    assert profile_row(owner_engine, ODD) == expected
 
 
 def test_deleted_given_as_the_string_false_is_not_a_deleted_account(
@@ -300,7 +294,7 @@ def test_deleted_given_as_the_string_false_is_not_a_deleted_account(
     _unnamed_pair(h, owner_engine, slack_users)
     h.slack.fail("users.info", match={"user": ODD}, answer=_said(deleted="false", name="odd"))
     jobs.profiles(h.bot)
-    assert _row(owner_engine, ODD)[3] is True
+    assert profile_row(owner_engine, ODD)[3] is True
 
 
 @pytest.mark.parametrize(
@@ -312,7 +306,7 @@ def test_a_user_or_profile_that_is_not_an_object_does_not_stop_the_run(
     _unnamed_pair(h, owner_engine, slack_users)
     h.slack.fail("users.info", match={"user": ODD}, answer=answer)
     jobs.profiles(h.bot)
-    assert _row(owner_engine, NOOR) == ("Noor Haddad", "Asia/Dubai", "", True)
+    assert profile_row(owner_engine, NOOR) == ("Noor Haddad", "Asia/Dubai", "", True)
 
 
 def test_a_gone_mentor_is_named_to_ben_as_slack_names_them(
