@@ -10,6 +10,7 @@ from bot.work import AfterAck
 from domain.matching import DEFAULT_MATCHING, MatchPolicy
 from domain.model import Actor, Role
 from domain.ports import Clock, UnitOfWork
+from handlers.listings import RecentListings
 from handlers.notifier import SlackNotifier
 from handlers.workspaces import Workspaces
 
@@ -32,6 +33,7 @@ class Deps:
     # Where calendar feeds are served (MENTORSHIP_PUBLIC_URL); None: nowhere.
     public_url: str | None = None
     meeting_template: str | None = None  # MENTORSHIP_MEETING_URL_TEMPLATE
+    listings: RecentListings = field(default_factory=RecentListings)
 
     def actor(self, team_id: str, user_id: str) -> Actor:
         role = Role.ADMIN if self.workspaces.is_manager(team_id, user_id) else Role.MEMBER

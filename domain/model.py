@@ -9,6 +9,8 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 from uuid import UUID
 
+from domain.policy import BookingPolicy
+
 T = TypeVar("T")
 
 
@@ -425,6 +427,35 @@ class MentorHit:
     completed_sessions: int
     score: float
     next_free_slot: Slot | None = None
+
+
+@dataclass(frozen=True)
+class ListingKey:
+    """One listing of a search in a workspace: the words typed (the terms
+    follow from them), which of the matches (from `offset`, at most `limit`,
+    leaving out `exclude` when set), and the booking rules their free times
+    were found by."""
+
+    workspace_id: str
+    words: tuple[str, ...]
+    exclude: int | None
+    offset: int
+    limit: int
+    policy: BookingPolicy
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The best matches of a search as every member of the workspace reads
+    them (the searcher may be among them), with those mentors' schedules and
+    their sessions around the booking window: all a page needs but the
+    searcher's own sessions. `first_free` is each mentor's first free slot
+    when the listing was read, with only their own sessions in the way."""
+
+    hits: tuple[MentorHit, ...]
+    schedules: Mapping[int, Schedule]
+    busy: tuple[BusyPeriod, ...]
+    first_free: Mapping[int, Slot | None]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ refusals the database makes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -26,6 +26,8 @@ from domain.model import (
     Goal,
     GoalChange,
     HistoryEntry,
+    Listing,
+    ListingKey,
     MentorHit,
     MentorRating,
     NewGoal,
@@ -78,6 +80,14 @@ class DigestPlace:
     channel: str | None  # its own digest channel
     has_people: bool
     paused: bool  # the app is uninstalled there, or its token revoked
+
+
+class Listings(Protocol):
+    """Search listings shared by the searches of one process."""
+
+    def get(self, key: ListingKey, read: Callable[[], Listing]) -> Listing:
+        """The listing of `key`: one kept from a recent `read`, or `read()`'s."""
+        ...
 
 
 class WorkspaceRepository(Protocol):
@@ -147,6 +157,13 @@ class UserRepository(Protocol):
     def get_many(self, user_ids: Iterable[int]) -> dict[int, Profile]: ...
 
     def by_slack_id(self, workspace_id: str, slack_user_id: str) -> Profile | None: ...
+
+    def by_slack_id_with_sessions(
+        self, workspace_id: str, slack_user_id: str, start: datetime, end: datetime
+    ) -> tuple[Profile, list[BusyPeriod]] | None:
+        """`by_slack_id`, with the person's `SessionRepository.busy_periods`
+        between `start` and `end`, in one read."""
+        ...
 
     def add(self, profile: NewProfile) -> Profile: ...
 

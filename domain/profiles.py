@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from domain import limits
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unknown
-from domain.model import NewProfile, Profile, Role, Schedule
+from domain.model import BusyPeriod, NewProfile, Profile, Role, Schedule
 from domain.ports import Clock, UnitOfWork
 from domain.slots import chosen_zone
 from domain.text import clean_text, normalize_tags
@@ -79,7 +80,26 @@ def seen_profile(uow: UnitOfWork) -> Profile | None:
 
 def current_profile(uow: UnitOfWork) -> Profile:
     """The acting person's profile; they must have been seen before."""
-    profile = seen_profile(uow)
+    return _required(seen_profile(uow))
+
+
+def current_profile_and_sessions(
+    uow: UnitOfWork, start: datetime, end: datetime
+) -> tuple[Profile, list[BusyPeriod]]:
+    """`current_profile`, with the person's sessions between `start` and `end`
+    as `busy_periods` reads them: both in one read."""
+    actor = uow.actor
+    found = (
+        uow.users.by_slack_id_with_sessions(actor.workspace_id, actor.slack_user_id, start, end)
+        if actor.workspace_id and actor.slack_user_id
+        else None
+    )
+    profile, sessions = found or (None, [])
+    return _required(profile), sessions
+
+
+def _required(profile: Profile | None) -> Profile:
+    """A profile the person may act with: seen before, and active."""
     if profile is None:
         raise Unknown()
     if not profile.is_active:

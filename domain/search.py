@@ -8,18 +8,27 @@ how well, so `postgres query tuning` finds the best partial matches first."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from domain.model import SearchPage, SearchTerm
+from domain.model import (
+    BusyPeriod,
+    Listing,
+    ListingKey,
+    Profile,
+    Schedule,
+    SearchPage,
+    SearchTerm,
+    Slot,
+)
 from domain.policy import DEFAULT_POLICY, BookingPolicy
-from domain.ports import Clock, UnitOfWork
-from domain.profiles import current_profile
+from domain.ports import Clock, Listings, UnitOfWork
+from domain.profiles import current_profile_and_sessions
 from domain.skills.relatedness import Goal
 from domain.skills.vocabulary import Mention, Vocabulary, is_literal, vocabulary
 from domain.skills.words import tokens
-from domain.slots import first_free_slot
+from domain.slots import first_free_slot, taken
 from domain.text import clean_text
 
 MAX_PER_PAGE = 25
@@ -95,6 +104,16 @@ def _deduplicated(terms: Iterable[SearchTerm]) -> tuple[SearchTerm, ...]:
     return tuple(best.values())
 
 
+class ReadEachTime:
+    """No sharing: every search reads its own listing."""
+
+    def get(self, key: ListingKey, read: Callable[[], Listing]) -> Listing:
+        return read()
+
+
+READ_EACH_TIME = ReadEachTime()
+
+
 def find_mentors(
     uow: UnitOfWork,
     clock: Clock,
@@ -103,47 +122,108 @@ def find_mentors(
     page: int = 1,
     per_page: int = 10,
     policy: BookingPolicy = DEFAULT_POLICY,
+    listings: Listings = READ_EACH_TIME,
 ) -> SearchPage:
     """Active mentors matching `query` by name, department or expertise (all of
-    them for a blank query), never the searcher, `per_page` at a time."""
+    them for a blank query), never the searcher, `per_page` at a time.
+
+    The first page's listing (who matches, their schedules and sessions) is
+    the same for every member of the workspace, so `listings` may share a
+    recent one; a later page's leaves the searcher out as it is read. The
+    searcher's own sessions, which block their cards too, are always read."""
     text = clean_text(query, field="query", label="a search", max_length=MAX_QUERY)
     page = max(page, 1)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
     with uow:
-        me = current_profile(uow)
-        hits = uow.users.search_mentors(
-            me.workspace_id,
-            query_terms(text),
-            exclude_user_id=me.id,
-            limit=per_page + 1,
-            offset=(page - 1) * per_page,
-        )
-        shown = hits[:per_page]
         now = clock.now()
-        mentor_ids = [hit.profile.id for hit in shown]
-        schedules = uow.availability.schedules(mentor_ids)
-        # A week either side, so each mentor's weekly cap counts whole weeks.
-        busy = uow.sessions.busy_periods(
-            [*mentor_ids, me.id], now - timedelta(days=8), now + policy.horizon + timedelta(days=8)
-        )
-        with_slots = tuple(
-            replace(
-                hit,
-                next_free_slot=first_free_slot(
-                    schedule=schedules[hit.profile.id],
-                    zone=hit.profile.time_zone,
-                    mentor_id=hit.profile.id,
-                    slot_minutes=hit.profile.session_minutes,
-                    window_start=now,
-                    window_end=now + policy.horizon,
-                    not_before=now + policy.minimum_notice,
-                    # Only this mentor's and the searcher's sessions block this card.
-                    busy=[p for p in busy if p.user_id in (hit.profile.id, me.id)],
-                    weekly_cap=hit.profile.max_sessions_per_week,
-                ),
+        me, mine = current_profile_and_sessions(uow, *_sessions_around(now, policy))
+        words = tuple(tokens(text)[:MAX_WORDS])
+        if page == 1:
+            # The first page, which a crowd searching the same words shares:
+            # one row more to tell whether there are more, and one for the
+            # searcher, who is left out afterwards.
+            key = ListingKey(me.workspace_id, words, None, 0, per_page + 2, policy)
+        else:
+            key = ListingKey(
+                me.workspace_id, words, me.id, (page - 1) * per_page, per_page + 1, policy
             )
-            for hit in shown
-        )
+        listing = listings.get(key, lambda: _read_listing(uow, key, text, now))
+    others = [hit for hit in listing.hits if hit.profile.id != me.id]
     return SearchPage(
-        items=with_slots, number=page, has_more=len(hits) > per_page, zone=me.time_zone
+        items=tuple(
+            replace(hit, next_free_slot=_first_free(listing, hit.profile, mine, now, policy))
+            for hit in others[:per_page]
+        ),
+        number=page,
+        has_more=len(others) > per_page,
+        zone=me.time_zone,
+    )
+
+
+def _sessions_around(now: datetime, policy: BookingPolicy) -> tuple[datetime, datetime]:
+    """A week either side of the booking window, so each mentor's weekly cap
+    counts whole weeks (and still does for a listing read a few seconds ago)."""
+    return now - timedelta(days=8), now + policy.horizon + timedelta(days=8)
+
+
+def _read_listing(uow: UnitOfWork, key: ListingKey, text: str, now: datetime) -> Listing:
+    hits = uow.users.search_mentors(
+        key.workspace_id,
+        query_terms(text),
+        exclude_user_id=key.exclude,
+        limit=key.limit,
+        offset=key.offset,
+    )
+    mentor_ids = [hit.profile.id for hit in hits]
+    schedules = uow.availability.schedules(mentor_ids)
+    busy = tuple(uow.sessions.busy_periods(mentor_ids, *_sessions_around(now, key.policy)))
+    return Listing(
+        hits=tuple(hits),
+        schedules=schedules,
+        busy=busy,
+        first_free={
+            mentor.id: _free_slot(schedules, mentor, _of(busy, mentor), now, key.policy)
+            for mentor in (hit.profile for hit in hits)
+        },
+    )
+
+
+def _first_free(
+    listing: Listing,
+    mentor: Profile,
+    mine: Sequence[BusyPeriod],
+    now: datetime,
+    policy: BookingPolicy,
+) -> Slot | None:
+    """The mentor's first free slot for this searcher: the listing's, unless
+    it is too soon by now or the searcher is busy then. Adding sessions only
+    takes slots away, so the listing's slot, when still free, is the first."""
+    kept = listing.first_free[mentor.id]
+    if kept is None or (kept.starts_at >= now + policy.minimum_notice and not taken(kept, mine)):
+        return kept
+    # Only this mentor's and the searcher's sessions block this card.
+    return _free_slot(listing.schedules, mentor, [*_of(listing.busy, mentor), *mine], now, policy)
+
+
+def _of(busy: Iterable[BusyPeriod], person: Profile) -> list[BusyPeriod]:
+    return [p for p in busy if p.user_id == person.id]
+
+
+def _free_slot(
+    schedules: Mapping[int, Schedule],
+    mentor: Profile,
+    busy: Iterable[BusyPeriod],
+    now: datetime,
+    policy: BookingPolicy,
+) -> Slot | None:
+    return first_free_slot(
+        schedule=schedules[mentor.id],
+        zone=mentor.time_zone,
+        mentor_id=mentor.id,
+        slot_minutes=mentor.session_minutes,
+        window_start=now,
+        window_end=now + policy.horizon,
+        not_before=now + policy.minimum_notice,
+        busy=busy,
+        weekly_cap=mentor.max_sessions_per_week,
     )

@@ -191,11 +191,20 @@ def _free(
         if (
             slot.starts_at >= not_before
             and iso_week(slot.starts_at, tz) not in full_weeks
-            and not any(
-                slot.starts_at < b_end and b_start < slot.ends_at for b_start, b_end in blocking
-            )
+            and not any(_overlaps(slot, b_start, b_end) for b_start, b_end in blocking)
         ):
             yield slot
+
+
+def taken(slot: Slot, busy: Iterable[BusyPeriod]) -> bool:
+    """Whether a session still on takes up part of the slot."""
+    return any(
+        p.status in ACTIVE_STATUSES and _overlaps(slot, p.starts_at, p.ends_at) for p in busy
+    )
+
+
+def _overlaps(slot: Slot, start: datetime, end: datetime) -> bool:
+    return slot.starts_at < end and start < slot.ends_at
 
 
 # --- helpers ----------------------------------------------------------------

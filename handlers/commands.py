@@ -3,12 +3,13 @@ the main path."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from domain.availability import add_time_off, add_weekly_slots, clear_weekly
@@ -57,7 +58,7 @@ class Request:
     def uow(self) -> Any:
         return self.acting.uow()
 
-    def say(self, text: str, blocks: list[Any] | None = None) -> None:
+    def say(self, text: str, blocks: Sequence[Block | dict[str, Any]] | None = None) -> None:
         self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
     def open(self, build: Callable[[], View]) -> None:

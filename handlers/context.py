@@ -23,7 +23,7 @@ from domain.lookups import find_me
 from domain.matching import MatchPolicy
 from domain.model import Actor, Delivery, Profile, Role
 from domain.policy import BookingPolicy
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, Listings, UnitOfWork
 from domain.profiles import identify
 from handlers.slack_users import slack_user
 from handlers.workspaces import Workspaces
@@ -94,6 +94,11 @@ class HandlerDeps(Protocol):
 
     @property
     def notifier(self) -> Notifier: ...
+
+    @property
+    def listings(self) -> Listings:
+        """Recent search listings, shared by this process's searches."""
+        ...
 
     @property
     def work(self) -> Work: ...

@@ -5,8 +5,9 @@ notifier's (it is published for other people too)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -20,7 +21,7 @@ from domain.goals import goal_to_change, my_goals, session_goals
 from domain.home import my_sessions
 from domain.lookups import booking_options, mentor_card
 from domain.matching import suggest_mentors
-from domain.model import Schedule
+from domain.model import Schedule, SearchPage
 from domain.notifications import Inbox, inbox
 from domain.search import find_mentors
 from domain.settings import settings_page
@@ -40,7 +41,8 @@ from handlers.render.settings import settings_modal
 from handlers.render.stats import dashboard_blocks, dashboard_text
 from handlers.zones import zone_options
 
-Message = tuple[str, list[Block]]
+# The blocks as slack_sdk's objects, or already as the JSON objects Slack reads.
+Message = tuple[str, Sequence[Block | dict[str, Any]]]
 
 
 def booking(
@@ -98,9 +100,25 @@ def book_again(acting: Acting, deps: HandlerDeps, ref: FollowUpRef) -> View:
 
 def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> Message:
     found = acting.known(
-        lambda: find_mentors(acting.uow(), deps.clock, query=query, page=page, policy=acting.policy)
+        lambda: find_mentors(
+            acting.uow(),
+            deps.clock,
+            query=query,
+            page=page,
+            policy=acting.policy,
+            listings=deps.listings,
+        )
     )
-    return search_text(query, found), search_results(query, found, found.zone)
+    return search_message(query, found)
+
+
+# A crowd searching the same words mostly sees the same page (the same
+# mentors and free times, in the same zone): it is built, and turned into
+# Slack's JSON objects, once for them all.
+@lru_cache(maxsize=128)
+def search_message(query: str, found: SearchPage) -> Message:
+    blocks = search_results(query, found, found.zone)
+    return search_text(query, found), tuple(block.to_dict() for block in blocks)
 
 
 def match(acting: Acting, deps: HandlerDeps) -> Message:

@@ -5,7 +5,7 @@ the caller's workspace."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,19 +36,32 @@ def completed_counts_of(mentor_ids: ColumnElement[Any]) -> TableValuedAlias:
     )
 
 
+def busy_periods_of(user_ids: ColumnElement[Any]) -> TableValuedAlias:
+    """`busy_periods()` of an array expression, between the bound
+    `period_start` and `period_end`, to join in a statement of its own."""
+    return func.busy_periods(
+        user_ids,
+        bindparam("period_start", type_=DateTime(timezone=True)),
+        bindparam("period_end", type_=DateTime(timezone=True)),
+    ).table_valued(
+        # BusyPeriod's fields, in order.
+        column("user_id", BigInteger),
+        column("starts_at", DateTime(timezone=True)),
+        column("ends_at", DateTime(timezone=True)),
+        column("status", Text),
+        column("as_mentor", Boolean),
+    )
+
+
+def busy_period(row: Sequence[Any]) -> BusyPeriod:
+    """A period from a row of `busy_periods_of()`'s columns."""
+    user_id, starts_at, ends_at, status, as_mentor = row
+    return BusyPeriod(user_id, starts_at, ends_at, SessionStatus(status), as_mentor)
+
+
 # Built once (each is read on every search or booking; building a statement
 # costs about as much as running it).
-_PERIODS = func.busy_periods(
-    bindparam("user_ids", type_=ID_ARRAY),
-    bindparam("period_start", type_=DateTime(timezone=True)),
-    bindparam("period_end", type_=DateTime(timezone=True)),
-).table_valued(
-    column("user_id", BigInteger),
-    column("starts_at", DateTime(timezone=True)),
-    column("ends_at", DateTime(timezone=True)),
-    column("status", Text),
-    column("as_mentor", Boolean),
-)
+_PERIODS = busy_periods_of(bindparam("user_ids", type_=ID_ARRAY))
 _BUSY_PERIODS = select(_PERIODS).order_by(_PERIODS.c.starts_at, _PERIODS.c.user_id)
 _DONE = completed_counts_of(bindparam("mentor_ids", type_=ID_ARRAY))
 _COMPLETED_COUNTS = select(_DONE.c.mentor_id, _DONE.c.completed)
@@ -63,10 +76,7 @@ def busy_periods(
     rows = session.execute(
         _BUSY_PERIODS, {"user_ids": ids, "period_start": start, "period_end": end}
     ).all()
-    return [
-        BusyPeriod(user_id, starts_at, ends_at, SessionStatus(status), as_mentor)
-        for user_id, starts_at, ends_at, status, as_mentor in rows
-    ]
+    return [busy_period(row) for row in rows]
 
 
 def completed_counts(session: OrmSession, mentor_ids: Iterable[int]) -> dict[int, int]:

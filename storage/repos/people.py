@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, true, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
 from domain.errors import NotFound
-from domain.model import Candidate, MentorHit, NewProfile, Profile, SearchTerm
+from domain.model import BusyPeriod, Candidate, MentorHit, NewProfile, Profile, SearchTerm
 from domain.ports import DigestPlace
 from storage.errors import translated_errors
 from storage.models import User, Workspace
 from storage.repos.common import ID_ARRAY, any_id, id_list, rowcount
+from storage.repos.definer import busy_period, busy_periods_of
 from storage.repos.rows import PROFILE_COLUMNS, profile_from_columns, profile_from_row
 from storage.repos.search import ranked
 
@@ -22,6 +24,18 @@ from storage.repos.search import ranked
 # costs about as much as running it (see storage/repos/availability.py).
 _PROFILE_BY_SLACK_ID = select(*PROFILE_COLUMNS).where(
     User.workspace_id == bindparam("workspace"), User.slack_user_id == bindparam("slack_user")
+)
+# The acting person with their sessions, for a search: one row per session
+# (or one with no session), in one round trip.
+_MINE = busy_periods_of(postgresql.array([User.id])).lateral("mine")
+_PROFILE_AND_SESSIONS = (
+    select(*PROFILE_COLUMNS, *_MINE.c)
+    .select_from(User)
+    .outerjoin(_MINE, true())
+    .where(
+        User.workspace_id == bindparam("workspace"), User.slack_user_id == bindparam("slack_user")
+    )
+    .order_by(_MINE.c.starts_at)
 )
 _PROFILES_BY_ID = select(*PROFILE_COLUMNS).where(User.id == any_id("user_ids"))
 
@@ -118,6 +132,24 @@ class SqlUserRepository:
             _PROFILE_BY_SLACK_ID, {"workspace": workspace_id, "slack_user": slack_user_id}
         ).first()
         return profile_from_columns(row) if row else None
+
+    def by_slack_id_with_sessions(
+        self, workspace_id: str, slack_user_id: str, start: datetime, end: datetime
+    ) -> tuple[Profile, list[BusyPeriod]] | None:
+        rows = self._session.execute(
+            _PROFILE_AND_SESSIONS,
+            {
+                "workspace": workspace_id,
+                "slack_user": slack_user_id,
+                "period_start": start,
+                "period_end": end,
+            },
+        ).all()
+        if not rows:
+            return None
+        width = len(PROFILE_COLUMNS)
+        periods = [busy_period(row[width:]) for row in rows if row[width] is not None]
+        return profile_from_columns(rows[0]), periods
 
     def unnamed(self, limit: int) -> list[tuple[str, str]]:
         rows = self._session.execute(

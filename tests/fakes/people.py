@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from domain.errors import Conflict
-from domain.model import Candidate, MentorHit, NewProfile, Profile, SearchTerm
+from domain.model import BusyPeriod, Candidate, MentorHit, NewProfile, Profile, SearchTerm
 from domain.ports import DigestPlace
 from domain.skills.words import tokens
 from tests.fakes.feedback import FakeFeedback
@@ -74,6 +74,14 @@ class FakeUsers:
             if (profile.workspace_id, profile.slack_user_id) == (workspace_id, slack_user_id):
                 return profile
         return None
+
+    def by_slack_id_with_sessions(
+        self, workspace_id: str, slack_user_id: str, start: datetime, end: datetime
+    ) -> tuple[Profile, list[BusyPeriod]] | None:
+        profile = self.by_slack_id(workspace_id, slack_user_id)
+        if profile is None:
+            return None
+        return profile, FakeSessions(self.store).busy_periods([profile.id], start, end)
 
     def unnamed(self, limit: int) -> list[tuple[str, str]]:
         return [

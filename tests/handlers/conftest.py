@@ -73,6 +73,7 @@ def h(harness: Harness, owner_engine: Engine) -> Iterator[Harness]:
     harness.slack.clear()
     harness.slack.faults.clear()
     harness.clock.set(NOW)
+    harness.bot.deps.listings.clear()  # the last test's directory is gone
     yield harness
     _wait_idle(harness)
     empty_tables(owner_engine)

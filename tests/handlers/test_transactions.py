@@ -150,16 +150,23 @@ def test_find_and_match_read_a_known_person_in_their_one_transaction(
     assert zone == "Asia/Tokyo"
 
 
-def test_a_search_reads_its_page_in_five_statements(h: Harness) -> None:
-    """The transaction's settings, the searcher, the ranked page with each
-    mentor's completed sessions, their weekly time and exceptions, and the
-    sessions that keep them busy: every statement is a round trip."""
+def test_a_search_reads_its_page_in_five_statements_and_a_shared_one_in_two(h: Harness) -> None:
+    """The transaction's settings, the searcher with their sessions, the ranked
+    page with each mentor's completed sessions, their weekly time and
+    exceptions, and the sessions that keep them busy: every statement is a
+    round trip. Someone else's same search within seconds shares that page,
+    and reads only the settings and the searcher with their sessions."""
     mentor_and_mentee(h)
     statements = Transactions(h.bot.engine, "before_cursor_execute")
     assert statements.during(h, lambda: h.command("UBEN", "find python")) == 5
     answer = h.next_call("response_url").text()
     assert "Maya" in answer
     assert "0 sessions completed" in answer
+    h.command("UCARA", "find leadership")  # Cara is seen, and known from then on
+    h.next_call("response_url", after=1)
+    h.slack.clear()
+    assert statements.during(h, lambda: h.command("UCARA", "find python")) == 2
+    assert "Maya" in h.next_call("response_url").text()
 
 
 def test_a_known_person_opens_their_home_in_one_transaction(

@@ -1,0 +1,63 @@
+"""Search listings this process read in the last few seconds, shared by the
+`/mentor find` of everybody in the same workspace.
+
+The minute a programme is announced, hundreds of people search for the same
+few skills; each listing (who matches, their schedules and sessions) is the
+same for every member of the workspace, so it is read once every `ttl_s` per
+process rather than once per person. The searcher's own sessions are still
+read by every search (`domain.search.find_mentors`), so a person's own
+bookings show on their cards at once. What others change (a booking, a new
+weekly slot, a profile) reaches a listing here within `ttl_s`: a card may show
+a free time taken a few seconds ago, and booking it is refused, as booking any
+taken time is, by the booking modal's fresh read and by the database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from domain.model import Listing, ListingKey
+
+TTL_S = 5.0
+# Enough for every search a crowd repeats; an entry is a page of profiles.
+MAX_KEPT = 512
+
+
+class RecentListings:
+    def __init__(
+        self,
+        *,
+        ttl_s: float = TTL_S,
+        max_kept: int = MAX_KEPT,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl_s, self._max_kept, self._monotonic = ttl_s, max_kept, monotonic
+        self._lock = threading.Lock()
+        # key -> (its listing, when its read began: monotonic seconds), oldest use first
+        self._kept: OrderedDict[ListingKey, tuple[Listing, float]] = OrderedDict()
+
+    def get(self, key: ListingKey, read: Callable[[], Listing]) -> Listing:
+        started = self._monotonic()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and started - kept[1] < self._ttl_s:
+                self._kept.move_to_end(key)
+                return kept[0]
+        # Read outside the lock: other searches need not wait for it. Searches
+        # that miss together each read; the one that began last is kept.
+        listing = read()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None or kept[1] <= started:
+                self._kept[key] = (listing, started)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._max_kept:
+                self._kept.popitem(last=False)
+        return listing
+
+    def clear(self) -> None:
+        """Forget every listing: the next search of each reads it."""
+        with self._lock:
+            self._kept.clear()

@@ -1,0 +1,90 @@
+"""RecentListings: a listing is read once per `ttl_s`, a read that began
+earlier never replaces a later one, and at most `max_kept` are kept."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from domain.model import Listing, ListingKey
+from domain.policy import DEFAULT_POLICY
+from handlers.listings import RecentListings
+
+
+class Monotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _key(*words: str, workspace: str = "T1") -> ListingKey:
+    return ListingKey(workspace, words, None, 0, 12, DEFAULT_POLICY)
+
+
+def _listing() -> Listing:
+    return Listing(hits=(), schedules={}, busy=(), first_free={})
+
+
+def _counted(reads: list[Listing]) -> Callable[[], Listing]:
+    def read() -> Listing:
+        reads.append(_listing())
+        return reads[-1]
+
+    return read
+
+
+def test_a_listing_is_read_again_once_it_is_ttl_old() -> None:
+    clock = Monotonic()
+    listings = RecentListings(ttl_s=5.0, monotonic=clock)
+    reads: list[Listing] = []
+    first = listings.get(_key("python"), _counted(reads))
+    clock.now += 4.9
+    assert listings.get(_key("python"), _counted(reads)) is first
+    clock.now += 0.1
+    again = listings.get(_key("python"), _counted(reads))
+    assert again is not first
+    assert reads == [first, again]
+
+
+def test_listings_are_kept_apart_by_workspace_and_words() -> None:
+    listings = RecentListings(monotonic=Monotonic())
+    reads: list[Listing] = []
+    for key in (_key("python"), _key("python", workspace="T2"), _key("go"), _key("python")):
+        listings.get(key, _counted(reads))
+    assert len(reads) == 3
+
+
+def test_the_least_recently_used_listing_goes_first() -> None:
+    listings = RecentListings(max_kept=2, monotonic=Monotonic())
+    reads: list[Listing] = []
+    listings.get(_key("a"), _counted(reads))
+    listings.get(_key("b"), _counted(reads))
+    listings.get(_key("a"), _counted(reads))  # "a" used last: "b" goes
+    listings.get(_key("c"), _counted(reads))
+    listings.get(_key("a"), _counted(reads))
+    assert len(reads) == 3
+    listings.get(_key("b"), _counted(reads))
+    assert len(reads) == 4
+
+
+def test_a_read_that_began_earlier_does_not_replace_a_later_one() -> None:
+    clock = Monotonic()
+    listings = RecentListings(ttl_s=5.0, monotonic=clock)
+    slow_started, fast_done = threading.Event(), threading.Event()
+    slow_listing, fast_listing = _listing(), _listing()
+
+    def slow_read() -> Listing:
+        slow_started.set()
+        assert fast_done.wait(5)
+        return slow_listing
+
+    slow = threading.Thread(target=listings.get, args=(_key("python"), slow_read))
+    slow.start()
+    assert slow_started.wait(5)
+    clock.now += 1.0  # the fast read begins after the slow one, and ends first
+    assert listings.get(_key("python"), lambda: fast_listing) is fast_listing
+    fast_done.set()
+    slow.join(5)
+    assert listings.get(_key("python"), _listing) is fast_listing
