@@ -431,26 +431,21 @@ class MentorHit:
 
 @dataclass(frozen=True)
 class ListingKey:
-    """One listing of a search in a workspace: the words typed (the terms
-    follow from them), which of the matches (from `offset`, at most `limit`,
-    leaving out `exclude` when set), and the booking rules their free times
-    were found by."""
+    """A search's first page in a workspace: the words typed (the terms follow
+    from them), how many of the best matches, and the booking rules their free
+    times were found by."""
 
     workspace_id: str
     words: tuple[str, ...]
-    exclude: int | None
-    offset: int
-    limit: int
+    rows: int
     policy: BookingPolicy
 
 
 @dataclass(frozen=True)
 class Listing:
     """The best matches of a search as every member of the workspace reads
-    them (the searcher may be among them), with those mentors' schedules and
-    their sessions around the booking window: all a page needs but the
-    searcher's own sessions. `first_free` is each mentor's first free slot
-    when the listing was read, with only their own sessions in the way."""
+    them (the searcher may be among them), with those mentors' schedules, and
+    their sessions and first free slots when the listing was read."""
 
     hits: tuple[MentorHit, ...]
     schedules: Mapping[int, Schedule]

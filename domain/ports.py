@@ -158,11 +158,16 @@ class UserRepository(Protocol):
 
     def by_slack_id(self, workspace_id: str, slack_user_id: str) -> Profile | None: ...
 
-    def by_slack_id_with_sessions(
-        self, workspace_id: str, slack_user_id: str, start: datetime, end: datetime
+    def by_slack_id_with_busy(
+        self,
+        workspace_id: str,
+        slack_user_id: str,
+        others: Iterable[int],
+        start: datetime,
+        end: datetime,
     ) -> tuple[Profile, list[BusyPeriod]] | None:
-        """`by_slack_id`, with the person's `SessionRepository.busy_periods`
-        between `start` and `end`, in one read."""
+        """`by_slack_id`, with `SessionRepository.busy_periods` of `others`
+        and of the person between `start` and `end`, in one read."""
         ...
 
     def add(self, profile: NewProfile) -> Profile: ...
@@ -278,7 +283,8 @@ class SessionRepository(Protocol):
         self, user_ids: Iterable[int], start: datetime, end: datetime
     ) -> list[BusyPeriod]:
         """Sessions (requested, scheduled, ongoing or completed) of these people
-        that overlap [start, end) — whoever they are with; only times and status."""
+        that overlap [start, end) — whoever they are with; only times and status;
+        by start, then person."""
         ...
 
     def for_user(

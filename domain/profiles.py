@@ -4,7 +4,7 @@ down and leaving the programme."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -83,19 +83,19 @@ def current_profile(uow: UnitOfWork) -> Profile:
     return _required(seen_profile(uow))
 
 
-def current_profile_and_sessions(
-    uow: UnitOfWork, start: datetime, end: datetime
+def current_profile_and_busy(
+    uow: UnitOfWork, others: Iterable[int], start: datetime, end: datetime
 ) -> tuple[Profile, list[BusyPeriod]]:
-    """`current_profile`, with the person's sessions between `start` and `end`
-    as `busy_periods` reads them: both in one read."""
+    """`current_profile`, with the sessions of `others` and of the person
+    between `start` and `end` as `busy_periods` reads them: all in one read."""
     actor = uow.actor
     found = (
-        uow.users.by_slack_id_with_sessions(actor.workspace_id, actor.slack_user_id, start, end)
+        uow.users.by_slack_id_with_busy(actor.workspace_id, actor.slack_user_id, others, start, end)
         if actor.workspace_id and actor.slack_user_id
         else None
     )
-    profile, sessions = found or (None, [])
-    return _required(profile), sessions
+    profile, busy = found or (None, [])
+    return _required(profile), busy
 
 
 def _required(profile: Profile | None) -> Profile:

@@ -24,7 +24,7 @@ from domain.model import (
 )
 from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, Listings, UnitOfWork
-from domain.profiles import current_profile_and_sessions
+from domain.profiles import current_profile_and_busy
 from domain.skills.relatedness import Goal
 from domain.skills.vocabulary import Mention, Vocabulary, is_literal, vocabulary
 from domain.skills.words import tokens
@@ -127,52 +127,81 @@ def find_mentors(
     """Active mentors matching `query` by name, department or expertise (all of
     them for a blank query), never the searcher, `per_page` at a time.
 
-    The first page's listing (who matches, their schedules and sessions) is
-    the same for every member of the workspace, so `listings` may share a
-    recent one; a later page's leaves the searcher out as it is read. The
-    searcher's own sessions, which block their cards too, are always read."""
+    Who matches a first page, and their schedules, are the same for every
+    member of the workspace, so `listings` may share them from a recent
+    search; the sessions that keep the mentors and the searcher busy are read
+    by every search, so a free time shown is free now."""
     text = clean_text(query, field="query", label="a search", max_length=MAX_QUERY)
     page = max(page, 1)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    words = tuple(tokens(text)[:MAX_WORDS])
     with uow:
         now = clock.now()
-        me, mine = current_profile_and_sessions(uow, *_sessions_around(now, policy))
-        words = tuple(tokens(text)[:MAX_WORDS])
+        start, end = _sessions_around(now, policy)
         if page == 1:
-            # The first page, which a crowd searching the same words shares:
-            # one row more to tell whether there are more, and one for the
+            # One row more to tell whether there are more, and one for the
             # searcher, who is left out afterwards.
-            key = ListingKey(me.workspace_id, words, None, 0, per_page + 2, policy)
+            key = ListingKey(uow.actor.workspace_id or "", words, per_page + 2, policy)
+            read_now: list[Listing] = []
+
+            def read() -> Listing:
+                read_now.append(_read_listing(uow, key, text, now))
+                return read_now[0]
+
+            listing = listings.get(key, read)
+            # Sessions change more often than who matches: a listing read
+            # earlier has its mentors' read again, with the searcher's.
+            others = () if read_now else (hit.profile.id for hit in listing.hits)
+            me, busy = current_profile_and_busy(uow, others, start, end)
         else:
-            key = ListingKey(
-                me.workspace_id, words, me.id, (page - 1) * per_page, per_page + 1, policy
-            )
-        listing = listings.get(key, lambda: _read_listing(uow, key, text, now))
-    others = [hit for hit in listing.hits if hit.profile.id != me.id]
+            me, busy = current_profile_and_busy(uow, (), start, end)
+            key = ListingKey(me.workspace_id, words, per_page + 1, policy)
+            listing = _read_listing(uow, key, text, now, after=(page - 1) * per_page, not_of=me)
+            read_now = [listing]
+    by_person: dict[int, list[BusyPeriod]] = {}
+    for period in (*busy, *(listing.busy if read_now else ())):
+        by_person.setdefault(period.user_id, []).append(period)
+    mine = by_person.get(me.id, [])
+    shown = [hit for hit in listing.hits if hit.profile.id != me.id]
     return SearchPage(
         items=tuple(
-            replace(hit, next_free_slot=_first_free(listing, hit.profile, mine, now, policy))
-            for hit in others[:per_page]
+            replace(
+                hit,
+                next_free_slot=_first_free(
+                    listing, hit.profile, by_person.get(hit.profile.id, []), mine, now, policy
+                ),
+            )
+            for hit in shown[:per_page]
         ),
         number=page,
-        has_more=len(others) > per_page,
+        has_more=len(shown) > per_page,
         zone=me.time_zone,
     )
 
 
 def _sessions_around(now: datetime, policy: BookingPolicy) -> tuple[datetime, datetime]:
     """A week either side of the booking window, so each mentor's weekly cap
-    counts whole weeks (and still does for a listing read a few seconds ago)."""
+    counts whole weeks."""
     return now - timedelta(days=8), now + policy.horizon + timedelta(days=8)
 
 
-def _read_listing(uow: UnitOfWork, key: ListingKey, text: str, now: datetime) -> Listing:
+def _read_listing(
+    uow: UnitOfWork,
+    key: ListingKey,
+    text: str,
+    now: datetime,
+    *,
+    after: int = 0,
+    not_of: Profile | None = None,
+) -> Listing:
+    """The matches from `after` on (leaving out `not_of`), with what their
+    cards need."""
     hits = uow.users.search_mentors(
         key.workspace_id,
         query_terms(text),
-        exclude_user_id=key.exclude,
-        limit=key.limit,
-        offset=key.offset,
+        exclude_user_id=not_of.id if not_of else None,
+        limit=key.rows,
+        offset=after,
     )
     mentor_ids = [hit.profile.id for hit in hits]
     schedules = uow.availability.schedules(mentor_ids)
@@ -191,18 +220,23 @@ def _read_listing(uow: UnitOfWork, key: ListingKey, text: str, now: datetime) ->
 def _first_free(
     listing: Listing,
     mentor: Profile,
+    theirs: Sequence[BusyPeriod],
     mine: Sequence[BusyPeriod],
     now: datetime,
     policy: BookingPolicy,
 ) -> Slot | None:
-    """The mentor's first free slot for this searcher: the listing's, unless
-    it is too soon by now or the searcher is busy then. Adding sessions only
-    takes slots away, so the listing's slot, when still free, is the first."""
+    """The mentor's first free slot for this searcher, with their sessions as
+    read now (`theirs`) and the searcher's (`mine`): the listing's slot when
+    the mentor's sessions are as they were then, it is not too soon yet and
+    the searcher is free then (more sessions only take slots away, so it is
+    still the first); else found again."""
     kept = listing.first_free[mentor.id]
-    if kept is None or (kept.starts_at >= now + policy.minimum_notice and not taken(kept, mine)):
+    if list(theirs) == _of(listing.busy, mentor) and (
+        kept is None or (kept.starts_at >= now + policy.minimum_notice and not taken(kept, mine))
+    ):
         return kept
     # Only this mentor's and the searcher's sessions block this card.
-    return _free_slot(listing.schedules, mentor, [*_of(listing.busy, mentor), *mine], now, policy)
+    return _free_slot(listing.schedules, mentor, [*theirs, *mine], now, policy)
 
 
 def _of(busy: Iterable[BusyPeriod], person: Profile) -> list[BusyPeriod]:

@@ -2,14 +2,12 @@
 `/mentor find` of everybody in the same workspace.
 
 The minute a programme is announced, hundreds of people search for the same
-few skills; each listing (who matches, their schedules and sessions) is the
-same for every member of the workspace, so it is read once every `ttl_s` per
-process rather than once per person. The searcher's own sessions are still
-read by every search (`domain.search.find_mentors`), so a person's own
-bookings show on their cards at once. What others change (a booking, a new
-weekly slot, a profile) reaches a listing here within `ttl_s`: a card may show
-a free time taken a few seconds ago, and booking it is refused, as booking any
-taken time is, by the booking modal's fresh read and by the database."""
+few skills; who matches a search, and their weekly hours, are the same for
+every member of the workspace, so they are read once every `ttl_s` per
+process rather than once per person. The sessions that keep those mentors and
+the searcher busy are read by every search (`domain.search.find_mentors`), so
+a free time shown is free as the person searches. A new mentor, or a changed
+profile, skill or weekly hours, reaches a listing here within `ttl_s`."""
 
 from __future__ import annotations
 

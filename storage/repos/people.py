@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, true, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
@@ -25,17 +24,20 @@ from storage.repos.search import ranked
 _PROFILE_BY_SLACK_ID = select(*PROFILE_COLUMNS).where(
     User.workspace_id == bindparam("workspace"), User.slack_user_id == bindparam("slack_user")
 )
-# The acting person with their sessions, for a search: one row per session
-# (or one with no session), in one round trip.
-_MINE = busy_periods_of(postgresql.array([User.id])).lateral("mine")
-_PROFILE_AND_SESSIONS = (
-    select(*PROFILE_COLUMNS, *_MINE.c)
+# The acting person, with the sessions of others (a search's mentors) and of
+# themselves, for a search: one row per session (or one with no session), in
+# one round trip.
+_BUSY = busy_periods_of(func.array_append(bindparam("others", type_=ID_ARRAY), User.id)).lateral(
+    "busy"
+)
+_PROFILE_AND_BUSY = (
+    select(*PROFILE_COLUMNS, *_BUSY.c)
     .select_from(User)
-    .outerjoin(_MINE, true())
+    .outerjoin(_BUSY, true())
     .where(
         User.workspace_id == bindparam("workspace"), User.slack_user_id == bindparam("slack_user")
     )
-    .order_by(_MINE.c.starts_at)
+    .order_by(_BUSY.c.starts_at, _BUSY.c.user_id)
 )
 _PROFILES_BY_ID = select(*PROFILE_COLUMNS).where(User.id == any_id("user_ids"))
 
@@ -133,14 +135,20 @@ class SqlUserRepository:
         ).first()
         return profile_from_columns(row) if row else None
 
-    def by_slack_id_with_sessions(
-        self, workspace_id: str, slack_user_id: str, start: datetime, end: datetime
+    def by_slack_id_with_busy(
+        self,
+        workspace_id: str,
+        slack_user_id: str,
+        others: Iterable[int],
+        start: datetime,
+        end: datetime,
     ) -> tuple[Profile, list[BusyPeriod]] | None:
         rows = self._session.execute(
-            _PROFILE_AND_SESSIONS,
+            _PROFILE_AND_BUSY,
             {
                 "workspace": workspace_id,
                 "slack_user": slack_user_id,
+                "others": id_list(others),
                 "period_start": start,
                 "period_end": end,
             },

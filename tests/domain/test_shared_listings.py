@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 
-from domain.model import Listing, ListingKey, Profile
+from domain.model import Listing, ListingKey, MentorHit, Profile, Slot
 from domain.search import READ_EACH_TIME, find_mentors
-from domain.sessions import request_session
+from domain.sessions import cancel, request_session
 from tests.dates import on
-from tests.domain.anchors import MON
+from tests.domain.anchors import MON, NEXT_MON
 from tests.domain.conftest import People, UowFor
 from tests.fakes.uow import FakeClock, Store
 
@@ -79,8 +80,8 @@ def test_a_shared_first_page_leaves_out_whoever_searches_and_pages_as_their_own(
             alone = find_mentors(uow_for(searcher), clock, query="", page=page, per_page=5)
             assert seen == alone
             assert searcher.id not in {hit.profile.id for hit in seen.items}
-    # The first page once for everybody; a later page once per searcher.
-    assert shared.reads == 1 + 3
+    # The first page once for everybody; a later page is each searcher's own.
+    assert shared.reads == 1
     maya_first = find_mentors(uow_for(people.maya), clock, query="", per_page=11, listings=shared)
     assert (len(maya_first.items), maya_first.has_more) == (11, False)
 
@@ -98,4 +99,46 @@ def test_a_kept_free_time_that_is_now_too_soon_is_found_again(
     assert card.next_free_slot.starts_at == on(MON, 10, 0)
     assert later.next_free_slot is not None
     assert later.next_free_slot.starts_at == on(MON, 10, 30)
+    assert shared.reads == 1
+
+
+def _slot_at(start: datetime) -> Slot:
+    return Slot(start, start + timedelta(minutes=30))  # Maya's sessions last 30 minutes
+
+
+def _maya_for(page_items: tuple[MentorHit, ...], maya: Profile) -> Slot | None:
+    [card] = [hit for hit in page_items if hit.profile.id == maya.id]
+    return card.next_free_slot
+
+
+def test_anothers_booking_and_its_cancellation_show_on_a_shared_listing_at_once(
+    uow_for: UowFor, clock: FakeClock, people: People
+) -> None:
+    shared = KeptForEver()
+
+    def for_cara() -> Slot | None:
+        page = find_mentors(uow_for(people.cara), clock, query="maya", listings=shared)
+        return _maya_for(page.items, people.maya)
+
+    assert for_cara() == _slot_at(on(MON, 10, 0))
+    booked = request_session(
+        uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=on(MON, 10, 0)
+    )
+    assert for_cara() == _slot_at(on(MON, 10, 30))
+    cancel(uow_for(people.ben), clock, session_id=booked.id, reason="Clash")
+    assert for_cara() == _slot_at(on(MON, 10, 0))
+    assert shared.reads == 1
+
+
+def test_anothers_booking_that_fills_a_capped_week_shows_on_a_shared_listing_at_once(
+    uow_for: UowFor, clock: FakeClock, people: People, store: Store
+) -> None:
+    store.users[people.maya.id] = replace(people.maya, max_sessions_per_week=1)
+    shared = KeptForEver()
+    find_mentors(uow_for(people.cara), clock, query="maya", listings=shared)
+    request_session(uow_for(people.ben), clock, mentor_id=people.maya.id, starts_at=on(MON, 10, 0))
+    page = find_mentors(uow_for(people.cara), clock, query="maya", listings=shared)
+    first = _maya_for(page.items, people.maya)
+    assert first is not None
+    assert first.starts_at >= on(NEXT_MON, 0, 0)
     assert shared.reads == 1

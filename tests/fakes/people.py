@@ -75,13 +75,18 @@ class FakeUsers:
                 return profile
         return None
 
-    def by_slack_id_with_sessions(
-        self, workspace_id: str, slack_user_id: str, start: datetime, end: datetime
+    def by_slack_id_with_busy(
+        self,
+        workspace_id: str,
+        slack_user_id: str,
+        others: Iterable[int],
+        start: datetime,
+        end: datetime,
     ) -> tuple[Profile, list[BusyPeriod]] | None:
         profile = self.by_slack_id(workspace_id, slack_user_id)
         if profile is None:
             return None
-        return profile, FakeSessions(self.store).busy_periods([profile.id], start, end)
+        return profile, FakeSessions(self.store).busy_periods([*others, profile.id], start, end)
 
     def unnamed(self, limit: int) -> list[tuple[str, str]]:
         return [

@@ -142,7 +142,7 @@ class FakeSessions:
                         as_mentor=person == session.mentor_id,
                     )
                 )
-        return periods
+        return sorted(periods, key=lambda p: (p.starts_at, p.user_id))
 
     def for_user(
         self,

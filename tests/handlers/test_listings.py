@@ -20,7 +20,7 @@ class Monotonic:
 
 
 def _key(*words: str, workspace: str = "T1") -> ListingKey:
-    return ListingKey(workspace, words, None, 0, 12, DEFAULT_POLICY)
+    return ListingKey(workspace, words, 12, DEFAULT_POLICY)
 
 
 def _listing() -> Listing:
