@@ -19,8 +19,9 @@ from collections.abc import Callable
 from domain.model import Listing, ListingKey
 
 TTL_S = 5.0
-# Enough for every search a crowd repeats; an entry is a page of profiles.
-MAX_KEPT = 512
+# Enough for every search a crowd repeats in `ttl_s`; an entry is a page of
+# profiles with their weekly hours and a month of their sessions.
+MAX_KEPT = 128
 
 
 class RecentListings:
@@ -51,7 +52,12 @@ class RecentListings:
             if kept is None or kept[1] <= started:
                 self._kept[key] = (listing, started)
             self._kept.move_to_end(key)
-            while len(self._kept) > self._max_kept:
+            # What is unused and out of date goes first, so a quiet process
+            # keeps no more than its last few seconds' searches.
+            while self._kept and (
+                len(self._kept) > self._max_kept
+                or started - next(iter(self._kept.values()))[1] >= self._ttl_s
+            ):
                 self._kept.popitem(last=False)
         return listing
 

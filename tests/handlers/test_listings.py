@@ -3,7 +3,9 @@ earlier never replaces a later one, and at most `max_kept` are kept."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from collections.abc import Callable
 
 from domain.model import Listing, ListingKey
@@ -88,3 +90,16 @@ def test_a_read_that_began_earlier_does_not_replace_a_later_one() -> None:
     fast_done.set()
     slow.join(5)
     assert listings.get(_key("python"), _listing) is fast_listing
+
+
+def test_listings_out_of_date_and_unused_are_let_go_when_another_is_kept() -> None:
+    clock = Monotonic()
+    listings = RecentListings(ttl_s=5.0, monotonic=clock)
+    old = [weakref.ref(listings.get(_key(word), _listing)) for word in ("a", "b")]
+    clock.now += 4.0
+    recent = weakref.ref(listings.get(_key("c"), _listing))
+    clock.now += 1.0
+    listings.get(_key("d"), _listing)
+    gc.collect()
+    assert [ref() for ref in old] == [None, None]
+    assert recent() is not None
