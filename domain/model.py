@@ -445,8 +445,10 @@ class ListingKey:
 class Listing:
     """The best matches of a search as every member of the workspace reads
     them (the searcher may be among them), with those mentors' schedules, and
-    their sessions and first free slots when the listing was read."""
+    their sessions and first free slots when the listing was read (`read_at`,
+    by the application's clock)."""
 
+    read_at: datetime
     hits: tuple[MentorHit, ...]
     schedules: Mapping[int, Schedule]
     busy: tuple[BusyPeriod, ...]

@@ -138,31 +138,36 @@ def find_mentors(
     with uow:
         now = clock.now()
         start, end = _sessions_around(now, policy)
+        # The rows a page shows, and one more to tell whether there are more.
+        key = ListingKey(uow.actor.workspace_id or "", words, per_page + 1, policy)
+        shared: Listing | None = None
+        fresh: list[Listing] = []
         if page == 1:
-            # One row more to tell whether there are more, and one for the
-            # searcher, who is left out afterwards.
-            key = ListingKey(uow.actor.workspace_id or "", words, per_page + 2, policy)
-            read_now: list[Listing] = []
 
             def read() -> Listing:
-                read_now.append(_read_listing(uow, key, text, now))
-                return read_now[0]
+                fresh.append(_read_listing(uow, key, text, now))
+                return fresh[0]
 
-            listing = listings.get(key, read)
+            shared = listings.get(key, read)
             # Sessions change more often than who matches: a listing read
             # earlier has its mentors' read again, with the searcher's.
-            others = () if read_now else (hit.profile.id for hit in listing.hits)
+            others = () if fresh else (hit.profile.id for hit in shared.hits)
             me, busy = current_profile_and_busy(uow, others, start, end)
         else:
             me, busy = current_profile_and_busy(uow, (), start, end)
-            key = ListingKey(me.workspace_id, words, per_page + 1, policy)
+        if shared is None or any(hit.profile.id == me.id for hit in shared.hits):
+            # A later page, or a mentor on the first page of their own search:
+            # read for them alone, leaving them out (whether the directory
+            # looks for close spellings too counts the matches it may show).
             listing = _read_listing(uow, key, text, now, after=(page - 1) * per_page, not_of=me)
-            read_now = [listing]
+            fresh[:] = [listing]
+            busy = [period for period in busy if period.user_id == me.id]
+        else:
+            listing = shared
     by_person: dict[int, list[BusyPeriod]] = {}
-    for period in (*busy, *(listing.busy if read_now else ())):
+    for period in (*busy, *(listing.busy if fresh else ())):
         by_person.setdefault(period.user_id, []).append(period)
     mine = by_person.get(me.id, [])
-    shown = [hit for hit in listing.hits if hit.profile.id != me.id]
     return SearchPage(
         items=tuple(
             replace(
@@ -171,10 +176,10 @@ def find_mentors(
                     listing, hit.profile, by_person.get(hit.profile.id, []), mine, now, policy
                 ),
             )
-            for hit in shown[:per_page]
+            for hit in listing.hits[:per_page]
         ),
         number=page,
-        has_more=len(shown) > per_page,
+        has_more=len(listing.hits) > per_page,
         zone=me.time_zone,
     )
 
@@ -207,6 +212,7 @@ def _read_listing(
     schedules = uow.availability.schedules(mentor_ids)
     busy = tuple(uow.sessions.busy_periods(mentor_ids, *_sessions_around(now, key.policy)))
     return Listing(
+        read_at=now,
         hits=tuple(hits),
         schedules=schedules,
         busy=busy,
@@ -226,17 +232,20 @@ def _first_free(
     policy: BookingPolicy,
 ) -> Slot | None:
     """The mentor's first free slot for this searcher, with their sessions as
-    read now (`theirs`) and the searcher's (`mine`): the listing's slot when
-    the mentor's sessions are as they were then, it is not too soon yet and
-    the searcher is free then (more sessions only take slots away, so it is
-    still the first); else found again."""
+    read now (`theirs`) and the searcher's (`mine`). While the mentor's
+    sessions are as the listing read them, its answer stands but for what
+    time changed since: more sessions and a later notice only take slots
+    away, so its slot, still free and not too soon, is still the first; with
+    none free then, only the part of the window reached since is looked at."""
     kept = listing.first_free[mentor.id]
-    if list(theirs) == _of(listing.busy, mentor) and (
-        kept is None or (kept.starts_at >= now + policy.minimum_notice and not taken(kept, mine))
-    ):
-        return kept
-    # Only this mentor's and the searcher's sessions block this card.
-    return _free_slot(listing.schedules, mentor, [*theirs, *mine], now, policy)
+    busy = [*theirs, *mine]  # only this mentor's and the searcher's block this card
+    if listing.read_at <= now and list(theirs) == _of(listing.busy, mentor):
+        if kept is None:
+            reached = listing.read_at + policy.horizon
+            return _free_slot(listing.schedules, mentor, busy, now, policy, since=reached)
+        if kept.starts_at >= now + policy.minimum_notice and not taken(kept, mine):
+            return kept
+    return _free_slot(listing.schedules, mentor, busy, now, policy)
 
 
 def _of(busy: Iterable[BusyPeriod], person: Profile) -> list[BusyPeriod]:
@@ -249,13 +258,16 @@ def _free_slot(
     busy: Iterable[BusyPeriod],
     now: datetime,
     policy: BookingPolicy,
+    *,
+    since: datetime | None = None,
 ) -> Slot | None:
+    """The first free slot in the booking window (starting from `since`)."""
     return first_free_slot(
         schedule=schedules[mentor.id],
         zone=mentor.time_zone,
         mentor_id=mentor.id,
         slot_minutes=mentor.session_minutes,
-        window_start=now,
+        window_start=since or now,
         window_end=now + policy.horizon,
         not_before=now + policy.minimum_notice,
         busy=busy,

@@ -7,6 +7,7 @@ import gc
 import threading
 import weakref
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from domain.model import Listing, ListingKey
 from domain.policy import DEFAULT_POLICY
@@ -26,7 +27,7 @@ def _key(*words: str, workspace: str = "T1") -> ListingKey:
 
 
 def _listing() -> Listing:
-    return Listing(hits=(), schedules={}, busy=(), first_free={})
+    return Listing(read_at=datetime.now(UTC), hits=(), schedules={}, busy=(), first_free={})
 
 
 def _counted(reads: list[Listing]) -> Callable[[], Listing]:
