@@ -24,6 +24,14 @@ TTL_S = 5.0
 MAX_KEPT = 128
 
 
+class _Reading:
+    """A read of a listing in progress, that searches of the same words wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.listing: Listing | None = None  # None: the read failed
+
+
 class RecentListings:
     def __init__(
         self,
@@ -36,6 +44,7 @@ class RecentListings:
         self._lock = threading.Lock()
         # key -> (its listing, when its read began: monotonic seconds), oldest use first
         self._kept: OrderedDict[ListingKey, tuple[Listing, float]] = OrderedDict()
+        self._reading: dict[ListingKey, _Reading] = {}
 
     def get(self, key: ListingKey, read: Callable[[], Listing]) -> Listing:
         started = self._monotonic()
@@ -44,13 +53,30 @@ class RecentListings:
             if kept is not None and started - kept[1] < self._ttl_s:
                 self._kept.move_to_end(key)
                 return kept[0]
-        # Read outside the lock: other searches need not wait for it. Searches
-        # that miss together each read; the one that began last is kept.
-        listing = read()
+            reading = self._reading.get(key)
+            if reading is None:
+                reading = self._reading[key] = _Reading()
+                leads = True
+            else:
+                leads = False
+        if not leads:
+            # The crowd that misses together waits for one read (outside the
+            # lock: other words' searches go on), begun after its listing
+            # went out of date; if that read fails, each reads its own.
+            reading.done.wait()
+            return reading.listing if reading.listing is not None else read()
+        try:
+            reading.listing = read()
+            self._keep(key, reading.listing, started)
+            return reading.listing
+        finally:
+            with self._lock:
+                del self._reading[key]
+            reading.done.set()
+
+    def _keep(self, key: ListingKey, listing: Listing, started: float) -> None:
         with self._lock:
-            kept = self._kept.get(key)
-            if kept is None or kept[1] <= started:
-                self._kept[key] = (listing, started)
+            self._kept[key] = (listing, started)
             self._kept.move_to_end(key)
             # What is unused and out of date goes first, so a quiet process
             # keeps no more than its last few seconds' searches.
@@ -59,7 +85,6 @@ class RecentListings:
                 or started - next(iter(self._kept.values()))[1] >= self._ttl_s
             ):
                 self._kept.popitem(last=False)
-        return listing
 
     def clear(self) -> None:
         """Forget every listing: the next search of each reads it."""

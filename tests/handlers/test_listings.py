@@ -72,25 +72,32 @@ def test_the_least_recently_used_listing_goes_first() -> None:
     assert len(reads) == 4
 
 
-def test_a_read_that_began_earlier_does_not_replace_a_later_one() -> None:
+def test_a_search_that_misses_while_another_reads_the_listing_waits_for_that_read() -> None:
     clock = Monotonic()
     listings = RecentListings(ttl_s=5.0, monotonic=clock)
-    slow_started, fast_done = threading.Event(), threading.Event()
-    slow_listing, fast_listing = _listing(), _listing()
+    reading, release = threading.Event(), threading.Event()
+    first = _listing()
 
     def slow_read() -> Listing:
-        slow_started.set()
-        assert fast_done.wait(5)
-        return slow_listing
+        reading.set()
+        assert release.wait(5)
+        return first
 
-    slow = threading.Thread(target=listings.get, args=(_key("python"), slow_read))
-    slow.start()
-    assert slow_started.wait(5)
-    clock.now += 1.0  # the fast read begins after the slow one, and ends first
-    assert listings.get(_key("python"), lambda: fast_listing) is fast_listing
-    fast_done.set()
-    slow.join(5)
-    assert listings.get(_key("python"), _listing) is fast_listing
+    reader = threading.Thread(target=listings.get, args=(_key("python"), slow_read))
+    reader.start()
+    assert reading.wait(5)
+    got: list[Listing] = []
+    waiter = threading.Thread(
+        target=lambda: got.append(listings.get(_key("python"), lambda: _listing()))
+    )
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive()  # waiting for the read under way, not reading
+    release.set()
+    reader.join(5)
+    waiter.join(5)
+    assert len(got) == 1
+    assert got[0] is first
 
 
 def test_listings_out_of_date_and_unused_are_let_go_when_another_is_kept() -> None:

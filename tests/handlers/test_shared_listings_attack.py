@@ -27,6 +27,7 @@ Pinned here:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import threading
@@ -510,6 +511,7 @@ def test_concurrent_searches_get_their_own_keys_listing_fresh_and_keep_at_most_m
     ttl_s, max_kept, keys = 0.05, 8, 20
     listings = RecentListings(ttl_s=ttl_s, max_kept=max_kept)
     read_at: dict[int, float] = {}  # id of a listing read -> when its read began
+    read_ended: dict[int, float] = {}  # ... and when it ended
     made: list[Listing] = []  # keeps the listings (and so their ids) alive
     lock = threading.Lock()
     errors: list[BaseException] = []
@@ -528,6 +530,7 @@ def test_concurrent_searches_get_their_own_keys_listing_fresh_and_keep_at_most_m
                     listing = _listing_of(n)
                     with lock:
                         read_at[id(listing)] = began
+                        read_ended[id(listing)] = time_module.monotonic()
                         made.append(listing)
                     return listing
 
@@ -535,10 +538,10 @@ def test_concurrent_searches_get_their_own_keys_listing_fresh_and_keep_at_most_m
                 got = listings.get(_key(n), read)
                 assert _read_for(got) == n
                 with lock:
-                    began = read_at[id(got)]
-                # Either read by this search, or kept from a read that began
-                # less than ttl_s before this search asked.
-                assert began >= asked or asked - began < ttl_s
+                    began, ended = read_at[id(got)], read_ended[id(got)]
+                # Read by this search, kept from a read that began less than
+                # ttl_s before this search asked, or a read this search waited for.
+                assert began >= asked or asked - began < ttl_s or ended >= asked
         except BaseException as error:  # reported below
             errors.append(error)
 
@@ -561,37 +564,53 @@ def test_concurrent_searches_get_their_own_keys_listing_fresh_and_keep_at_most_m
     assert len(made) > keys  # listings grew old and were read again
 
 
-def test_of_overlapping_reads_of_a_listing_the_one_that_began_last_is_kept() -> None:
-    ticks = Ticks()
-    listings = RecentListings(ttl_s=5.0, monotonic=ticks)
-    key = _key(1)
+def test_searches_that_miss_together_wait_for_one_read_and_read_alone_if_it_fails() -> None:
+    listings = RecentListings(monotonic=Ticks())
     count = 6
-    release = [threading.Event() for _ in range(count)]
-    began = [threading.Event() for _ in range(count)]
+    release, leading = threading.Event(), threading.Event()
+    reads: list[int] = []
     got: dict[int, Listing] = {}
 
-    def search(n: int) -> None:
+    def search(n: int, fails: bool) -> None:
         def read() -> Listing:
-            began[n].set()
-            assert release[n].wait(10)
+            reads.append(n)
+            if n == 0:
+                leading.set()
+                assert release.wait(10)
+                if fails:
+                    raise RuntimeError("the database went away")
             return _listing_of(n)
 
-        got[n] = listings.get(key, read)
+        with contextlib.suppress(RuntimeError):
+            got[n] = listings.get(_key(1), read)
 
-    threads = []
-    for n in range(count):
-        ticks.seconds = 1000.0 + n  # each read begins a second after the last
-        thread = threading.Thread(target=search, args=(n,))
-        thread.start()
-        assert began[n].wait(10)
-        threads.append(thread)
-    # They end in any order: the last to begin ends neither first nor last.
-    for n in (2, 5, 0, 4, 1, 3):
-        release[n].set()
-        threads[n].join(10)
-    assert {n: _read_for(listing) for n, listing in got.items()} == {n: n for n in range(count)}
-    ticks.seconds = 1000.0 + count  # within the lifetime of the last one to begin
-    assert _read_for(listings.get(key, lambda: _listing_of(99))) == count - 1
+    for fails in (False, True):
+        reads.clear()
+        got.clear()
+        release.clear()
+        leading.clear()
+        listings.clear()
+        leader = threading.Thread(target=search, args=(0, fails))
+        leader.start()
+        assert leading.wait(10)
+        crowd = [threading.Thread(target=search, args=(n, fails)) for n in range(1, count)]
+        for thread in crowd:
+            thread.start()
+        time_module.sleep(0.2)  # the crowd is waiting, not reading
+        assert reads == [0]
+        release.set()
+        for thread in [leader, *crowd]:
+            thread.join(10)
+        if fails:
+            # Each read its own; none of theirs waited on another's.
+            assert sorted(reads) == list(range(count))
+            assert {n: _read_for(listing) for n, listing in got.items()} == {
+                n: n for n in range(1, count)
+            }
+        else:
+            assert reads == [0]
+            assert {_read_for(listing) for listing in got.values()} == {0}
+            assert len(got) == count
 
 
 def test_a_read_that_fails_keeps_nothing_and_the_next_search_reads_again() -> None:
