@@ -28,7 +28,7 @@ from handlers.metadata import MentorRef
 from tests.handlers.booked import at, book, cancel, last_session, slot_values, user_id
 from tests.handlers.conftest import NOW, Harness, wait_for
 from tests.handlers.people import mentor_and_mentee
-from tests.handlers.searches import directory_searches
+from tests.statements import directory_searches
 from tests.storage.seed import add_user, set_actor
 
 SLOT = timedelta(minutes=30)

@@ -75,7 +75,7 @@ from tests.dates import MONDAY
 from tests.fakes.uow import FakeClock, FakeUnitOfWork, Store
 from tests.handlers.conftest import Harness
 from tests.handlers.people import mentor_and_mentee
-from tests.handlers.searches import directory_searches
+from tests.statements import directory_searches
 
 # --- random workspaces, in the fakes -----------------------------------------
 

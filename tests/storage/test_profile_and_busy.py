@@ -6,20 +6,18 @@ PostgreSQL as the application role: whatever it returns, `by_slack_id` and
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from domain.model import Actor, BusyPeriod, Profile
 from storage.uow import SqlUnitOfWork
+from tests.statements import statements
 from tests.storage.seed import BASE_TIME, Org, add_session, add_user, set_actor
 from tests.storage.sessions_seed import HOUR, S, as_member
 
@@ -384,23 +382,6 @@ def test_a_deactivated_person_is_read_inactive_with_their_sessions(
     assert len(periods) == 4
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    """The statements the engine's connections send while the block runs."""
-    sent: list[str] = []
-    lock = threading.Lock()
-
-    def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        with lock:
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 @pytest.mark.parametrize("with_others", [False, True])
 @pytest.mark.parametrize("slack_user", ["UMENTOR", "UADMIN", "UNOBODY"])
 def test_the_profile_and_the_sessions_are_read_in_one_statement(
@@ -414,7 +395,7 @@ def test_the_profile_and_the_sessions_are_read_in_one_statement(
     others = [diary.second_mentor, org.mentee, org.mentor] if with_others else []
     with as_member(session_factory, "UMENTOR") as uow:
         uow.session.connection()  # the transaction, and its settings, begun
-        with _statements(app_engine) as sent:
+        with statements(app_engine) as sent:
             found = uow.users.by_slack_id_with_busy("T1", slack_user, others, START, END)
     assert len(sent) == 1, sent
     assert "busy_periods" in sent[0]

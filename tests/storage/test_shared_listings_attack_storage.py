@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from domain.model import Actor, Listing, ListingKey, Role
+from domain.model import Actor, Listing, ListingKey, Role, SessionStatus
 from domain.search import READ_EACH_TIME, find_mentors, query_terms
 from handlers.listings import RecentListings
 from storage.uow import SqlUnitOfWork
@@ -38,16 +38,7 @@ from tests.storage.seed import add_session, add_user, set_actor
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
 NOW = MONDAY + timedelta(hours=8, minutes=1)
-STATUSES = (
-    "requested",
-    "scheduled",
-    "ongoing",
-    "completed",
-    "declined",
-    "cancelled",
-    "expired",
-    "no_show",
-)
+STATUSES = tuple(status.value for status in SessionStatus)
 
 
 def _uow(
