@@ -444,9 +444,9 @@ class ListingKey:
 @dataclass(frozen=True)
 class Listing:
     """The best matches of a search as every member of the workspace reads
-    them (the searcher may be among them), with those mentors' schedules, and
-    their sessions and first free slots when the listing was read (`read_at`,
-    by the application's clock)."""
+    them (the searcher may be among them), with the schedules of those a page
+    shows (all but the last), and their sessions and first free slots when
+    the listing was read (`read_at`, by the application's clock)."""
 
     read_at: datetime
     hits: tuple[MentorHit, ...]

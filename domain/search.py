@@ -151,7 +151,7 @@ def find_mentors(
             shared = listings.get(key, read)
             # Sessions change more often than who matches: a listing read
             # earlier has its mentors' read again, with the searcher's.
-            others = () if fresh else (hit.profile.id for hit in shared.hits)
+            others = () if fresh else (hit.profile.id for hit in shared.hits[:per_page])
             me, busy = current_profile_and_busy(uow, others, start, end)
         else:
             me, busy = current_profile_and_busy(uow, (), start, end)
@@ -199,8 +199,8 @@ def _read_listing(
     after: int = 0,
     not_of: Profile | None = None,
 ) -> Listing:
-    """The matches from `after` on (leaving out `not_of`), with what their
-    cards need."""
+    """The matches from `after` on (leaving out `not_of`), with what the cards
+    of all but the last (read to tell whether there are more) need."""
     hits = uow.users.search_mentors(
         key.workspace_id,
         query_terms(text),
@@ -208,7 +208,7 @@ def _read_listing(
         limit=key.rows,
         offset=after,
     )
-    mentor_ids = [hit.profile.id for hit in hits]
+    mentor_ids = [hit.profile.id for hit in hits[: key.rows - 1]]
     schedules = uow.availability.schedules(mentor_ids)
     busy = tuple(uow.sessions.busy_periods(mentor_ids, *_sessions_around(now, key.policy)))
     return Listing(
@@ -218,7 +218,7 @@ def _read_listing(
         busy=busy,
         first_free={
             mentor.id: _free_slot(schedules, mentor, _of(busy, mentor), now, key.policy)
-            for mentor in (hit.profile for hit in hits)
+            for mentor in (hit.profile for hit in hits[: key.rows - 1])
         },
     )
 
