@@ -140,32 +140,29 @@ def find_mentors(
         start, end = _sessions_around(now, policy)
         # The rows a page shows, and one more to tell whether there are more.
         key = ListingKey(uow.actor.workspace_id or "", words, per_page + 1, policy)
-        shared: Listing | None = None
-        fresh: list[Listing] = []
-        if page == 1:
+        read_now = False
 
-            def read() -> Listing:
-                fresh.append(_read_listing(uow, key, text, now))
-                return fresh[0]
+        def read() -> Listing:
+            nonlocal read_now
+            read_now = True
+            return _read_listing(uow, key, text, now)
 
-            shared = listings.get(key, read)
-            # Sessions change more often than who matches: a listing read
-            # earlier has its mentors' read again, with the searcher's.
-            others = () if fresh else (hit.profile.id for hit in shared.hits[:per_page])
-            me, busy = current_profile_and_busy(uow, others, start, end)
-        else:
-            me, busy = current_profile_and_busy(uow, (), start, end)
+        shared = listings.get(key, read) if page == 1 else None
+        # Sessions change more often than who matches: a listing read earlier
+        # has its mentors' read again, with the searcher's.
+        shown = () if shared is None or read_now else shared.hits[:per_page]
+        me, busy = current_profile_and_busy(uow, (hit.profile.id for hit in shown), start, end)
         if shared is None or any(hit.profile.id == me.id for hit in shared.hits):
             # A later page, or a mentor on the first page of their own search:
             # read for them alone, leaving them out (whether the directory
             # looks for close spellings too counts the matches it may show).
             listing = _read_listing(uow, key, text, now, after=(page - 1) * per_page, not_of=me)
-            fresh[:] = [listing]
+            read_now = True
             busy = [period for period in busy if period.user_id == me.id]
         else:
             listing = shared
     by_person: dict[int, list[BusyPeriod]] = {}
-    for period in (*busy, *(listing.busy if fresh else ())):
+    for period in (*busy, *(listing.busy if read_now else ())):
         by_person.setdefault(period.user_id, []).append(period)
     mine = by_person.get(me.id, [])
     return SearchPage(
