@@ -171,6 +171,13 @@ def signup_mentor(
     return user_id(owner_engine, user)
 
 
+def noor_of_python(h: Harness, owner_engine: Engine) -> int:
+    """Noor, a mentor of python free weekday afternoons (14:00–16:00 UTC)."""
+    return signup_mentor(
+        h, owner_engine, "UNOOR", "Noor Haddad", expertise="python", hours="mon-fri 14:00-16:00"
+    )
+
+
 def sessions_of(engine: Engine, mentor: int) -> list[tuple[str, datetime, str]]:
     """The mentor's sessions in the database: mentee, start, status."""
     with engine.connect() as conn:
@@ -198,9 +205,7 @@ def test_two_people_searching_the_same_words_share_one_directory_search(
     h: Harness, ticks: Ticks, owner_engine: Engine
 ) -> None:
     mentor_and_mentee(h)
-    noor = signup_mentor(
-        h, owner_engine, "UNOOR", "Noor Haddad", expertise="python", hours="mon-fri 14:00-16:00"
-    )
+    noor = noor_of_python(h, owner_engine)
     noors_first = NOW.replace(hour=14)  # the same Monday, 14:00 UTC
     ben = find(h, "UBEN")
     # A mentor on her own search's first page: it is read for her alone,
@@ -219,9 +224,7 @@ def test_a_mentor_searching_sees_every_other_mentor_once_over_the_pages(
     h: Harness, ticks: Ticks, owner_engine: Engine
 ) -> None:
     mentor_and_mentee(h)
-    noor = signup_mentor(
-        h, owner_engine, "UNOOR", "Noor Haddad", expertise="python", hours="mon-fri 14:00-16:00"
-    )
+    noor = noor_of_python(h, owner_engine)
     # Ten more mentors of python, with no weekly time: after Maya and Noor.
     others = [f"Mentor {n:02}" for n in range(1, 11)]
     with h.bot.engine.begin() as conn:
@@ -327,9 +330,7 @@ def test_a_new_mentor_shows_on_a_shared_listing_once_it_is_older_than_its_lifeti
     assert find(h, "UBEN") == Found({"Maya Patel": MAYAS_FIRST}, 1)
     # Noor signs up with the skill searched for: who matches is shared until
     # the listing is TTL_S old.
-    signup_mentor(
-        h, owner_engine, "UNOOR", "Noor Haddad", expertise="python", hours="mon-fri 14:00-16:00"
-    )
+    noor_of_python(h, owner_engine)
     ticks.advance(TTL_S - 0.25)
     assert find(h, "UBEN") == Found({"Maya Patel": MAYAS_FIRST}, 0)
     assert find(h, "UCARA") == Found({"Maya Patel": MAYAS_FIRST}, 0)
@@ -345,9 +346,7 @@ def test_changed_weekly_hours_show_on_a_shared_listing_once_it_is_older_than_its
     h: Harness, ticks: Ticks, owner_engine: Engine
 ) -> None:
     mentor_and_mentee(h)
-    noor = signup_mentor(
-        h, owner_engine, "UNOOR", "Noor Haddad", expertise="python", hours="mon-fri 14:00-16:00"
-    )
+    noor = noor_of_python(h, owner_engine)
     before = {"Maya Patel": MAYAS_FIRST, "Noor Haddad": NOW.replace(hour=14)}
     assert find(h, "UBEN") == Found(before, 1)
     # Noor adds Monday noon to her weekly hours; no session changes.

@@ -9,10 +9,10 @@ the others (`domain.search.find_mentors`, `handlers.listings.RecentListings`):
 - over a workspace of mentors with hours, time off, caps, ratings and
   sessions of every status, each searcher's page from a listing someone else
   read is the page a search of their own gives;
-- the first page shows what the search that leaves the searcher out finds.
-  It does not when the matches fill the page exactly: the shared read asks
-  the directory for a row more, which makes it look for close spellings that
-  the searcher's own search never looked for (a bug: its test fails).
+- the first page shows what the search that leaves the searcher out finds,
+  also when the matches fill the page exactly (the attack found the shared
+  read asking the directory for a row more, which made it look for close
+  spellings the searcher's own search never looked for; fixed in c444f6c).
 """
 
 from __future__ import annotations
