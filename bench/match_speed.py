@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     clock = FakeClock(now)  # type: ignore[arg-type]
     people = [(p.slack_id, p.name, p.zone) for p in mentees]
     askers = itertools.cycle(mentees)
-    bench = Bench(args.runs, budget_s=300.0)
     with running_bot(url, admins=frozenset(), clock=clock, people=people) as bot:
+        bench = Bench(args.runs, budget_s=300.0, idle=bot.idle)
         # The floor, then each measured screen as another mentee every run.
         floor = bench.measure(
             "no-op floor: /mentor help",

@@ -11,8 +11,10 @@ the tests; and prints, per screen, the time until the person sees the result
 received the response-URL post / views.update / views.publish) and until the
 HTTP ack, as p50/p95/max over `--runs` runs after one warm-up run (shown as
 "first"), each also as a multiple of a no-op baseline (`/mentor help`) measured
-in the same run. Run it from the repository root. It prints figures; it never
-fails on them.
+in the same run. Each run starts once the bot has finished what earlier runs
+left behind (a booking's DMs and Home publishes go on after its confirmation):
+the figures are of one request at a time. Run it from the repository root. It prints figures;
+it never fails on them.
 """
 
 from __future__ import annotations
@@ -94,11 +96,11 @@ def main(argv: list[str] | None = None) -> None:
             *who.booking_mentees,
         )
     ]
-    bench = Bench(args.runs, args.section_seconds)
     try:
         with running_bot(
             url, admins=frozenset({who.admin.slack_id}), clock=clock, people=people
         ) as bot:
+            bench = Bench(args.runs, args.section_seconds, idle=bot.idle)
             print(analytics.refresh_snapshots(bot), flush=True)
             baseline = run_sections(bot, who, bench, clock)
     finally:

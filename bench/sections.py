@@ -139,7 +139,7 @@ def run_sections(bot: BotUnderTest, who: Cast, bench: Bench, clock: FakeClock) -
             Section(
                 "booking: … → confirmation DM",
                 seen=confirmations,
-                note="after the notices and Home refresh",
+                note="before the notices and Home refreshes",
             )
         )
     bench.measure(
