@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from domain.errors import InvalidInput
 from domain.model import (
     BusyPeriod,
     Listing,
@@ -34,6 +35,14 @@ from domain.text import clean_text
 MAX_PER_PAGE = 25
 MAX_QUERY = 200
 MAX_WORDS = 8
+# Said of a query none of whose characters is a letter or digit the directory
+# indexes ("🐍", "!!!"): it searched as a blank query does, and answered every
+# mentor "matching" it.
+NOTHING_TO_SEARCH = (
+    "There's no word to look for in that search: it looks for names, departments"
+    " and skills written in Latin letters or digits. Try `/mentor find python`,"
+    " or `/mentor find` on its own to see every mentor."
+)
 # Related skills at least this close are looked for too, when what they are
 # worth (the reading's certainty times the closeness) is at least SEARCHED_FROM.
 RELATED_FROM = 0.5
@@ -135,6 +144,8 @@ def find_mentors(
     page = max(page, 1)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
     words = tuple(tokens(text)[:MAX_WORDS])
+    if text and not words:
+        raise InvalidInput(NOTHING_TO_SEARCH, field="query")
     with uow:
         now = clock.now()
         start, end = _sessions_around(now, policy)

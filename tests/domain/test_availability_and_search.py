@@ -172,6 +172,21 @@ def test_a_huge_search_is_refused_politely(
         find_mentors(uow_for(people.ben), clock, query="a" * 3000)
 
 
+@pytest.mark.parametrize("query", ["🐍", "!!!", " ¿? ", "日本語"])
+def test_a_search_with_no_word_to_look_for_is_refused_not_answered_with_everyone(
+    uow_for: UowFor, clock: FakeClock, people: People, query: str
+) -> None:
+    with pytest.raises(InvalidInput, match="no word to look for"):
+        find_mentors(uow_for(people.ben), clock, query=query)
+    # Blank is not such a search: it lists every mentor, and a word among
+    # symbols is searched for.
+    assert [
+        hit.profile.id for hit in find_mentors(uow_for(people.ben), clock, query=" ").items
+    ] == [people.maya.id]
+    found = find_mentors(uow_for(people.ben), clock, query=f"{query} maya")
+    assert [hit.profile.id for hit in found.items] == [people.maya.id]
+
+
 def test_one_mentors_booking_does_not_hide_another_mentors_free_slot(
     uow_for: UowFor, clock: FakeClock, people: People, store: Store
 ) -> None:
