@@ -115,7 +115,8 @@ def _heading(done: Progress) -> list[Block]:
 
 
 def _more(hidden: int, where: str) -> list[Block]:
-    return [context(f"…and {hidden} more {where}")] if hidden else []
+    """Callers pass all less those shown, below zero when all were shown."""
+    return [context(f"…and {hidden} more {where}")] if hidden > 0 else []
 
 
 # --- the owner's goals ------------------------------------------------------------

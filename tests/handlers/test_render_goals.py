@@ -24,6 +24,7 @@ from handlers.render.goals import (
     goal_saved_text,
     goals_message,
     home_goals,
+    mentee_goals,
     progress_line,
     session_goals_modal,
     update_goal_modal,
@@ -133,6 +134,35 @@ def test_the_home_shows_the_first_five_goals_and_points_to_the_rest() -> None:
     assert len([b for b in buttons(shown) if b["action_id"] == Action.UPDATE_GOAL]) == 5
     assert "…and 2 more — `/mentor goals`" in as_text(shown)
     assert Action.ADD_GOAL in [b["action_id"] for b in buttons(shown)]
+
+
+@pytest.mark.parametrize("count", [0, 1, 4, 5])
+def test_the_home_and_the_mentors_request_say_nothing_more_when_every_goal_shows(
+    count: int,
+) -> None:
+    """Fewer goals than fit read "…and -4 more — `/mentor goals`" on the
+    Home of nearly every mentee, and in the mentor's request DM."""
+    goals = in_order([a_goal(n) for n in range(1, count + 1)])
+    on_home = as_text(dump(home_goals(goals, NOW, BEN.time_zone)))
+    in_request = as_text(dump(mentee_goals(goals, None)))
+    assert "more" not in on_home
+    assert "more" not in in_request
+    if count:
+        assert (
+            len(
+                [
+                    b
+                    for b in buttons(dump(home_goals(goals, NOW, BEN.time_zone)))
+                    if b["action_id"] == Action.UPDATE_GOAL
+                ]
+            )
+            == count
+        )
+
+
+def test_the_mentors_request_names_how_many_goals_it_leaves_out() -> None:
+    goals = in_order([a_goal(n) for n in range(1, 9)])
+    assert "…and 3 more goals." in as_text(dump(mentee_goals(goals, None)))
 
 
 def test_a_saved_goal_is_confirmed_with_the_progress() -> None:
