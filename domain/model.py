@@ -465,3 +465,4 @@ class Page(Generic[T]):
 @dataclass(frozen=True)
 class SearchPage(Page[MentorHit]):
     zone: str  # the searcher's, for the free times shown
+    query: str  # what was searched for, cleaned: what the page and its buttons name

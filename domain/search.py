@@ -189,6 +189,7 @@ def find_mentors(
         number=page,
         has_more=len(listing.hits) > per_page,
         zone=me.time_zone,
+        query=text,
     )
 
 

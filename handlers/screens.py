@@ -109,16 +109,16 @@ def search(acting: Acting, deps: HandlerDeps, *, query: str, page: int = 1) -> M
             listings=deps.listings,
         )
     )
-    return search_message(query, found)
+    return search_message(found)
 
 
 # A crowd searching the same words mostly sees the same page (the same
 # mentors and free times, in the same zone): it is built, and turned into
 # Slack's JSON objects, once for them all.
 @lru_cache(maxsize=128)
-def search_message(query: str, found: SearchPage) -> Message:
-    blocks = search_results(query, found, found.zone)
-    return search_text(query, found), tuple(block.to_dict() for block in blocks)
+def search_message(found: SearchPage) -> Message:
+    blocks = search_results(found.query, found, found.zone)
+    return search_text(found.query, found), tuple(block.to_dict() for block in blocks)
 
 
 def match(acting: Acting, deps: HandlerDeps) -> Message:

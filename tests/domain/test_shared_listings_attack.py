@@ -248,7 +248,9 @@ def _own_page(
             )
             for hit in shown
         )
-    return SearchPage(items=items, number=page, has_more=len(hits) > per_page, zone=me.time_zone)
+    return SearchPage(
+        items=items, number=page, has_more=len(hits) > per_page, zone=me.time_zone, query=query
+    )
 
 
 class Frozen:

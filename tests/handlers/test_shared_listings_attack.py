@@ -71,12 +71,14 @@ def test_equal_pages_render_alike_whatever_zone_their_times_were_written_in() ->
     in_utc = Slot(starts, starts + timedelta(minutes=30))
     tokyo = ZoneInfo("Asia/Tokyo")
     in_tokyo = Slot(in_utc.starts_at.astimezone(tokyo), in_utc.ends_at.astimezone(tokyo))
-    one = SearchPage(items=(_hit(1, in_utc), _hit(2, None)), number=1, has_more=True, zone="UTC")
+    one = SearchPage(
+        items=(_hit(1, in_utc), _hit(2, None)), number=1, has_more=True, zone="UTC", query="python"
+    )
     other = replace(one, items=(_hit(1, in_tokyo), _hit(2, None)))
     assert one == other
     screens.search_message.cache_clear()
-    kept = screens.search_message("python", one)
-    assert screens.search_message("python", other) is kept
+    kept = screens.search_message(one)
+    assert screens.search_message(other) is kept
     fresh = (search_text("python", other), search_results("python", other, other.zone))
     assert _as_json(kept) == _as_json(fresh)
 
@@ -119,16 +121,16 @@ def test_pages_that_render_differently_never_share_a_message(
 ) -> None:
     starts = MONDAY + timedelta(days=1, hours=9)
     slot = Slot(starts, starts + timedelta(minutes=30))
-    page = SearchPage(items=(_hit(1, slot), _hit(2, None)), number=1, has_more=True, zone="UTC")
+    page = SearchPage(
+        items=(_hit(1, slot), _hit(2, None)), number=1, has_more=True, zone="UTC", query="python"
+    )
     changed = change(page)
     assert changed != page
     screens.search_message.cache_clear()
-    assert _as_json(screens.search_message("python", page)) != _as_json(
-        screens.search_message("python", changed)
-    )
+    assert _as_json(screens.search_message(page)) != _as_json(screens.search_message(changed))
     for shown in (page, changed):
         fresh = (search_text("python", shown), search_results("python", shown, shown.zone))
-        assert _as_json(screens.search_message("python", shown)) == _as_json(fresh)
+        assert _as_json(screens.search_message(shown)) == _as_json(fresh)
 
 
 # --- through Bolt over HTTP, signed as Slack signs ------------------------------
@@ -321,7 +323,7 @@ def test_the_message_a_crowd_shares_reaches_each_of_them_unchanged(h: Harness) -
     # The kept message is still what rendering the page afresh gives.
     deps = h.bot.deps
     page = find_mentors(deps.uow("T1", "UDEV"), deps.clock, query="python")
-    kept = screens.search_message("python", page)
+    kept = screens.search_message(page)
     assert screens.search_message.cache_info().hits == 3
     fresh = (search_text("python", page), search_results("python", page, page.zone))
     assert _as_json(kept) == _as_json(fresh)
