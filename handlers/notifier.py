@@ -528,6 +528,7 @@ class SlackNotifier:
             upcoming=overview.upcoming,
             pending=overview.pending,
             past=overview.past,
+            earlier=overview.earlier,
             people=overview.people,
             feedback=overview.feedback,
             meeting_links=overview.meeting_links(self._template),

@@ -164,6 +164,7 @@ def sessions(acting: Acting, deps: HandlerDeps) -> Message:
     return sessions_message(
         upcoming=[*overview.pending, *overview.upcoming],
         past=overview.past,
+        earlier=overview.earlier,
         viewer=me,
         people=overview.people,
         feedback=overview.feedback,

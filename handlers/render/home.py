@@ -5,7 +5,7 @@ Slack's 100 blocks: long lists are cut with a note."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +29,13 @@ from handlers.render.common import (
 from handlers.render.goals import home_goals
 from handlers.render.match import suggestion_blocks
 from handlers.render.notifications import notifications_blocks
-from handlers.render.sessions import fit_sessions, other_person, plural, session_blocks
+from handlers.render.sessions import (
+    at_least,
+    fit_sessions,
+    other_person,
+    plural,
+    session_blocks,
+)
 
 # Most sessions shown per section, before the whole view is squeezed to fit.
 PENDING_CAP = 5
@@ -43,7 +49,8 @@ class HomeData:
     rating: MentorRating | None
     upcoming: list[Session]
     pending: list[Session]  # requests waiting for this person, as mentor
-    past: list[Session]
+    past: list[Session]  # the most recent
+    earlier: bool  # there are finished sessions before those in `past`
     people: dict[int, Profile]
     feedback: dict[int, list[Feedback]]
     meeting_links: dict[int, str | None]
@@ -120,9 +127,11 @@ def _session_section(
     *,
     cap: int,
     empty: str | None,
-    more: str,
+    more: Callable[[int], str],
+    beyond: bool = False,
 ) -> list[Block]:
-    """A titled list of at most `cap` sessions; a note says how many were left out."""
+    """A titled list of at most `cap` sessions; a note (`more`) says how many
+    were left out of it, `beyond` when there are more than were read."""
     if not sessions and empty is None:
         return []
 
@@ -144,9 +153,13 @@ def _session_section(
         blocks += shown
     elif not sessions and empty is not None:
         blocks.append(section(empty))
-    if hidden:
-        blocks.append(context(more.format(count=hidden)))
+    if hidden or beyond:
+        blocks.append(context(more(hidden)))
     return blocks
+
+
+def _more_to_come(hidden: int) -> str:
+    return f"…and {hidden} more — `/mentor sessions`"
 
 
 def _upcoming_empty(me: Profile) -> str:
@@ -172,7 +185,7 @@ def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
             data.pending,
             cap=pending_cap,
             empty=None,
-            more="…and {count} more — `/mentor sessions`",
+            more=_more_to_come,
         ),
         *_session_section(
             data,
@@ -181,7 +194,7 @@ def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
             upcoming,
             cap=upcoming_cap,
             empty=_upcoming_empty(me),
-            more="…and {count} more — `/mentor sessions`",
+            more=_more_to_come,
         ),
         *_session_section(
             data,
@@ -190,7 +203,11 @@ def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
             data.past,
             cap=past_cap,
             empty="No past sessions yet.",
-            more="…and {count} earlier — `/mentor sessions` shows the most recent ones",
+            more=lambda hidden: (
+                f"…and {at_least(hidden, 'earlier session', more=data.earlier)}"
+                " — `/mentor sessions` shows the most recent ones"
+            ),
+            beyond=data.earlier,
         ),
     ]
 

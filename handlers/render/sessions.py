@@ -318,6 +318,12 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def at_least(count: int, word: str, *, more: bool) -> str:
+    """`count` of `word`, and when `more` an unknown number beyond them:
+    "2 earlier sessions", "3 or more earlier sessions"."""
+    return f"{count + 1} or more {word}s" if more else plural(count, word)
+
+
 def fit_sessions(
     sessions: Sequence[Session], render: Callable[[Session], list[Block]], budget: int
 ) -> tuple[list[Block], int]:
@@ -346,6 +352,7 @@ def sessions_message(
     *,
     upcoming: list[Session],
     past: list[Session],
+    earlier: bool,
     viewer: Profile,
     people: dict[int, Profile],
     feedback: dict[int, list[Feedback]],
@@ -353,7 +360,8 @@ def sessions_message(
     now: datetime,
     meeting_links: dict[int, str | None],
 ) -> tuple[str, list[Block]]:
-    """`/mentor sessions`: what is coming up, then the most recent few; ≤ 50 blocks."""
+    """`/mentor sessions`: what is coming up, then the most recent few (`earlier`:
+    there are finished sessions before those in `past`); ≤ 50 blocks."""
 
     def render(session: Session) -> list[Block]:
         return session_blocks(
@@ -370,8 +378,9 @@ def sessions_message(
     hidden_recent += max(len(past) - RECENT_IN_MESSAGE, 0)
     recent_part: list[Block] = [header("Recent sessions")]
     recent_part += recent or [section("No past sessions yet.")]
-    if hidden_recent:
-        recent_part.append(context(f"…and {plural(hidden_recent, 'earlier session')}."))
+    if hidden_recent or earlier:
+        left_out = at_least(hidden_recent, "earlier session", more=earlier)
+        recent_part.append(context(f"…and {left_out}."))
 
     # The upcoming header, the divider and a possible "more" note take three blocks.
     budget = MAX_MESSAGE_BLOCKS - len(recent_part) - 3
@@ -386,6 +395,6 @@ def sessions_message(
         )
     text = (
         f"Your sessions: {plural(len(upcoming), 'upcoming session')}, "
-        f"{plural(len(past), 'past session')}."
+        f"{at_least(len(past), 'past session', more=earlier)}."
     )
     return text, [*upcoming_part, divider(), *recent_part]

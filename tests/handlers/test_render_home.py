@@ -9,9 +9,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from domain.home import PAST_LISTED
 from domain.model import (
     Feedback,
     MentorRating,
@@ -74,6 +76,7 @@ def home(profile: Profile | None, **fields: Any) -> HomeData:
         "upcoming": [],
         "pending": [],
         "past": [],
+        "earlier": False,
         "people": PEOPLE,
         "feedback": {},
         "meeting_links": {},
@@ -268,7 +271,8 @@ def busiest_mentor(dashboard_blocks: int = 30) -> HomeData:
         rating=MentorRating(mentor_id=MAYA.id, count=120, average=4.8),
         pending=many(S.REQUESTED, 1000, timedelta(hours=5)),
         upcoming=many(S.SCHEDULED, 2000, timedelta(hours=7)),
-        past=many(S.COMPLETED, 3000, -timedelta(hours=7)),
+        past=many(S.COMPLETED, 3000, -timedelta(hours=7))[:PAST_LISTED],
+        earlier=True,
         notifications=Page(
             items=tuple(a_notice(n + 1, read=n % 2 == 0) for n in range(10)),
             number=2,
@@ -280,6 +284,29 @@ def busiest_mentor(dashboard_blocks: int = 30) -> HomeData:
     )
 
 
+@pytest.mark.parametrize(
+    ("past", "earlier", "note"),
+    [
+        (2, False, None),
+        (3, False, None),
+        (4, False, "…and 1 earlier session — `/mentor sessions` shows the most recent ones"),
+        (PAST_LISTED, True, "…and 3 or more earlier sessions — `/mentor sessions`"),
+    ],
+)
+def test_the_home_says_how_many_past_sessions_it_leaves_out_only_as_far_as_it_knows(
+    past: int, earlier: bool, note: str | None
+) -> None:
+    sessions = [
+        a_session(S.COMPLETED, session_id=n + 1, starts_in=-timedelta(days=n + 1))
+        for n in range(past)
+    ]
+    _, dumped = rendered(home(MAYA, past=sessions, earlier=earlier))
+    if note is None:
+        assert "earlier session" not in dumped
+    else:
+        assert note in dumped
+
+
 def test_the_busiest_mentor_home_stays_within_a_hundred_blocks_with_notes() -> None:
     blocks, dumped = rendered(busiest_mentor())
     assert len(blocks) <= 100
@@ -289,7 +316,7 @@ def test_the_busiest_mentor_home_stays_within_a_hundred_blocks_with_notes() -> N
         "Past sessions",
     ]
     assert "more — `/mentor sessions`" in dumped
-    assert "earlier — `/mentor sessions`" in dumped
+    assert "…and 3 or more earlier sessions — `/mentor sessions`" in dumped
     assert action_ids(blocks).count(Action.ACCEPT) >= 3
     assert action_ids(blocks).count(Action.MARK_READ) == 5
     assert Action.MARK_ALL_READ in action_ids(blocks)

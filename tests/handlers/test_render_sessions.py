@@ -151,13 +151,15 @@ def test_fifty_upcoming_sessions_fit_in_fifty_blocks_with_a_note_for_the_rest() 
         a_session(S.REQUESTED, starts_in=timedelta(days=1, hours=n), session_id=100 + n)
         for n in range(50)
     ]
+    # The five most recent, and earlier ones beyond them (domain.home.PAST_LISTED).
     past = [
         a_session(S.COMPLETED, starts_in=-timedelta(days=1, hours=n), session_id=200 + n)
-        for n in range(50)
+        for n in range(5)
     ]
     text, blocks = sessions_message(
         upcoming=upcoming,
         past=past,
+        earlier=True,
         viewer=MAYA,
         people={BEN.id: BEN},
         feedback={},
@@ -172,8 +174,8 @@ def test_fifty_upcoming_sessions_fit_in_fifty_blocks_with_a_note_for_the_rest() 
     assert f"…and {50 - shown} more upcoming sessions — see the Home tab" in dumped
     assert "Upcoming sessions" in dumped
     assert "Recent sessions" in dumped
-    assert "…and 45 earlier sessions." in dumped
-    assert text == "Your sessions: 50 upcoming sessions, 50 past sessions."
+    assert "…and 1 or more earlier sessions." in dumped
+    assert text == "Your sessions: 50 upcoming sessions, 6 or more past sessions."
 
 
 def test_a_few_sessions_are_all_shown_without_a_note() -> None:
@@ -182,6 +184,7 @@ def test_a_few_sessions_are_all_shown_without_a_note() -> None:
     text, blocks = sessions_message(
         upcoming=upcoming,
         past=past,
+        earlier=False,
         viewer=BEN,
         people={MAYA.id: MAYA},
         feedback={},
@@ -208,6 +211,7 @@ def test_no_sessions_point_a_mentee_and_a_mentor_to_their_next_step() -> None:
         _, blocks = sessions_message(
             upcoming=[],
             past=[],
+            earlier=False,
             viewer=viewer,
             people={},
             feedback={},
@@ -227,6 +231,7 @@ def test_a_session_with_someone_whose_profile_is_gone_still_shows() -> None:
     _, blocks = sessions_message(
         upcoming=[a_session(S.SCHEDULED)],
         past=[],
+        earlier=False,
         viewer=BEN,
         people={},
         feedback={},
