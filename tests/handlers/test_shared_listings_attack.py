@@ -33,7 +33,7 @@ from domain.model import (
     SearchPage,
     Slot,
 )
-from domain.search import MAX_QUERY, MAX_WORDS, NOTHING_TO_SEARCH, find_mentors
+from domain.search import MAX_QUERY, MAX_WORDS, find_mentors
 from handlers import screens
 from handlers.click import STALE
 from handlers.ids import Action
@@ -328,22 +328,3 @@ def test_the_message_a_crowd_shares_reaches_each_of_them_unchanged(h: Harness) -
     fresh = (search_text("python", page), search_results("python", page, page.zone))
     assert _as_json(kept) == _as_json(fresh)
     assert json.loads(_as_json(kept))[1] == blocks[0]
-
-
-@pytest.mark.parametrize("query", ["日本語", "\U0001f40d", "!!!", "🙂 ¿? ☕"])
-def test_a_query_with_no_word_to_search_for_is_told_so_and_reads_no_listing(
-    h: Harness, owner_engine: Engine, query: str
-) -> None:
-    """No word of these is searchable (`tokens` keeps Latin letters and
-    digits): they used to search as a blank query does and list every mentor
-    as "matching" them. The person is told what search looks for instead."""
-    mentor_and_mentee(h)
-    before = _rows(owner_engine)
-    with directory_searches(h.bot.engine) as searched:
-        mark = _settled_mark(h)
-        assert h.command("UBEN", f"find {query}").status == 200
-        reply = _only_reply(h, mark, "UBEN")
-    assert searched == []
-    assert reply.text() == NOTHING_TO_SEARCH
-    assert "Maya Patel" not in reply.text()
-    assert _rows(owner_engine) == before

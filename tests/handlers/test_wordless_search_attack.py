@@ -110,10 +110,10 @@ def test_a_forged_query_of_invisible_characters_lists_all_mentors_not_matches_of
     h: Harness, owner_engine: Engine, query: str
 ) -> None:
     """`clean_text` leaves nothing of these, so every mentor is listed, as
-    for a blank search. BUG (cosmetic; a forged button only, as `/mentor
-    find` turns what is not printable into spaces): the reply calls every
-    mentor a match of an invisible “” (`render.search` asks `query.strip()`),
-    what the change set out to stop, rather than saying "All mentors"."""
+    for a blank search, under "All mentors": the page names the query as
+    searched. (It named it as sent, every mentor a match of an invisible “”;
+    a forged button only, as `/mentor find` makes what is not printable a
+    space.)"""
     mentor_and_mentee(h)
     before = _rows(owner_engine)
     mark = _settled_mark(h)
@@ -131,9 +131,9 @@ def test_the_next_button_of_a_search_pages_that_search_whatever_its_spacing(
 ) -> None:
     """`find 🐍<250 spaces>python` searches "🐍 python" (`clean_text` folds
     the spaces): eleven mentors of python, ten on the first page and a Next
-    button, which must show the eleventh. BUG: the button carries the typed
-    query's first 200 characters (`render.search._paging`), "🐍" and spaces:
-    Next answers NOTHING_TO_SEARCH (and with "ruby" before, pages "ruby")."""
+    button, which must show the eleventh. The button carries the query as
+    searched; it carried the typed query's first 200 characters, "🐍" and
+    spaces, and Next answered NOTHING_TO_SEARCH (with "ruby", paged "ruby")."""
     mentor_and_mentee(h)
     with h.bot.engine.begin() as conn:
         set_actor(conn, None, None, "system")
