@@ -8,6 +8,7 @@ how well, so `postgres query tuning` finds the best partial matches first."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -35,12 +36,11 @@ from domain.text import clean_text
 MAX_PER_PAGE = 25
 MAX_QUERY = 200
 MAX_WORDS = 8
-# Said of a query none of whose characters is a letter or digit the directory
-# indexes ("🐍", "!!!"): it searched as a blank query does, and answered every
-# mentor "matching" it.
+# Said of a query with no letter or digit ("🐍", "!!!"): it searched as a blank
+# query does, and answered every mentor "matching" it.
 NOTHING_TO_SEARCH = (
     "There's no word to look for in that search: it looks for names, departments"
-    " and skills written in Latin letters or digits. Try `/mentor find python`,"
+    " and skills, by their letters and digits. Try `/mentor find python`,"
     " or `/mentor find` on its own to see every mentor."
 )
 # Related skills at least this close are looked for too, when what they are
@@ -57,12 +57,42 @@ GOAL_RELATED_FROM = 0.6
 SHORTEST_STEM_PREFIX = 3
 
 
+def searched_words(query: str) -> tuple[str, ...]:
+    """The words a search looks for: those `tokens` reads (Latin letters and
+    digits, folded), then the words of other scripts as typed ("Юлия",
+    "田中"), which the directory folds as it folds the names it holds."""
+    latin = tokens(query)[:MAX_WORDS]
+    return latin + _other_script_words(query)[: MAX_WORDS - len(latin)]
+
+
+def _other_script_words(query: str) -> tuple[str, ...]:
+    """Runs of letters, digits and marks (a Devanagari vowel sign is one) with
+    a letter or digit and nothing `tokens` reads."""
+    runs = "".join(
+        char if unicodedata.category(char)[0] in "LMN" else " "
+        for char in unicodedata.normalize("NFC", query)
+    ).split()
+    return tuple(
+        run
+        for run in runs
+        if any(unicodedata.category(char)[0] in "LN" for char in run) and not tokens(run)
+    )
+
+
 def query_terms(query: str, words: Vocabulary | None = None) -> tuple[SearchTerm, ...]:
     """The terms of what a person typed: one group per skill or unknown word
     (stopwords only when nothing else is left, so a name like "Will" is still
-    found)."""
-    vocab = words or vocabulary()
+    found), then one per word of another script."""
     typed = tokens(query)[:MAX_WORDS]
+    terms = _latin_terms(typed, words or vocabulary())
+    others = searched_words(query)[len(typed) :]
+    first = max((term.group for term in terms), default=-1) + 1
+    return terms + tuple(
+        SearchTerm(word, group, prefix=True) for group, word in enumerate(others, first)
+    )
+
+
+def _latin_terms(typed: tuple[str, ...], vocab: Vocabulary) -> tuple[SearchTerm, ...]:
     spans: dict[tuple[int, int], list[Mention]] = {}
     for mention in vocab.mentions(" ".join(typed), frozenset()):
         spans.setdefault((mention.start, mention.end), []).append(mention)
@@ -143,7 +173,7 @@ def find_mentors(
     text = clean_text(query, field="query", label="a search", max_length=MAX_QUERY)
     page = max(page, 1)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    words = tuple(tokens(text)[:MAX_WORDS])
+    words = searched_words(text)
     if text and not words:
         raise InvalidInput(NOTHING_TO_SEARCH, field="query")
     with uow:

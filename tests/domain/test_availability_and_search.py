@@ -172,7 +172,7 @@ def test_a_huge_search_is_refused_politely(
         find_mentors(uow_for(people.ben), clock, query="a" * 3000)
 
 
-@pytest.mark.parametrize("query", ["🐍", "!!!", " ¿? ", "日本語"])
+@pytest.mark.parametrize("query", ["🐍", "!!!", " ¿? ", "\u0301"])
 def test_a_search_with_no_word_to_look_for_is_refused_not_answered_with_everyone(
     uow_for: UowFor, clock: FakeClock, people: People, query: str
 ) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.search import goal_terms, query_terms
+from domain.search import MAX_WORDS, goal_terms, query_terms, searched_words
 from domain.skills.relatedness import Source, read_goals, read_mentor, relatedness
 from domain.skills.vocabulary import Vocabulary, VocabularyError, context_of, vocabulary
 from domain.working_hours import in_shared_working_day, shared_working_hours
@@ -166,6 +166,20 @@ def test_search_terms_keep_what_was_typed_and_add_related_skills() -> None:
     assert any(t.text == "sql" and not t.prefix and t.weight == 0.8 for t in terms)
     assert [t.text for t in query_terms("Ana Lima")] == ["ana", "lima"]
     assert [t.text for t in query_terms("will")] == ["will"]  # a stopword, but all there is
+
+
+def test_words_of_other_scripts_are_searched_as_typed_each_a_group_of_its_own() -> None:
+    terms = query_terms("Юлия python 田中")
+    assert [(t.text, t.group, t.prefix) for t in terms if t.group != 0] == [
+        ("Юлия", 1, True),
+        ("田中", 2, True),
+    ]
+    assert all(t.text != "Юлия" for t in terms if t.group == 0)  # python's spellings
+    # A Devanagari vowel sign is part of its word; accents on Latin letters fold.
+    assert searched_words("प्रिया, José!") == ("jose", "प्रिया")
+    # Marks, symbols and emoji alone are no word; the words are at most MAX_WORDS.
+    assert searched_words("\u0301 ☕ 🐍 !!!") == ()
+    assert len(searched_words(" ".join(["Юлия"] * 5 + ["ana"] * 5))) == MAX_WORDS
 
 
 def test_goal_terms_give_each_goal_a_group() -> None:

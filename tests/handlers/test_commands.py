@@ -49,6 +49,16 @@ def test_control_characters_are_harmless(h: Harness) -> None:
     assert "No mentors" in _answer(h, "UBEN", "find \x00\x07py\u202ethon")  # nobody to find yet
 
 
+def test_a_mentor_named_in_another_script_is_found_by_that_name(h: Harness) -> None:
+    h.slack.add_user("UYULIA", "Юлия Иванова", "Europe/London", "Аналитик")
+    _mentor(h, "UYULIA")
+    _mentor(h, "UMAYA")
+    found = _answer(h, "UBEN", "find Юлия")
+    assert found.startswith("1 mentor matching “Юлия”\nMentors matching “Юлия”\n*Юлия Иванова*")
+    assert "Maya" not in found
+    assert "No mentors match “Олег”" in _answer(h, "UBEN", "find Олег")
+
+
 def test_signup_opens_the_mentor_form_after_reading_the_slack_profile(h: Harness) -> None:
     h.command("UCARA", "signup mentor")
     view = h.opened_view()

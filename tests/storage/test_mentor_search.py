@@ -266,3 +266,35 @@ def test_a_found_mentor_is_the_profile_read_on_its_own_every_field_of_it(
         3,
     )
     assert (found[org.mentor].meeting_link, found[org.mentor].max_sessions_per_week) == (None, None)
+
+
+def _folds_case_beyond_ascii(engine: Engine) -> bool:
+    """Whether the database's locale lowers "Ю" (C.UTF-8 does; plain C, as
+    initdb may choose on a bare machine, lowers ASCII only)."""
+    with engine.connect() as conn:
+        return bool(conn.execute(text("SELECT lower('Ю') = 'ю'")).scalar_one())
+
+
+def test_names_departments_and_skills_in_other_scripts_are_found(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    """Words of other scripts are searched as typed; the directory folds
+    them (unaccent, then the text-search parser's lower case) as it folds
+    the names it holds. They were not searched at all: `/mentor find Юлия`
+    answered every mentor."""
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        add_user(conn, "T1", "UYULIA", mentor=True, name="Юлия Иванова", department="Финансы")
+        add_user(conn, "T1", "UTANAKA", mentor=True, name="田中 太郎", expertise=("経理",))
+        add_user(conn, "T1", "UPRIYA", mentor=True, name="प्रिया शर्मा", department="Engineering")
+    assert _names(session_factory, "Юлия") == ["Юлия Иванова"]
+    assert _names(session_factory, "Юл") == ["Юлия Иванова"]  # a prefix
+    assert _names(session_factory, "Финансы Юлия") == ["Юлия Иванова"]
+    assert _names(session_factory, "田中") == ["田中 太郎"]
+    assert _names(session_factory, "経理") == ["田中 太郎"]
+    assert _names(session_factory, "प्रिया") == ["प्रिया शर्मा"]
+    # Best partial matches first: the other mentors are in Engineering too.
+    assert _names(session_factory, "प्रिया engineering")[0] == "प्रिया शर्मा"
+    assert _names(session_factory, "Олег") == []
+    if _folds_case_beyond_ascii(app_engine):
+        assert _names(session_factory, "юлия") == ["Юлия Иванова"]
