@@ -36,12 +36,15 @@ from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile, seen_profile
 
 FINISHED = frozenset(SessionStatus) - ACTIVE_STATUSES
-SHOWN = 50
 # The most recent finished sessions read (the Home lists three, `/mentor
 # sessions` five), and one more to tell whether there are earlier ones. Fifty
 # were read to count the rest, and a mentor with 1,581 read "…and 47 earlier";
 # counting them all costs a busy mentor's Home 3 ms at 1M sessions.
 PAST_LISTED = 5
+# Sessions still to come read (two weeks of bookings at the highest weekly cap),
+# and one more to tell whether there are others after them. They were cut to
+# fifty of each kind, so 60 booked read "50 upcoming sessions".
+ACTIVE_READ = 100
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Overview:
     pending: list[Session] = field(default_factory=list)  # requests waiting for me as mentor
     past: list[Session] = field(default_factory=list)  # the most recent, newest first
     earlier: bool = False  # there are finished sessions before those in `past`
+    later: bool = False  # there are sessions to come after those in `pending` and `upcoming`
     people: dict[int, Profile] = field(default_factory=dict)
     feedback: dict[int, list[Feedback]] = field(default_factory=dict)
     mentor_links: dict[int, str | None] = field(default_factory=dict)  # each mentor's own
@@ -254,11 +258,22 @@ def _snapshot(
 def _overview(uow: UnitOfWork, clock: Clock, me: Profile) -> Overview:
     now = clock.now()
     # Ongoing sessions started a little while ago and still count as upcoming.
+    since = now - timedelta(days=1)
     active = uow.sessions.for_user(
-        me.id, statuses=ACTIVE_STATUSES, starts_after=now - timedelta(days=1), limit=SHOWN * 2
+        me.id, statuses=ACTIVE_STATUSES, starts_after=since, limit=ACTIVE_READ + 1
     )
+    later, active = len(active) > ACTIVE_READ, active[:ACTIVE_READ]
+    if later:
+        # Requests to answer may start after the sessions read: read apart, so
+        # that the busiest mentor still sees them all.
+        requested = uow.sessions.for_user(
+            me.id, statuses={SessionStatus.REQUESTED}, starts_after=since, limit=ACTIVE_READ
+        )
+        others = [s for s in active if s.status is not SessionStatus.REQUESTED]
+        active = sorted([*others, *requested], key=lambda s: (s.starts_at, s.id))
     pending = [s for s in active if s.status is SessionStatus.REQUESTED and s.mentor_id == me.id]
-    upcoming = [s for s in active if s not in pending]
+    waiting = {s.id for s in pending}
+    upcoming = [s for s in active if s.id not in waiting]
     past = uow.sessions.for_user(me.id, statuses=FINISHED, newest_first=True, limit=PAST_LISTED + 1)
     earlier, past = len(past) > PAST_LISTED, past[:PAST_LISTED]
     sessions = [*pending, *upcoming, *past]
@@ -266,10 +281,11 @@ def _overview(uow: UnitOfWork, clock: Clock, me: Profile) -> Overview:
         {s.mentor_id for s in sessions} | {s.mentee_id for s in sessions} | {me.id}
     )
     return Overview(
-        upcoming=upcoming[:SHOWN],
-        pending=pending[:SHOWN],
+        upcoming=upcoming,
+        pending=pending,
         past=past,
         earlier=earlier,
+        later=later,
         people=people,
         feedback=uow.feedback.for_sessions(
             [s.id for s in past if s.status is SessionStatus.COMPLETED]

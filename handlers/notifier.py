@@ -529,6 +529,7 @@ class SlackNotifier:
             pending=overview.pending,
             past=overview.past,
             earlier=overview.earlier,
+            later=overview.later,
             people=overview.people,
             feedback=overview.feedback,
             meeting_links=overview.meeting_links(self._template),

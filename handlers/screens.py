@@ -165,6 +165,7 @@ def sessions(acting: Acting, deps: HandlerDeps) -> Message:
         upcoming=[*overview.pending, *overview.upcoming],
         past=overview.past,
         earlier=overview.earlier,
+        later=overview.later,
         viewer=me,
         people=overview.people,
         feedback=overview.feedback,

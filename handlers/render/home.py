@@ -51,6 +51,7 @@ class HomeData:
     pending: list[Session]  # requests waiting for this person, as mentor
     past: list[Session]  # the most recent
     earlier: bool  # there are finished sessions before those in `past`
+    later: bool  # there are sessions to come after those in `upcoming`
     people: dict[int, Profile]
     feedback: dict[int, list[Feedback]]
     meeting_links: dict[int, str | None]
@@ -158,7 +159,10 @@ def _session_section(
     return blocks
 
 
-def _more_to_come(hidden: int) -> str:
+def _more_to_come(hidden: int, *, later: bool = False) -> str:
+    """`later`: there are sessions to come after those read, how many unknown."""
+    if later:
+        return f"…and {hidden} or more — `/mentor sessions`" if hidden else "…and more to come"
     return f"…and {hidden} more — `/mentor sessions`"
 
 
@@ -194,7 +198,8 @@ def _sessions(data: HomeData, me: Profile, caps: Sequence[int]) -> list[Block]:
             upcoming,
             cap=upcoming_cap,
             empty=_upcoming_empty(me),
-            more=_more_to_come,
+            more=lambda hidden: _more_to_come(hidden, later=data.later),
+            beyond=data.later,
         ),
         *_session_section(
             data,

@@ -319,9 +319,12 @@ def plural(count: int, word: str) -> str:
 
 
 def at_least(count: int, word: str, *, more: bool) -> str:
-    """`count` of `word`, and when `more` an unknown number beyond them:
-    "2 earlier sessions", "3 or more earlier sessions"."""
-    return f"{count + 1} or more {word}s" if more else plural(count, word)
+    """`count` of `word`, or when `more` (there are others than those counted,
+    how many not read) at least as many: "2 earlier sessions", "2 or more
+    earlier sessions", "earlier sessions"."""
+    if not more:
+        return plural(count, word)
+    return f"{count} or more {word}s" if count else f"{word}s"
 
 
 def fit_sessions(
@@ -353,6 +356,7 @@ def sessions_message(
     upcoming: list[Session],
     past: list[Session],
     earlier: bool,
+    later: bool,
     viewer: Profile,
     people: dict[int, Profile],
     feedback: dict[int, list[Feedback]],
@@ -360,8 +364,9 @@ def sessions_message(
     now: datetime,
     meeting_links: dict[int, str | None],
 ) -> tuple[str, list[Block]]:
-    """`/mentor sessions`: what is coming up, then the most recent few (`earlier`:
-    there are finished sessions before those in `past`); ≤ 50 blocks."""
+    """`/mentor sessions`: what is coming up, then the most recent few; ≤ 50
+    blocks. `earlier`: there are finished sessions before those in `past`;
+    `later`: sessions to come after those in `upcoming`."""
 
     def render(session: Session) -> list[Block]:
         return session_blocks(
@@ -387,14 +392,11 @@ def sessions_message(
     shown, hidden = fit_sessions(upcoming, render, budget)
     upcoming_part: list[Block] = [header("Upcoming sessions")]
     upcoming_part += shown or [section(_upcoming_empty(viewer))]
-    if hidden:
-        upcoming_part.append(
-            context(f"…and {hidden} more upcoming sessions — see the Home tab")
-            if hidden > 1
-            else context("…and 1 more upcoming session — see the Home tab")
-        )
+    if hidden or later:
+        left_out = at_least(hidden, "other upcoming session", more=later)
+        upcoming_part.append(context(f"…and {left_out}."))
     text = (
-        f"Your sessions: {plural(len(upcoming), 'upcoming session')}, "
+        f"Your sessions: {at_least(len(upcoming), 'upcoming session', more=later)}, "
         f"{at_least(len(past), 'past session', more=earlier)}."
     )
     return text, [*upcoming_part, divider(), *recent_part]

@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block
 
 from domain.model import Feedback, Profile, SubjectRole
 from handlers.ids import Action
-from handlers.render.sessions import session_blocks, sessions_message
+from handlers.render.sessions import at_least, session_blocks, sessions_message
 from tests.handlers.samples import BEN, MAYA, NOW, OLGA
 from tests.handlers.session_samples import LINK, S, a_session
 
@@ -160,6 +160,7 @@ def test_fifty_upcoming_sessions_fit_in_fifty_blocks_with_a_note_for_the_rest() 
         upcoming=upcoming,
         past=past,
         earlier=True,
+        later=False,
         viewer=MAYA,
         people={BEN.id: BEN},
         feedback={},
@@ -171,11 +172,32 @@ def test_fifty_upcoming_sessions_fit_in_fifty_blocks_with_a_note_for_the_rest() 
     dumped = as_json(blocks)
     shown = sum(1 for element in elements(blocks) if element["action_id"] == Action.ACCEPT)
     assert shown > 10
-    assert f"…and {50 - shown} more upcoming sessions — see the Home tab" in dumped
+    assert f"…and {50 - shown} other upcoming sessions." in dumped
     assert "Upcoming sessions" in dumped
     assert "Recent sessions" in dumped
-    assert "…and 1 or more earlier sessions." in dumped
-    assert text == "Your sessions: 50 upcoming sessions, 6 or more past sessions."
+    assert "…and earlier sessions." in dumped
+    assert text == "Your sessions: 50 upcoming sessions, 5 or more past sessions."
+
+
+def test_sessions_to_come_beyond_those_read_are_counted_as_at_least() -> None:
+    upcoming = [
+        a_session(S.SCHEDULED, starts_in=timedelta(days=1, hours=n), session_id=100 + n)
+        for n in range(3)
+    ]
+    text, blocks = sessions_message(
+        upcoming=upcoming,
+        past=[],
+        earlier=False,
+        later=True,
+        viewer=MAYA,
+        people={BEN.id: BEN},
+        feedback={},
+        viewer_zone="Europe/London",
+        now=NOW,
+        meeting_links={},
+    )
+    assert "…and other upcoming sessions." in as_json(blocks)
+    assert text == "Your sessions: 3 or more upcoming sessions, 0 past sessions."
 
 
 def test_a_few_sessions_are_all_shown_without_a_note() -> None:
@@ -185,6 +207,7 @@ def test_a_few_sessions_are_all_shown_without_a_note() -> None:
         upcoming=upcoming,
         past=past,
         earlier=False,
+        later=False,
         viewer=BEN,
         people={MAYA.id: MAYA},
         feedback={},
@@ -212,6 +235,7 @@ def test_no_sessions_point_a_mentee_and_a_mentor_to_their_next_step() -> None:
             upcoming=[],
             past=[],
             earlier=False,
+            later=False,
             viewer=viewer,
             people={},
             feedback={},
@@ -232,6 +256,7 @@ def test_a_session_with_someone_whose_profile_is_gone_still_shows() -> None:
         upcoming=[a_session(S.SCHEDULED)],
         past=[],
         earlier=False,
+        later=False,
         viewer=BEN,
         people={},
         feedback={},
@@ -240,3 +265,10 @@ def test_a_session_with_someone_whose_profile_is_gone_still_shows() -> None:
         meeting_links={},
     )
     assert "*with a colleague* (mentor)" in as_json(blocks)
+
+
+def test_at_least_reads_for_one_and_many() -> None:
+    assert at_least(0, "earlier session", more=True) == "earlier sessions"
+    assert at_least(1, "earlier session", more=False) == "1 earlier session"
+    assert at_least(0, "past session", more=False) == "0 past sessions"
+    assert at_least(5, "past session", more=True) == "5 or more past sessions"
