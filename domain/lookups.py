@@ -14,13 +14,19 @@ from domain.policy import DEFAULT_POLICY, BookingPolicy
 from domain.ports import Clock, UnitOfWork
 from domain.profiles import current_profile, seen_profile
 
+# Feedback entries on a mentor's card, the most recent; one more is read to
+# tell whether there are others (the card said "of N" only past ten, never
+# reached: five were read).
+FEEDBACK_ON_CARD = 5
+
 
 @dataclass(frozen=True)
 class MentorCard:
     profile: Profile
     rating: MentorRating
     completed: int
-    feedback: list[Feedback]  # what the viewer may read of it
+    feedback: list[Feedback]  # the most recent the viewer may read
+    more_feedback: bool  # and there is more of it
     authors: dict[int, Profile]
     can_book: bool
 
@@ -54,12 +60,13 @@ def mentor_card(uow: UnitOfWork, *, mentor_id: int) -> MentorCard:
             raise NotFound("That mentor is no longer in the programme.")
         # Feedback of the reader's own sessions only, as the database holds it:
         # written feedback is never a manager's.
-        feedback = uow.feedback.about(mentor.id, limit=5, reader_id=me.id)
+        feedback = uow.feedback.about(mentor.id, limit=FEEDBACK_ON_CARD + 1, reader_id=me.id)
         return MentorCard(
             profile=mentor,
             rating=uow.feedback.rating(mentor.id),
             completed=uow.sessions.completed_counts([mentor.id])[mentor.id],
-            feedback=feedback,
+            feedback=feedback[:FEEDBACK_ON_CARD],
+            more_feedback=len(feedback) > FEEDBACK_ON_CARD,
             authors=uow.users.get_many({entry.author_id for entry in feedback}),
             can_book=mentor.is_active and mentor.id != me.id and me.is_mentee,
         )

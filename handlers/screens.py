@@ -142,6 +142,7 @@ def mentor_profile(acting: Acting, *, mentor_id: int) -> View:
         card.feedback,
         card.authors,
         me.zone,
+        more_feedback=card.more_feedback,
         can_book=card.can_book,
     )
 

@@ -28,9 +28,6 @@ from handlers.render.common import (
     zone,
 )
 
-MAX_FEEDBACK_SHOWN = 10
-
-
 # --- showing a profile -------------------------------------------------------
 
 
@@ -181,14 +178,13 @@ def _sessions_completed(completed: int) -> str:
 
 
 def _feedback_blocks(
-    feedback: list[Feedback], authors: dict[int, Profile], viewer_zone: str
+    feedback: list[Feedback], authors: dict[int, Profile], viewer_zone: str, *, more: bool
 ) -> list[Block]:
     if not feedback:
         return [context("No feedback yet.")]
-    shown = feedback[:MAX_FEEDBACK_SHOWN]
-    blocks: list[Block] = [context(_feedback_line(item, authors, viewer_zone)) for item in shown]
-    if len(feedback) > len(shown):
-        blocks.append(context(f"Showing the {len(shown)} most recent of {len(feedback)}."))
+    blocks: list[Block] = [context(_feedback_line(item, authors, viewer_zone)) for item in feedback]
+    if more:
+        blocks.append(context(f"Showing the {len(feedback)} most recent."))
     return blocks
 
 
@@ -200,9 +196,11 @@ def profile_modal(
     authors: dict[int, Profile],
     viewer_zone: str,
     *,
+    more_feedback: bool,
     can_book: bool,
 ) -> View:
-    """A mentor's page, as another person sees it; read-only, so no submit."""
+    """A mentor's page, as another person sees it; read-only, so no submit.
+    `more_feedback`: there is older feedback than `feedback`."""
     about = [
         _headline(profile),
         f"*Can help with:* {_tags(profile.expertise) or '—'}",
@@ -226,7 +224,7 @@ def profile_modal(
             )
         )
     blocks += [divider(), section("*Recent feedback*")]
-    blocks += _feedback_blocks(feedback, authors, viewer_zone)
+    blocks += _feedback_blocks(feedback, authors, viewer_zone, more=more_feedback)
     return View(
         type="modal",
         callback_id=Modal.PROFILE,

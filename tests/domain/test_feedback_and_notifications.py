@@ -6,7 +6,8 @@ import pytest
 
 from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.feedback import MAX_COMMENT, leave_feedback, session_feedback
-from domain.model import NotificationKind, Role, Session, SubjectRole
+from domain.lookups import FEEDBACK_ON_CARD, mentor_card
+from domain.model import Feedback, NotificationKind, Role, Session, SubjectRole
 from domain.notifications import mark_all_read, mark_read, notifications_page, unread_count
 from domain.sessions import accept, complete, request_session
 from tests.dates import on
@@ -126,3 +127,25 @@ def test_the_inbox_counts_lists_newest_first_and_marks_read(
     assert unread_count(uow_for(people.maya)) == 2
     assert mark_all_read(uow_for(people.maya), clock) == 2
     assert unread_count(uow_for(people.maya)) == 0
+
+
+@pytest.mark.parametrize(("written", "more"), [(0, False), (FEEDBACK_ON_CARD, False), (7, True)])
+def test_a_mentors_card_holds_the_readers_most_recent_feedback_and_says_whether_there_is_more(
+    uow_for: UowFor, people: People, store: Store, written: int, more: bool
+) -> None:
+    store.feedback += [
+        Feedback(
+            session_id=n,
+            workspace_id=people.maya.workspace_id,
+            author_id=people.ben.id,
+            subject_id=people.maya.id,
+            subject_role=SubjectRole.MENTOR,
+            rating=5,
+            comment=f"Thanks {n}",
+        )
+        for n in range(1, written + 1)
+    ]
+    card = mentor_card(uow_for(people.ben), mentor_id=people.maya.id)
+    newest = [f"Thanks {n}" for n in range(written, 0, -1)][:FEEDBACK_ON_CARD]
+    assert [entry.comment for entry in card.feedback] == newest
+    assert card.more_feedback is more

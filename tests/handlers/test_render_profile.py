@@ -189,7 +189,9 @@ def test_a_meeting_link_that_could_break_out_of_its_link_is_shown_as_text() -> N
 
 
 def test_the_profile_modal_shows_the_mentor_their_record_and_a_book_button() -> None:
-    view = profile_modal(ANA, RATING, 7, [], {}, "UTC", can_book=True).to_dict()
+    view = profile_modal(
+        ANA, RATING, 7, [], {}, "UTC", more_feedback=False, can_book=True
+    ).to_dict()
     text = as_text(view)
     assert view["callback_id"] == Modal.PROFILE
     assert len(view["title"]["text"]) <= 24
@@ -210,14 +212,18 @@ def test_the_profile_modal_shows_the_mentor_their_record_and_a_book_button() -> 
 
 
 def test_the_profile_modal_has_no_book_button_when_booking_is_not_possible() -> None:
-    view = profile_modal(ANA, RATING, 1, [], {}, "UTC", can_book=False).to_dict()
+    view = profile_modal(
+        ANA, RATING, 1, [], {}, "UTC", more_feedback=False, can_book=False
+    ).to_dict()
     assert buttons(view["blocks"]) == []
     assert "1 session completed" in as_text(view)
 
 
 def test_recent_feedback_shows_stars_the_escaped_comment_the_author_and_the_date() -> None:
     items = [feedback(4, "Great <!here> advice & tips"), feedback(5, "", author_id=99)]
-    view = profile_modal(ANA, RATING, 2, items, {6: BEN}, "Asia/Kolkata", can_book=True)
+    view = profile_modal(
+        ANA, RATING, 2, items, {6: BEN}, "Asia/Kolkata", more_feedback=False, can_book=True
+    )
     text = as_text(view.to_dict())
     assert "★★★★☆ “Great &lt;!here&gt; advice &amp; tips” — Ben &lt;@U1&gt;" in text
     assert f"<!date^{int(WHEN.timestamp())}^{{date_short}}|{WHEN:%-d %b %Y}>" in text
@@ -225,13 +231,14 @@ def test_recent_feedback_shows_stars_the_escaped_comment_the_author_and_the_date
     assert "<!here>" not in text
 
 
-def test_a_long_feedback_history_is_cut_to_the_most_recent_with_a_note() -> None:
-    items = [feedback(5, f"Thanks {i}", session_id=i) for i in range(1, 31)]
-    view = profile_modal(ANA, RATING, 30, items, {6: BEN}, "UTC", can_book=True).to_dict()
+def test_a_long_feedback_history_shows_the_most_recent_with_a_note() -> None:
+    items = [feedback(5, f"Thanks {i}", session_id=i) for i in range(1, 6)]
+    view = profile_modal(
+        ANA, RATING, 30, items, {6: BEN}, "UTC", more_feedback=True, can_book=True
+    ).to_dict()
     text = as_text(view)
-    assert "Thanks 10”" in text
-    assert "Thanks 11”" not in text
-    assert "Showing the 10 most recent of 30." in text
+    assert "Thanks 5”" in text
+    assert "Showing the 5 most recent." in text
     assert len(view["blocks"]) <= 100
 
 
