@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from domain.model import Feedback, Profile, SubjectRole
+from domain.model import Feedback, Profile, Session, SubjectRole
 from handlers.ids import Action
 from handlers.render.sessions import at_least, session_blocks, sessions_message
 from tests.handlers.samples import BEN, MAYA, NOW, OLGA
@@ -146,6 +146,24 @@ def test_what_people_typed_is_escaped() -> None:
 # --- `/mentor sessions` -------------------------------------------------------------
 
 
+def _mayas(
+    upcoming: list[Session], past: list[Session], *, earlier: bool, later: bool
+) -> tuple[str, list[Block]]:
+    """`/mentor sessions` for Maya, mentor of Ben in every session."""
+    return sessions_message(
+        upcoming=upcoming,
+        past=past,
+        earlier=earlier,
+        later=later,
+        viewer=MAYA,
+        people={BEN.id: BEN},
+        feedback={},
+        viewer_zone="Europe/London",
+        now=NOW,
+        meeting_links={},
+    )
+
+
 def test_fifty_upcoming_sessions_fit_in_fifty_blocks_with_a_note_for_the_rest() -> None:
     upcoming = [
         a_session(S.REQUESTED, starts_in=timedelta(days=1, hours=n), session_id=100 + n)
@@ -156,18 +174,7 @@ def test_fifty_upcoming_sessions_fit_in_fifty_blocks_with_a_note_for_the_rest() 
         a_session(S.COMPLETED, starts_in=-timedelta(days=1, hours=n), session_id=200 + n)
         for n in range(5)
     ]
-    text, blocks = sessions_message(
-        upcoming=upcoming,
-        past=past,
-        earlier=True,
-        later=False,
-        viewer=MAYA,
-        people={BEN.id: BEN},
-        feedback={},
-        viewer_zone="Europe/London",
-        now=NOW,
-        meeting_links={},
-    )
+    text, blocks = _mayas(upcoming, past, earlier=True, later=False)
     assert len(blocks) <= 50
     dumped = as_json(blocks)
     shown = sum(1 for element in elements(blocks) if element["action_id"] == Action.ACCEPT)
@@ -184,18 +191,7 @@ def test_sessions_to_come_beyond_those_read_are_counted_as_at_least() -> None:
         a_session(S.SCHEDULED, starts_in=timedelta(days=1, hours=n), session_id=100 + n)
         for n in range(3)
     ]
-    text, blocks = sessions_message(
-        upcoming=upcoming,
-        past=[],
-        earlier=False,
-        later=True,
-        viewer=MAYA,
-        people={BEN.id: BEN},
-        feedback={},
-        viewer_zone="Europe/London",
-        now=NOW,
-        meeting_links={},
-    )
+    text, blocks = _mayas(upcoming, [], earlier=False, later=True)
     assert "…and other upcoming sessions." in as_json(blocks)
     assert text == "Your sessions: 3 or more upcoming sessions, 0 past sessions."
 
