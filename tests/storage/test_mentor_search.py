@@ -298,3 +298,51 @@ def test_names_departments_and_skills_in_other_scripts_are_found(
     assert _names(session_factory, "Олег") == []
     if _folds_case_beyond_ascii(app_engine):
         assert _names(session_factory, "юлия") == ["Юлия Иванова"]
+
+
+def test_related_skills_are_looked_up_exactly_when_the_typed_ones_do_not_fill_the_page(
+    session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
+) -> None:
+    """Three mentors know python and leadership as typed (a full score); one
+    knows related skills only (django, management), one is matched by a
+    prefix only ("pythonista"), and the org's Ana knows python only. The
+    function looks up the typed terms first and the related ones only when
+    fewer than `offset + limit` mentors match in full (migration 0038): the
+    order is the same either way, and what the typed terms do not find
+    appears from the first page they do not fill."""
+    with app_engine.begin() as conn:
+        set_actor(conn, None, None, "system")
+        for name in ("Full Ada", "Full Bo", "Full Cy"):
+            add_user(
+                conn,
+                "T1",
+                f"U{name[5:].upper()}",
+                mentor=True,
+                name=name,
+                expertise=("python", "leadership"),
+            )
+        add_user(
+            conn,
+            "T1",
+            "URELATED",
+            mentor=True,
+            name="Related Rui",
+            expertise=("django", "management"),
+        )
+        add_user(
+            conn,
+            "T1",
+            "UPREFIX",
+            mentor=True,
+            name="Prefix Pia",
+            expertise=("pythonista", "leadership"),
+        )
+    full = ["Full Ada", "Full Bo", "Full Cy"]
+    assert _names(session_factory, "python leadership", limit=2) == full[:2]
+    assert _names(session_factory, "python leadership", limit=3) == full
+    assert _names(session_factory, "python leadership", limit=2, offset=1) == full[1:]
+    everyone = _names(session_factory, "python leadership", limit=10)
+    assert everyone[:3] == full
+    assert {"Related Rui", "Prefix Pia", "Ana Lima"} == set(everyone[3:])  # Ana: python
+    assert _names(session_factory, "python leadership", limit=1, offset=3) == everyone[3:4]
+    assert _names(session_factory, "python leadership", limit=4) == everyone[:4]
