@@ -33,7 +33,7 @@ from domain.model import (
     SessionStatus,
 )
 from domain.ports import Clock, UnitOfWork
-from domain.profiles import current_profile, seen_profile
+from domain.profiles import MAX_WEEKLY_CAP, current_profile, seen_profile
 
 FINISHED = frozenset(SessionStatus) - ACTIVE_STATUSES
 # The most recent finished sessions read (the Home lists three, `/mentor
@@ -44,7 +44,7 @@ PAST_LISTED = 5
 # Sessions still to come read (two weeks of bookings at the highest weekly cap),
 # and one more to tell whether there are others after them. They were cut to
 # fifty of each kind, so 60 booked read "50 upcoming sessions".
-ACTIVE_READ = 100
+ACTIVE_READ = 2 * MAX_WEEKLY_CAP
 
 
 @dataclass(frozen=True)

@@ -66,17 +66,14 @@ def searched_words(query: str) -> tuple[str, ...]:
 
 
 def _other_script_words(query: str) -> tuple[str, ...]:
-    """Runs of letters, digits and marks (a Devanagari vowel sign is one) with
-    a letter or digit and nothing `tokens` reads."""
+    """Runs of letters, digits and marks (a Devanagari vowel sign is one) that
+    `tokens` does not read, each with a letter or digit: "田中san" is "田中"
+    here and "san" there."""
     runs = "".join(
-        char if unicodedata.category(char)[0] in "LMN" else " "
+        char if unicodedata.category(char)[0] in "LMN" and not tokens(char) else " "
         for char in unicodedata.normalize("NFC", query)
     ).split()
-    return tuple(
-        run
-        for run in runs
-        if any(unicodedata.category(char)[0] in "LN" for char in run) and not tokens(run)
-    )
+    return tuple(run for run in runs if any(unicodedata.category(c)[0] in "LN" for c in run))
 
 
 def query_terms(query: str, words: Vocabulary | None = None) -> tuple[SearchTerm, ...]:

@@ -152,7 +152,7 @@ def _session_section(
     blocks: list[Block] = [divider(), header(title)]
     if shown:
         blocks += shown
-    elif not sessions and empty is not None:
+    elif not sessions and empty is not None and not beyond:
         blocks.append(section(empty))
     if hidden or beyond:
         blocks.append(context(more(hidden)))

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 
 from domain import limits
 from domain.errors import SessionMoved
+from domain.home import PAST_LISTED
 from domain.model import ACTIVE_STATUSES, Feedback, Profile, Session, SessionStatus, Slot
 from domain.policy import DEFAULT_POLICY
 from handlers.ids import Action
@@ -60,7 +61,7 @@ RATING_LABELS: Mapping[int, str] = {
 }
 
 # How many recent sessions `/mentor sessions` shows under "Recent".
-RECENT_IN_MESSAGE = 5
+RECENT_IN_MESSAGE = PAST_LISTED  # as many as are read
 MAX_TOPIC = limits.TOPIC
 MAX_NOTES_SHOWN = 1200
 MAX_COMMENT_SHOWN = 400

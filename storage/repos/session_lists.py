@@ -20,7 +20,8 @@ def for_user_statement(
 ) -> Select[Any]:
     """`for_user`'s statement for one shape of bounds, built once: a Home reads
     two lists of sessions, and building this union cost more than running it.
-    Columns, not ORM objects: a busy mentor's Home reads 150 sessions."""
+    Columns, not ORM objects: a busy mentor's Home reads a hundred sessions
+    to come."""
     conditions: list[ColumnElement[bool]] = []
     if by_status:
         # One array, as `any_id` binds ids: no statement rewritten per execution.

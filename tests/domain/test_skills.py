@@ -177,6 +177,8 @@ def test_words_of_other_scripts_are_searched_as_typed_each_a_group_of_its_own() 
     assert all(t.text != "Юлия" for t in terms if t.group == 0)  # python's spellings
     # A Devanagari vowel sign is part of its word; accents on Latin letters fold.
     assert searched_words("प्रिया, José!") == ("jose", "प्रिया")
+    # A word of two scripts is searched by both parts.
+    assert searched_words("田中san ЮлияSmith") == ("san", "smith", "田中", "Юлия")
     # Marks, symbols and emoji alone are no word; the words are at most MAX_WORDS.
     assert searched_words("\u0301 ☕ 🐍 !!!") == ()
     assert len(searched_words(" ".join(["Юлия"] * 5 + ["ana"] * 5))) == MAX_WORDS

@@ -309,6 +309,16 @@ def test_the_home_says_how_many_past_sessions_it_leaves_out_only_as_far_as_it_kn
         assert note in dumped
 
 
+def test_a_home_with_sessions_to_come_beyond_those_read_never_says_there_are_none() -> None:
+    """Every session read a request to answer, and more to come after them."""
+    requests = [
+        a_session(S.REQUESTED, session_id=n + 1, starts_in=timedelta(hours=n + 2)) for n in range(3)
+    ]
+    _, dumped = rendered(home(MAYA, pending=requests, upcoming=requests, later=True))
+    assert "No upcoming sessions" not in dumped
+    assert "…and more to come" in dumped
+
+
 def test_the_busiest_mentor_home_stays_within_a_hundred_blocks_with_notes() -> None:
     blocks, dumped = rendered(busiest_mentor())
     assert len(blocks) <= 100

@@ -300,16 +300,17 @@ def test_names_departments_and_skills_in_other_scripts_are_found(
         assert _names(session_factory, "юлия") == ["Юлия Иванова"]
 
 
-def test_related_skills_are_looked_up_exactly_when_the_typed_ones_do_not_fill_the_page(
+def test_pages_are_the_same_whether_the_typed_skills_fill_them_or_not(
     session_factory: sessionmaker[OrmSession], app_engine: Engine, org: Org
 ) -> None:
     """Three mentors know python and leadership as typed (a full score); one
     knows related skills only (django, management), one is matched by a
     prefix only ("pythonista"), and the org's Ana knows python only. The
     function looks up the typed terms first and the related ones only when
-    fewer than `offset + limit` mentors match in full (migration 0038): the
-    order is the same either way, and what the typed terms do not find
-    appears from the first page they do not fill."""
+    fewer than `offset + limit` mentors match in full (migration 0038; the
+    pages are compared with 0037's in test_search_exact_first_attack.py):
+    what the typed terms do not find appears from the first page they do not
+    fill, in the same order."""
     with app_engine.begin() as conn:
         set_actor(conn, None, None, "system")
         for name in ("Full Ada", "Full Bo", "Full Cy"):
